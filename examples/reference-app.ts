@@ -1,0 +1,57 @@
+import { Construct } from 'constructs';
+import {
+  CustomTag,
+  ExtensionProvider,
+  Mesh,
+  MeshNamespace,
+  MeshProps,
+  TracedService,
+} from '../src';
+
+/** What the reference app builds, for tests and for the variants that reuse the same intent. */
+export interface ReferenceApp {
+  readonly mesh: Mesh;
+  readonly production: MeshNamespace;
+  readonly order: TracedService;
+  readonly payment: TracedService;
+}
+
+/** The collector every proxy and every app SDK sends spans to. */
+export const OTEL_PROVIDER = ExtensionProvider.openTelemetry({
+  name: 'otel',
+  service: 'otel-collector.observability.svc.cluster.local',
+  port: 4317,
+});
+
+/**
+ * The reference app of `reference-app.md`: order-service (v1, v2) and payment-service (v1) in
+ * `production`, with mesh-wide tracing. `meshProps` picks the data plane and routing API, so the
+ * same intent renders as sidecar + Istio API or ambient + Gateway API.
+ */
+export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}): ReferenceApp {
+  const mesh = new Mesh(scope, 'Mesh', {
+    ...meshProps,
+    tracing: {
+      provider: OTEL_PROVIDER,
+      samplingPercentage: 10,
+      customTags: { user_id: CustomTag.header('x-user-id') },
+    },
+  });
+  const production = new MeshNamespace(scope, 'Production', { mesh, name: 'production' });
+
+  // The article routes 90% to v1 but only ships a v2 Deployment: both versions run here.
+  const order = new TracedService(scope, 'OrderService', {
+    namespace: production,
+    name: 'order-service',
+    imageRepository: 'registry.example.com/order-service',
+    versions: [{ name: 'v1' }, { name: 'v2' }],
+  });
+  const payment = new TracedService(scope, 'PaymentService', {
+    namespace: production,
+    name: 'payment-service',
+    imageRepository: 'registry.example.com/payment-service',
+    versions: [{ name: 'v1' }],
+  });
+
+  return { mesh, production, order, payment };
+}

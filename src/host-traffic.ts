@@ -1,0 +1,177 @@
+import { ApiObject, Lazy } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import * as networking from '../imports/networking.istio.io';
+import { HttpRuleIntent, RetryIntent, TrafficPolicyIntent } from './intent/traffic';
+import { fail } from './private/errors';
+import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './render/istio-traffic';
+import type { TracedService } from './traced-service';
+import { Duration } from 'cdk8s';
+
+/** Route-wide timeout and retries, used by every rule that sets none of its own. */
+export interface RouteDefaultsIntent {
+  readonly timeout?: Duration;
+  readonly retries?: RetryIntent;
+}
+
+interface Owned<T> {
+  readonly value: T;
+  readonly source: string;
+}
+
+/**
+ * The traffic intent of one host (one TracedService). Every construct that routes or protects the
+ * host writes here, and the host renders exactly one object of each kind from it (one VirtualService
+ * and one DestinationRule with the Istio routing API). Conflicting writes fail with both construct
+ * paths in the message.
+ */
+export class HostTraffic {
+  private _rules?: Owned<readonly HttpRuleIntent[]>;
+  private _defaults?: Owned<RouteDefaultsIntent>;
+  private readonly _hostPolicies: Array<Owned<TrafficPolicyIntent>> = [];
+  private readonly _subsetPolicies = new Map<string, Array<Owned<TrafficPolicyIntent>>>();
+  private _virtualService?: ApiObject;
+  private _destinationRule?: ApiObject;
+
+  constructor(public readonly service: TracedService) {}
+
+  /**
+   * Sets the ordered HTTP rules of the host. One construct owns the rules of a host.
+   * @internal
+   */
+  public _setRules(source: IConstruct, rules: readonly HttpRuleIntent[]): void {
+    if (this._rules) {
+      fail(source, 'service', this.service.name, `host "${this.service.name}" is already routed by ${this._rules.source}; a host has one route`, 'put all rules into one CanaryRoute');
+    }
+    for (const rule of rules) {
+      for (const d of rule.destinations) {
+        if (d.version !== undefined && !this.service.versions.includes(d.version)) {
+          fail(source, 'destination', d.version, `version "${d.version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`, 'add the version to the TracedService first');
+        }
+      }
+    }
+    this._rules = { value: rules, source: source.node.path };
+    this.reconcile();
+  }
+
+  /** Sets route-wide timeout/retries. @internal */
+  public _setDefaults(source: IConstruct, defaults: RouteDefaultsIntent): void {
+    if (this._defaults && (defaults.timeout || defaults.retries)) {
+      const clash = (defaults.timeout && this._defaults.value.timeout) || (defaults.retries && this._defaults.value.retries);
+      if (clash) {
+        fail(source, defaults.timeout ? 'timeout' : 'retries', this.service.name, `the route timeout/retries of host "${this.service.name}" are already set by ${this._defaults.source}`, 'set them in one place');
+      }
+      this._defaults = { value: { ...this._defaults.value, ...defaults }, source: this._defaults.source };
+    } else {
+      this._defaults = { value: defaults, source: source.node.path };
+    }
+    this.reconcile();
+  }
+
+  /**
+   * Adds a traffic policy for the whole host or, with `version`, for one subset. Two policies may
+   * set different fields; setting the same field twice is an error.
+   * @internal
+   */
+  public _addPolicy(source: IConstruct, policy: TrafficPolicyIntent, version?: string): void {
+    if (version !== undefined && !this.service.versions.includes(version)) {
+      fail(source, 'version', version, `version "${version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`);
+    }
+    const list = version === undefined ? this._hostPolicies : this._subsetPolicies.get(version) ?? [];
+    for (const other of list) {
+      const clash = overlappingField(other.value, policy);
+      if (clash) {
+        fail(source, clash, this.service.name, `${clash} of host "${this.service.name}"${version ? ` subset ${version}` : ''} is already set by ${other.source}`);
+      }
+    }
+    list.push({ value: policy, source: source.node.path });
+    if (version !== undefined) this._subsetPolicies.set(version, list);
+    this.reconcile();
+  }
+
+  /** The ordered rules, when the host is routed. */
+  public get rules(): readonly HttpRuleIntent[] | undefined {
+    return this._rules?.value;
+  }
+
+  /** Route-wide timeout and retries. */
+  public get defaults(): RouteDefaultsIntent {
+    return this._defaults?.value ?? {};
+  }
+
+  /** The merged host-wide traffic policy, or undefined when nothing is set. */
+  public get hostPolicy(): TrafficPolicyIntent | undefined {
+    return mergePolicies(this._hostPolicies.map((p) => p.value));
+  }
+
+  /** The merged traffic policy of one subset, or undefined. */
+  public subsetPolicy(version: string): TrafficPolicyIntent | undefined {
+    return mergePolicies((this._subsetPolicies.get(version) ?? []).map((p) => p.value));
+  }
+
+  /**
+   * The subsets the DestinationRule declares: every version the service runs, as soon as a route
+   * or a per-version policy refers to versions. Derived, never typed by hand.
+   */
+  public get subsets(): string[] {
+    return this._rules || this._subsetPolicies.size > 0 ? this.service.versions : [];
+  }
+
+  /** Whether any construct contributed a route, route defaults or a policy. */
+  public get hasIntent(): boolean {
+    return !!(this._rules || this._defaults || this._hostPolicies.length || this._subsetPolicies.size);
+  }
+
+  /** The VirtualService, once something routes the host (Istio routing API). */
+  public get virtualService(): ApiObject | undefined {
+    return this._virtualService;
+  }
+
+  /** The DestinationRule, once a route or policy needs one (Istio routing API). */
+  public get destinationRule(): ApiObject | undefined {
+    return this._destinationRule;
+  }
+
+  /** Creates the host's objects the intent needs; their content is rendered lazily at synth. */
+  private reconcile(): void {
+    const svc = this.service;
+    const needsVs = !!(this._rules || this._defaults);
+    const needsDr = this.subsets.length > 0 || this._hostPolicies.length > 0 || this._subsetPolicies.size > 0;
+    if (needsVs && !this._virtualService) {
+      this._virtualService = new networking.VirtualService(svc, 'VirtualService', {
+        metadata: { name: svc.name, namespace: svc.namespace },
+        spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this) }) as any,
+      });
+    }
+    if (needsDr && !this._destinationRule) {
+      this._destinationRule = new networking.DestinationRule(svc, 'DestinationRule', {
+        metadata: { name: svc.name, namespace: svc.namespace },
+        spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this) }) as any,
+      });
+    }
+  }
+}
+
+function overlappingField(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string | undefined {
+  for (const part of ['tcp', 'http', 'outlierDetection'] as const) {
+    const x = a[part] as Record<string, unknown> | undefined;
+    const y = b[part] as Record<string, unknown> | undefined;
+    if (!x || !y) continue;
+    for (const k of Object.keys(y)) {
+      if (y[k] !== undefined && x[k] !== undefined) return `${part}.${k}`;
+    }
+  }
+  return undefined;
+}
+
+function mergePolicies(list: TrafficPolicyIntent[]): TrafficPolicyIntent | undefined {
+  if (list.length === 0) return undefined;
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const p of list) {
+    for (const part of ['tcp', 'http', 'outlierDetection'] as const) {
+      const v = p[part];
+      if (!v) continue;
+      out[part] = { ...(out[part] ?? {}), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
+    }
+  }
+  return out as TrafficPolicyIntent;
+}

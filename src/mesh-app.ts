@@ -1,0 +1,196 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { toYamlDocuments } from './synth/yaml';
+import { Finding, SourcedManifest } from './validation/types';
+import { collectFindings } from './warnings';
+
+/** Properties of a {@link MeshChart}. */
+export interface MeshChartProps extends ChartProps {
+  /**
+   * Folder, relative to the app's outdir, that this chart's file is written to. Charts that belong
+   * to another deployable set (a variant, the control-plane overlay) go to their own folder so that
+   * `kubectl apply -f dist/` never picks them up.
+   * @default - the app's outdir itself
+   */
+  readonly outputDir?: string;
+}
+
+/** A chart that can be written to a subfolder of the {@link MeshApp} output. */
+export class MeshChart extends Chart {
+  /** The output folder relative to the app outdir ('' for the outdir itself). */
+  public readonly outputDir: string;
+
+  constructor(scope: Construct, id: string, props: MeshChartProps = {}) {
+    super(scope, id, props);
+    const dir = props.outputDir ?? '';
+    if (path.isAbsolute(dir) || dir.split(/[\\/]/).includes('..')) {
+      throw new Error(`[${this.node.path}] props.outputDir: ${JSON.stringify(dir)} is invalid: it must be a relative folder inside the app outdir.`);
+    }
+    this.outputDir = dir.replace(/[\\/]+$/, '');
+  }
+}
+
+/** A file other than a manifest (e.g. Helm values), written by {@link MeshApp} beside the charts. */
+export interface ArtifactProps {
+  /** Path relative to the app outdir, e.g. `control-plane/istiod-values.yaml`. */
+  readonly path: string;
+  /** Produces the content at synth time. */
+  readonly content: () => string;
+}
+
+/** A non-manifest output file. Only {@link MeshApp} writes these. */
+export class Artifact extends Construct {
+  /** The relative output path. */
+  public readonly path: string;
+  private readonly produce: () => string;
+  constructor(scope: Construct, id: string, props: ArtifactProps) {
+    super(scope, id);
+    if (path.isAbsolute(props.path) || props.path.split(/[\\/]/).includes('..')) {
+      throw new Error(`[${this.node.path}] props.path: ${JSON.stringify(props.path)} is invalid: it must be a relative path inside the app outdir.`);
+    }
+    this.path = props.path;
+    this.produce = props.content;
+  }
+  /** The file content. */
+  public render(): string {
+    return this.produce();
+  }
+}
+
+/** A validator run over each output folder's manifests at synth. */
+export interface IManifestValidator {
+  /** Returns the findings for one deployable set of manifests. */
+  validate(manifests: readonly SourcedManifest[]): Finding[];
+}
+
+/** Properties of a {@link MeshApp}. */
+export interface MeshAppProps extends AppProps {
+  /**
+   * Validators run over every output folder before anything is written. Any error finding fails
+   * synth and nothing is written.
+   * @default - none
+   */
+  readonly validators?: IManifestValidator[];
+  /**
+   * Where warnings and infos are printed.
+   * @default - process.stderr
+   */
+  readonly log?: (line: string) => void;
+}
+
+/** One written file: its folder, name and objects. */
+export interface SynthesizedFile {
+  readonly file: string;
+  readonly manifests: readonly SourcedManifest[];
+}
+
+/**
+ * A cdk8s App that writes each {@link MeshChart} to its own folder, writes {@link Artifact}s,
+ * validates every folder's objects before writing anything, and serializes with a fast,
+ * deterministic YAML emitter (the output parses to exactly what cdk8s's own emitter gives).
+ */
+export class MeshApp extends App {
+  private readonly validators: IManifestValidator[];
+  private readonly log: (line: string) => void;
+
+  constructor(props: MeshAppProps = {}) {
+    super(props);
+    this.validators = [...(props.validators ?? [])];
+    this.log = props.log ?? ((line) => process.stderr.write(line + '\n'));
+  }
+
+  /** Adds a validator. */
+  public addValidator(v: IManifestValidator): void {
+    this.validators.push(v);
+  }
+
+  /**
+   * Resolves every chart and returns the files that synth writes, without writing them. Throws on
+   * construct validation errors (each prefixed with its construct path).
+   */
+  public synthFiles(): SynthesizedFile[] {
+    const files: SynthesizedFile[] = [];
+    for (const chart of this.charts) {
+      const dir = (chart as Partial<MeshChart>).outputDir ?? '';
+      const file = path.join(dir, `${chart.node.id}${this.outputFileExtension}`);
+      const objects = chart.toJson();
+      const paths = objectPaths(chart);
+      const manifests = objects.map((m) => ({
+        manifest: m,
+        file,
+        path: paths.get(objectKey(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name)),
+      }));
+      files.push({ file, manifests });
+    }
+    return files;
+  }
+
+  /** Validates and writes every chart and artifact. Nothing is written when any check fails. */
+  public synth(): void {
+    const files = this.synthFiles();
+    const artifacts = this.node.findAll().filter((c): c is Artifact => c instanceof Artifact);
+    const rendered = artifacts.map((a) => ({ file: a.path, content: a.render() }));
+
+    const findings: Finding[] = collectFindings(this).map((f) => ({ code: f.code, level: f.level, message: f.message, path: f.path }));
+    const byDir = new Map<string, SourcedManifest[]>();
+    for (const f of files) {
+      const dir = path.dirname(f.file);
+      byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
+    }
+    for (const manifests of byDir.values()) {
+      for (const v of this.validators) findings.push(...v.validate(manifests));
+    }
+    const errors = findings.filter((f) => f.level === 'error');
+    const others = findings.filter((f) => f.level !== 'error');
+    if (others.length > 0) this.log(formatFindings(others));
+    if (errors.length > 0) {
+      throw new Error(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatFindings(errors)}`);
+    }
+
+    for (const f of files) {
+      if (f.manifests.length === 0) continue;
+      const target = path.join(this.outdir, f.file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, toYamlDocuments(f.manifests.map((m) => m.manifest)));
+    }
+    for (const a of rendered) {
+      const target = path.join(this.outdir, a.file);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, a.content);
+    }
+  }
+
+  /** All manifests of all charts as one YAML string (fast emitter). */
+  public synthYaml(): string {
+    return toYamlDocuments(this.synthFiles().flatMap((f) => f.manifests.map((m) => m.manifest)));
+  }
+}
+
+/** Construct paths of a chart's ApiObjects, by `apiVersion|kind|namespace|name`. */
+function objectPaths(chart: Chart): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const c of chart.node.findAll()) {
+    if (c instanceof ApiObject && Chart.of(c) === chart) {
+      out.set(objectKey(c.apiVersion, c.kind, c.metadata.namespace, c.name), c.node.path);
+    }
+  }
+  return out;
+}
+
+function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string | undefined): string {
+  return `${apiVersion}|${kind}|${namespace ?? ''}|${name ?? ''}`;
+}
+
+/** Formats findings as a compact table: level, code, where, message. */
+export function formatFindings(findings: readonly Finding[]): string {
+  const rows = findings.map((f) => [
+    f.level,
+    f.code,
+    f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-',
+    f.message,
+  ]);
+  const widths = [0, 1, 2].map((i) => Math.min(60, Math.max(...rows.map((r) => r[i].length))));
+  return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')).join('\n');
+}

@@ -1,0 +1,56 @@
+import { IConstruct } from 'constructs';
+
+/**
+ * The error every construct throws for bad input. Its message names the construct path, the
+ * property, the bad value and the rule, plus a hint where one exists:
+ *
+ *   [App/Chart/OrderService] props.port: 70000 is invalid: a port must be an integer in 1..65535.
+ */
+export class MeshConfigError extends Error {
+  /** Construct path of the construct that rejected the input ('' when not known). */
+  public readonly path: string;
+  /** The property, e.g. `props.versions[1].name`. */
+  public readonly property: string;
+  /** The rule the value breaks. */
+  public readonly rule: string;
+
+  constructor(path: string, property: string, value: unknown, rule: string, hint?: string) {
+    super(formatMessage(path, property, value, rule, hint));
+    this.name = 'MeshConfigError';
+    this.path = path;
+    this.property = property;
+    this.rule = rule;
+  }
+}
+
+/** Formats the standard message; also used by `node.addValidation` checks that return strings. */
+export function formatMessage(path: string, property: string, value: unknown, rule: string, hint?: string): string {
+  const where = path ? `[${path}] ` : '';
+  const h = hint ? ` Hint: ${hint}` : '';
+  return `${where}${property}: ${show(value)} is invalid: ${rule}.${h}`;
+}
+
+/** Same as {@link formatMessage} but without the path, for cdk8s validations (cdk8s prefixes the path). */
+export function validationMessage(property: string, value: unknown, rule: string, hint?: string): string {
+  return formatMessage('', property, value, rule, hint);
+}
+
+/** Throws a {@link MeshConfigError} for `scope`. */
+export function fail(scope: IConstruct | string, property: string, value: unknown, rule: string, hint?: string): never {
+  throw new MeshConfigError(typeof scope === 'string' ? scope : scope.node.path, property, value, rule, hint);
+}
+
+/** Renders a value for an error message: strings quoted, objects as compact JSON. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object' && value !== null && typeof (value as any).toHumanString === 'function') {
+    return (value as any).toHumanString();
+  }
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 200 ? s.slice(0, 197) + '...' : s;
+  } catch {
+    return String(value);
+  }
+}

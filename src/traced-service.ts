@@ -1,0 +1,375 @@
+import { ApiObject, Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { HostTraffic } from './host-traffic';
+import { IWorkloadIdentity } from './identity';
+import { IMeshMember, Mesh } from './mesh';
+import { MeshNamespace } from './mesh-namespace';
+import { fail } from './private/errors';
+import { dns1123Label, labelValue, port as checkPort, toDnsLabel } from './private/names';
+
+/** One version of a service: one Deployment with `app` and `version` labels. */
+export interface ServiceVersion {
+  /** The version label value, also the DestinationRule subset name, e.g. `v1`. */
+  readonly name: string;
+  /**
+   * The container image.
+   * @default `${imageRepository}:${name}`
+   */
+  readonly image?: string;
+  /**
+   * Replicas of this version (at least 0).
+   * @default - the service's `replicas`
+   */
+  readonly replicas?: number;
+  /**
+   * Extra environment variables for this version only.
+   * @default - none
+   */
+  readonly env?: { readonly [name: string]: string };
+}
+
+/** Container resource requests and limits, as Kubernetes quantities. */
+export interface ContainerResources {
+  /** @default '200m' */
+  readonly cpuRequest?: string;
+  /** @default '256Mi' */
+  readonly memoryRequest?: string;
+  /** @default '1' */
+  readonly cpuLimit?: string;
+  /** @default '512Mi' */
+  readonly memoryLimit?: string;
+}
+
+/** The readiness probe: an HTTP GET on the service port. */
+export interface ReadinessProbeOptions {
+  /** @default '/health' */
+  readonly path?: string;
+  /** @default Duration.seconds(5) */
+  readonly initialDelay?: Duration;
+  /** @default Duration.seconds(10) */
+  readonly period?: Duration;
+}
+
+/**
+ * Sidecar proxy resources, set per pod with `sidecar.istio.io/*` annotations (sidecar data plane only).
+ * @see https://istio.io/latest/docs/reference/config/annotations/
+ */
+export interface SidecarResources {
+  /** `sidecar.istio.io/proxyCPU`. @default '100m' */
+  readonly cpuRequest?: string;
+  /** `sidecar.istio.io/proxyMemory`. @default '128Mi' */
+  readonly memoryRequest?: string;
+  /** `sidecar.istio.io/proxyCPULimit`. @default - the mesh-wide proxy limit */
+  readonly cpuLimit?: string;
+  /** `sidecar.istio.io/proxyMemoryLimit`. @default - the mesh-wide proxy limit */
+  readonly memoryLimit?: string;
+}
+
+/** OpenTelemetry SDK wiring through the standard `OTEL_*` environment variables. */
+export interface OpenTelemetryOptions {
+  /**
+   * Whether to set the OTEL_* variables at all.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`, a URL.
+   * @default - `http://<host>:<port>` of the mesh tracing provider
+   */
+  readonly endpoint?: string;
+  /**
+   * Extra resource attributes; `service.version` is always set to the version.
+   * @default - none
+   */
+  readonly resourceAttributes?: { readonly [key: string]: string };
+}
+
+/** Properties of a {@link TracedService}. */
+export interface TracedServiceProps {
+  /** The mesh namespace the service runs in. */
+  readonly namespace: MeshNamespace;
+  /**
+   * The service name: Service, ServiceAccount and `app` label. A DNS-1123 label.
+   * @default - the construct id in kebab case (`OrderService` → `order-service`)
+   */
+  readonly name?: string;
+  /** The versions that run, each one Deployment. At least one, names unique. */
+  readonly versions: ServiceVersion[];
+  /**
+   * Image repository; each version's image defaults to `<repository>:<version>`. Pin tags: `latest`
+   * and untagged images are rejected.
+   * @example 'registry.example.com/order-service'
+   */
+  readonly imageRepository: string;
+  /**
+   * The HTTP port the container listens on and the Service exposes.
+   * @default 8080
+   */
+  readonly port?: number;
+  /**
+   * Service port name; Istio picks the protocol from its prefix (`http`, `http2`, `grpc`...).
+   * @default 'http'
+   */
+  readonly portName?: string;
+  /**
+   * Replicas per version (at least 0).
+   * @default 3
+   */
+  readonly replicas?: number;
+  /** @default - 200m/256Mi requests, 1/512Mi limits */
+  readonly resources?: ContainerResources;
+  /** @default - GET /health on the port, 5s initial delay, 10s period */
+  readonly readinessProbe?: ReadinessProbeOptions;
+  /** @default - 100m CPU and 128Mi memory requests */
+  readonly sidecarResources?: SidecarResources;
+  /** @default - enabled, endpoint from the mesh tracing provider */
+  readonly openTelemetry?: OpenTelemetryOptions;
+  /**
+   * Extra environment variables for every version. `SERVICE_PORT` is always the port.
+   * @default - none
+   */
+  readonly env?: { readonly [name: string]: string };
+  /**
+   * The ServiceAccount name (the workload identity).
+   * @default - the service name
+   */
+  readonly serviceAccountName?: string;
+}
+
+/**
+ * A Go-style HTTP service in the mesh: its ServiceAccount identity, a Service with a named port that
+ * selects on `app` only, and one Deployment per version labelled `app` and `version`, with probes,
+ * resources, sidecar annotations and OpenTelemetry wiring.
+ *
+ * Routing (CanaryRoute) and resilience (CircuitBreaker) write into {@link TracedService.traffic},
+ * so there is exactly one VirtualService and one DestinationRule per host.
+ */
+export class TracedService extends Construct implements IMeshMember, IWorkloadIdentity {
+  /** Whether `x` is a TracedService. */
+  public static isTracedService(x: unknown): x is TracedService {
+    return x instanceof TracedService;
+  }
+
+  /** The mesh. */
+  public readonly mesh: Mesh;
+  /** The mesh namespace. */
+  public readonly meshNamespace: MeshNamespace;
+  /** The service name. */
+  public readonly name: string;
+  /** The namespace name. */
+  public readonly namespace: string;
+  /** The service port. */
+  public readonly port: number;
+  /** The service port name. */
+  public readonly portName: string;
+  /** The ServiceAccount name. */
+  public readonly serviceAccountName: string;
+  /** The ServiceAccount object. */
+  public readonly serviceAccount: ApiObject;
+  /** The Service object. */
+  public readonly service: ApiObject;
+  /** This host's traffic intent, shared by every construct that routes or protects it. */
+  public readonly traffic: HostTraffic;
+
+  private readonly _versions: ReadonlyArray<{ readonly name: string; readonly replicas: number; readonly image: string }>;
+  private readonly _deployments = new Map<string, ApiObject>();
+
+  constructor(scope: Construct, id: string, props: TracedServiceProps) {
+    super(scope, id);
+    this.meshNamespace = props.namespace;
+    if (!props.namespace || !(props.namespace instanceof MeshNamespace)) {
+      fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace');
+    }
+    this.mesh = props.namespace.mesh;
+    this.namespace = props.namespace.name;
+    this.name = props.name ?? toDnsLabel(id);
+    const badName = dns1123Label(this.name);
+    if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);
+    this.port = props.port ?? 8080;
+    const badPort = checkPort(this.port);
+    if (badPort) fail(this, 'props.port', this.port, badPort);
+    this.portName = props.portName ?? 'http';
+    const badPortName = dns1123Label(this.portName);
+    if (badPortName || this.portName.length > 15) {
+      fail(this, 'props.portName', this.portName, 'a port name must be a DNS-1123 label of at most 15 characters', "use 'http' or 'http-<suffix>'");
+    }
+    this.serviceAccountName = props.serviceAccountName ?? this.name;
+    const badSa = dns1123Label(this.serviceAccountName);
+    if (badSa) fail(this, 'props.serviceAccountName', this.serviceAccountName, badSa);
+
+    const replicas = props.replicas ?? 3;
+    checkReplicas(this, 'props.replicas', replicas);
+    checkImageRepository(this, props.imageRepository);
+    if (!Array.isArray(props.versions) || props.versions.length === 0) {
+      fail(this, 'props.versions', props.versions, 'a service needs at least one version', "e.g. versions: [{ name: 'v1' }]");
+    }
+    const seen = new Set<string>();
+    this._versions = props.versions.map((v, i) => {
+      const where = `props.versions[${i}].name`;
+      const badVersion = labelValue(v.name) ?? (v.name === '' ? 'must be non-empty' : undefined);
+      if (badVersion) fail(this, where, v.name, `a version ${badVersion}`);
+      if (dns1123Label(v.name)) {
+        fail(this, where, v.name, 'a version is also a DestinationRule subset name and a Deployment name suffix, so it must be a DNS-1123 label', `try "${toDnsLabel(v.name)}"`);
+      }
+      if (seen.has(v.name)) fail(this, where, v.name, 'versions must be unique', 'remove the duplicate version');
+      seen.add(v.name);
+      const r = v.replicas ?? replicas;
+      checkReplicas(this, `props.versions[${i}].replicas`, r);
+      const image = v.image ?? `${props.imageRepository}:${v.name}`;
+      checkImage(this, v.image !== undefined ? `props.versions[${i}].image` : 'props.imageRepository', image);
+      return { name: v.name, replicas: r, image };
+    });
+
+    const labels = { app: this.name };
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.serviceAccountName, namespace: this.namespace, labels },
+    });
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name: this.name, namespace: this.namespace, labels },
+      spec: {
+        selector: { app: this.name },
+        ports: [{ name: this.portName, port: this.port, targetPort: k8s.IntOrString.fromNumber(this.port), protocol: 'TCP' }],
+      },
+    });
+
+    const probe = props.readinessProbe ?? {};
+    const probePath = probe.path ?? '/health';
+    if (!probePath.startsWith('/')) fail(this, 'props.readinessProbe.path', probePath, "a probe path must start with '/'");
+    const initialDelay = wholeSeconds(this, 'props.readinessProbe.initialDelay', probe.initialDelay ?? Duration.seconds(5), 0);
+    const period = wholeSeconds(this, 'props.readinessProbe.period', probe.period ?? Duration.seconds(10), 1);
+    const res = props.resources ?? {};
+    const side = props.sidecarResources ?? {};
+    const annotations: Record<string, string> = {};
+    if (!this.mesh.isAmbient) {
+      annotations['sidecar.istio.io/proxyCPU'] = side.cpuRequest ?? '100m';
+      annotations['sidecar.istio.io/proxyMemory'] = side.memoryRequest ?? '128Mi';
+      if (side.cpuLimit) annotations['sidecar.istio.io/proxyCPULimit'] = side.cpuLimit;
+      if (side.memoryLimit) annotations['sidecar.istio.io/proxyMemoryLimit'] = side.memoryLimit;
+    }
+    const otel = props.openTelemetry ?? {};
+    const provider = this.mesh.tracing?.provider;
+    const endpoint = otel.endpoint ?? (provider ? `http://${provider.host}:${provider.port}` : undefined);
+    if ((otel.enabled ?? true) && otel.endpoint === undefined && !provider) {
+      fail(this, 'props.openTelemetry.endpoint', undefined, 'OpenTelemetry wiring needs a collector endpoint: set it here, configure mesh tracing, or set enabled: false');
+    }
+    if (otel.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(otel.endpoint)) {
+      fail(this, 'props.openTelemetry.endpoint', otel.endpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL', 'e.g. "http://otel-collector.observability.svc.cluster.local:4317"');
+    }
+
+    for (const v of this._versions) {
+      const podLabels = { app: this.name, version: v.name };
+      const env: Record<string, string> = { ...(props.env ?? {}), ...(props.env === undefined ? {} : {}) };
+      const versionEnv = props.versions.find((x) => x.name === v.name)?.env ?? {};
+      Object.assign(env, versionEnv);
+      const fixed: Array<{ name: string; value: string }> = [{ name: 'SERVICE_PORT', value: String(this.port) }];
+      if ((otel.enabled ?? true) && endpoint) {
+        const attrs: Record<string, string> = { ...(otel.resourceAttributes ?? {}), 'service.version': v.name };
+        fixed.push(
+          { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: endpoint },
+          { name: 'OTEL_SERVICE_NAME', value: this.name },
+          { name: 'OTEL_RESOURCE_ATTRIBUTES', value: Object.keys(attrs).sort().map((k) => `${k}=${attrs[k]}`).join(',') },
+        );
+      }
+      for (const f of fixed) {
+        if (f.name in env) fail(this, 'props.env', f.name, `${f.name} is set by TracedService and cannot be overridden in env`);
+      }
+      const extra = Object.keys(env).sort().map((name) => ({ name, value: env[name] }));
+      const deployment = new k8s.KubeDeployment(this, `Deployment-${v.name}`, {
+        metadata: { name: `${this.name}-${v.name}`, namespace: this.namespace, labels: podLabels },
+        spec: {
+          replicas: v.replicas,
+          selector: { matchLabels: podLabels },
+          template: {
+            metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) },
+            spec: {
+              serviceAccountName: this.serviceAccountName,
+              containers: [
+                {
+                  name: this.name,
+                  image: v.image,
+                  ports: [{ name: this.portName, containerPort: this.port, protocol: 'TCP' }],
+                  env: [...fixed, ...extra],
+                  resources: {
+                    requests: { cpu: k8s.Quantity.fromString(res.cpuRequest ?? '200m'), memory: k8s.Quantity.fromString(res.memoryRequest ?? '256Mi') },
+                    limits: { cpu: k8s.Quantity.fromString(res.cpuLimit ?? '1'), memory: k8s.Quantity.fromString(res.memoryLimit ?? '512Mi') },
+                  },
+                  readinessProbe: {
+                    httpGet: { path: probePath, port: k8s.IntOrString.fromNumber(this.port) },
+                    initialDelaySeconds: initialDelay,
+                    periodSeconds: period,
+                  },
+                  securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+                },
+              ],
+            },
+          },
+        },
+      });
+      this._deployments.set(v.name, deployment);
+    }
+
+    this.traffic = new HostTraffic(this);
+    this.mesh._register(this);
+  }
+
+  /** The version names, in declaration order. */
+  public get versions(): string[] {
+    return this._versions.map((v) => v.name);
+  }
+
+  /** Replicas of a version. */
+  public replicasOf(version: string): number | undefined {
+    return this._versions.find((v) => v.name === version)?.replicas;
+  }
+
+  /** The Deployment of a version. */
+  public deploymentOf(version: string): ApiObject | undefined {
+    return this._deployments.get(version);
+  }
+
+  /** Labels that select every pod of the service (`app` only). */
+  public get selectorLabels(): { readonly [key: string]: string } {
+    return { app: this.name };
+  }
+
+  /** The ServiceAccount's namespace (for {@link IWorkloadIdentity}). */
+  public get identityNamespace(): string {
+    return this.namespace;
+  }
+
+  /** The service's short host name, as VirtualService and DestinationRule name it. */
+  public get host(): string {
+    return this.name;
+  }
+
+  /** The fully qualified host name, `<name>.<namespace>.svc.cluster.local`. */
+  public get fqdn(): string {
+    return `${this.name}.${this.namespace}.svc.cluster.local`;
+  }
+}
+
+function checkReplicas(scope: Construct, property: string, v: number): void {
+  if (!Number.isInteger(v) || v < 0) fail(scope, property, v, 'replicas must be an integer of at least 0');
+}
+
+function checkImageRepository(scope: Construct, repo: string): void {
+  if (typeof repo !== 'string' || repo.length === 0 || /\s/.test(repo) || /:[^/]*$/.test(repo) || repo.includes('@')) {
+    fail(scope, 'props.imageRepository', repo, 'an image repository is a registry path without tag or digest', "e.g. 'registry.example.com/order-service'");
+  }
+}
+
+function checkImage(scope: Construct, property: string, image: string): void {
+  const m = /^([^\s@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image ?? '');
+  if (!m) fail(scope, property, image, 'an image reference must be <repository>[:tag][@digest]');
+  const [, , tag, digest] = m;
+  if (!digest && (!tag || tag === 'latest')) {
+    fail(scope, property, image, 'images must be pinned to a tag other than latest, or a digest', 'deploy an immutable tag such as :v1.4.2');
+  }
+}
+
+function wholeSeconds(scope: Construct, property: string, d: Duration, min: number): number {
+  const s = d.toSeconds({ integral: false });
+  if (!Number.isInteger(s) || s < min) fail(scope, property, d.toHumanString(), `must be a whole number of seconds, at least ${min}`);
+  return s;
+}

@@ -1,0 +1,27 @@
+/** Severity of a finding. Errors fail synth and `cdk8s-istio lint`; warnings and infos are printed. */
+export type FindingLevel = 'error' | 'warning' | 'info';
+
+/** One validation finding about one object. */
+export interface Finding {
+  /** Istio's own `ISTxxxx` code for analyzer checks, `CIxxxx` for ours. */
+  readonly code: string;
+  readonly level: FindingLevel;
+  readonly message: string;
+  /** The object: `kind/namespace/name`. */
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+  /** The construct path that produced the object, when synthesized by cdk8s. */
+  readonly path?: string;
+  /** The file the object was read from or written to. */
+  readonly file?: string;
+}
+
+/** A manifest with where it came from. */
+export interface SourcedManifest {
+  readonly manifest: any;
+  /** The file it was read from or will be written to. */
+  readonly file?: string;
+  /** The construct path of the ApiObject that produced it. */
+  readonly path?: string;
+}
