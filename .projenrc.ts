@@ -81,6 +81,7 @@ project.jest!.config.transform = {
 };
 
 // `npm ci` compiles the library and the examples, so `npx cdk8s synth` runs plain JavaScript.
+project.addBins({ 'cdk8s-istio': 'lib/src/cli/main.js' });
 project.addScripts({ prepare: 'tsc --build tsconfig.json' });
 
 // Regenerate imports/ offline from the pinned CRDs (a local copy, ../shared/crds in this workspace).
