@@ -61,7 +61,7 @@ const project = new typescript.TypeScriptProject({
     compilerOptions: { skipLibCheck: true },
     include: ['test/**/*.ts', 'bench/**/*.ts', 'projenrc/**/*.ts', '.projenrc.ts'],
   },
-  gitignore: ['/dist/', '/lib/', '/bench/out/', '/test/fixtures/**/dist/', '*.cpuprofile', '/coverage/'],
+  gitignore: ['/node_modules', '/dist/', '/lib/', '/bench/out/', '/test/fixtures/**/dist/', '*.cpuprofile', '/coverage/'],
 });
 
 for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', 'cdk8s.yaml']) {
