@@ -208,7 +208,7 @@ export class ControlPlane extends Construct implements IMeshMember {
       path: valuesPath,
       content: () => [
         `# Values for the istiod Helm chart (Istio 1.30), rendered by cdk8s-istio from ${this.node.path}.`,
-        `# Install: helm install istiod istio/istiod -n ${this.installNamespace} -f ${valuesPath}`,
+        `# Install: helm install istiod istio/istiod -n ${this.installNamespace} -f ${posixJoin(appOutdir(this), valuesPath)}`,
         '',
       ].join('\n') + toYaml(this.renderHelmValues()),
     });
@@ -307,6 +307,15 @@ export class ControlPlane extends Construct implements IMeshMember {
     }
     return errors;
   }
+}
+
+function appOutdir(c: Construct): string {
+  const root = c.node.root as { outdir?: unknown };
+  return typeof root.outdir === 'string' ? root.outdir : 'dist';
+}
+
+function posixJoin(dir: string, file: string): string {
+  return dir === '' || dir === '.' ? file : `${dir.replace(/[\\/]+$/, '')}/${file}`;
 }
 
 function outputDirOf(c: Construct): string {
