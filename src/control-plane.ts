@@ -278,7 +278,7 @@ export class ControlPlane extends Construct implements IMeshMember {
         `chart ${chart.node.path} would write the IstioOperator to the app outdir root, where \`kubectl apply -f\` picks it up`, hint));
     }
     if (!(this.node.root instanceof MeshApp)) {
-      errors.push(validationMessage('app', this.node.root.node.path || '<root>',
+      errors.push(validationMessage('app', this.node.root.constructor.name,
         'the app must be a MeshApp: only MeshApp writes charts to their outputDir and writes the Helm values file', 'new MeshApp({ outdir })'));
     }
     const others = chart.node.findAll()
@@ -319,8 +319,9 @@ function posixJoin(dir: string, file: string): string {
 }
 
 function outputDirOf(c: Construct): string {
-  const chart: Chart = Chart.of(c);
-  return chart instanceof MeshChart ? (chart as MeshChart).outputDir : '';
+  // Not `instanceof MeshChart`: cdk8s's Chart[Symbol.hasInstance] makes every chart pass it.
+  const dir = (Chart.of(c) as Partial<MeshChart>).outputDir;
+  return typeof dir === 'string' ? dir : '';
 }
 
 function checkAccessLog(scope: Construct, log: AccessLogOptions | undefined): void {
