@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import {
+  AccessLogEncoding,
+  ControlPlane,
   CustomTag,
   ExtensionProvider,
+  IstioProfile,
   Mesh,
   MeshNamespace,
   MeshProps,
@@ -54,4 +57,23 @@ export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}): 
   });
 
   return { mesh, production, order, payment };
+}
+
+/**
+ * The article's install settings, corrected (reference-app.md, "Control plane install"): profile
+ * `default` instead of the non-existent `production`, JSON access logs to /dev/stdout, the `otel`
+ * provider in mesh config (taken from the mesh, instead of the never-read ConfigMap `istio-otel`),
+ * and sidecar requests 100m/128Mi with limits 500m/512Mi. `scope` must be a chart of its own
+ * (`new MeshChart(app, 'control-plane', { outputDir: 'control-plane' })`).
+ */
+export function addControlPlane(scope: Construct, mesh: Mesh): ControlPlane {
+  return new ControlPlane(scope, 'ControlPlane', {
+    mesh,
+    profile: IstioProfile.DEFAULT,
+    accessLog: { file: '/dev/stdout', encoding: AccessLogEncoding.JSON },
+    proxyResources: {
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '500m', memory: '512Mi' },
+    },
+  });
 }

@@ -5,16 +5,21 @@ export * from './traced-service';
 export * from './host-traffic';
 export * from './identity';
 export * from './mesh-app';
+export * from './control-plane';
 export * from './warnings';
 
 // Value objects
 export * from './values/data-plane';
 export * from './values/custom-tag';
 export * from './values/extension-provider';
+export * from './values/istio-profile';
+export * from './values/access-log';
+export * from './values/proxy-resources';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
 export * from './validation/types';
+export * from './validation/mesh-config';
 export { MeshConfigError } from './private/errors';
 export { toYaml, toYamlDocuments } from './synth/yaml';
 

@@ -1,8 +1,9 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as telemetry from '../imports/telemetry.istio.io';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label, dns1123Subdomain } from './private/names';
+import { checkTelemetryProviders, isTelemetry } from './validation/mesh-config';
 import { CustomTag } from './values/custom-tag';
 import { DataPlaneMode, RoutingApi } from './values/data-plane';
 import { ExtensionProvider } from './values/extension-provider';
@@ -152,6 +153,7 @@ export class Mesh extends Construct {
         return errors;
       },
     });
+    this.node.addValidation({ validate: () => this.checkTelemetryProviders() });
   }
 
   /** Declares a mesh-config extension provider. */
@@ -187,6 +189,33 @@ export class Mesh extends Construct {
     return this._members.filter(guard);
   }
 
+  /**
+   * The Telemetry→provider cross-check, over every Telemetry in the app written to the same output
+   * folder as this mesh. Telemetry this mesh owns is checked against its extension providers. Raw
+   * `telemetry.Telemetry` escape hatches (owned by no mesh) are checked against the providers of
+   * every mesh in the folder, and reported once, by the first of those meshes.
+   */
+  private checkTelemetryProviders(): string[] {
+    const dir = outputDirOf(this);
+    const all = this.node.root.node.findAll();
+    const meshes = all.filter((c): c is Mesh => Mesh.isMesh(c) && outputDirOf(c) === dir);
+    const own: ApiObject[] = [];
+    const raw: ApiObject[] = [];
+    for (const c of all) {
+      if (!(c instanceof ApiObject) || !isTelemetry(c) || outputDirOf(c) !== dir) continue;
+      const owner = c.node.scopes.slice().reverse().find((s) => Mesh.isMesh(s));
+      if (owner === this) own.push(c);
+      else if (owner === undefined) raw.push(c);
+    }
+    const manifests = (objs: ApiObject[]) => objs.map((c) => ({ manifest: c.toJson(), path: c.node.path }));
+    const errors = checkTelemetryProviders(manifests(own), this._providers.map((p) => p.name));
+    if (meshes[0] === this && raw.length > 0) {
+      const names = [...new Set(meshes.flatMap((m) => m._providers.map((p) => p.name)))];
+      errors.push(...checkTelemetryProviders(manifests(raw), names));
+    }
+    return errors;
+  }
+
   private renderTracing(pct: number): Record<string, unknown> {
     const t = this._tracing!;
     const tags = Object.keys(t.customTags ?? {}).sort();
@@ -199,4 +228,15 @@ export class Mesh extends Construct {
     }
     return { tracing: [tracing] };
   }
+}
+
+/** The output folder of the chart holding `c` ('' for the app outdir or a plain chart). */
+function outputDirOf(c: IConstruct): string {
+  let chart: Chart & { outputDir?: string };
+  try {
+    chart = Chart.of(c);
+  } catch {
+    return '';
+  }
+  return typeof chart.outputDir === 'string' ? chart.outputDir : '';
 }
