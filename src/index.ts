@@ -4,6 +4,8 @@ export * from './mesh-namespace';
 export * from './traced-service';
 export * from './host-traffic';
 export * from './identity';
+export * from './service-security';
+export * from './zero-trust-policy';
 export * from './mesh-app';
 export * from './warnings';
 
@@ -11,9 +13,16 @@ export * from './warnings';
 export * from './values/data-plane';
 export * from './values/custom-tag';
 export * from './values/extension-provider';
+export * from './values/mtls-mode';
+export * from './values/http-method';
+export * from './values/path-match';
+export * from './values/condition';
+export * from './values/external-identity';
+export * from './values/risk';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
+export * from './intent/security';
 export * from './validation/types';
 export { MeshConfigError } from './private/errors';
 export { toYaml, toYamlDocuments } from './synth/yaml';
