@@ -370,7 +370,8 @@ function list<T, R>(scope: IConstruct, property: string, given: T[] | undefined,
   const out = given.map((x, i) => map(x, `${property}[${i}]`));
   const seen = new Set<string>();
   out.forEach((x, i) => {
-    const key = JSON.stringify(x);
+    // Identities inside conditions are constructs: compare them by namespace/ServiceAccount.
+    const key = JSON.stringify(x, (_k, v) => (v && typeof v === 'object' && 'serviceAccountName' in v && 'identityNamespace' in v ? show(v) : v));
     if (seen.has(key)) fail(scope, `${property}[${i}]`, given[i] instanceof Object ? String(given[i]) : given[i], 'listed twice');
     seen.add(key);
   });

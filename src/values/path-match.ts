@@ -42,8 +42,8 @@ export class PathMatch {
   }
 
   /**
-   * A path template: `{*}` matches exactly one segment and `{**}` one or more segments; `{**}` may
-   * only be the last operator, and each operator fills a whole segment.
+   * A path template: `{*}` matches exactly one segment and `{**}` one or more segments; `{**}` must
+   * be the last operator (literal segments may follow it), and each operator fills a whole segment.
    * @example PathMatch.template('/api/orders/{*}/items/{**}')
    */
   public static template(template: string): PathMatch {
@@ -99,8 +99,8 @@ function checkAbsolute(where: string, path: string): void {
   if (typeof path !== 'string' || path.length === 0) fail(where, 'path', path, 'a path must be a non-empty string', "e.g. '/api/orders'");
   if (!path.startsWith('/')) fail(where, 'path', path, "a path must start with '/'", `did you mean "/${path}"?`);
   if (!LITERAL_CHARS.test(path)) {
-    const hint = path.includes('*') ? 'use PathMatch.prefix, PathMatch.suffix or PathMatch.template for wildcards'
-      : path.includes('{') || path.includes('}') ? 'use PathMatch.template for {*} and {**}'
+    const hint = path.includes('{') || path.includes('}') ? 'use PathMatch.template for {*} and {**}'
+      : path.includes('*') ? 'use PathMatch.prefix, PathMatch.suffix or PathMatch.template for wildcards'
         : path.includes('?') ? 'paths are matched without the query string' : undefined;
     fail(where, 'path', path, CHAR_RULE, hint);
   }
