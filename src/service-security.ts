@@ -344,10 +344,18 @@ export class ServiceSecurity {
     if (mode === MtlsMode.DISABLE && this._allow.some((r) => (r.source?.identities.length ?? 0) > 0)) {
       this.warnOnce('CI5002', `ALLOW rules of ${name} match callers by principal, but mTLS is DISABLE for ${name}: no request carries a principal, so these rules never match.`);
     }
+    const services = this.service.mesh.membersOf(TracedService.isTracedService);
     for (const r of [...this._allow, ...this._deny]) {
       for (const id of [...(r.source?.identities ?? []), ...(r.source?.notIdentities ?? [])]) {
         if (isTracedService(id) && id.mesh !== this.service.mesh) {
           errors.push(validationMessage('caller', id.node.path, 'the caller belongs to another mesh'));
+        }
+        // An ExternalIdentity that is really one of our services would hide a call-graph edge.
+        const own = ExternalIdentity.isExternalIdentity(id)
+          ? services.find((s) => s.serviceAccountName === id.serviceAccountName && s.namespace === id.identityNamespace)
+          : undefined;
+        if (own) {
+          errors.push(validationMessage('caller', show(id), `this ExternalIdentity is the identity of TracedService ${own.node.path}`, 'pass the TracedService itself'));
         }
       }
     }

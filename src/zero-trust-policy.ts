@@ -4,9 +4,8 @@ import * as security from '../imports/security.istio.io';
 import { CallEdge } from './intent/security';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
-import { fail } from './private/errors';
+import { fail, validationMessage } from './private/errors';
 import { renderDefaultDenySpec, renderPeerAuthenticationSpec } from './render/istio-security';
-import { IMtlsDefaults } from './service-security';
 import { TracedService } from './traced-service';
 import { MtlsMode } from './values/mtls-mode';
 
@@ -71,7 +70,7 @@ const ZTP_SYMBOL = Symbol.for('cdk8s-istio.ZeroTrustPolicy');
  * });
  * zt.requireMtls(payment, MtlsMode.STRICT);
  */
-export class ZeroTrustPolicy extends Construct implements IMeshMember, IMtlsDefaults {
+export class ZeroTrustPolicy extends Construct implements IMeshMember {
   /** Whether `x` is a ZeroTrustPolicy. */
   public static isZeroTrustPolicy(x: unknown): x is ZeroTrustPolicy {
     return typeof x === 'object' && x !== null && ZTP_SYMBOL in x;
@@ -105,6 +104,14 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember, IMtlsDefa
     }
     (props.namespaces ?? []).forEach((n, i) => this.secureNamespace(`props.namespaces[${i}]`, n));
     this.mesh._register(this);
+    this.node.addValidation({
+      validate: () => {
+        // A workload PeerAuthentication is named after its service; `default` is the namespace-wide one.
+        const clash = this.mesh.membersOf(TracedService.isTracedService)
+          .filter((s) => s.name === 'default' && s.security.mtls && this._namespaces.get(s.namespace)?.options.mtls);
+        return clash.map((s) => validationMessage('requireMtls.service', s.node.path, `service "default" and namespace ${s.namespace} would both render PeerAuthentication ${s.namespace}/default`, 'rename the service'));
+      },
+    });
   }
 
   /** Secures one more namespace: its default deny and, optionally, its namespace-wide mTLS mode. */
@@ -137,7 +144,11 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember, IMtlsDefa
     service.security._setMtls(this, mode, portLevel);
   }
 
-  /** The namespace-wide mode of `namespace`, else the mesh-wide mode. @internal */
+  /**
+   * The namespace-wide mode of `namespace`, else the mesh-wide mode (read by ServiceSecurity, which
+   * finds mTLS defaults among the mesh members by this method).
+   * @internal
+   */
   public _mtlsModeOf(namespace: string): MtlsMode | undefined {
     const ns = this._namespaces.get(namespace)?.options.mtls;
     return ns && ns !== MtlsMode.UNSET ? ns : this.meshMtls;

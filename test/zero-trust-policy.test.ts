@@ -1,4 +1,5 @@
 import { Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import {
   callGraphOf,
   collectFindings,
@@ -6,11 +7,14 @@ import {
   ExternalIdentity,
   HttpMethod,
   Mesh,
+  MeshApp,
+  MeshChart,
   MeshConfigError,
   MeshNamespace,
   MtlsMode,
   PathMatch,
   Risk,
+  toYamlDocuments,
   ZeroTrustPolicy,
 } from '../src';
 import { meshChart, one, service, synth } from './helpers';
@@ -151,10 +155,21 @@ describe('ZeroTrustPolicy: default deny', () => {
     expect(zt.namespaces).toEqual(['production']);
   });
 
-  test('the default deny survives YAML serialization', () => {
+  test('the default deny survives YAML serialization (fast emitter and cdk8s emitter)', () => {
     const { chart, mesh, ns } = meshChart();
     new ZeroTrustPolicy(chart, 'ZeroTrust', { mesh, namespaces: [{ namespace: ns }] });
-    expect(Testing.synth(chart).find((o: any) => o.metadata.name === 'default-deny').spec).toEqual({ action: 'ALLOW' });
+    const docs = parseAllDocuments(toYamlDocuments(Testing.synth(chart))).map((d) => d.toJS());
+    expect(docs.find((o: any) => o.metadata.name === 'default-deny')).toEqual({
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'default-deny', namespace: 'production' },
+      spec: { action: 'ALLOW' },
+    });
+    const app = new MeshApp({ outdir: '/nonexistent' });
+    const appChart = new MeshChart(app, 'c');
+    const appMesh = new Mesh(appChart, 'Mesh');
+    new ZeroTrustPolicy(appChart, 'ZeroTrust', { mesh: appMesh, namespaces: [{ namespace: new MeshNamespace(appChart, 'Prod', { mesh: appMesh, name: 'production' }) }] });
+    expect(app.synthYaml()).toMatch(/name: default-deny\n  namespace: production\nspec:\n  action: ALLOW\n/);
   });
 
   test('defaultDeny: false renders no policy', () => {
@@ -530,6 +545,22 @@ describe('dangerous shapes need an accepted risk', () => {
     payment.security.denyAll({ acceptRisk: Risk.DENY_ALL });
     const ap = one(security(chart), 'AuthorizationPolicy', 'payment-service-deny');
     expect(ap.spec).toEqual({ selector: { matchLabels: { app: 'payment-service' } }, action: 'DENY', rules: [{}] });
+  });
+});
+
+describe('identity checks at synth', () => {
+  test('an ExternalIdentity that is really one of our services is refused (it would hide a call-graph edge)', () => {
+    const { chart, payment } = twoServices();
+    payment.allowFrom(ExternalIdentity.serviceAccount({ namespace: 'production', serviceAccount: 'order-service' }));
+    expect(() => synth(chart)).toThrow(/caller: "production\/order-service" is invalid: this ExternalIdentity is the identity of TracedService .*order-service. Hint: pass the TracedService itself/);
+  });
+
+  test('a service named "default" with its own mode clashes with a namespace-wide PeerAuthentication', () => {
+    const { chart, mesh, ns } = meshChart();
+    const svc = service(chart, ns, 'default');
+    const zt = new ZeroTrustPolicy(chart, 'ZeroTrust', { mesh, namespaces: [{ namespace: ns, mtls: MtlsMode.STRICT }] });
+    zt.requireMtls(svc, MtlsMode.PERMISSIVE);
+    expect(() => synth(chart)).toThrow(/would both render PeerAuthentication production\/default/);
   });
 });
 
