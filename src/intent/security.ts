@@ -54,7 +54,7 @@ export interface AuthorizationRuleIntent {
   readonly source?: SourceIntent;
   readonly operation?: OperationIntent;
   readonly when: readonly ConditionIntent[];
-  /** Construct path of whoever added the rule. */
+  /** Construct path of the workload the rule was added to (for messages). */
   readonly addedBy: string;
 }
 
