@@ -5,10 +5,16 @@ import {
   CustomTag,
   ExtensionProvider,
   IstioProfile,
+  Condition,
+  ExternalIdentity,
+  HttpMethod,
   Mesh,
   MeshNamespace,
   MeshProps,
+  MtlsMode,
+  PathMatch,
   TracedService,
+  ZeroTrustPolicy,
 } from '../src';
 
 /** What the reference app builds, for tests and for the variants that reuse the same intent. */
@@ -56,7 +62,42 @@ export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}): 
     versions: [{ name: 'v1' }],
   });
 
-  return { mesh, production, order, payment };
+  const app: ReferenceApp = { mesh, production, order, payment };
+  addSecurity(app);
+  return app;
+}
+
+/** The ingress gateway's identity: the only caller allowed to reach order-service. */
+export const INGRESS_GATEWAY = ExternalIdentity.serviceAccount({
+  namespace: 'istio-system',
+  serviceAccount: 'istio-ingressgateway-service-account',
+});
+
+/**
+ * Security of `reference-app.md`: mesh-wide PERMISSIVE mTLS for the migration, STRICT for
+ * payment-service, a real default deny in `production` (an ALLOW policy that matches nothing, not
+ * the article's DENY + notPrincipals), and least-privilege allows from typed identities.
+ */
+export function addSecurity(app: ReferenceApp): ZeroTrustPolicy {
+  const { mesh, production, order, payment } = app;
+  const zt = new ZeroTrustPolicy(mesh.node.scope as Construct, 'ZeroTrust', {
+    mesh,
+    meshMtls: MtlsMode.PERMISSIVE,
+    namespaces: [{ namespace: production, defaultDeny: true }],
+  });
+  zt.requireMtls(payment, MtlsMode.STRICT);
+
+  payment.allowFrom(order, {
+    methods: [HttpMethod.POST],
+    paths: [PathMatch.prefix('/api/payments/')],
+    when: [Condition.requestHeader('x-user-role').notValues('guest')],
+  });
+  // With default deny in place, someone must still reach order-service: only the ingress gateway.
+  order.allowFrom(INGRESS_GATEWAY, {
+    methods: [HttpMethod.GET, HttpMethod.POST],
+    paths: [PathMatch.exact('/api/orders'), PathMatch.prefix('/api/orders/')],
+  });
+  return zt;
 }
 
 /**

@@ -4,6 +4,8 @@ export * from './mesh-namespace';
 export * from './traced-service';
 export * from './host-traffic';
 export * from './identity';
+export * from './service-security';
+export * from './zero-trust-policy';
 export * from './mesh-app';
 export * from './control-plane';
 export * from './warnings';
@@ -15,9 +17,16 @@ export * from './values/extension-provider';
 export * from './values/istio-profile';
 export * from './values/access-log';
 export * from './values/proxy-resources';
+export * from './values/mtls-mode';
+export * from './values/http-method';
+export * from './values/path-match';
+export * from './values/condition';
+export * from './values/external-identity';
+export * from './values/risk';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
+export * from './intent/security';
 export * from './validation/types';
 export * from './validation/mesh-config';
 export { MeshConfigError } from './private/errors';

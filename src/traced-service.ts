@@ -6,6 +6,7 @@ import { IWorkloadIdentity } from './identity';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { fail } from './private/errors';
+import { AllowOptions, ServiceSecurity } from './service-security';
 import { dns1123Label, labelValue, port as checkPort, toDnsLabel } from './private/names';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
@@ -171,6 +172,8 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   public readonly service: ApiObject;
   /** This host's traffic intent, shared by every construct that routes or protects it. */
   public readonly traffic: HostTraffic;
+  /** This workload's security intent: who may call it, and its own mTLS mode. */
+  public readonly security: ServiceSecurity;
 
   private readonly _versions: ReadonlyArray<{ readonly name: string; readonly replicas: number; readonly image: string }>;
   private readonly _deployments = new Map<string, ApiObject>();
@@ -310,7 +313,20 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     }
 
     this.traffic = new HostTraffic(this);
+    this.security = new ServiceSecurity(this);
     this.mesh._register(this);
+  }
+
+  /**
+   * Allows `caller` (a TracedService, or an ExternalIdentity such as the ingress gateway) to call
+   * this service, optionally only on some methods, paths and ports, and only when conditions hold.
+   * The principal is derived from the caller's ServiceAccount, namespace and the mesh trust domain.
+   * Shorthand for `this.security.allowFrom(caller, options)`.
+   *
+   * @example payment.allowFrom(order, { methods: [HttpMethod.POST], paths: [PathMatch.prefix('/api/payments/')] })
+   */
+  public allowFrom(caller: IWorkloadIdentity, options: AllowOptions = {}): void {
+    this.security.allowFrom(caller, options);
   }
 
   /** The version names, in declaration order. */

@@ -1,0 +1,260 @@
+import { isIP } from 'net';
+import { ConditionIntent, ConditionValue } from '../intent/security';
+import { IWorkloadIdentity } from '../identity';
+import { fail } from '../private/errors';
+import { dns1123Label, dns1123Subdomain, httpToken } from '../private/names';
+
+/** The attribute keys Istio accepts in `when` (istio-rules.md §1), bracketed ones by prefix. */
+const PLAIN_KEYS = [
+  'source.ip', 'remote.ip', 'source.namespace', 'source.principal', 'source.serviceAccount', 'source.trustDomain',
+  'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter',
+  'destination.ip', 'destination.port', 'connection.sni',
+];
+const IP_KEYS = ['source.ip', 'remote.ip', 'destination.ip'];
+
+type ValueCheck = (v: string) => string | undefined;
+
+function nonEmpty(v: string): string | undefined {
+  return typeof v === 'string' && v.length > 0 ? undefined : 'a condition value must be a non-empty string';
+}
+
+function ipOrCidr(v: string): string | undefined {
+  const rule = 'must be an IP address or CIDR block, e.g. "10.0.0.0/8"';
+  if (typeof v !== 'string') return rule;
+  const [addr, mask, extra] = v.split('/');
+  const family = isIP(addr);
+  if (family === 0 || extra !== undefined) return rule;
+  if (mask === undefined) return undefined;
+  const n = Number(mask);
+  return /^\d+$/.test(mask) && n <= (family === 4 ? 32 : 128) ? undefined : rule;
+}
+
+function portString(v: string): string | undefined {
+  const n = Number(v);
+  return /^\d+$/.test(v) && n >= 1 && n <= 65535 ? undefined : 'destination.port values must be ports, integers in 1..65535';
+}
+
+function namespaceValue(v: string): string | undefined {
+  const empty = nonEmpty(v);
+  if (empty) return empty;
+  // Istio allows a '*' prefix or suffix wildcard; the rest must be a namespace name (or part of one).
+  const core = v === '*' ? 'x' : v.replace(/^\*/, 'x').replace(/\*$/, 'x');
+  return dns1123Label(core) ? `a namespace ${dns1123Label(core)} (optionally with a '*' prefix or suffix)` : undefined;
+}
+
+function checkFor(key: string): ValueCheck {
+  if (IP_KEYS.includes(key)) return ipOrCidr;
+  if (key === 'destination.port') return portString;
+  if (key === 'source.namespace') return namespaceValue;
+  return nonEmpty;
+}
+
+/**
+ * The key of a `when` condition, not yet given its values. Get one from the {@link Condition}
+ * factories, then call {@link ConditionKey.values} or {@link ConditionKey.notValues}.
+ */
+export class ConditionKey {
+  /** @internal */
+  constructor(public readonly key: string, private readonly check: ValueCheck) {}
+
+  /** The attribute must match one of `values` (ORed). Istio's `*` prefix/suffix wildcards apply. */
+  public values(...values: string[]): Condition {
+    return this.match({ values });
+  }
+
+  /** The attribute must match none of `values`. */
+  public notValues(...values: string[]): Condition {
+    return this.match({ notValues: values });
+  }
+
+  /** Both: the attribute matches one of `values` and none of `notValues`. */
+  public match(options: ConditionMatchOptions): Condition {
+    const values = options.values ?? [];
+    const notValues = options.notValues ?? [];
+    const where = `Condition(${this.key})`;
+    if (values.length === 0 && notValues.length === 0) {
+      fail(where, 'values', values, 'a condition needs at least one value or notValue', 'remove the condition to match any value');
+    }
+    for (const [field, list] of [['values', values], ['notValues', notValues]] as const) {
+      list.forEach((v, i) => {
+        const bad = this.check(v);
+        if (bad) fail(where, `${field}[${i}]`, v, bad);
+      });
+    }
+    return new Condition({ key: this.key, values: [...values], notValues: [...notValues] });
+  }
+}
+
+/** Values of {@link ConditionKey.match}. */
+export interface ConditionMatchOptions {
+  /**
+   * The attribute matches one of these.
+   * @default - no positive match
+   */
+  readonly values?: string[];
+  /**
+   * The attribute matches none of these.
+   * @default - no negative match
+   */
+  readonly notValues?: string[];
+}
+
+/**
+ * A `when` condition of an authorization rule: an allowed attribute key with values and/or
+ * notValues. Keys are limited to the ones Istio accepts; values are checked per key (IPs, ports,
+ * namespaces). A rule matches only when all its conditions hold.
+ *
+ * @example Condition.requestHeader('x-user-role').notValues('guest')
+ * @see https://istio.io/latest/docs/reference/config/security/conditions/
+ */
+export class Condition {
+  /** `request.headers[<name>]`: a request header (HTTP only). */
+  public static requestHeader(name: string): ConditionKey {
+    if (typeof name !== 'string' || name.length === 0) {
+      fail('Condition.requestHeader', 'name', name, 'a header name must be a non-empty string', "e.g. Condition.requestHeader('x-user-role')");
+    }
+    const bad = httpToken(name);
+    if (bad) fail('Condition.requestHeader', 'name', name, `a header name ${bad}`);
+    return new ConditionKey(`request.headers[${name}]`, nonEmpty);
+  }
+
+  /** `source.ip`: the peer's IP address (IPs or CIDR blocks). */
+  public static sourceIp(): ConditionKey {
+    return new ConditionKey('source.ip', ipOrCidr);
+  }
+
+  /** `remote.ip`: the original client IP (from X-Forwarded-For or the proxy protocol). */
+  public static remoteIp(): ConditionKey {
+    return new ConditionKey('remote.ip', ipOrCidr);
+  }
+
+  /** `destination.ip`: the destination IP address. */
+  public static destinationIp(): ConditionKey {
+    return new ConditionKey('destination.ip', ipOrCidr);
+  }
+
+  /** `destination.port`: the destination port. */
+  public static destinationPort(...ports: number[]): Condition {
+    ports.forEach((p, i) => {
+      if (!Number.isInteger(p) || p < 1 || p > 65535) fail('Condition.destinationPort', `ports[${i}]`, p, 'a port must be an integer in 1..65535');
+    });
+    return new ConditionKey('destination.port', portString).values(...ports.map(String));
+  }
+
+  /** `source.namespace`: the caller's namespace (mTLS only). */
+  public static sourceNamespace(): ConditionKey {
+    return new ConditionKey('source.namespace', checkFor('source.namespace'));
+  }
+
+  /** `source.serviceAccount`: the caller's `<namespace>/<serviceAccount>` (mTLS only). */
+  public static sourceServiceAccount(): ConditionKey {
+    return new ConditionKey('source.serviceAccount', nonEmpty);
+  }
+
+  /** `source.trustDomain`: the caller's trust domain (mTLS only). */
+  public static sourceTrustDomain(): ConditionKey {
+    return new ConditionKey('source.trustDomain', (v) => nonEmpty(v) ?? (dns1123Subdomain(v) ? `a trust domain ${dns1123Subdomain(v)}` : undefined));
+  }
+
+  /**
+   * `source.principal` is one of these identities. The principals are derived from the identities
+   * and the mesh trust domain, never typed as strings.
+   */
+  public static sourceIdentityIn(...identities: IWorkloadIdentity[]): Condition {
+    return Condition.identities('values', identities);
+  }
+
+  /** `source.principal` is none of these identities (a plaintext caller has no principal and matches). */
+  public static sourceIdentityNotIn(...identities: IWorkloadIdentity[]): Condition {
+    return Condition.identities('notValues', identities);
+  }
+
+  /** `request.auth.principal`: the JWT `iss/sub` (needs a RequestAuthentication). */
+  public static requestAuthPrincipal(): ConditionKey {
+    return new ConditionKey('request.auth.principal', nonEmpty);
+  }
+
+  /** `request.auth.audiences`: the JWT audiences. */
+  public static requestAuthAudiences(): ConditionKey {
+    return new ConditionKey('request.auth.audiences', nonEmpty);
+  }
+
+  /** `request.auth.presenter`: the JWT authorized presenter (`azp`). */
+  public static requestAuthPresenter(): ConditionKey {
+    return new ConditionKey('request.auth.presenter', nonEmpty);
+  }
+
+  /**
+   * `request.auth.claims[<claim>]`: a JWT claim; pass several names for a nested claim
+   * (`requestAuthClaim('a', 'b')` is `request.auth.claims[a][b]`).
+   */
+  public static requestAuthClaim(...path: string[]): ConditionKey {
+    if (path.length === 0) fail('Condition.requestAuthClaim', 'path', path, 'a claim name is required', "e.g. Condition.requestAuthClaim('groups')");
+    path.forEach((c, i) => {
+      if (typeof c !== 'string' || c.length === 0 || /[[\]\s]/.test(c)) {
+        fail('Condition.requestAuthClaim', `path[${i}]`, c, 'a claim name must be non-empty, without brackets or spaces');
+      }
+    });
+    return new ConditionKey(`request.auth.claims${path.map((c) => `[${c}]`).join('')}`, nonEmpty);
+  }
+
+  /** `connection.sni`: the server name of the TLS connection. */
+  public static connectionSni(): ConditionKey {
+    return new ConditionKey('connection.sni', nonEmpty);
+  }
+
+  /**
+   * Any allowed key written as Istio writes it, e.g. `Condition.key('request.headers[x-tenant]')`.
+   * Unknown keys are refused. `source.principal` must go through {@link Condition.sourceIdentityIn}.
+   */
+  public static key(key: string): ConditionKey {
+    const where = 'Condition.key';
+    if (typeof key !== 'string' || key.length === 0) fail(where, 'key', key, 'a condition key must be a non-empty string');
+    const allowed = 'allowed keys are request.headers[X], source.ip, remote.ip, source.namespace, source.principal, source.serviceAccount, source.trustDomain, request.auth.principal|audiences|presenter, request.auth.claims[X], destination.ip, destination.port and connection.sni';
+    const header = /^request\.headers\[([^\]]*)\]$/.exec(key);
+    if (header) return Condition.requestHeader(header[1]);
+    const claims = /^request\.auth\.claims((?:\[[^\][]+\])+)$/.exec(key);
+    if (claims) return Condition.requestAuthClaim(...claims[1].slice(1, -1).split(']['));
+    if (key.includes('[') || key.includes(']')) {
+      fail(where, 'key', key, `bracketed keys take the form a[b] and only request.headers[X] and request.auth.claims[X] are bracketed; ${allowed}`);
+    }
+    if (key === 'source.principal') {
+      fail(where, 'key', key, 'principals are derived from identities, never typed as strings', 'use Condition.sourceIdentityIn(service) or Condition.sourceIdentityNotIn(...)');
+    }
+    if (!PLAIN_KEYS.includes(key)) fail(where, 'key', key, `unknown condition key; ${allowed}`);
+    return new ConditionKey(key, checkFor(key));
+  }
+
+  private static identities(field: 'values' | 'notValues', identities: IWorkloadIdentity[]): Condition {
+    const where = field === 'values' ? 'Condition.sourceIdentityIn' : 'Condition.sourceIdentityNotIn';
+    if (identities.length === 0) fail(where, 'identities', identities, 'at least one identity is required');
+    identities.forEach((id, i) => {
+      if (!id || typeof id.serviceAccountName !== 'string' || typeof id.identityNamespace !== 'string') {
+        fail(where, `identities[${i}]`, id, 'must be a TracedService or an ExternalIdentity');
+      }
+    });
+    return new Condition({ key: 'source.principal', values: field === 'values' ? [...identities] : [], notValues: field === 'notValues' ? [...identities] : [] });
+  }
+
+  /** @internal */
+  constructor(private readonly intent: ConditionIntent) {}
+
+  /** The attribute key. */
+  public get key(): string {
+    return this.intent.key;
+  }
+
+  /** The renderer-neutral condition. @internal */
+  public _intent(): ConditionIntent {
+    return this.intent;
+  }
+
+  /** Values as given (identities are shown as `namespace/serviceAccount`). */
+  public toString(): string {
+    const show = (v: ConditionValue) => (typeof v === 'string' ? v : `${v.identityNamespace}/${v.serviceAccountName}`);
+    const parts = [];
+    if (this.intent.values.length) parts.push(`in [${this.intent.values.map(show).join(', ')}]`);
+    if (this.intent.notValues.length) parts.push(`not in [${this.intent.notValues.map(show).join(', ')}]`);
+    return `${this.intent.key} ${parts.join(' and ')}`;
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * A dangerous authorization shape the caller accepts by name. ZeroTrust constructs refuse these
+ * shapes unless the matching risk is passed as `acceptRisk`, so that a reviewer sees the risk spelled
+ * out in code.
+ */
+export class Risk {
+  /**
+   * An ALLOW rule without a source: any caller, including plaintext callers and callers from outside
+   * the mesh, is allowed. With no operation and no condition either, the rule is `{}` and allows everything.
+   */
+  public static readonly ALLOW_ALL = new Risk('allow-all');
+  /**
+   * An ALLOW rule with `notPrincipals` or `notNamespaces`. A plaintext request has no principal and
+   * no namespace, so it matches every `notX`: the rule fails open for plaintext callers.
+   */
+  public static readonly FAIL_OPEN_FOR_PLAINTEXT = new Risk('fail-open-for-plaintext');
+  /**
+   * A DENY policy without a source or operation. Istio rejects a DENY policy without rules, so the
+   * "deny everything" intent is rendered as one empty rule `{}`: every request to the workload is denied.
+   */
+  public static readonly DENY_ALL = new Risk('deny-all');
+
+  /** @param name the risk name shown in errors */
+  private constructor(public readonly name: string) {}
+
+  /** The risk name. */
+  public toString(): string {
+    return this.name;
+  }
+}
