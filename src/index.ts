@@ -6,11 +6,20 @@ export * from './host-traffic';
 export * from './identity';
 export * from './mesh-app';
 export * from './warnings';
+export * from './canary-route';
+export * from './circuit-breaker';
+export * from './local-rate-limit';
 
 // Value objects
 export * from './values/data-plane';
 export * from './values/custom-tag';
 export * from './values/extension-provider';
+export * from './values/string-match';
+export * from './values/retry-policy';
+export * from './values/destination';
+export * from './values/connection-pool';
+export * from './values/outlier-detection';
+export * from './values/rate-limit';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
