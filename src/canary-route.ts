@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpMatchIntent, HttpRuleIntent } from './intent/traffic';
-import { checkIstioDuration } from './private/duration';
+import { checkIstioDuration, renderDuration } from './private/duration';
 import { fail } from './private/errors';
 import { TracedService } from './traced-service';
 import { Destination } from './values/destination';
@@ -219,7 +219,7 @@ export class CanaryRoute extends Construct {
     const total = retries.perTryTimeout.toMilliseconds() * retries.attempts;
     if (total > timeout.toMilliseconds()) {
       addWarning(this, WARN_RETRIES_EXCEED_TIMEOUT,
-        `${property}: perTryTimeout ${retries.perTryTimeout.toHumanString()} × ${retries.attempts} attempts = ${total}ms exceeds the timeout ${timeout.toHumanString()}; the last retries can never run`);
+        `${property}: perTryTimeout ${renderDuration(retries.perTryTimeout)} × ${retries.attempts} attempts = ${renderDuration(Duration.millis(total))} exceeds the timeout ${renderDuration(timeout)}; the last retries can never run`);
     }
   }
 }
