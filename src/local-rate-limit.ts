@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import * as networking from '../imports/networking.istio.io';
+import { renderDuration } from './private/duration';
 import { fail } from './private/errors';
 import { dns1123Label, httpToken } from './private/names';
 import { renderLocalRateLimitSpec } from './render/envoy-local-rate-limit';
@@ -83,7 +84,7 @@ export class LocalRateLimit extends Construct {
       const own = d.bucket.fillInterval.toMilliseconds();
       if (own % fill !== 0) {
         fail(this, `props.descriptors[${i}].bucket.fillInterval`, d.bucket.fillInterval,
-          `a descriptor's fill interval must be a multiple of the default bucket's (${props.tokenBucket.fillInterval.toHumanString()}), as Envoy requires`);
+          `a descriptor's fill interval must be a multiple of the default bucket's (${renderDuration(props.tokenBucket.fillInterval)}), as Envoy requires`);
       }
     });
     const responseHeader = props.responseHeader ?? { name: 'x-local-rate-limit', value: 'true' };
