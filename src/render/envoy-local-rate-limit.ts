@@ -12,14 +12,19 @@ export interface LocalRateLimitIntent {
   readonly selector: { readonly [key: string]: string };
   /** The container (target) port whose inbound traffic is limited. */
   readonly port: number;
+  /** The default bucket. */
   readonly bucket: TokenBucket;
+  /** Request classes with their own buckets. */
   readonly descriptors: readonly RateLimitDescriptor[];
+  /** Envoy stat prefix. */
   readonly statPrefix: string;
+  /** Header added to 429 responses. */
   readonly responseHeader: { readonly name: string; readonly value: string };
 }
 
-/** The Envoy filter name and its config type. */
+/** The Envoy HTTP filter name. */
 export const LOCAL_RATELIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
+/** The type URL of the filter's config. */
 export const LOCAL_RATELIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit';
 /** The descriptor entry key `header_value_match` actions emit when no key is given. */
 export const DESCRIPTOR_KEY = 'header_match';

@@ -1,10 +1,7 @@
 import { Duration } from 'cdk8s';
 import { HttpPoolIntent, TcpPoolIntent } from '../intent/traffic';
-import { checkIstioDuration } from '../private/duration';
+import { checkDuration, checkInt32, compact } from '../private/checks';
 import { fail } from '../private/errors';
-
-/** Largest int32, the type of Istio's connection pool counters. */
-export const INT32_MAX = 2147483647;
 
 /**
  * Whether HTTP/1.1 connections to the upstream are upgraded to HTTP/2.
@@ -155,23 +152,4 @@ export class ConnectionPool {
   public _toIntent(): { tcp?: TcpPoolIntent; http?: HttpPoolIntent } {
     return { ...(this._tcp ? { tcp: this._tcp } : {}), ...(this._http ? { http: this._http } : {}) };
   }
-}
-
-/** Checks an optional int32 counter (non-negative). */
-export function checkInt32(where: string, property: string, v: number | undefined): void {
-  if (v === undefined) return;
-  if (!Number.isInteger(v) || v < 0 || v > INT32_MAX) fail(where, property, v, `must be an integer in 0..${INT32_MAX}`);
-}
-
-/** Checks an optional duration with Istio's rule. */
-export function checkDuration(where: string, property: string, d: Duration | undefined): void {
-  if (d === undefined) return;
-  const bad = checkIstioDuration(d);
-  if (bad) fail(where, property, d, bad);
-}
-
-/** The object without undefined fields, or undefined when nothing is left. */
-export function compact<T>(o: { [K in keyof T]: T[K] | undefined }): T | undefined {
-  const entries = Object.entries(o).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
 }

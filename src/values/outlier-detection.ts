@@ -1,10 +1,7 @@
 import { Duration } from 'cdk8s';
 import { OutlierDetectionIntent } from '../intent/traffic';
 import { fail } from '../private/errors';
-import { checkDuration, compact } from './connection-pool';
-
-/** Largest uint32, the type of the consecutive* counters. */
-export const UINT32_MAX = 4294967295;
+import { checkDuration, checkPercent, checkUint32, compact } from '../private/checks';
 
 /**
  * Options of {@link OutlierDetection.of}. Omitted fields take Istio's defaults.
@@ -81,14 +78,4 @@ export class OutlierDetection {
   public _toIntent(): OutlierDetectionIntent {
     return this._intent;
   }
-}
-
-function checkUint32(where: string, property: string, v: number | undefined): void {
-  if (v === undefined) return;
-  if (!Number.isInteger(v) || v < 0 || v > UINT32_MAX) fail(where, property, v, `must be an integer in 0..${UINT32_MAX} (uint32)`);
-}
-
-function checkPercent(where: string, property: string, v: number | undefined): void {
-  if (v === undefined) return;
-  if (!Number.isInteger(v) || v < 0 || v > 100) fail(where, property, v, 'a percent must be an integer in 0..100');
 }

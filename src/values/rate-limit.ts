@@ -1,10 +1,9 @@
 import { Duration } from 'cdk8s';
 import { checkIstioDuration } from '../private/duration';
+import { UINT32_MAX } from '../private/checks';
 import { fail } from '../private/errors';
 import { httpToken } from '../private/names';
 
-/** Largest uint32, the type of Envoy's token counts. */
-const UINT32_MAX = 4294967295;
 /** Envoy's local rate limiter refuses fill intervals under 50ms. */
 export const MIN_FILL_INTERVAL_MS = 50;
 

@@ -1,9 +1,8 @@
 import { Duration } from 'cdk8s';
 import { RetryIntent } from '../intent/traffic';
 import { checkIstioDuration } from '../private/duration';
+import { INT32_MAX } from '../private/checks';
 import { fail } from '../private/errors';
-
-const INT32_MAX = 2147483647;
 
 /** Status codes Go's `http.StatusText` knows: Istio accepts these as numeric retryOn tokens. */
 const KNOWN_STATUS = new Set<number>([

@@ -1,10 +1,7 @@
-import { RE2JS } from 're2js';
 import { StringMatchIntent, HeaderMatchIntent } from '../intent/traffic';
+import { checkRegex } from '../private/checks';
 import { fail } from '../private/errors';
 import { httpToken } from '../private/names';
-
-/** Istio rejects regexes longer than this (VSV, `validateStringMatchRegexp`). */
-export const MAX_REGEX_LENGTH = 1024;
 
 /**
  * How a request string (URI, method, header value) is compared.
@@ -105,20 +102,4 @@ function checkNonEmpty(where: string, value: string, what: string): void {
 function checkHeaderName(where: string, name: string): void {
   const bad = httpToken(name);
   if (bad) fail(where, 'name', name, `a header name ${bad}`, 'e.g. "x-canary"');
-}
-
-/** Checks a pattern as Istio does: non-empty, at most 1024 characters, compiles as RE2. */
-export function checkRegex(where: string, pattern: string): void {
-  if (typeof pattern !== 'string' || pattern.length === 0) {
-    fail(where, 'pattern', pattern, 'a regex match needs a non-empty pattern (`regex: ""` is rejected by Istio)');
-  }
-  if (pattern.length > MAX_REGEX_LENGTH) {
-    fail(where, 'pattern', `${pattern.slice(0, 40)}... (${pattern.length} characters)`, `a regex must be at most ${MAX_REGEX_LENGTH} characters`);
-  }
-  try {
-    RE2JS.compile(pattern);
-  } catch (e) {
-    fail(where, 'pattern', pattern, `the regex does not compile as RE2, the engine Envoy uses (${(e as Error).message})`,
-      'RE2 has no lookaround and no backreferences; rewrite the pattern without them');
-  }
 }
