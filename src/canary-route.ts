@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpMatchIntent, HttpRuleIntent } from './intent/traffic';
 import { checkIstioDuration, renderDuration } from './private/duration';
@@ -170,6 +170,11 @@ export class CanaryRoute extends Construct {
         ...(props.retries !== undefined ? { retries: props.retries._toIntent() } : {}),
       });
     }
+  }
+
+  /** The host's VirtualService (shared by everything that routes the host), as an escape hatch. */
+  public get virtualService(): ApiObject {
+    return this.service.traffic.virtualService!;
   }
 
   private toMatch(at: string, m: RouteMatch): HttpMatchIntent {

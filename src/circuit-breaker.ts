@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TrafficPolicyIntent } from './intent/traffic';
 import { fail } from './private/errors';
@@ -69,5 +70,10 @@ export class CircuitBreaker extends Construct {
       ...(props.outlierDetection ? { outlierDetection: props.outlierDetection._toIntent() } : {}),
     };
     this.service.traffic._addPolicy(this, policy, props.version);
+  }
+
+  /** The host's DestinationRule (shared with CanaryRoute subsets), as an escape hatch. */
+  public get destinationRule(): ApiObject {
+    return this.service.traffic.destinationRule!;
   }
 }

@@ -237,3 +237,14 @@ describe('ConnectionPool and OutlierDetection: ranges', () => {
     expect(() => OutlierDetection.of({})).toThrow(/at least one setting/);
   });
 });
+
+describe('escape hatches', () => {
+  test('CanaryRoute.virtualService and CircuitBreaker.destinationRule are the host objects', () => {
+    const { chart, order } = orderHost();
+    const r = new CanaryRoute(chart, 'R', { service: order, defaultDestination: Destination.version('v1') });
+    const b = new CircuitBreaker(chart, 'B', { service: order, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 1 } }) });
+    expect(r.virtualService).toBe(order.traffic.virtualService);
+    expect(b.destinationRule).toBe(order.traffic.destinationRule);
+    expect(b.destinationRule.node.path).toBe('test/order-service/DestinationRule');
+  });
+});
