@@ -168,6 +168,9 @@ describe('CanaryRoute: bad input fails with path and property', () => {
       expect(() => HeaderMatch.exact(bad, 'true')).toThrow(/HeaderMatch.exact\] name: .* is invalid: a header name must be an RFC 7230 token/);
     }
     expect(HeaderMatch.exact("x-a!#$%&'*+.^_`|~9", 'v').name).toBe("x-a!#$%&'*+.^_`|~9");
+    for (const ignored of ['uri', 'method', 'Scheme', 'authority']) {
+      expect(() => HeaderMatch.exact(ignored, 'GET')).toThrow(/Istio ignores the header keys uri, scheme, method, authority.*Hint: use the uri or method field/);
+    }
   });
 
   test('retryOn: unknown tokens and tokens padded with spaces fail', () => {

@@ -99,7 +99,14 @@ function checkNonEmpty(where: string, value: string, what: string): void {
   }
 }
 
+/** Header keys Istio ignores in a match (they have dedicated fields or are pseudo-headers). */
+const IGNORED_HEADER_KEYS = ['uri', 'scheme', 'method', 'authority'];
+
 function checkHeaderName(where: string, name: string): void {
   const bad = httpToken(name);
   if (bad) fail(where, 'name', name, `a header name ${bad}`, 'e.g. "x-canary"');
+  if (IGNORED_HEADER_KEYS.includes(name.toLowerCase())) {
+    fail(where, 'name', name, `Istio ignores the header keys ${IGNORED_HEADER_KEYS.join(', ')} in a match, so the condition would silently match everything`,
+      'use the uri or method field of the match block');
+  }
 }
