@@ -1,18 +1,31 @@
+import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AccessLogEncoding,
+  CanaryRoute,
+  CircuitBreaker,
+  Condition,
+  ConnectionPool,
   ControlPlane,
   CustomTag,
+  Destination,
   ExtensionProvider,
-  IstioProfile,
-  Condition,
   ExternalIdentity,
+  H2UpgradePolicy,
+  HeaderMatch,
   HttpMethod,
+  IstioProfile,
+  LocalRateLimit,
   Mesh,
   MeshNamespace,
   MeshProps,
   MtlsMode,
+  OutlierDetection,
   PathMatch,
+  RateLimitDescriptor,
+  RetryOn,
+  RetryPolicy,
+  TokenBucket,
   TracedService,
   ZeroTrustPolicy,
 } from '../src';
@@ -63,6 +76,7 @@ export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}): 
   });
 
   const app: ReferenceApp = { mesh, production, order, payment };
+  addTraffic(app);
   addSecurity(app);
   return app;
 }
@@ -116,5 +130,74 @@ export function addControlPlane(scope: Construct, mesh: Mesh): ControlPlane {
       requests: { cpu: '100m', memory: '128Mi' },
       limits: { cpu: '500m', memory: '512Mi' },
     },
+  });
+}
+
+/**
+ * Traffic of the reference app ("Traffic" in reference-app.md): order-service's canary route and
+ * connection pool, payment-service's timeout/retries, circuit breaker and local rate limit.
+ * Exactly one VirtualService and one DestinationRule per host come out, whichever constructs contribute.
+ */
+export function addTraffic(app: ReferenceApp): void {
+  const { order, payment } = app;
+  const scope = order.node.scope as Construct;
+
+  // The article sets timeout and retries on the default rule only; users mean every rule.
+  new CanaryRoute(scope, 'OrderRoute', {
+    service: order,
+    timeout: Duration.seconds(10),
+    retries: RetryPolicy.of({
+      attempts: 3,
+      perTryTimeout: Duration.seconds(3),
+      retryOn: [RetryOn.FIVE_XX, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM],
+    }),
+    rules: [
+      { name: 'canary', match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') },
+      { name: 'ab-even-users', match: [{ headers: [HeaderMatch.regex('x-user-id', '^[0-9]*[02468]$')] }], destination: Destination.version('v2') },
+    ],
+    defaultDestination: Destination.split([{ version: 'v1', percent: 90 }, { version: 'v2', percent: 10 }]),
+  });
+  new CircuitBreaker(scope, 'OrderPool', {
+    service: order,
+    connectionPool: ConnectionPool.of({
+      tcp: { maxConnections: 100 },
+      http: { http1MaxPendingRequests: 100, http2MaxRequests: 100, h2UpgradePolicy: H2UpgradePolicy.DEFAULT },
+    }),
+  });
+  new CircuitBreaker(scope, 'OrderV1Pool', {
+    service: order,
+    version: 'v1',
+    connectionPool: ConnectionPool.of({ http: { http1MaxPendingRequests: 50 } }),
+  });
+
+  // No canary: a route with only a default destination carries the host's timeout and retries.
+  new CanaryRoute(scope, 'PaymentRoute', {
+    service: payment,
+    timeout: Duration.seconds(5),
+    retries: RetryPolicy.of({ attempts: 2, perTryTimeout: Duration.seconds(2), retryOn: [RetryOn.FIVE_XX, RetryOn.RESET] }),
+    defaultDestination: Destination.service(),
+  });
+  new CircuitBreaker(scope, 'PaymentBreaker', {
+    service: payment,
+    connectionPool: ConnectionPool.of({
+      tcp: { maxConnections: 50, connectTimeout: Duration.seconds(5) },
+      http: { http1MaxPendingRequests: 30, http2MaxRequests: 50, h2UpgradePolicy: H2UpgradePolicy.DEFAULT },
+    }),
+    outlierDetection: OutlierDetection.of({
+      consecutive5xxErrors: 3,
+      interval: Duration.seconds(30),
+      baseEjectionTime: Duration.seconds(60),
+      maxEjectionPercent: 50,
+      minHealthPercent: 25,
+    }),
+  });
+  // Per pod: 3 replicas admit up to 150 req/s in total, bursts of 100 per pod; payment creation
+  // (POST /api/payments/...) has a tighter 20 req/s per pod. See docs/traffic.md.
+  new LocalRateLimit(scope, 'PaymentRateLimit', {
+    service: payment,
+    tokenBucket: TokenBucket.of({ maxTokens: 100, tokensPerFill: 50, fillInterval: Duration.seconds(1) }),
+    descriptors: [
+      RateLimitDescriptor.pathPrefix('/api/payments', TokenBucket.of({ maxTokens: 20, tokensPerFill: 20, fillInterval: Duration.seconds(1) })),
+    ],
   });
 }

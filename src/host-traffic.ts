@@ -109,11 +109,33 @@ export class HostTraffic {
   }
 
   /**
+   * The effective policy of one subset, as the proxy applies it: the host policy with the subset's
+   * fields laid over it, part by part (TCP pool, HTTP pool, outlier detection). Undefined when the
+   * subset sets nothing of its own. Istio replaces `connectionPool` and `outlierDetection` of a subset
+   * as a whole, so renderers write the inherited host fields into the subset explicitly.
+   */
+  public effectiveSubsetPolicy(version: string): TrafficPolicyIntent | undefined {
+    const own = this.subsetPolicy(version);
+    if (!own) return undefined;
+    const host = this.hostPolicy ?? {};
+    const pool = own.tcp || own.http;
+    const out: Record<string, unknown> = {};
+    const tcp = pool ? { ...(host.tcp ?? {}), ...(own.tcp ?? {}) } : undefined;
+    const http = pool ? { ...(host.http ?? {}), ...(own.http ?? {}) } : undefined;
+    if (tcp && Object.keys(tcp).length > 0) out.tcp = tcp;
+    if (http && Object.keys(http).length > 0) out.http = http;
+    if (own.outlierDetection) out.outlierDetection = { ...(host.outlierDetection ?? {}), ...own.outlierDetection };
+    return out as TrafficPolicyIntent;
+  }
+
+  /**
    * The subsets the DestinationRule declares: every version the service runs, as soon as a route
-   * or a per-version policy refers to versions. Derived, never typed by hand.
+   * destination or a per-version policy refers to a version. Derived, never typed by hand. A route
+   * that only targets the whole host needs no subsets.
    */
   public get subsets(): string[] {
-    return this._rules || this._subsetPolicies.size > 0 ? this.service.versions : [];
+    const routed = (this._rules?.value ?? []).some((r) => r.destinations.some((d) => d.version !== undefined));
+    return routed || this._subsetPolicies.size > 0 ? this.service.versions : [];
   }
 
   /** Whether any construct contributed a route, route defaults or a policy. */
@@ -145,10 +167,21 @@ export class HostTraffic {
     if (needsDr && !this._destinationRule) {
       this._destinationRule = new networking.DestinationRule(svc, 'DestinationRule', {
         metadata: { name: svc.name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => renderDestinationRuleSpec(this) }) as any,
+        spec: Lazy.any({ produce: () => toGeneratedPropNames(renderDestinationRuleSpec(this)) }) as any,
       });
     }
   }
+}
+
+/**
+ * The generated DestinationRule class maps its props to Istio field names on output, and spells one
+ * prop differently (`consecutive5XxErrors` for `consecutive5xxErrors`); without this rename the field
+ * would be silently dropped.
+ */
+function toGeneratedPropNames(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toGeneratedPropNames);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === 'consecutive5xxErrors' ? 'consecutive5XxErrors' : k, toGeneratedPropNames(v)]));
 }
 
 function overlappingField(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string | undefined {

@@ -9,6 +9,9 @@ export * from './zero-trust-policy';
 export * from './mesh-app';
 export * from './control-plane';
 export * from './warnings';
+export * from './canary-route';
+export * from './circuit-breaker';
+export * from './local-rate-limit';
 
 // Value objects
 export * from './values/data-plane';
@@ -23,6 +26,12 @@ export * from './values/path-match';
 export * from './values/condition';
 export * from './values/external-identity';
 export * from './values/risk';
+export * from './values/string-match';
+export * from './values/retry-policy';
+export * from './values/destination';
+export * from './values/connection-pool';
+export * from './values/outlier-detection';
+export * from './values/rate-limit';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';

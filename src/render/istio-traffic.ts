@@ -40,7 +40,7 @@ export function renderDestinationRuleSpec(host: HostTraffic): Record<string, unk
   if (tp) spec.trafficPolicy = tp;
   const subsets = host.subsets.map((v) => {
     const s: Record<string, unknown> = { name: v, labels: { version: v } };
-    const stp = renderTrafficPolicy(host.subsetPolicy(v));
+    const stp = renderTrafficPolicy(host.effectiveSubsetPolicy(v));
     if (stp) s.trafficPolicy = stp;
     return s;
   });

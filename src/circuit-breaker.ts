@@ -1,0 +1,79 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { TrafficPolicyIntent } from './intent/traffic';
+import { fail } from './private/errors';
+import { TracedService } from './traced-service';
+import { ConnectionPool } from './values/connection-pool';
+import { OutlierDetection } from './values/outlier-detection';
+
+/** Properties of a {@link CircuitBreaker}. */
+export interface CircuitBreakerProps {
+  /** The service whose host is protected. */
+  readonly service: TracedService;
+  /**
+   * Protect one version only (its DestinationRule subset). The subset inherits every host-level field
+   * it does not set itself.
+   * @default - the whole host
+   */
+  readonly version?: string;
+  /**
+   * Connection pool limits.
+   * @default - Istio's defaults (effectively unlimited)
+   */
+  readonly connectionPool?: ConnectionPool;
+  /**
+   * Outlier detection (ejection of failing hosts).
+   * @default - no outlier detection
+   */
+  readonly outlierDetection?: OutlierDetection;
+}
+
+/**
+ * Connection pool limits and outlier detection for a TracedService, for the whole host or one version.
+ * Writes into the host's single DestinationRule, next to the subsets a CanaryRoute derives; several
+ * CircuitBreakers may contribute different fields, the same field twice is an error.
+ *
+ * @example
+ * new CircuitBreaker(chart, 'PaymentBreaker', {
+ *   service: payment,
+ *   connectionPool: ConnectionPool.of({ tcp: { maxConnections: 50 } }),
+ *   outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 3 }),
+ * });
+ */
+export class CircuitBreaker extends Construct {
+  /** The protected service. */
+  public readonly service: TracedService;
+  /** The protected version, or undefined for the whole host. */
+  public readonly version?: string;
+
+  constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
+    super(scope, id);
+    if (!props || !TracedService.isTracedService(props.service)) {
+      fail(this, 'props.service', props?.service, 'must be a TracedService');
+    }
+    this.service = props.service;
+    this.version = props.version;
+    if (props.version !== undefined && !this.service.versions.includes(props.version)) {
+      fail(this, 'props.version', props.version, `version "${props.version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`);
+    }
+    if (props.connectionPool !== undefined && !(props.connectionPool instanceof ConnectionPool)) {
+      fail(this, 'props.connectionPool', props.connectionPool, 'must be a ConnectionPool', 'e.g. ConnectionPool.of({ tcp: { maxConnections: 100 } })');
+    }
+    if (props.outlierDetection !== undefined && !(props.outlierDetection instanceof OutlierDetection)) {
+      fail(this, 'props.outlierDetection', props.outlierDetection, 'must be an OutlierDetection', 'e.g. OutlierDetection.of({ consecutive5xxErrors: 5 })');
+    }
+    if (!props.connectionPool && !props.outlierDetection) {
+      fail(this, 'props', 'no connectionPool or outlierDetection', 'a circuit breaker needs a connectionPool, an outlierDetection or both (Istio rejects `trafficPolicy: {}`)');
+    }
+    const policy: TrafficPolicyIntent = {
+      ...(props.connectionPool?._toIntent() ?? {}),
+      ...(props.outlierDetection ? { outlierDetection: props.outlierDetection._toIntent() } : {}),
+    };
+    this.service.traffic._addPolicy(this, policy, props.version);
+  }
+
+  /** The host's DestinationRule (shared with CanaryRoute subsets), as an escape hatch. */
+  public get destinationRule(): ApiObject {
+    return this.service.traffic.destinationRule!;
+  }
+}

@@ -1,0 +1,117 @@
+import { Construct } from 'constructs';
+import * as networking from '../imports/networking.istio.io';
+import { renderDuration } from './private/duration';
+import { fail } from './private/errors';
+import { dns1123Label, httpToken } from './private/names';
+import { renderLocalRateLimitSpec } from './render/envoy-local-rate-limit';
+import { TracedService } from './traced-service';
+import { RateLimitDescriptor, TokenBucket } from './values/rate-limit';
+
+/** The response header a rate-limited request carries. */
+export interface RateLimitResponseHeader {
+  /** Header name, an RFC 7230 token. */
+  readonly name: string;
+  /** Header value, non-empty. */
+  readonly value: string;
+}
+
+/** Properties of a {@link LocalRateLimit}. */
+export interface LocalRateLimitProps {
+  /** The service whose pods limit their inbound requests. */
+  readonly service: TracedService;
+  /**
+   * The default bucket, **per pod**: every request that matches no descriptor takes a token from it.
+   * With 3 replicas and 100 req/s per pod, the service admits up to 300 req/s.
+   * @example TokenBucket.of({ maxTokens: 100, tokensPerFill: 100, fillInterval: Duration.seconds(1) })
+   */
+  readonly tokenBucket: TokenBucket;
+  /**
+   * Request classes with buckets of their own (per path prefix or per header value). Their fill
+   * intervals must be multiples of the default bucket's.
+   * @default - none: one bucket for all requests
+   */
+  readonly descriptors?: RateLimitDescriptor[];
+  /**
+   * Header added to every 429 response (Envoy also adds `x-envoy-ratelimited`).
+   * @default { name: 'x-local-rate-limit', value: 'true' }
+   */
+  readonly responseHeader?: RateLimitResponseHeader;
+  /**
+   * Prefix of the Envoy stats (`<prefix>.http_local_rate_limit.rate_limited`, ...).
+   * @default 'http_local_rate_limiter'
+   */
+  readonly statPrefix?: string;
+  /**
+   * Name of the EnvoyFilter.
+   * @default `<service>-local-ratelimit`
+   */
+  readonly name?: string;
+}
+
+/**
+ * Local rate limiting for a TracedService: Envoy's `local_ratelimit` HTTP filter on the inbound
+ * sidecar of every pod of the service, inserted before the router, enforcing 100% of the time and
+ * answering 429 with a response header. The limit is **per pod** (per Envoy instance): the service as a
+ * whole admits replicas × the bucket's rate. It renders one `EnvoyFilter` (networking.istio.io/v1alpha3,
+ * the only version of that API), child id `Resource`.
+ *
+ * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
+ */
+export class LocalRateLimit extends Construct {
+  /** The EnvoyFilter. */
+  public readonly envoyFilter: networking.EnvoyFilter;
+
+  constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
+    super(scope, id);
+    if (!props || !TracedService.isTracedService(props.service)) {
+      fail(this, 'props.service', props?.service, 'must be a TracedService');
+    }
+    const svc = props.service;
+    if (svc.mesh.isAmbient) {
+      fail(this, 'props.service', svc.name, 'local rate limiting is an EnvoyFilter on the inbound sidecar, and ambient workloads have no sidecar',
+        'use the sidecar data plane for this service, or rate limit at a waypoint or gateway');
+    }
+    if (!(props.tokenBucket instanceof TokenBucket)) {
+      fail(this, 'props.tokenBucket', props.tokenBucket, 'must be a TokenBucket', 'e.g. TokenBucket.of({ maxTokens: 100, tokensPerFill: 100, fillInterval: Duration.seconds(1) })');
+    }
+    const descriptors = props.descriptors ?? [];
+    const keys = new Set<string>();
+    const fill = props.tokenBucket.fillInterval.toMilliseconds();
+    descriptors.forEach((d, i) => {
+      if (!(d instanceof RateLimitDescriptor)) fail(this, `props.descriptors[${i}]`, d, 'must be a RateLimitDescriptor', "e.g. RateLimitDescriptor.pathPrefix('/api', bucket)");
+      if (keys.has(d.key)) fail(this, `props.descriptors[${i}]`, d.key, 'descriptors must be unique');
+      keys.add(d.key);
+      const own = d.bucket.fillInterval.toMilliseconds();
+      if (own % fill !== 0) {
+        fail(this, `props.descriptors[${i}].bucket.fillInterval`, d.bucket.fillInterval,
+          `a descriptor's fill interval must be a multiple of the default bucket's (${renderDuration(props.tokenBucket.fillInterval)}), as Envoy requires`);
+      }
+    });
+    const responseHeader = props.responseHeader ?? { name: 'x-local-rate-limit', value: 'true' };
+    const badHeader = httpToken(responseHeader.name);
+    if (badHeader) fail(this, 'props.responseHeader.name', responseHeader.name, `a header name ${badHeader}`);
+    if (typeof responseHeader.value !== 'string' || responseHeader.value.length === 0) {
+      fail(this, 'props.responseHeader.value', responseHeader.value, 'a header value must be a non-empty string');
+    }
+    const statPrefix = props.statPrefix ?? 'http_local_rate_limiter';
+    if (!/^[A-Za-z0-9_.-]+$/.test(statPrefix)) {
+      fail(this, 'props.statPrefix', statPrefix, 'a stat prefix must be non-empty letters, digits, "_", "-" or "."');
+    }
+    const name = props.name ?? `${svc.name}-local-ratelimit`;
+    const badName = dns1123Label(name);
+    if (badName) fail(this, 'props.name', name, `the EnvoyFilter name ${badName}`);
+
+    const spec = renderLocalRateLimitSpec({
+      selector: svc.selectorLabels,
+      port: svc.port,
+      bucket: props.tokenBucket,
+      descriptors,
+      statPrefix,
+      responseHeader,
+    });
+    this.envoyFilter = new networking.EnvoyFilter(this, 'Resource', {
+      metadata: { name, namespace: svc.namespace, labels: { app: svc.name } },
+      spec: spec as networking.EnvoyFilterSpec,
+    });
+  }
+}

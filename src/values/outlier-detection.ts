@@ -1,0 +1,81 @@
+import { Duration } from 'cdk8s';
+import { OutlierDetectionIntent } from '../intent/traffic';
+import { fail } from '../private/errors';
+import { checkDuration, checkPercent, checkUint32, compact } from '../private/checks';
+
+/**
+ * Options of {@link OutlierDetection.of}. Omitted fields take Istio's defaults.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection
+ */
+export interface OutlierDetectionOptions {
+  /**
+   * Consecutive 5xx responses (or connect failures) that eject a host, 0..4294967295; 0 disables this check.
+   * @default 5 (Istio's default)
+   */
+  readonly consecutive5xxErrors?: number;
+  /**
+   * Consecutive 502/503/504 (or connect failures) that eject a host, 0..4294967295; 0 disables this check.
+   * @default 0 (disabled)
+   */
+  readonly consecutiveGatewayErrors?: number;
+  /**
+   * Time between ejection sweeps, at least 1ms with millisecond precision.
+   * @default Duration.seconds(10) (Istio's default)
+   */
+  readonly interval?: Duration;
+  /**
+   * Minimum ejection time; a host ejected n times stays out n × baseEjectionTime. At least 1ms.
+   * @default Duration.seconds(30) (Istio's default)
+   */
+  readonly baseEjectionTime?: Duration;
+  /**
+   * Maximum percent of hosts that may be ejected, 0..100.
+   * @default 10 (Istio's default)
+   */
+  readonly maxEjectionPercent?: number;
+  /**
+   * Outlier detection is on only while at least this percent of hosts are healthy, 0..100.
+   * @default 0 (Istio's default: always on)
+   */
+  readonly minHealthPercent?: number;
+}
+
+/**
+ * Passive health checking: hosts that keep failing are ejected from the load-balancing pool for a while.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection
+ */
+export class OutlierDetection {
+  /**
+   * Outlier detection. At least one field must be set.
+   * @example OutlierDetection.of({ consecutive5xxErrors: 3, interval: Duration.seconds(30), baseEjectionTime: Duration.seconds(60) })
+   */
+  public static of(options: OutlierDetectionOptions): OutlierDetection {
+    const where = 'OutlierDetection.of';
+    const o = options ?? {};
+    checkUint32(where, 'consecutive5xxErrors', o.consecutive5xxErrors);
+    checkUint32(where, 'consecutiveGatewayErrors', o.consecutiveGatewayErrors);
+    checkDuration(where, 'interval', o.interval);
+    checkDuration(where, 'baseEjectionTime', o.baseEjectionTime);
+    checkPercent(where, 'maxEjectionPercent', o.maxEjectionPercent);
+    checkPercent(where, 'minHealthPercent', o.minHealthPercent);
+    const intent = compact<OutlierDetectionIntent>({
+      consecutive5xxErrors: o.consecutive5xxErrors,
+      consecutiveGatewayErrors: o.consecutiveGatewayErrors,
+      interval: o.interval,
+      baseEjectionTime: o.baseEjectionTime,
+      maxEjectionPercent: o.maxEjectionPercent,
+      minHealthPercent: o.minHealthPercent,
+    });
+    if (!intent) {
+      fail(where, 'options', options, 'outlier detection needs at least one setting', 'e.g. { consecutive5xxErrors: 5 }');
+    }
+    return new OutlierDetection(intent);
+  }
+
+  private constructor(private readonly _intent: OutlierDetectionIntent) {}
+
+  /** @internal */
+  public _toIntent(): OutlierDetectionIntent {
+    return this._intent;
+  }
+}

@@ -1,0 +1,112 @@
+import { StringMatchIntent, HeaderMatchIntent } from '../intent/traffic';
+import { checkRegex } from '../private/checks';
+import { fail } from '../private/errors';
+import { httpToken } from '../private/names';
+
+/**
+ * How a request string (URI, method, header value) is compared.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch
+ */
+export class StringMatch {
+  /** The value must equal `value` exactly (case-sensitive). */
+  public static exact(value: string): StringMatch {
+    checkNonEmpty('StringMatch.exact', value, 'an exact match');
+    return new StringMatch({ kind: 'exact', value });
+  }
+
+  /** The value must start with `value`. An empty prefix is rejected by Istio. */
+  public static prefix(value: string): StringMatch {
+    checkNonEmpty('StringMatch.prefix', value, 'a prefix match (`prefix: ""` is rejected by Istio)');
+    return new StringMatch({ kind: 'prefix', value });
+  }
+
+  /**
+   * The whole value must match the RE2 regular expression `pattern`. Checked with an RE2 engine:
+   * JavaScript accepts lookaheads and backreferences, Envoy does not.
+   * @example StringMatch.regex('^/api/v[12]/.*')
+   */
+  public static regex(pattern: string): StringMatch {
+    checkRegex('StringMatch.regex', pattern);
+    return new StringMatch({ kind: 'regex', value: pattern });
+  }
+
+  private constructor(private readonly _intent: StringMatchIntent) {}
+
+  /** `exact`, `prefix` or `regex`. */
+  public get kind(): string {
+    return this._intent.kind;
+  }
+
+  /** The compared value or pattern. */
+  public get value(): string {
+    return this._intent.value;
+  }
+
+  /** @internal */
+  public _toIntent(): StringMatchIntent {
+    return this._intent;
+  }
+}
+
+/**
+ * A condition on one request header. Names are RFC 7230 tokens (lowercase recommended: HTTP/2
+ * lowercases them); values are compared case-sensitively, and a missing header matches nothing.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
+ */
+export class HeaderMatch {
+  /**
+   * The header equals `value` exactly.
+   * @example HeaderMatch.exact('x-canary', 'true') // `x-canary: TRUE` does not match
+   */
+  public static exact(name: string, value: string): HeaderMatch {
+    checkHeaderName('HeaderMatch.exact', name);
+    checkNonEmpty('HeaderMatch.exact', value, 'an exact header match');
+    return new HeaderMatch(name, { kind: 'exact', value });
+  }
+
+  /** The header starts with `value`. */
+  public static prefix(name: string, value: string): HeaderMatch {
+    checkHeaderName('HeaderMatch.prefix', name);
+    checkNonEmpty('HeaderMatch.prefix', value, 'a prefix match (`prefix: ""` is rejected by Istio)');
+    return new HeaderMatch(name, { kind: 'prefix', value });
+  }
+
+  /**
+   * The whole header value matches the RE2 expression `pattern`.
+   * @example HeaderMatch.regex('x-user-id', '^[0-9]*[02468]$') // even user ids; "" does not match
+   */
+  public static regex(name: string, pattern: string): HeaderMatch {
+    checkHeaderName('HeaderMatch.regex', name);
+    checkRegex('HeaderMatch.regex', pattern);
+    return new HeaderMatch(name, { kind: 'regex', value: pattern });
+  }
+
+  private constructor(
+    /** The header name. */
+    public readonly name: string,
+    private readonly _match: StringMatchIntent,
+  ) {}
+
+  /** @internal */
+  public _toIntent(): HeaderMatchIntent {
+    return { name: this.name, match: this._match };
+  }
+}
+
+function checkNonEmpty(where: string, value: string, what: string): void {
+  if (typeof value !== 'string' || value.length === 0) {
+    fail(where, 'value', value, `${what} needs a non-empty string`);
+  }
+}
+
+/** Header keys Istio ignores in a match (they have dedicated fields or are pseudo-headers). */
+const IGNORED_HEADER_KEYS = ['uri', 'scheme', 'method', 'authority'];
+
+function checkHeaderName(where: string, name: string): void {
+  const bad = httpToken(name);
+  if (bad) fail(where, 'name', name, `a header name ${bad}`, 'e.g. "x-canary"');
+  if (IGNORED_HEADER_KEYS.includes(name.toLowerCase())) {
+    fail(where, 'name', name, `Istio ignores the header keys ${IGNORED_HEADER_KEYS.join(', ')} in a match, so the condition would silently match everything`,
+      'use the uri or method field of the match block');
+  }
+}
