@@ -1,16 +1,18 @@
 import { MeshApp, MeshChart } from '../src';
-import { addControlPlane, buildReferenceApp } from './reference-app';
+import { addControlPlane, addMeshReport, buildReferenceApp } from './reference-app';
 
 /**
  * The app `cdk8s synth` runs (see cdk8s.yaml): writes the reference app's manifests to dist/, and
  * the control-plane install overlay and istiod Helm values to dist/control-plane/ (outside what
- * `kubectl apply -f dist/` takes).
+ * `kubectl apply -f dist/` takes), and the mesh cost report to dist/report/.
  * It runs as compiled JavaScript (lib/examples/main.js), so synth never type-checks the imports.
  */
 export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
   const app = new MeshApp({ outdir });
   const chart = new MeshChart(app, 'reference-app');
-  const { mesh } = buildReferenceApp(chart);
+  const ref = buildReferenceApp(chart);
+  const { mesh } = ref;
+  addMeshReport(ref);
   addControlPlane(new MeshChart(app, 'control-plane', { outputDir: 'control-plane' }), mesh);
   app.synth();
   return app;

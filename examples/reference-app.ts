@@ -19,12 +19,14 @@ import {
   Mesh,
   MeshNamespace,
   MeshProps,
+  MeshReport,
   MtlsMode,
   OutlierDetection,
   PathMatch,
   RateLimitDescriptor,
   RetryOn,
   RetryPolicy,
+  SidecarScope,
   TokenBucket,
   TracedService,
   ZeroTrustPolicy,
@@ -36,6 +38,16 @@ export interface ReferenceApp {
   readonly production: MeshNamespace;
   readonly order: TracedService;
   readonly payment: TracedService;
+}
+
+/** Options of {@link buildReferenceApp}. */
+export interface ReferenceAppOptions {
+  /**
+   * Scope every sidecar's egress to its declared callees ({@link addEgressScoping}). Ambient meshes
+   * have no sidecars, so it must stay off there.
+   * @default - true with the sidecar data plane, false in ambient mode
+   */
+  readonly egressScoping?: boolean;
 }
 
 /** The collector every proxy and every app SDK sends spans to. */
@@ -50,7 +62,7 @@ export const OTEL_PROVIDER = ExtensionProvider.openTelemetry({
  * `production`, with mesh-wide tracing. `meshProps` picks the data plane and routing API, so the
  * same intent renders as sidecar + Istio API or ambient + Gateway API.
  */
-export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}): ReferenceApp {
+export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}, options: ReferenceAppOptions = {}): ReferenceApp {
   const mesh = new Mesh(scope, 'Mesh', {
     ...meshProps,
     tracing: {
@@ -78,7 +90,33 @@ export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}): 
   const app: ReferenceApp = { mesh, production, order, payment };
   addTraffic(app);
   addSecurity(app);
+  if (options.egressScoping ?? !mesh.isAmbient) addEgressScoping(app);
   return app;
+}
+
+/**
+ * Sidecar egress scoping for `production`, from the call graph `addSecurity` declares:
+ * order-service reaches payment-service, the collector and istio-system; payment-service reaches
+ * only the collector and istio-system. Sidecar data plane only (SidecarScope refuses ambient meshes).
+ */
+export function addEgressScoping(app: ReferenceApp): SidecarScope {
+  const { mesh, production } = app;
+  return new SidecarScope(mesh.node.scope as Construct, 'EgressScoping', { mesh, namespaces: [production] });
+}
+
+/**
+ * The mesh cost report (dist/report/mesh-report.json and .md). The request rates are example
+ * figures: 50 req/s reach order-service, 20 req/s of them go on to payment-service.
+ */
+export function addMeshReport(app: ReferenceApp): MeshReport {
+  const { mesh, order, payment } = app;
+  return new MeshReport(mesh.node.scope as Construct, 'MeshReport', {
+    mesh,
+    requestRates: [
+      { service: order, requestsPerSecond: 50 },
+      { service: payment, requestsPerSecond: 20 },
+    ],
+  });
 }
 
 /** The ingress gateway's identity: the only caller allowed to reach order-service. */

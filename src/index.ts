@@ -12,6 +12,8 @@ export * from './warnings';
 export * from './canary-route';
 export * from './circuit-breaker';
 export * from './local-rate-limit';
+export * from './sidecar-scope';
+export * from './mesh-report';
 
 // Value objects
 export * from './values/data-plane';
@@ -32,10 +34,12 @@ export * from './values/destination';
 export * from './values/connection-pool';
 export * from './values/outlier-detection';
 export * from './values/rate-limit';
+export * from './values/egress-host';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
 export * from './intent/security';
+export * from './intent/egress';
 export * from './validation/types';
 export * from './validation/mesh-config';
 export { MeshConfigError } from './private/errors';
