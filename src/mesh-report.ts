@@ -197,6 +197,7 @@ export class MeshReport extends Construct implements IMeshMember {
       summary: () => formatReportSummary(this.compute(), this.markdown.path),
     });
     this.node.addValidation({ validate: () => this.validateQuantities() });
+    this.node.addValidation({ validate: () => this.validatePaths() });
   }
 
   /**
@@ -323,6 +324,13 @@ export class MeshReport extends Construct implements IMeshMember {
     }
     if (this._rates.has(service)) fail(this, `${property}.service`, service.name, 'the request rate of this service is already declared');
     this._rates.set(service, rps);
+  }
+
+  private validatePaths(): string[] {
+    const mine = [this.json, this.markdown];
+    const clashes = this.node.root.node.findAll()
+      .filter((c): c is Artifact => c instanceof Artifact && !mine.includes(c) && mine.some((m) => m.path === c.path));
+    return clashes.map((c) => validationMessage('directory', c.path, `${c.node.path} writes the same file`, 'give each report its own props.directory'));
   }
 
   private validateQuantities(): string[] {

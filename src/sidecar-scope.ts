@@ -36,6 +36,7 @@ export interface SidecarScopeProps {
 }
 
 const SCOPE_SYMBOL = Symbol.for('cdk8s-istio.SidecarScope');
+const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
 
 /**
  * Opt-in Sidecar egress scoping. By default every Envoy sidecar carries configuration for every
@@ -235,7 +236,8 @@ export class SidecarScope extends Construct implements IMeshMember {
         errors.push(validationMessage('sidecars', ids, `namespace ${ns} has ${ids.length} Sidecars without workload selector; Istio allows one (IST0111 MultipleSidecarsWithoutWorkloadSelectors)`, 'keep one namespace-wide Sidecar'));
       }
     }
-    for (const o of objects) {
+    // Only workload kinds are resolved here, so a broken object elsewhere reports through its own construct.
+    for (const o of objects.filter((x) => WORKLOAD_KINDS.includes(x.kind))) {
       const json = o.toJson();
       const podLabels: Record<string, string> | undefined = json.spec?.template?.metadata?.labels;
       if (!podLabels) continue;

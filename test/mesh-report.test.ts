@@ -193,6 +193,15 @@ describe('MeshReport: trace volume', () => {
 });
 
 describe('MeshReport: files and console', () => {
+  test('two reports writing the same file fail synth; another directory is accepted', () => {
+    const { scope, mesh } = twoServices();
+    new MeshReport(scope, 'First', { mesh });
+    new MeshReport(scope, 'Second', { mesh, directory: 'report-b' });
+    expect(() => Testing.synth(scope)).not.toThrow();
+    new MeshReport(scope, 'Third', { mesh });
+    expect(() => Testing.synth(scope)).toThrow(/directory: "report\/mesh-report\.json" is invalid: test\/Third\/Json writes the same file/);
+  });
+
   test('a MeshApp synth writes report/mesh-report.json and .md and prints one short table', () => {
     // GIVEN
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-report-'));

@@ -105,7 +105,7 @@ describe('SidecarScope: egress hosts', () => {
 
   test('sorted and de-duplicated: two rules to one callee and an explicit duplicate give one entry', () => {
     // GIVEN
-    const { chart, mesh, ns, frontend, backend } = callChain();
+    const { chart, mesh, frontend, backend } = callChain();
     backend.allowFrom(frontend, { methods: [HttpMethod.POST] });
     const other = new MeshNamespace(chart, 'Billing', { mesh, name: 'billing' });
     const invoices = service(chart, other, 'invoices');
@@ -121,7 +121,6 @@ describe('SidecarScope: egress hosts', () => {
       COLLECTOR,
       fqdn('backend'),
     ]);
-    void ns;
   });
 
   test('scope-wide egress hosts go to every scoped workload, addEgress only to its service', () => {
