@@ -49,7 +49,9 @@ export interface MeshReportProps {
 
 /** Resource figures as plain numbers: CPU in millicores, memory in bytes. */
 export interface ResourceFigures {
+  /** CPU in millicores (`1` = 1000). */
   readonly cpuMillicores: number;
+  /** Memory in bytes (`128Mi` = 134217728). */
   readonly memoryBytes: number;
 }
 
@@ -68,7 +70,9 @@ export interface ProxyQuantity {
 
 /** The report's line for one workload (one TracedService, all its versions). */
 export interface WorkloadReport {
+  /** The workload's namespace. */
   readonly namespace: string;
+  /** The service name. */
   readonly service: string;
   /** Pods: the replicas of every version. */
   readonly replicas: number;
@@ -76,9 +80,13 @@ export interface WorkloadReport {
   readonly sidecar: boolean;
   /** Resources of one proxy. */
   readonly proxyPerPod: {
+    /** `sidecar.istio.io/proxyCPU`, else the ControlPlane request, else Istio's default. */
     readonly cpuRequest: ProxyQuantity;
+    /** `sidecar.istio.io/proxyMemory`, else the ControlPlane request, else Istio's default. */
     readonly memoryRequest: ProxyQuantity;
+    /** `sidecar.istio.io/proxyCPULimit`, else the ControlPlane limit, else Istio's default. */
     readonly cpuLimit: ProxyQuantity;
+    /** `sidecar.istio.io/proxyMemoryLimit`, else the ControlPlane limit, else Istio's default. */
     readonly memoryLimit: ProxyQuantity;
   };
   /** replicas × proxy requests. */
@@ -87,6 +95,7 @@ export interface WorkloadReport {
   readonly proxyLimits: ResourceFigures;
   /** Services one proxy of this workload is configured for. */
   readonly configuredServices: {
+    /** Every known service: what a proxy without Sidecar is configured for. */
     readonly unscoped: number;
     /** Equal to unscoped when the workload is not scoped. */
     readonly scoped: number;
@@ -95,32 +104,50 @@ export interface WorkloadReport {
   };
   /** The trace estimate; null figures when no request rate is declared. */
   readonly traces: {
+    /** The declared rate. */
     readonly requestsPerSecond: number | null;
+    /** rate × 86400 × sampling / 100, rounded. */
     readonly sampledRequestsPerDay: number | null;
+    /** rate × 86400 × spansPerRequest × sampling / 100, rounded. */
     readonly spansPerDay: number | null;
+    /** spansPerDay × averageSpanBytes. */
     readonly bytesPerDay: number | null;
   };
 }
 
 /** The whole report, as written to `mesh-report.json`. */
 export interface MeshReportData {
+  /** The mesh settings the figures depend on. */
   readonly mesh: {
+    /** `sidecar` or `ambient`. */
     readonly dataPlane: string;
+    /** The root namespace (`istio-system/*` in the Sidecars). */
     readonly rootNamespace: string;
     /** Every service the report knows of, `namespace/host`, sorted. */
     readonly knownServices: readonly string[];
   };
+  /** The model's inputs, documented in docs/sidecar-scoping-and-report.md. */
   readonly assumptions: {
+    /** The mesh tracing sampling percentage (0 without mesh tracing). */
     readonly samplingPercentage: number;
+    /** Bytes per stored span. */
     readonly averageSpanBytes: number;
+    /** Proxies on one hop: the caller's and the callee's. */
     readonly spansPerRequest: number;
+    /** 86400. */
     readonly secondsPerDay: number;
+    /** Proxy resources used when neither an annotation nor the ControlPlane sets them. */
     readonly defaultProxyResources: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
   };
+  /** One line per TracedService, sorted by namespace and name. */
   readonly workloads: readonly WorkloadReport[];
+  /** Sums over the workloads. */
   readonly total: {
+    /** Every pod of every workload. */
     readonly replicas: number;
+    /** Σ replicas × proxy requests. */
     readonly proxyRequests: ResourceFigures;
+    /** Σ replicas × proxy limits. */
     readonly proxyLimits: ResourceFigures;
     /** Σ replicas × configured services: the service configurations istiod pushes to proxies. */
     readonly configuredServices: { readonly unscoped: number; readonly scoped: number };
