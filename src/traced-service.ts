@@ -329,6 +329,31 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     this.security.allowFrom(caller, options);
   }
 
+  /**
+   * Progressive delivery (Flagger): keeps one Deployment, the `canary` version's, renamed to the
+   * service name with selector `app` only (Flagger's target; the name and the selector must stay the
+   * same across releases, and a selector cannot change). The other version's Deployment and the
+   * Service are not emitted: Flagger's `<name>-primary` Deployment replaces the stable version, and
+   * Flagger creates the Services (it rewrites the selector of an existing apex Service).
+   * @internal
+   */
+  public _handOverToFlagger(canary: string): void {
+    const target = this._deployments.get(canary);
+    if (!target) fail(this, 'version', canary, `version "${canary}" is not a version of ${this.name}`);
+    const manifest = target.toJson();
+    for (const v of this.versions) this.node.tryRemoveChild(`Deployment-${v}`);
+    this._deployments.clear();
+    this.node.tryRemoveChild('Service');
+    const { name: _old, ...metadata } = manifest.metadata;
+    const deployment = new ApiObject(this, 'Deployment', {
+      apiVersion: manifest.apiVersion,
+      kind: manifest.kind,
+      metadata: { ...metadata, name: this.name },
+      spec: { ...manifest.spec, selector: { matchLabels: { app: this.name } } },
+    });
+    this._deployments.set(canary, deployment);
+  }
+
   /** The version names, in declaration order. */
   public get versions(): string[] {
     return this._versions.map((v) => v.name);
