@@ -1,4 +1,4 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent } from './intent/traffic';
 import { checkIstioDuration, renderDuration } from './private/duration';
@@ -91,9 +91,10 @@ export interface CanaryRouteProps {
   /**
    * Deliver the host progressively with Flagger: the route renders one Flagger `Canary`
    * (flagger.app/v1beta1) carrying its timeout, retries, A/B matches and the host's CircuitBreaker
-   * policy, and no VirtualService or DestinationRule (Flagger creates its own). The service must run
-   * two versions: `defaultDestination` names the stable one (Flagger's primary), the other is the
-   * canary, whose Deployment becomes Flagger's target. See docs/progressive-delivery.md.
+   * policy, and no VirtualService or DestinationRule (Flagger creates its own). The service runs at
+   * most two versions: `defaultDestination` names the stable one (what Flagger's primary runs), the
+   * other is the canary, whose Deployment becomes Flagger's target. With one version (the first
+   * release), that version is the target. See docs/progressive-delivery.md.
    * @example CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50, metrics: [MetricCheck.requestSuccessRate({ minPercent: 99 })] })
    * @default - not progressive: the route renders a VirtualService and DestinationRule
    */
@@ -240,11 +241,12 @@ export class CanaryRoute extends Construct {
         `name it, e.g. Destination.version('${versions[0]}')`);
     }
     const stable = ddVersions[0];
-    if (versions.length !== 2) {
-      fail(this, 'props.service', versions.join(','), `progressive delivery needs exactly two versions, the stable one (defaultDestination) and the canary (the new release); ${svc.name} runs ${versions.length}`,
-        versions.length > 2 ? 'Flagger runs one primary and one canary: remove the older versions' : 'add the canary version to the TracedService');
+    if (versions.length > 2) {
+      fail(this, 'props.service', versions.join(','), `progressive delivery needs at most two versions, the stable one (defaultDestination) and the canary (the new release); ${svc.name} runs ${versions.length}`,
+        'Flagger runs one primary and one canary: remove the older versions');
     }
-    const canary = versions.find((v) => v !== stable)!;
+    // One version is the first release: Flagger initializes its primary from the target, without analysis.
+    const canary = versions.find((v) => v !== stable) ?? stable;
     const settings = analysis._settings();
 
     if (!analysis.isAbTesting && rules.length > 0) {
@@ -296,8 +298,9 @@ export class CanaryRoute extends Construct {
   private validatePodSelectors(): string[] {
     const svc = this.service;
     const errors: string[] = [];
-    for (const c of this.node.root.node.findAll()) {
-      if (!(c instanceof ApiObject) || !c.apiVersion.includes('istio.io/')) continue;
+    const chart = Chart.of(this);
+    for (const c of chart.node.findAll()) {
+      if (!(c instanceof ApiObject) || !c.apiVersion.includes('istio.io/') || Chart.of(c) !== chart) continue;
       if (c.metadata.namespace !== svc.namespace && c.metadata.namespace !== svc.mesh.rootNamespace) continue;
       const spec = (c.toJson() as any).spec ?? {};
       const labels = spec.selector?.matchLabels ?? spec.workloadSelector?.labels;
