@@ -168,7 +168,10 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   public readonly serviceAccountName: string;
   /** The ServiceAccount object. */
   public readonly serviceAccount: ApiObject;
-  /** The Service object. */
+  /**
+   * The Service object. Not emitted when a progressive CanaryRoute hands the host to Flagger, which
+   * creates the Services itself.
+   */
   public readonly service: ApiObject;
   /** This host's traffic intent, shared by every construct that routes or protects it. */
   public readonly traffic: HostTraffic;
@@ -364,7 +367,10 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     return this._versions.find((v) => v.name === version)?.replicas;
   }
 
-  /** The Deployment of a version. */
+  /**
+   * The Deployment of a version. With a progressive CanaryRoute only the canary version has one (the
+   * Flagger target, named after the service).
+   */
   public deploymentOf(version: string): ApiObject | undefined {
     return this._deployments.get(version);
   }
