@@ -1,10 +1,12 @@
 import { MeshApp, MeshChart } from '../src';
+import { buildProgressiveApp } from './progressive';
 import { addControlPlane, addMeshReport, buildReferenceApp } from './reference-app';
 
 /**
  * The app `cdk8s synth` runs (see cdk8s.yaml): writes the reference app's manifests to dist/, and
  * the control-plane install overlay and istiod Helm values to dist/control-plane/ (outside what
- * `kubectl apply -f dist/` takes), and the mesh cost report to dist/report/.
+ * `kubectl apply -f dist/` takes), the mesh cost report to dist/report/, and order-service delivered
+ * progressively by Flagger to dist/progressive/.
  * It runs as compiled JavaScript (lib/examples/main.js), so synth never type-checks the imports.
  */
 export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
@@ -14,6 +16,8 @@ export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
   const { mesh } = ref;
   addMeshReport(ref);
   addControlPlane(new MeshChart(app, 'control-plane', { outputDir: 'control-plane' }), mesh);
+  // order-service delivered progressively by Flagger: an alternative deployable set in dist/progressive/.
+  buildProgressiveApp(new MeshChart(app, 'progressive', { outputDir: 'progressive' }));
   app.synth();
   return app;
 }

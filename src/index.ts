@@ -35,6 +35,9 @@ export * from './values/connection-pool';
 export * from './values/outlier-detection';
 export * from './values/rate-limit';
 export * from './values/egress-host';
+export * from './values/canary-analysis';
+export * from './values/metric-check';
+export * from './values/analysis-webhook';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
@@ -50,3 +53,5 @@ export * as networking from '../imports/networking.istio.io';
 export * as security from '../imports/security.istio.io';
 export * as telemetry from '../imports/telemetry.istio.io';
 export * as extensions from '../imports/extensions.istio.io';
+// Flagger v1.44.0 (progressive delivery): the Canary the library emits, for escape hatches.
+export * as flagger from '../imports/flagger.app';
