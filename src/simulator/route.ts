@@ -150,10 +150,10 @@ function uriMatch(spec: StringMatchSpec, path: string, ignoreCase: boolean): boo
 
 function answer(model: MeshModel, vs: IndexedObject, index: number, matched: number | undefined, rule: any, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
   const what = matched === undefined ? 'it has no match, so it matches every request' : `its match[${matched}] matches (${describeMatch(rule.match[matched])})`;
-  const reason = `${routedBy} rule ${index}${rule.name ? ` (${rule.name})` : ''}: ${what}${index > 0 ? `; rules 0..${index - 1} do not match` : ''}`;
-  const base = { rule: index, ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
+  const reason = `${routedBy} rule ${index}${rule.name ? ` (${rule.name})` : ''}: ${what}${index === 1 ? '; rule 0 does not match' : index > 1 ? `; rules 0..${index - 1} do not match` : ''}`;
+  const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
   if (rule.redirect || rule.directResponse) {
-    return { ...base, destinations: [], timeout: null, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }) };
+    return { rule: index, destinations: [], timeout: null, ...tail, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }) };
   }
   const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
   const destinations = weigh(
@@ -165,12 +165,8 @@ function answer(model: MeshModel, vs: IndexedObject, index: number, matched: num
     })),
   );
   for (const d of destinations) checkDestination(model, d, warnings);
-  return {
-    ...base,
-    destinations,
-    timeout: rule.timeout ? normalizeDuration(rule.timeout) : null,
-    retries: retriesOf(rule.retries),
-  };
+  // Key order follows the CLI contract: rule, destinations, timeout, retries, then the rest.
+  return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail };
 }
 
 /** Weight in percent: weight / sum × 100, no rounding; a lone destination without weight takes 100. */
