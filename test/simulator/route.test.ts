@@ -37,7 +37,7 @@ describe('route: the reference app (reference-app.md, Traffic)', () => {
   });
 
   test('every order-service rule has timeout 10s and retries 3 x 3s on 5xx,reset,connect-failure,refused-stream', () => {
-    for (const headers of [{ 'x-canary': 'true' }, { 'x-user-id': '2' }, {}]) {
+    for (const headers of [{ 'x-canary': 'true' }, { 'x-user-id': '2' }, {}] as Record<string, string>[]) {
       const r = order(headers);
       expect(r.timeout).toBe('10s');
       expect(r.retries).toEqual(ORDER_RETRIES);
