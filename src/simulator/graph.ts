@@ -1,5 +1,7 @@
 import { applicablePolicies, effectiveMtls } from './authorize';
 import { IndexedObject, MeshModel, Workload } from './model';
+import { weigh } from './destination';
+import { describeHttpRouteMatch, httpRoutesForService } from './httproute';
 import { describeMatch, routeRequest } from './route';
 import { RouteDestination } from './types';
 
@@ -175,7 +177,7 @@ function describeWhen(when: any): string {
     .join(' and ');
 }
 
-/** Each HTTP rule of the VirtualService bound to the Service's host, routed as a request would be. */
+/** Each HTTP rule of the VirtualService (or the HTTPRoutes) bound to the Service's host. */
 function splitsOf(model: MeshModel, svc: IndexedObject): GraphSplit[] {
   const host = svcId(svc);
   const fqdn = model.fqdn(host);
@@ -183,22 +185,28 @@ function splitsOf(model: MeshModel, svc: IndexedObject): GraphSplit[] {
     .ofKind('VirtualService')
     .filter((v) => (!Array.isArray(v.spec.gateways) || v.spec.gateways.length === 0 || v.spec.gateways.includes('mesh')) && (v.spec.hosts ?? []).some((h: string) => model.fqdn(String(h), v.namespace) === fqdn))
     .sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))[0];
-  if (!vs) {
-    const r = routeRequest(model, { host });
-    return [{ host, routedBy: null, rule: 0, match: 'any request (default route)', destinations: r.destinations }];
+  if (vs) {
+    const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
+    return rules.map((rule, i) => {
+      const blocks: any[] = Array.isArray(rule?.match) && rule.match.length ? rule.match : [];
+      const routes: any[] = Array.isArray(rule?.route) ? rule.route : [];
+      const destinations = weigh(routes.map((r) => ({ host: model.fqdn(String(r?.destination?.host ?? ''), vs.namespace), subset: r?.destination?.subset, raw: r?.weight })));
+      return { host, routedBy: `VirtualService/${vs.namespace}/${vs.name}`, rule: i, match: blocks.length ? blocks.map(describeMatch).join(' or ') : 'any request', destinations };
+    });
   }
-  const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
-  return rules.map((rule, i) => {
-    const blocks: any[] = Array.isArray(rule?.match) && rule.match.length ? rule.match : [];
-    const routes: any[] = Array.isArray(rule?.route) ? rule.route : [];
-    const sum = routes.reduce((s, r) => s + (typeof r?.weight === 'number' ? r.weight : 0), 0);
-    const destinations: RouteDestination[] = routes.map((r) => ({
-      host: model.fqdn(String(r?.destination?.host ?? ''), vs.namespace),
-      ...(r?.destination?.subset !== undefined ? { subset: r.destination.subset } : {}),
-      weight: routes.length === 1 ? 100 : sum === 0 ? 0 : ((typeof r?.weight === 'number' ? r.weight : 0) * 100) / sum,
-    }));
-    return { host, routedBy: `VirtualService/${vs.namespace}/${vs.name}`, rule: i, match: blocks.length ? blocks.map(describeMatch).join(' or ') : 'any request', destinations };
-  });
+  const httpRoutes = [...httpRoutesForService(model, fqdn, undefined)].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
+  if (httpRoutes.length) {
+    return httpRoutes.flatMap((r) =>
+      (Array.isArray(r.spec.rules) ? r.spec.rules : []).map((rule: any, i: number) => {
+        const refs: any[] = Array.isArray(rule?.backendRefs) ? rule.backendRefs : [];
+        const destinations = weigh(refs.map((b) => ({ host: model.fqdn(String(b?.name ?? ''), b?.namespace ?? r.namespace), raw: typeof b?.weight === 'number' ? b.weight : 1 })));
+        const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length ? rule.matches : [];
+        return { host, routedBy: `HTTPRoute/${r.namespace}/${r.name}`, rule: i, match: matches.length ? matches.map(describeHttpRouteMatch).join(' or ') : 'any request', destinations };
+      }),
+    );
+  }
+  const r = routeRequest(model, { host });
+  return [{ host, routedBy: null, rule: 0, match: 'any request (default route)', destinations: r.destinations }];
 }
 
 /** Renders the graph as mermaid (`flowchart LR`), Graphviz dot, or pretty JSON. */

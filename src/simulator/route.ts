@@ -1,28 +1,9 @@
-import { parseDurationMs } from '../private/duration';
-import { describeStringMatch, labelsMatch, normalizeHeaders, queryParams, SimulatorError, stringMatch, StringMatchSpec, stripQuery } from './match';
+import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, retriesOf, weigh } from './destination';
+import { httpRoutesForService, routeByHttpRoutes } from './httproute';
+import { describeStringMatch, labelsMatch, queryParams, stringMatch, StringMatchSpec, stripQuery } from './match';
 import { IndexedObject, MeshModel } from './model';
-import { RetryResult, RouteDestination, RouteRequest, RouteResult } from './types';
-
-/** Istio's retry policy for a route that sets none (`DefaultPolicy` in pilot's retry.go). */
-export const ISTIO_DEFAULT_RETRIES: RetryResult = {
-  attempts: 2,
-  retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
-  default: true,
-};
-
-/** A request with defaults filled in and header names lower-cased. */
-interface NormalRequest {
-  readonly fqdn: string;
-  readonly headers: Record<string, string>;
-  readonly path: string;
-  readonly method: string;
-  readonly authority: string;
-  readonly scheme: string;
-  readonly port?: number;
-  readonly sourceNamespace?: string;
-  readonly sourceLabels?: Record<string, string>;
-  readonly gateway: string;
-}
+import { normalize, NormalRequest } from './request';
+import { RouteDestination, RouteRequest, RouteResult } from './types';
 
 /**
  * Routes one request the way a client sidecar (or the named gateway) would under istio-rules.md §4:
@@ -33,6 +14,11 @@ export function routeRequest(model: MeshModel, request: RouteRequest): RouteResu
   const req = normalize(model, request);
   const warnings: string[] = [];
   const vs = selectVirtualService(model, req, warnings);
+  const httpRoutes = req.gateway === 'mesh' ? httpRoutesForService(model, req.fqdn, req.port) : [];
+  if (vs && httpRoutes.length > 0) {
+    warnings.push(`both VirtualService ${vs.namespace}/${vs.name} and HTTPRoute(s) ${httpRoutes.map((r) => `${r.namespace}/${r.name}`).join(', ')} bind ${req.fqdn}: Istio does not define which wins; the simulator uses the VirtualService`);
+  }
+  if (!vs && httpRoutes.length > 0) return routeByHttpRoutes(model, req, httpRoutes, warnings);
   if (!vs) return defaultRoute(model, req, warnings);
   const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
   const routedBy = `VirtualService/${vs.namespace}/${vs.name}`;
@@ -54,22 +40,6 @@ export function routeRequest(model: MeshModel, request: RouteRequest): RouteResu
     host: req.fqdn,
     reason: `no rule of ${routedBy} matches (${rules.length} rule(s) tried): Envoy answers 404 with flag NR; Istio appends no default route`,
     warnings,
-  };
-}
-
-function normalize(model: MeshModel, r: RouteRequest): NormalRequest {
-  if (!r || typeof r.host !== 'string' || r.host === '') throw new SimulatorError('route request: host is required, e.g. order-service.production');
-  return {
-    fqdn: model.fqdn(r.host, r.sourceNamespace),
-    headers: normalizeHeaders(r.headers),
-    path: r.path ?? '/',
-    method: r.method ?? 'GET',
-    authority: r.authority ?? r.host,
-    scheme: r.scheme ?? 'http',
-    port: r.port,
-    sourceNamespace: r.sourceNamespace,
-    sourceLabels: r.sourceLabels,
-    gateway: r.gateway ?? 'mesh',
   };
 }
 
@@ -167,67 +137,6 @@ function answer(model: MeshModel, vs: IndexedObject, index: number, matched: num
   for (const d of destinations) checkDestination(model, d, warnings);
   // Key order follows the CLI contract: rule, destinations, timeout, retries, then the rest.
   return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail };
-}
-
-/** Weight in percent: weight / sum × 100, no rounding; a lone destination without weight takes 100. */
-export function weigh(entries: { host: string; subset?: string; port?: number; raw?: number }[]): RouteDestination[] {
-  const sum = entries.reduce((s, e) => s + (typeof e.raw === 'number' ? e.raw : 0), 0);
-  return entries.map((e) => {
-    const weight = entries.length === 1 ? 100 : sum === 0 ? 0 : ((typeof e.raw === 'number' ? e.raw : 0) * 100) / sum;
-    return { host: e.host, ...(e.subset !== undefined ? { subset: e.subset } : {}), ...(e.port !== undefined ? { port: e.port } : {}), weight };
-  });
-}
-
-/** Istio's ConvertPolicy: unset → default; attempts ≤ 0 → disabled; else default overridden field by field. */
-export function retriesOf(retries: any): RetryResult {
-  if (retries === undefined || retries === null) return ISTIO_DEFAULT_RETRIES;
-  const attempts = Number(retries.attempts ?? 0);
-  if (!(attempts > 0)) return { attempts: 0 };
-  let retryOn = typeof retries.retryOn === 'string' && retries.retryOn !== '' ? retries.retryOn : ISTIO_DEFAULT_RETRIES.retryOn!;
-  // Istio adds retriable-status-codes when retryOn lists bare status codes.
-  if (retryOn.split(',').some((t: string) => /^\d+$/.test(t)) && !retryOn.includes('retriable-status-codes')) retryOn += ',retriable-status-codes';
-  return {
-    attempts,
-    ...(retries.perTryTimeout ? { perTryTimeout: normalizeDuration(retries.perTryTimeout) } : {}),
-    retryOn,
-  };
-}
-
-/** Renders a duration canonically (`10s`, `1500ms`), so `10s` and `10000ms` compare equal. */
-export function normalizeDuration(d: string): string {
-  const ms = parseDurationMs(String(d));
-  if (ms === undefined) return String(d);
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-/** Warns about a subset that no DestinationRule defines, or whose labels select no pods. */
-function checkDestination(model: MeshModel, d: RouteDestination, warnings: string[]): void {
-  const svc = model.serviceOfHost(d.host);
-  if (!svc) {
-    if (d.host.endsWith(`.svc.${model.domainSuffix}`)) warnings.push(`destination ${d.host} names no Service in the manifests (IST0101)`);
-    return;
-  }
-  const pods = model.workloadsOfService(svc);
-  if (d.subset === undefined) {
-    if (pods.length === 0) warnings.push(`destination ${d.host} has no pods: Service ${svc.namespace}/${svc.name} selects no workload`);
-    return;
-  }
-  const drs = destinationRulesFor(model, d.host);
-  const subset = drs.flatMap((dr) => (dr.spec.subsets ?? []) as any[]).find((s) => s?.name === d.subset);
-  if (!subset) {
-    warnings.push(`subset ${d.subset} of ${d.host} is defined in no DestinationRule (IST0101): requests to it fail with 503`);
-    return;
-  }
-  if (!pods.some((w) => labelsMatch(subset.labels ?? {}, w.labels))) {
-    warnings.push(`subset ${d.subset} of ${d.host} selects no pods (IST0173): requests to it fail with 503`);
-  }
-}
-
-/** DestinationRules whose host is `fqdn`, the one in the service's namespace first. */
-export function destinationRulesFor(model: MeshModel, fqdn: string): IndexedObject[] {
-  const svcNs = fqdn.split('.')[1];
-  const found = model.ofKind('DestinationRule').filter((dr) => typeof dr.spec.host === 'string' && model.fqdn(dr.spec.host, dr.namespace) === fqdn);
-  return [...found.filter((dr) => dr.namespace === svcNs), ...found.filter((dr) => dr.namespace !== svcNs)];
 }
 
 function defaultRoute(model: MeshModel, req: NormalRequest, warnings: string[]): RouteResult {
