@@ -55,13 +55,14 @@ function gatewayBound(gateways: unknown, req: NormalRequest, namespace: string):
 
 /**
  * The VirtualService for the request host: an exact host beats a wildcard, a longer wildcard beats a
- * shorter one. Several VirtualServices on one exact host is a conflict (IST0109): the first in input
- * order is used and a warning says so.
+ * shorter one. Several VirtualServices on one exact host is a conflict (IST0109): the first by
+ * namespace/name is used (Istio picks the oldest, which manifests do not say) and a warning says so.
  */
 function selectVirtualService(model: MeshModel, req: NormalRequest, warnings: string[]): IndexedObject | undefined {
   let best: { vs: IndexedObject; score: number } | undefined;
   const exact: IndexedObject[] = [];
-  for (const vs of model.ofKind('VirtualService')) {
+  const sorted = [...model.ofKind('VirtualService')].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+  for (const vs of sorted) {
     if (!gatewayBound(vs.spec.gateways, req, vs.namespace)) continue;
     for (const h of (vs.spec.hosts ?? []) as string[]) {
       const fq = model.fqdn(String(h), vs.namespace);
@@ -74,7 +75,7 @@ function selectVirtualService(model: MeshModel, req: NormalRequest, warnings: st
     }
   }
   if (exact.length > 1) {
-    warnings.push(`${exact.length} VirtualServices bind host ${req.fqdn} (${exact.map((v) => `${v.namespace}/${v.name}`).join(', ')}): a conflict (IST0109); the simulator uses the first`);
+    warnings.push(`${exact.length} VirtualServices bind host ${req.fqdn} (${exact.map((v) => `${v.namespace}/${v.name}`).join(', ')}): a conflict (IST0109); the simulator uses the first by namespace/name`);
     return exact[0];
   }
   return best?.vs;

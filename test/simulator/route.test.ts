@@ -292,3 +292,21 @@ describe('route: subset checks', () => {
     expect(r.warnings).toEqual([expect.stringMatching(/ghost.production.svc.cluster.local names no Service/)]);
   });
 });
+
+describe('route: conflicts', () => {
+  test('two VirtualServices on one host: the first by namespace/name is used, with a warning (IST0109)', () => {
+    // GIVEN a second VirtualService for order-service, named so it sorts first
+    const s = referenceSim(`
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: a-order-override, namespace: production }
+spec:
+  hosts: [order-service.production.svc.cluster.local]
+  http: [{ route: [{ destination: { host: order-service, subset: v1 } }] }]
+`);
+    // WHEN routing the canary header THEN the override answers, and the conflict is reported
+    const r = s.route({ host: ORDER_HOST, headers: { 'x-canary': 'true' } });
+    expect(r.routedBy).toBe('VirtualService/production/a-order-override');
+    expect(r.warnings).toEqual([expect.stringMatching(/2 VirtualServices bind host .*IST0109/)]);
+  });
+});
