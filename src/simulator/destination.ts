@@ -1,6 +1,6 @@
 import { parseDurationMs } from '../private/duration';
 import { labelsMatch } from './match';
-import { IndexedObject, MeshModel } from './model';
+import { IndexedObject, MeshModel, Workload } from './model';
 import { RetryResult, RouteDestination } from './types';
 
 /**
@@ -74,4 +74,34 @@ export function destinationRulesFor(model: MeshModel, fqdn: string): IndexedObje
   const svcNs = fqdn.split('.')[1];
   const found = model.ofKind('DestinationRule').filter((dr) => typeof dr.spec.host === 'string' && model.fqdn(dr.spec.host, dr.namespace) === fqdn);
   return [...found.filter((dr) => dr.namespace === svcNs), ...found.filter((dr) => dr.namespace !== svcNs)];
+}
+
+/**
+ * The workloads a destination reaches: the Service's pods, narrowed by the subset's labels when the
+ * destination names a subset. Empty when the host is no Service or the subset is undefined.
+ */
+export function workloadsOfDestination(model: MeshModel, d: RouteDestination): Workload[] {
+  const svc = model.serviceOfHost(d.host);
+  if (!svc) return [];
+  const pods = model.workloadsOfService(svc);
+  if (d.subset === undefined) return pods;
+  const subset = destinationRulesFor(model, d.host)
+    .flatMap((dr) => (dr.spec.subsets ?? []) as any[])
+    .find((s) => s?.name === d.subset);
+  return subset ? pods.filter((w) => labelsMatch(subset.labels ?? {}, w.labels)) : [];
+}
+
+/**
+ * Traffic share per `version` pod label, in percent: each destination's weight goes to the version
+ * its pods carry (`(unknown)` when they carry none or several, `(no pods)` when there are none).
+ * Lets two renderings that name destinations differently (subsets vs per-version Services) be compared.
+ */
+export function versionSplit(model: MeshModel, destinations: readonly RouteDestination[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const d of destinations) {
+    const versions = [...new Set(workloadsOfDestination(model, d).map((w) => w.labels.version ?? '(unknown)'))];
+    const key = versions.length === 0 ? '(no pods)' : versions.length === 1 ? versions[0] : '(unknown)';
+    out[key] = (out[key] ?? 0) + d.weight;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

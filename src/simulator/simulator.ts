@@ -1,4 +1,5 @@
 import { authorizeRequest } from './authorize';
+import { versionSplit } from './destination';
 import { GraphFormat, MeshGraph, meshGraph, renderGraph } from './graph';
 import { ManifestObject, MeshModel, MeshModelOptions, parseManifestText } from './model';
 import { routeRequest } from './route';
@@ -38,6 +39,14 @@ export class MeshSimulator {
   /** Where does this request go? First matching rule, weighted destinations, timeout, retries. */
   public route(request: RouteRequest): RouteResult {
     return routeRequest(this.model, request);
+  }
+
+  /**
+   * Where does this request's traffic land, per `version` pod label? E.g. `{ v1: 90, v2: 10 }`, whether
+   * the route names DestinationRule subsets or per-version Services. `{}` when no rule matches.
+   */
+  public versionSplit(request: RouteRequest): Record<string, number> {
+    return versionSplit(this.model, this.route(request).destinations);
   }
 
   /** Is this call allowed? ALLOW or DENY with the deciding policy, rule and reason. */

@@ -115,3 +115,24 @@ spec:
     expect(sim.route({ host: 'inventory-service.production' }).defaultRoute).toBe(true);
   });
 });
+
+describe('versionSplit: the same answer for subsets and per-version Services', () => {
+  test.each([
+    [{ 'x-canary': 'true' }, { v2: 100 }],
+    [{ 'x-user-id': '42' }, { v2: 100 }],
+    [{ 'x-user-id': '13' }, { v1: 90, v2: 10 }],
+    [{}, { v1: 90, v2: 10 }],
+  ])('%j', (headers, split) => {
+    // GIVEN the reference app as VirtualService + subsets, and as HTTPRoute + per-version Services
+    const istio = MeshSimulator.fromManifests(referenceManifests());
+    const gatewayApi = gamma(CANARY);
+    // THEN both send the same share to each version
+    expect(istio.versionSplit({ host: ORDER_HOST, headers })).toEqual(split);
+    expect(gatewayApi.versionSplit({ host: ORDER_HOST, headers })).toEqual(split);
+  });
+
+  test('a subset with no pods is reported as (no pods)', () => {
+    const objects = referenceManifests().filter((o) => o.metadata?.name !== 'order-service-v2');
+    expect(MeshSimulator.fromManifests(objects).versionSplit({ host: ORDER_HOST })).toEqual({ '(no pods)': 10, v1: 90 });
+  });
+});
