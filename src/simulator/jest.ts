@@ -43,7 +43,7 @@ export interface MeshMatchers<R> {
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
-    interface Matchers<R> extends MeshMatchers<R> {}
+    interface Matchers<R, T = {}> extends MeshMatchers<R> {}
   }
 }
 
