@@ -51,6 +51,7 @@ declare global {
 interface Simulates {
   route(request: RouteRequest): RouteResult;
   authorize(request: AuthzRequest): AuthzResult;
+  readonly model?: { fqdn(host: string): string };
 }
 
 interface MatcherResult {
@@ -70,7 +71,8 @@ function asSimulator(received: unknown, matcher: string): Simulates {
   return r;
 }
 
-function fqdnish(host: string): string {
+/** Completes `svc.ns` to its FQDN in the default `cluster.local` domain. */
+function defaultFqdn(host: string): string {
   const h = host.toLowerCase();
   const labels = h.split('.');
   if (labels.length === 2) return `${h}.svc.cluster.local`;
@@ -83,20 +85,23 @@ function showDestinations(r: RouteResult): string {
   return r.destinations.map((d) => `${d.host}${d.subset ? ` subset ${d.subset}` : ''} ${d.weight}%`).join(', ');
 }
 
-/** The differences between a route answer and an expectation, in words; empty when it meets it. */
-export function routeMismatches(r: RouteResult, e: RouteExpectation): string[] {
+/**
+ * The differences between a route answer and an expectation, in words; empty when it meets it.
+ * `fqdn` completes expected hosts (`svc.ns`) the way the simulator's model does.
+ */
+export function routeMismatches(r: RouteResult, e: RouteExpectation, fqdn: (host: string) => string = defaultFqdn): string[] {
   const out: string[] = [];
   if (r.noRoute) return ['no rule matches (404 NR)'];
   if (e.rule !== undefined && r.rule !== e.rule) out.push(`rule is ${r.rule}, expected ${e.rule}`);
   if (e.destinations) {
     const ok = r.destinations.length === e.destinations.length && e.destinations.every((d, i) => {
       const got = r.destinations[i];
-      return (d.host === undefined || fqdnish(d.host) === got.host) && d.subset === got.subset && d.weight === got.weight;
+      return (d.host === undefined || fqdn(d.host) === got.host) && d.subset === got.subset && d.weight === got.weight;
     });
     if (!ok) out.push(`destinations are [${showDestinations(r)}], expected [${e.destinations.map((d) => `${d.host ?? '*'}${d.subset ? ` subset ${d.subset}` : ''} ${d.weight}%`).join(', ')}]`);
   }
   if (e.subset !== undefined || e.host !== undefined || e.weight !== undefined) {
-    const candidates = r.destinations.filter((d) => (e.subset === undefined || d.subset === e.subset) && (e.host === undefined || d.host === fqdnish(e.host)));
+    const candidates = r.destinations.filter((d) => (e.subset === undefined || d.subset === e.subset) && (e.host === undefined || d.host === fqdn(e.host)));
     const what = [e.host ? `host ${e.host}` : '', e.subset !== undefined ? `subset ${e.subset}` : ''].filter((x) => x).join(' ') || 'the destination';
     if (candidates.length === 0) out.push(`no destination has ${what}; destinations are [${showDestinations(r)}]`);
     else if (e.weight !== undefined && !candidates.some((d) => d.weight === e.weight)) {
@@ -145,8 +150,10 @@ function authzMatcher(decision: 'ALLOW' | 'DENY') {
 /** The matcher functions, for `expect.extend(meshMatchers)`. */
 export const meshMatchers = {
   toRoute(this: MatcherContext, received: unknown, request: RouteRequest, expected: RouteExpectation = {}): MatcherResult {
-    const r = asSimulator(received, 'toRoute').route(request);
-    return result(this, `route ${JSON.stringify(request)} as ${JSON.stringify(expected)}`, routeMismatches(r, expected), `answer: ${showDestinations(r)}; ${r.reason}`);
+    const sim = asSimulator(received, 'toRoute');
+    const r = sim.route(request);
+    const fqdn = sim.model ? (h: string) => sim.model!.fqdn(h) : defaultFqdn;
+    return result(this, `route ${JSON.stringify(request)} as ${JSON.stringify(expected)}`, routeMismatches(r, expected, fqdn), `answer: ${showDestinations(r)}; ${r.reason}`);
   },
   toHaveNoRoute(this: MatcherContext, received: unknown, request: RouteRequest): MatcherResult {
     const r = asSimulator(received, 'toHaveNoRoute').route(request);
