@@ -133,6 +133,7 @@ export function authzJson(r: AuthzResult): object {
     ...(r.rule !== undefined ? { rule: r.rule } : {}),
     ...(r.workload ? { workload: r.workload } : {}),
     ...(r.mtls ? { mtls: r.mtls } : {}),
+    ...(r.enforcedBy ? { enforcedBy: r.enforcedBy } : {}),
     ...(r.audit ? { audit: r.audit } : {}),
   };
 }

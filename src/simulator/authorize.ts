@@ -63,6 +63,18 @@ function parsePrincipal(p: string): { trustDomain: string; namespace: string; se
   return m ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] } : undefined;
 }
 
+/** Where policies are enforced: a sidecar, the destination's ztunnel (L4 only), or a waypoint (L7). */
+type Enforcer = 'sidecar' | 'ztunnel' | 'waypoint';
+
+/** One enforcement point on the request's way in, with the policies it runs and what it sees. */
+interface Stage {
+  readonly enforcer: Enforcer;
+  readonly policies: IndexedObject[];
+  readonly attrs: Attributes;
+  /** Prefix for reasons, e.g. that ztunnel sees the waypoint's identity. */
+  readonly context: string;
+}
+
 function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
   const workload = `${w.namespace}/${w.name}`;
   const mtls = effectiveMtls(model, w, port);
@@ -78,9 +90,41 @@ function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest,
   }
   // With DISABLE, the client sidecar's auto-mTLS sends plaintext: the workload sees no principal.
   const asPlaintext = request.plaintext === true || mtls.mode === 'DISABLE';
-  const parsed = asPlaintext ? undefined : parsePrincipal(request.fromPrincipal!);
-  const attrs: Attributes = {
-    principal: asPlaintext ? '' : request.fromPrincipal!,
+  const caller = attributes(asPlaintext ? '' : request.fromPrincipal!, request, port, tcp);
+  const note = mtls.mode === 'DISABLE' && !request.plaintext ? ' (mTLS is DISABLEd for this workload, so the caller arrives as plaintext: no principal)' : '';
+  const dp = dataPlaneOf(model, w);
+  const stages: Stage[] = [];
+  if (!dp.ambient) {
+    stages.push({ enforcer: 'sidecar', policies: workloadPolicies(model, w), attrs: caller, context: '' });
+  } else if (dp.waypoint && !asPlaintext) {
+    const wp = dp.waypoint;
+    stages.push({ enforcer: 'waypoint', policies: waypointPolicies(model, w, wp), attrs: caller, context: `at waypoint ${wp.namespace}/${wp.name}: ` });
+    stages.push({
+      enforcer: 'ztunnel',
+      policies: workloadPolicies(model, w),
+      attrs: { ...attributes(wp.principal, request, port, true) },
+      context: `ztunnel of ${workload} (L4 only) sees the waypoint's identity ${wp.principal}, not the caller's: `,
+    });
+  } else {
+    const why = dp.waypoint ? 'a plaintext caller does not pass the waypoint; ' : 'no waypoint, so policies with targetRefs are not enforced; ';
+    stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
+  }
+  const audit = stages.flatMap((st) => st.policies.filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
+  const base = { workload, mtls: mtls.mode, ...(audit.length ? { audit } : {}) };
+  let first: AuthzResult | undefined;
+  for (const st of stages) {
+    const r = evaluate(st, request, workload, note, base);
+    if (r.decision === 'DENY') return r;
+    first = first ?? r;
+  }
+  return first!;
+}
+
+/** The attributes of a request from `principal` (`''` for plaintext). */
+function attributes(principal: string, request: AuthzRequest, port: number | undefined, tcp: boolean): Attributes {
+  const parsed = principal ? parsePrincipal(principal) : undefined;
+  return {
+    principal,
     namespace: parsed?.namespace ?? '',
     serviceAccount: parsed ? `${parsed.namespace}/${parsed.serviceAccount}` : '',
     trustDomain: parsed?.trustDomain ?? '',
@@ -93,43 +137,44 @@ function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest,
     requestPrincipal: request.requestPrincipal,
     tcp,
   };
-  const note = mtls.mode === 'DISABLE' && !request.plaintext ? ' (mTLS is DISABLEd for this workload, so the caller arrives as plaintext: no principal)' : '';
-  const policies = applicablePolicies(model, w);
-  const audit = policies.filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, attrs, 'DENY').index !== undefined).map(id);
-  const base = { workload, mtls: mtls.mode, ...(audit.length ? { audit } : {}) };
+}
 
+/** CUSTOM → DENY → (no ALLOW applies → allow) → a matching ALLOW → allow → deny, at one enforcement point. */
+function evaluate(st: Stage, request: AuthzRequest, workload: string, note: string, base: object): AuthzResult {
+  const { policies, attrs, context } = st;
+  const at = { enforcedBy: st.enforcer, ...base };
   for (const p of policies.filter((x) => action(x) === 'CUSTOM')) {
     const m = firstMatchingRule(p, attrs, 'DENY');
     if (m.index === undefined) continue;
     const provider = String(p.spec.provider?.name ?? '');
     const verdict = request.customDecisions?.[provider] ?? 'DENY';
     if (verdict === 'DENY') {
-      return { decision: 'DENY', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `CUSTOM policy ${id(p)} rule ${m.index} matches and sends the request to provider ${JSON.stringify(provider)}, taken to deny${request.customDecisions?.[provider] ? '' : ' (the simulator cannot ask it: pass customDecisions to change this)'}${note}`, ...base };
+      return { decision: 'DENY', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `${context}CUSTOM policy ${id(p)} rule ${m.index} matches and sends the request to provider ${JSON.stringify(provider)}, taken to deny${request.customDecisions?.[provider] ? '' : ' (the simulator cannot ask it: pass customDecisions to change this)'}${note}`, ...at };
     }
   }
   for (const p of policies.filter((x) => action(x) === 'DENY')) {
     const m = firstMatchingRule(p, attrs, 'DENY');
     if (m.index !== undefined) {
-      return { decision: 'DENY', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `DENY policy ${id(p)} rule ${m.index} matches${note}`, ...base };
+      return { decision: 'DENY', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `${context}DENY policy ${id(p)} rule ${m.index} matches${note}`, ...at };
     }
   }
   const allows = policies.filter((x) => action(x) === 'ALLOW');
   if (allows.length === 0) {
-    return { decision: 'ALLOW', policy: null, reason: `no ALLOW policy applies to ${workload} and no CUSTOM or DENY policy matches, so the request is allowed${note}`, ...base };
+    return { decision: 'ALLOW', policy: null, reason: `${context}no ALLOW policy applies to ${workload} and no CUSTOM or DENY policy matches, so the request is allowed${note}`, ...at };
   }
   const misses: string[] = [];
   for (const p of allows) {
     const m = firstMatchingRule(p, attrs, 'ALLOW');
     if (m.index !== undefined) {
-      return { decision: 'ALLOW', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `ALLOW policy ${id(p)} rule ${m.index} matches${note}`, ...base };
+      return { decision: 'ALLOW', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `${context}ALLOW policy ${id(p)} rule ${m.index} matches${note}`, ...at };
     }
     misses.push(`${id(p)}: ${m.why}`);
   }
   return {
     decision: 'DENY',
     policy: null,
-    reason: `ALLOW policies apply to ${workload} but none matches, so the request is denied${note}. ${misses.join('; ')}`,
-    ...base,
+    reason: `${context}ALLOW policies apply to ${workload} but none matches, so the request is denied${note}. ${misses.join('; ')}`,
+    ...at,
   };
 }
 
@@ -142,38 +187,91 @@ function action(p: IndexedObject): Action {
   return (['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'].includes(a) ? a : 'ALLOW') as Action;
 }
 
+/** How a workload receives traffic: through its sidecar, or through ztunnel and maybe a waypoint (ambient). */
+export interface DataPlaneOfWorkload {
+  readonly ambient: boolean;
+  /** The waypoint its Service (or namespace) uses, with the waypoint's own principal. */
+  readonly waypoint?: { readonly name: string; readonly namespace: string; readonly principal: string };
+}
+
 /**
- * AuthorizationPolicies that apply to a workload, sorted by namespace then name so that answers do
- * not depend on file order: policies in the root namespace (mesh-wide) and in the workload's
- * namespace, without selector or with a selector matching its labels; `targetRef(s)` naming its
- * Service or the waypoint it uses (enforced at the waypoint, in ambient mode).
+ * Ambient when the pod or its namespace carries `istio.io/dataplane-mode: ambient` and the pod gets no
+ * sidecar (`istio-injection: enabled` on the namespace or `sidecar.istio.io/inject: "true"` on the pod
+ * win). The waypoint is named by `istio.io/use-waypoint` on the Service, else the pod, else the
+ * namespace (`none` opts out); its principal is its ServiceAccount, named after the Gateway.
+ */
+export function dataPlaneOf(model: MeshModel, w: Workload): DataPlaneOfWorkload {
+  const nsLabels: Record<string, string> = model.namespaceObject(w.namespace)?.manifest.metadata?.labels ?? {};
+  const mode = w.labels['istio.io/dataplane-mode'] ?? nsLabels['istio.io/dataplane-mode'];
+  const sidecar = nsLabels['istio-injection'] === 'enabled' || w.labels['sidecar.istio.io/inject'] === 'true';
+  if (mode !== 'ambient' || sidecar) return { ambient: false };
+  const svcLabels: Record<string, string> = servicesOf(model, w)[0]?.manifest.metadata?.labels ?? {};
+  const name = svcLabels['istio.io/use-waypoint'] ?? w.labels['istio.io/use-waypoint'] ?? nsLabels['istio.io/use-waypoint'];
+  if (!name || name === 'none') return { ambient: true };
+  const namespace = svcLabels['istio.io/use-waypoint-namespace'] ?? w.labels['istio.io/use-waypoint-namespace'] ?? nsLabels['istio.io/use-waypoint-namespace'] ?? w.namespace;
+  return { ambient: true, waypoint: { name, namespace, principal: `${model.trustDomain}/ns/${namespace}/sa/${name}` } };
+}
+
+function servicesOf(model: MeshModel, w: Workload): IndexedObject[] {
+  return model
+    .ofKind('Service')
+    .filter((s) => s.namespace === w.namespace && s.spec.selector && Object.keys(s.spec.selector).length > 0 && labelsMatch(s.spec.selector, w.labels))
+    .sort((a, b) => cmp(a.name, b.name));
+}
+
+function targetRefsOf(p: IndexedObject): any[] {
+  return [...(p.spec.targetRef ? [p.spec.targetRef] : []), ...(Array.isArray(p.spec.targetRefs) ? p.spec.targetRefs : [])];
+}
+
+/** Sorts policies root namespace first, then by namespace and name, so answers do not depend on file order. */
+function sortPolicies(model: MeshModel, list: IndexedObject[]): IndexedObject[] {
+  return list.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : a.namespace === model.rootNamespace ? -1 : b.namespace === model.rootNamespace ? 1 : cmp(a.namespace, b.namespace)));
+}
+
+/**
+ * Policies a workload's sidecar (or, in ambient, its ztunnel) enforces: those in the root namespace
+ * (mesh-wide) and in the workload's namespace, without selector or with a selector matching its
+ * labels, and without targetRef(s).
+ */
+export function workloadPolicies(model: MeshModel, w: Workload): IndexedObject[] {
+  return sortPolicies(
+    model,
+    model.ofKind('AuthorizationPolicy').filter(
+      // A root-namespace policy with a selector applies to matching workloads in every namespace.
+      (p) => (p.namespace === model.rootNamespace || p.namespace === w.namespace) && targetRefsOf(p).length === 0 && labelsMatch(p.spec.selector?.matchLabels, w.labels),
+    ),
+  );
+}
+
+/**
+ * Policies a waypoint enforces for requests to the workload's Service: `targetRefs` naming the
+ * Service (kind Service, core group) or the waypoint Gateway, in their namespace.
+ */
+export function waypointPolicies(model: MeshModel, w: Workload, waypoint: { name: string; namespace: string }): IndexedObject[] {
+  const services = servicesOf(model, w);
+  return sortPolicies(
+    model,
+    model.ofKind('AuthorizationPolicy').filter((p) =>
+      targetRefsOf(p).some((r) => {
+        const ns = r?.namespace ?? p.namespace;
+        if (r?.kind === 'Service' && (r.group ?? '') === '') return services.some((s) => s.name === r.name && s.namespace === ns);
+        if (r?.kind === 'Gateway') return r.name === waypoint.name && ns === waypoint.namespace;
+        return false;
+      }),
+    ),
+  );
+}
+
+/**
+ * Every AuthorizationPolicy that can apply to a workload, whichever proxy enforces it (for the graph).
  */
 export function applicablePolicies(model: MeshModel, w: Workload): IndexedObject[] {
-  const services = model.ofKind('Service').filter((s) => s.namespace === w.namespace && s.spec.selector && Object.keys(s.spec.selector).length > 0 && labelsMatch(s.spec.selector, w.labels));
-  const out = model.ofKind('AuthorizationPolicy').filter((p) => {
-    if (p.namespace !== model.rootNamespace && p.namespace !== w.namespace) return false;
-    const refs: any[] = [...(p.spec.targetRef ? [p.spec.targetRef] : []), ...(Array.isArray(p.spec.targetRefs) ? p.spec.targetRefs : [])];
-    if (refs.length > 0) return refs.some((r) => targetRefHits(model, r, p.namespace, services));
-    // A root-namespace policy with a selector applies to matching workloads in every namespace.
-    return labelsMatch(p.spec.selector?.matchLabels, w.labels);
-  });
-  return out.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : a.namespace === model.rootNamespace ? -1 : b.namespace === model.rootNamespace ? 1 : cmp(a.namespace, b.namespace)));
+  const dp = dataPlaneOf(model, w);
+  return sortPolicies(model, [...workloadPolicies(model, w), ...(dp.waypoint ? waypointPolicies(model, w, dp.waypoint) : [])]);
 }
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function targetRefHits(model: MeshModel, ref: any, policyNs: string, services: IndexedObject[]): boolean {
-  const ns = ref?.namespace ?? policyNs;
-  if (ref?.kind === 'Service' && (ref.group ?? '') === '') return services.some((s) => s.name === ref.name && s.namespace === ns);
-  if (ref?.kind === 'Gateway') {
-    return services.some((s) => {
-      const waypoint = s.manifest.metadata?.labels?.['istio.io/use-waypoint'] ?? model.namespaceObject(s.namespace)?.manifest.metadata?.labels?.['istio.io/use-waypoint'];
-      return waypoint === ref.name && s.namespace === ns;
-    });
-  }
-  return false;
 }
 
 /** The first rule of `p` that matches, or why none does. `mode` picks the TCP rule for HTTP-only fields. */

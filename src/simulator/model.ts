@@ -15,6 +15,11 @@ export interface MeshModelOptions {
    * @default 'cluster.local'
    */
   readonly domainSuffix?: string;
+  /**
+   * The mesh trust domain, for principals the simulator derives itself (a waypoint's).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
 }
 
 /** A Kubernetes object as read from a manifest. */
@@ -62,6 +67,8 @@ export class MeshModel {
   public readonly rootNamespace: string;
   /** The cluster DNS suffix. */
   public readonly domainSuffix: string;
+  /** The mesh trust domain. */
+  public readonly trustDomain: string;
   /** Every object by kind, in input order. */
   private readonly byKind = new Map<string, IndexedObject[]>();
   private readonly workloadList: Workload[] = [];
@@ -69,6 +76,7 @@ export class MeshModel {
   constructor(objects: readonly ManifestObject[], options: MeshModelOptions = {}) {
     this.rootNamespace = options.rootNamespace ?? 'istio-system';
     this.domainSuffix = options.domainSuffix ?? 'cluster.local';
+    this.trustDomain = options.trustDomain ?? 'cluster.local';
     for (const o of flatten(objects)) this.add(o);
   }
 

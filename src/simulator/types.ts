@@ -125,6 +125,8 @@ export interface AuthzResult {
   readonly workload?: string;
   /** The effective mTLS mode of the workload port. */
   readonly mtls?: string;
+  /** Where the decision was made: the workload's sidecar, its ztunnel (ambient, L4 only), or its waypoint. */
+  readonly enforcedBy?: 'sidecar' | 'ztunnel' | 'waypoint';
   /** AUDIT policies whose rules matched (they never decide). */
   readonly audit?: string[];
 }

@@ -162,11 +162,9 @@ describe('authorize: decision order and policy shapes (istio-rules.md §3)', () 
     expect(t.authorize({ to: INV, fromPrincipal: ORDER }).decision).toBe('DENY');
   });
 
-  test('targetRefs naming the Service apply (ambient: enforced at the waypoint)', () => {
+  test('a policy with targetRefs is not enforced by a sidecar', () => {
     const s = inventoryWith(policy('via-waypoint', '{ targetRefs: [{ kind: Service, group: "", name: inventory-service }], action: DENY, rules: [{}] }'));
-    expect(s.authorize({ to: INV, fromPrincipal: ORDER })).toMatchObject({ decision: 'DENY', policy: 'production/via-waypoint' });
-    const t = inventoryWith(policy('other-svc', '{ targetRefs: [{ kind: Service, group: "", name: other }], action: DENY, rules: [{}] }'));
-    expect(t.authorize({ to: INV, fromPrincipal: ORDER }).decision).toBe('ALLOW');
+    expect(s.authorize({ to: INV, fromPrincipal: ORDER })).toMatchObject({ decision: 'ALLOW', enforcedBy: 'sidecar' });
   });
 });
 
@@ -327,5 +325,55 @@ describe('authorize: bad requests', () => {
   });
   test('an unknown Service', () => {
     expect(() => s.authorize({ to: 'ghost.production', plaintext: true })).toThrow(/no Service/);
+  });
+});
+
+describe('authorize: ambient (ztunnel and waypoint)', () => {
+  const ambientNs = (waypoint?: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: { name: production, labels: { istio.io/dataplane-mode: ambient${waypoint ? `, istio.io/use-waypoint: ${waypoint}` : ''} } }`;
+  const WAYPOINT = 'cluster.local/ns/production/sa/waypoint';
+  const getOnly = (spec: string) => policy('get-only', spec);
+
+  test('targetRefs to the Service are enforced at the waypoint, with L7 attributes', () => {
+    const s = inventoryWith(ambientNs('waypoint'), getOnly(`{ targetRefs: [{ kind: Service, group: "", name: inventory-service }], rules: [{ from: [{ source: { principals: ["${ORDER}"] } }], to: [{ operation: { methods: [GET] } }] }] }`));
+    expect(s.authorize({ to: INV, fromPrincipal: ORDER, method: 'GET' })).toMatchObject({ decision: 'ALLOW', policy: 'production/get-only', enforcedBy: 'waypoint' });
+    expect(s.authorize({ to: INV, fromPrincipal: ORDER, method: 'POST' })).toMatchObject({ decision: 'DENY', enforcedBy: 'waypoint' });
+    expect(s.authorize({ to: INV, fromPrincipal: PAYMENT, method: 'GET' })).toMatchObject({ decision: 'DENY', enforcedBy: 'waypoint' });
+  });
+
+  test('without a waypoint, targetRefs policies are not enforced and ztunnel sees L4 only', () => {
+    const s = inventoryWith(ambientNs(), getOnly(`{ targetRefs: [{ kind: Service, group: "", name: inventory-service }], action: DENY, rules: [{}] }`));
+    const r = s.authorize({ to: INV, fromPrincipal: ORDER, method: 'POST' });
+    expect(r).toMatchObject({ decision: 'ALLOW', enforcedBy: 'ztunnel' });
+    expect(r.reason).toMatch(/no waypoint/);
+  });
+
+  test('an L7 ALLOW policy bound by selector fails closed in ztunnel', () => {
+    const s = inventoryWith(ambientNs(), getOnly('{ selector: { matchLabels: { app: inventory-service } }, rules: [{ to: [{ operation: { methods: [GET] } }] }] }'));
+    const r = s.authorize({ to: INV, fromPrincipal: ORDER, method: 'GET' });
+    expect(r).toMatchObject({ decision: 'DENY', enforcedBy: 'ztunnel' });
+    expect(r.reason).toMatch(/need HTTP/);
+  });
+
+  test('with a waypoint, ztunnel sees the waypoint identity: a namespace default deny blocks the waypoint too', () => {
+    const l7 = getOnly(`{ targetRefs: [{ kind: Service, group: "", name: inventory-service }], rules: [{ from: [{ source: { principals: ["${ORDER}"] } }] }] }`);
+    const blocked = inventoryWith(ambientNs('waypoint'), l7, policy('default-deny', '{}'));
+    const r = blocked.authorize({ to: INV, fromPrincipal: ORDER });
+    expect(r).toMatchObject({ decision: 'DENY', enforcedBy: 'ztunnel', policy: null });
+    expect(r.reason).toContain(WAYPOINT);
+    // GIVEN an L4 policy that lets the waypoint in THEN the waypoint's L7 decision stands
+    const fixed = inventoryWith(ambientNs('waypoint'), l7, policy('default-deny', '{}'), policy('from-waypoint', `{ rules: [{ from: [{ source: { principals: ["${WAYPOINT}"] } }] }] }`));
+    expect(fixed.authorize({ to: INV, fromPrincipal: ORDER })).toMatchObject({ decision: 'ALLOW', enforcedBy: 'waypoint', policy: 'production/get-only' });
+    expect(fixed.authorize({ to: INV, fromPrincipal: PAYMENT })).toMatchObject({ decision: 'DENY', enforcedBy: 'waypoint' });
+  });
+
+  test('a namespace with istio-injection: enabled stays on sidecars even when labelled ambient', () => {
+    const ns = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: production, labels: { istio.io/dataplane-mode: ambient, istio-injection: enabled } }`;
+    expect(inventoryWith(ns).authorize({ to: INV, fromPrincipal: ORDER }).enforcedBy).toBe('sidecar');
   });
 });
