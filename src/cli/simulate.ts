@@ -138,14 +138,14 @@ export function authzJson(r: AuthzResult): object {
   };
 }
 
-const ROUTE_USAGE = '<files or dirs…> --host <svc>.<ns> [--header k=v]… [--path P] [--method M] [--port N] [--source-namespace NS]';
+const ROUTE_USAGE = '<files or dirs…> --host <svc>.<ns> [--header k=v]… [--path P] [--method M] [--port N] [--source-namespace NS] [--gateway mesh|<ns>/<gateway>]';
 
 /** Builds `route` over the given streams (tests pass their own). */
 export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
       guarded('route', ROUTE_USAGE, io, () => {
-        const p = parse(argv, ['host', 'header', 'path', 'method', 'port', 'source-namespace', 'authority', 'root-namespace'], []);
+        const p = parse(argv, ['host', 'header', 'path', 'method', 'port', 'source-namespace', 'authority', 'gateway', 'root-namespace'], []);
         const r = simulator(p).route({
           host: one(p, 'host', true)!,
           headers: headers(p),
@@ -154,6 +154,7 @@ export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
           port: intFlag(p, 'port'),
           sourceNamespace: one(p, 'source-namespace', false),
           authority: one(p, 'authority', false),
+          gateway: one(p, 'gateway', false),
         });
         return JSON.stringify(routeJson(r)) + '\n';
       }),

@@ -46,10 +46,26 @@ export function authorizeRequest(model: MeshModel, request: AuthzRequest): Authz
     workloads = [{ ...svc, kind: 'Service', labels: { ...(svc.spec.selector ?? {}) }, serviceAccount: 'default' }];
   }
   const firstPort = (svc.spec.ports ?? [])[0];
-  const port = request.port ?? (typeof firstPort?.targetPort === 'number' ? firstPort.targetPort : firstPort?.port);
+  const port = request.port ?? containerPort(firstPort, workloads[0]);
   const tcp = request.tcp ?? (firstPort ? !isHttpPort(firstPort) : false);
   const results = workloads.map((w) => decideForWorkload(model, w, request, port, tcp));
   return results.find((r) => r.decision === 'DENY') ?? results[0];
+}
+
+/** The container port a Service port sends to: a numeric targetPort, a named one looked up in the pod, else the port. */
+function containerPort(servicePort: any, w: Workload): number | undefined {
+  if (!servicePort) return undefined;
+  const target = servicePort.targetPort;
+  if (typeof target === 'number') return target;
+  if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
+  if (typeof target === 'string') {
+    const pod = w.kind === 'Pod' ? w.manifest.spec : w.manifest.spec?.template?.spec;
+    for (const c of pod?.containers ?? []) {
+      const hit = (c?.ports ?? []).find((p: any) => p?.name === target);
+      if (hit) return hit.containerPort;
+    }
+  }
+  return servicePort.port;
 }
 
 function isHttpPort(p: any): boolean {

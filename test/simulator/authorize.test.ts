@@ -377,3 +377,28 @@ metadata: { name: production, labels: { istio.io/dataplane-mode: ambient, istio-
     expect(inventoryWith(ns).authorize({ to: INV, fromPrincipal: ORDER }).enforcedBy).toBe('sidecar');
   });
 });
+
+describe('authorize: the default port', () => {
+  test('a named targetPort is looked up in the pod template', () => {
+    // GIVEN a Service whose targetPort is the container port name `web` (9000)
+    const s = MeshSimulator.fromYaml(`
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: production }
+spec: { selector: { app: web }, ports: [{ name: http, port: 80, targetPort: web }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web, namespace: production }
+spec:
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [{ name: web, image: x, ports: [{ name: web, containerPort: 9000 }] }] }
+---
+${policy('port', '{ rules: [{ to: [{ operation: { ports: ["9000"] } }] }] }')}`);
+    // THEN the policy on port 9000 applies to requests sent to the Service port 80
+    expect(s.authorize({ to: 'web.production', fromPrincipal: ORDER }).decision).toBe('ALLOW');
+    expect(s.authorize({ to: 'web.production', fromPrincipal: ORDER, port: 80 }).decision).toBe('DENY');
+  });
+});

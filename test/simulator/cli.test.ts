@@ -40,6 +40,12 @@ describe('cdk8s-istio route', () => {
     expect(r.stdout.startsWith('{"rule":0,"destinations":[{"host":"order-service.production.svc.cluster.local","subset":"v2","weight":100}],"timeout":"10s","retries":{"attempts":3,"perTryTimeout":"3s","retryOn":"5xx,reset,connect-failure,refused-stream"}')).toBe(true);
   });
 
+  test('--gateway picks VirtualServices bound to that gateway', () => {
+    const r = run(routeCommand, [F, '--host', 'order-service.production', '--gateway', 'istio-system/ingress']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ rule: null, defaultRoute: true });
+  });
+
   test('no rule matches: {"noRoute": true, ...}', () => {
     const vs = path.join(__dirname, '..', 'fixtures', 'simulator', 'header-only.yaml');
     const r = run(routeCommand, [vs, '--host', 'inventory-service.production']);
