@@ -9,11 +9,11 @@ import { RetryResult, RouteDestination } from './types';
  */
 
 /** Istio's retry policy for a route that sets none (`DefaultPolicy` in pilot's retry.go). */
-export const ISTIO_DEFAULT_RETRIES: RetryResult = {
+export const ISTIO_DEFAULT_RETRIES: RetryResult = Object.freeze({
   attempts: 2,
   retryOn: 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes',
   default: true,
-};
+});
 
 /** Weight in percent: weight / sum × 100, no rounding; a lone destination without weight takes 100. */
 export function weigh(entries: { host: string; subset?: string; port?: number; raw?: number }[]): RouteDestination[] {
