@@ -47,7 +47,7 @@ export function authorizeRequest(model: MeshModel, request: AuthzRequest): Authz
   }
   const firstPort = (svc.spec.ports ?? [])[0];
   const port = request.port ?? containerPort(firstPort, workloads[0]);
-  const tcp = request.tcp ?? (firstPort ? !isHttpPort(firstPort) : false);
+  const tcp = request.tcp ?? (firstPort ? isOpaquePort(firstPort) : false);
   const results = workloads.map((w) => decideForWorkload(model, w, request, port, tcp));
   return results.find((r) => r.decision === 'DENY') ?? results[0];
 }
@@ -68,9 +68,14 @@ function containerPort(servicePort: any, w: Workload): number | undefined {
   return servicePort.port;
 }
 
-function isHttpPort(p: any): boolean {
+/**
+ * True when the Service port declares an opaque protocol (name prefix or `appProtocol` tcp, tls, https,
+ * mongo, mysql, redis, udp). Other ports, unnamed ones included, are taken as HTTP: that is what
+ * Istio's protocol sniffing finds for an HTTP client.
+ */
+function isOpaquePort(p: any): boolean {
   const proto = String(p.appProtocol ?? p.name ?? '').toLowerCase();
-  return /^(http|http2|https|grpc|grpc-web|h2c)(-|$)/.test(proto) || proto.startsWith('kubernetes.io/h2c');
+  return /^(tcp|tls|https|mongo|mysql|redis|udp)(-|$)/.test(proto);
 }
 
 /** Parses `<td>/ns/<ns>/sa/<sa>`. */

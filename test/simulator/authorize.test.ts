@@ -315,6 +315,21 @@ describe('authorize: HTTP-only fields on TCP traffic', () => {
   });
 });
 
+describe('authorize: which ports carry HTTP', () => {
+  const getOnly = policy('get-only', '{ rules: [{ to: [{ operation: { methods: [GET] } }] }] }');
+  test.each([
+    ['http', 'ALLOW'],
+    ['grpc-api', 'ALLOW'],
+    ['web', 'ALLOW'],
+    ['tcp', 'DENY'],
+    ['mysql', 'DENY'],
+    ['https', 'DENY'],
+  ])('a Service port named %s → a GET-only ALLOW rule gives %s', (portName, decision) => {
+    const s = MeshSimulator.fromYaml([workloadYaml('svc', 'production', portName), getOnly].join('\n---\n'));
+    expect(s.authorize({ to: 'svc.production', fromPrincipal: ORDER, method: 'GET' }).decision).toBe(decision);
+  });
+});
+
 describe('authorize: bad requests', () => {
   const s = inventoryWith();
   test('neither principal nor plaintext', () => {
