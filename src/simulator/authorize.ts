@@ -99,6 +99,7 @@ interface Stage {
 function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
   const workload = `${w.namespace}/${w.name}`;
   const mtls = effectiveMtls(model, w, port);
+  const dp = dataPlaneOf(model, w);
   if (request.plaintext && mtls.mode === 'STRICT') {
     return {
       decision: 'DENY',
@@ -107,13 +108,13 @@ function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest,
       reason: `${workload} is under STRICT mTLS (${mtls.policy ? `PeerAuthentication ${mtls.policy}` : 'default'}${mtls.portLevel ? `, port ${port}` : ''}): the plaintext connection is rejected before authorization runs`,
       workload,
       mtls: mtls.mode,
+      enforcedBy: dp.ambient ? 'ztunnel' : 'sidecar',
     };
   }
   // With DISABLE, the client sidecar's auto-mTLS sends plaintext: the workload sees no principal.
   const asPlaintext = request.plaintext === true || mtls.mode === 'DISABLE';
   const caller = attributes(asPlaintext ? '' : request.fromPrincipal!, request, port, tcp);
   const note = mtls.mode === 'DISABLE' && !request.plaintext ? ' (mTLS is DISABLEd for this workload, so the caller arrives as plaintext: no principal)' : '';
-  const dp = dataPlaneOf(model, w);
   const stages: Stage[] = [];
   if (!dp.ambient) {
     stages.push({ enforcer: 'sidecar', policies: workloadPolicies(model, w), attrs: caller, context: '' });
@@ -123,7 +124,7 @@ function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest,
     stages.push({
       enforcer: 'ztunnel',
       policies: workloadPolicies(model, w),
-      attrs: { ...attributes(wp.principal, request, port, true) },
+      attrs: attributes(wp.principal, request, port, true),
       context: `ztunnel of ${workload} (L4 only) sees the waypoint's identity ${wp.principal}, not the caller's: `,
     });
   } else {
