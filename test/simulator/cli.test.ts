@@ -147,3 +147,26 @@ describe('the cdk8s-istio bin (a real process)', () => {
     expect(r.stderr).toMatch(/usage/);
   }, 30000);
 });
+
+describe('docs/simulator.md', () => {
+  test('every CLI example shows the output the CLI prints today', () => {
+    // GIVEN the console block of the docs
+    const fs = require('fs') as typeof import('fs');
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'simulator.md'), 'utf8');
+    const block = /```console\n([\s\S]*?)```/.exec(doc)![1].split('\n');
+    const commands = { route: routeCommand, authz: authzCommand, graph: graphCommand } as const;
+    let checked = 0;
+    for (let i = 0; i < block.length; i++) {
+      const m = /^\$ cdk8s-istio (\w+) (.*?)(; echo \$\?)?$/.exec(block[i]);
+      if (!m) continue;
+      // WHEN the documented command runs
+      const r = run(commands[m[1] as keyof typeof commands], m[2].split(' '));
+      // THEN its output (stdout, or stderr for a usage error) is the documented one
+      const printed = (r.stdout || r.stderr).trimEnd().split('\n');
+      expect(block.slice(i + 1, i + 1 + printed.length)).toEqual(printed);
+      if (m[3]) expect(block[i + 1 + printed.length]).toBe(String(r.code));
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(6);
+  });
+});
