@@ -8,7 +8,7 @@ describe('authorize: the decisions of issue 5 on the reference app', () => {
   const sim = referenceSim(workloadYaml('inventory-service'));
 
   test('order-service → payment-service POST /api/payments/42 is allowed by the payment-service policy', () => {
-    expect(sim.authorize({ ...PAY, fromPrincipal: ORDER })).toMatchObject({ decision: 'ALLOW', policy: 'production/payment-service', rule: 0 });
+    expect(sim.authorize({ ...PAY, fromPrincipal: ORDER })).toMatchObject({ decision: 'ALLOW', policy: 'production/payment-service-allow', rule: 0 });
   });
 
   test('... but denied with x-user-role: guest', () => {
@@ -63,7 +63,7 @@ describe('authorize: the decisions of issue 5 on the reference app', () => {
     ['POST', '/api/orders'],
     ['POST', '/api/orders/7/items'],
   ])('the ingress gateway → order-service %s %s is allowed', (method, path) => {
-    expect(sim.authorize({ to: ORDER_HOST, fromPrincipal: INGRESS, method, path })).toMatchObject({ decision: 'ALLOW', policy: 'production/order-service', rule: 0 });
+    expect(sim.authorize({ to: ORDER_HOST, fromPrincipal: INGRESS, method, path })).toMatchObject({ decision: 'ALLOW', policy: 'production/order-service-allow', rule: 0 });
   });
 
   test.each([

@@ -75,10 +75,10 @@ describe('cdk8s-istio route', () => {
 describe('cdk8s-istio authz', () => {
   const PAY = ['--to', 'payment-service.production', '--method', 'POST', '--path', '/api/payments/42'];
   test.each([
-    ['order-service POST', [...PAY, '--from-principal', ORDER], 'ALLOW', 'production/payment-service'],
+    ['order-service POST', [...PAY, '--from-principal', ORDER], 'ALLOW', 'production/payment-service-allow'],
     ['order-service POST as guest', [...PAY, '--from-principal', ORDER, '--header', 'x-user-role=guest'], 'DENY', null],
     ['plaintext', [...PAY, '--plaintext'], 'DENY', 'production/payment-service'],
-    ['ingress → orders', ['--to', 'order-service.production', '--from-principal', INGRESS, '--method', 'GET', '--path', '/api/orders/7'], 'ALLOW', 'production/order-service'],
+    ['ingress → orders', ['--to', 'order-service.production', '--from-principal', INGRESS, '--method', 'GET', '--path', '/api/orders/7'], 'ALLOW', 'production/order-service-allow'],
     ['payment → orders', ['--to', 'order-service.production', '--from-principal', 'cluster.local/ns/production/sa/payment-service', '--method', 'GET', '--path', '/api/orders'], 'DENY', null],
   ])('%s', (_t, argv, decision, policy) => {
     const r = run(authzCommand, [F, ...(argv as string[])]);

@@ -15,11 +15,11 @@ describe('graph of the reference app', () => {
 
   test('who may call whom: the ingress gateway → order-service, order-service → payment-service, nothing else', () => {
     expect(g.calls).toEqual([
-      { from: 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', to: 'order-service.production', policy: 'production/order-service', rule: 0, operations: 'GET,POST /api/orders, /api/orders/*' },
+      { from: 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account', to: 'order-service.production', policy: 'production/order-service-allow', rule: 0, operations: 'GET,POST /api/orders, /api/orders/*' },
       {
         from: 'order-service.production',
         to: 'payment-service.production',
-        policy: 'production/payment-service',
+        policy: 'production/payment-service-allow',
         rule: 0,
         operations: 'POST /api/payments/*',
         conditions: 'from namespaces production; request.headers[x-user-role] not in guest',

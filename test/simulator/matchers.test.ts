@@ -15,7 +15,7 @@ describe('jest matchers over the reference app', () => {
 
   test('toAllow / toDeny with the deciding policy', () => {
     const pay = { to: PAYMENT_HOST, method: 'POST', path: '/api/payments/42' };
-    expect(sim).toAllow({ ...pay, fromPrincipal: ORDER }, { policy: 'production/payment-service', rule: 0 });
+    expect(sim).toAllow({ ...pay, fromPrincipal: ORDER }, { policy: 'production/payment-service-allow', rule: 0 });
     expect(sim).toDeny({ ...pay, plaintext: true }, { kind: 'PeerAuthentication' });
     expect(sim).toDeny({ ...pay, fromPrincipal: ORDER, headers: { 'x-user-role': 'guest' } }, { policy: null });
     expect(sim).toAllow({ to: ORDER_HOST, fromPrincipal: INGRESS, method: 'GET', path: '/api/orders' });
