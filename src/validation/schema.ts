@@ -1,0 +1,150 @@
+/**
+ * Structural schema checks: what the API server does with a custom resource before CEL, including
+ * kubectl's default strict field validation (unknown fields are rejected).
+ *
+ * Each CRD's openAPIV3Schema is converted to a JSON schema for ajv the first time its kind is seen,
+ * and the compiled validator is cached per kind.
+ */
+import { dns1123Label, dns1123Subdomain, labelKey, labelValue } from '../private/names';
+import { RawFinding } from './report';
+import { ajvFindings } from './report-ajv';
+import { crdSchema, isCrdGroup } from './schema-data';
+
+type Validate = ((data: unknown) => boolean) & { errors?: any[] | null };
+
+const compiled = new Map<string, Validate | null>();
+let ajvInstance: any;
+
+function ajv(): any {
+  if (ajvInstance) return ajvInstance;
+  const Ajv = require('ajv').default;
+  const a = new Ajv({ allErrors: true, verbose: true, strict: false, logger: false, validateFormats: true });
+  const int = (lo: number, hi: number) => ({ type: 'number', validate: (n: number) => Number.isInteger(n) && n >= lo && n <= hi });
+  a.addFormat('int32', int(-2147483648, 2147483647));
+  a.addFormat('uint32', int(0, 4294967295));
+  a.addFormat('int64', int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+  a.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+  a.addFormat('float', { type: 'number', validate: (n: number) => Number.isFinite(n) });
+  // String formats: the API server only checks a few; these follow kube-openapi loosely.
+  a.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
+  a.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/);
+  a.addFormat('ipv4', /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/);
+  a.addFormat('ipv6', (s: string) => /^[0-9A-Fa-f:.]+$/.test(s) && s.includes(':'));
+  a.addFormat('url', (s: string) => { try { new URL(s); return true; } catch { return false; } });
+  a.addFormat('string', () => true);
+  ajvInstance = a;
+  return a;
+}
+
+/**
+ * Converts one Kubernetes structural-schema node into a JSON schema ajv understands:
+ * `additionalProperties: false` wherever `properties` is given and nothing says otherwise,
+ * `x-kubernetes-int-or-string` as integer-or-string, `nullable` as an extra `null` type.
+ */
+export function toJsonSchema(node: any): any {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (!node || typeof node !== 'object') return node;
+  const out: any = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k.startsWith('x-kubernetes-') || k === 'nullable') continue;
+    if (k === 'properties') {
+      out.properties = Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, toJsonSchema(pv)]));
+    } else if (k === 'additionalProperties' && typeof v === 'object') {
+      out.additionalProperties = toJsonSchema(v);
+    } else if (k === 'items' || k === 'not') {
+      out[k] = toJsonSchema(v);
+    } else if (k === 'oneOf' || k === 'anyOf' || k === 'allOf') {
+      out[k] = (v as any[]).map(toJsonSchema);
+    } else {
+      out[k] = v;
+    }
+  }
+  if (node['x-kubernetes-int-or-string']) {
+    delete out.type;
+    out.anyOf = [...(out.anyOf ?? []), { type: 'integer' }, { type: 'string' }];
+  }
+  if (node.properties && node.additionalProperties === undefined && !node['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  if (node.nullable && typeof out.type === 'string') out.type = [out.type, 'null'];
+  // A format that does not fit the type (e.g. int32 on a string) is ignored by the API server.
+  if (out.format && ['int32', 'int64', 'uint32', 'double', 'float'].includes(out.format) && out.type !== 'integer' && out.type !== 'number') {
+    delete out.format;
+  }
+  return out;
+}
+
+function validatorFor(apiVersion: string, kind: string): Validate | null {
+  const key = `${apiVersion}/${kind}`;
+  let v = compiled.get(key);
+  if (v !== undefined) return v;
+  const entry = crdSchema(apiVersion, kind);
+  if (!entry) {
+    v = null;
+  } else {
+    const root = toJsonSchema(entry.schema);
+    // metadata is checked by checkMetadata, loosely, as the API server does.
+    root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+    v = ajv().compile(root) as Validate;
+  }
+  compiled.set(key, v);
+  return v;
+}
+
+/** Whether the pinned CRDs define this apiVersion/kind. */
+export function isKnownCrd(apiVersion: string, kind: string): boolean {
+  return crdSchema(apiVersion, kind) !== undefined;
+}
+
+/** Number of kinds whose schema has been compiled so far (for stats). */
+export function compiledSchemaCount(): number {
+  return [...compiled.values()].filter((v) => v).length;
+}
+
+/** Checks metadata as the API server does: name required and a DNS subdomain, namespace a DNS label. */
+export function checkMetadata(m: any): RawFinding[] {
+  const out: RawFinding[] = [];
+  const md = m.metadata;
+  if (!md || typeof md !== 'object') {
+    return [{ code: 'CI1003', level: 'error', message: 'metadata: required field is missing' }];
+  }
+  if (typeof md.name !== 'string' || md.name === '') {
+    out.push({ code: 'CI1003', level: 'error', message: 'metadata.name: required field is missing' });
+  } else if (md.name.length > 253 || dns1123Subdomain(md.name)) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: ${dns1123Subdomain(md.name) ?? 'too long'}` });
+  }
+  if (md.namespace !== undefined && (typeof md.namespace !== 'string' || dns1123Label(md.namespace))) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.namespace: ${JSON.stringify(md.namespace)} is invalid: must be a DNS-1123 label` });
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = md[field];
+    if (map === undefined) continue;
+    if (!map || typeof map !== 'object' || Array.isArray(map)) {
+      out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}: must be a map of strings` });
+      continue;
+    }
+    for (const [k, v] of Object.entries(map)) {
+      if (labelKey(k)) out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}[${JSON.stringify(k)}]: invalid key: ${labelKey(k)}` });
+      if (typeof v !== 'string') out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}[${JSON.stringify(k)}]: value must be a string, got ${JSON.stringify(v)}` });
+      else if (field === 'labels' && labelValue(v)) out.push({ code: 'CI1003', level: 'error', message: `metadata.labels[${JSON.stringify(k)}]: ${JSON.stringify(v)} is invalid: ${labelValue(v)}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Structural check of one custom resource against its pinned CRD schema. Returns undefined when the
+ * kind is not a pinned CRD (the caller decides what that means).
+ */
+export function checkSchema(m: any): RawFinding[] | undefined {
+  const v = validatorFor(m.apiVersion, m.kind);
+  if (!v) {
+    if (typeof m.apiVersion === 'string' && isCrdGroup(m.apiVersion)) {
+      return [{ code: 'CI1000', level: 'error', message: `apiVersion: ${m.kind} is not served at ${m.apiVersion} by the pinned CRDs` }];
+    }
+    return undefined;
+  }
+  if (v(m)) return [];
+  return ajvFindings(v.errors ?? [], 'CI1001', 'CI1002');
+}
+
