@@ -140,7 +140,7 @@ export function checkSchema(m: any): RawFinding[] | undefined {
   const v = validatorFor(m.apiVersion, m.kind);
   if (!v) {
     if (typeof m.apiVersion === 'string' && isCrdGroup(m.apiVersion)) {
-      return [{ code: 'CI1000', level: 'error', message: `apiVersion: ${m.kind} is not served at ${m.apiVersion} by the pinned CRDs` }];
+      return [{ code: 'CI1005', level: 'error', message: `apiVersion: ${JSON.stringify(m.apiVersion)} does not serve kind ${JSON.stringify(m.kind)} in the pinned CRDs` }];
     }
     return undefined;
   }
