@@ -121,7 +121,8 @@ export function run(argv: string[], io: { out?: (s: string) => void; err?: (s: s
     }
     collectFiles(p, files);
   }
-  const { validateManifests, celCoverage } = require('../validation') as typeof import('../validation');
+  const { validateManifests, celCoverage, resetCelCounters } = require('../validation') as typeof import('../validation');
+  resetCelCounters();
   const t0 = process.hrtime.bigint();
   const { manifests, parseErrors } = readManifests(files);
   const t1 = process.hrtime.bigint();

@@ -221,6 +221,10 @@ function walk(node: CelNode, value: unknown, path: string, out: RawFinding[]): v
       } else if (result === false) {
         counters.failed++;
         out.push({ code: 'CI1101', level: 'error', message: `${where || '<root>'}: Invalid value: ${ruleMessage(r, self)}` });
+      } else if (isMissingField(result)) {
+        // The API server rejects an object whose rule errors on a missing field, so do we.
+        counters.failed++;
+        out.push({ code: 'CI1101', level: 'error', message: `${where || '<root>'}: Invalid value: ${ruleMessage(r, self)} (the rule errored: ${(result as any).message})` });
       } else {
         counters.notEvaluated++;
         const why = result && typeof result === 'object' && 'message' in result ? String((result as any).message) : typeof result;
@@ -238,6 +242,10 @@ function walk(node: CelNode, value: unknown, path: string, out: RawFinding[]): v
       if (child) walk(child, x, pathJoin(path, k), out);
     }
   }
+}
+
+function isMissingField(result: unknown): boolean {
+  return !!result && typeof result === 'object' && /field not found|no such key/.test(String((result as any).message));
 }
 
 function ruleMessage(r: CompiledRule, self: unknown): string {

@@ -12,7 +12,9 @@ export function ajvFindings(errors: readonly any[], code: string, unknownCode: s
   for (const e of errors) {
     const path = fieldPath(e.instancePath);
     let f: RawFinding;
-    if (e.keyword === 'additionalProperties') {
+    if (isBranchError(e, branchPaths)) {
+      continue;
+    } else if (e.keyword === 'additionalProperties') {
       const p = path ? `${path}.${e.params.additionalProperty}` : e.params.additionalProperty;
       f = { code: unknownCode, level: 'error', message: `${p}: unknown field "${p}"` };
     } else if (e.keyword === 'required') {
@@ -22,8 +24,6 @@ export function ajvFindings(errors: readonly any[], code: string, unknownCode: s
       f = { code, level: 'error', message: `${path || '<root>'}: ${e.keyword === 'oneOf' ? 'must set exactly one of the alternative fields' : 'must match one of the allowed shapes'}` };
     } else if (e.keyword === 'not') {
       f = { code, level: 'error', message: `${path || '<root>'}: sets fields that cannot be combined` };
-    } else if (branchPaths.has(e.instancePath) && e.schemaPath.includes('Of/')) {
-      continue;
     } else if (e.keyword === 'enum') {
       f = { code, level: 'error', message: `${path}: Unsupported value${e.data === undefined ? "" : ": " + JSON.stringify(e.data)}: supported values: ${e.params.allowedValues.map((x: unknown) => JSON.stringify(x)).join(', ')}` };
     } else {
@@ -37,3 +37,8 @@ export function ajvFindings(errors: readonly any[], code: string, unknownCode: s
   return out;
 }
 
+
+/** An error from inside a oneOf/anyOf branch at the same object, already summarized by the oneOf error. */
+function isBranchError(e: any, branchPaths: Set<string>): boolean {
+  return e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && branchPaths.has(e.instancePath) && /(oneOf|anyOf)\/\d+/.test(e.schemaPath);
+}

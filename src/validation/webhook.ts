@@ -123,6 +123,7 @@ function destination(out: Out, path: string, d: any): void {
     err(out, 'CI2103', `${path}: a destination is required`);
     return;
   }
+  if (d.host === undefined) return; // the schema reports the missing host
   if (d.host === '*') err(out, 'CI2104', `${path}.host: "*" is invalid: a destination host cannot be a wildcard`);
   else if (hostRule(d.host)) err(out, 'CI2104', `${path}.host: ${q(d.host)} is invalid: ${hostRule(d.host)}`);
   if (d.subset !== undefined && dns1123Label(d.subset)) err(out, 'CI2115', `${path}.subset: ${q(d.subset)} is invalid: ${dns1123Label(d.subset)}`);
@@ -272,8 +273,7 @@ function prefixKeys(p: string, o: any): Record<string, unknown> {
 }
 
 function destinationRule(spec: any, out: Out): void {
-  if (spec.host === undefined) err(out, 'CI2201', 'spec.host: required value');
-  else if (hostRule(spec.host)) err(out, 'CI2201', `spec.host: ${q(spec.host)} is invalid: ${hostRule(spec.host)}`);
+  if (spec.host !== undefined && hostRule(spec.host)) err(out, 'CI2201', `spec.host: ${q(spec.host)} is invalid: ${hostRule(spec.host)}`);
   trafficPolicy(out, 'spec.trafficPolicy', spec.trafficPolicy);
   const names = new Set<string>();
   (Array.isArray(spec.subsets) ? spec.subsets : []).forEach((s: any, i: number) => {
