@@ -275,7 +275,7 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
 
   selectorConflicts(ms.filter((m) => is(m, 'telemetry.istio.io', 'Telemetry')), workloads, 'IST0159', 'IST0160', 'Telemetry', push);
   selectorConflicts(ms.filter((m) => is(m, 'networking.istio.io', 'Sidecar')), workloads, 'IST0110', 'IST0111', 'Sidecar', push);
-  telemetryProviders(ms, push);
+  checkTelemetryProvidersInManifests(ms, push);
   return out;
 }
 
@@ -400,7 +400,7 @@ export function meshConfigProviders(ms: readonly any[]): Set<string> | undefined
   return found ? names : undefined;
 }
 
-function telemetryProviders(ms: readonly any[], push: Push): void {
+function checkTelemetryProvidersInManifests(ms: readonly any[], push: Push): void {
   const known = meshConfigProviders(ms);
   if (!known) return;
   for (const t of ms.filter((m) => is(m, 'telemetry.istio.io', 'Telemetry'))) {
