@@ -53,6 +53,41 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
 }
 
+/**
+ * Workloads indexed by namespace and by each `key=value` pod label, so selecting pods costs the size
+ * of the smallest matching bucket instead of a scan of every workload (the set can hold 35,000 objects).
+ */
+class WorkloadIndex {
+  private readonly byNs = new Map<string, Workload[]>();
+  private readonly byLabel = new Map<string, Workload[]>();
+
+  constructor(private readonly all: readonly Workload[]) {
+    for (const w of all) {
+      push(this.byNs, w.ns, w);
+      for (const [k, v] of Object.entries(w.labels)) push(this.byLabel, `${w.ns}\u0000${k}=${v}`, w);
+    }
+  }
+
+  /** Workloads in `ns` (every namespace when undefined) whose pod labels include `selector`. */
+  public select(ns: string | undefined, selector: Record<string, string>): Workload[] {
+    const entries = Object.entries(selector ?? {});
+    if (ns === undefined) return this.all.filter((w) => selects(selector, w.labels));
+    if (entries.length === 0) return [];
+    let best: Workload[] | undefined;
+    for (const [k, v] of entries) {
+      const bucket = this.byLabel.get(`${ns}\u0000${k}=${v}`) ?? [];
+      if (!best || bucket.length < best.length) best = bucket;
+    }
+    return (best ?? []).filter((w) => selects(selector, w.labels));
+  }
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
 /** Matches Istio's `*`, `abc*`, `*abc` value patterns. */
 function patternMatch(pattern: string, value: string): boolean {
   if (pattern === '*') return value !== '';
@@ -102,7 +137,8 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
     } else if (is(m, 'networking.istio.io', 'VirtualService')) vss.push(m);
   }
   const hostKnown = (h: string) => services.has(h) || serviceEntryHosts.some((p) => hostMatches(p, h));
-  const podsOf = (ns: string, selector: Record<string, string>) => workloads.filter((w) => w.ns === ns && selects(selector, w.labels));
+  const index = new WorkloadIndex(workloads);
+  const podsOf = (ns: string | undefined, selector: Record<string, string>) => index.select(ns, selector);
 
   // VirtualServices: references, ports, subsets, reachability, mesh host conflicts.
   const meshHosts = new Map<string, any>();
@@ -231,6 +267,7 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
     const m = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
     if (p === '*') return true;
     if (!m) return false;
+    if (!m[1].includes('*') && !m[2].includes('*')) return serviceAccounts.has(`${m[1]}/${m[2]}`);
     for (const sa of serviceAccounts) {
       const [ns, name] = sa.split('/');
       if (patternMatch(m[1], ns) && patternMatch(m[2], name)) return true;
@@ -241,7 +278,7 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
     const ns = nsOf(ap);
     const sel = ap.spec?.selector?.matchLabels;
     if (sel && Object.keys(sel).length) {
-      const hits = workloads.filter((w) => (ns === root || w.ns === ns) && selects(sel, w.labels));
+      const hits = podsOf(ns === root ? undefined : ns, sel);
       if (hits.length === 0) push(ap, 'IST0127', 'warning', `spec.selector.matchLabels: ${q(sel)} matches no workload${ns === root ? '' : ` in namespace ${q(ns)}`}`);
     }
     arr(ap.spec?.rules).forEach((rule: any, i: number) => {
@@ -273,8 +310,8 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
     });
   }
 
-  selectorConflicts(ms.filter((m) => is(m, 'telemetry.istio.io', 'Telemetry')), workloads, 'IST0159', 'IST0160', 'Telemetry', push);
-  selectorConflicts(ms.filter((m) => is(m, 'networking.istio.io', 'Sidecar')), workloads, 'IST0110', 'IST0111', 'Sidecar', push);
+  selectorConflicts(ms.filter((m) => is(m, 'telemetry.istio.io', 'Telemetry')), index, 'IST0159', 'IST0160', 'Telemetry', push);
+  selectorConflicts(ms.filter((m) => is(m, 'networking.istio.io', 'Sidecar')), index, 'IST0110', 'IST0111', 'Sidecar', push);
   checkTelemetryProvidersInManifests(ms, push);
   return out;
 }
@@ -349,7 +386,7 @@ function reachability(vs: any, push: Push): void {
   });
 }
 
-function selectorConflicts(objs: any[], workloads: Workload[], conflictCode: string, multiCode: string, kind: string, push: Push): void {
+function selectorConflicts(objs: any[], index: WorkloadIndex, conflictCode: string, multiCode: string, kind: string, push: Push): void {
   const selectorless = new Map<string, any[]>();
   const perWorkload = new Map<Workload, any[]>();
   for (const o of objs) {
@@ -359,7 +396,7 @@ function selectorConflicts(objs: any[], workloads: Workload[], conflictCode: str
       selectorless.set(nsOf(o), [...(selectorless.get(nsOf(o)) ?? []), o]);
       continue;
     }
-    for (const w of workloads) if (w.ns === nsOf(o) && selects(sel, w.labels)) perWorkload.set(w, [...(perWorkload.get(w) ?? []), o]);
+    for (const w of index.select(nsOf(o), sel)) perWorkload.set(w, [...(perWorkload.get(w) ?? []), o]);
   }
   for (const [ns, list] of selectorless) {
     if (list.length < 2) continue;
