@@ -104,8 +104,18 @@ export function validateManifests(manifests: readonly SourcedManifest[], options
   const checks = options.checks ?? {};
   const findings: Finding[] = [];
   const bySource = new Map<any, SourcedManifest>();
+  const identities = new Map<string, SourcedManifest>();
   for (const src of manifests) {
     bySource.set(src.manifest, src);
+    const m = src.manifest;
+    if (m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.metadata?.name === 'string') {
+      const id = `${String(m.apiVersion).split('/').length > 1 ? String(m.apiVersion).split('/')[0] : ''}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+      const first = identities.get(id);
+      if (first) {
+        const where = first.path ?? first.file;
+        findings.push(withObject({ code: 'CI1007', level: 'error', message: `metadata.name: another ${m.kind} named ${JSON.stringify(m.metadata.name)} is already in this set${where ? ` (${where})` : ''}; the later one would overwrite it` }, src));
+      } else identities.set(id, src);
+    }
     for (const f of checkObject(src.manifest, checks)) findings.push(withObject(f, src));
   }
   if (checks.analyzers !== false) {

@@ -163,6 +163,10 @@ export function checkMetadata(m: any): RawFinding[] {
     out.push({ code: 'CI1003', level: 'error', message: 'metadata.name: required field is missing' });
   } else if (md.name.length > 253 || dns1123Subdomain(md.name)) {
     out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: ${dns1123Subdomain(md.name) ?? 'too long'}` });
+  } else if (m.apiVersion === 'v1' && m.kind === 'Service' && !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(md.name)) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: a Service name must be a DNS-1035 label (at most 63 lowercase alphanumerics or '-', starting with a letter)` });
+  } else if (m.apiVersion === 'v1' && m.kind === 'Namespace' && dns1123Label(md.name)) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: a Namespace name ${dns1123Label(md.name)}` });
   }
   if (md.namespace !== undefined && (typeof md.namespace !== 'string' || dns1123Label(md.namespace))) {
     out.push({ code: 'CI1003', level: 'error', message: `metadata.namespace: ${JSON.stringify(md.namespace)} is invalid: must be a DNS-1123 label` });
