@@ -27,7 +27,9 @@ interface CompiledRule extends Rule {
 
 interface CelNode {
   readonly schema: any;
-  readonly rules: CompiledRule[];
+  /** Raw rules; each is parsed and planned the first time a value reaches it (see compiledRules). */
+  readonly raw: Rule[];
+  compiled?: CompiledRule[];
   readonly props?: Map<string, CelNode>;
   readonly items?: CelNode;
   readonly additional?: CelNode;
@@ -148,7 +150,7 @@ function compileRule(r: Rule): CompiledRule {
 
 function build(schema: any): CelNode | undefined {
   if (!schema || typeof schema !== 'object') return undefined;
-  const rules: CompiledRule[] = (schema['x-kubernetes-validations'] ?? []).map(compileRule);
+  const raw: Rule[] = schema['x-kubernetes-validations'] ?? [];
   let props: Map<string, CelNode> | undefined;
   if (schema.properties) {
     for (const [k, v] of Object.entries(schema.properties)) {
@@ -158,8 +160,8 @@ function build(schema: any): CelNode | undefined {
   }
   const items = schema.items ? build(schema.items) : undefined;
   const additional = typeof schema.additionalProperties === 'object' ? build(schema.additionalProperties) : undefined;
-  if (rules.length === 0 && !props && !items && !additional) return undefined;
-  return { schema, rules, props, items, additional };
+  if (raw.length === 0 && !props && !items && !additional) return undefined;
+  return { schema, raw, props, items, additional };
 }
 
 function treeFor(apiVersion: string, kind: string): CelNode | null {
@@ -196,9 +198,10 @@ function pathJoin(base: string, seg: string | number): string {
 
 function walk(node: CelNode, value: unknown, path: string, out: RawFinding[]): void {
   if (value === undefined || value === null) return;
-  if (node.rules.length) {
+  if (node.raw.length) {
     let self: unknown;
-    for (const r of node.rules) {
+    node.compiled ??= node.raw.map(compileRule);
+    for (const r of node.compiled) {
       if (r.transition) {
         counters.skippedTransition++;
         continue;

@@ -15,25 +15,27 @@ type Validate = ((data: unknown) => boolean) & { errors?: any[] | null };
 const compiled = new Map<string, Validate | null>();
 let ajvInstance: any;
 
-function ajv(): any {
-  if (ajvInstance) return ajvInstance;
+/**
+ * Bump when toJsonSchema/dedupe/ajv options change: ahead-of-time validators carrying another version
+ * are ignored (and the test that checks them fails until `node scripts/compile-validators.js` reruns).
+ */
+export const CONVERTER_VERSION = 1;
+
+/** ajv options shared by lazy compilation and scripts/compile-validators.js. */
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, logger: false, validateFormats: true, code: { optimize: false } };
+
+/** An ajv instance with the formats the CRDs use. `extra` options are for the ahead-of-time compiler. */
+export function createAjv(extra: Record<string, any> = {}): any {
   const Ajv = require('ajv').default;
-  const a = new Ajv({ allErrors: true, verbose: true, strict: false, logger: false, validateFormats: true, code: { optimize: false } });
-  const int = (lo: number, hi: number) => ({ type: 'number', validate: (n: number) => Number.isInteger(n) && n >= lo && n <= hi });
-  a.addFormat('int32', int(-2147483648, 2147483647));
-  a.addFormat('uint32', int(0, 4294967295));
-  a.addFormat('int64', int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
-  a.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
-  a.addFormat('float', { type: 'number', validate: (n: number) => Number.isFinite(n) });
-  // String formats: the API server only checks a few; these follow kube-openapi loosely.
-  a.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);
-  a.addFormat('date-time', /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/);
-  a.addFormat('ipv4', /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/);
-  a.addFormat('ipv6', (s: string) => /^[0-9A-Fa-f:.]+$/.test(s) && s.includes(':'));
-  a.addFormat('url', (s: string) => { try { new URL(s); return true; } catch { return false; } });
-  a.addFormat('string', () => true);
-  ajvInstance = a;
+  const { FORMATS } = require('./formats') as typeof import('./formats');
+  const a = new Ajv({ ...AJV_OPTIONS, ...extra, code: { ...AJV_OPTIONS.code, ...(extra.code ?? {}) } });
+  for (const [name, def] of Object.entries(FORMATS)) a.addFormat(name, def as any);
   return a;
+}
+
+function ajv(): any {
+  ajvInstance ??= createAjv();
+  return ajvInstance;
 }
 
 /**
@@ -79,16 +81,57 @@ function validatorFor(apiVersion: string, kind: string): Validate | null {
   let v = compiled.get(key);
   if (v !== undefined) return v;
   const entry = crdSchema(apiVersion, kind);
-  if (!entry) {
-    v = null;
-  } else {
-    const root = dedupe(toJsonSchema(entry.schema));
-    // metadata is checked by checkMetadata, loosely, as the API server does.
-    root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
-    v = ajv().compile(root) as Validate;
-  }
+  v = entry ? precompiled(key) ?? (ajv().compile(jsonSchemaFor(entry.schema)) as Validate) : null;
   compiled.set(key, v);
   return v;
+}
+
+/** The JSON schema ajv compiles for a CRD's openAPIV3Schema. */
+export function jsonSchemaFor(openApiV3Schema: any): any {
+  const root = dedupe(toJsonSchema(openApiV3Schema));
+  // metadata is checked by checkMetadata, loosely, as the API server does.
+  root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+  return root;
+}
+
+/** File name of the ahead-of-time validator for `<group>/<version>/<Kind>`. */
+export function precompiledFileName(key: string): string {
+  return `${key.replace(/[^A-Za-z0-9]+/g, '_')}.js`;
+}
+
+let precompiledDir: string | null | undefined;
+
+/**
+ * Clears the compiled-validator cache; `aot: false` also ignores the ahead-of-time validators
+ * (tests compare both paths).
+ * @internal
+ */
+export function _resetSchemaCache(options: { aot?: boolean } = {}): void {
+  compiled.clear();
+  precompiledDir = options.aot === false ? null : undefined;
+}
+
+/**
+ * The ahead-of-time validator written by scripts/compile-validators.js for the kinds the library
+ * emits (compiling the big Istio schemas costs ~0.3 s at first use; loading them costs ~20 ms).
+ */
+function precompiled(key: string): Validate | undefined {
+  if (precompiledDir === undefined) {
+    const fs = require('fs') as typeof import('fs');
+    const path = require('path') as typeof import('path');
+    // src/validation (ts-jest) and lib/src/validation (compiled) alike.
+    precompiledDir = [path.join(__dirname, '..', '..', 'imports', 'schemas', 'validators'), path.join(__dirname, '..', '..', '..', 'imports', 'schemas', 'validators')].find((d) => fs.existsSync(d)) ?? null;
+  }
+  if (!precompiledDir) return undefined;
+  const file = require('path').join(precompiledDir, precompiledFileName(key));
+  try {
+    const mod = require(file);
+    if (mod.converterVersion !== CONVERTER_VERSION) return undefined;
+    return mod.create(require('./formats').FORMATS) as Validate;
+  } catch (e: any) {
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(file)) return undefined;
+    throw e;
+  }
 }
 
 /**
