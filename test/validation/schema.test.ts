@@ -59,3 +59,25 @@ describe('ahead-of-time validators', () => {
     expect(aot.flat().filter((f) => f).length).toBeGreaterThan(5);
   });
 });
+
+describe('docs/validation.md', () => {
+  test('lists every check code with its level', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CHECKS } = require('../../src/validation/codes');
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'validation.md'), 'utf8');
+    for (const c of CHECKS) expect(doc).toContain(`| \`${c.code}\` | ${c.level} |`);
+  });
+
+  test('every code the checks can emit is in the table', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CHECKS } = require('../../src/validation/codes');
+    const known = new Set(CHECKS.map((c: any) => c.code));
+    const dir = path.join(ROOT, 'src', 'validation');
+    const emitted = new Set<string>();
+    for (const f of [...fs.readdirSync(dir).map((x) => path.join(dir, x)), path.join(ROOT, 'src', 'cli', 'lint.ts')]) {
+      if (f.endsWith('codes.ts')) continue;
+      for (const m of fs.readFileSync(f, 'utf8').matchAll(/'((?:CI|IST)\d{4})'/g)) emitted.add(m[1]);
+    }
+    expect([...emitted].filter((c) => !known.has(c))).toEqual([]);
+  });
+});
