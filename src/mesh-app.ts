@@ -4,7 +4,7 @@ import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
-import { applyConstructSuppressions } from './validation/suppress';
+import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
 
@@ -148,8 +148,10 @@ export class MeshApp extends App {
       const dir = path.dirname(f.file);
       byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
     }
+    const external = collectExternalPrincipals(this);
+    const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
     for (const manifests of byDir.values()) {
-      for (const v of this.validators) findings.push(...v.validate(manifests));
+      for (const v of validators) findings.push(...v.validate(manifests));
     }
     const kept = applyConstructSuppressions(this, findings);
     const errors = kept.filter((f) => f.level === 'error');

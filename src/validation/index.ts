@@ -177,6 +177,12 @@ export class MeshValidator implements IManifestValidator {
   public validate(manifests: readonly SourcedManifest[]): Finding[] {
     return validateManifests(manifests, this.options);
   }
+
+  /** A validator with the same options plus these external principals. */
+  public withExternalPrincipals(principals: readonly string[]): MeshValidator {
+    if (principals.length === 0) return this;
+    return new MeshValidator({ ...this.options, externalPrincipals: [...(this.options.externalPrincipals ?? []), ...principals] });
+  }
 }
 
 export { celCoverage, resetCelCounters } from './cel';

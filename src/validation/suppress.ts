@@ -41,12 +41,33 @@ export class Suppressions {
   }
 }
 
+const EXTERNAL_KEY = 'cdk8s-istio/external-principal';
+
 /** Entry points for validation settings on constructs. */
 export class Validation {
   /** Same as `Suppressions.of(scope).suppress(code, reason)`. */
   public static suppress(scope: IConstruct, code: string, reason: string): void {
     Suppressions.of(scope).suppress(code, reason);
   }
+
+  /**
+   * Declares a principal that lives outside this app (e.g. the ingress gateway's service account),
+   * so that AuthorizationPolicies may name it without a CI3002 error. {@link MeshApp} passes every
+   * declaration in its tree to its {@link MeshValidator}s.
+   * @example Validation.declareExternalPrincipal(this, 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account')
+   */
+  public static declareExternalPrincipal(scope: IConstruct, principal: string): void {
+    scope.node.addMetadata(EXTERNAL_KEY, principal);
+  }
+}
+
+/** Every principal declared external under `root`, sorted and deduplicated. */
+export function collectExternalPrincipals(root: IConstruct): string[] {
+  const out = new Set<string>();
+  for (const c of root.node.findAll()) {
+    for (const m of c.node.metadata) if (m.type === EXTERNAL_KEY && typeof m.data === 'string') out.add(m.data);
+  }
+  return [...out].sort();
 }
 
 /** A suppression recorded on a construct, with its path. */

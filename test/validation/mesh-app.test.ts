@@ -104,3 +104,15 @@ describe('warnings and suppressions', () => {
     expect(second.lines).toEqual([]);
   });
 });
+
+describe('external principals declared on constructs', () => {
+  test('Validation.declareExternalPrincipal lets a policy name a caller outside the app', () => {
+    // GIVEN the reference app without the option, so the ingress gateway principal is unknown
+    const bare = referenceApp({ validation: true });
+    expect(() => bare.app.synth()).toThrow(/CI3002/);
+    // WHEN a construct declares it THEN synth passes
+    const declared = referenceApp({ validation: true });
+    Validation.declareExternalPrincipal(declared.objects, 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account');
+    expect(() => declared.app.synth()).not.toThrow();
+  });
+});
