@@ -8,7 +8,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Suppression } from '../validation/suppress';
-import type { Finding, SourcedManifest } from '../validation/types';
+import { readManifests } from '../validation/read';
+import type { Finding } from '../validation/types';
+
+export { readManifests };
 
 const USAGE = `usage: cdk8s-istio lint [options] <files or dirs...>
 
@@ -70,28 +73,6 @@ function collectFiles(p: string, out: string[]): void {
       if (fs.statSync(child).isDirectory() || /\.ya?ml$/i.test(e)) collectFiles(child, out);
     }
   } else out.push(p);
-}
-
-/** Reads YAML files (multi-document, empty documents skipped) as sourced manifests. */
-export function readManifests(files: readonly string[]): { manifests: SourcedManifest[]; parseErrors: Finding[] } {
-  const jsyaml = require('js-yaml');
-  const manifests: SourcedManifest[] = [];
-  const parseErrors: Finding[] = [];
-  for (const file of files) {
-    try {
-      for (const doc of jsyaml.loadAll(fs.readFileSync(file, 'utf8'))) {
-        if (doc === null || doc === undefined) continue;
-        // A List is applied item by item, as kubectl does.
-        if (doc && typeof doc === 'object' && typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) {
-          for (const item of doc.items) manifests.push({ manifest: item, file });
-        } else manifests.push({ manifest: doc, file });
-      }
-    } catch (e) {
-      const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-      parseErrors.push({ code: 'CI1006', level: 'error', message: `cannot parse YAML: ${msg}`, file });
-    }
-  }
-  return { manifests, parseErrors };
 }
 
 /** Formats one finding as a lint line. */

@@ -47,7 +47,7 @@ export class MeshValidationPlugin {
 
   /** Validates the synthesized manifests and submits the report. */
   public async validate(context: MeshValidationPluginContext): Promise<void> {
-    const { readManifests } = require('../cli/lint') as typeof import('../cli/lint');
+    const { readManifests } = require('./read') as typeof import('./read');
     const { validateManifests } = require('./index') as typeof import('./index');
     const { manifests, parseErrors } = readManifests(context.manifests);
     const byDir = new Map<string, SourcedManifest[]>();

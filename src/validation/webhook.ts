@@ -3,7 +3,7 @@
  * CI22xx DestinationRule, CI23xx PeerAuthentication, CI24xx AuthorizationPolicy, CI25xx Telemetry.
  */
 import { parseDurationMs } from '../private/duration';
-import { dns1123Label, httpToken, labelKey } from '../private/names';
+import { dns1123Label, httpToken, labelKey, labelValue } from '../private/names';
 import { RawFinding } from './report';
 
 const RETRY_ON = new Set([
@@ -109,6 +109,7 @@ function headerNames(out: Out, path: string, headers: any): void {
   if (!headers || typeof headers !== 'object') return;
   for (const [name, sm] of Object.entries(headers)) {
     if (httpToken(name)) err(out, 'CI2112', `${path}[${q(name)}]: header name is invalid: ${httpToken(name)}`);
+    else if (name !== name.toLowerCase()) out.push({ code: 'CI2114', level: 'info', message: `${path}[${q(name)}]: header names are case-insensitive and HTTP/2 sends them lowercase; write ${q(name.toLowerCase())}` });
     stringMatch(out, `${path}[${q(name)}]`, sm);
   }
 }
@@ -281,7 +282,10 @@ function destinationRule(spec: any, out: Out): void {
     if (typeof s?.name !== 'string' || dns1123Label(s.name)) err(out, 'CI2202', `${p}.name: ${q(s?.name)} is invalid: ${RULE(dns1123Label(s?.name))}`);
     else if (names.has(s.name)) err(out, 'CI2202', `${p}.name: duplicate subset name ${q(s.name)}`);
     if (typeof s?.name === 'string') names.add(s.name);
-    for (const k of Object.keys(s?.labels ?? {})) if (labelKey(k)) err(out, 'CI2210', `${p}.labels[${q(k)}]: ${labelKey(k)}`);
+    for (const [k, v] of Object.entries(s?.labels ?? {})) {
+      if (labelKey(k)) err(out, 'CI2210', `${p}.labels[${q(k)}]: ${labelKey(k)}`);
+      else if (typeof v !== 'string' || labelValue(v)) err(out, 'CI2210', `${p}.labels[${q(k)}]: ${q(v)} is invalid: ${labelValue(String(v)) ?? 'must be a string'}`);
+    }
     trafficPolicy(out, `${p}.trafficPolicy`, s?.trafficPolicy);
   });
 }
