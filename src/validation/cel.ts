@@ -268,7 +268,43 @@ export function checkCel(m: any): RawFinding[] {
   const tree = treeFor(m.apiVersion, m.kind);
   if (!tree) return [];
   const out: RawFinding[] = [];
-  walk(tree, m, '', out);
+  // The API server applies the schema's defaults before it runs CEL (Gateway API relies on it).
+  walk(tree, applyDefaults(m, tree.schema), '', out);
+  return out;
+}
+
+const defaultsBelow = new WeakMap<object, boolean>();
+
+function hasDefaults(schema: any): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  let v = defaultsBelow.get(schema);
+  if (v !== undefined) return v;
+  defaultsBelow.set(schema, false);
+  v =
+    Object.values(schema.properties ?? {}).some((p: any) => p?.default !== undefined || hasDefaults(p)) ||
+    hasDefaults(schema.items) ||
+    (typeof schema.additionalProperties === 'object' && hasDefaults(schema.additionalProperties));
+  defaultsBelow.set(schema, v);
+  return v;
+}
+
+/**
+ * A copy of `value` with the schema's `default`s filled in where a property is absent, as the API
+ * server's structural defaulting does. Subtrees without defaults are shared, not copied.
+ */
+export function applyDefaults(value: unknown, schema: any): unknown {
+  if (value === null || typeof value !== 'object' || !hasDefaults(schema)) return value;
+  if (Array.isArray(value)) return schema.items ? value.map((x) => applyDefaults(x, schema.items)) : value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if (schema.properties) {
+    for (const [k, p] of Object.entries<any>(schema.properties)) {
+      if (out[k] === undefined) {
+        if (p?.default !== undefined) out[k] = applyDefaults(structuredClone(p.default), p);
+      } else out[k] = applyDefaults(out[k], p);
+    }
+  } else if (typeof schema.additionalProperties === 'object') {
+    for (const k of Object.keys(out)) out[k] = applyDefaults(out[k], schema.additionalProperties);
+  }
   return out;
 }
 

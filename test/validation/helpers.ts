@@ -5,6 +5,7 @@ import { readManifests, run } from '../../src/cli/lint';
 /** The catalog of bad inputs: one YAML file per case, its first line `# expect: CODE level message-part`. */
 export const CATALOG_DIR = path.join(__dirname, 'catalog');
 export const REFERENCE = path.join(__dirname, 'fixtures', 'reference-app.yaml');
+export const OTHER_KINDS = path.join(__dirname, 'fixtures', 'other-kinds.yaml');
 /** The caller the reference app declares as external (the ingress gateway). */
 export const INGRESS_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 
