@@ -230,7 +230,7 @@ function walk(node: CelNode, value: unknown, path: string, out: RawFinding[]): v
         out.push({ code: 'CI1101', level: 'error', message: `${where || '<root>'}: Invalid value: ${ruleMessage(r, self)} (the rule errored: ${(result as any).message})` });
       } else {
         counters.notEvaluated++;
-        const why = result && typeof result === 'object' && 'message' in result ? String((result as any).message) : typeof result;
+        const why = result && typeof result === 'object' && 'message' in result ? String((result as any).message) : `returned ${typeof result === 'bigint' ? 'int' : typeof result} ${String(result)}, not a bool`;
         out.push({ code: 'CI1102', level: 'warning', message: `${where || '<root>'}: CEL rule not evaluated (${why}): ${r.rule}` });
       }
     }
@@ -270,6 +270,19 @@ export function checkCel(m: any): RawFinding[] {
   const out: RawFinding[] = [];
   // The API server applies the schema's defaults before it runs CEL (Gateway API relies on it).
   walk(tree, applyDefaults(m, tree.schema), '', out);
+  return out;
+}
+
+/**
+ * Evaluates the CEL rules of an arbitrary structural schema against a value (for tests and for
+ * schemas that are not pinned CRDs).
+ * @internal
+ */
+export function _checkCelWithSchema(value: unknown, schema: any): RawFinding[] {
+  const tree = build(schema);
+  if (!tree) return [];
+  const out: RawFinding[] = [];
+  walk(tree, applyDefaults(value, schema), '', out);
   return out;
 }
 

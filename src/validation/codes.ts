@@ -6,8 +6,11 @@ import { FindingLevel } from './types';
 
 /** One check. */
 export interface CheckInfo {
+  /** `CIxxxx` (ours) or `ISTxxxx` (Istio's analyzer code). */
   readonly code: string;
+  /** The level findings of this check have. */
   readonly level: FindingLevel;
+  /** What it checks, in one line. */
   readonly title: string;
   /** Where the rule comes from: istio-rules.md section, Istio code path, CRD schema, CEL, or ours. */
   readonly source: string;

@@ -4,6 +4,10 @@ import { fieldPath, RawFinding } from './report';
 export { RawFinding };
 
 /** Turns ajv errors into findings naming the field, the way kubectl words them. */
+/**
+ * Findings for ajv errors: `unknownCode` for unknown fields, `code` for the rest; the branch errors
+ * of a failed oneOf/anyOf are folded into its summary.
+ */
 export function ajvFindings(errors: readonly any[], code: string, unknownCode: string): RawFinding[] {
   const out: RawFinding[] = [];
   const seen = new Set<string>();
