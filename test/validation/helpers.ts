@@ -43,8 +43,29 @@ export function lint(argv: string[]): { code: number; stdout: string; stderr: st
   return { code, stdout, stderr };
 }
 
-/** Builds lib/ once per test file, for tests that run the compiled CLI or plugin. */
+/**
+ * Builds lib/ (incrementally) for tests that run the compiled CLI or plugin. Jest runs test files in
+ * parallel workers, so a lock directory keeps two `tsc --build` runs from writing lib/ at once.
+ */
 export function buildLib(): void {
   const root = path.join(__dirname, '..', '..');
-  require('child_process').execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--build', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  const lock = path.join(require('os').tmpdir(), `cdk8s-istio-build-${Buffer.from(root).toString('hex').slice(-24)}.lock`);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a killed run is stale after 3 minutes.
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 180_000) fs.rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    require('child_process').execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--build', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  } finally {
+    fs.rmdirSync(lock);
+  }
 }
