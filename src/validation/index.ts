@@ -11,6 +11,7 @@ import { analyze } from './analyzers';
 import { checkCel } from './cel';
 import { checkCoreKind } from './core-kinds';
 import { compareFindings, RawFinding } from './report';
+import { checkMeshConfigManifest } from './mesh-config-manifests';
 import { checkMetadata, checkSchema } from './schema';
 import { objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
 import { Finding, SourcedManifest } from './types';
@@ -91,7 +92,7 @@ function checkObject(m: any, checks: ValidationChecks): RawFinding[] {
       if (checks.cel !== false && structural.length === 0) out.push(...checkCel(m));
     }
   }
-  if (checks.webhook !== false) out.push(...checkWebhook(m));
+  if (checks.webhook !== false) out.push(...checkWebhook(m), ...checkMeshConfigManifest(m));
   return out;
 }
 
