@@ -48,6 +48,10 @@ describe('the reference app', () => {
     expect(findings).toEqual([]);
   });
 
+  test('the control-plane overlay (IstioOperator) passes with zero findings', () => {
+    expect(validateManifests(loadYaml(path.join(__dirname, 'fixtures', 'control-plane.yaml')))).toEqual([]);
+  });
+
   test('without the external principal, the unknown caller is the only error', () => {
     const findings = validateManifests(loadYaml(REFERENCE));
     expect(findings.map((f) => `${f.code} ${f.kind}/${f.name}`)).toEqual(['CI3002 AuthorizationPolicy/order-service']);
