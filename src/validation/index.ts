@@ -3,7 +3,7 @@
  * an Istio 1.30 cluster plus `istioctl analyze` would check it.
  *
  * Code scheme: CI1xxx API server (CI10xx CRD schema and metadata, CI11xx CEL, CI12xx core kinds),
- * CI2xxx istiod webhook, CI3xxx our cross-object checks, CI9xxx validation settings; ISTxxxx are
+ * CI2xxx istiod webhook (CI26xx mesh config), CI3xxx our cross-object checks, CI9xxx validation settings; ISTxxxx are
  * Istio's own analyzer codes.
  */
 import type { IManifestValidator } from '../mesh-app';
@@ -109,6 +109,7 @@ export function validateManifests(manifests: readonly SourcedManifest[], options
   const findings: Finding[] = [];
   const bySource = new Map<any, SourcedManifest>();
   const identities = new Map<string, SourcedManifest>();
+  const unavailable = new Set<string>();
   for (const src of manifests) {
     bySource.set(src.manifest, src);
     const m = src.manifest;
@@ -120,7 +121,14 @@ export function validateManifests(manifests: readonly SourcedManifest[], options
         findings.push(withObject({ code: 'CI1007', level: 'error', message: `metadata.name: another ${m.kind} named ${JSON.stringify(m.metadata.name)} is already in this set${where ? ` (${where})` : ''}; the later one would overwrite it` }, src));
       } else identities.set(id, src);
     }
-    for (const f of checkObject(src.manifest, checks)) findings.push(withObject(f, src));
+    for (const f of checkObject(src.manifest, checks)) {
+      // An unavailable core-kind validator is reported once per kind, not once per object.
+      if (f.code === 'CI1202') {
+        if (unavailable.has(m?.kind)) continue;
+        unavailable.add(m?.kind);
+      }
+      findings.push(withObject(f, src));
+    }
   }
   if (checks.analyzers !== false) {
     const analyzed = analyze(
