@@ -65,6 +65,9 @@ function main() {
   }
   fs.writeFileSync(path.join(schemaDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   fs.rmSync(tmp, { recursive: true, force: true });
+  // Ahead-of-time ajv validators for the emitted kinds (the validation layer); needs lib/ built.
+  if (fs.existsSync(path.join(root, 'lib', 'src', 'validation', 'schema.js'))) require('./compile-validators').main();
+  else console.log('lib/ not built: run `npx tsc --build tsconfig.json && node scripts/compile-validators.js` to refresh imports/schemas/validators');
 }
 
 /** Descriptions are documentation only; dropping them keeps the schema data small and quick to load. */

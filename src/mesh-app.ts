@@ -3,6 +3,8 @@ import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { toYamlDocuments } from './synth/yaml';
+import { MeshValidator, ValidationOptions } from './validation';
+import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
 
@@ -82,9 +84,15 @@ export interface MeshAppProps extends AppProps {
   /**
    * Validators run over every output folder before anything is written. Any error finding fails
    * synth and nothing is written.
-   * @default - none
+   * @default - [new MeshValidator(validation options)] unless `validation` is false
    */
   readonly validators?: IManifestValidator[];
+  /**
+   * The built-in validation layer (see docs/validation.md): `false` turns it off, options configure it.
+   * Ignored when `validators` is given.
+   * @default true
+   */
+  readonly validation?: boolean | ValidationOptions;
   /**
    * Where warnings and infos are printed.
    * @default - process.stderr
@@ -109,7 +117,8 @@ export class MeshApp extends App {
 
   constructor(props: MeshAppProps = {}) {
     super(props);
-    this.validators = [...(props.validators ?? [])];
+    const v = props.validation ?? true;
+    this.validators = [...(props.validators ?? (v === false ? [] : [new MeshValidator(v === true ? {} : v)]))];
     this.log = props.log ?? ((line) => process.stderr.write(line + '\n'));
   }
 
@@ -151,11 +160,14 @@ export class MeshApp extends App {
       const dir = path.dirname(f.file);
       byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
     }
+    const external = collectExternalPrincipals(this);
+    const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
     for (const manifests of byDir.values()) {
-      for (const v of this.validators) findings.push(...v.validate(manifests));
+      for (const v of validators) findings.push(...v.validate(manifests));
     }
-    const errors = findings.filter((f) => f.level === 'error');
-    const others = findings.filter((f) => f.level !== 'error');
+    const kept = applyConstructSuppressions(this, findings);
+    const errors = kept.filter((f) => f.level === 'error');
+    const others = kept.filter((f) => f.level !== 'error');
     if (others.length > 0) this.log(formatFindings(others));
     if (errors.length > 0) {
       throw new Error(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatFindings(errors)}`);
@@ -204,7 +216,7 @@ export function formatFindings(findings: readonly Finding[]): string {
     f.level,
     f.code,
     f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-',
-    f.message,
+    f.kind && f.path ? `${f.message} [${f.path}]` : f.message,
   ]);
   const widths = [0, 1, 2].map((i) => Math.min(60, Math.max(...rows.map((r) => r[i].length))));
   return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')).join('\n');
