@@ -47,6 +47,8 @@ function main() {
     // cdk8s import reads JSON as YAML, one document per CRD is not needed: a List works.
     fs.writeFileSync(normalized, docs.map((d) => JSON.stringify(d)).join('\n---\n'));
     execFileSync(process.execPath, [cli, 'import', normalized, '-l', 'typescript', '-o', outDir, '--no-check-upgrade'], {
+      // run outside the project: `cdk8s import` records what it imported in ./cdk8s.yaml
+      cwd: tmp,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });
