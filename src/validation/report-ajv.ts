@@ -31,7 +31,7 @@ export function ajvFindings(errors: readonly any[], code: string, unknownCode: s
     } else if (e.keyword === 'enum') {
       f = { code, level: 'error', message: `${path}: Unsupported value${e.data === undefined ? "" : ": " + JSON.stringify(e.data)}: supported values: ${e.params.allowedValues.map((x: unknown) => JSON.stringify(x)).join(', ')}` };
     } else {
-      f = { code, level: 'error', message: `${path || '<root>'}: Invalid value: ${e.message}` };
+      f = { code, level: 'error', message: `${path || '<root>'}: Invalid value: ${e.message ?? describe(e)}` };
     }
     const key = f.code + f.message;
     if (seen.has(key)) continue;
@@ -45,4 +45,32 @@ export function ajvFindings(errors: readonly any[], code: string, unknownCode: s
 /** An error from inside a oneOf/anyOf branch at the same object, already summarized by the oneOf error. */
 function isBranchError(e: any, branchPaths: Set<string>): boolean {
   return e.keyword !== 'oneOf' && e.keyword !== 'anyOf' && branchPaths.has(e.instancePath) && /(oneOf|anyOf)\/\d+/.test(e.schemaPath);
+}
+
+/** Words an ajv error compiled without messages (kubernetes-models' validators are), as ajv would. */
+function describe(e: any): string {
+  const p = e.params ?? {};
+  switch (e.keyword) {
+    case 'type':
+      return `must be ${p.type}`;
+    case 'format':
+      return `must match format "${p.format}"`;
+    case 'pattern':
+      return `must match pattern "${p.pattern}"`;
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return `must be ${p.comparison} ${p.limit}`;
+    case 'minLength':
+    case 'maxLength':
+      return `must NOT have ${e.keyword === 'minLength' ? 'fewer' : 'more'} than ${p.limit} characters`;
+    case 'minItems':
+    case 'maxItems':
+      return `must NOT have ${e.keyword === 'minItems' ? 'fewer' : 'more'} than ${p.limit} items`;
+    case 'const':
+      return `must be equal to ${JSON.stringify(p.allowedValue)}`;
+    default:
+      return `fails the schema's "${e.keyword}" rule`;
+  }
 }
