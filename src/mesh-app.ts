@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
@@ -132,10 +132,16 @@ export class MeshApp extends App {
    * construct validation errors (each prefixed with its construct path).
    */
   public synthFiles(): SynthesizedFile[] {
+    const fast = this.resolveWithoutDependencies();
     const files: SynthesizedFile[] = [];
     for (const chart of this.charts) {
       const dir = (chart as Partial<MeshChart>).outputDir ?? '';
       const file = path.join(dir, `${chart.node.id}${this.outputFileExtension}`);
+      if (fast) {
+        const objects = fast.get(chart) ?? [];
+        files.push({ file, manifests: objects.map((o) => ({ manifest: o.toJson(), file, path: o.node.path })) });
+        continue;
+      }
       const objects = chart.toJson();
       const paths = objectPaths(chart);
       const manifests = objects.map((m) => ({
@@ -146,6 +152,38 @@ export class MeshApp extends App {
       files.push({ file, manifests });
     }
     return files;
+  }
+
+  /**
+   * cdk8s resolves each chart by re-walking the whole app (dependencies, validation, a dependency
+   * graph) once per chart. When no construct declares a dependency and no chart is nested in another,
+   * that graph orders every chart's ApiObjects in plain construct-tree order, so one walk gives the
+   * same objects in the same order. Returns undefined (use cdk8s's own path) otherwise.
+   */
+  private resolveWithoutDependencies(): Map<Chart, ApiObject[]> | undefined {
+    const all = this.node.findAll();
+    const chartOf = new Map<IConstruct, Chart | undefined>();
+    const byChart = new Map<Chart, ApiObject[]>();
+    const errors: string[] = [];
+    for (const c of all) {
+      if (c.node.dependencies.length > 0) return undefined;
+      const parent = c.node.scope;
+      const enclosing = parent ? chartOf.get(parent) : undefined;
+      if (Chart.isChart(c)) {
+        if (enclosing) return undefined; // nested charts depend on each other
+        chartOf.set(c, c);
+        byChart.set(c, []);
+        continue;
+      }
+      chartOf.set(c, enclosing);
+      if (enclosing && ApiObject.isApiObject(c)) byChart.get(enclosing)!.push(c);
+    }
+    // the same construct validation cdk8s runs before synth, with the same message
+    for (const c of all) {
+      for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
+    }
+    if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    return byChart;
   }
 
   /** Validates and writes every chart and artifact. Nothing is written when any check fails. */
