@@ -16,7 +16,7 @@ import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './private/names';
 import { renderAuthorizationPolicySpec, renderPeerAuthenticationSpec, renderRule } from './render/istio-security';
 import { Condition } from './values/condition';
-import { Validation } from './validation/suppress';
+import { EXTERNAL_PRINCIPALS_ANNOTATION, Validation } from './validation/suppress';
 import { ExternalIdentity } from './values/external-identity';
 import { HttpMethod } from './values/http-method';
 import { MtlsMode } from './values/mtls-mode';
@@ -114,6 +114,7 @@ interface OwnedMtls {
  */
 export class ServiceSecurity {
   private readonly _allow: AuthorizationRuleIntent[] = [];
+  private readonly _external = new Set<string>();
   private readonly _deny: AuthorizationRuleIntent[] = [];
   private _mtls?: OwnedMtls;
   private _allowPolicy?: ApiObject;
@@ -271,6 +272,13 @@ export class ServiceSecurity {
     return this._peerAuthentication;
   }
 
+  /** Records on the policies which principals they name are declared external (for lint of the YAML). */
+  private annotateExternal(): void {
+    if (this._external.size === 0) return;
+    const value = [...this._external].sort().join(',');
+    for (const p of [this._allowPolicy, this._denyPolicy]) p?.metadata.addAnnotation(EXTERNAL_PRINCIPALS_ANNOTATION, value);
+  }
+
   private addRule(action: AuthorizationAction, rule: AuthorizationRuleIntent, label: string): void {
     const list = action === 'ALLOW' ? this._allow : this._deny;
     const td = this.service.mesh.trustDomain;
@@ -292,6 +300,7 @@ export class ServiceSecurity {
         spec: Lazy.any({ produce: () => renderAuthorizationPolicySpec(this.authorization('DENY')!, svc.mesh.trustDomain) }) as any,
       });
     }
+    this.annotateExternal();
   }
 
   private checkRisk(property: string, given: unknown, needed: Risk, rule: string, hint?: string): void {
@@ -304,7 +313,9 @@ export class ServiceSecurity {
     // Only identities this app knows are accepted: its own TracedServices or declared ExternalIdentities.
     if (ExternalIdentity.isExternalIdentity(x)) {
       // A declared external caller is a known identity: tell the validation layer (CI3002) so.
-      Validation.declareExternalPrincipal(this.service, principalOf(x, this.service.mesh.trustDomain));
+      const principal = principalOf(x, this.service.mesh.trustDomain);
+      Validation.declareExternalPrincipal(this.service, principal);
+      this._external.add(principal);
       return x;
     }
     if (isTracedService(x)) {

@@ -15,7 +15,8 @@ export { readManifests };
 
 const USAGE = `usage: cdk8s-istio lint [options] <files or dirs...>
 
-Validates every *.yaml / *.yml file (folders are read recursively) as one deployable set.
+Validates *.yaml / *.yml files. The files named on the command line are one deployable set; each
+folder (and each subfolder) is a set of its own, as kubectl apply -f <folder> takes it.
 
 options:
   --external-principal P   a principal AuthorizationPolicies may name that no ServiceAccount
@@ -65,14 +66,26 @@ function parseArgs(argv: string[]): LintArgs | string {
   return { paths, externalPrincipals, suppress, rootNamespace, stats };
 }
 
-function collectFiles(p: string, out: string[]): void {
-  const st = fs.statSync(p);
-  if (st.isDirectory()) {
-    for (const e of fs.readdirSync(p).sort()) {
-      const child = path.join(p, e);
-      if (fs.statSync(child).isDirectory() || /\.ya?ml$/i.test(e)) collectFiles(child, out);
-    }
-  } else out.push(p);
+/**
+ * Groups the inputs into deployable sets, the way `MeshApp` writes them: the files named on the
+ * command line form one set, and each folder (each subfolder too, recursively) is a set of its own
+ * made of the YAML files directly in it, as `kubectl apply -f <folder>` would take them. So
+ * `lint dist` checks dist/, dist/ambient/ and dist/control-plane/ each on its own.
+ */
+function collectSets(p: string, loose: string[], sets: string[][]): void {
+  if (!fs.statSync(p).isDirectory()) {
+    loose.push(p);
+    return;
+  }
+  const here: string[] = [];
+  const subdirs: string[] = [];
+  for (const e of fs.readdirSync(p).sort()) {
+    const child = path.join(p, e);
+    if (fs.statSync(child).isDirectory()) subdirs.push(child);
+    else if (/\.ya?ml$/i.test(e)) here.push(child);
+  }
+  if (here.length > 0) sets.push(here);
+  for (const d of subdirs) collectSets(d, loose, sets);
 }
 
 /** Formats one finding as a lint line. */
@@ -94,32 +107,44 @@ export function run(argv: string[], io: { out?: (s: string) => void; err?: (s: s
     err(`cdk8s-istio lint: ${args}\n\n${USAGE}`);
     return 2;
   }
-  const files: string[] = [];
+  const loose: string[] = [];
+  const sets: string[][] = [];
   for (const p of args.paths) {
     if (!fs.existsSync(p)) {
       err(`cdk8s-istio lint: ${p}: no such file or folder\n`);
       return 2;
     }
-    collectFiles(p, files);
+    collectSets(p, loose, sets);
   }
+  if (loose.length > 0) sets.unshift(loose);
+  const files = sets.flat();
   const { validateManifests, celCoverage, resetCelCounters } = require('../validation') as typeof import('../validation');
   resetCelCounters();
-  const t0 = process.hrtime.bigint();
-  const { manifests, parseErrors } = readManifests(files);
-  const t1 = process.hrtime.bigint();
-  const findings = [
-    ...parseErrors,
-    ...validateManifests(manifests, {
-      externalPrincipals: args.externalPrincipals,
-      suppress: args.suppress,
-      rootNamespace: args.rootNamespace,
-    }),
-  ];
-  const t2 = process.hrtime.bigint();
+  let parseMs = 0;
+  let validateMs = 0;
+  let objects = 0;
+  const findings: Finding[] = [];
+  for (const set of sets) {
+    const t0 = process.hrtime.bigint();
+    const { manifests, parseErrors } = readManifests(set);
+    const t1 = process.hrtime.bigint();
+    objects += manifests.length;
+    findings.push(
+      ...parseErrors,
+      ...validateManifests(manifests, {
+        externalPrincipals: args.externalPrincipals,
+        suppress: args.suppress,
+        rootNamespace: args.rootNamespace,
+      }),
+    );
+    const t2 = process.hrtime.bigint();
+    parseMs += Number(t1 - t0) / 1e6;
+    validateMs += Number(t2 - t1) / 1e6;
+  }
   for (const f of findings) out(lintLine(f) + '\n');
   const count = (l: string) => findings.filter((f) => f.level === l).length;
   const errors = count('error');
-  err(`${errors} error(s), ${count('warning')} warning(s), ${count('info')} info(s) in ${manifests.length} object(s) from ${files.length} file(s)\n`);
+  err(`${errors} error(s), ${count('warning')} warning(s), ${count('info')} info(s) in ${objects} object(s) from ${files.length} file(s) in ${sets.length} set(s)\n`);
   if (args.stats) {
     const c = celCoverage();
     err(
@@ -127,7 +152,7 @@ export function run(argv: string[], io: { out?: (s: string) => void; err?: (s: s
         `transition rules skipped (oldSelf) ${c.transition}, not compilable ${c.notCompiled}\n` +
         `CEL evaluations this run: passed ${c.runtime.passed}, failed ${c.runtime.failed}, ` +
         `not evaluated ${c.runtime.notEvaluated}, transition skipped ${c.runtime.skippedTransition}\n` +
-        `time: parse ${Number(t1 - t0) / 1e6} ms, validate ${Number(t2 - t1) / 1e6} ms\n`,
+        `time: parse ${parseMs} ms, validate ${validateMs} ms\n`,
     );
     for (const r of c.notEvaluable) err(`  not evaluable: ${r.rule} (${r.reason})\n`);
   }

@@ -3,6 +3,7 @@
  * equivalents with Istio's codes and levels, plus our own (CI3xxx).
  */
 import { RawFinding } from './report';
+import { EXTERNAL_PRINCIPALS_ANNOTATION } from './suppress';
 
 /** A cross-object finding and the manifest it is about. */
 export interface AnalyzerFinding extends RawFinding {
@@ -276,6 +277,8 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
   };
   for (const ap of ms.filter((m) => is(m, 'security.istio.io', 'AuthorizationPolicy'))) {
     const ns = nsOf(ap);
+    const declared = String(ap.metadata?.annotations?.[EXTERNAL_PRINCIPALS_ANNOTATION] ?? '').split(',').filter(Boolean);
+    const known = (p: string): boolean => declared.includes(p) || knownPrincipal(p);
     const sel = ap.spec?.selector?.matchLabels;
     if (sel && Object.keys(sel).length) {
       const hits = podsOf(ns === root ? undefined : ns, sel);
@@ -294,7 +297,7 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
         }
         for (const k of ['principals', 'notPrincipals']) {
           arr(src[k]).forEach((pr: any, x: number) => {
-            if (typeof pr === 'string' && pr !== '' && !knownPrincipal(pr)) {
+            if (typeof pr === 'string' && pr !== '' && !known(pr)) {
               push(ap, 'CI3002', 'error', `${p}.${k}[${x}]: principal ${q(pr)} belongs to no ServiceAccount in this set; declare it in externalPrincipals if it lives elsewhere`);
             }
           });

@@ -30,6 +30,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { code: 'CI1005', level: 'error', title: 'a pinned API group that does not serve this kind at this version', source: 'CRD served versions' },
   { code: 'CI1006', level: 'error', title: 'YAML file does not parse (lint only)', source: 'ours' },
   { code: 'CI1007', level: 'error', title: 'two objects with the same group, kind, namespace and name in one set', source: 'ours (kubectl apply would let the later one overwrite the first)' },
+  { code: 'CI1008', level: 'info', title: 'YAML document with neither apiVersion nor kind (e.g. Helm values): not a Kubernetes object, skipped (lint only)', source: 'ours' },
   { code: 'CI1101', level: 'error', title: 'an x-kubernetes-validations CEL rule returned false (or errored on a missing field)', source: 'CRD x-kubernetes-validations (CEL), istio-rules.md §6' },
   { code: 'CI1102', level: 'warning', title: 'a CEL rule could not be evaluated (non-boolean result): never counted as a pass', source: 'istio-rules.md §6' },
   { code: 'CI1201', level: 'error', title: 'core kind breaks Kubernetes\' schema (Deployment, Service, ServiceAccount, Namespace, HPA v2, PDB v1, ConfigMap)', source: 'kubernetes-models (Kubernetes OpenAPI)' },

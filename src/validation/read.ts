@@ -13,6 +13,12 @@ export function readManifests(files: readonly string[]): { manifests: SourcedMan
     try {
       for (const doc of jsyaml.loadAll(fs.readFileSync(file, 'utf8'))) {
         if (doc === null || doc === undefined) continue;
+        // A mapping with neither apiVersion nor kind is no Kubernetes object (a Helm values file, say):
+        // kubectl would refuse it, and linting it as one would only report noise.
+        if (typeof doc === 'object' && !Array.isArray(doc) && doc.apiVersion === undefined && doc.kind === undefined) {
+          parseErrors.push({ code: 'CI1008', level: 'info', message: 'neither apiVersion nor kind: not a Kubernetes object, skipped', file });
+          continue;
+        }
         // A List is applied item by item, as kubectl does.
         if (doc && typeof doc === 'object' && typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) {
           for (const item of doc.items) manifests.push({ manifest: item, file });
