@@ -1,10 +1,12 @@
-import { MeshApp, MeshChart } from '../src';
-import { addControlPlane, buildReferenceApp } from './reference-app';
+import { DataPlaneMode, MeshApp, MeshChart, RoutingApi } from '../src';
+import { AMBIENT_VARIANT, addControlPlane, buildReferenceApp } from './reference-app';
 
 /**
  * The app `cdk8s synth` runs (see cdk8s.yaml): writes the reference app's manifests to dist/, and
  * the control-plane install overlay and istiod Helm values to dist/control-plane/ (outside what
  * `kubectl apply -f dist/` takes).
+ * The same intent on an ambient data plane with the Gateway API goes to dist/ambient/, without the
+ * retries and the local rate limit, which that combination cannot express (AMBIENT_VARIANT).
  * It runs as compiled JavaScript (lib/examples/main.js), so synth never type-checks the imports.
  */
 export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
@@ -12,6 +14,8 @@ export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
   const chart = new MeshChart(app, 'reference-app');
   const { mesh } = buildReferenceApp(chart);
   addControlPlane(new MeshChart(app, 'control-plane', { outputDir: 'control-plane' }), mesh);
+  const ambient = new MeshChart(app, 'reference-app-ambient', { outputDir: 'ambient' });
+  buildReferenceApp(ambient, { dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API }, AMBIENT_VARIANT);
   app.synth();
   return app;
 }

@@ -12,6 +12,7 @@ export * from './warnings';
 export * from './canary-route';
 export * from './circuit-breaker';
 export * from './local-rate-limit';
+export * from './waypoint';
 
 // Value objects
 export * from './values/data-plane';
@@ -33,6 +34,9 @@ export * from './values/connection-pool';
 export * from './values/outlier-detection';
 export * from './values/rate-limit';
 
+// Renderers' public helpers
+export { versionServiceName, prefixAsRegex } from './render/gateway-api';
+
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
 export * from './intent/security';
@@ -46,3 +50,5 @@ export * as networking from '../imports/networking.istio.io';
 export * as security from '../imports/security.istio.io';
 export * as telemetry from '../imports/telemetry.istio.io';
 export * as extensions from '../imports/extensions.istio.io';
+// ... and from the pinned Gateway API v1.5.1 CRDs (HTTPRoute, Gateway).
+export * as gatewayApi from '../imports/gateway.networking.k8s.io';
