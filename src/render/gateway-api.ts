@@ -154,8 +154,8 @@ interface RankedMatch {
   readonly headers: number;
 }
 
-function rank(rule: number, block: number, m?: HttpMatchIntent): RankedMatch {
-  const path = m?.uri ? renderPath(m.uri) : { type: 'PathPrefix', value: '/' };
+function rank(rule: number, block: number, m: HttpMatchIntent | undefined, catchAll: PathValue | undefined): RankedMatch {
+  const path = m?.uri ? renderPath(m.uri) : (!m && catchAll) || { type: 'PathPrefix', value: '/' };
   const pathRank = path.type === 'Exact' ? 3 : path.type === 'PathPrefix' ? 2 : 1;
   return { rule, block, match: m, pathRank, pathLength: path.value.length, method: !!m?.method, headers: m?.headers.length ?? 0 };
 }
@@ -163,18 +163,23 @@ function rank(rule: number, block: number, m?: HttpMatchIntent): RankedMatch {
 /** Negative when `a` takes precedence over `b`, with the criterion that decided. */
 function compare(a: RankedMatch, b: RankedMatch): { order: number; why: string } {
   const kinds = ['', 'RegularExpression', 'PathPrefix', 'Exact'];
-  if (a.pathRank !== b.pathRank) return { order: b.pathRank - a.pathRank, why: `a ${kinds[Math.max(a.pathRank, b.pathRank)]} path match ranks above a ${kinds[Math.min(a.pathRank, b.pathRank)]} one (a match without a path is PathPrefix "/"; Istio ranks RegularExpression paths last)` };
+  if (a.pathRank !== b.pathRank) return { order: b.pathRank - a.pathRank, why: `${article(kinds[Math.max(a.pathRank, b.pathRank)])} path match ranks above ${article(kinds[Math.min(a.pathRank, b.pathRank)])} one (a match without a path is PathPrefix "/"; Istio ranks RegularExpression paths last)` };
   if (a.pathLength !== b.pathLength) return { order: b.pathLength - a.pathLength, why: 'a longer path match ranks above a shorter one of the same type' };
   if (a.method !== b.method) return { order: a.method ? -1 : 1, why: 'a match with a method ranks above a match without one' };
   if (a.headers !== b.headers) return { order: b.headers - a.headers, why: 'a match with more header conditions ranks above one with fewer' };
   return { order: 0, why: '' };
 }
 
+function article(word: string): string {
+  return `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function precedenceProblems(rules: readonly HttpRuleIntent[], defaults: { readonly timeout?: Duration }, ruleName: (i: number) => string): GatewayApiProblem[] {
   const ranked: RankedMatch[] = [];
+  const catchAll = catchAllPath(rules);
   rules.forEach((r, i) => {
-    if (r.matches.length === 0) ranked.push(rank(i, 0));
-    r.matches.forEach((m, j) => ranked.push(rank(i, j, m)));
+    if (r.matches.length === 0) ranked.push(rank(i, 0, undefined, catchAll));
+    r.matches.forEach((m, j) => ranked.push(rank(i, j, m, catchAll)));
   });
   const out: GatewayApiProblem[] = [];
   const reported = new Set<string>();
@@ -236,8 +241,25 @@ function describeRetries(r: RetryIntent): string {
   return parts.join(', ');
 }
 
+interface PathValue {
+  readonly type: string;
+  readonly value: string;
+}
+
+/**
+ * The path match of the catch-all rule. Without one, the CRD defaults it to `PathPrefix /`, which
+ * Istio ranks above every RegularExpression path: a rule with a regex (or translated prefix) path
+ * would never be reached. When the route has such a rule, the catch-all matches the regex `.*`
+ * instead: the same requests (every path), ranked below every longer regex (Istio orders regex
+ * paths by length, longest first).
+ */
+function catchAllPath(rules: readonly HttpRuleIntent[]): PathValue | undefined {
+  const regex = rules.some((r) => r.matches.some((m) => m.uri && m.uri.kind !== 'exact'));
+  return regex ? { type: 'RegularExpression', value: '.*' } : undefined;
+}
+
 /** A path condition: exact → Exact; Istio's string prefix → anchored RegularExpression; regex as is. */
-function renderPath(m: StringMatchIntent): { type: string; value: string } {
+function renderPath(m: StringMatchIntent): PathValue {
   switch (m.kind) {
     case 'exact': return { type: 'Exact', value: m.value };
     case 'prefix': return { type: 'RegularExpression', value: prefixAsRegex(m.value) };
@@ -287,12 +309,14 @@ export function renderHttpRouteSpec(host: HostTraffic): Record<string, unknown> 
   if (problems.length > 0) {
     throw new Error(`[${svc.node.path}] the route of ${svc.name} cannot be rendered as an HTTPRoute: ${problems.map((p) => `${p.property}: ${p.rule}`).join('; ')}`);
   }
+  const catchAll = catchAllPath(rules);
   return {
     parentRefs: [{ group: '', kind: 'Service', name: svc.name, port: svc.port }],
     rules: rules.map((rule) => {
       const out: Record<string, unknown> = {};
       if (rule.name) out.name = rule.name;
       if (rule.matches.length > 0) out.matches = rule.matches.map(renderMatch);
+      else if (catchAll) out.matches = [{ path: { ...catchAll } }];
       out.backendRefs = renderBackends(svc, rule.destinations);
       const timeout = rule.timeout ?? host.defaults.timeout;
       if (timeout) out.timeouts = { request: renderGatewayDuration(timeout) };
