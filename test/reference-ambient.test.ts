@@ -146,3 +146,30 @@ describe('reference app, ambient + Gateway API variant', () => {
     expect(top.filter((o) => o.kind === 'HTTPRoute' || o.kind === 'Gateway')).toEqual([]);
   });
 });
+
+describe('reference app, ambient variant: structural schemas of the pinned CRDs', () => {
+  // The validation layer runs the full checks (CEL, webhook, analyzers); this only guards the shapes.
+  const Ajv = require('ajv');
+  const schemas = {
+    ...require('../imports/schemas/istio.json'),
+    ...require('../imports/schemas/gateway-api.json'),
+  } as Record<string, { schema: any }>;
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+  const compiled = new Map<string, any>();
+  const validator = (key: string) => compiled.get(key) ?? compiled.set(key, ajv.compile(schemas[key].schema)).get(key);
+  for (const k of ['x-kubernetes-validations', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-int-or-string', 'x-kubernetes-map-type']) ajv.addKeyword(k);
+
+  test.each(ambient.filter((o) => schemas[`${o.apiVersion}/${o.kind}`]).map((o) => [`${o.kind}/${o.metadata.name}`, o]))('%s matches its CRD schema', (_name, o: any) => {
+    const validate = validator(`${o.apiVersion}/${o.kind}`);
+    const ok = validate({ spec: o.spec });
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  test('the schema check can fail: a Gateway API duration is not an Istio duration string', () => {
+    const validate = validator('gateway.networking.k8s.io/v1/HTTPRoute');
+    const r = one(ambient, 'HTTPRoute', 'order-service');
+    const bad = { spec: { ...r.spec, rules: [{ ...r.spec.rules[0], timeouts: { request: '10 s' } }] } };
+    expect(validate(bad)).toBe(false);
+  });
+});
