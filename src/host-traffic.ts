@@ -152,9 +152,11 @@ export class HostTraffic {
   /**
    * The subsets the DestinationRule declares: every version the service runs, as soon as a route
    * destination or a per-version policy refers to a version. Derived, never typed by hand. A route
-   * that only targets the whole host needs no subsets.
+   * that only targets the whole host needs no subsets. Always empty with the Gateway API, which
+   * routes to per-version Services ({@link HostTraffic.versionServices}) instead.
    */
   public get subsets(): string[] {
+    if (this.usesGatewayApi) return [];
     const routed = (this._rules?.value ?? []).some((r) => r.destinations.some((d) => d.version !== undefined));
     return routed || this._subsetPolicies.size > 0 ? this.service.versions : [];
   }
@@ -291,7 +293,7 @@ export class HostTraffic {
   /** A per-version Service must not take the name of another Service in the namespace. */
   private validateVersionServices(): string[] {
     const svc = this.service;
-    const others = svc.mesh.membersOf((m): m is TracedService => m !== svc && (m as any).traffic instanceof HostTraffic);
+    const others = svc.mesh.membersOf((m): m is TracedService => m !== svc && (m as TracedService).traffic instanceof HostTraffic);
     const errors: string[] = [];
     for (const v of this._versionServices.keys()) {
       const name = versionServiceName(svc.name, v);
