@@ -1,9 +1,11 @@
-import { ApiObject, Duration } from 'cdk8s';
+import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { HttpMatchIntent, HttpRuleIntent } from './intent/traffic';
+import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent } from './intent/traffic';
 import { checkIstioDuration, renderDuration } from './private/duration';
 import { fail } from './private/errors';
 import { TracedService } from './traced-service';
+import { CanaryAnalysis } from './values/canary-analysis';
+import { RoutingApi } from './values/data-plane';
 import { Destination } from './values/destination';
 import { RetryPolicy } from './values/retry-policy';
 import { HeaderMatch, StringMatch } from './values/string-match';
@@ -11,6 +13,8 @@ import { addWarning } from './warnings';
 
 /** Warning code: perTryTimeout × attempts exceeds the rule's timeout, so not every retry can run. */
 export const WARN_RETRIES_EXCEED_TIMEOUT = 'CI2001';
+/** Warning code: a progressive analysis checks no metric, so Flagger promotes whatever the canary does. */
+export const WARN_ANALYSIS_WITHOUT_METRICS = 'CI1101';
 
 /**
  * One match block: every condition in it must hold (AND). A rule's blocks are ORed.
@@ -84,6 +88,17 @@ export interface CanaryRouteProps {
    * @default - Istio's default: 2 attempts on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes
    */
   readonly retries?: RetryPolicy;
+  /**
+   * Deliver the host progressively with Flagger: the route renders one Flagger `Canary`
+   * (flagger.app/v1beta1) carrying its timeout, retries, A/B matches and the host's CircuitBreaker
+   * policy, and no VirtualService or DestinationRule (Flagger creates its own). The service runs at
+   * most two versions: `defaultDestination` names the stable one (what Flagger's primary runs), the
+   * other is the canary, whose Deployment becomes Flagger's target. With one version (the first
+   * release), that version is the target. See docs/progressive-delivery.md.
+   * @example CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50, metrics: [MetricCheck.requestSuccessRate({ minPercent: 99 })] })
+   * @default - not progressive: the route renders a VirtualService and DestinationRule
+   */
+  readonly progressive?: CanaryAnalysis;
 }
 
 /**
@@ -161,6 +176,10 @@ export class CanaryRoute extends Construct {
       });
     });
     this.warnRetryBudget('props.defaultDestination', props.retries, props.timeout);
+    if (props.progressive !== undefined) {
+      this.service.traffic._setProgressive(this, this.toProgressive(props, intents));
+      this.node.addValidation({ validate: () => this.validatePodSelectors() });
+    }
     intents.push({ matches: [], destinations: props.defaultDestination._toIntent() });
 
     this.service.traffic._setRules(this, intents);
@@ -172,9 +191,125 @@ export class CanaryRoute extends Construct {
     }
   }
 
-  /** The host's VirtualService (shared by everything that routes the host), as an escape hatch. */
+  /**
+   * The host's VirtualService (shared by everything that routes the host), as an escape hatch.
+   * Undefined when the route is progressive: Flagger creates the VirtualService.
+   */
   public get virtualService(): ApiObject {
     return this.service.traffic.virtualService!;
+  }
+
+  /** The Flagger Canary, when the route is progressive (`progressive` set), as an escape hatch. */
+  public get canary(): ApiObject | undefined {
+    return this.service.traffic.canary;
+  }
+
+  /**
+   * Maps the route onto what Flagger can express, or fails naming the property and the alternative.
+   * Flagger manages ONE Deployment (the canary version's, its target) and replaces the stable version
+   * with its own `-primary` copy; it routes between exactly those two, with one timeout/retry policy
+   * for every route, and sends A/B requests by header only.
+   */
+  private toProgressive(props: CanaryRouteProps, rules: readonly HttpRuleIntent[]): ProgressiveIntent {
+    const analysis = props.progressive;
+    if (!(analysis instanceof CanaryAnalysis)) {
+      fail(this, 'props.progressive', analysis, 'must be a CanaryAnalysis', 'e.g. CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50 })');
+    }
+    const svc = this.service;
+    const mesh = svc.mesh;
+    if (mesh.isAmbient) {
+      fail(this, 'props.progressive', 'ambient data plane', "Flagger's Istio provider drives traffic through VirtualServices and sidecars; this mesh runs the ambient data plane",
+        'deliver this host from a sidecar mesh, or route it without progressive (Flagger\'s gatewayapi provider is not supported by this library yet)');
+    }
+    if (mesh.routingApi === RoutingApi.GATEWAY_API) {
+      fail(this, 'props.progressive', 'Gateway API routing', "Flagger's Istio provider creates VirtualServices, and this mesh renders routes as Gateway API HTTPRoutes",
+        'use RoutingApi.ISTIO on the Mesh for progressive hosts');
+    }
+    const versions = svc.versions;
+    const dd = props.defaultDestination;
+    const ddVersions = dd.versions;
+    if (ddVersions.length > 2) {
+      fail(this, 'props.defaultDestination', ddVersions.join(','), 'a split across more than two versions cannot be delivered by Flagger: it routes between one primary and one canary',
+        "name the stable version, e.g. Destination.version('v1'), and run only the stable and the canary version");
+    }
+    if (ddVersions.length === 2) {
+      fail(this, 'props.defaultDestination', ddVersions.join(','), 'in progressive delivery Flagger sets the weights step by step (stepWeight/maxWeight or stepWeights); a fixed split would be overridden',
+        `name the stable version, e.g. Destination.version('${ddVersions[0]}'), and state the steps in progressive`);
+    }
+    if (ddVersions.length === 0) {
+      fail(this, 'props.defaultDestination', 'Destination.service()', 'progressive delivery needs the stable version: Flagger\'s primary serves it',
+        `name it, e.g. Destination.version('${versions[0]}')`);
+    }
+    const stable = ddVersions[0];
+    if (versions.length > 2) {
+      fail(this, 'props.service', versions.join(','), `progressive delivery needs at most two versions, the stable one (defaultDestination) and the canary (the new release); ${svc.name} runs ${versions.length}`,
+        'Flagger runs one primary and one canary: remove the older versions');
+    }
+    // One version is the first release: Flagger initializes its primary from the target, without analysis.
+    const canary = versions.find((v) => v !== stable) ?? stable;
+    const settings = analysis._settings();
+
+    if (!analysis.isAbTesting && rules.length > 0) {
+      fail(this, 'props.rules', rules.length, 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
+        'use CanaryAnalysis.abTesting({ iterations }) to send the matched requests to the canary, or drop the rules');
+    }
+    if (analysis.isAbTesting && rules.length === 0) {
+      fail(this, 'props.rules', [], 'an A/B test needs rules: the requests they send to the canary version are the ones Flagger routes to the canary (without them Flagger would run a blue/green switch)',
+        `add e.g. { match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('${canary}') }, or use CanaryAnalysis.weighted`);
+    }
+    const matches: HttpMatchIntent[] = [];
+    (props.rules ?? []).forEach((rule, i) => {
+      const at = `props.rules[${i}]`;
+      const dv = rule.destination.versions;
+      if (dv.length !== 1 || dv[0] !== canary) {
+        fail(this, `${at}.destination`, dv.length === 0 ? 'Destination.service()' : dv.join(','),
+          `in an A/B test every rule sends its requests to the canary version "${canary}"; Flagger can route matched requests nowhere else (the rest goes to the primary, "${stable}")`,
+          `use Destination.version('${canary}'), or drop the rule`);
+      }
+      rule.match.forEach((m, j) => {
+        for (const p of ['uri', 'method'] as const) {
+          if (m[p] !== undefined) {
+            fail(this, `${at}.match[${j}].${p}`, m[p]!.value, `Flagger's analysis.match selects A/B requests by headers only (cookies are the "cookie" header); it has no ${p}`,
+              "match on a header, e.g. HeaderMatch.regex('cookie', '^(.*?;)?(canary=always)(;.*)?$')");
+          }
+        }
+      });
+      if (rule.timeout !== undefined && (!props.timeout || rule.timeout.toMilliseconds() !== props.timeout.toMilliseconds())) {
+        fail(this, `${at}.timeout`, rule.timeout, 'Flagger applies one timeout (service.timeout) to every route it creates; a rule cannot have its own',
+          'set the timeout on the route only');
+      }
+      if (rule.retries !== undefined && (!props.retries || JSON.stringify(rule.retries._toIntent()) !== JSON.stringify(props.retries._toIntent()))) {
+        fail(this, `${at}.retries`, rule.retries._toIntent(), 'Flagger applies one retry policy (service.retries) to every route it creates; a rule cannot have its own',
+          'set the retries on the route only');
+      }
+      matches.push(...rules[i].matches);
+    });
+    if (settings.metrics.length === 0) {
+      addWarning(this, WARN_ANALYSIS_WITHOUT_METRICS, 'props.progressive: the analysis checks no metric, so Flagger promotes the canary whatever its error rate and latency; add MetricCheck.requestSuccessRate and MetricCheck.requestDuration');
+    }
+    return { ...settings, canaryVersion: canary, stableVersion: stable, matches };
+  }
+
+  /**
+   * Flagger relabels its primary pods `app: <name>-primary`: an Istio object that selects the
+   * workload by `app: <name>` would apply to the canary pods only. Checked at synth, because
+   * policies can be added after the route.
+   */
+  private validatePodSelectors(): string[] {
+    const svc = this.service;
+    const errors: string[] = [];
+    const chart = Chart.of(this);
+    for (const c of chart.node.findAll()) {
+      if (!(c instanceof ApiObject) || !c.apiVersion.includes('istio.io/') || Chart.of(c) !== chart) continue;
+      if (c.metadata.namespace !== svc.namespace && c.metadata.namespace !== svc.mesh.rootNamespace) continue;
+      const spec = (c.toJson() as any).spec ?? {};
+      const labels = spec.selector?.matchLabels ?? spec.workloadSelector?.labels;
+      if (labels && labels.app === svc.name) {
+        errors.push(`${c.kind} ${c.metadata.namespace}/${c.name} (${c.node.path}) selects app: ${svc.name}, but ${svc.name} is delivered progressively by ${this.node.path}: Flagger relabels the primary pods app: ${svc.name}-primary, so the ${c.kind} would apply to the canary pods only. `
+          + 'Hint: protect the host without a workload selector (e.g. a namespace-wide policy), or deliver it without Flagger.');
+      }
+    }
+    return errors;
   }
 
   private toMatch(at: string, m: RouteMatch): HttpMatchIntent {

@@ -217,6 +217,11 @@ export class ControlPlane extends Construct implements IMeshMember {
     this.node.addValidation({ validate: () => this.validateDefaultProviders() });
   }
 
+  /** The sidecar proxy resources set here, when set (read by the mesh report). */
+  public get proxyResources(): ProxyResources | undefined {
+    return this.props.proxyResources;
+  }
+
   /** The mesh config both outputs carry (`spec.meshConfig` and the chart's `meshConfig`). */
   public renderMeshConfig(): Record<string, unknown> {
     const mc: Record<string, unknown> = {};

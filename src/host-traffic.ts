@@ -1,11 +1,13 @@
 import { ApiObject, Duration, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import * as flagger from '../imports/flagger.app';
 import * as gateway from '../imports/gateway.networking.k8s.io';
 import * as networking from '../imports/networking.istio.io';
-import { HttpRuleIntent, RetryIntent, TrafficPolicyIntent } from './intent/traffic';
+import { HttpRuleIntent, ProgressiveIntent, RetryIntent, TrafficPolicyIntent } from './intent/traffic';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './private/names';
+import { renderCanarySpec, toGeneratedCanaryPropNames } from './render/flagger';
 import { gatewayApiProblems, renderHttpRouteSpec, versionServiceName } from './render/gateway-api';
 import { renderDestinationRuleSpec, renderTrafficPolicy, renderVirtualServiceSpec } from './render/istio-traffic';
 import type { TracedService } from './traced-service';
@@ -42,6 +44,8 @@ export class HostTraffic {
   private _httpRoute?: ApiObject;
   private readonly _versionServices = new Map<string, ApiObject>();
   private readonly _versionDestinationRules = new Map<string, ApiObject>();
+  private _progressive?: Owned<ProgressiveIntent>;
+  private _canary?: ApiObject;
 
   constructor(public readonly service: TracedService) {
     service.node.addValidation({ validate: () => this.validateVersionServices() });
@@ -97,6 +101,10 @@ export class HostTraffic {
     if (version !== undefined && !this.service.versions.includes(version)) {
       fail(source, 'version', version, `version "${version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`);
     }
+    if (version !== undefined && this._progressive) {
+      failPerVersionPolicy(source, version, this._progressive.source);
+    }
+    if (this._progressive) failUnexpressiblePolicy(source, policy, this._progressive.source);
     const list = version === undefined ? this._hostPolicies : this._subsetPolicies.get(version) ?? [];
     for (const other of list) {
       const clash = overlappingField(other.value, policy);
@@ -210,8 +218,55 @@ export class HostTraffic {
     return this._destinationRule;
   }
 
+  /** The progressive delivery intent, when Flagger delivers the host. */
+  public get progressive(): ProgressiveIntent | undefined {
+    return this._progressive?.value;
+  }
+
+  /** The Flagger Canary, when the host is delivered progressively. */
+  public get canary(): ApiObject | undefined {
+    return this._canary;
+  }
+
+  // ---- Progressive delivery (Flagger) ------------------------------------------------------------
+  /**
+   * Hands the host to Flagger: the host renders one Flagger `Canary` instead of a VirtualService and
+   * DestinationRule (Flagger creates and owns its own, which ours would fight). Per-version policies
+   * cannot be expressed: Flagger applies one traffic policy to primary and canary alike.
+   * @internal
+   */
+  public _setProgressive(source: IConstruct, intent: ProgressiveIntent): void {
+    if (this._progressive) {
+      fail(source, 'progressive', this.service.name, `host "${this.service.name}" is already delivered progressively by ${this._progressive.source}`);
+    }
+    for (const [version, list] of this._subsetPolicies) {
+      failPerVersionPolicy(list[0].source, version, source.node.path);
+    }
+    for (const p of this._hostPolicies) failUnexpressiblePolicy(p.source, p.value, source.node.path);
+    this._progressive = { value: intent, source: source.node.path };
+    // A host-level CircuitBreaker may have created the DestinationRule already; Flagger's replace it.
+    if (this._destinationRule) {
+      this.service.node.tryRemoveChild(this._destinationRule.node.id);
+      this._destinationRule = undefined;
+    }
+    this.service._handOverToFlagger(intent.canaryVersion);
+    this.reconcile();
+  }
+
+  private reconcileProgressive(): void {
+    const svc = this.service;
+    if (!this._canary) {
+      this._canary = new flagger.Canary(svc, 'Canary', {
+        metadata: { name: svc.name, namespace: svc.namespace },
+        spec: Lazy.any({ produce: () => toGeneratedCanaryPropNames(renderCanarySpec(this)) }) as any,
+      });
+    }
+  }
+  // ------------------------------------------------------------------------------------------------
+
   /** Creates the host's objects the intent needs; their content is rendered lazily at synth. */
   private reconcile(): void {
+    if (this._progressive) return this.reconcileProgressive();
     const svc = this.service;
     if (svc.mesh.isAmbient) svc.meshNamespace._requireWaypoint(svc, 'routes and connection policies are applied by a waypoint in ambient mode');
     if (this.usesGatewayApi) {
@@ -313,6 +368,27 @@ function toGeneratedPropNames(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toGeneratedPropNames);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === 'consecutive5xxErrors' ? 'consecutive5XxErrors' : k, toGeneratedPropNames(v)]));
+}
+
+function failPerVersionPolicy(source: IConstruct | string, version: string, progressiveSource: string): never {
+  return fail(source, 'version', version,
+    `the host is delivered progressively by ${progressiveSource}, and Flagger applies one traffic policy to its primary and canary alike; a policy per version cannot be expressed`,
+    'drop `version` to protect the whole host');
+}
+
+/** Flagger's `service.trafficPolicy` schema has no `connectionPool.tcp` and no `useClientProtocol`: the API server would prune them. */
+function failUnexpressiblePolicy(source: IConstruct | string, policy: TrafficPolicyIntent, progressiveSource: string): void {
+  const tcp = policy.tcp && Object.entries(policy.tcp).find(([, v]) => v !== undefined);
+  if (tcp) {
+    fail(source, `connectionPool.tcp.${tcp[0]}`, tcp[1] as unknown,
+      `the host is delivered progressively by ${progressiveSource}, and Flagger's Canary (v1.44) has no connectionPool.tcp: the API server would silently drop it`,
+      'keep the HTTP pool limits and outlier detection only, or deliver the host without Flagger');
+  }
+  if (policy.http?.useClientProtocol !== undefined) {
+    fail(source, 'connectionPool.http.useClientProtocol', policy.http.useClientProtocol,
+      `the host is delivered progressively by ${progressiveSource}, and Flagger's Canary (v1.44) has no useClientProtocol: the API server would silently drop it`,
+      'remove useClientProtocol');
+  }
 }
 
 function overlappingField(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string | undefined {

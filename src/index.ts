@@ -13,6 +13,8 @@ export * from './canary-route';
 export * from './circuit-breaker';
 export * from './local-rate-limit';
 export * from './waypoint';
+export * from './sidecar-scope';
+export * from './mesh-report';
 
 // Value objects
 export * from './values/data-plane';
@@ -33,6 +35,10 @@ export * from './values/destination';
 export * from './values/connection-pool';
 export * from './values/outlier-detection';
 export * from './values/rate-limit';
+export * from './values/egress-host';
+export * from './values/canary-analysis';
+export * from './values/metric-check';
+export * from './values/analysis-webhook';
 
 // Renderers' public helpers
 export { versionServiceName, prefixAsRegex } from './render/gateway-api';
@@ -40,6 +46,7 @@ export { versionServiceName, prefixAsRegex } from './render/gateway-api';
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
 export * from './intent/security';
+export * from './intent/egress';
 export * from './validation/types';
 export * from './validation/mesh-config';
 export { MeshConfigError } from './private/errors';
@@ -52,3 +59,5 @@ export * as telemetry from '../imports/telemetry.istio.io';
 export * as extensions from '../imports/extensions.istio.io';
 // ... and from the pinned Gateway API v1.5.1 CRDs (HTTPRoute, Gateway).
 export * as gatewayApi from '../imports/gateway.networking.k8s.io';
+// Flagger v1.44.0 (progressive delivery): the Canary the library emits, for escape hatches.
+export * as flagger from '../imports/flagger.app';

@@ -38,6 +38,12 @@ export interface ArtifactProps {
   readonly path: string;
   /** Produces the content at synth time. */
   readonly content: () => string;
+  /**
+   * Produces a few lines that {@link MeshApp} prints (with its `log`) after writing the file, e.g. a
+   * short table summarizing a report.
+   * @default - nothing is printed
+   */
+  readonly summary?: () => string;
 }
 
 /** A non-manifest output file. Only {@link MeshApp} writes these. */
@@ -45,6 +51,7 @@ export class Artifact extends Construct {
   /** The relative output path. */
   public readonly path: string;
   private readonly produce: () => string;
+  private readonly produceSummary?: () => string;
   constructor(scope: Construct, id: string, props: ArtifactProps) {
     super(scope, id);
     if (path.isAbsolute(props.path) || props.path.split(/[\\/]/).includes('..')) {
@@ -52,10 +59,15 @@ export class Artifact extends Construct {
     }
     this.path = props.path;
     this.produce = props.content;
+    this.produceSummary = props.summary;
   }
   /** The file content. */
   public render(): string {
     return this.produce();
+  }
+  /** The console summary, or undefined when the artifact has none. */
+  public renderSummary(): string | undefined {
+    return this.produceSummary?.();
   }
 }
 
@@ -131,7 +143,7 @@ export class MeshApp extends App {
   public synth(): void {
     const files = this.synthFiles();
     const artifacts = this.node.findAll().filter((c): c is Artifact => c instanceof Artifact);
-    const rendered = artifacts.map((a) => ({ file: a.path, content: a.render() }));
+    const rendered = artifacts.map((a) => ({ file: a.path, content: a.render(), summary: a.renderSummary() }));
 
     const findings: Finding[] = collectFindings(this).map((f) => ({ code: f.code, level: f.level, message: f.message, path: f.path }));
     const byDir = new Map<string, SourcedManifest[]>();
@@ -159,6 +171,9 @@ export class MeshApp extends App {
       const target = path.join(this.outdir, a.file);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, a.content);
+    }
+    for (const a of rendered) {
+      if (a.summary) this.log(a.summary);
     }
   }
 

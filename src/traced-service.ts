@@ -168,7 +168,10 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   public readonly serviceAccountName: string;
   /** The ServiceAccount object. */
   public readonly serviceAccount: ApiObject;
-  /** The Service object. */
+  /**
+   * The Service object. Not emitted when a progressive CanaryRoute hands the host to Flagger, which
+   * creates the Services itself.
+   */
   public readonly service: ApiObject;
   /** This host's traffic intent, shared by every construct that routes or protects it. */
   public readonly traffic: HostTraffic;
@@ -334,6 +337,31 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     this.security.allowFrom(caller, options);
   }
 
+  /**
+   * Progressive delivery (Flagger): keeps one Deployment, the `canary` version's, renamed to the
+   * service name with selector `app` only (Flagger's target; the name and the selector must stay the
+   * same across releases, and a selector cannot change). The other version's Deployment and the
+   * Service are not emitted: Flagger's `<name>-primary` Deployment replaces the stable version, and
+   * Flagger creates the Services (it rewrites the selector of an existing apex Service).
+   * @internal
+   */
+  public _handOverToFlagger(canary: string): void {
+    const target = this._deployments.get(canary);
+    if (!target) fail(this, 'version', canary, `version "${canary}" is not a version of ${this.name}`);
+    const manifest = target.toJson();
+    for (const v of this.versions) this.node.tryRemoveChild(`Deployment-${v}`);
+    this._deployments.clear();
+    this.node.tryRemoveChild('Service');
+    const { name: _old, ...metadata } = manifest.metadata;
+    const deployment = new ApiObject(this, 'Deployment', {
+      apiVersion: manifest.apiVersion,
+      kind: manifest.kind,
+      metadata: { ...metadata, name: this.name },
+      spec: { ...manifest.spec, selector: { matchLabels: { app: this.name } } },
+    });
+    this._deployments.set(canary, deployment);
+  }
+
   /** The version names, in declaration order. */
   public get versions(): string[] {
     return this._versions.map((v) => v.name);
@@ -344,7 +372,10 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     return this._versions.find((v) => v.name === version)?.replicas;
   }
 
-  /** The Deployment of a version. */
+  /**
+   * The Deployment of a version. With a progressive CanaryRoute only the canary version has one (the
+   * Flagger target, named after the service).
+   */
   public deploymentOf(version: string): ApiObject | undefined {
     return this._deployments.get(version);
   }

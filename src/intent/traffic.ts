@@ -90,7 +90,51 @@ export interface TrafficPolicyIntent {
   readonly outlierDetection?: OutlierDetectionIntent;
 }
 
-/** Progressive delivery analysis (Flagger), when the host is delivered progressively. */
+/** One metric check of a progressive analysis: a Flagger builtin metric or a MetricTemplate. */
+export interface MetricCheckIntent {
+  /** `request-success-rate`, `request-duration`, or the name of a templated metric. */
+  readonly name: string;
+  /** The window the metric is computed over. */
+  readonly interval: Duration;
+  /** Lowest acceptable value (success rate in percent). */
+  readonly min?: number;
+  /** Highest acceptable value (request duration in milliseconds). */
+  readonly max?: number;
+  /** A Flagger MetricTemplate, for metrics other than the builtins. */
+  readonly templateRef?: { readonly name: string; readonly namespace?: string };
+}
+
+/** One webhook Flagger calls during the analysis. */
+export interface AnalysisWebhookIntent {
+  readonly name: string;
+  /** Flagger's webhook type, e.g. `pre-rollout`, `rollout`, `confirm-promotion`. */
+  readonly type: string;
+  readonly url: string;
+  readonly timeout?: Duration;
+  readonly metadata?: { readonly [key: string]: string };
+}
+
+/**
+ * Progressive delivery (Flagger) of a host. Exactly one of `stepWeight` (with `maxWeight`),
+ * `stepWeights` or `iterations` (A/B testing, with `matches`) is set.
+ */
 export interface ProgressiveIntent {
-  readonly [key: string]: unknown;
+  /** How often Flagger runs one analysis step. */
+  readonly interval: Duration;
+  /** Failed checks before Flagger rolls back. */
+  readonly threshold: number;
+  readonly maxWeight?: number;
+  readonly stepWeight?: number;
+  readonly stepWeights?: readonly number[];
+  readonly iterations?: number;
+  readonly metrics: readonly MetricCheckIntent[];
+  readonly webhooks: readonly AnalysisWebhookIntent[];
+  /** How long Flagger waits for a rollout to make progress before rolling back. */
+  readonly progressDeadline?: Duration;
+  /** The version whose Deployment is Flagger's target (the new release). */
+  readonly canaryVersion: string;
+  /** The version Flagger's primary runs; its Deployment is not emitted. */
+  readonly stableVersion: string;
+  /** A/B testing: requests matching any block go to the canary during the analysis. */
+  readonly matches: readonly HttpMatchIntent[];
 }

@@ -1,0 +1,112 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  AnalysisWebhook,
+  CanaryAnalysis,
+  CanaryRoute,
+  CircuitBreaker,
+  ConnectionPool,
+  CustomTag,
+  Destination,
+  H2UpgradePolicy,
+  HeaderMatch,
+  Mesh,
+  MeshNamespace,
+  MetricCheck,
+  RetryOn,
+  RetryPolicy,
+  TracedService,
+  WebhookType,
+} from '../src';
+import { OTEL_PROVIDER } from './reference-app';
+
+/** What the progressive example builds. */
+export interface ProgressiveApp {
+  readonly mesh: Mesh;
+  readonly production: MeshNamespace;
+  readonly order: TracedService;
+  readonly route: CanaryRoute;
+}
+
+/** Flagger's load tester, installed next to Flagger (https://docs.flagger.app/usage/webhooks#load-testing). */
+export const LOAD_TESTER_URL = 'http://flagger-loadtester.test/';
+
+/**
+ * order-service delivered progressively by Flagger (the article's advanced tip 4): the reference
+ * app's CanaryRoute, unchanged in its intent (timeout 10s, retries 3 × 3s on
+ * 5xx,reset,connect-failure,refused-stream, `x-canary: true` and even `x-user-id` to v2), run as an
+ * A/B test. During the analysis the matched requests go to the canary (v2); everything else stays on
+ * Flagger's primary (v1). Flagger promotes after 10 one-minute steps while the success rate stays at
+ * 99% or more and P99 latency at 500ms or less, and rolls back after 5 failed checks.
+ *
+ * Written to dist/progressive/: deploy it instead of the reference app's order-service objects, with
+ * Flagger installed (provider istio). See docs/progressive-delivery.md.
+ */
+export function buildProgressiveApp(scope: Construct): ProgressiveApp {
+  const mesh = new Mesh(scope, 'Mesh', {
+    tracing: {
+      provider: OTEL_PROVIDER,
+      samplingPercentage: 10,
+      customTags: { user_id: CustomTag.header('x-user-id') },
+    },
+  });
+  const production = new MeshNamespace(scope, 'Production', { mesh, name: 'production' });
+  // v1 is the stable release (Flagger's primary), v2 the release under analysis (Flagger's target).
+  const order = new TracedService(scope, 'OrderService', {
+    namespace: production,
+    name: 'order-service',
+    imageRepository: 'registry.example.com/order-service',
+    versions: [{ name: 'v1' }, { name: 'v2' }],
+  });
+
+  const route = new CanaryRoute(scope, 'OrderRoute', {
+    service: order,
+    timeout: Duration.seconds(10),
+    retries: RetryPolicy.of({
+      attempts: 3,
+      perTryTimeout: Duration.seconds(3),
+      retryOn: [RetryOn.FIVE_XX, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM],
+    }),
+    rules: [
+      { name: 'canary', match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') },
+      { name: 'ab-even-users', match: [{ headers: [HeaderMatch.regex('x-user-id', '^[0-9]*[02468]$')] }], destination: Destination.version('v2') },
+    ],
+    defaultDestination: Destination.version('v1'),
+    progressive: CanaryAnalysis.abTesting({
+      interval: Duration.minutes(1),
+      threshold: 5,
+      iterations: 10,
+      metrics: [
+        MetricCheck.requestSuccessRate({ minPercent: 99 }),
+        MetricCheck.requestDuration({ maxP99: Duration.millis(500) }),
+      ],
+      webhooks: [
+        AnalysisWebhook.of({
+          name: 'smoke-test',
+          type: WebhookType.PRE_ROLLOUT,
+          url: LOAD_TESTER_URL,
+          timeout: Duration.seconds(30),
+          metadata: { type: 'bash', cmd: 'curl -sf http://order-service-canary.production:8080/health' },
+        }),
+        AnalysisWebhook.of({
+          name: 'load-test',
+          type: WebhookType.ROLLOUT,
+          url: LOAD_TESTER_URL,
+          timeout: Duration.seconds(5),
+          metadata: { cmd: "hey -z 1m -q 10 -c 2 -H 'x-canary: true' http://order-service.production:8080/api/orders" },
+        }),
+      ],
+    }),
+  });
+
+  // The reference app's host pool, as far as Flagger's Canary can carry it: its trafficPolicy has no
+  // connectionPool.tcp (tcp.maxConnections would be dropped) and applies to primary and canary alike
+  // (the v1-only override cannot be expressed).
+  new CircuitBreaker(scope, 'OrderPool', {
+    service: order,
+    connectionPool: ConnectionPool.of({
+      http: { http1MaxPendingRequests: 100, http2MaxRequests: 100, h2UpgradePolicy: H2UpgradePolicy.DEFAULT },
+    }),
+  });
+  return { mesh, production, order, route };
+}

@@ -1,0 +1,81 @@
+import { fail } from '../private/errors';
+import { dns1123Label, dns1123Subdomain } from '../private/names';
+
+/** What {@link EgressHost.service} needs of a service: its namespace and fully qualified name. */
+export interface IEgressService {
+  /** The namespace of the Service. */
+  readonly namespace: string;
+  /** `<name>.<namespace>.svc.cluster.local`. */
+  readonly fqdn: string;
+}
+
+/**
+ * One entry of a `Sidecar`'s `egress[].hosts`, in Istio's `namespace/dnsName` form: a destination a
+ * scoped workload may still reach with mesh features. Declare only what the call graph cannot know,
+ * e.g. a database, a ServiceEntry for an external API, or a collector other than the mesh's tracing
+ * provider (that one is added automatically).
+ *
+ * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+ * @example EgressHost.of('observability', 'otel-collector.observability.svc.cluster.local')
+ */
+export class EgressHost {
+  /** A service of this app (a TracedService), in its own namespace: `production/payment-service.production.svc.cluster.local`. */
+  public static service(service: IEgressService): EgressHost {
+    const where = 'EgressHost.service';
+    if (typeof service !== 'object' || service === null || typeof service.namespace !== 'string' || typeof service.fqdn !== 'string') {
+      fail(where, 'service', service, 'must be a TracedService (or anything with namespace and fqdn)');
+    }
+    return EgressHost.of(service.namespace, service.fqdn);
+  }
+
+  /**
+   * A host in a namespace. `namespace` is a namespace name or `*` (any namespace, e.g. for a
+   * ServiceEntry's host); `host` is a DNS name, optionally starting with the wildcard label `*.`,
+   * or `*` for every service of the namespace. `*` / `*` is refused: it would undo the scoping.
+   *
+   * @example EgressHost.of('*', 'api.stripe.com')
+   */
+  public static of(namespace: string, host: string): EgressHost {
+    const where = 'EgressHost.of';
+    if (namespace !== '*') {
+      const bad = dns1123Label(namespace);
+      if (bad) fail(where, 'namespace', namespace, `a namespace ${bad}, or "*" for any namespace`);
+    }
+    if (host !== '*') {
+      const name = host?.startsWith?.('*.') ? host.slice(2) : host;
+      const bad = dns1123Subdomain(name);
+      if (bad) fail(where, 'host', host, `a host ${bad}, optionally starting with "*.", or "*" for every service of the namespace`);
+    }
+    if (namespace === '*' && host === '*') {
+      fail(where, 'host', '*/*', 'an egress host "*/*" makes every service of the mesh visible again, which undoes the scoping', 'leave the workload unscoped instead');
+    }
+    return new EgressHost(namespace, host);
+  }
+
+  /** Every service of a namespace: `<namespace>/*`. */
+  public static namespace(namespace: string): EgressHost {
+    return EgressHost.of(namespace, '*');
+  }
+
+  /** Whether `x` is an EgressHost. */
+  public static isEgressHost(x: unknown): x is EgressHost {
+    return x instanceof EgressHost;
+  }
+
+  private constructor(
+    /** The namespace part (`*` for any namespace). */
+    public readonly namespace: string,
+    /** The host part (`*` for every service of the namespace). */
+    public readonly host: string,
+  ) {}
+
+  /** The `namespace/host` form a Sidecar carries. */
+  public get value(): string {
+    return `${this.namespace}/${this.host}`;
+  }
+
+  /** Same as {@link EgressHost.value}. */
+  public toString(): string {
+    return this.value;
+  }
+}
