@@ -15,7 +15,7 @@ import { RoutingApi } from './values/data-plane';
 import { addWarning } from './warnings';
 
 /** Warning code: ambient data plane with Istio's routing API (VirtualService at waypoints is alpha in Istio). */
-export const WARN_AMBIENT_VIRTUAL_SERVICE = 'CI1001';
+export const WARN_AMBIENT_VIRTUAL_SERVICE = 'CI1090';
 
 /** Route-wide timeout and retries, used by every rule that sets none of its own. */
 export interface RouteDefaultsIntent {

@@ -183,12 +183,12 @@ describe('ambient: sidecar-only features', () => {
       .toThrow(/ambient workloads have no sidecar\. Hint: use the sidecar data plane for this service, or rate limit at a waypoint or gateway/);
   });
 
-  test('ambient with the Istio routing API renders a VirtualService through the waypoint and warns CI1001', () => {
+  test('ambient with the Istio routing API renders a VirtualService through the waypoint and warns CI1090', () => {
     const { chart, order } = given({ routingApi: RoutingApi.ISTIO });
     new CanaryRoute(chart, 'Route', { service: order, defaultDestination: Destination.version('v1') });
     const objects = synth(chart);
     expect(one(objects, 'VirtualService', 'order-service')).toBeDefined();
     expect(objects.filter((o) => o.kind === 'Gateway')).toHaveLength(1);
-    expect(collectFindings(chart).filter((f) => f.code === 'CI1001').map((f) => f.path)).toEqual(['test/order-service']);
+    expect(collectFindings(chart).filter((f) => f.code === 'CI1090').map((f) => f.path)).toEqual(['test/order-service']);
   });
 });
