@@ -60,6 +60,7 @@ describe('Gateway API: the same intent rendered both ways', () => {
       ],
     });
     expect(order.traffic.httpRoute).toBeDefined();
+    expect((order.node.scope!.node.findChild('Route') as CanaryRoute).httpRoute).toBe(order.traffic.httpRoute);
     expect(order.traffic.virtualService).toBeUndefined();
   });
 
