@@ -1,0 +1,420 @@
+import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, SimulatorError } from './match';
+import { IndexedObject, MeshModel, Workload } from './model';
+import { AuthzRequest, AuthzResult } from './types';
+
+/** The attributes of one request, as the destination's proxy sees them. */
+interface Attributes {
+  /** The caller's principal; `''` for a plaintext caller. */
+  readonly principal: string;
+  /** The caller's namespace, derived from the principal; `''` for a plaintext caller. */
+  readonly namespace: string;
+  /** `<ns>/<sa>` derived from the principal; `''` for a plaintext caller. */
+  readonly serviceAccount: string;
+  readonly trustDomain: string;
+  readonly method: string;
+  readonly path: string;
+  readonly host: string;
+  readonly port: number | undefined;
+  readonly headers: Record<string, string>;
+  readonly sourceIp?: string;
+  readonly requestPrincipal?: string;
+  readonly tcp: boolean;
+}
+
+type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+
+/** A mismatch explanation, or undefined when the condition matches. */
+type Why = string | undefined;
+
+/**
+ * Decides one request under istio-rules.md §3: PeerAuthentication first (STRICT rejects plaintext),
+ * then CUSTOM → DENY → (no ALLOW applies → allow) → a matching ALLOW → allow → deny. A Service with
+ * several workloads is allowed only when every workload allows; the first denial is reported.
+ */
+export function authorizeRequest(model: MeshModel, request: AuthzRequest): AuthzResult {
+  if (!request || typeof request.to !== 'string' || request.to === '') throw new SimulatorError('authz request: to is required, e.g. payment-service.production');
+  if (!request.plaintext && !request.fromPrincipal) throw new SimulatorError('authz request: give fromPrincipal (an mTLS caller) or plaintext: true');
+  if (request.plaintext && request.fromPrincipal) throw new SimulatorError('authz request: fromPrincipal and plaintext exclude each other');
+  const fqdn = model.fqdn(request.to);
+  const svc = model.serviceOfHost(fqdn);
+  if (!svc) throw new SimulatorError(`authz request: no Service for ${request.to} (${fqdn}) in the manifests`);
+  let workloads = model.workloadsOfService(svc);
+  if (request.workload !== undefined) workloads = workloads.filter((w) => w.name === request.workload);
+  if (workloads.length === 0) {
+    if (request.workload !== undefined) throw new SimulatorError(`authz request: Service ${svc.namespace}/${svc.name} selects no workload named ${request.workload}`);
+    // No pod template in the manifests: judge by the labels the Service selects.
+    workloads = [{ ...svc, kind: 'Service', labels: { ...(svc.spec.selector ?? {}) }, serviceAccount: 'default' }];
+  }
+  const firstPort = (svc.spec.ports ?? [])[0];
+  const port = request.port ?? containerPort(firstPort, workloads[0]);
+  const tcp = request.tcp ?? (firstPort ? isOpaquePort(firstPort) : false);
+  const results = workloads.map((w) => decideForWorkload(model, w, request, port, tcp));
+  return results.find((r) => r.decision === 'DENY') ?? results[0];
+}
+
+/** The container port a Service port sends to: a numeric targetPort, a named one looked up in the pod, else the port. */
+function containerPort(servicePort: any, w: Workload): number | undefined {
+  if (!servicePort) return undefined;
+  const target = servicePort.targetPort;
+  if (typeof target === 'number') return target;
+  if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
+  if (typeof target === 'string') {
+    const pod = w.kind === 'Pod' ? w.manifest.spec : w.manifest.spec?.template?.spec;
+    for (const c of pod?.containers ?? []) {
+      const hit = (c?.ports ?? []).find((p: any) => p?.name === target);
+      if (hit) return hit.containerPort;
+    }
+  }
+  return servicePort.port;
+}
+
+/**
+ * True when the Service port declares an opaque protocol (name prefix or `appProtocol` tcp, tls, https,
+ * mongo, mysql, redis, udp). Other ports, unnamed ones included, are taken as HTTP: that is what
+ * Istio's protocol sniffing finds for an HTTP client.
+ */
+function isOpaquePort(p: any): boolean {
+  const proto = String(p.appProtocol ?? p.name ?? '').toLowerCase();
+  return /^(tcp|tls|https|mongo|mysql|redis|udp)(-|$)/.test(proto);
+}
+
+/** Parses `<td>/ns/<ns>/sa/<sa>`. */
+function parsePrincipal(p: string): { trustDomain: string; namespace: string; serviceAccount: string } | undefined {
+  const m = /^(?:spiffe:\/\/)?([^/]+)\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
+  return m ? { trustDomain: m[1], namespace: m[2], serviceAccount: m[3] } : undefined;
+}
+
+/** Where policies are enforced: a sidecar, the destination's ztunnel (L4 only), or a waypoint (L7). */
+type Enforcer = 'sidecar' | 'ztunnel' | 'waypoint';
+
+/** One enforcement point on the request's way in, with the policies it runs and what it sees. */
+interface Stage {
+  readonly enforcer: Enforcer;
+  readonly policies: IndexedObject[];
+  readonly attrs: Attributes;
+  /** Prefix for reasons, e.g. that ztunnel sees the waypoint's identity. */
+  readonly context: string;
+}
+
+function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
+  const workload = `${w.namespace}/${w.name}`;
+  const mtls = effectiveMtls(model, w, port);
+  const dp = dataPlaneOf(model, w);
+  if (request.plaintext && mtls.mode === 'STRICT') {
+    return {
+      decision: 'DENY',
+      policy: mtls.policy ?? null,
+      kind: 'PeerAuthentication',
+      reason: `${workload} is under STRICT mTLS (${mtls.policy ? `PeerAuthentication ${mtls.policy}` : 'default'}${mtls.portLevel ? `, port ${port}` : ''}): the plaintext connection is rejected before authorization runs`,
+      workload,
+      mtls: mtls.mode,
+      enforcedBy: dp.ambient ? 'ztunnel' : 'sidecar',
+    };
+  }
+  // With DISABLE, the client sidecar's auto-mTLS sends plaintext: the workload sees no principal.
+  const asPlaintext = request.plaintext === true || mtls.mode === 'DISABLE';
+  const caller = attributes(asPlaintext ? '' : request.fromPrincipal!, request, port, tcp);
+  const note = mtls.mode === 'DISABLE' && !request.plaintext ? ' (mTLS is DISABLEd for this workload, so the caller arrives as plaintext: no principal)' : '';
+  const stages: Stage[] = [];
+  if (!dp.ambient) {
+    stages.push({ enforcer: 'sidecar', policies: workloadPolicies(model, w), attrs: caller, context: '' });
+  } else if (dp.waypoint && !asPlaintext) {
+    const wp = dp.waypoint;
+    stages.push({ enforcer: 'waypoint', policies: waypointPolicies(model, w, wp), attrs: caller, context: `at waypoint ${wp.namespace}/${wp.name}: ` });
+    stages.push({
+      enforcer: 'ztunnel',
+      policies: workloadPolicies(model, w),
+      attrs: attributes(wp.principal, request, port, true),
+      context: `ztunnel of ${workload} (L4 only) sees the waypoint's identity ${wp.principal}, not the caller's: `,
+    });
+  } else {
+    const why = dp.waypoint ? 'a plaintext caller does not pass the waypoint; ' : 'no waypoint, so policies with targetRefs are not enforced; ';
+    stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
+  }
+  const audit = stages.flatMap((st) => st.policies.filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
+  const base = { workload, mtls: mtls.mode, ...(audit.length ? { audit } : {}) };
+  let first: AuthzResult | undefined;
+  for (const st of stages) {
+    const r = evaluate(st, request, workload, note, base);
+    if (r.decision === 'DENY') return r;
+    first = first ?? r;
+  }
+  return first!;
+}
+
+/** The attributes of a request from `principal` (`''` for plaintext). */
+function attributes(principal: string, request: AuthzRequest, port: number | undefined, tcp: boolean): Attributes {
+  const parsed = principal ? parsePrincipal(principal) : undefined;
+  return {
+    principal,
+    namespace: parsed?.namespace ?? '',
+    serviceAccount: parsed ? `${parsed.namespace}/${parsed.serviceAccount}` : '',
+    trustDomain: parsed?.trustDomain ?? '',
+    method: request.method ?? 'GET',
+    path: request.path ?? '/',
+    host: (request.host ?? request.to).toLowerCase(),
+    port,
+    headers: normalizeHeaders(request.headers),
+    sourceIp: request.sourceIp,
+    requestPrincipal: request.requestPrincipal,
+    tcp,
+  };
+}
+
+/** CUSTOM → DENY → (no ALLOW applies → allow) → a matching ALLOW → allow → deny, at one enforcement point. */
+function evaluate(st: Stage, request: AuthzRequest, workload: string, note: string, base: object): AuthzResult {
+  const { policies, attrs, context } = st;
+  const at = { enforcedBy: st.enforcer, ...base };
+  for (const p of policies.filter((x) => action(x) === 'CUSTOM')) {
+    const m = firstMatchingRule(p, attrs, 'DENY');
+    if (m.index === undefined) continue;
+    const provider = String(p.spec.provider?.name ?? '');
+    const verdict = request.customDecisions?.[provider] ?? 'DENY';
+    if (verdict === 'DENY') {
+      return { decision: 'DENY', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `${context}CUSTOM policy ${id(p)} rule ${m.index} matches and sends the request to provider ${JSON.stringify(provider)}, taken to deny${request.customDecisions?.[provider] ? '' : ' (the simulator cannot ask it: pass customDecisions to change this)'}${note}`, ...at };
+    }
+  }
+  for (const p of policies.filter((x) => action(x) === 'DENY')) {
+    const m = firstMatchingRule(p, attrs, 'DENY');
+    if (m.index !== undefined) {
+      return { decision: 'DENY', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `${context}DENY policy ${id(p)} rule ${m.index} matches${note}`, ...at };
+    }
+  }
+  const allows = policies.filter((x) => action(x) === 'ALLOW');
+  if (allows.length === 0) {
+    return { decision: 'ALLOW', policy: null, reason: `${context}no ALLOW policy applies to ${workload} and no CUSTOM or DENY policy matches, so the request is allowed${note}`, ...at };
+  }
+  const misses: string[] = [];
+  for (const p of allows) {
+    const m = firstMatchingRule(p, attrs, 'ALLOW');
+    if (m.index !== undefined) {
+      return { decision: 'ALLOW', policy: id(p), kind: 'AuthorizationPolicy', rule: m.index, reason: `${context}ALLOW policy ${id(p)} rule ${m.index} matches${note}`, ...at };
+    }
+    misses.push(`${id(p)}: ${m.why}`);
+  }
+  return {
+    decision: 'DENY',
+    policy: null,
+    reason: `${context}ALLOW policies apply to ${workload} but none matches, so the request is denied${note}. ${misses.join('; ')}`,
+    ...at,
+  };
+}
+
+function id(p: IndexedObject): string {
+  return `${p.namespace}/${p.name}`;
+}
+
+function action(p: IndexedObject): Action {
+  const a = String(p.spec.action ?? 'ALLOW').toUpperCase();
+  return (['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'].includes(a) ? a : 'ALLOW') as Action;
+}
+
+/** How a workload receives traffic: through its sidecar, or through ztunnel and maybe a waypoint (ambient). */
+export interface DataPlaneOfWorkload {
+  readonly ambient: boolean;
+  /** The waypoint its Service (or namespace) uses, with the waypoint's own principal. */
+  readonly waypoint?: { readonly name: string; readonly namespace: string; readonly principal: string };
+}
+
+/**
+ * Ambient when the pod or its namespace carries `istio.io/dataplane-mode: ambient` and the pod gets no
+ * sidecar (`istio-injection: enabled` on the namespace or `sidecar.istio.io/inject: "true"` on the pod
+ * win). The waypoint is named by `istio.io/use-waypoint` on the Service, else the pod, else the
+ * namespace (`none` opts out); its principal is its ServiceAccount, named after the Gateway.
+ */
+export function dataPlaneOf(model: MeshModel, w: Workload): DataPlaneOfWorkload {
+  const nsLabels: Record<string, string> = model.namespaceObject(w.namespace)?.manifest.metadata?.labels ?? {};
+  const mode = w.labels['istio.io/dataplane-mode'] ?? nsLabels['istio.io/dataplane-mode'];
+  const sidecar = nsLabels['istio-injection'] === 'enabled' || w.labels['sidecar.istio.io/inject'] === 'true';
+  if (mode !== 'ambient' || sidecar) return { ambient: false };
+  const svcLabels: Record<string, string> = servicesOf(model, w)[0]?.manifest.metadata?.labels ?? {};
+  const name = svcLabels['istio.io/use-waypoint'] ?? w.labels['istio.io/use-waypoint'] ?? nsLabels['istio.io/use-waypoint'];
+  if (!name || name === 'none') return { ambient: true };
+  const namespace = svcLabels['istio.io/use-waypoint-namespace'] ?? w.labels['istio.io/use-waypoint-namespace'] ?? nsLabels['istio.io/use-waypoint-namespace'] ?? w.namespace;
+  return { ambient: true, waypoint: { name, namespace, principal: `${model.trustDomain}/ns/${namespace}/sa/${name}` } };
+}
+
+function servicesOf(model: MeshModel, w: Workload): IndexedObject[] {
+  return model
+    .ofKind('Service')
+    .filter((s) => s.namespace === w.namespace && s.spec.selector && Object.keys(s.spec.selector).length > 0 && labelsMatch(s.spec.selector, w.labels))
+    .sort((a, b) => cmp(a.name, b.name));
+}
+
+function targetRefsOf(p: IndexedObject): any[] {
+  return [...(p.spec.targetRef ? [p.spec.targetRef] : []), ...(Array.isArray(p.spec.targetRefs) ? p.spec.targetRefs : [])];
+}
+
+/** Sorts policies root namespace first, then by namespace and name, so answers do not depend on file order. */
+function sortPolicies(model: MeshModel, list: IndexedObject[]): IndexedObject[] {
+  return list.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : a.namespace === model.rootNamespace ? -1 : b.namespace === model.rootNamespace ? 1 : cmp(a.namespace, b.namespace)));
+}
+
+/**
+ * Policies a workload's sidecar (or, in ambient, its ztunnel) enforces: those in the root namespace
+ * (mesh-wide) and in the workload's namespace, without selector or with a selector matching its
+ * labels, and without targetRef(s).
+ */
+export function workloadPolicies(model: MeshModel, w: Workload): IndexedObject[] {
+  return sortPolicies(
+    model,
+    model.ofKind('AuthorizationPolicy').filter(
+      // A root-namespace policy with a selector applies to matching workloads in every namespace.
+      (p) => (p.namespace === model.rootNamespace || p.namespace === w.namespace) && targetRefsOf(p).length === 0 && labelsMatch(p.spec.selector?.matchLabels, w.labels),
+    ),
+  );
+}
+
+/**
+ * Policies a waypoint enforces for requests to the workload's Service: `targetRefs` naming the
+ * Service (kind Service, core group) or the waypoint Gateway, in their namespace.
+ */
+export function waypointPolicies(model: MeshModel, w: Workload, waypoint: { name: string; namespace: string }): IndexedObject[] {
+  const services = servicesOf(model, w);
+  return sortPolicies(
+    model,
+    model.ofKind('AuthorizationPolicy').filter((p) =>
+      targetRefsOf(p).some((r) => {
+        const ns = r?.namespace ?? p.namespace;
+        if (r?.kind === 'Service' && (r.group ?? '') === '') return services.some((s) => s.name === r.name && s.namespace === ns);
+        if (r?.kind === 'Gateway') return r.name === waypoint.name && ns === waypoint.namespace;
+        return false;
+      }),
+    ),
+  );
+}
+
+/**
+ * Every AuthorizationPolicy that can apply to a workload, whichever proxy enforces it (for the graph).
+ */
+export function applicablePolicies(model: MeshModel, w: Workload): IndexedObject[] {
+  const dp = dataPlaneOf(model, w);
+  return sortPolicies(model, [...workloadPolicies(model, w), ...(dp.waypoint ? waypointPolicies(model, w, dp.waypoint) : [])]);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The first rule of `p` that matches, or why none does. `mode` picks the TCP rule for HTTP-only fields. */
+function firstMatchingRule(p: IndexedObject, a: Attributes, mode: 'ALLOW' | 'DENY'): { index?: number; why: string } {
+  const rules: any[] | undefined = Array.isArray(p.spec.rules) ? p.spec.rules : undefined;
+  if (!rules || rules.length === 0) return { why: 'it has no rules, so it matches nothing' };
+  const whys: string[] = [];
+  for (let i = 0; i < rules.length; i++) {
+    const why = ruleMismatch(rules[i] ?? {}, a, mode);
+    if (why === undefined) return { index: i, why: '' };
+    whys.push(`rule ${i}: ${why}`);
+  }
+  return { why: whys.join(', ') };
+}
+
+/** A rule matches when some `from`, some `to` and every `when` matches; absent parts match anything. */
+function ruleMismatch(rule: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
+  if (Array.isArray(rule.from)) {
+    const whys = rule.from.map((f: any) => sourceMismatch(f?.source ?? {}, a, mode));
+    if (!whys.includes(undefined)) return whys.join(' / ');
+  }
+  if (Array.isArray(rule.to)) {
+    const whys = rule.to.map((t: any) => operationMismatch(t?.operation ?? {}, a, mode));
+    if (!whys.includes(undefined)) return whys.join(' / ');
+  }
+  for (const c of Array.isArray(rule.when) ? rule.when : []) {
+    const why = conditionMismatch(c ?? {}, a, mode);
+    if (why !== undefined) return why;
+  }
+  return undefined;
+}
+
+/** Checks `field`/`notField` of one source or operation: some value matches, and no not-value does. */
+function field(label: string, value: string | undefined, values: unknown, notValues: unknown, match: (pattern: string, v: string | undefined) => boolean): Why {
+  const shown = value === undefined ? '(none)' : value === '' ? '(empty: plaintext)' : JSON.stringify(value);
+  if (Array.isArray(values) && !values.some((p) => match(String(p), value))) return `${label} ${shown} is not in ${JSON.stringify(values)}`;
+  if (Array.isArray(notValues) && notValues.some((p) => match(String(p), value))) return `${label} ${shown} is in not-list ${JSON.stringify(notValues)}`;
+  return undefined;
+}
+
+const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
+const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
+
+/** On TCP traffic an ALLOW entry using an HTTP-only field never matches; a DENY entry ignores that field. */
+function tcpGuard(entry: any, httpFields: string[], a: Attributes, mode: 'ALLOW' | 'DENY'): { drop: boolean; ignore: boolean } {
+  const uses = a.tcp && httpFields.some((f) => entry[f] !== undefined);
+  return { drop: uses && mode === 'ALLOW', ignore: uses && mode === 'DENY' };
+}
+
+function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
+  const g = tcpGuard(s, HTTP_SOURCE_FIELDS, a, mode);
+  if (g.drop) return 'requestPrincipals need HTTP, and this is TCP traffic';
+  const exact = (p: string, v: string | undefined) => policyValueMatch(p, v);
+  return (
+    field('principal', a.principal, s.principals, s.notPrincipals, exact) ??
+    field('namespace', a.namespace, s.namespaces, s.notNamespaces, exact) ??
+    field('service account', a.serviceAccount, s.serviceAccounts, s.notServiceAccounts, exact) ??
+    (g.ignore ? undefined : field('request principal', a.requestPrincipal, s.requestPrincipals, s.notRequestPrincipals, exact)) ??
+    field('source ip', a.sourceIp, s.ipBlocks, s.notIpBlocks, cidrMatch) ??
+    field('remote ip', a.sourceIp, s.remoteIpBlocks, s.notRemoteIpBlocks, cidrMatch)
+  );
+}
+
+function operationMismatch(o: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
+  const g = tcpGuard(o, HTTP_OPERATION_FIELDS, a, mode);
+  if (g.drop) return 'hosts/methods/paths need HTTP, and this is TCP traffic';
+  const exact = (p: string, v: string | undefined) => policyValueMatch(p, v);
+  const host = (p: string, v: string | undefined) => policyValueMatch(p, v, true) || (v !== undefined && policyValueMatch(p, v.replace(/:\d+$/, ''), true));
+  const port = a.port === undefined ? undefined : String(a.port);
+  return (
+    field('port', port, o.ports, o.notPorts, exact) ??
+    (g.ignore
+      ? undefined
+      : field('host', a.host, o.hosts, o.notHosts, host) ??
+        field('method', a.method, o.methods, o.notMethods, exact) ??
+        field('path', a.path, o.paths, o.notPaths, policyPathMatch))
+  );
+}
+
+function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
+  const key = String(c.key ?? '');
+  const header = /^request\.headers\[(.+)\]$/.exec(key);
+  const httpOnly = key.startsWith('request.');
+  if (a.tcp && httpOnly) return mode === 'ALLOW' ? `${key} needs HTTP, and this is TCP traffic` : undefined;
+  let value: string | undefined;
+  let match = (p: string, v: string | undefined) => policyValueMatch(p, v);
+  if (header) value = a.headers[header[1].toLowerCase()];
+  else if (key === 'source.principal') value = a.principal;
+  else if (key === 'source.namespace') value = a.namespace;
+  else if (key === 'source.serviceAccount') value = a.serviceAccount;
+  else if (key === 'source.trustDomain') value = a.trustDomain;
+  else if (key === 'request.auth.principal') value = a.requestPrincipal;
+  else if (key === 'destination.port') value = a.port === undefined ? undefined : String(a.port);
+  else if (key === 'source.ip' || key === 'remote.ip') {
+    value = a.sourceIp;
+    match = cidrMatch;
+  } else value = undefined; // request.auth.claims, destination.ip, connection.sni: not modelled
+  return field(`when ${key}`, value, c.values, c.notValues, match);
+}
+
+/** The effective mTLS mode of a workload port, and the PeerAuthentication that set it. */
+export function effectiveMtls(model: MeshModel, w: Workload, port: number | undefined): { mode: string; policy?: string; portLevel?: boolean } {
+  const pas = [...model.ofKind('PeerAuthentication')].sort((a, b) => cmp(a.name, b.name));
+  const hasSelector = (p: IndexedObject) => p.spec.selector?.matchLabels && Object.keys(p.spec.selector.matchLabels).length > 0;
+  const workloadLevel = pas.find((p) => p.namespace === w.namespace && hasSelector(p) && labelsMatch(p.spec.selector.matchLabels, w.labels));
+  const nsLevel = pas.find((p) => p.namespace === w.namespace && !hasSelector(p));
+  const meshLevel = pas.find((p) => p.namespace === model.rootNamespace && !hasSelector(p));
+  // UNSET (or no mode) inherits from the next level up; the mesh default is PERMISSIVE.
+  const chain = [workloadLevel, nsLevel, meshLevel].filter((p): p is IndexedObject => p !== undefined);
+  if (workloadLevel && port !== undefined) {
+    const portMode = modeOf(workloadLevel.spec.portLevelMtls?.[String(port)]?.mode);
+    if (portMode) return { mode: portMode, policy: id(workloadLevel), portLevel: true };
+  }
+  for (const p of chain) {
+    const mode = modeOf(p.spec.mtls?.mode);
+    if (mode) return { mode, policy: id(p) };
+  }
+  return { mode: 'PERMISSIVE' };
+}
+
+function modeOf(mode: unknown): string | undefined {
+  const m = typeof mode === 'string' ? mode.toUpperCase() : undefined;
+  return m && m !== 'UNSET' ? m : undefined;
+}

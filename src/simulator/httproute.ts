@@ -1,0 +1,148 @@
+import { queryParams, regexFullMatch, stripQuery } from './match';
+import { IndexedObject, MeshModel } from './model';
+import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, weigh } from './destination';
+import { NormalRequest } from './request';
+import { RouteResult } from './types';
+
+/**
+ * Gateway API HTTPRoute routing for the mesh (GAMMA): an HTTPRoute whose `parentRefs` name a Service
+ * routes requests to that Service's host. Unlike a VirtualService it is not first-match: among every
+ * match of every rule of every attached route, the most specific wins (Gateway API precedence).
+ */
+
+/** HTTPRoutes attached to the Service `fqdn` names (and to `port`, when the parentRef gives one). */
+export function httpRoutesForService(model: MeshModel, fqdn: string, port: number | undefined): IndexedObject[] {
+  const svc = model.serviceOfHost(fqdn);
+  if (!svc) return [];
+  return model.ofKind('HTTPRoute').filter((r) =>
+    (Array.isArray(r.spec.parentRefs) ? r.spec.parentRefs : []).some(
+      (p: any) =>
+        p?.kind === 'Service' &&
+        (p.group ?? '') === '' &&
+        p.name === svc.name &&
+        (p.namespace ?? r.namespace) === svc.namespace &&
+        (p.port === undefined || port === undefined || p.port === port),
+    ),
+  );
+}
+
+interface Candidate {
+  readonly route: IndexedObject;
+  readonly rule: number;
+  /** Index in `matches`; undefined for a rule without matches (an implicit PathPrefix `/`). */
+  readonly match: number | undefined;
+  readonly spec: any;
+}
+
+/** Routes by the most specific matching HTTPRoute match, or answers noRoute (404). */
+export function routeByHttpRoutes(model: MeshModel, req: NormalRequest, routes: IndexedObject[], warnings: string[]): RouteResult {
+  const candidates: Candidate[] = [];
+  for (const route of routes) {
+    const rules: any[] = Array.isArray(route.spec.rules) ? route.spec.rules : [];
+    rules.forEach((rule, i) => {
+      const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length ? rule.matches : [undefined];
+      matches.forEach((m, j) => candidates.push({ route, rule: i, match: m === undefined ? undefined : j, spec: m ?? {} }));
+    });
+  }
+  candidates.sort(precedence);
+  const hit = candidates.find((c) => matches(c.spec, req));
+  const names = routes.map((r) => `HTTPRoute/${r.namespace}/${r.name}`).join(', ');
+  if (!hit) {
+    return { noRoute: true, destinations: [], timeout: null, routedBy: names, host: req.fqdn, reason: `no match of ${names} matches: 404`, warnings };
+  }
+  const rule = hit.route.spec.rules[hit.rule] ?? {};
+  const routedBy = `HTTPRoute/${hit.route.namespace}/${hit.route.name}`;
+  const refs: any[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : [];
+  const destinations = weigh(
+    refs.map((b) => ({
+      host: model.fqdn(String(b?.name ?? ''), b?.namespace ?? hit.route.namespace),
+      port: b?.port,
+      // Gateway API: weight defaults to 1.
+      raw: typeof b?.weight === 'number' ? b.weight : 1,
+    })),
+  );
+  for (const d of destinations) checkDestination(model, d, warnings);
+  const redirect = (Array.isArray(rule.filters) ? rule.filters : []).find((f: any) => f?.type === 'RequestRedirect')?.requestRedirect;
+  const timeout = rule.timeouts?.request;
+  return {
+    rule: hit.rule,
+    destinations: redirect ? [] : destinations,
+    timeout: timeout && timeout !== '0s' ? normalizeDuration(timeout) : null,
+    retries: ISTIO_DEFAULT_RETRIES,
+    ...(hit.match === undefined ? {} : { match: hit.match }),
+    routedBy,
+    host: req.fqdn,
+    ...(redirect ? { redirect } : {}),
+    reason: `${routedBy} rule ${hit.rule}${hit.match === undefined ? ' (no matches: PathPrefix /)' : ` match ${hit.match}`} is the most specific match (Gateway API precedence); HTTPRoute sets no retries, so Istio's default applies`,
+    warnings,
+  };
+}
+
+function pathOf(m: any): { type: string; value: string } {
+  return { type: m.path?.type ?? 'PathPrefix', value: m.path?.value ?? '/' };
+}
+
+/**
+ * Gateway API precedence: Exact path, then the longest path (prefix), then a method match, then more
+ * header matches, then more query matches; ties go to the older route (unknown here, so name order)
+ * and then to rule order.
+ */
+function precedence(a: Candidate, b: Candidate): number {
+  const pa = pathOf(a.spec);
+  const pb = pathOf(b.spec);
+  const exact = (p: { type: string }) => (p.type === 'Exact' ? 1 : 0);
+  return (
+    exact(pb) - exact(pa) ||
+    pb.value.length - pa.value.length ||
+    (b.spec.method ? 1 : 0) - (a.spec.method ? 1 : 0) ||
+    (b.spec.headers?.length ?? 0) - (a.spec.headers?.length ?? 0) ||
+    (b.spec.queryParams?.length ?? 0) - (a.spec.queryParams?.length ?? 0) ||
+    cmp(`${a.route.namespace}/${a.route.name}`, `${b.route.namespace}/${b.route.name}`) ||
+    a.rule - b.rule ||
+    (a.match ?? 0) - (b.match ?? 0)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function matches(m: any, req: NormalRequest): boolean {
+  const path = stripQuery(req.path);
+  const p = pathOf(m);
+  if (p.type === 'Exact' && path !== p.value) return false;
+  if (p.type === 'PathPrefix' && !prefixMatch(p.value, path)) return false;
+  if (p.type === 'RegularExpression' && !regexFullMatch(p.value, path)) return false;
+  if (m.method !== undefined && m.method !== req.method) return false;
+  for (const h of Array.isArray(m.headers) ? m.headers : []) {
+    if (!valueMatch(h, req.headers[String(h.name).toLowerCase()])) return false;
+  }
+  const query = queryParams(req.path);
+  for (const q of Array.isArray(m.queryParams) ? m.queryParams : []) {
+    if (!valueMatch(q, query[q.name])) return false;
+  }
+  return true;
+}
+
+function valueMatch(spec: any, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  return spec.type === 'RegularExpression' ? regexFullMatch(String(spec.value), value) : value === String(spec.value);
+}
+
+/** PathPrefix matches whole path elements: `/foo` matches `/foo` and `/foo/bar`, not `/foobar`. */
+function prefixMatch(prefix: string, path: string): boolean {
+  const p = prefix.length > 1 ? prefix.replace(/\/+$/, '') : prefix;
+  if (p === '/') return path.startsWith('/');
+  return path === p || path.startsWith(p + '/');
+}
+
+/** Describes one HTTPRoute match for explanations. */
+export function describeHttpRouteMatch(m: any): string {
+  const parts: string[] = [];
+  const p = pathOf(m ?? {});
+  if (m?.path) parts.push(`path ${p.type} ${JSON.stringify(p.value)}`);
+  if (m?.method) parts.push(`method ${m.method}`);
+  for (const h of Array.isArray(m?.headers) ? m.headers : []) parts.push(`header ${String(h.name).toLowerCase()} ${h.type ?? 'Exact'} ${JSON.stringify(h.value)}`);
+  for (const q of Array.isArray(m?.queryParams) ? m.queryParams : []) parts.push(`query ${q.name} ${q.type ?? 'Exact'} ${JSON.stringify(q.value)}`);
+  return parts.length ? parts.join(' and ') : 'path PathPrefix "/"';
+}

@@ -1,0 +1,159 @@
+import { RE2JS } from 're2js';
+
+/**
+ * Value matchers shared by routing and authorization. Kept free of any manifest shape so that each
+ * routing API (Istio VirtualService, Gateway API HTTPRoute) and each policy kind can reuse them.
+ */
+
+/** Thrown when a manifest holds something the simulator cannot evaluate, e.g. a regex RE2 rejects. */
+export class SimulatorError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SimulatorError';
+  }
+}
+
+const REGEX_CACHE = new Map<string, RE2JS>();
+
+/**
+ * True when `value` matches `pattern` as a whole, in the RE2 dialect (Envoy's `safe_regex`).
+ * A pattern RE2 rejects (lookaheads, backreferences) throws a {@link SimulatorError}: istiod's webhook
+ * rejects it too, so no proxy ever runs it.
+ */
+export function regexFullMatch(pattern: string, value: string): boolean {
+  let re = REGEX_CACHE.get(pattern);
+  if (!re) {
+    try {
+      re = RE2JS.compile(pattern);
+    } catch (e) {
+      throw new SimulatorError(`regex ${JSON.stringify(pattern)} is not valid RE2: ${(e as Error).message}`);
+    }
+    REGEX_CACHE.set(pattern, re);
+  }
+  return re.matches(value);
+}
+
+/** An Istio `StringMatch`: exactly one of exact, prefix or regex. */
+export interface StringMatchSpec {
+  readonly exact?: string;
+  readonly prefix?: string;
+  readonly regex?: string;
+}
+
+/**
+ * Istio `StringMatch` semantics: exact and prefix compare code units, regex is an RE2 full match.
+ * A missing value (`undefined`) matches nothing. `ignoreCase` lowers both sides for exact and prefix
+ * (VirtualService `ignoreUriCase`). An empty match object `{}` matches any present value.
+ */
+export function stringMatch(m: StringMatchSpec, value: string | undefined, ignoreCase = false): boolean {
+  if (value === undefined) return false;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  if (m.exact !== undefined) return v === (ignoreCase ? m.exact.toLowerCase() : m.exact);
+  if (m.prefix !== undefined) return v.startsWith(ignoreCase ? m.prefix.toLowerCase() : m.prefix);
+  if (m.regex !== undefined) return regexFullMatch(m.regex, value);
+  return true;
+}
+
+/** Describes a StringMatch for explanations: `exact "true"`, `regex "^a$"`. */
+export function describeStringMatch(m: StringMatchSpec): string {
+  if (m.exact !== undefined) return `exact ${JSON.stringify(m.exact)}`;
+  if (m.prefix !== undefined) return `prefix ${JSON.stringify(m.prefix)}`;
+  if (m.regex !== undefined) return `regex ${JSON.stringify(m.regex)}`;
+  return 'present';
+}
+
+/**
+ * AuthorizationPolicy value matching (istio-rules.md §3): exact; `abc*` prefix; `*abc` suffix;
+ * `*` alone means present and non-empty. `undefined` and `''` (a plaintext caller's principal) match
+ * only through the prefix/suffix forms, which need at least the fixed part, so never for principals.
+ */
+export function policyValueMatch(pattern: string, value: string | undefined, ignoreCase = false): boolean {
+  if (value === undefined) return false;
+  const p = ignoreCase ? pattern.toLowerCase() : pattern;
+  const v = ignoreCase ? value.toLowerCase() : value;
+  if (p === '*') return v.length > 0;
+  if (p.startsWith('*')) return v.endsWith(p.slice(1));
+  if (p.endsWith('*')) return v.startsWith(p.slice(0, -1));
+  return v === p;
+}
+
+// Envoy's uri_template character classes (RFC 3986 pchar without '/', and with it for `**`).
+const SEGMENT = "[a-zA-Z0-9\\-._~%!$&'()+,;:@=]+";
+const SEGMENTS = "[a-zA-Z0-9\\-._~%!$&'()+,;:@=/]*";
+
+/**
+ * AuthorizationPolicy path matching: `{*}` is exactly one path segment and `{**}` any number of
+ * segments (Envoy `uri_template`); otherwise {@link policyValueMatch}. The query string is not part
+ * of the path (Envoy matches `url_path`).
+ */
+export function policyPathMatch(pattern: string, path: string | undefined): boolean {
+  if (path === undefined) return false;
+  const bare = stripQuery(path);
+  if (pattern.includes('{*}') || pattern.includes('{**}')) {
+    const re = pattern
+      .split(/(\{\*\*\}|\{\*\})/)
+      .map((part) => (part === '{**}' ? SEGMENTS : part === '{*}' ? SEGMENT : RE2JS.quote(part)))
+      .join('');
+    return regexFullMatch(re, bare);
+  }
+  return policyValueMatch(pattern, bare);
+}
+
+/** The path without its query string. */
+export function stripQuery(path: string): string {
+  const q = path.indexOf('?');
+  return q >= 0 ? path.slice(0, q) : path;
+}
+
+/** The query parameters of a path (`?a=1&b`), first value wins, `b` alone gives `''`. */
+export function queryParams(path: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const q = path.indexOf('?');
+  if (q < 0) return out;
+  for (const pair of path.slice(q + 1).split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const k = decodeURIComponent(eq >= 0 ? pair.slice(0, eq) : pair);
+    const v = eq >= 0 ? decodeURIComponent(pair.slice(eq + 1)) : '';
+    if (!(k in out)) out[k] = v;
+  }
+  return out;
+}
+
+/** Kubernetes `matchLabels` semantics: every selector label is present with the same value. */
+export function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector) return true;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** True when IPv4 `ip` lies in `cidr` (`10.0.0.0/8`, or a bare address meaning /32). IPv6 compares exactly. */
+export function cidrMatch(cidr: string, ip: string | undefined): boolean {
+  if (!ip) return false;
+  const [base, bitsText] = cidr.split('/');
+  const a = ipv4(base);
+  const b = ipv4(ip);
+  if (a === undefined || b === undefined) return cidr === ip;
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  if (bits === 0) return true;
+  const mask = bits >= 32 ? 0xffffffff : ~((1 << (32 - bits)) - 1) >>> 0;
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+}
+
+function ipv4(s: string): number | undefined {
+  const parts = s.split('.');
+  if (parts.length !== 4) return undefined;
+  let n = 0;
+  for (const p of parts) {
+    const x = Number(p);
+    if (!/^\d{1,3}$/.test(p) || x > 255) return undefined;
+    n = n * 256 + x;
+  }
+  return n >>> 0;
+}
+
+/** Lower-cases header names; values are kept as written (they are case-sensitive). */
+export function normalizeHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(headers ?? {}).sort()) out[k.toLowerCase()] = headers![k];
+  return out;
+}

@@ -1,0 +1,205 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as jsyaml from 'js-yaml';
+import { labelsMatch, SimulatorError } from './match';
+
+/** Options shared by every simulator entry point. */
+export interface MeshModelOptions {
+  /**
+   * The mesh root namespace: its PeerAuthentications and AuthorizationPolicies apply mesh-wide.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * The cluster DNS suffix that short hosts are completed with.
+   * @default 'cluster.local'
+   */
+  readonly domainSuffix?: string;
+  /**
+   * The mesh trust domain, for principals the simulator derives itself (a waypoint's).
+   * @default 'cluster.local'
+   */
+  readonly trustDomain?: string;
+}
+
+/** A Kubernetes object as read from a manifest. */
+export interface ManifestObject {
+  readonly apiVersion?: string;
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly [k: string]: any };
+  readonly spec?: any;
+  readonly [k: string]: any;
+}
+
+/** An indexed object: its manifest plus the namespace it lives in (defaulted to `default`). */
+export interface IndexedObject {
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly manifest: ManifestObject;
+  /** The spec, `{}` when absent. */
+  readonly spec: any;
+}
+
+/** A pod-producing workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Pod). */
+export interface Workload extends IndexedObject {
+  /** The pod labels (the pod template's for controllers). */
+  readonly labels: Record<string, string>;
+  /** The pod's ServiceAccount (`default` when unset). */
+  readonly serviceAccount: string;
+}
+
+/** Kinds the model reads, by `kind` then API group. Anything else is kept in `others`. */
+const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
+
+/**
+ * The indexed manifests the simulator reasons over. It knows nothing of routing or policy rules:
+ * it loads, indexes and resolves names. New kinds (Gateway API HTTPRoute, ServiceEntry, waypoints)
+ * are added here as one more index plus the evaluator that reads it.
+ */
+export class MeshModel {
+  /** Reads manifests from YAML (multi-document) or JSON files, and from folders recursively. */
+  public static fromFiles(paths: string[], options: MeshModelOptions = {}): MeshModel {
+    return new MeshModel(loadManifestFiles(paths), options);
+  }
+
+  /** The mesh root namespace. */
+  public readonly rootNamespace: string;
+  /** The cluster DNS suffix. */
+  public readonly domainSuffix: string;
+  /** The mesh trust domain. */
+  public readonly trustDomain: string;
+  /** Every object by kind, in input order. */
+  private readonly byKind = new Map<string, IndexedObject[]>();
+  private readonly workloadList: Workload[] = [];
+
+  constructor(objects: readonly ManifestObject[], options: MeshModelOptions = {}) {
+    this.rootNamespace = options.rootNamespace ?? 'istio-system';
+    this.domainSuffix = options.domainSuffix ?? 'cluster.local';
+    this.trustDomain = options.trustDomain ?? 'cluster.local';
+    for (const o of flatten(objects)) this.add(o);
+  }
+
+  /** Objects of `kind` (e.g. `VirtualService`), in input order. */
+  public ofKind(kind: string): readonly IndexedObject[] {
+    return this.byKind.get(kind) ?? [];
+  }
+
+  /** Every pod-producing workload. */
+  public get workloads(): readonly Workload[] {
+    return this.workloadList;
+  }
+
+  /** The Service `name` in `namespace`, if any. */
+  public service(name: string, namespace: string): IndexedObject | undefined {
+    return this.ofKind('Service').find((s) => s.name === name && s.namespace === namespace);
+  }
+
+  /** The workloads a Service selects (a Service without selector selects none). */
+  public workloadsOfService(svc: IndexedObject): Workload[] {
+    const selector = svc.spec.selector as Record<string, string> | undefined;
+    if (!selector || Object.keys(selector).length === 0) return [];
+    return this.workloadList.filter((w) => w.namespace === svc.namespace && labelsMatch(selector, w.labels));
+  }
+
+  /**
+   * Completes a host to its FQDN: `svc` → `svc.<namespace>.svc.<suffix>` (relative to `namespace`),
+   * `svc.ns` → `svc.ns.svc.<suffix>`, `svc.ns.svc` → `svc.ns.svc.<suffix>`; anything longer is kept.
+   * Hosts are lower-cased (DNS is case-insensitive). A dot-less host without namespace throws.
+   */
+  public fqdn(host: string, namespace?: string): string {
+    const h = host.toLowerCase().replace(/\.$/, '');
+    if (h.startsWith('*')) return h;
+    const labels = h.split('.');
+    if (labels.length === 1) {
+      if (!namespace) throw new SimulatorError(`host ${JSON.stringify(host)} is a short name: write it as <service>.<namespace>`);
+      return `${h}.${namespace}.svc.${this.domainSuffix}`;
+    }
+    if (labels.length === 2) return `${h}.svc.${this.domainSuffix}`;
+    if (labels.length === 3 && labels[2] === 'svc') return `${h}.${this.domainSuffix}`;
+    return h;
+  }
+
+  /** The Service an FQDN names (`<svc>.<ns>.svc.<suffix>`), if it is in the model. */
+  public serviceOfHost(fqdn: string): IndexedObject | undefined {
+    const suffix = `.svc.${this.domainSuffix}`;
+    if (!fqdn.endsWith(suffix)) return undefined;
+    const parts = fqdn.slice(0, -suffix.length).split('.');
+    return parts.length === 2 ? this.service(parts[0], parts[1]) : undefined;
+  }
+
+  /** The namespace object `name`, if present. */
+  public namespaceObject(name: string): IndexedObject | undefined {
+    return this.ofKind('Namespace').find((n) => n.name === name);
+  }
+
+  private add(o: ManifestObject): void {
+    if (!o || typeof o !== 'object' || typeof o.kind !== 'string') return;
+    const kind = o.kind;
+    const name = String(o.metadata?.name ?? '');
+    const namespace = kind === 'Namespace' ? '' : String(o.metadata?.namespace ?? 'default');
+    const indexed: IndexedObject = { kind, name, namespace, manifest: o, spec: o.spec ?? {} };
+    if (!this.byKind.has(kind)) this.byKind.set(kind, []);
+    this.byKind.get(kind)!.push(indexed);
+    if (WORKLOAD_KINDS.has(kind)) {
+      const pod = kind === 'Pod' ? o : (o.spec?.template ?? {});
+      const podSpec = kind === 'Pod' ? o.spec ?? {} : pod.spec ?? {};
+      this.workloadList.push({
+        ...indexed,
+        labels: { ...(pod.metadata?.labels ?? {}) },
+        serviceAccount: podSpec.serviceAccountName ?? podSpec.serviceAccount ?? 'default',
+      });
+    }
+  }
+}
+
+/** Expands `List` objects and arrays; drops empty YAML documents. */
+function flatten(objects: readonly any[]): ManifestObject[] {
+  const out: ManifestObject[] = [];
+  const visit = (o: any) => {
+    if (o === null || o === undefined) return;
+    if (Array.isArray(o)) return o.forEach(visit);
+    if (typeof o === 'object' && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
+      return o.items.forEach(visit);
+    }
+    out.push(o);
+  };
+  visit(objects);
+  return out;
+}
+
+/**
+ * Reads every `.yaml`, `.yml` and `.json` file under the given files and folders (folders recursively,
+ * entries sorted so the result is deterministic).
+ */
+export function loadManifestFiles(paths: readonly string[]): ManifestObject[] {
+  const out: ManifestObject[] = [];
+  for (const p of paths) {
+    if (!fs.existsSync(p)) throw new SimulatorError(`no such file or folder: ${p}`);
+    for (const file of listFiles(p)) out.push(...parseManifestText(fs.readFileSync(file, 'utf8'), file));
+  }
+  return out;
+}
+
+/** Parses one file's text: JSON (object, array or List) or multi-document YAML. */
+export function parseManifestText(text: string, file = '<input>'): ManifestObject[] {
+  try {
+    if (file.endsWith('.json')) return flatten([JSON.parse(text)]);
+    return flatten(jsyaml.loadAll(text) as any[]);
+  } catch (e) {
+    throw new SimulatorError(`${file}: cannot parse: ${(e as Error).message}`);
+  }
+}
+
+function listFiles(p: string): string[] {
+  const st = fs.statSync(p);
+  if (st.isFile()) return [p];
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(p).sort()) {
+    const full = path.join(p, entry);
+    const s = fs.statSync(full);
+    if (s.isDirectory()) out.push(...listFiles(full));
+    else if (/\.(ya?ml|json)$/i.test(entry)) out.push(full);
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, retriesOf, weigh } from './destination';
+import { httpRoutesForService, routeByHttpRoutes } from './httproute';
+import { describeStringMatch, labelsMatch, queryParams, stringMatch, StringMatchSpec, stripQuery } from './match';
+import { IndexedObject, MeshModel } from './model';
+import { normalize, NormalRequest } from './request';
+import { RouteDestination, RouteRequest, RouteResult } from './types';
+
+/**
+ * Routes one request the way a client sidecar (or the named gateway) would under istio-rules.md §4:
+ * picks the VirtualService bound to the host, takes the first rule whose match matches, and reports
+ * its weighted destinations, timeout and retries; `noRoute` when no rule matches (404 NR).
+ */
+export function routeRequest(model: MeshModel, request: RouteRequest): RouteResult {
+  const req = normalize(model, request);
+  const warnings: string[] = [];
+  const vs = selectVirtualService(model, req, warnings);
+  const httpRoutes = req.gateway === 'mesh' ? httpRoutesForService(model, req.fqdn, req.port) : [];
+  if (vs && httpRoutes.length > 0) {
+    warnings.push(`both VirtualService ${vs.namespace}/${vs.name} and HTTPRoute(s) ${httpRoutes.map((r) => `${r.namespace}/${r.name}`).join(', ')} bind ${req.fqdn}: Istio does not define which wins; the simulator uses the VirtualService`);
+  }
+  if (!vs && httpRoutes.length > 0) return routeByHttpRoutes(model, req, httpRoutes, warnings);
+  if (!vs) return defaultRoute(model, req, warnings);
+  const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
+  const routedBy = `VirtualService/${vs.namespace}/${vs.name}`;
+  for (let i = 0; i < rules.length; i++) {
+    const rule = rules[i] ?? {};
+    const blocks: any[] | undefined = Array.isArray(rule.match) && rule.match.length > 0 ? rule.match : undefined;
+    let matched: number | undefined;
+    if (blocks) {
+      matched = blocks.findIndex((m) => matchBlock(m ?? {}, req, vs.namespace));
+      if (matched < 0) continue;
+    }
+    return answer(model, vs, i, matched, rule, routedBy, req, warnings);
+  }
+  return {
+    noRoute: true,
+    destinations: [],
+    timeout: null,
+    routedBy,
+    host: req.fqdn,
+    reason: `no rule of ${routedBy} matches (${rules.length} rule(s) tried): Envoy answers 404 with flag NR; Istio appends no default route`,
+    warnings,
+  };
+}
+
+/** True when the VirtualService (or match block) `gateways` list binds the request's gateway. */
+function gatewayBound(gateways: unknown, req: NormalRequest, namespace: string): boolean {
+  const list = Array.isArray(gateways) && gateways.length > 0 ? (gateways as string[]) : ['mesh'];
+  return list.some((g) => {
+    if (g === 'mesh') return req.gateway === 'mesh';
+    const full = g.includes('/') ? g : `${namespace}/${g}`;
+    return full === req.gateway;
+  });
+}
+
+/**
+ * The VirtualService for the request host: an exact host beats a wildcard, a longer wildcard beats a
+ * shorter one. Several VirtualServices on one exact host is a conflict (IST0109): the first by
+ * namespace/name is used (Istio picks the oldest, which manifests do not say) and a warning says so.
+ */
+function selectVirtualService(model: MeshModel, req: NormalRequest, warnings: string[]): IndexedObject | undefined {
+  let best: { vs: IndexedObject; score: number } | undefined;
+  const exact: IndexedObject[] = [];
+  const sorted = [...model.ofKind('VirtualService')].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+  for (const vs of sorted) {
+    if (!gatewayBound(vs.spec.gateways, req, vs.namespace)) continue;
+    for (const h of (vs.spec.hosts ?? []) as string[]) {
+      const fq = model.fqdn(String(h), vs.namespace);
+      let score = -1;
+      if (fq === req.fqdn) score = Number.MAX_SAFE_INTEGER;
+      else if (fq === '*') score = 0;
+      else if (fq.startsWith('*.') && req.fqdn.endsWith(fq.slice(1))) score = fq.length;
+      if (score === Number.MAX_SAFE_INTEGER && !exact.includes(vs)) exact.push(vs);
+      if (score >= 0 && (!best || score > best.score)) best = { vs, score };
+    }
+  }
+  if (exact.length > 1) {
+    warnings.push(`${exact.length} VirtualServices bind host ${req.fqdn} (${exact.map((v) => `${v.namespace}/${v.name}`).join(', ')}): a conflict (IST0109); the simulator uses the first by namespace/name`);
+    return exact[0];
+  }
+  return best?.vs;
+}
+
+function matchBlock(m: any, req: NormalRequest, namespace: string): boolean {
+  if (m.gateways !== undefined && !gatewayBound(m.gateways, req, namespace)) return false;
+  if (m.uri && !uriMatch(m.uri, req.path, m.ignoreUriCase === true)) return false;
+  if (m.method && !stringMatch(m.method, req.method)) return false;
+  if (m.scheme && !stringMatch(m.scheme, req.scheme)) return false;
+  if (m.authority && !stringMatch(m.authority, req.authority)) return false;
+  for (const [name, spec] of Object.entries<StringMatchSpec>(m.headers ?? {})) {
+    if (!stringMatch(spec ?? {}, req.headers[name.toLowerCase()])) return false;
+  }
+  for (const [name, spec] of Object.entries<StringMatchSpec>(m.withoutHeaders ?? {})) {
+    // Envoy's invert_match: a missing header fails every condition except presence.
+    const value = req.headers[name.toLowerCase()];
+    if (value === undefined) {
+      if (isPresence(spec)) continue;
+      return false;
+    }
+    if (stringMatch(spec ?? {}, value)) return false;
+  }
+  const query = queryParams(req.path);
+  for (const [name, spec] of Object.entries<StringMatchSpec>(m.queryParams ?? {})) {
+    if (!stringMatch(spec ?? {}, query[name])) return false;
+  }
+  if (m.port !== undefined && m.port !== req.port) return false;
+  if (m.sourceNamespace !== undefined && m.sourceNamespace !== req.sourceNamespace) return false;
+  if (m.sourceLabels !== undefined && (!req.sourceLabels || !labelsMatch(m.sourceLabels, req.sourceLabels))) return false;
+  return true;
+}
+
+function isPresence(spec: StringMatchSpec | undefined): boolean {
+  return !spec || (spec.exact === undefined && spec.prefix === undefined && spec.regex === undefined);
+}
+
+/** Envoy compares `path` (exact) and `safe_regex` without the query string, `prefix` with it. */
+function uriMatch(spec: StringMatchSpec, path: string, ignoreCase: boolean): boolean {
+  if (spec.prefix !== undefined) return stringMatch(spec, path, ignoreCase);
+  return stringMatch(spec, stripQuery(path), ignoreCase);
+}
+
+function answer(model: MeshModel, vs: IndexedObject, index: number, matched: number | undefined, rule: any, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
+  const what = matched === undefined ? 'it has no match, so it matches every request' : `its match[${matched}] matches (${describeMatch(rule.match[matched])})`;
+  const reason = `${routedBy} rule ${index}${rule.name ? ` (${rule.name})` : ''}: ${what}${index === 1 ? '; rule 0 does not match' : index > 1 ? `; rules 0..${index - 1} do not match` : ''}`;
+  const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
+  if (rule.redirect || rule.directResponse) {
+    return { rule: index, destinations: [], timeout: null, ...tail, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }) };
+  }
+  const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
+  const destinations = weigh(
+    routes.map((r) => ({
+      host: model.fqdn(String(r?.destination?.host ?? ''), vs.namespace),
+      subset: r?.destination?.subset,
+      port: r?.destination?.port?.number,
+      raw: r?.weight,
+    })),
+  );
+  for (const d of destinations) checkDestination(model, d, warnings);
+  // Key order follows the CLI contract: rule, destinations, timeout, retries, then the rest.
+  return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail };
+}
+
+function defaultRoute(model: MeshModel, req: NormalRequest, warnings: string[]): RouteResult {
+  const svc = model.serviceOfHost(req.fqdn);
+  if (!svc) {
+    return {
+      noRoute: true,
+      destinations: [],
+      timeout: null,
+      routedBy: null,
+      host: req.fqdn,
+      reason: `no VirtualService binds ${req.fqdn} and no Service of that name is in the manifests`,
+      warnings,
+    };
+  }
+  const d: RouteDestination = { host: req.fqdn, weight: 100 };
+  checkDestination(model, d, warnings);
+  return {
+    destinations: [d],
+    timeout: null,
+    retries: ISTIO_DEFAULT_RETRIES,
+    routedBy: null,
+    host: req.fqdn,
+    defaultRoute: true,
+    reason: `no VirtualService binds ${req.fqdn}: Istio's default route sends everything to Service ${svc.namespace}/${svc.name}, with no timeout and the default retries`,
+    warnings,
+  };
+}
+
+/** Describes one match block for explanations. */
+export function describeMatch(m: any): string {
+  if (!m || typeof m !== 'object') return 'any request';
+  const parts: string[] = [];
+  if (m.uri) parts.push(`uri ${describeStringMatch(m.uri)}`);
+  if (m.method) parts.push(`method ${describeStringMatch(m.method)}`);
+  if (m.authority) parts.push(`authority ${describeStringMatch(m.authority)}`);
+  for (const [k, v] of Object.entries<StringMatchSpec>(m.headers ?? {})) parts.push(`header ${k.toLowerCase()} ${describeStringMatch(v ?? {})}`);
+  for (const [k, v] of Object.entries<StringMatchSpec>(m.withoutHeaders ?? {})) parts.push(`without header ${k.toLowerCase()} ${describeStringMatch(v ?? {})}`);
+  for (const [k, v] of Object.entries<StringMatchSpec>(m.queryParams ?? {})) parts.push(`query ${k} ${describeStringMatch(v ?? {})}`);
+  if (m.port !== undefined) parts.push(`port ${m.port}`);
+  if (m.sourceNamespace !== undefined) parts.push(`source namespace ${m.sourceNamespace}`);
+  if (m.sourceLabels !== undefined) parts.push(`source labels ${JSON.stringify(m.sourceLabels)}`);
+  return parts.length ? parts.join(' and ') : 'any request';
+}

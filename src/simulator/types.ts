@@ -1,0 +1,132 @@
+/**
+ * Requests and answers of the offline simulator. These shapes are the library API and, through
+ * `JSON.stringify`, the CLI contract: keys are only ever added, never renamed.
+ */
+
+/** An HTTP request as a client sidecar sees it, for {@link MeshSimulator.route}. */
+export interface RouteRequest {
+  /** The destination host: `<svc>.<ns>`, `<svc>.<ns>.svc.cluster.local`, or a short name with `sourceNamespace`. */
+  readonly host: string;
+  /** Request headers. Names are case-insensitive, values case-sensitive. @default {} */
+  readonly headers?: Record<string, string>;
+  /** The `:path`, query string included. @default '/' */
+  readonly path?: string;
+  /** The HTTP method. @default 'GET' */
+  readonly method?: string;
+  /** The `:authority` header. @default the `host` as given */
+  readonly authority?: string;
+  /** The URL scheme. @default 'http' */
+  readonly scheme?: string;
+  /** The destination (Service) port, for `match.port`. @default no port: port matches fail */
+  readonly port?: number;
+  /** The client's namespace: resolves short hosts and `match.sourceNamespace`. */
+  readonly sourceNamespace?: string;
+  /** The client's pod labels, for `match.sourceLabels`. */
+  readonly sourceLabels?: Record<string, string>;
+  /** `mesh` for sidecar traffic, or `<ns>/<name>` of an ingress Gateway. @default 'mesh' */
+  readonly gateway?: string;
+}
+
+/** One weighted destination of a route. */
+export interface RouteDestination {
+  /** The destination FQDN (short names resolved relative to the routing object's namespace). */
+  readonly host: string;
+  /** The DestinationRule subset, when the route names one. */
+  readonly subset?: string;
+  /** The destination port, when the route names one. */
+  readonly port?: number;
+  /** The share of traffic in percent: weight / sum of weights × 100, not rounded. */
+  readonly weight: number;
+}
+
+/** The retry policy a route ends up with. */
+export interface RetryResult {
+  /** Retry attempts; 0 means retries are disabled. */
+  readonly attempts: number;
+  /** Per-try timeout, e.g. `3s`; absent when the route timeout bounds each try. */
+  readonly perTryTimeout?: string;
+  /** Envoy `retry_on` conditions; absent when retries are disabled. */
+  readonly retryOn?: string;
+  /** True when the route sets no retries and Istio's default policy applies. */
+  readonly default?: boolean;
+}
+
+/** The answer of {@link MeshSimulator.route}. */
+export interface RouteResult {
+  /** True when no rule matches: Envoy answers 404 with response flag `NR`. */
+  readonly noRoute?: boolean;
+  /** Index of the matching rule in `spec.http` (or `spec.rules` for an HTTPRoute). */
+  readonly rule?: number;
+  /** Index of the matching block in the rule's `match` list; absent when the rule has no match. */
+  readonly match?: number;
+  /** Weighted destinations, in the order the rule lists them. */
+  readonly destinations: RouteDestination[];
+  /** The route timeout (`10s`), or null when none is set: Istio disables the route timeout by default. */
+  readonly timeout: string | null;
+  /** Retries, Istio's default when the route sets none. */
+  readonly retries?: RetryResult;
+  /** The object that routed: `VirtualService/<ns>/<name>`, or null for the default route. */
+  readonly routedBy: string | null;
+  /** The request host as an FQDN. */
+  readonly host: string;
+  /** True when no routing object exists for the host and the request goes to the Service as is. */
+  readonly defaultRoute?: boolean;
+  /** A redirect or direct response the rule answers with instead of forwarding. */
+  readonly redirect?: any;
+  readonly directResponse?: any;
+  /** Why this answer, in words. */
+  readonly reason: string;
+  /** Problems found on the way: a subset with no DestinationRule subset or no pods, an unknown host. */
+  readonly warnings: string[];
+}
+
+/** A request as the destination workload sees it, for {@link MeshSimulator.authorize}. */
+export interface AuthzRequest {
+  /** The destination: `<svc>.<ns>` (a Service, whose workloads are checked) or its FQDN. */
+  readonly to: string;
+  /** Only check the workload (Deployment, ...) of this name; @default every workload behind the Service */
+  readonly workload?: string;
+  /** The caller's mTLS principal, e.g. `cluster.local/ns/production/sa/order-service`. */
+  readonly fromPrincipal?: string;
+  /** A caller without mTLS: empty principal and namespace. @default false */
+  readonly plaintext?: boolean;
+  /** The HTTP method. @default 'GET' */
+  readonly method?: string;
+  /** The path, query string allowed (ignored for matching). @default '/' */
+  readonly path?: string;
+  /** Request headers; names case-insensitive. @default {} */
+  readonly headers?: Record<string, string>;
+  /** The workload (container) port. @default the Service's first port's targetPort */
+  readonly port?: number;
+  /** The Host header. @default the `to` as written */
+  readonly host?: string;
+  /** The caller's IP, for `ipBlocks` and `source.ip`. */
+  readonly sourceIp?: string;
+  /** The JWT principal `<iss>/<sub>`, for `requestPrincipals`. */
+  readonly requestPrincipal?: string;
+  /** Treat the request as plain TCP: HTTP-only rule fields then cannot match. @default from the Service port's protocol */
+  readonly tcp?: boolean;
+  /** What each CUSTOM provider answers, by provider name. @default 'DENY' for every provider */
+  readonly customDecisions?: Record<string, 'ALLOW' | 'DENY'>;
+}
+
+/** The answer of {@link MeshSimulator.authorize}. */
+export interface AuthzResult {
+  readonly decision: 'ALLOW' | 'DENY';
+  /** `<ns>/<name>` of the deciding AuthorizationPolicy (or PeerAuthentication), or null when no single policy decided. */
+  readonly policy: string | null;
+  /** The kind of the deciding object. */
+  readonly kind?: 'AuthorizationPolicy' | 'PeerAuthentication';
+  /** Index of the matching rule in the deciding policy. */
+  readonly rule?: number;
+  /** Why, in words. */
+  readonly reason: string;
+  /** The workload the decision is about: `<ns>/<name>`. */
+  readonly workload?: string;
+  /** The effective mTLS mode of the workload port. */
+  readonly mtls?: string;
+  /** Where the decision was made: the workload's sidecar, its ztunnel (ambient, L4 only), or its waypoint. */
+  readonly enforcedBy?: 'sidecar' | 'ztunnel' | 'waypoint';
+  /** AUDIT policies whose rules matched (they never decide). */
+  readonly audit?: string[];
+}
