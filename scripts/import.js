@@ -47,6 +47,8 @@ function main() {
     // cdk8s import reads JSON as YAML, one document per CRD is not needed: a List works.
     fs.writeFileSync(normalized, docs.map((d) => JSON.stringify(d)).join('\n---\n'));
     execFileSync(process.execPath, [cli, 'import', normalized, '-l', 'typescript', '-o', outDir, '--no-check-upgrade'], {
+      // run outside the project: `cdk8s import` records what it imported in ./cdk8s.yaml
+      cwd: tmp,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
     });
@@ -65,6 +67,9 @@ function main() {
   }
   fs.writeFileSync(path.join(schemaDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   fs.rmSync(tmp, { recursive: true, force: true });
+  // Ahead-of-time ajv validators for the emitted kinds (the validation layer); needs lib/ built.
+  if (fs.existsSync(path.join(root, 'lib', 'src', 'validation', 'schema.js'))) require('./compile-validators').main();
+  else console.log('lib/ not built: run `npx tsc --build tsconfig.json && node scripts/compile-validators.js` to refresh imports/schemas/validators');
 }
 
 /** Descriptions are documentation only; dropping them keeps the schema data small and quick to load. */

@@ -49,6 +49,14 @@ export * from './intent/security';
 export * from './intent/egress';
 export * from './validation/types';
 export * from './validation/mesh-config';
+
+// Validation layer (docs/validation.md)
+export { validateManifests, MeshValidator, celCoverage, resetCelCounters, Suppressions, Validation, SUPPRESS_ANNOTATION } from './validation';
+export type { ValidationOptions, ValidationChecks, CelCoverage, CelRuntimeCounters, Suppression, AnalyzerOptions } from './validation';
+export { CHECKS, checkInfo } from './validation/codes';
+export type { CheckInfo } from './validation/codes';
+export { MeshValidationPlugin } from './validation/plugin';
+export type { MeshValidationPluginProps, MeshValidationPluginContext } from './validation/plugin';
 export { MeshConfigError } from './private/errors';
 export { toYaml, toYamlDocuments } from './synth/yaml';
 

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { toYamlDocuments } from './synth/yaml';
+import { MeshValidator, ValidationOptions } from './validation';
+import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
 
@@ -82,9 +84,15 @@ export interface MeshAppProps extends AppProps {
   /**
    * Validators run over every output folder before anything is written. Any error finding fails
    * synth and nothing is written.
-   * @default - none
+   * @default - [new MeshValidator(validation options)] unless `validation` is false
    */
   readonly validators?: IManifestValidator[];
+  /**
+   * The built-in validation layer (see docs/validation.md): `false` turns it off, options configure it.
+   * Ignored when `validators` is given.
+   * @default true
+   */
+  readonly validation?: boolean | ValidationOptions;
   /**
    * Where warnings and infos are printed.
    * @default - process.stderr
@@ -109,7 +117,8 @@ export class MeshApp extends App {
 
   constructor(props: MeshAppProps = {}) {
     super(props);
-    this.validators = [...(props.validators ?? [])];
+    const v = props.validation ?? true;
+    this.validators = [...(props.validators ?? (v === false ? [] : [new MeshValidator(v === true ? {} : v)]))];
     this.log = props.log ?? ((line) => process.stderr.write(line + '\n'));
   }
 
@@ -123,10 +132,16 @@ export class MeshApp extends App {
    * construct validation errors (each prefixed with its construct path).
    */
   public synthFiles(): SynthesizedFile[] {
+    const fast = this.resolveWithoutDependencies();
     const files: SynthesizedFile[] = [];
     for (const chart of this.charts) {
       const dir = (chart as Partial<MeshChart>).outputDir ?? '';
       const file = path.join(dir, `${chart.node.id}${this.outputFileExtension}`);
+      if (fast) {
+        const objects = fast.get(chart) ?? [];
+        files.push({ file, manifests: objects.map((o) => ({ manifest: o.toJson(), file, path: o.node.path })) });
+        continue;
+      }
       const objects = chart.toJson();
       const paths = objectPaths(chart);
       const manifests = objects.map((m) => ({
@@ -137,6 +152,38 @@ export class MeshApp extends App {
       files.push({ file, manifests });
     }
     return files;
+  }
+
+  /**
+   * cdk8s resolves each chart by re-walking the whole app (dependencies, validation, a dependency
+   * graph) once per chart. When no construct declares a dependency and no chart is nested in another,
+   * that graph orders every chart's ApiObjects in plain construct-tree order, so one walk gives the
+   * same objects in the same order. Returns undefined (use cdk8s's own path) otherwise.
+   */
+  private resolveWithoutDependencies(): Map<Chart, ApiObject[]> | undefined {
+    const all = this.node.findAll();
+    const chartOf = new Map<IConstruct, Chart | undefined>();
+    const byChart = new Map<Chart, ApiObject[]>();
+    const errors: string[] = [];
+    for (const c of all) {
+      if (c.node.dependencies.length > 0) return undefined;
+      const parent = c.node.scope;
+      const enclosing = parent ? chartOf.get(parent) : undefined;
+      if (Chart.isChart(c)) {
+        if (enclosing) return undefined; // nested charts depend on each other
+        chartOf.set(c, c);
+        byChart.set(c, []);
+        continue;
+      }
+      chartOf.set(c, enclosing);
+      if (enclosing && ApiObject.isApiObject(c)) byChart.get(enclosing)!.push(c);
+    }
+    // the same construct validation cdk8s runs before synth, with the same message
+    for (const c of all) {
+      for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
+    }
+    if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    return byChart;
   }
 
   /** Validates and writes every chart and artifact. Nothing is written when any check fails. */
@@ -151,11 +198,14 @@ export class MeshApp extends App {
       const dir = path.dirname(f.file);
       byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
     }
+    const external = collectExternalPrincipals(this);
+    const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
     for (const manifests of byDir.values()) {
-      for (const v of this.validators) findings.push(...v.validate(manifests));
+      for (const v of validators) findings.push(...v.validate(manifests));
     }
-    const errors = findings.filter((f) => f.level === 'error');
-    const others = findings.filter((f) => f.level !== 'error');
+    const kept = applyConstructSuppressions(this, findings);
+    const errors = kept.filter((f) => f.level === 'error');
+    const others = kept.filter((f) => f.level !== 'error');
     if (others.length > 0) this.log(formatFindings(others));
     if (errors.length > 0) {
       throw new Error(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatFindings(errors)}`);
@@ -204,7 +254,7 @@ export function formatFindings(findings: readonly Finding[]): string {
     f.level,
     f.code,
     f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-',
-    f.message,
+    f.kind && f.path ? `${f.message} [${f.path}]` : f.message,
   ]);
   const widths = [0, 1, 2].map((i) => Math.min(60, Math.max(...rows.map((r) => r[i].length))));
   return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')).join('\n');

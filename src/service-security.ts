@@ -1,7 +1,7 @@
 import { ApiObject, Lazy } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as security from '../imports/security.istio.io';
-import { IWorkloadIdentity } from './identity';
+import { IWorkloadIdentity, principalOf } from './identity';
 import {
   AuthorizationAction,
   AuthorizationRuleIntent,
@@ -17,6 +17,7 @@ import { dns1123Label } from './private/names';
 import { isL4Rule, renderAmbientAuthorizationPolicySpec } from './render/ambient-security';
 import { renderAuthorizationPolicySpec, renderPeerAuthenticationSpec, renderRule } from './render/istio-security';
 import { Condition } from './values/condition';
+import { Validation } from './validation/suppress';
 import { ExternalIdentity } from './values/external-identity';
 import { HttpMethod } from './values/http-method';
 import { MtlsMode } from './values/mtls-mode';
@@ -323,7 +324,11 @@ export class ServiceSecurity {
 
   private checkIdentity(property: string, x: unknown): IWorkloadIdentity {
     // Only identities this app knows are accepted: its own TracedServices or declared ExternalIdentities.
-    if (ExternalIdentity.isExternalIdentity(x)) return x;
+    if (ExternalIdentity.isExternalIdentity(x)) {
+      // A declared external caller is a known identity: tell the validation layer (CI3002) so.
+      Validation.declareExternalPrincipal(this.service, principalOf(x, this.service.mesh.trustDomain));
+      return x;
+    }
     if (isTracedService(x)) {
       if (x.mesh !== this.service.mesh) {
         fail(this.service, property, x.node.path, 'the caller belongs to another mesh', 'declare it with ExternalIdentity.serviceAccount');

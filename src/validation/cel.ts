@@ -1,0 +1,369 @@
+/**
+ * `x-kubernetes-validations` CEL rules, evaluated as the API server does on create: each rule runs
+ * with `self` bound to the value at its schema node. Transition rules (those using `oldSelf`) only
+ * apply to updates, so they are skipped and counted. Any non-boolean result (an error value from
+ * the engine, an unknown function) is reported as "not evaluated", never as a pass.
+ *
+ * Rules are parsed and planned per kind the first time the kind is seen, then cached.
+ */
+import { RawFinding } from './report';
+import { crdKinds, crdSchema } from './schema-data';
+
+interface Rule {
+  readonly rule: string;
+  readonly message?: string;
+  readonly messageExpression?: string;
+  readonly fieldPath?: string;
+  readonly reason?: string;
+}
+
+interface CompiledRule extends Rule {
+  /** Undefined for transition rules (skipped) and rules that failed to compile. */
+  readonly run?: (self: unknown) => unknown;
+  readonly runMessage?: (self: unknown) => unknown;
+  readonly transition: boolean;
+  readonly compileError?: string;
+}
+
+interface CelNode {
+  readonly schema: any;
+  /** Raw rules; each is parsed and planned the first time a value reaches it (see compiledRules). */
+  readonly raw: Rule[];
+  compiled?: CompiledRule[];
+  readonly props?: Map<string, CelNode>;
+  readonly items?: CelNode;
+  readonly additional?: CelNode;
+}
+
+/** Counters of rule evaluations since the process started (or {@link resetCelCounters}). */
+export interface CelRuntimeCounters {
+  /** Rule evaluations that returned true. */
+  passed: number;
+  /** Rule evaluations that returned false (reported as errors). */
+  failed: number;
+  /** Rule evaluations that returned a non-boolean or error value (reported as not evaluated). */
+  notEvaluated: number;
+  /** Transition rules (using oldSelf) skipped because there is no old object at create. */
+  skippedTransition: number;
+}
+
+/** Static coverage of the CEL rules in the pinned CRDs. */
+export interface CelCoverage {
+  /** Rule occurrences across every served version of every pinned CRD. */
+  readonly total: number;
+  /** Distinct rule texts. */
+  readonly distinct: number;
+  /** Occurrences our engine compiles and evaluates. */
+  readonly evaluable: number;
+  /** Occurrences that are transition rules (oldSelf): skipped at create, as the API server does. */
+  readonly transition: number;
+  /** Occurrences that fail to compile: never evaluated, and listed in `notEvaluable`. */
+  readonly notCompiled: number;
+  /** The distinct rules that cannot be evaluated, with the reason. */
+  readonly notEvaluable: ReadonlyArray<{ readonly rule: string; readonly reason: string }>;
+  /** Counters of evaluations done so far in this process. */
+  readonly runtime: Readonly<CelRuntimeCounters>;
+}
+
+const counters: CelRuntimeCounters = { passed: 0, failed: 0, notEvaluated: 0, skippedTransition: 0 };
+const trees = new Map<string, CelNode | null>();
+const ruleCache = new Map<string, CompiledRule>();
+let envCache: any;
+
+function celLib(): any {
+  return require('@bufbuild/cel');
+}
+
+/** Kubernetes' URL library, as far as the pinned CRDs use it: `isURL(s)` and `url(s).getScheme()`. */
+function parseK8sUrl(s: string): { scheme: string } | undefined {
+  if (s.startsWith('/')) return /\s/.test(s) ? undefined : { scheme: '' };
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(s);
+  if (!m) return undefined;
+  try {
+    new URL(s);
+  } catch {
+    return undefined;
+  }
+  return { scheme: m[1].toLowerCase() };
+}
+
+function env(): any {
+  if (envCache) return envCache;
+  const cel = celLib();
+  const { strings } = require('@bufbuild/cel/ext');
+  const S = cel.CelScalar;
+  const re2 = reEngine();
+  envCache = cel.celEnv({
+    funcs: [
+      ...strings,
+      cel.celFunc('isURL', [S.STRING], S.BOOL, (s: string) => parseK8sUrl(s) !== undefined),
+      // url(x).getScheme() is rewritten to k8sUrlScheme(x) before parsing (see compileRule).
+      cel.celFunc('k8sUrlScheme', [S.STRING], S.STRING, (s: string) => {
+        const u = parseK8sUrl(s);
+        if (!u) throw new Error(`URL parse error: ${s}`);
+        return u.scheme;
+      }),
+    ],
+    ...(re2 ? { re2 } : {}),
+  });
+  return envCache;
+}
+
+function reEngine(): any {
+  try {
+    const { RE2JS } = require('re2js');
+    return { compile: (p: string) => { const r = RE2JS.compile(p); return { test: (t: string) => r.matcher(t).find() }; } };
+  } catch {
+    return undefined;
+  }
+}
+
+function compileExpr(expr: string): (self: unknown) => unknown {
+  const cel = celLib();
+  const rewritten = expr.replace(/\burl\(([^()]*)\)\.getScheme\(\)/g, 'k8sUrlScheme($1)');
+  const run = cel.plan(env(), cel.parse(rewritten));
+  return (self: unknown) => run({ self });
+}
+
+function compileRule(r: Rule): CompiledRule {
+  const key = JSON.stringify([r.rule, r.message, r.messageExpression, r.fieldPath]);
+  const hit = ruleCache.get(key);
+  if (hit) return hit;
+  let out: CompiledRule;
+  if (/\boldSelf\b/.test(r.rule)) {
+    out = { ...r, transition: true };
+  } else {
+    try {
+      out = {
+        ...r,
+        transition: false,
+        run: compileExpr(r.rule),
+        runMessage: r.messageExpression ? compileExpr(r.messageExpression) : undefined,
+      };
+    } catch (e) {
+      out = { ...r, transition: false, compileError: e instanceof Error ? e.message : String(e) };
+    }
+  }
+  ruleCache.set(key, out);
+  return out;
+}
+
+function build(schema: any): CelNode | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const raw: Rule[] = schema['x-kubernetes-validations'] ?? [];
+  let props: Map<string, CelNode> | undefined;
+  if (schema.properties) {
+    for (const [k, v] of Object.entries(schema.properties)) {
+      const n = build(v);
+      if (n) (props ??= new Map()).set(k, n);
+    }
+  }
+  const items = schema.items ? build(schema.items) : undefined;
+  const additional = typeof schema.additionalProperties === 'object' ? build(schema.additionalProperties) : undefined;
+  if (raw.length === 0 && !props && !items && !additional) return undefined;
+  return { schema, raw, props, items, additional };
+}
+
+function treeFor(apiVersion: string, kind: string): CelNode | null {
+  const key = `${apiVersion}/${kind}`;
+  let t = trees.get(key);
+  if (t !== undefined) return t;
+  const entry = crdSchema(apiVersion, kind);
+  t = (entry && build(entry.schema)) || null;
+  trees.set(key, t);
+  return t;
+}
+
+/** Converts a JSON value to CEL input, typed by its schema: integers as bigint, objects as maps. */
+export function toCel(v: unknown, schema: any): unknown {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.map((x) => toCel(x, schema?.items));
+  if (typeof v === 'object') {
+    const m = new Map<string, unknown>();
+    for (const [k, x] of Object.entries(v as object)) {
+      const sub = schema?.properties?.[k] ?? (typeof schema?.additionalProperties === 'object' ? schema.additionalProperties : undefined);
+      m.set(k, toCel(x, sub));
+    }
+    return m;
+  }
+  if (typeof v === 'number') return schema?.type === 'number' || !Number.isInteger(v) ? v : BigInt(v);
+  return v;
+}
+
+function pathJoin(base: string, seg: string | number): string {
+  if (typeof seg === 'number') return `${base}[${seg}]`;
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) return base ? `${base}.${seg}` : seg;
+  return `${base}[${JSON.stringify(seg)}]`;
+}
+
+function walk(node: CelNode, value: unknown, path: string, out: RawFinding[]): void {
+  if (value === undefined || value === null) return;
+  if (node.raw.length) {
+    let self: unknown;
+    node.compiled ??= node.raw.map(compileRule);
+    for (const r of node.compiled) {
+      if (r.transition) {
+        counters.skippedTransition++;
+        continue;
+      }
+      const where = r.fieldPath ? path + (r.fieldPath.startsWith('.') || r.fieldPath.startsWith('[') ? r.fieldPath : `.${r.fieldPath}`) : path;
+      if (!r.run) {
+        counters.notEvaluated++;
+        out.push({ code: 'CI1102', level: 'warning', message: `${where || '<root>'}: CEL rule not evaluated (${r.compileError}): ${r.rule}` });
+        continue;
+      }
+      self ??= toCel(value, node.schema);
+      let result: unknown;
+      try {
+        result = r.run(self);
+      } catch (e) {
+        result = e;
+      }
+      if (result === true) {
+        counters.passed++;
+      } else if (result === false) {
+        counters.failed++;
+        out.push({ code: 'CI1101', level: 'error', message: `${where || '<root>'}: Invalid value: ${ruleMessage(r, self)}` });
+      } else if (isMissingField(result)) {
+        // The API server rejects an object whose rule errors on a missing field, so do we.
+        counters.failed++;
+        out.push({ code: 'CI1101', level: 'error', message: `${where || '<root>'}: Invalid value: ${ruleMessage(r, self)} (the rule errored: ${(result as any).message})` });
+      } else {
+        counters.notEvaluated++;
+        const why = result && typeof result === 'object' && 'message' in result ? String((result as any).message) : `returned ${typeof result === 'bigint' ? 'int' : typeof result} ${String(result)}, not a bool`;
+        out.push({ code: 'CI1102', level: 'warning', message: `${where || '<root>'}: CEL rule not evaluated (${why}): ${r.rule}` });
+      }
+    }
+  }
+  if (Array.isArray(value)) {
+    if (node.items) value.forEach((x, i) => walk(node.items!, x, pathJoin(path, i), out));
+    return;
+  }
+  if (typeof value === 'object') {
+    for (const [k, x] of Object.entries(value as object)) {
+      const child = node.props?.get(k) ?? (node.props?.has(k) ? undefined : node.additional);
+      if (child) walk(child, x, pathJoin(path, k), out);
+    }
+  }
+}
+
+function isMissingField(result: unknown): boolean {
+  return !!result && typeof result === 'object' && /field not found|no such key/.test(String((result as any).message));
+}
+
+function ruleMessage(r: CompiledRule, self: unknown): string {
+  if (r.runMessage) {
+    try {
+      const m = r.runMessage(self);
+      if (typeof m === 'string' && m !== '') return m;
+    } catch {
+      // fall back to the static message, as the API server does
+    }
+  }
+  return r.message ?? `failed rule: ${r.rule}`;
+}
+
+/** Evaluates every CEL rule of the object's pinned CRD. Unknown kinds produce nothing. */
+export function checkCel(m: any): RawFinding[] {
+  const tree = treeFor(m.apiVersion, m.kind);
+  if (!tree) return [];
+  const out: RawFinding[] = [];
+  // The API server applies the schema's defaults before it runs CEL (Gateway API relies on it).
+  walk(tree, applyDefaults(m, tree.schema), '', out);
+  return out;
+}
+
+/**
+ * Evaluates the CEL rules of an arbitrary structural schema against a value (for tests and for
+ * schemas that are not pinned CRDs).
+ * @internal
+ */
+export function _checkCelWithSchema(value: unknown, schema: any): RawFinding[] {
+  const tree = build(schema);
+  if (!tree) return [];
+  const out: RawFinding[] = [];
+  walk(tree, applyDefaults(value, schema), '', out);
+  return out;
+}
+
+const defaultsBelow = new WeakMap<object, boolean>();
+
+function hasDefaults(schema: any): boolean {
+  if (!schema || typeof schema !== 'object') return false;
+  let v = defaultsBelow.get(schema);
+  if (v !== undefined) return v;
+  defaultsBelow.set(schema, false);
+  v =
+    Object.values(schema.properties ?? {}).some((p: any) => p?.default !== undefined || hasDefaults(p)) ||
+    hasDefaults(schema.items) ||
+    (typeof schema.additionalProperties === 'object' && hasDefaults(schema.additionalProperties));
+  defaultsBelow.set(schema, v);
+  return v;
+}
+
+/**
+ * A copy of `value` with the schema's `default`s filled in where a property is absent, as the API
+ * server's structural defaulting does. Subtrees without defaults are shared, not copied.
+ */
+export function applyDefaults(value: unknown, schema: any): unknown {
+  if (value === null || typeof value !== 'object' || !hasDefaults(schema)) return value;
+  if (Array.isArray(value)) return schema.items ? value.map((x) => applyDefaults(x, schema.items)) : value;
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if (schema.properties) {
+    for (const [k, p] of Object.entries<any>(schema.properties)) {
+      if (out[k] === undefined) {
+        if (p?.default !== undefined) out[k] = applyDefaults(structuredClone(p.default), p);
+      } else out[k] = applyDefaults(out[k], p);
+    }
+  } else if (typeof schema.additionalProperties === 'object') {
+    for (const k of Object.keys(out)) out[k] = applyDefaults(out[k], schema.additionalProperties);
+  }
+  return out;
+}
+
+/** Resets the runtime counters reported by {@link celCoverage}. */
+export function resetCelCounters(): void {
+  counters.passed = counters.failed = counters.notEvaluated = counters.skippedTransition = 0;
+}
+
+/**
+ * How many of the pinned CRDs' CEL rules this engine evaluates, and which it cannot. Compiles every
+ * rule of every kind, so call it for reporting, not on the hot path.
+ */
+export function celCoverage(): CelCoverage {
+  let total = 0;
+  let evaluable = 0;
+  let transition = 0;
+  let notCompiled = 0;
+  const distinct = new Set<string>();
+  const bad = new Map<string, string>();
+  const visit = (s: any): void => {
+    if (Array.isArray(s)) return s.forEach(visit);
+    if (!s || typeof s !== 'object') return;
+    for (const r of (s['x-kubernetes-validations'] ?? []) as Rule[]) {
+      total++;
+      distinct.add(r.rule);
+      const c = compileRule(r);
+      if (c.transition) transition++;
+      else if (c.run) evaluable++;
+      else {
+        notCompiled++;
+        bad.set(r.rule, c.compileError ?? 'unknown');
+      }
+    }
+    for (const [k, v] of Object.entries(s)) if (k !== 'x-kubernetes-validations') visit(v);
+  };
+  for (const key of crdKinds()) {
+    const [group, version, kind] = key.split('/');
+    visit(crdSchema(`${group}/${version}`, kind)?.schema);
+  }
+  return {
+    total,
+    distinct: distinct.size,
+    evaluable,
+    transition,
+    notCompiled,
+    notEvaluable: [...bad].sort().map(([rule, reason]) => ({ rule, reason })),
+    runtime: { ...counters },
+  };
+}

@@ -1,0 +1,204 @@
+/**
+ * The validation layer: every object of one deployable set checked the way `kubectl apply` against
+ * an Istio 1.30 cluster plus `istioctl analyze` would check it.
+ *
+ * Code scheme: CI1xxx API server (CI10xx CRD schema and metadata, CI11xx CEL, CI12xx core kinds),
+ * CI2xxx istiod webhook (CI26xx mesh config), CI3xxx our cross-object checks, CI9xxx validation settings; ISTxxxx are
+ * Istio's own analyzer codes.
+ */
+import type { IManifestValidator } from '../mesh-app';
+import { analyze } from './analyzers';
+import { checkCel } from './cel';
+import { checkCoreKind } from './core-kinds';
+import { compareFindings, RawFinding } from './report';
+import { checkMeshConfigManifest } from './mesh-config-manifests';
+import { checkMetadata, checkSchema } from './schema';
+import { objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
+import { Finding, SourcedManifest } from './types';
+import { checkWebhook } from './webhook';
+
+/** Which families of checks run. Each defaults to true. */
+export interface ValidationChecks {
+  /** CRD structural schema and metadata (CI10xx). */
+  readonly schema?: boolean;
+  /** CEL `x-kubernetes-validations` rules (CI11xx). */
+  readonly cel?: boolean;
+  /** Core kinds against Kubernetes' schemas (CI12xx). */
+  readonly coreKinds?: boolean;
+  /** istiod webhook rules (CI2xxx). */
+  readonly webhook?: boolean;
+  /** Cross-object checks (ISTxxxx, CI3xxx). */
+  readonly analyzers?: boolean;
+}
+
+/** Options of {@link validateManifests} and {@link MeshValidator}. */
+export interface ValidationOptions {
+  /** Codes turned off, each with a reason (a missing reason is itself an error, CI9001). */
+  readonly suppress?: readonly Suppression[];
+  /**
+   * Principals that AuthorizationPolicies may name although no ServiceAccount in the set declares
+   * them, e.g. `cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account`.
+   * `*` prefix/suffix patterns are allowed.
+   * @default - none
+   */
+  readonly externalPrincipals?: readonly string[];
+  /**
+   * The mesh root namespace.
+   * @default 'istio-system'
+   */
+  readonly rootNamespace?: string;
+  /**
+   * Which families of checks run.
+   * @default - all
+   */
+  readonly checks?: ValidationChecks;
+}
+
+function withObject(f: RawFinding, src: SourcedManifest): Finding {
+  const m = src.manifest ?? {};
+  return {
+    code: f.code,
+    level: f.level,
+    message: f.message,
+    kind: typeof m.kind === 'string' ? m.kind : undefined,
+    namespace: typeof m.metadata?.namespace === 'string' ? m.metadata.namespace : undefined,
+    name: typeof m.metadata?.name === 'string' ? m.metadata.name : undefined,
+    ...(src.path !== undefined ? { path: src.path } : {}),
+    ...(src.file !== undefined ? { file: src.file } : {}),
+  };
+}
+
+/** Per-object checks: API server (schema, CEL, core kinds) and webhook. */
+function checkObject(m: any, checks: ValidationChecks): RawFinding[] {
+  if (!m || typeof m !== 'object' || Array.isArray(m)) {
+    return [{ code: 'CI1004', level: 'error', message: 'a manifest must be a mapping with apiVersion, kind and metadata' }];
+  }
+  if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string' || !m.apiVersion || !m.kind) {
+    return [{ code: 'CI1004', level: 'error', message: `${typeof m.apiVersion !== 'string' || !m.apiVersion ? 'apiVersion' : 'kind'}: required field is missing` }];
+  }
+  const out: RawFinding[] = [];
+  if (checks.schema !== false) out.push(...checkMetadata(m));
+  const core = checks.coreKinds !== false ? checkCoreKind(m) : undefined;
+  if (core) {
+    out.push(...core);
+  } else if (checks.schema !== false || checks.cel !== false) {
+    const structural = checkSchema(m);
+    if (structural === undefined) {
+      // IstioOperator has no pinned schema, but its profile and mesh config are checked (CI26xx).
+      if (!(m.kind === 'IstioOperator' && m.apiVersion.startsWith('install.istio.io/'))) {
+        out.push({ code: 'CI1000', level: 'info', message: `${m.apiVersion} ${m.kind} is not a kind the pinned schemas know: only metadata was checked` });
+      }
+    } else {
+      if (checks.schema !== false) out.push(...structural);
+      // As with a broken structural schema the API server never reaches CEL, and CEL on
+      // mistyped values only produces "not evaluated" noise.
+      if (checks.cel !== false && structural.length === 0) out.push(...checkCel(m));
+    }
+  }
+  if (checks.webhook !== false) out.push(...checkWebhook(m), ...checkMeshConfigManifest(m));
+  return out;
+}
+
+/**
+ * Validates one deployable set of manifests: structural schema and CEL for the pinned CRDs,
+ * Kubernetes' schemas for core kinds, istiod's webhook rules, and the cross-object analyzer checks.
+ * Findings come back in a stable order (file, kind, namespace, name, level, code, message).
+ */
+export function validateManifests(manifests: readonly SourcedManifest[], options: ValidationOptions = {}): Finding[] {
+  const checks = options.checks ?? {};
+  const findings: Finding[] = [];
+  const bySource = new Map<any, SourcedManifest>();
+  const identities = new Map<string, SourcedManifest>();
+  const unavailable = new Set<string>();
+  for (const src of manifests) {
+    bySource.set(src.manifest, src);
+    const m = src.manifest;
+    if (m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.metadata?.name === 'string') {
+      const id = `${String(m.apiVersion).split('/').length > 1 ? String(m.apiVersion).split('/')[0] : ''}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+      const first = identities.get(id);
+      if (first) {
+        const where = first.path ?? first.file;
+        findings.push(withObject({ code: 'CI1007', level: 'error', message: `metadata.name: another ${m.kind} named ${JSON.stringify(m.metadata.name)} is already in this set${where ? ` (${where})` : ''}; the later one would overwrite it` }, src));
+      } else identities.set(id, src);
+    }
+    for (const f of checkObject(src.manifest, checks)) {
+      // An unavailable core-kind validator is reported once per kind, not once per object.
+      if (f.code === 'CI1202') {
+        if (unavailable.has(m?.kind)) continue;
+        unavailable.add(m?.kind);
+      }
+      findings.push(withObject(f, src));
+    }
+  }
+  if (checks.analyzers !== false) {
+    const analyzed = analyze(
+      manifests.map((s) => s.manifest),
+      { externalPrincipals: options.externalPrincipals, rootNamespace: options.rootNamespace },
+    );
+    for (const f of analyzed) findings.push(withObject(f, bySource.get(f.target) ?? { manifest: f.target }));
+  }
+  return applySuppressions(findings, manifests, options.suppress ?? []).sort(compareFindings);
+}
+
+function applySuppressions(findings: Finding[], manifests: readonly SourcedManifest[], suppress: readonly Suppression[]): Finding[] {
+  const out: Finding[] = [];
+  const valid: Suppression[] = [];
+  for (const s of suppress) {
+    if (typeof s.reason !== 'string' || s.reason.trim() === '') {
+      out.push({ code: 'CI9001', level: 'error', message: `suppression of ${s.code}${s.object ? ` for ${s.object}` : ''} has no reason: every suppression needs one` });
+    } else valid.push(s);
+  }
+  // Per-object suppressions from the annotation.
+  const annotated = new Map<string, Set<string>>();
+  for (const src of manifests) {
+    const ann = src.manifest?.metadata?.annotations?.[SUPPRESS_ANNOTATION];
+    if (ann === undefined) continue;
+    for (const s of parseSuppressAnnotation(ann)) {
+      if (!s.reason) {
+        out.push(withObject({ code: 'CI9001', level: 'error', message: `metadata.annotations[${JSON.stringify(SUPPRESS_ANNOTATION)}]: suppression of ${s.code} has no reason: write "${s.code}: why this is fine"` }, src));
+        continue;
+      }
+      const key = objectKey(src.manifest);
+      annotated.set(key, (annotated.get(key) ?? new Set()).add(s.code));
+    }
+  }
+  for (const f of findings) {
+    if (valid.some((s) => s.code === f.code && objectMatches(s.object, f))) continue;
+    if (annotated.get(`${f.kind}/${f.namespace ?? ''}/${f.name ?? ''}`)?.has(f.code)) continue;
+    out.push(f);
+  }
+  return out;
+}
+
+function objectKey(m: any): string {
+  return `${m?.kind}/${m?.metadata?.namespace ?? ''}/${m?.metadata?.name ?? ''}`;
+}
+
+/**
+ * The validator {@link MeshApp} runs over every output folder by default: see
+ * {@link validateManifests}.
+ */
+export class MeshValidator implements IManifestValidator {
+  private readonly options: ValidationOptions;
+
+  constructor(options: ValidationOptions = {}) {
+    this.options = options;
+  }
+
+  /** Validates one deployable set. */
+  public validate(manifests: readonly SourcedManifest[]): Finding[] {
+    return validateManifests(manifests, this.options);
+  }
+
+  /** A validator with the same options plus these external principals. */
+  public withExternalPrincipals(principals: readonly string[]): MeshValidator {
+    if (principals.length === 0) return this;
+    return new MeshValidator({ ...this.options, externalPrincipals: [...(this.options.externalPrincipals ?? []), ...principals] });
+  }
+}
+
+export { celCoverage, resetCelCounters } from './cel';
+export type { CelCoverage, CelRuntimeCounters } from './cel';
+export { Suppressions, Validation, SUPPRESS_ANNOTATION } from './suppress';
+export type { Suppression } from './suppress';
+export type { AnalyzerOptions } from './analyzers';

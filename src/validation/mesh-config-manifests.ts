@@ -1,0 +1,63 @@
+/**
+ * Mesh config as it appears in manifests (istio-rules.md §5): an `IstioOperator` install overlay
+ * (`spec.profile`, `spec.meshConfig`) or the ConfigMap `istio` / `istio-<rev>` (key `mesh`).
+ * The construct side has its own checks (src/validation/mesh-config.ts, another issue); these run
+ * over any manifests, hand-written ones included. Codes CI26xx.
+ */
+import { RawFinding } from './report';
+
+/** The installation profiles Istio 1.30 ships. */
+export const ISTIO_PROFILES = ['default', 'demo', 'minimal', 'stable', 'preview', 'ambient', 'empty', 'remote', 'openshift', 'openshift-ambient'];
+
+const q = (v: unknown) => JSON.stringify(v);
+
+/** Checks an IstioOperator or an `istio` mesh ConfigMap; other objects produce nothing. */
+export function checkMeshConfigManifest(m: any): RawFinding[] {
+  const out: RawFinding[] = [];
+  const group = typeof m.apiVersion === 'string' ? m.apiVersion.split('/')[0] : '';
+  if (m.kind === 'IstioOperator' && group === 'install.istio.io') {
+    const profile = m.spec?.profile;
+    if (profile !== undefined && !ISTIO_PROFILES.includes(profile)) {
+      out.push({ code: 'CI2601', level: 'error', message: `spec.profile: ${q(profile)} is not an Istio 1.30 profile: use one of ${ISTIO_PROFILES.join(', ')}` });
+    }
+    meshConfig(m.spec?.meshConfig, 'spec.meshConfig', out);
+  } else if (m.apiVersion === 'v1' && m.kind === 'ConfigMap' && /^istio(-.+)?$/.test(String(m.metadata?.name)) && m.data?.mesh !== undefined) {
+    let mc: any;
+    try {
+      mc = require('js-yaml').load(String(m.data.mesh));
+    } catch (e) {
+      out.push({ code: 'CI2603', level: 'error', message: `data.mesh: is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
+      return out;
+    }
+    meshConfig(mc, 'data.mesh', out);
+  }
+  return out;
+}
+
+function meshConfig(mc: any, path: string, out: RawFinding[]): void {
+  if (!mc || typeof mc !== 'object') return;
+  const names = new Set<string>();
+  (Array.isArray(mc.extensionProviders) ? mc.extensionProviders : []).forEach((p: any, i: number) => {
+    const pp = `${path}.extensionProviders[${i}]`;
+    if (typeof p?.name !== 'string' || p.name === '') out.push({ code: 'CI2602', level: 'error', message: `${pp}.name: a provider needs a non-empty name` });
+    else if (names.has(p.name)) out.push({ code: 'CI2602', level: 'error', message: `${pp}.name: duplicate provider name ${q(p.name)}` });
+    else names.add(p.name);
+    for (const [kind, cfg] of Object.entries<any>(p ?? {})) {
+      if (kind === 'name' || !cfg || typeof cfg !== 'object') continue;
+      if (cfg.service !== undefined && !serviceOk(cfg.service)) {
+        out.push({ code: 'CI2602', level: 'error', message: `${pp}.${kind}.service: ${q(cfg.service)} is invalid: an extension provider service is an FQDN or "namespace/host"` });
+      }
+      if (cfg.port !== undefined && !(Number.isInteger(cfg.port) && cfg.port >= 1 && cfg.port <= 65535)) {
+        out.push({ code: 'CI2602', level: 'error', message: `${pp}.${kind}.port: ${q(cfg.port)} is invalid: a port must be an integer in 1..65535` });
+      }
+    }
+  });
+}
+
+function serviceOk(s: unknown): boolean {
+  if (typeof s !== 'string' || s === '') return false;
+  const host = s.includes('/') ? s.split('/') : [undefined, s];
+  if (host.length !== 2) return false;
+  if (host[0] !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(host[0])) return false;
+  return /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/.test(String(host[1]));
+}

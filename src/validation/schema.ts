@@ -1,0 +1,248 @@
+/**
+ * Structural schema checks: what the API server does with a custom resource before CEL, including
+ * kubectl's default strict field validation (unknown fields are rejected).
+ *
+ * Each CRD's openAPIV3Schema is converted to a JSON schema for ajv the first time its kind is seen,
+ * and the compiled validator is cached per kind.
+ */
+import { dns1123Label, dns1123Subdomain, labelKey, labelValue } from '../private/names';
+import { RawFinding } from './report';
+import { ajvFindings } from './report-ajv';
+import { crdSchema, isCrdGroup } from './schema-data';
+
+type Validate = ((data: unknown) => boolean) & { errors?: any[] | null };
+
+const compiled = new Map<string, Validate | null>();
+let ajvInstance: any;
+
+/**
+ * Bump when toJsonSchema/dedupe/ajv options change: ahead-of-time validators carrying another version
+ * are ignored (and the test that checks them fails until `node scripts/compile-validators.js` reruns).
+ */
+export const CONVERTER_VERSION = 1;
+
+/** ajv options shared by lazy compilation and scripts/compile-validators.js. */
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, logger: false, validateFormats: true, code: { optimize: false } };
+
+/** An ajv instance with the formats the CRDs use. `extra` options are for the ahead-of-time compiler. */
+export function createAjv(extra: Record<string, any> = {}): any {
+  const Ajv = require('ajv').default;
+  const { FORMATS } = require('./formats') as typeof import('./formats');
+  const a = new Ajv({ ...AJV_OPTIONS, ...extra, code: { ...AJV_OPTIONS.code, ...(extra.code ?? {}) } });
+  for (const [name, def] of Object.entries(FORMATS)) a.addFormat(name, def as any);
+  return a;
+}
+
+function ajv(): any {
+  ajvInstance ??= createAjv();
+  return ajvInstance;
+}
+
+/**
+ * Converts one Kubernetes structural-schema node into a JSON schema ajv understands:
+ * `additionalProperties: false` wherever `properties` is given and nothing says otherwise,
+ * `x-kubernetes-int-or-string` as integer-or-string, `nullable` as an extra `null` type.
+ */
+export function toJsonSchema(node: any): any {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (!node || typeof node !== 'object') return node;
+  const out: any = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k.startsWith('x-kubernetes-') || k === 'nullable') continue;
+    if (k === 'properties') {
+      out.properties = Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, toJsonSchema(pv)]));
+    } else if (k === 'additionalProperties' && typeof v === 'object') {
+      out.additionalProperties = toJsonSchema(v);
+    } else if (k === 'items' || k === 'not') {
+      out[k] = toJsonSchema(v);
+    } else if (k === 'oneOf' || k === 'anyOf' || k === 'allOf') {
+      out[k] = (v as any[]).map(toJsonSchema);
+    } else {
+      out[k] = v;
+    }
+  }
+  if (node['x-kubernetes-int-or-string']) {
+    delete out.type;
+    out.anyOf = [...(out.anyOf ?? []), { type: 'integer' }, { type: 'string' }];
+  }
+  if (node.properties && node.additionalProperties === undefined && !node['x-kubernetes-preserve-unknown-fields']) {
+    out.additionalProperties = false;
+  }
+  if (node.nullable && typeof out.type === 'string') out.type = [out.type, 'null'];
+  // A format that does not fit the type (e.g. int32 on a string) is ignored by the API server.
+  if (out.format && ['int32', 'int64', 'uint32', 'double', 'float'].includes(out.format) && out.type !== 'integer' && out.type !== 'number') {
+    delete out.format;
+  }
+  return out;
+}
+
+function validatorFor(apiVersion: string, kind: string): Validate | null {
+  const key = `${apiVersion}/${kind}`;
+  let v = compiled.get(key);
+  if (v !== undefined) return v;
+  const entry = crdSchema(apiVersion, kind);
+  v = entry ? precompiled(key) ?? (ajv().compile(jsonSchemaFor(entry.schema)) as Validate) : null;
+  compiled.set(key, v);
+  return v;
+}
+
+/** The JSON schema ajv compiles for a CRD's openAPIV3Schema. */
+export function jsonSchemaFor(openApiV3Schema: any): any {
+  const root = dedupe(toJsonSchema(openApiV3Schema));
+  // metadata is checked by checkMetadata, loosely, as the API server does.
+  root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+  return root;
+}
+
+/** File name of the ahead-of-time validator for `<group>/<version>/<Kind>`. */
+export function precompiledFileName(key: string): string {
+  return `${key.replace(/[^A-Za-z0-9]+/g, '_')}.js`;
+}
+
+let precompiledDir: string | null | undefined;
+
+/**
+ * Clears the compiled-validator cache; `aot: false` also ignores the ahead-of-time validators
+ * (tests compare both paths).
+ * @internal
+ */
+export function _resetSchemaCache(options: { aot?: boolean } = {}): void {
+  compiled.clear();
+  precompiledDir = options.aot === false ? null : undefined;
+}
+
+/**
+ * The ahead-of-time validator written by scripts/compile-validators.js for the kinds the library
+ * emits (compiling the big Istio schemas costs ~0.3 s at first use; loading them costs ~20 ms).
+ */
+function precompiled(key: string): Validate | undefined {
+  if (precompiledDir === undefined) {
+    const fs = require('fs') as typeof import('fs');
+    const path = require('path') as typeof import('path');
+    // src/validation (ts-jest) and lib/src/validation (compiled) alike.
+    precompiledDir = [path.join(__dirname, '..', '..', 'imports', 'schemas', 'validators'), path.join(__dirname, '..', '..', '..', 'imports', 'schemas', 'validators')].find((d) => fs.existsSync(d)) ?? null;
+  }
+  if (!precompiledDir) return undefined;
+  const file = require('path').join(precompiledDir, precompiledFileName(key));
+  try {
+    const mod = require(file);
+    if (mod.converterVersion !== CONVERTER_VERSION) return undefined;
+    return mod.create(require('./formats').FORMATS) as Validate;
+  } catch (e: any) {
+    if (e?.code === 'MODULE_NOT_FOUND' && String(e.message).includes(file)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Replaces every large subtree that occurs more than once (a DestinationRule's trafficPolicy appears
+ * at the top, in each subset and in portLevelSettings) by a `$ref` to one `$defs` entry, so ajv
+ * generates and compiles its code once. This roughly halves compile time for the big Istio kinds.
+ */
+export function dedupe(root: any): any {
+  const MIN = 800;
+  const counts = new Map<string, number>();
+  const key = new Map<any, string>();
+  const measure = (n: any): string => {
+    if (!n || typeof n !== 'object') return JSON.stringify(n);
+    const parts = Array.isArray(n) ? n.map(measure) : Object.keys(n).map((k) => `${JSON.stringify(k)}:${measure(n[k])}`);
+    const str = Array.isArray(n) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+    key.set(n, str);
+    if (!Array.isArray(n) && str.length >= MIN) counts.set(str, (counts.get(str) ?? 0) + 1);
+    return str;
+  };
+  measure(root);
+  const defs: Record<string, any> = {};
+  const names = new Map<string, string>();
+  const rewrite = (n: any, isRoot: boolean): any => {
+    if (!n || typeof n !== 'object') return n;
+    if (Array.isArray(n)) return n.map((x) => rewrite(x, false));
+    const k = key.get(n)!;
+    if (!isRoot && (counts.get(k) ?? 0) > 1) {
+      let name = names.get(k);
+      if (!name) {
+        name = `d${names.size}`;
+        names.set(k, name);
+        defs[name] = rewriteChildren(n);
+      }
+      return { $ref: `#/$defs/${name}` };
+    }
+    return rewriteChildren(n);
+  };
+  const rewriteChildren = (n: any): any => {
+    const out: any = {};
+    for (const [k, v] of Object.entries(n)) {
+      if (k === 'properties' || k === 'patternProperties') {
+        out[k] = Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, rewrite(pv, false)]));
+      } else if (k === 'enum' || k === 'required' || k === 'const' || k === 'default' || k === 'example') {
+        out[k] = v;
+      } else out[k] = rewrite(v, false);
+    }
+    return out;
+  };
+  const out = rewrite(root, true);
+  if (names.size) out.$defs = defs;
+  return out;
+}
+
+/** Whether the pinned CRDs define this apiVersion/kind. */
+export function isKnownCrd(apiVersion: string, kind: string): boolean {
+  return crdSchema(apiVersion, kind) !== undefined;
+}
+
+/** Number of kinds whose schema has been compiled so far (for stats). */
+export function compiledSchemaCount(): number {
+  return [...compiled.values()].filter((v) => v).length;
+}
+
+/** Checks metadata as the API server does: name required and a DNS subdomain, namespace a DNS label. */
+export function checkMetadata(m: any): RawFinding[] {
+  const out: RawFinding[] = [];
+  const md = m.metadata;
+  if (!md || typeof md !== 'object') {
+    return [{ code: 'CI1003', level: 'error', message: 'metadata: required field is missing' }];
+  }
+  if (typeof md.name !== 'string' || md.name === '') {
+    out.push({ code: 'CI1003', level: 'error', message: 'metadata.name: required field is missing' });
+  } else if (md.name.length > 253 || dns1123Subdomain(md.name)) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: ${dns1123Subdomain(md.name) ?? 'too long'}` });
+  } else if (m.apiVersion === 'v1' && m.kind === 'Service' && !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(md.name)) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: a Service name must be a DNS-1035 label (at most 63 lowercase alphanumerics or '-', starting with a letter)` });
+  } else if (m.apiVersion === 'v1' && m.kind === 'Namespace' && dns1123Label(md.name)) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: a Namespace name ${dns1123Label(md.name)}` });
+  }
+  if (md.namespace !== undefined && (typeof md.namespace !== 'string' || dns1123Label(md.namespace))) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.namespace: ${JSON.stringify(md.namespace)} is invalid: must be a DNS-1123 label` });
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const map = md[field];
+    if (map === undefined) continue;
+    if (!map || typeof map !== 'object' || Array.isArray(map)) {
+      out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}: must be a map of strings` });
+      continue;
+    }
+    for (const [k, v] of Object.entries(map)) {
+      if (labelKey(k)) out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}[${JSON.stringify(k)}]: invalid key: ${labelKey(k)}` });
+      if (typeof v !== 'string') out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}[${JSON.stringify(k)}]: value must be a string, got ${JSON.stringify(v)}` });
+      else if (field === 'labels' && labelValue(v)) out.push({ code: 'CI1003', level: 'error', message: `metadata.labels[${JSON.stringify(k)}]: ${JSON.stringify(v)} is invalid: ${labelValue(v)}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Structural check of one custom resource against its pinned CRD schema. Returns undefined when the
+ * kind is not a pinned CRD (the caller decides what that means).
+ */
+export function checkSchema(m: any): RawFinding[] | undefined {
+  const v = validatorFor(m.apiVersion, m.kind);
+  if (!v) {
+    if (typeof m.apiVersion === 'string' && isCrdGroup(m.apiVersion)) {
+      return [{ code: 'CI1005', level: 'error', message: `apiVersion: ${JSON.stringify(m.apiVersion)} does not serve kind ${JSON.stringify(m.kind)} in the pinned CRDs` }];
+    }
+    return undefined;
+  }
+  if (v(m)) return [];
+  return ajvFindings(v.errors ?? [], 'CI1001', 'CI1002');
+}
+

@@ -1,0 +1,131 @@
+/**
+ * Turning a finding code off, always with a reason: on a construct (applies to every object under
+ * it), in validator options, or with an annotation on the object itself.
+ */
+import { IConstruct } from 'constructs';
+import { Finding } from './types';
+
+const KEY = 'cdk8s-istio/suppress';
+
+/** The annotation that suppresses codes on one object: `"IST0118: reason; CI3001: other reason"`. */
+export const SUPPRESS_ANNOTATION = 'validation.cdk8s-istio.io/suppress';
+
+/** One suppressed finding code. */
+export interface Suppression {
+  /** The finding code, e.g. `IST0118` or `CI3001`. */
+  readonly code: string;
+  /** Why it is fine to ignore it. Required: a suppression without a reason is an error (CI9001). */
+  readonly reason: string;
+  /**
+   * The object it applies to, as `Kind/namespace/name`; each part may be `*`.
+   * @default - every object
+   */
+  readonly object?: string;
+}
+
+/** Suppressions recorded on a construct and everything under it. */
+export class Suppressions {
+  /** The suppressions of `scope`. */
+  public static of(scope: IConstruct): Suppressions {
+    return new Suppressions(scope);
+  }
+
+  private constructor(private readonly scope: IConstruct) {}
+
+  /**
+   * Turns `code` off for every object synthesized under this construct, and for warnings the
+   * constructs under it record. The reason is printed with the suppression count.
+   */
+  public suppress(code: string, reason: string): void {
+    this.scope.node.addMetadata(KEY, { code, reason });
+  }
+}
+
+const EXTERNAL_KEY = 'cdk8s-istio/external-principal';
+
+/** Entry points for validation settings on constructs. */
+export class Validation {
+  /** Same as `Suppressions.of(scope).suppress(code, reason)`. */
+  public static suppress(scope: IConstruct, code: string, reason: string): void {
+    Suppressions.of(scope).suppress(code, reason);
+  }
+
+  /**
+   * Declares a principal that lives outside this app (e.g. the ingress gateway's service account),
+   * so that AuthorizationPolicies may name it without a CI3002 error. {@link MeshApp} passes every
+   * declaration in its tree to its {@link MeshValidator}s.
+   * @example Validation.declareExternalPrincipal(this, 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account')
+   */
+  public static declareExternalPrincipal(scope: IConstruct, principal: string): void {
+    scope.node.addMetadata(EXTERNAL_KEY, principal);
+  }
+}
+
+/** Every principal declared external under `root`, sorted and deduplicated. */
+export function collectExternalPrincipals(root: IConstruct): string[] {
+  const out = new Set<string>();
+  for (const c of root.node.findAll()) {
+    for (const m of c.node.metadata) if (m.type === EXTERNAL_KEY && typeof m.data === 'string') out.add(m.data);
+  }
+  return [...out].sort();
+}
+
+/** A suppression recorded on a construct, with its path. */
+export interface ConstructSuppression {
+  readonly code: string;
+  readonly reason: string;
+  readonly path: string;
+}
+
+/** Every suppression recorded under `root`. */
+export function collectSuppressions(root: IConstruct): ConstructSuppression[] {
+  const out: ConstructSuppression[] = [];
+  for (const c of root.node.findAll()) {
+    for (const m of c.node.metadata) {
+      if (m.type === KEY) out.push({ ...(m.data as { code: string; reason: string }), path: c.node.path });
+    }
+  }
+  return out;
+}
+
+/**
+ * Removes the findings that construct suppressions cover (a finding whose construct path is at or
+ * under the suppression's construct), and reports suppressions without a reason as CI9001 errors.
+ */
+export function applyConstructSuppressions(root: IConstruct, findings: readonly Finding[]): Finding[] {
+  const sups = collectSuppressions(root);
+  if (sups.length === 0) return [...findings];
+  const out: Finding[] = [];
+  const valid = sups.filter((s) => typeof s.reason === 'string' && s.reason.trim() !== '');
+  for (const s of sups) {
+    if (!valid.includes(s)) {
+      out.push({ code: 'CI9001', level: 'error', path: s.path, message: `suppression of ${s.code} has no reason: give one, e.g. Validation.suppress(scope, '${s.code}', 'why this is fine')` });
+    }
+  }
+  for (const f of findings) {
+    const hit = valid.some((s) => s.code === f.code && f.path !== undefined && (f.path === s.path || f.path.startsWith(s.path + '/')));
+    if (!hit) out.push(f);
+  }
+  return out;
+}
+
+/** Whether a `Kind/namespace/name` pattern (parts may be `*`) matches the finding's object. */
+export function objectMatches(pattern: string | undefined, f: Finding): boolean {
+  if (!pattern) return true;
+  const [k, ns, n] = pattern.split('/');
+  const eq = (p: string | undefined, v: string | undefined) => p === undefined || p === '*' || p === (v ?? '');
+  return eq(k, f.kind) && eq(ns, f.namespace) && eq(n, f.name);
+}
+
+/** Parses the suppress annotation: `"CODE: reason; CODE: reason"`. */
+export function parseSuppressAnnotation(value: unknown): Array<{ code: string; reason: string }> {
+  if (typeof value !== 'string') return [];
+  return value
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const i = s.indexOf(':');
+      return i < 0 ? { code: s, reason: '' } : { code: s.slice(0, i).trim(), reason: s.slice(i + 1).trim() };
+    });
+}

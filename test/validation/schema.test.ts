@@ -1,0 +1,83 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { readManifests } from '../../src/cli/lint';
+import { _resetSchemaCache, checkSchema, CONVERTER_VERSION, dedupe, precompiledFileName, toJsonSchema } from '../../src/validation/schema';
+import { CATALOG_DIR, REFERENCE } from './helpers';
+
+const ROOT = path.join(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { AOT_KINDS, sourceHash } = require(path.join(ROOT, 'scripts', 'compile-validators.js'));
+
+function schemas(): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const s of ['istio', 'gateway-api', 'flagger']) Object.assign(out, JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'schemas', `${s}.json`), 'utf8')));
+  return out;
+}
+
+describe('structural schema conversion', () => {
+  test('properties without additionalProperties become closed; preserve-unknown-fields stays open', () => {
+    const s = toJsonSchema({ type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'string' } } }, c: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { d: { type: 'string' } } } } });
+    expect(s.additionalProperties).toBe(false);
+    expect(s.properties.a.additionalProperties).toBe(false);
+    expect(s.properties.c.additionalProperties).toBeUndefined();
+  });
+
+  test('int-or-string accepts both; nullable adds null', () => {
+    const s = toJsonSchema({ type: 'object', properties: { p: { 'x-kubernetes-int-or-string': true }, n: { type: 'string', nullable: true } } });
+    expect(s.properties.p.anyOf).toEqual([{ type: 'integer' }, { type: 'string' }]);
+    expect(s.properties.n.type).toEqual(['string', 'null']);
+  });
+
+  test('dedupe replaces repeated large subtrees by one $defs entry', () => {
+    const big = { type: 'object', properties: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`field${i}`, { type: 'string' }])) };
+    const out = dedupe({ type: 'object', properties: { x: big, y: { type: 'array', items: big } } });
+    expect(out.properties.x).toEqual({ $ref: '#/$defs/d0' });
+    expect(out.properties.y.items).toEqual({ $ref: '#/$defs/d0' });
+    expect(out.$defs.d0.properties.field39).toEqual({ type: 'string' });
+  });
+});
+
+describe('ahead-of-time validators', () => {
+  test.each((AOT_KINDS as string[]).map((k) => [k]))('%s is up to date with imports/schemas (rerun scripts/compile-validators.js if not)', (key) => {
+    const data = schemas();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(ROOT, 'imports', 'schemas', 'validators', precompiledFileName(key)));
+    expect(mod.converterVersion).toBe(CONVERTER_VERSION);
+    expect(mod.sourceHash).toBe(sourceHash(data[key].schema));
+  });
+
+  test('give the same findings as lazily compiled validators on every catalog file and the reference app', () => {
+    const files = [REFERENCE, ...fs.readdirSync(CATALOG_DIR).filter((f) => f.endsWith('.yaml')).map((f) => path.join(CATALOG_DIR, f))];
+    const manifests = readManifests(files).manifests.map((m) => m.manifest).filter((m) => m && m.apiVersion && m.kind);
+    const run = () => manifests.map((m) => checkSchema(m));
+    _resetSchemaCache();
+    const aot = run();
+    _resetSchemaCache({ aot: false });
+    const lazy = run();
+    _resetSchemaCache();
+    expect(aot).toEqual(lazy);
+    expect(aot.flat().filter((f) => f).length).toBeGreaterThan(5);
+  });
+});
+
+describe('docs/validation.md', () => {
+  test('lists every check code with its level', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CHECKS } = require('../../src/validation/codes');
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'validation.md'), 'utf8');
+    for (const c of CHECKS) expect(doc).toContain(`| \`${c.code}\` | ${c.level} |`);
+  });
+
+  test('every code the checks can emit is in the table', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { CHECKS } = require('../../src/validation/codes');
+    const known = new Set(CHECKS.map((c: any) => c.code));
+    const dir = path.join(ROOT, 'src', 'validation');
+    const emitted = new Set<string>();
+    for (const f of [...fs.readdirSync(dir).map((x) => path.join(dir, x)), path.join(ROOT, 'src', 'cli', 'lint.ts')]) {
+      if (f.endsWith('codes.ts')) continue;
+      for (const m of fs.readFileSync(f, 'utf8').matchAll(/'((?:CI|IST)\d{4})'/g)) emitted.add(m[1]);
+    }
+    expect([...emitted].filter((c) => !known.has(c))).toEqual([]);
+  });
+});
