@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
-import { fail } from './private/errors';
+import { fail, validationMessage } from './private/errors';
 import { dns1123Label, labelKey, labelValue } from './private/names';
 import { Waypoint } from './waypoint';
 
@@ -105,8 +105,19 @@ export class MeshNamespace extends Construct implements IMeshMember {
     }
     this._waypoint = new Waypoint(this, 'Waypoint', { namespace: this.name });
     this._addLabel('istio.io/use-waypoint', this._waypoint.name);
+    this.node.addValidation({ validate: () => this.checkWaypointName() });
     for (const cb of this._onWaypoint) cb(this._waypoint);
     return this._waypoint;
+  }
+
+  /** Istio names the waypoint's Deployment, Service and ServiceAccount after the Gateway: no service may take that name. */
+  private checkWaypointName(): string[] {
+    const w = this._waypoint!;
+    const clash = this.mesh.membersOf((m): m is IMeshMember & { name: string; namespace: string; serviceAccountName: string } =>
+      typeof (m as any).serviceAccountName === 'string' && (m as any).namespace === this.name && m !== (this as IMeshMember));
+    return clash
+      .filter((m) => m.name === w.name || m.serviceAccountName === w.name)
+      .map((m) => validationMessage('waypoint', w.name, `Istio deploys the waypoint of namespace ${this.name} as Deployment, Service and ServiceAccount "${w.name}", which ${m.node.path} also uses`, 'rename the service or its ServiceAccount'));
   }
 
   /** Runs `cb` once the namespace has a waypoint (now, if it already has one). @internal */

@@ -89,6 +89,13 @@ describe('ambient: the waypoint', () => {
     expect(synth(chart).filter((o) => o.kind === 'Gateway')).toHaveLength(1);
   });
 
+  test('a service named like the waypoint fails at synth (Istio deploys the waypoint under that name)', () => {
+    const { chart, order, ns } = given();
+    service(chart, ns, 'waypoint');
+    new CanaryRoute(chart, 'Route', { service: order, defaultDestination: Destination.service() });
+    expect(() => synth(chart)).toThrow(/waypoint: "waypoint" is invalid: Istio deploys the waypoint of namespace production as Deployment, Service and ServiceAccount "waypoint", which test\/waypoint also uses/);
+  });
+
   test('waypoint: false with a route is a clear error', () => {
     const { chart, order } = given({ waypoint: false });
     expect(() => new CanaryRoute(chart, 'Route', { service: order, defaultDestination: Destination.service() }))
