@@ -4,6 +4,7 @@ import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
+import { ValidationWorker } from './validation/parallel';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
@@ -78,6 +79,9 @@ export interface IManifestValidator {
   /** Returns the findings for one deployable set of manifests. */
   validate(manifests: readonly SourcedManifest[]): Finding[];
 }
+
+/** Below this many objects, validation runs in-process rather than in the worker thread. */
+const WORKER_MIN_OBJECTS = 1000;
 
 /** Properties of a {@link MeshApp}. */
 export interface MeshAppProps extends AppProps {
@@ -188,6 +192,17 @@ export class MeshApp extends App {
 
   /** Validates and writes every chart and artifact. Nothing is written when any check fails. */
   public synth(): void {
+    // The built-in validator runs on a second core: started first, it loads while constructs resolve.
+    const meshValidators = this.validators.filter((v): v is MeshValidator => v instanceof MeshValidator);
+    const worker = meshValidators.length > 0 ? ValidationWorker.start() : undefined;
+    try {
+      this.synthWith(worker);
+    } finally {
+      worker?.stop();
+    }
+  }
+
+  private synthWith(worker: ValidationWorker | undefined): void {
     const files = this.synthFiles();
     const artifacts = this.node.findAll().filter((c): c is Artifact => c instanceof Artifact);
     const rendered = artifacts.map((a) => ({ file: a.path, content: a.render(), summary: a.renderSummary() }));
@@ -198,11 +213,27 @@ export class MeshApp extends App {
       const dir = path.dirname(f.file);
       byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
     }
+    const sets = [...byDir.values()];
     const external = collectExternalPrincipals(this);
     const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
-    for (const manifests of byDir.values()) {
-      for (const v of validators) findings.push(...v.validate(manifests));
+    // A small app validates faster in-process than it can hand its objects over.
+    const total = sets.reduce((n, set) => n + set.length, 0);
+    const useWorker = worker !== undefined && total >= WORKER_MIN_OBJECTS;
+    if (worker && !useWorker) worker.stop();
+    const inWorker = useWorker ? validators.filter((v): v is MeshValidator => v instanceof MeshValidator) : [];
+    for (const v of inWorker) worker!.submit(sets, v.options);
+    for (const v of validators) {
+      if (inWorker.includes(v as MeshValidator)) continue;
+      for (const manifests of sets) findings.push(...v.validate(manifests));
     }
+    // serialize while the worker validates; nothing is written before the verdict
+    const texts = files.map((f) => (f.manifests.length === 0 ? undefined : toYamlDocuments(f.manifests.map((m) => m.manifest))));
+    for (const v of inWorker) {
+      const answer = worker!.collect();
+      if (answer) answer.forEach((list) => findings.push(...list));
+      else for (const manifests of sets) findings.push(...v.validate(manifests));
+    }
+
     const kept = applyConstructSuppressions(this, findings);
     const errors = kept.filter((f) => f.level === 'error');
     const others = kept.filter((f) => f.level !== 'error');
@@ -211,12 +242,13 @@ export class MeshApp extends App {
       throw new Error(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatFindings(errors)}`);
     }
 
-    for (const f of files) {
-      if (f.manifests.length === 0) continue;
+    files.forEach((f, i) => {
+      const text = texts[i];
+      if (text === undefined) return;
       const target = path.join(this.outdir, f.file);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, toYamlDocuments(f.manifests.map((m) => m.manifest)));
-    }
+      fs.writeFileSync(target, text);
+    });
     for (const a of rendered) {
       const target = path.join(this.outdir, a.file);
       fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -226,6 +258,7 @@ export class MeshApp extends App {
       if (a.summary) this.log(a.summary);
     }
   }
+
 
   /** All manifests of all charts as one YAML string (fast emitter). */
   public synthYaml(): string {

@@ -1,5 +1,4 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import { fail, validationMessage } from './private/errors';
@@ -75,7 +74,9 @@ export class MeshNamespace extends Construct implements IMeshMember {
     if (props.waypoint !== undefined && typeof props.waypoint !== 'boolean') fail(this, 'props.waypoint', props.waypoint, 'must be a boolean');
     this.waypointAllowed = props.waypoint ?? true;
     this._labels = { ...(props.labels ?? {}), ...meshLabels };
-    this.resource = new k8s.KubeNamespace(this, 'Resource', {
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
       metadata: { name: this.name, labels: this._labels },
     });
     this.mesh._register(this);

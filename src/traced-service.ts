@@ -1,11 +1,11 @@
 import { ApiObject, Duration } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { HostTraffic } from './host-traffic';
 import { IWorkloadIdentity } from './identity';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { fail } from './private/errors';
+import { quantity, quantityHint, quantityValue } from './private/quantity';
 import { AllowOptions, ServiceSecurity } from './service-security';
 import { dns1123Label, labelValue, port as checkPort, toDnsLabel } from './private/names';
 
@@ -228,14 +228,20 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     });
 
     const labels = { app: this.name };
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+    // Plain ApiObjects: the core-kind schema check of the validation layer covers their shape, and
+    // they skip the typed L1 classes' per-field conversion at synth (measurable at thousands of services).
+    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
       metadata: { name: this.serviceAccountName, namespace: this.namespace, labels },
     });
-    this.service = new k8s.KubeService(this, 'Service', {
+    this.service = new ApiObject(this, 'Service', {
+      apiVersion: 'v1',
+      kind: 'Service',
       metadata: { name: this.name, namespace: this.namespace, labels },
       spec: {
         selector: { app: this.name },
-        ports: [{ name: this.portName, port: this.port, targetPort: k8s.IntOrString.fromNumber(this.port), protocol: 'TCP' }],
+        ports: [{ name: this.portName, port: this.port, targetPort: this.port, protocol: 'TCP' }],
       },
     });
 
@@ -245,6 +251,19 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     const initialDelay = wholeSeconds(this, 'props.readinessProbe.initialDelay', probe.initialDelay ?? Duration.seconds(5), 0);
     const period = wholeSeconds(this, 'props.readinessProbe.period', probe.period ?? Duration.seconds(10), 1);
     const res = props.resources ?? {};
+    const resources = {
+      cpuRequest: checkQuantity(this, 'props.resources.cpuRequest', res.cpuRequest ?? '200m'),
+      memoryRequest: checkQuantity(this, 'props.resources.memoryRequest', res.memoryRequest ?? '256Mi'),
+      cpuLimit: checkQuantity(this, 'props.resources.cpuLimit', res.cpuLimit ?? '1'),
+      memoryLimit: checkQuantity(this, 'props.resources.memoryLimit', res.memoryLimit ?? '512Mi'),
+    };
+    for (const r of ['cpu', 'memory'] as const) {
+      const req = (resources as any)[`${r}Request`];
+      const lim = (resources as any)[`${r}Limit`];
+      if (quantityValue(req) > quantityValue(lim)) {
+        fail(this, `props.resources.${r}Request`, req, `a request must not exceed its limit (${lim})`);
+      }
+    }
     const side = props.sidecarResources ?? {};
     const annotations: Record<string, string> = {};
     if (!this.mesh.isAmbient) {
@@ -281,7 +300,9 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
         if (f.name in env) fail(this, 'props.env', f.name, `${f.name} is set by TracedService and cannot be overridden in env`);
       }
       const extra = Object.keys(env).sort().map((name) => ({ name, value: env[name] }));
-      const deployment = new k8s.KubeDeployment(this, `Deployment-${v.name}`, {
+      const deployment = new ApiObject(this, `Deployment-${v.name}`, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
         metadata: { name: `${this.name}-${v.name}`, namespace: this.namespace, labels: podLabels },
         spec: {
           replicas: v.replicas,
@@ -297,11 +318,11 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
                   ports: [{ name: this.portName, containerPort: this.port, protocol: 'TCP' }],
                   env: [...fixed, ...extra],
                   resources: {
-                    requests: { cpu: k8s.Quantity.fromString(res.cpuRequest ?? '200m'), memory: k8s.Quantity.fromString(res.memoryRequest ?? '256Mi') },
-                    limits: { cpu: k8s.Quantity.fromString(res.cpuLimit ?? '1'), memory: k8s.Quantity.fromString(res.memoryLimit ?? '512Mi') },
+                    requests: { cpu: resources.cpuRequest, memory: resources.memoryRequest },
+                    limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
                   },
                   readinessProbe: {
-                    httpGet: { path: probePath, port: k8s.IntOrString.fromNumber(this.port) },
+                    httpGet: { path: probePath, port: this.port },
                     initialDelaySeconds: initialDelay,
                     periodSeconds: period,
                   },
@@ -399,6 +420,12 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   public get fqdn(): string {
     return `${this.name}.${this.namespace}.svc.cluster.local`;
   }
+}
+
+function checkQuantity(scope: Construct, property: string, v: string): string {
+  const bad = quantity(v);
+  if (bad) fail(scope, property, v, bad, quantityHint(v));
+  return v;
 }
 
 function checkReplicas(scope: Construct, property: string, v: number): void {

@@ -117,6 +117,8 @@ describe('TracedService: bad input names the construct path, the property and th
     ['an unpinned image', (s) => s({ versions: [{ name: 'v1', image: 'nginx:latest' }] }), /props\.versions\[0\]\.image: "nginx:latest" is invalid: images must be pinned/],
     ['an image repository with a tag', (s) => s({ imageRepository: 'registry.example.com/x:v1' }), /props\.imageRepository: .* is invalid/],
     ['a probe period of 0', (s) => s({ readinessProbe: { period: Duration.seconds(0) } }), /props\.readinessProbe\.period: .* is invalid: must be a whole number of seconds, at least 1/],
+    ['a resource that is not a quantity', (s) => s({ resources: { memoryLimit: '512MB' } }), /props\.resources\.memoryLimit: "512MB" is invalid: must be a non-negative Kubernetes quantity/],
+    ['a request above its limit', (s) => s({ resources: { cpuRequest: '2', cpuLimit: '1' } }), /props\.resources\.cpuRequest: "2" is invalid: a request must not exceed its limit \(1\)/],
     ['overriding a wired env var', (s) => s({ env: { SERVICE_PORT: '1' } }), /props\.env: "SERVICE_PORT" is invalid/],
   ];
   test.each(cases)('%s', (_name, build, message) => {

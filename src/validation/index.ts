@@ -179,7 +179,8 @@ function objectKey(m: any): string {
  * {@link validateManifests}.
  */
 export class MeshValidator implements IManifestValidator {
-  private readonly options: ValidationOptions;
+  /** The options every check runs with. */
+  public readonly options: ValidationOptions;
 
   constructor(options: ValidationOptions = {}) {
     this.options = options;
