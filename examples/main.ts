@@ -1,12 +1,14 @@
-import { MeshApp, MeshChart } from '../src';
+import { DataPlaneMode, MeshApp, MeshChart, RoutingApi } from '../src';
 import { buildProgressiveApp } from './progressive';
-import { addControlPlane, addMeshReport, buildReferenceApp } from './reference-app';
+import { AMBIENT_VARIANT, addControlPlane, addMeshReport, buildReferenceApp } from './reference-app';
 
 /**
  * The app `cdk8s synth` runs (see cdk8s.yaml): writes the reference app's manifests to dist/, and
  * the control-plane install overlay and istiod Helm values to dist/control-plane/ (outside what
  * `kubectl apply -f dist/` takes), the mesh cost report to dist/report/, and order-service delivered
  * progressively by Flagger to dist/progressive/.
+ * The same intent on an ambient data plane with the Gateway API goes to dist/ambient/, without the
+ * retries and the local rate limit, which that combination cannot express (AMBIENT_VARIANT).
  * It runs as compiled JavaScript (lib/examples/main.js), so synth never type-checks the imports.
  */
 export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
@@ -18,6 +20,8 @@ export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
   addControlPlane(new MeshChart(app, 'control-plane', { outputDir: 'control-plane' }), mesh);
   // order-service delivered progressively by Flagger: an alternative deployable set in dist/progressive/.
   buildProgressiveApp(new MeshChart(app, 'progressive', { outputDir: 'progressive' }));
+  const ambient = new MeshChart(app, 'reference-app-ambient', { outputDir: 'ambient' });
+  buildReferenceApp(ambient, { dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API }, AMBIENT_VARIANT);
   app.synth();
   return app;
 }

@@ -40,7 +40,10 @@ export interface ReferenceApp {
   readonly payment: TracedService;
 }
 
-/** Options of {@link buildReferenceApp}. */
+/**
+ * Options of {@link buildReferenceApp}. A variant states what it leaves out explicitly: a variant never
+ * drops intent silently. The sidecar + Istio API app keeps everything (the defaults).
+ */
 export interface ReferenceAppOptions {
   /**
    * Scope every sidecar's egress to its declared callees ({@link addEgressScoping}). Ambient meshes
@@ -48,7 +51,28 @@ export interface ReferenceAppOptions {
    * @default - true with the sidecar data plane, false in ambient mode
    */
   readonly egressScoping?: boolean;
+  /**
+   * Keep the route retries (order-service 3 × 3s, payment-service 2 × 2s). Gateway API v1.5.1's
+   * standard channel has no retries (HTTPRouteRule.retry is experimental), and the library refuses
+   * a route with retries under `RoutingApi.GATEWAY_API`. Without them, Istio applies its default
+   * retry policy (2 attempts on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes).
+   * @default true
+   */
+  readonly retries?: boolean;
+  /**
+   * Add payment-service's LocalRateLimit. It is an EnvoyFilter on the inbound sidecar, and ambient
+   * workloads have no sidecar, so the library refuses it on an ambient mesh.
+   * @default true
+   */
+  readonly localRateLimit?: boolean;
 }
+
+/**
+ * The ambient + Gateway API variant of the reference app (`dist/ambient/`): the same matches,
+ * weights, timeouts, pools and authorization; without the two features this data plane and API
+ * cannot express (see docs/ambient-gateway-api.md).
+ */
+export const AMBIENT_VARIANT: ReferenceAppOptions = { retries: false, localRateLimit: false };
 
 /** The collector every proxy and every app SDK sends spans to. */
 export const OTEL_PROVIDER = ExtensionProvider.openTelemetry({
@@ -88,7 +112,7 @@ export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}, o
   });
 
   const app: ReferenceApp = { mesh, production, order, payment };
-  addTraffic(app);
+  addTraffic(app, options);
   addSecurity(app);
   if (options.egressScoping ?? !mesh.isAmbient) addEgressScoping(app);
   return app;
@@ -176,19 +200,20 @@ export function addControlPlane(scope: Construct, mesh: Mesh): ControlPlane {
  * connection pool, payment-service's timeout/retries, circuit breaker and local rate limit.
  * Exactly one VirtualService and one DestinationRule per host come out, whichever constructs contribute.
  */
-export function addTraffic(app: ReferenceApp): void {
+export function addTraffic(app: ReferenceApp, options: ReferenceAppOptions = {}): void {
   const { order, payment } = app;
   const scope = order.node.scope as Construct;
+  const retries = options.retries ?? true;
 
   // The article sets timeout and retries on the default rule only; users mean every rule.
   new CanaryRoute(scope, 'OrderRoute', {
     service: order,
     timeout: Duration.seconds(10),
-    retries: RetryPolicy.of({
+    retries: retries ? RetryPolicy.of({
       attempts: 3,
       perTryTimeout: Duration.seconds(3),
       retryOn: [RetryOn.FIVE_XX, RetryOn.RESET, RetryOn.CONNECT_FAILURE, RetryOn.REFUSED_STREAM],
-    }),
+    }) : undefined,
     rules: [
       { name: 'canary', match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') },
       { name: 'ab-even-users', match: [{ headers: [HeaderMatch.regex('x-user-id', '^[0-9]*[02468]$')] }], destination: Destination.version('v2') },
@@ -212,7 +237,7 @@ export function addTraffic(app: ReferenceApp): void {
   new CanaryRoute(scope, 'PaymentRoute', {
     service: payment,
     timeout: Duration.seconds(5),
-    retries: RetryPolicy.of({ attempts: 2, perTryTimeout: Duration.seconds(2), retryOn: [RetryOn.FIVE_XX, RetryOn.RESET] }),
+    retries: retries ? RetryPolicy.of({ attempts: 2, perTryTimeout: Duration.seconds(2), retryOn: [RetryOn.FIVE_XX, RetryOn.RESET] }) : undefined,
     defaultDestination: Destination.service(),
   });
   new CircuitBreaker(scope, 'PaymentBreaker', {
@@ -231,6 +256,7 @@ export function addTraffic(app: ReferenceApp): void {
   });
   // Per pod: 3 replicas admit up to 150 req/s in total, bursts of 100 per pod; payment creation
   // (POST /api/payments/...) has a tighter 20 req/s per pod. See docs/traffic.md.
+  if (options.localRateLimit === false) return;
   new LocalRateLimit(scope, 'PaymentRateLimit', {
     service: payment,
     tokenBucket: TokenBucket.of({ maxTokens: 100, tokensPerFill: 50, fillInterval: Duration.seconds(1) }),

@@ -199,6 +199,14 @@ export class CanaryRoute extends Construct {
     return this.service.traffic.virtualService!;
   }
 
+  /**
+   * The host's HTTPRoute when the mesh routes with `RoutingApi.GATEWAY_API`, as an escape hatch
+   * (undefined with the Istio routing API).
+   */
+  public get httpRoute(): ApiObject | undefined {
+    return this.service.traffic.httpRoute;
+  }
+
   /** The Flagger Canary, when the route is progressive (`progressive` set), as an escape hatch. */
   public get canary(): ApiObject | undefined {
     return this.service.traffic.canary;

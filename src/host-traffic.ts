@@ -1,13 +1,21 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import * as flagger from '../imports/flagger.app';
+import * as gateway from '../imports/gateway.networking.k8s.io';
 import * as networking from '../imports/networking.istio.io';
 import { HttpRuleIntent, ProgressiveIntent, RetryIntent, TrafficPolicyIntent } from './intent/traffic';
-import { fail } from './private/errors';
+import { fail, validationMessage } from './private/errors';
+import { dns1123Label } from './private/names';
 import { renderCanarySpec, toGeneratedCanaryPropNames } from './render/flagger';
-import { renderDestinationRuleSpec, renderVirtualServiceSpec } from './render/istio-traffic';
+import { gatewayApiProblems, renderHttpRouteSpec, versionServiceName } from './render/gateway-api';
+import { renderDestinationRuleSpec, renderTrafficPolicy, renderVirtualServiceSpec } from './render/istio-traffic';
 import type { TracedService } from './traced-service';
-import { Duration } from 'cdk8s';
+import { RoutingApi } from './values/data-plane';
+import { addWarning } from './warnings';
+
+/** Warning code: ambient data plane with Istio's routing API (VirtualService at waypoints is alpha in Istio). */
+export const WARN_AMBIENT_VIRTUAL_SERVICE = 'CI1090';
 
 /** Route-wide timeout and retries, used by every rule that sets none of its own. */
 export interface RouteDefaultsIntent {
@@ -33,10 +41,20 @@ export class HostTraffic {
   private readonly _subsetPolicies = new Map<string, Array<Owned<TrafficPolicyIntent>>>();
   private _virtualService?: ApiObject;
   private _destinationRule?: ApiObject;
+  private _httpRoute?: ApiObject;
+  private readonly _versionServices = new Map<string, ApiObject>();
+  private readonly _versionDestinationRules = new Map<string, ApiObject>();
   private _progressive?: Owned<ProgressiveIntent>;
   private _canary?: ApiObject;
 
-  constructor(public readonly service: TracedService) {}
+  constructor(public readonly service: TracedService) {
+    service.node.addValidation({ validate: () => this.validateVersionServices() });
+  }
+
+  /** Whether this host renders with the Kubernetes Gateway API (HTTPRoute) instead of VirtualService. */
+  public get usesGatewayApi(): boolean {
+    return this.service.mesh.routingApi === RoutingApi.GATEWAY_API;
+  }
 
   /**
    * Sets the ordered HTTP rules of the host. One construct owns the rules of a host.
@@ -53,6 +71,7 @@ export class HostTraffic {
         }
       }
     }
+    this.checkGatewayApi(source, rules, this._defaults?.value ?? {});
     this._rules = { value: rules, source: source.node.path };
     this.reconcile();
   }
@@ -64,8 +83,10 @@ export class HostTraffic {
       if (clash) {
         fail(source, defaults.timeout ? 'timeout' : 'retries', this.service.name, `the route timeout/retries of host "${this.service.name}" are already set by ${this._defaults.source}`, 'set them in one place');
       }
+      this.checkGatewayApi(source, this._rules?.value ?? [], { ...this._defaults.value, ...defaults });
       this._defaults = { value: { ...this._defaults.value, ...defaults }, source: this._defaults.source };
     } else {
+      this.checkGatewayApi(source, this._rules?.value ?? [], defaults);
       this._defaults = { value: defaults, source: source.node.path };
     }
     this.reconcile();
@@ -139,9 +160,11 @@ export class HostTraffic {
   /**
    * The subsets the DestinationRule declares: every version the service runs, as soon as a route
    * destination or a per-version policy refers to a version. Derived, never typed by hand. A route
-   * that only targets the whole host needs no subsets.
+   * that only targets the whole host needs no subsets. Always empty with the Gateway API, which
+   * routes to per-version Services ({@link HostTraffic.versionServices}) instead.
    */
   public get subsets(): string[] {
+    if (this.usesGatewayApi) return [];
     const routed = (this._rules?.value ?? []).some((r) => r.destinations.some((d) => d.version !== undefined));
     return routed || this._subsetPolicies.size > 0 ? this.service.versions : [];
   }
@@ -149,6 +172,40 @@ export class HostTraffic {
   /** Whether any construct contributed a route, route defaults or a policy. */
   public get hasIntent(): boolean {
     return !!(this._rules || this._defaults || this._hostPolicies.length || this._subsetPolicies.size);
+  }
+
+  /** The HTTPRoute, once something routes the host (Gateway API). */
+  public get httpRoute(): ApiObject | undefined {
+    return this._httpRoute;
+  }
+
+  /**
+   * The versions that get a per-version Service (`<service>-<version>`, selecting `app` and
+   * `version`) with the Gateway API: those a route sends to by name, and those with a policy of
+   * their own. Empty with the Istio routing API, which uses DestinationRule subsets instead.
+   */
+  public get versionServices(): string[] {
+    if (!this.usesGatewayApi) return [];
+    return this.service.versions.filter((v) => this._versionServices.has(v));
+  }
+
+  /** The per-version Service of a version (Gateway API), once created. */
+  public versionService(version: string): ApiObject | undefined {
+    return this._versionServices.get(version);
+  }
+
+  /** The DestinationRule of a per-version Service host (Gateway API), once created. */
+  public versionDestinationRule(version: string): ApiObject | undefined {
+    return this._versionDestinationRules.get(version);
+  }
+
+  /**
+   * The traffic policy a per-version Service host gets with the Gateway API: the host policy with
+   * the version's own fields laid over it, exactly what the proxy applies to that subset with the
+   * Istio routing API. Undefined when neither is set.
+   */
+  public versionPolicy(version: string): TrafficPolicyIntent | undefined {
+    return this.effectiveSubsetPolicy(version) ?? this.hostPolicy;
   }
 
   /** The VirtualService, once something routes the host (Istio routing API). */
@@ -211,8 +268,16 @@ export class HostTraffic {
   private reconcile(): void {
     if (this._progressive) return this.reconcileProgressive();
     const svc = this.service;
+    if (svc.mesh.isAmbient) svc.meshNamespace._requireWaypoint(svc, 'routes and connection policies are applied by a waypoint in ambient mode');
+    if (this.usesGatewayApi) {
+      this.reconcileGatewayApi();
+      return;
+    }
     const needsVs = !!(this._rules || this._defaults);
     const needsDr = this.subsets.length > 0 || this._hostPolicies.length > 0 || this._subsetPolicies.size > 0;
+    if (needsVs && svc.mesh.isAmbient && !this._virtualService) {
+      addWarning(svc, WARN_AMBIENT_VIRTUAL_SERVICE, `${svc.name} is routed with a VirtualService on an ambient data plane: Istio supports VirtualService at waypoints as alpha only; prefer RoutingApi.GATEWAY_API with ambient`);
+    }
     if (needsVs && !this._virtualService) {
       this._virtualService = new networking.VirtualService(svc, 'VirtualService', {
         metadata: { name: svc.name, namespace: svc.namespace },
@@ -225,6 +290,72 @@ export class HostTraffic {
         spec: Lazy.any({ produce: () => toGeneratedPropNames(renderDestinationRuleSpec(this)) }) as any,
       });
     }
+  }
+
+  /**
+   * Gateway API objects: one HTTPRoute for the host, per-version Services for the versions a route
+   * names (or that have their own policy), and DestinationRules without subsets: one for the
+   * Service host, one per per-version Service host.
+   */
+  private reconcileGatewayApi(): void {
+    const svc = this.service;
+    const routed = new Set<string>();
+    for (const r of this._rules?.value ?? []) for (const d of r.destinations) if (d.version !== undefined) routed.add(d.version);
+    for (const v of this._subsetPolicies.keys()) routed.add(v);
+    if ((this._rules || this._defaults) && !this._httpRoute) {
+      this._httpRoute = new gateway.HttpRoute(svc, 'HTTPRoute', {
+        metadata: { name: svc.name, namespace: svc.namespace },
+        spec: Lazy.any({ produce: () => renderHttpRouteSpec(this) }) as any,
+      });
+    }
+    for (const v of svc.versions) {
+      if (!routed.has(v) || this._versionServices.has(v)) continue;
+      const name = versionServiceName(svc.name, v);
+      const bad = dns1123Label(name);
+      if (bad) fail(svc, 'versions', name, `the per-version Service name ${bad}`, 'shorten the service or version name');
+      const labels = { app: svc.name, version: v };
+      this._versionServices.set(v, new k8s.KubeService(svc, `Service-${v}`, {
+        metadata: { name, namespace: svc.namespace, labels },
+        spec: {
+          selector: labels,
+          ports: [{ name: svc.portName, port: svc.port, targetPort: k8s.IntOrString.fromNumber(svc.port), protocol: 'TCP' }],
+        },
+      }));
+    }
+    if (this._hostPolicies.length > 0 && !this._destinationRule) {
+      this._destinationRule = new networking.DestinationRule(svc, 'DestinationRule', {
+        metadata: { name: svc.name, namespace: svc.namespace },
+        spec: Lazy.any({ produce: () => toGeneratedPropNames({ host: svc.host, trafficPolicy: renderTrafficPolicy(this.hostPolicy) }) }) as any,
+      });
+    }
+    for (const v of this._versionServices.keys()) {
+      if (this._versionDestinationRules.has(v) || !this.versionPolicy(v)) continue;
+      const name = versionServiceName(svc.name, v);
+      this._versionDestinationRules.set(v, new networking.DestinationRule(svc, `DestinationRule-${v}`, {
+        metadata: { name, namespace: svc.namespace },
+        spec: Lazy.any({ produce: () => toGeneratedPropNames({ host: name, trafficPolicy: renderTrafficPolicy(this.versionPolicy(v)) }) }) as any,
+      }));
+    }
+  }
+
+  /** With the Gateway API, refuses intent an HTTPRoute cannot express, naming the construct. */
+  private checkGatewayApi(source: IConstruct, rules: readonly HttpRuleIntent[], defaults: RouteDefaultsIntent): void {
+    if (!this.usesGatewayApi) return;
+    const [p] = gatewayApiProblems(this.service.name, rules, defaults);
+    if (p) fail(source, p.property, p.value, `${p.rule} (the mesh renders routes with RoutingApi.GATEWAY_API)`, p.hint);
+  }
+
+  /** A per-version Service must not take the name of another Service in the namespace. */
+  private validateVersionServices(): string[] {
+    const svc = this.service;
+    const others = svc.mesh.membersOf((m): m is TracedService => m !== svc && (m as TracedService).traffic instanceof HostTraffic);
+    const errors: string[] = [];
+    for (const v of this._versionServices.keys()) {
+      const name = versionServiceName(svc.name, v);
+      const clash = others.find((o) => o.namespace === svc.namespace && (o.name === name || o.traffic.versionServices.some((x) => versionServiceName(o.name, x) === name)));
+      if (clash) errors.push(validationMessage('versions', name, `the per-version Service ${svc.namespace}/${name} clashes with a Service of ${clash.node.path}`, 'rename one of the services'));
+    }
+    return errors;
   }
 }
 

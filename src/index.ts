@@ -12,6 +12,7 @@ export * from './warnings';
 export * from './canary-route';
 export * from './circuit-breaker';
 export * from './local-rate-limit';
+export * from './waypoint';
 export * from './sidecar-scope';
 export * from './mesh-report';
 
@@ -38,6 +39,9 @@ export * from './values/egress-host';
 export * from './values/canary-analysis';
 export * from './values/metric-check';
 export * from './values/analysis-webhook';
+
+// Renderers' public helpers
+export { versionServiceName, prefixAsRegex } from './render/gateway-api';
 
 // Intent (read by renderers, validators and the simulator)
 export * from './intent/traffic';
@@ -73,5 +77,7 @@ export * as networking from '../imports/networking.istio.io';
 export * as security from '../imports/security.istio.io';
 export * as telemetry from '../imports/telemetry.istio.io';
 export * as extensions from '../imports/extensions.istio.io';
+// ... and from the pinned Gateway API v1.5.1 CRDs (HTTPRoute, Gateway).
+export * as gatewayApi from '../imports/gateway.networking.k8s.io';
 // Flagger v1.44.0 (progressive delivery): the Canary the library emits, for escape hatches.
 export * as flagger from '../imports/flagger.app';

@@ -14,6 +14,7 @@ import {
 import { IMeshMember } from './mesh';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './private/names';
+import { isL4Rule, renderAmbientAuthorizationPolicySpec } from './render/ambient-security';
 import { renderAuthorizationPolicySpec, renderPeerAuthenticationSpec, renderRule } from './render/istio-security';
 import { Condition } from './values/condition';
 import { EXTERNAL_PRINCIPALS_ANNOTATION, Validation } from './validation/suppress';
@@ -286,21 +287,42 @@ export class ServiceSecurity {
     if (list.some((r) => JSON.stringify(renderRule(r, td)) === rendered)) {
       fail(this.service, label, rendered, `this ${action} rule already exists on ${this.service.name}`, 'each rule is added once');
     }
-    list.push(rule);
     const svc = this.service;
+    if (svc.mesh.isAmbient) {
+      if (svc.meshNamespace.waypointAllowed) {
+        svc.meshNamespace._requireWaypoint(svc, 'authorization policies are enforced by the waypoint in ambient mode');
+      } else if (!isL4Rule(rule)) {
+        fail(svc, label, rendered, `this ${action} rule uses HTTP attributes (methods, paths or request.* conditions), which only a waypoint can enforce in ambient mode; `
+          + `an L7 policy with a selector and no waypoint fails closed in ztunnel, and namespace ${svc.namespace} has waypoint: false`,
+        'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities and ports, or use DataPlaneMode.SIDECAR');
+      }
+    }
+    list.push(rule);
     if (action === 'ALLOW' && !this._allowPolicy) {
       this._allowPolicy = new security.AuthorizationPolicy(svc, 'AuthorizationPolicy', {
         metadata: { name: `${svc.name}-allow`, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => renderAuthorizationPolicySpec(this.authorization('ALLOW')!, svc.mesh.trustDomain) }) as any,
+        spec: Lazy.any({ produce: () => this.renderPolicy('ALLOW') }) as any,
       });
     }
     if (action === 'DENY' && !this._denyPolicy) {
       this._denyPolicy = new security.AuthorizationPolicy(svc, 'DenyPolicy', {
         metadata: { name: `${svc.name}-deny`, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => renderAuthorizationPolicySpec(this.authorization('DENY')!, svc.mesh.trustDomain) }) as any,
+        spec: Lazy.any({ produce: () => this.renderPolicy('DENY') }) as any,
       });
     }
     this.annotateExternal();
+  }
+
+  /**
+   * Sidecar: `selector` on the pods. Ambient with a waypoint: `targetRefs` to the Service, enforced
+   * by the waypoint (never `selector`). Ambient without a waypoint: L4-only rules, enforced by ztunnel.
+   */
+  private renderPolicy(action: AuthorizationAction): Record<string, unknown> {
+    const svc = this.service;
+    const intent = this.authorization(action)!;
+    return svc.mesh.isAmbient && svc.meshNamespace.waypoint
+      ? renderAmbientAuthorizationPolicySpec(intent, svc.mesh.trustDomain)
+      : renderAuthorizationPolicySpec(intent, svc.mesh.trustDomain);
   }
 
   private checkRisk(property: string, given: unknown, needed: Risk, rule: string, hint?: string): void {

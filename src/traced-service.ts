@@ -338,6 +338,11 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
 
     this.traffic = new HostTraffic(this);
     this.security = new ServiceSecurity(this);
+    if (this.mesh.isAmbient) {
+      // An ingress gateway sends straight to the pods unless told to use the waypoint; without it,
+      // ingress traffic would skip the routes and L7 policies, and ztunnel's default deny.
+      this.meshNamespace._whenWaypoint(() => this.service.metadata.addLabel('istio.io/ingress-use-waypoint', 'true'));
+    }
     this.mesh._register(this);
   }
 

@@ -5,6 +5,7 @@ import { CallEdge } from './intent/security';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { fail, validationMessage } from './private/errors';
+import { renderAllowFromWaypointSpec, renderWaypointDefaultDenySpec } from './render/ambient-security';
 import { renderDefaultDenySpec, renderPeerAuthenticationSpec } from './render/istio-security';
 import { TracedService } from './traced-service';
 import { MtlsMode } from './values/mtls-mode';
@@ -199,6 +200,21 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
         metadata: { name: 'default-deny', namespace: ns.name },
         spec: renderDefaultDenySpec() as any,
       }));
+    }
+    if (defaultDeny && this.mesh.isAmbient) {
+      // Ambient: the ALLOW-nothing above is enforced by ztunnel (L4). Requests through the waypoint
+      // arrive with the waypoint's identity, so ztunnel must let the waypoint through, and the
+      // waypoint itself must deny what no allow rule of the destination Service allows.
+      ns._whenWaypoint((w) => {
+        objects.push(new security.AuthorizationPolicy(this, `AllowFromWaypoint-${ns.name}`, {
+          metadata: { name: 'allow-from-waypoint', namespace: ns.name },
+          spec: renderAllowFromWaypointSpec(w, this.mesh.trustDomain) as any,
+        }));
+        objects.push(new security.AuthorizationPolicy(this, `WaypointDefaultDeny-${ns.name}`, {
+          metadata: { name: `${w.name}-default-deny`, namespace: ns.name },
+          spec: renderWaypointDefaultDenySpec(w.name) as any,
+        }));
+      });
     }
     this._namespaces.set(ns.name, { options: { ...options, defaultDeny }, objects });
   }

@@ -85,14 +85,15 @@ function pathOf(m: any): { type: string; value: string } {
 /**
  * Gateway API precedence: Exact path, then the longest path (prefix), then a method match, then more
  * header matches, then more query matches; ties go to the older route (unknown here, so name order)
- * and then to rule order.
+ * and then to rule order. RegularExpression paths are implementation-specific in the spec; Istio
+ * (pilot's `sortHTTPRoutes`) ranks them after every PathPrefix, longest regex first.
  */
 function precedence(a: Candidate, b: Candidate): number {
   const pa = pathOf(a.spec);
   const pb = pathOf(b.spec);
-  const exact = (p: { type: string }) => (p.type === 'Exact' ? 1 : 0);
+  const rank = (p: { type: string }) => (p.type === 'Exact' ? 3 : p.type === 'RegularExpression' ? 1 : 2);
   return (
-    exact(pb) - exact(pa) ||
+    rank(pb) - rank(pa) ||
     pb.value.length - pa.value.length ||
     (b.spec.method ? 1 : 0) - (a.spec.method ? 1 : 0) ||
     (b.spec.headers?.length ?? 0) - (a.spec.headers?.length ?? 0) ||

@@ -126,6 +126,8 @@ export function analyze(manifests: readonly any[], options: AnalyzerOptions = {}
       namespaces.set(nameOf(m), m);
       knownNs.add(nameOf(m));
     } else if (m.apiVersion === 'v1' && m.kind === 'ServiceAccount') serviceAccounts.add(`${nsOf(m)}/${nameOf(m)}`);
+    // Istio deploys a waypoint Gateway with a ServiceAccount of the Gateway's name: its identity is known.
+    else if (is(m, 'gateway.networking.k8s.io', 'Gateway') && m.spec?.gatewayClassName === 'istio-waypoint') serviceAccounts.add(`${nsOf(m)}/${nameOf(m)}`);
     else if (WORKLOAD_KINDS.has(m.kind) && groupOf(m) === 'apps') {
       const labels = m.spec?.template?.metadata?.labels ?? {};
       const replicas = m.kind === 'DaemonSet' ? 1 : typeof m.spec?.replicas === 'number' ? m.spec.replicas : 1;

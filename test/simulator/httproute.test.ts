@@ -70,6 +70,20 @@ describe('HTTPRoute semantics', () => {
     expect(sim.route({ host: ORDER_HOST, path: '/api/y' }).rule).toBe(0);
   });
 
+  test('RegularExpression paths rank after every PathPrefix (Istio), longest regex first', () => {
+    const sim = gamma(`[
+      { matches: [{ path: { type: RegularExpression, value: "/api/orders/.*" } }], ${to('order-service-v2')} },
+      { matches: [{ path: { type: RegularExpression, value: "/api/.*" } }], ${to('order-service-v1')} },
+      { matches: [{ path: { type: PathPrefix, value: / } }], ${to('order-service-v1')} }]`);
+    // PathPrefix / outranks both regexes, although it is listed last and shorter.
+    expect(sim.route({ host: ORDER_HOST, path: '/api/orders/7' }).rule).toBe(2);
+    const regexOnly = gamma(`[
+      { matches: [{ path: { type: RegularExpression, value: "/api/.*" } }], ${to('order-service-v1')} },
+      { matches: [{ path: { type: RegularExpression, value: "/api/orders/.*" } }], ${to('order-service-v2')} }]`);
+    expect(regexOnly.route({ host: ORDER_HOST, path: '/api/orders/7' }).rule).toBe(1);
+    expect(regexOnly.route({ host: ORDER_HOST, path: '/api/x' }).rule).toBe(0);
+  });
+
   test('PathPrefix matches whole path elements: /api does not match /apix', () => {
     const sim = gamma(`[{ matches: [{ path: { type: PathPrefix, value: /api } }], ${to('order-service-v1')} }]`);
     expect(sim.route({ host: ORDER_HOST, path: '/api' }).rule).toBe(0);

@@ -1,0 +1,326 @@
+import { Duration } from 'cdk8s';
+import { RE2JS } from 're2js';
+import type { HostTraffic } from '../host-traffic';
+import { HttpMatchIntent, HttpRuleIntent, RetryIntent, RouteDestinationIntent, StringMatchIntent } from '../intent/traffic';
+import { renderDuration } from '../private/duration';
+
+/**
+ * Renders a host's traffic intent as Kubernetes Gateway API (v1.5.1, standard channel) objects for
+ * the mesh (GAMMA): one `HTTPRoute` attached to the Service, whose weighted `backendRefs` point at
+ * per-version Services (`<service>-<version>`). Pure functions of the intent.
+ *
+ * What Gateway API cannot express is reported by {@link gatewayApiProblems}, never silently dropped.
+ */
+
+/** Methods Gateway API's `HTTPRouteMatch.method` accepts (an enum, exact match only). */
+const GATEWAY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+/** Gateway API `SectionName` (a rule name). */
+const SECTION_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** RFC 3986 path characters Gateway API allows in an Exact path. */
+const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
+/** Standard-channel limits of an HTTPRoute. */
+const MAX_RULES = 16;
+const MAX_MATCHES_PER_RULE = 64;
+const MAX_MATCHES = 127;
+
+/** Something Gateway API cannot express, worded for {@link fail}. */
+export interface GatewayApiProblem {
+  readonly property: string;
+  readonly value: unknown;
+  readonly rule: string;
+  readonly hint: string;
+}
+
+const ALTERNATIVES = 'use RoutingApi.ISTIO for this mesh (VirtualService), or change the intent';
+
+/** The name of the per-version Service a Gateway API backendRef points at. */
+export function versionServiceName(service: string, version: string): string {
+  return `${service}-${version}`;
+}
+
+/**
+ * Renders a Duration as a Gateway API `Duration` (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`), e.g. `10s`,
+ * `1s500ms`, `2h`. Returns undefined when a part would need more than 5 digits.
+ */
+export function renderGatewayDuration(d: Duration): string | undefined {
+  let ms = d.toMilliseconds({ integral: false });
+  const parts: string[] = [];
+  for (const [unit, size] of [['h', 3600000], ['m', 60000], ['s', 1000], ['ms', 1]] as const) {
+    const n = Math.floor(ms / size);
+    ms -= n * size;
+    if (n > 0) parts.push(`${n}${unit}`);
+    if (n > 99999) return undefined;
+  }
+  return parts.length > 0 ? parts.join('') : '0s';
+}
+
+/** An Istio uri prefix as an anchored RE2 regex: a plain string prefix, not a path-segment prefix. */
+export function prefixAsRegex(prefix: string): string {
+  return `^${escapeRe2(prefix)}.*$`;
+}
+
+function escapeRe2(s: string): string {
+  return s.replace(/[\\^$.|?*+()[\]{}]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Everything in a host's rules and route defaults that Gateway API v1.5.1 (standard channel) cannot
+ * express, including first-match orders that Gateway API's precedence would change. Empty when the
+ * HTTPRoute means exactly what the intent means.
+ */
+export function gatewayApiProblems(serviceName: string, rules: readonly HttpRuleIntent[], defaults: { readonly timeout?: Duration; readonly retries?: RetryIntent }): GatewayApiProblem[] {
+  const out: GatewayApiProblem[] = [];
+  const ruleName = (i: number) => (i === rules.length - 1 && rules[i].matches.length === 0 ? 'the default rule' : `rules[${i}]${rules[i].name ? ` (${rules[i].name})` : ''}`);
+  if (defaults.retries) {
+    out.push({
+      property: 'retries', value: describeRetries(defaults.retries),
+      rule: 'retries are experimental in Gateway API v1.5.1 (HTTPRouteRule.retry is not in the standard channel), so the HTTPRoute cannot carry them and they would be silently lost',
+      hint: `use RoutingApi.ISTIO for this mesh (VirtualService retries), or drop the retries from the route of ${serviceName}`,
+    });
+  }
+  if (defaults.timeout && !renderGatewayDuration(defaults.timeout)) {
+    out.push({ property: 'timeout', value: renderDuration(defaults.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
+  }
+  if (rules.length > MAX_RULES) {
+    out.push({ property: 'rules', value: rules.length, rule: `an HTTPRoute holds at most ${MAX_RULES} rules (the default included)`, hint: ALTERNATIVES });
+  }
+  let total = 0;
+  rules.forEach((rule, i) => {
+    const at = `rules[${i}]`;
+    total += rule.matches.length;
+    if (rule.matches.length > MAX_MATCHES_PER_RULE) {
+      out.push({ property: `${at}.match`, value: rule.matches.length, rule: `an HTTPRoute rule holds at most ${MAX_MATCHES_PER_RULE} matches`, hint: ALTERNATIVES });
+    }
+    if (rule.name !== undefined && (!SECTION_NAME.test(rule.name) || rule.name.length > 253)) {
+      out.push({ property: `${at}.name`, value: rule.name, rule: 'a Gateway API rule name must be a lowercase DNS subdomain (letters, digits, "-", ".")', hint: 'rename the rule, e.g. "ab-even-users"' });
+    }
+    if (rule.retries) {
+      out.push({
+        property: `${at}.retries`, value: describeRetries(rule.retries),
+        rule: 'retries are experimental in Gateway API v1.5.1 (HTTPRouteRule.retry is not in the standard channel), so the HTTPRoute cannot carry them and they would be silently lost',
+        hint: `use RoutingApi.ISTIO for this mesh (VirtualService retries), or drop the retries of ${ruleName(i)}`,
+      });
+    }
+    if (rule.timeout && !renderGatewayDuration(rule.timeout)) {
+      out.push({ property: `${at}.timeout`, value: renderDuration(rule.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
+    }
+    rule.matches.forEach((m, j) => {
+      const where = `${at}.match[${j}]`;
+      if (m.method) {
+        if (m.method.kind !== 'exact') {
+          out.push({ property: `${where}.method`, value: `${m.method.kind}: ${m.method.value}`, rule: `Gateway API matches a method exactly, one of ${GATEWAY_METHODS.join(', ')}; a ${m.method.kind} method match cannot be expressed`, hint: `split it into one match block per exact method, or ${ALTERNATIVES}` });
+        } else if (!GATEWAY_METHODS.includes(m.method.value)) {
+          out.push({ property: `${where}.method`, value: m.method.value, rule: `Gateway API matches only the methods ${GATEWAY_METHODS.join(', ')}`, hint: ALTERNATIVES });
+        }
+      }
+      if (m.uri) {
+        if (m.uri.kind === 'exact' && (!m.uri.value.startsWith('/') || !PATH_CHARS.test(m.uri.value) || /\/\/|\/\.\.?\/|\/\.\.?$|%2f/i.test(m.uri.value))) {
+          out.push({ property: `${where}.uri`, value: m.uri.value, rule: "a Gateway API Exact path is absolute and normalized (starts with '/', no '//', '/./', '/../', '%2F', '#' and only RFC 3986 path characters)", hint: 'write the normalized path' });
+        }
+        if (m.uri.kind === 'prefix' && /[?#]/.test(m.uri.value)) {
+          out.push({ property: `${where}.uri`, value: m.uri.value, rule: "Gateway API path matches never see the query string or fragment, so a prefix with '?' or '#' cannot be expressed", hint: ALTERNATIVES });
+        }
+        if (renderPathValue(m.uri).length > 1024) {
+          out.push({ property: `${where}.uri`, value: m.uri.value, rule: 'a Gateway API path value is at most 1024 characters', hint: 'shorten it' });
+        }
+      }
+      for (const h of m.headers) {
+        if (h.name.length > 256) out.push({ property: `${where}.headers`, value: h.name, rule: 'a Gateway API header name is at most 256 characters', hint: 'shorten it' });
+        if (renderHeaderValue(h.match).length > 4096) out.push({ property: `${where}.headers`, value: h.name, rule: 'a Gateway API header value is at most 4096 characters', hint: 'shorten it' });
+      }
+    });
+  });
+  if (total > MAX_MATCHES) {
+    out.push({ property: 'rules', value: total, rule: `an HTTPRoute holds fewer than 128 matches across its rules`, hint: ALTERNATIVES });
+  }
+  out.push(...precedenceProblems(rules, defaults, ruleName));
+  return out;
+}
+
+/**
+ * The precedence of one match as Istio orders Gateway API matches (pilot's `sortHTTPRoutes`, which
+ * implements the spec's order and ranks RegularExpression paths, left implementation-specific by the
+ * spec, below every PathPrefix): path kind (Exact > PathPrefix > RegularExpression), then path
+ * length, then a method match, then the number of header matches. A match without a path is the
+ * CRD's default `PathPrefix /`.
+ */
+interface RankedMatch {
+  readonly rule: number;
+  readonly block: number;
+  readonly match?: HttpMatchIntent;
+  readonly pathRank: number;
+  readonly pathLength: number;
+  readonly method: boolean;
+  readonly headers: number;
+}
+
+function rank(rule: number, block: number, m: HttpMatchIntent | undefined, catchAll: PathValue | undefined): RankedMatch {
+  const path = m?.uri ? renderPath(m.uri) : (!m && catchAll) || { type: 'PathPrefix', value: '/' };
+  const pathRank = path.type === 'Exact' ? 3 : path.type === 'PathPrefix' ? 2 : 1;
+  return { rule, block, match: m, pathRank, pathLength: path.value.length, method: !!m?.method, headers: m?.headers.length ?? 0 };
+}
+
+/** Negative when `a` takes precedence over `b`, with the criterion that decided. */
+function compare(a: RankedMatch, b: RankedMatch): { order: number; why: string } {
+  const kinds = ['', 'RegularExpression', 'PathPrefix', 'Exact'];
+  if (a.pathRank !== b.pathRank) return { order: b.pathRank - a.pathRank, why: `${article(kinds[Math.max(a.pathRank, b.pathRank)])} path match ranks above ${article(kinds[Math.min(a.pathRank, b.pathRank)])} one (a match without a path is PathPrefix "/"; Istio ranks RegularExpression paths last)` };
+  if (a.pathLength !== b.pathLength) return { order: b.pathLength - a.pathLength, why: 'a longer path match ranks above a shorter one of the same type' };
+  if (a.method !== b.method) return { order: a.method ? -1 : 1, why: 'a match with a method ranks above a match without one' };
+  if (a.headers !== b.headers) return { order: b.headers - a.headers, why: 'a match with more header conditions ranks above one with fewer' };
+  return { order: 0, why: '' };
+}
+
+function article(word: string): string {
+  return `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;
+}
+
+function precedenceProblems(rules: readonly HttpRuleIntent[], defaults: { readonly timeout?: Duration }, ruleName: (i: number) => string): GatewayApiProblem[] {
+  const ranked: RankedMatch[] = [];
+  const catchAll = catchAllPath(rules);
+  rules.forEach((r, i) => {
+    if (r.matches.length === 0) ranked.push(rank(i, 0, undefined, catchAll));
+    r.matches.forEach((m, j) => ranked.push(rank(i, j, m, catchAll)));
+  });
+  const out: GatewayApiProblem[] = [];
+  const reported = new Set<string>();
+  for (const a of ranked) {
+    for (const b of ranked) {
+      if (b.rule <= a.rule) continue;
+      const c = compare(b, a);
+      if (c.order >= 0) continue;
+      // b now wins over a: harmless only if no request matches both, or both rules do the same.
+      if (disjoint(a.match, b.match) || sameOutcome(rules[a.rule], rules[b.rule], defaults)) continue;
+      const key = `${a.rule}/${b.rule}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      out.push({
+        property: `rules[${b.rule}]`, value: ruleName(b.rule),
+        rule: `Gateway API does not try rules in list order: ${c.why}, so ${ruleName(b.rule)} would take requests that ${ruleName(a.rule)} matches first in the intent`,
+        hint: `reorder the rules so that list order equals Gateway API precedence, make the matches disjoint, or ${ALTERNATIVES}`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Whether no request can match both blocks (only provable cases; undefined = matches everything). */
+function disjoint(a?: HttpMatchIntent, b?: HttpMatchIntent): boolean {
+  if (!a || !b) return false;
+  if (a.method && b.method && a.method.kind === 'exact' && b.method.kind === 'exact' && a.method.value !== b.method.value) return true;
+  if (a.uri && b.uri && excludes(a.uri, b.uri)) return true;
+  for (const h of a.headers) {
+    const other = b.headers.find((x) => x.name.toLowerCase() === h.name.toLowerCase());
+    if (other && excludes(h.match, other.match)) return true;
+  }
+  return false;
+}
+
+/** Whether no string satisfies both conditions (exact vs exact, exact vs regex/prefix). */
+function excludes(a: StringMatchIntent, b: StringMatchIntent): boolean {
+  if (a.kind === 'exact' && b.kind === 'exact') return a.value !== b.value;
+  if (a.kind === 'exact') return !satisfies(b, a.value);
+  if (b.kind === 'exact') return !satisfies(a, b.value);
+  return false;
+}
+
+function satisfies(m: StringMatchIntent, value: string): boolean {
+  if (m.kind === 'prefix') return value.startsWith(m.value);
+  if (m.kind === 'regex') return RE2JS.compile(m.value).matches(value);
+  return m.value === value;
+}
+
+function sameOutcome(a: HttpRuleIntent, b: HttpRuleIntent, defaults: { readonly timeout?: Duration }): boolean {
+  const outcome = (r: HttpRuleIntent) => JSON.stringify({ d: r.destinations, t: (r.timeout ?? defaults.timeout)?.toMilliseconds() });
+  return outcome(a) === outcome(b);
+}
+
+function describeRetries(r: RetryIntent): string {
+  const parts = [`attempts ${r.attempts}`];
+  if (r.perTryTimeout) parts.push(`perTryTimeout ${renderDuration(r.perTryTimeout)}`);
+  if (r.retryOn.length > 0) parts.push(`retryOn ${r.retryOn.join(',')}`);
+  return parts.join(', ');
+}
+
+interface PathValue {
+  readonly type: string;
+  readonly value: string;
+}
+
+/**
+ * The path match of the catch-all rule. Without one, the CRD defaults it to `PathPrefix /`, which
+ * Istio ranks above every RegularExpression path: a rule with a regex (or translated prefix) path
+ * would never be reached. When the route has such a rule, the catch-all matches the regex `.*`
+ * instead: the same requests (every path), ranked below every longer regex (Istio orders regex
+ * paths by length, longest first).
+ */
+function catchAllPath(rules: readonly HttpRuleIntent[]): PathValue | undefined {
+  const regex = rules.some((r) => r.matches.some((m) => m.uri && m.uri.kind !== 'exact'));
+  return regex ? { type: 'RegularExpression', value: '.*' } : undefined;
+}
+
+/** A path condition: exact → Exact; Istio's string prefix → anchored RegularExpression; regex as is. */
+function renderPath(m: StringMatchIntent): PathValue {
+  switch (m.kind) {
+    case 'exact': return { type: 'Exact', value: m.value };
+    case 'prefix': return { type: 'RegularExpression', value: prefixAsRegex(m.value) };
+    default: return { type: 'RegularExpression', value: m.value };
+  }
+}
+
+function renderPathValue(m: StringMatchIntent): string {
+  return renderPath(m).value;
+}
+
+/** A header condition: exact → Exact; prefix → anchored RegularExpression; regex as is (RE2, whole value). */
+function renderHeader(name: string, m: StringMatchIntent): Record<string, string> {
+  return m.kind === 'exact' ? { name, type: 'Exact', value: m.value } : { name, type: 'RegularExpression', value: renderHeaderValue(m) };
+}
+
+function renderHeaderValue(m: StringMatchIntent): string {
+  return m.kind === 'prefix' ? prefixAsRegex(m.value) : m.value;
+}
+
+function renderMatch(m: HttpMatchIntent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (m.headers.length > 0) out.headers = m.headers.map((h) => renderHeader(h.name, h.match));
+  if (m.method) out.method = m.method.value;
+  if (m.uri) out.path = renderPath(m.uri);
+  return out;
+}
+
+function renderBackends(svc: { name: string; port: number }, destinations: readonly RouteDestinationIntent[]): Array<Record<string, unknown>> {
+  return destinations.map((d) => {
+    const ref: Record<string, unknown> = { group: '', kind: 'Service', name: d.version === undefined ? svc.name : versionServiceName(svc.name, d.version), port: svc.port };
+    // A lone whole-service backend takes all traffic; its weight is implied.
+    if (!(destinations.length === 1 && d.version === undefined)) ref.weight = d.weight;
+    return ref;
+  });
+}
+
+/**
+ * The HTTPRoute spec of a host (GAMMA: `parentRefs` is the Service and port). Rules keep the
+ * intent's order; {@link gatewayApiProblems} has refused every intent whose meaning would change.
+ * Throws if called on such intent.
+ */
+export function renderHttpRouteSpec(host: HostTraffic): Record<string, unknown> {
+  const svc = host.service;
+  const rules: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
+  const problems = gatewayApiProblems(svc.name, rules, host.defaults);
+  if (problems.length > 0) {
+    throw new Error(`[${svc.node.path}] the route of ${svc.name} cannot be rendered as an HTTPRoute: ${problems.map((p) => `${p.property}: ${p.rule}`).join('; ')}`);
+  }
+  const catchAll = catchAllPath(rules);
+  return {
+    parentRefs: [{ group: '', kind: 'Service', name: svc.name, port: svc.port }],
+    rules: rules.map((rule) => {
+      const out: Record<string, unknown> = {};
+      if (rule.name) out.name = rule.name;
+      if (rule.matches.length > 0) out.matches = rule.matches.map(renderMatch);
+      else if (catchAll) out.matches = [{ path: { ...catchAll } }];
+      out.backendRefs = renderBackends(svc, rule.destinations);
+      const timeout = rule.timeout ?? host.defaults.timeout;
+      if (timeout) out.timeouts = { request: renderGatewayDuration(timeout) };
+      return out;
+    }),
+  };
+}
