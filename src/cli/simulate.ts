@@ -87,7 +87,7 @@ function intFlag(p: Parsed, name: string): number | undefined {
 }
 
 function simulator(p: Parsed): MeshSimulator {
-  return MeshSimulator.fromFiles(p.files, { rootNamespace: one(p, 'root-namespace', false) });
+  return MeshSimulator.fromFiles(p.files, { rootNamespace: one(p, 'root-namespace', false), recursive: p.flags.has('recursive') });
 }
 
 /** Runs `body`, mapping usage and simulator errors to exit code 2 with a message on stderr. */
@@ -138,14 +138,14 @@ export function authzJson(r: AuthzResult): object {
   };
 }
 
-const ROUTE_USAGE = '<files or dirs…> --host <svc>.<ns> [--header k=v]… [--path P] [--method M] [--port N] [--source-namespace NS] [--gateway mesh|<ns>/<gateway>]';
+const ROUTE_USAGE = '<files or dirs…> [--recursive] --host <svc>.<ns> [--header k=v]… [--path P] [--method M] [--port N] [--source-namespace NS] [--gateway mesh|<ns>/<gateway>]';
 
 /** Builds `route` over the given streams (tests pass their own). */
 export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
       guarded('route', ROUTE_USAGE, io, () => {
-        const p = parse(argv, ['host', 'header', 'path', 'method', 'port', 'source-namespace', 'authority', 'gateway', 'root-namespace'], []);
+        const p = parse(argv, ['host', 'header', 'path', 'method', 'port', 'source-namespace', 'authority', 'gateway', 'root-namespace'], ['recursive']);
         const r = simulator(p).route({
           host: one(p, 'host', true)!,
           headers: headers(p),
@@ -161,14 +161,14 @@ export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   };
 }
 
-const AUTHZ_USAGE = '<files or dirs…> --to <svc>.<ns> (--from-principal P | --plaintext) --method M --path P [--header k=v]… [--port N] [--workload NAME]';
+const AUTHZ_USAGE = '<files or dirs…> [--recursive] --to <svc>.<ns> (--from-principal P | --plaintext) --method M --path P [--header k=v]… [--port N] [--workload NAME]';
 
 /** Builds `authz` over the given streams. */
 export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
       guarded('authz', AUTHZ_USAGE, io, () => {
-        const p = parse(argv, ['to', 'from-principal', 'method', 'path', 'header', 'port', 'workload', 'host', 'source-ip', 'root-namespace'], ['plaintext', 'tcp']);
+        const p = parse(argv, ['to', 'from-principal', 'method', 'path', 'header', 'port', 'workload', 'host', 'source-ip', 'root-namespace'], ['plaintext', 'tcp', 'recursive']);
         const principal = one(p, 'from-principal', false);
         const plaintext = p.flags.has('plaintext');
         if (!principal === !plaintext) throw new UsageError('give exactly one of --from-principal P and --plaintext');
@@ -190,14 +190,14 @@ export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   };
 }
 
-const GRAPH_USAGE = '<files or dirs…> [--format json|mermaid|dot]';
+const GRAPH_USAGE = '<files or dirs…> [--recursive] [--format json|mermaid|dot]';
 
 /** Builds `graph` over the given streams. The default format is JSON, like every other command. */
 export function graphCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
       guarded('graph', GRAPH_USAGE, io, () => {
-        const p = parse(argv, ['format', 'root-namespace'], []);
+        const p = parse(argv, ['format', 'root-namespace'], ['recursive']);
         const format = (one(p, 'format', false) ?? 'json') as GraphFormat;
         if (!GRAPH_FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(format)}: must be one of ${GRAPH_FORMATS.join(', ')}`);
         const sim = simulator(p);

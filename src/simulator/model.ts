@@ -6,6 +6,12 @@ import { labelsMatch, SimulatorError } from './match';
 /** Options shared by every simulator entry point. */
 export interface MeshModelOptions {
   /**
+   * Read folders recursively. Off by default: like `kubectl apply -f <folder>`, a folder means the
+   * files directly in it, so `dist/` does not mix in the variants in `dist/ambient/` and friends.
+   * @default false
+   */
+  readonly recursive?: boolean;
+  /**
    * The mesh root namespace: its PeerAuthentications and AuthorizationPolicies apply mesh-wide.
    * @default 'istio-system'
    */
@@ -60,7 +66,7 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Repli
 export class MeshModel {
   /** Reads manifests from YAML (multi-document) or JSON files, and from folders recursively. */
   public static fromFiles(paths: string[], options: MeshModelOptions = {}): MeshModel {
-    return new MeshModel(loadManifestFiles(paths), options);
+    return new MeshModel(loadManifestFiles(paths, { recursive: options.recursive }), options);
   }
 
   /** The mesh root namespace. */
@@ -169,14 +175,14 @@ function flatten(objects: readonly any[]): ManifestObject[] {
 }
 
 /**
- * Reads every `.yaml`, `.yml` and `.json` file under the given files and folders (folders recursively,
- * entries sorted so the result is deterministic).
+ * Reads every `.yaml`, `.yml` and `.json` file of the given files and folders (a folder's own files,
+ * or with `recursive` its subfolders' too; entries sorted so the result is deterministic).
  */
-export function loadManifestFiles(paths: readonly string[]): ManifestObject[] {
+export function loadManifestFiles(paths: readonly string[], options: { readonly recursive?: boolean } = {}): ManifestObject[] {
   const out: ManifestObject[] = [];
   for (const p of paths) {
     if (!fs.existsSync(p)) throw new SimulatorError(`no such file or folder: ${p}`);
-    for (const file of listFiles(p)) out.push(...parseManifestText(fs.readFileSync(file, 'utf8'), file));
+    for (const file of listFiles(p, options.recursive ?? false)) out.push(...parseManifestText(fs.readFileSync(file, 'utf8'), file));
   }
   return out;
 }
@@ -191,14 +197,16 @@ export function parseManifestText(text: string, file = '<input>'): ManifestObjec
   }
 }
 
-function listFiles(p: string): string[] {
+function listFiles(p: string, recursive: boolean): string[] {
   const st = fs.statSync(p);
   if (st.isFile()) return [p];
   const out: string[] = [];
   for (const entry of fs.readdirSync(p).sort()) {
     const full = path.join(p, entry);
     const s = fs.statSync(full);
-    if (s.isDirectory()) out.push(...listFiles(full));
+    if (s.isDirectory()) {
+      if (recursive) out.push(...listFiles(full, true));
+    }
     else if (/\.(ya?ml|json)$/i.test(entry)) out.push(full);
   }
   return out;

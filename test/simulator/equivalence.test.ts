@@ -81,7 +81,9 @@ describe('the same content written differently gives identical answers', () => {
       fs.mkdirSync(path.join(dir, 'nested'));
       fs.writeFileSync(path.join(dir, 'nested', 'b.json'), JSON.stringify(objects.slice(half)));
       fs.writeFileSync(path.join(dir, 'README.md'), 'not a manifest');
-      expect(answers(MeshSimulator.fromFiles([dir]))).toEqual(expected);
+      expect(answers(MeshSimulator.fromFiles([dir], { recursive: true }))).toEqual(expected);
+      // like kubectl apply -f <folder>, a folder alone means its own files: the nested half is missing
+      expect(answers(MeshSimulator.fromFiles([dir]))).not.toEqual(expected);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
