@@ -14,7 +14,7 @@ import { addWarning } from './warnings';
 /** Warning code: perTryTimeout × attempts exceeds the rule's timeout, so not every retry can run. */
 export const WARN_RETRIES_EXCEED_TIMEOUT = 'CI2001';
 /** Warning code: a progressive analysis checks no metric, so Flagger promotes whatever the canary does. */
-export const WARN_ANALYSIS_WITHOUT_METRICS = 'CI1101';
+export const WARN_ANALYSIS_WITHOUT_METRICS = 'CI2002';
 
 /**
  * One match block: every condition in it must hold (AND). A rule's blocks are ORed.

@@ -477,9 +477,9 @@ describe('CanaryAnalysis ranges', () => {
     expect(() => CanaryAnalysis.weighted({ stepWeight: 1, maxWeight: 2, webhooks: [w] })).not.toThrow();
     expect(() => CanaryAnalysis.abTesting({ iterations: 3, webhooks: [w] })).toThrow(/confirm-traffic-increase webhook gates weight steps/);
   });
-  test('an analysis without metrics warns CI1101', () => {
+  test('an analysis without metrics warns CI2002', () => {
     const { route } = progressive({ progressive: CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50 }) });
-    expect(collectFindings(route).map((f) => f.code)).toEqual(['CI1101']);
+    expect(collectFindings(route).map((f) => f.code)).toEqual(['CI2002']);
     const { route: withMetrics } = progressive();
     expect(collectFindings(withMetrics)).toEqual([]);
   });

@@ -20,7 +20,7 @@ export interface AnalysisOptions {
   readonly threshold?: number;
   /**
    * Metrics checked at every step; names unique.
-   * @default - none (the analysis then only runs webhooks; synth warns CI1101)
+   * @default - none (the analysis then only runs webhooks; synth warns CI2002)
    */
   readonly metrics?: MetricCheck[];
   /**
