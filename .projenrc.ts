@@ -81,6 +81,9 @@ project.jest!.config.transform = {
 };
 
 // `npm ci` compiles the library and the examples, so `npx cdk8s synth` runs plain JavaScript.
+// Tests run through ts-jest without type checks (fast); the test task type-checks them once first.
+project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
+
 project.addBins({ 'cdk8s-istio': 'lib/src/cli/main.js' });
 project.addScripts({ prepare: 'tsc --build tsconfig.json' });
 

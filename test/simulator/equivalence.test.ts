@@ -4,8 +4,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { buildReferenceApp } from '../../examples/reference-app';
 import { MeshSimulator, toYamlDocuments } from '../../src';
-import { loadManifestFiles } from '../../src/simulator/model';
-import { answers, REFERENCE_DIR, referenceManifests } from './helpers';
+import { answers, referenceManifests } from './helpers';
 
 /** Deep copy with every object's keys in reverse order. */
 function reverseKeys(v: any): any {
