@@ -10,6 +10,7 @@ import { dns1123Label } from './private/names';
 import { renderCanarySpec, toGeneratedCanaryPropNames } from './render/flagger';
 import { gatewayApiProblems, renderHttpRouteSpec, versionServiceName } from './render/gateway-api';
 import { renderDestinationRuleSpec, renderTrafficPolicy, renderVirtualServiceSpec } from './render/istio-traffic';
+import type { IMeshMember } from './mesh';
 import type { TracedService } from './traced-service';
 import { RoutingApi } from './values/data-plane';
 import { addWarning } from './warnings';
@@ -348,7 +349,8 @@ export class HostTraffic {
   /** A per-version Service must not take the name of another Service in the namespace. */
   private validateVersionServices(): string[] {
     const svc = this.service;
-    const others = svc.mesh.membersOf((m): m is TracedService => m !== svc && (m as TracedService).traffic instanceof HostTraffic);
+    if (this._versionServices.size === 0) return [];
+    const others = svc.mesh.membersOf(hasHostTraffic).filter((m) => m !== svc);
     const errors: string[] = [];
     for (const v of this._versionServices.keys()) {
       const name = versionServiceName(svc.name, v);
@@ -357,6 +359,11 @@ export class HostTraffic {
     }
     return errors;
   }
+}
+
+/** Mesh members that own a HostTraffic (TracedServices); a stable guard, so `membersOf` caches it. */
+function hasHostTraffic(m: IMeshMember): m is TracedService {
+  return (m as Partial<TracedService>).traffic instanceof HostTraffic;
 }
 
 /**

@@ -136,9 +136,13 @@ export class MeshApp extends App {
    * construct validation errors (each prefixed with its construct path).
    */
   public synthFiles(): SynthesizedFile[] {
-    const fast = this.resolveWithoutDependencies();
+    return this.resolveFiles(this.node.findAll());
+  }
+
+  private resolveFiles(all: readonly IConstruct[]): SynthesizedFile[] {
+    const fast = this.resolveWithoutDependencies(all);
     const files: SynthesizedFile[] = [];
-    for (const chart of this.charts) {
+    for (const chart of fast ? [...fast.keys()] : this.charts) {
       const dir = (chart as Partial<MeshChart>).outputDir ?? '';
       const file = path.join(dir, `${chart.node.id}${this.outputFileExtension}`);
       if (fast) {
@@ -164,8 +168,7 @@ export class MeshApp extends App {
    * that graph orders every chart's ApiObjects in plain construct-tree order, so one walk gives the
    * same objects in the same order. Returns undefined (use cdk8s's own path) otherwise.
    */
-  private resolveWithoutDependencies(): Map<Chart, ApiObject[]> | undefined {
-    const all = this.node.findAll();
+  private resolveWithoutDependencies(all: readonly IConstruct[]): Map<Chart, ApiObject[]> | undefined {
     const chartOf = new Map<IConstruct, Chart | undefined>();
     const byChart = new Map<Chart, ApiObject[]>();
     const errors: string[] = [];
@@ -203,18 +206,20 @@ export class MeshApp extends App {
   }
 
   private synthWith(worker: ValidationWorker | undefined): void {
-    const files = this.synthFiles();
-    const artifacts = this.node.findAll().filter((c): c is Artifact => c instanceof Artifact);
+    // one walk of the construct tree serves resolution, artifacts, findings and suppressions
+    const all = this.node.findAll();
+    const files = this.resolveFiles(all);
+    const artifacts = all.filter((c): c is Artifact => c instanceof Artifact);
     const rendered = artifacts.map((a) => ({ file: a.path, content: a.render(), summary: a.renderSummary() }));
 
-    const findings: Finding[] = collectFindings(this).map((f) => ({ code: f.code, level: f.level, message: f.message, path: f.path }));
+    const findings: Finding[] = collectFindings(this, all).map((f) => ({ code: f.code, level: f.level, message: f.message, path: f.path }));
     const byDir = new Map<string, SourcedManifest[]>();
     for (const f of files) {
       const dir = path.dirname(f.file);
       byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
     }
     const sets = [...byDir.values()];
-    const external = collectExternalPrincipals(this);
+    const external = collectExternalPrincipals(this, all);
     const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
     // A small app validates faster in-process than it can hand its objects over.
     const total = sets.reduce((n, set) => n + set.length, 0);
@@ -234,7 +239,7 @@ export class MeshApp extends App {
       else for (const manifests of sets) findings.push(...v.validate(manifests));
     }
 
-    const kept = applyConstructSuppressions(this, findings);
+    const kept = applyConstructSuppressions(this, findings, all);
     const errors = kept.filter((f) => f.level === 'error');
     const others = kept.filter((f) => f.level !== 'error');
     if (others.length > 0) this.log(formatFindings(others));

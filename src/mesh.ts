@@ -105,6 +105,7 @@ export class Mesh extends Construct {
 
   private readonly _providers: ExtensionProvider[] = [];
   private readonly _members: IMeshMember[] = [];
+  private _memberCache = new WeakMap<Function, IMeshMember[]>();
   private readonly _tracing?: MeshTracingOptions;
 
   constructor(scope: Construct, id: string, props: MeshProps = {}) {
@@ -181,12 +182,19 @@ export class Mesh extends Construct {
 
   /** Registers a member (called by MeshNamespace, TracedService and policies). @internal */
   public _register(member: IMeshMember): void {
+    this._memberCache = new WeakMap();
     this._members.push(member);
   }
 
   /** Members of the given kind, in registration order. */
   public membersOf<T extends IMeshMember>(guard: (m: IMeshMember) => m is T): T[] {
-    return this._members.filter(guard);
+    // Validations ask this once per service; caching per guard keeps synth linear in the service count.
+    let hit = this._memberCache.get(guard) as T[] | undefined;
+    if (!hit) {
+      hit = this._members.filter(guard);
+      this._memberCache.set(guard, hit);
+    }
+    return [...hit];
   }
 
   /**

@@ -25,9 +25,9 @@ export function addInfo(scope: IConstruct, code: string, message: string): void 
 }
 
 /** Every finding recorded under `root`, in construct-tree order. */
-export function collectFindings(root: IConstruct): ConstructFinding[] {
+export function collectFindings(root: IConstruct, nodes: readonly IConstruct[] = root.node.findAll()): ConstructFinding[] {
   const out: ConstructFinding[] = [];
-  for (const c of root.node.findAll()) {
+  for (const c of nodes) {
     for (const m of c.node.metadata) {
       if (m.type === KEY) {
         const d = m.data as { code: string; level: 'warning' | 'info'; message: string };

@@ -69,9 +69,9 @@ export class Validation {
 }
 
 /** Every principal declared external under `root`, sorted and deduplicated. */
-export function collectExternalPrincipals(root: IConstruct): string[] {
+export function collectExternalPrincipals(root: IConstruct, nodes: readonly IConstruct[] = root.node.findAll()): string[] {
   const out = new Set<string>();
-  for (const c of root.node.findAll()) {
+  for (const c of nodes) {
     for (const m of c.node.metadata) if (m.type === EXTERNAL_KEY && typeof m.data === 'string') out.add(m.data);
   }
   return [...out].sort();
@@ -85,9 +85,9 @@ export interface ConstructSuppression {
 }
 
 /** Every suppression recorded under `root`. */
-export function collectSuppressions(root: IConstruct): ConstructSuppression[] {
+export function collectSuppressions(root: IConstruct, nodes: readonly IConstruct[] = root.node.findAll()): ConstructSuppression[] {
   const out: ConstructSuppression[] = [];
-  for (const c of root.node.findAll()) {
+  for (const c of nodes) {
     for (const m of c.node.metadata) {
       if (m.type === KEY) out.push({ ...(m.data as { code: string; reason: string }), path: c.node.path });
     }
@@ -99,8 +99,8 @@ export function collectSuppressions(root: IConstruct): ConstructSuppression[] {
  * Removes the findings that construct suppressions cover (a finding whose construct path is at or
  * under the suppression's construct), and reports suppressions without a reason as CI9001 errors.
  */
-export function applyConstructSuppressions(root: IConstruct, findings: readonly Finding[]): Finding[] {
-  const sups = collectSuppressions(root);
+export function applyConstructSuppressions(root: IConstruct, findings: readonly Finding[], nodes: readonly IConstruct[] = root.node.findAll()): Finding[] {
+  const sups = collectSuppressions(root, nodes);
   if (sups.length === 0) return [...findings];
   const out: Finding[] = [];
   const valid = sups.filter((s) => typeof s.reason === 'string' && s.reason.trim() !== '');

@@ -13,8 +13,79 @@ interface Request {
   readonly options: ValidationOptions;
 }
 
+/**
+ * A small valid set with the kinds the library emits most. Validating it once at start-up loads the
+ * lazily loaded parts (schema validators, CEL programs, Kubernetes' core schemas) and warms the JIT
+ * while the main thread is still resolving constructs, so the real set meets a warm validator.
+ */
+function warmUp(): void {
+  const labels = { app: 'warm', version: 'v1' };
+  const meta = { name: 'warm', namespace: 'warm' };
+  const set: SourcedManifest[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'warm', labels: { 'istio-injection': 'enabled' } } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta },
+    { apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { selector: { app: 'warm' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'warm-v1', namespace: 'warm', labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels, annotations: { 'sidecar.istio.io/proxyCPU': '100m' } },
+          spec: {
+            serviceAccountName: 'warm',
+            containers: [{ name: 'warm', image: 'example/warm:v1', ports: [{ containerPort: 8080 }], env: [{ name: 'A', value: 'b' }], resources: { requests: { cpu: '1m' }, limits: { cpu: '2m' } }, readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 } }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: meta,
+      spec: {
+        hosts: ['warm'],
+        http: [
+          { match: [{ headers: { 'x-a': { exact: 'b' } } }], route: [{ destination: { host: 'warm', subset: 'v1' }, weight: 100 }], timeout: '1s', retries: { attempts: 1, perTryTimeout: '1s', retryOn: '5xx' } },
+          { route: [{ destination: { host: 'warm', subset: 'v1' }, weight: 100 }] },
+        ],
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: meta,
+      spec: {
+        host: 'warm',
+        trafficPolicy: { connectionPool: { tcp: { maxConnections: 1, connectTimeout: '1s' }, http: { http2MaxRequests: 1 } }, outlierDetection: { consecutive5xxErrors: 1, interval: '1s', baseEjectionTime: '1s', maxEjectionPercent: 1 } },
+        subsets: [{ name: 'v1', labels: { version: 'v1' } }],
+      },
+    },
+    {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: meta,
+      spec: {
+        selector: { matchLabels: { app: 'warm' } },
+        action: 'ALLOW',
+        rules: [{ from: [{ source: { principals: ['cluster.local/ns/warm/sa/warm'] } }], to: [{ operation: { methods: ['GET'], paths: ['/x/*'] } }], when: [{ key: 'request.headers[x-a]', values: ['b'] }] }],
+      },
+    },
+    { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta, spec: { selector: { matchLabels: { app: 'warm' } }, mtls: { mode: 'STRICT' } } },
+  ].map((manifest) => ({ manifest }));
+  validateManifests(set, {});
+}
+
 const port = workerData?.port ?? parentPort;
 const signal: Int32Array = workerData?.signal;
+
+try {
+  warmUp();
+} catch {
+  // warming up is an optimisation only; the real request reports any problem
+}
 
 port.on('message', (req: Request) => {
   let reply: unknown;
