@@ -61,11 +61,29 @@ describe('ahead-of-time validators', () => {
 });
 
 describe('docs/validation.md', () => {
-  test('lists every check code with its level', () => {
+  test.each(['docs/validation.md', 'README.md'])('%s lists every check code with its level', (file) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { CHECKS } = require('../../src/validation/codes');
-    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'validation.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(ROOT, file), 'utf8');
     for (const c of CHECKS) expect(doc).toContain(`| \`${c.code}\` | ${c.level} |`);
+  });
+
+  test('README.md names every construct warning code the constructs can record', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const codes = new Set<string>();
+    const walk = (d: string): void => {
+      for (const e of fs.readdirSync(d)) {
+        const f = path.join(d, e);
+        if (fs.statSync(f).isDirectory()) {
+          if (e !== 'validation') walk(f);
+        } else if (f.endsWith('.ts')) {
+          for (const m of fs.readFileSync(f, 'utf8').matchAll(/'(CI\d{4})'/g)) codes.add(m[1]);
+        }
+      }
+    };
+    walk(path.join(ROOT, 'src'));
+    expect(codes.size).toBeGreaterThan(3);
+    for (const c of codes) expect(readme).toContain(c);
   });
 
   test('every code the checks can emit is in the table', () => {
