@@ -60,3 +60,20 @@ describe('MeshApp synth', () => {
     expect(parsed).toEqual(app.charts[0].toJson());
   });
 });
+
+describe('cdk8s-istio lint of the synthesized reference app', () => {
+  test('every output folder is its own deployable set and lints clean', () => {
+    // GIVEN the reference app synthesized to a folder
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-lint-'));
+    main(dir);
+    // WHEN linted as a folder
+    const { run } = require('../src/cli/lint');
+    let out = '';
+    let err = '';
+    const code = run([dir], { out: (s: string) => (out += s), err: (s: string) => (err += s) });
+    // THEN no error in any of the sets (dist/, ambient/, control-plane/, progressive/)
+    expect(out).not.toMatch(/ error /);
+    expect(err).toMatch(/0 error\(s\).* in 4 set\(s\)/);
+    expect(code).toBe(0);
+  });
+});
