@@ -3,10 +3,9 @@
  * PodDisruptionBudget, ConfigMap) checked against Kubernetes' own OpenAPI schemas, using the
  * validators that the `kubernetes-models` package compiles from them.
  *
- * `kubernetes-models` 5 ships ES modules only (its `exports` map has no `require` condition), so each
- * model file is loaded by absolute path through Node's own `require`, which loads ES modules since
- * Node 20.19. Those schemas allow unknown fields; kubectl's strict field validation is not reproduced
- * for core kinds.
+ * `kubernetes-models` 4.5 (CommonJS, Node ≥ 14; version 5 is ES-modules-only and wants Node 22) is
+ * loaded lazily, each compiled schema validator by absolute path, so only the kinds present are loaded.
+ * Those schemas allow unknown fields; kubectl's strict field validation is not reproduced for core kinds.
  */
 import * as fs from 'fs';
 import * as path from 'path';
