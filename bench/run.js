@@ -8,7 +8,10 @@
  *   baseline  the identical objects as plain cdk8s ApiObjects, synthesized by cdk8s's own App.synth().
  *   floor     the identical objects as plain JSON, serialized straight to YAML files.
  *
- * Usage: node --expose-gc bench/run.js [--n 100,1000,5000] [--runs 7]
+ * Each N runs --reps times (default 3), each time in a fresh process; the table reports the median of
+ * each timing and the largest peak RSS.
+ *
+ * Usage: node --expose-gc bench/run.js [--n 100,1000,5000] [--reps 3] [--runs 7]
  * Requires the compiled library (lib/, built by `npm ci` or `npx projen compile`).
  */
 'use strict';
@@ -31,14 +34,31 @@ function main() {
   }
   const ns = opt('n', '100,1000,5000').split(',').map(Number);
   const runs = Number(opt('runs', '7'));
+  const reps = Number(opt('reps', '3'));
   const synth = [];
   for (const n of ns) {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', __filename], {
-      env: { ...process.env, BENCH_CHILD: String(n) },
-      encoding: 'utf8',
-      maxBuffer: 1 << 26,
+    const samples = [];
+    for (let r = 0; r < reps; r++) {
+      const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', __filename], {
+        env: { ...process.env, BENCH_CHILD: String(n) },
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      });
+      samples.push(JSON.parse(out.trim().split('\n').pop()));
+    }
+    const median = (k) => {
+      const v = samples.map((x) => x[k]).sort((a, b) => a - b);
+      return v[Math.floor(v.length / 2)];
+    };
+    synth.push({
+      n,
+      objects: samples[0].objects,
+      ms: median('ms'),
+      baselineMs: median('baselineMs'),
+      floorMs: median('floorMs'),
+      rssMb: Math.max(...samples.map((x) => x.rssMb)),
+      reps,
     });
-    synth.push(JSON.parse(out.trim().split('\n').pop()));
   }
   const coldSynth = cold(runs);
   const results = { machine: { cpus: os.cpus().length, node: process.version }, synth, coldSynth };

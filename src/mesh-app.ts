@@ -83,6 +83,9 @@ export interface IManifestValidator {
 /** Below this many objects, validation runs in-process rather than in the worker thread. */
 const WORKER_MIN_OBJECTS = 1000;
 
+/** Objects per message to the validation worker while resolving. */
+const STREAM_CHUNK = 500;
+
 /** Properties of a {@link MeshApp}. */
 export interface MeshAppProps extends AppProps {
   /**
@@ -117,6 +120,7 @@ export interface SynthesizedFile {
  */
 export class MeshApp extends App {
   private readonly validators: IManifestValidator[];
+  private worker?: ValidationWorker;
   private readonly log: (line: string) => void;
 
   constructor(props: MeshAppProps = {}) {
@@ -124,6 +128,10 @@ export class MeshApp extends App {
     const v = props.validation ?? true;
     this.validators = [...(props.validators ?? (v === false ? [] : [new MeshValidator(v === true ? {} : v)]))];
     this.log = props.log ?? ((line) => process.stderr.write(line + '\n'));
+    // The built-in validator runs on a second core: started now, the worker loads and warms up the
+    // validation layer while the app's constructs are built and resolved. It never keeps the process
+    // alive, and synth stops it.
+    if (this.validators.some((x) => x instanceof MeshValidator)) this.worker = ValidationWorker.start();
   }
 
   /** Adds a validator. */
@@ -139,24 +147,35 @@ export class MeshApp extends App {
     return this.resolveFiles(this.node.findAll());
   }
 
-  private resolveFiles(all: readonly IConstruct[]): SynthesizedFile[] {
+  /**
+   * Resolves every chart into its file's manifests. `onManifests`, when given, receives each folder's
+   * manifests in chunks as soon as they are resolved (the validation worker checks them meanwhile).
+   */
+  private resolveFiles(all: readonly IConstruct[], onManifests?: (dir: string, chunk: SourcedManifest[]) => void): SynthesizedFile[] {
     const fast = this.resolveWithoutDependencies(all);
     const files: SynthesizedFile[] = [];
     for (const chart of fast ? [...fast.keys()] : this.charts) {
       const dir = (chart as Partial<MeshChart>).outputDir ?? '';
       const file = path.join(dir, `${chart.node.id}${this.outputFileExtension}`);
+      let manifests: SourcedManifest[];
       if (fast) {
         const objects = fast.get(chart) ?? [];
-        files.push({ file, manifests: objects.map((o) => ({ manifest: o.toJson(), file, path: o.node.path })) });
-        continue;
+        manifests = [];
+        for (let i = 0; i < objects.length; i += STREAM_CHUNK) {
+          const chunk = objects.slice(i, i + STREAM_CHUNK).map((o) => ({ manifest: o.toJson(), file, path: o.node.path }));
+          manifests.push(...chunk);
+          onManifests?.(path.dirname(file), chunk);
+        }
+      } else {
+        const objects = chart.toJson();
+        const paths = objectPaths(chart);
+        manifests = objects.map((m) => ({
+          manifest: m,
+          file,
+          path: paths.get(objectKey(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name)),
+        }));
+        if (manifests.length > 0) onManifests?.(path.dirname(file), manifests);
       }
-      const objects = chart.toJson();
-      const paths = objectPaths(chart);
-      const manifests = objects.map((m) => ({
-        manifest: m,
-        file,
-        path: paths.get(objectKey(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name)),
-      }));
       files.push({ file, manifests });
     }
     return files;
@@ -195,9 +214,9 @@ export class MeshApp extends App {
 
   /** Validates and writes every chart and artifact. Nothing is written when any check fails. */
   public synth(): void {
-    // The built-in validator runs on a second core: started first, it loads while constructs resolve.
-    const meshValidators = this.validators.filter((v): v is MeshValidator => v instanceof MeshValidator);
-    const worker = meshValidators.length > 0 ? ValidationWorker.start() : undefined;
+    const hasMeshValidator = this.validators.some((v) => v instanceof MeshValidator);
+    const worker = hasMeshValidator ? this.worker ?? ValidationWorker.start() : undefined;
+    this.worker = undefined;
     try {
       this.synthWith(worker);
     } finally {
@@ -208,7 +227,27 @@ export class MeshApp extends App {
   private synthWith(worker: ValidationWorker | undefined): void {
     // one walk of the construct tree serves resolution, artifacts, findings and suppressions
     const all = this.node.findAll();
-    const files = this.resolveFiles(all);
+    const external = collectExternalPrincipals(this, all);
+    const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
+    // The built-in validator runs in the worker, fed folder by folder while constructs resolve; a small
+    // app validates faster in-process than it can hand its objects over.
+    const meshValidator = validators.find((v): v is MeshValidator => v instanceof MeshValidator);
+    const objectCount = all.reduce((n, c) => (ApiObject.isApiObject(c) ? n + 1 : n), 0);
+    const streaming = worker !== undefined && meshValidator !== undefined && objectCount >= WORKER_MIN_OBJECTS;
+    if (worker && !streaming) worker.stop();
+    const begun = new Set<string>();
+    const files = this.resolveFiles(
+      all,
+      streaming
+        ? (dir, chunk) => {
+          if (!begun.has(dir)) {
+            worker!.begin(dir, meshValidator!.options);
+            begun.add(dir);
+          }
+          worker!.add(dir, chunk);
+        }
+        : undefined,
+    );
     const artifacts = all.filter((c): c is Artifact => c instanceof Artifact);
     const rendered = artifacts.map((a) => ({ file: a.path, content: a.render(), summary: a.renderSummary() }));
 
@@ -218,25 +257,18 @@ export class MeshApp extends App {
       const dir = path.dirname(f.file);
       byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
     }
-    const sets = [...byDir.values()];
-    const external = collectExternalPrincipals(this, all);
-    const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
-    // A small app validates faster in-process than it can hand its objects over.
-    const total = sets.reduce((n, set) => n + set.length, 0);
-    const useWorker = worker !== undefined && total >= WORKER_MIN_OBJECTS;
-    if (worker && !useWorker) worker.stop();
-    const inWorker = useWorker ? validators.filter((v): v is MeshValidator => v instanceof MeshValidator) : [];
-    for (const v of inWorker) worker!.submit(sets, v.options);
     for (const v of validators) {
-      if (inWorker.includes(v as MeshValidator)) continue;
-      for (const manifests of sets) findings.push(...v.validate(manifests));
+      if (streaming && v === meshValidator) continue;
+      for (const manifests of byDir.values()) findings.push(...v.validate(manifests));
     }
-    // serialize while the worker validates; nothing is written before the verdict
+    // serialize while the worker finishes; nothing is written before the verdict
     const texts = files.map((f) => (f.manifests.length === 0 ? undefined : toYamlDocuments(f.manifests.map((m) => m.manifest))));
-    for (const v of inWorker) {
-      const answer = worker!.collect();
-      if (answer) answer.forEach((list) => findings.push(...list));
-      else for (const manifests of sets) findings.push(...v.validate(manifests));
+    if (streaming) {
+      const answer = worker!.finish();
+      for (const [dir, manifests] of byDir) {
+        const found = answer?.get(dir);
+        findings.push(...(found ?? meshValidator!.validate(manifests)));
+      }
     }
 
     const kept = applyConstructSuppressions(this, findings, all);

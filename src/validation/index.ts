@@ -105,39 +105,66 @@ function checkObject(m: any, checks: ValidationChecks): RawFinding[] {
  * Findings come back in a stable order (file, kind, namespace, name, level, code, message).
  */
 export function validateManifests(manifests: readonly SourcedManifest[], options: ValidationOptions = {}): Finding[] {
-  const checks = options.checks ?? {};
-  const findings: Finding[] = [];
-  const bySource = new Map<any, SourcedManifest>();
-  const identities = new Map<string, SourcedManifest>();
-  const unavailable = new Set<string>();
-  for (const src of manifests) {
-    bySource.set(src.manifest, src);
-    const m = src.manifest;
-    if (m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.metadata?.name === 'string') {
-      const id = `${String(m.apiVersion).split('/').length > 1 ? String(m.apiVersion).split('/')[0] : ''}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
-      const first = identities.get(id);
-      if (first) {
-        const where = first.path ?? first.file;
-        findings.push(withObject({ code: 'CI1007', level: 'error', message: `metadata.name: another ${m.kind} named ${JSON.stringify(m.metadata.name)} is already in this set${where ? ` (${where})` : ''}; the later one would overwrite it` }, src));
-      } else identities.set(id, src);
-    }
-    for (const f of checkObject(src.manifest, checks)) {
-      // An unavailable core-kind validator is reported once per kind, not once per object.
-      if (f.code === 'CI1202') {
-        if (unavailable.has(m?.kind)) continue;
-        unavailable.add(m?.kind);
+  const v = new SetValidation(options);
+  v.add(manifests);
+  return v.finish();
+}
+
+/**
+ * Validation of one deployable set that arrives in chunks: per-object checks (schema, CEL, core kinds,
+ * webhook) run as each chunk is added, the cross-object analyzers and suppressions once at the end.
+ * `validateManifests` is this with a single chunk, so both give the same findings.
+ */
+export class SetValidation {
+  private readonly checks: ValidationChecks;
+  private readonly findings: Finding[] = [];
+  private readonly manifests: SourcedManifest[] = [];
+  private readonly bySource = new Map<any, SourcedManifest>();
+  private readonly identities = new Map<string, SourcedManifest>();
+  private readonly unavailable = new Set<string>();
+
+  constructor(private readonly options: ValidationOptions = {}) {
+    this.checks = options.checks ?? {};
+  }
+
+  /** Runs the per-object checks on more objects of the set. */
+  public add(chunk: readonly SourcedManifest[]): void {
+    const findings = this.findings;
+    for (const src of chunk) {
+      this.manifests.push(src);
+      this.bySource.set(src.manifest, src);
+      const m = src.manifest;
+      if (m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.metadata?.name === 'string') {
+        const id = `${String(m.apiVersion).split('/').length > 1 ? String(m.apiVersion).split('/')[0] : ''}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+        const first = this.identities.get(id);
+        if (first) {
+          const where = first.path ?? first.file;
+          findings.push(withObject({ code: 'CI1007', level: 'error', message: `metadata.name: another ${m.kind} named ${JSON.stringify(m.metadata.name)} is already in this set${where ? ` (${where})` : ''}; the later one would overwrite it` }, src));
+        } else this.identities.set(id, src);
       }
-      findings.push(withObject(f, src));
+      for (const f of checkObject(src.manifest, this.checks)) {
+        // An unavailable core-kind validator is reported once per kind, not once per object.
+        if (f.code === 'CI1202') {
+          if (this.unavailable.has(m?.kind)) continue;
+          this.unavailable.add(m?.kind);
+        }
+        findings.push(withObject(f, src));
+      }
     }
   }
-  if (checks.analyzers !== false) {
-    const analyzed = analyze(
-      manifests.map((s) => s.manifest),
-      { externalPrincipals: options.externalPrincipals, rootNamespace: options.rootNamespace },
-    );
-    for (const f of analyzed) findings.push(withObject(f, bySource.get(f.target) ?? { manifest: f.target }));
+
+  /** Runs the cross-object analyzers over the whole set and returns every finding, suppressed and sorted. */
+  public finish(): Finding[] {
+    const findings = [...this.findings];
+    if (this.checks.analyzers !== false) {
+      const analyzed = analyze(
+        this.manifests.map((s) => s.manifest),
+        { externalPrincipals: this.options.externalPrincipals, rootNamespace: this.options.rootNamespace },
+      );
+      for (const f of analyzed) findings.push(withObject(f, this.bySource.get(f.target) ?? { manifest: f.target }));
+    }
+    return applySuppressions(findings, this.manifests, this.options.suppress ?? []).sort(compareFindings);
   }
-  return applySuppressions(findings, manifests, options.suppress ?? []).sort(compareFindings);
 }
 
 function applySuppressions(findings: Finding[], manifests: readonly SourcedManifest[], suppress: readonly Suppression[]): Finding[] {

@@ -56,27 +56,48 @@ export class ValidationWorker {
     this.worker.on('error', () => undefined);
   }
 
-  /** Sends the deployable sets to validate. */
-  public submit(sets: readonly (readonly SourcedManifest[])[], options: ValidationOptions): void {
-    this.port.postMessage({ sets, options });
+  /** Starts validating a deployable set, identified by `key`, with these options. */
+  public begin(key: string, options: ValidationOptions): void {
+    this.port.postMessage({ type: 'begin', set: key, options });
     this.submitted = true;
   }
 
+  /** Sends more objects of a set; the worker checks them while the caller goes on. */
+  public add(key: string, chunk: readonly SourcedManifest[]): void {
+    this.port.postMessage({ type: 'add', set: key, chunk });
+  }
+
   /**
-   * Blocks until the worker answers; returns one findings list per submitted set, or undefined when
-   * the worker failed (the caller then validates in-process). Always stops the worker.
+   * Blocks until the worker has finished every set; returns each set's findings by key, or undefined
+   * when the worker failed (the caller then validates in-process). Always stops the worker.
    */
-  public collect(): Finding[][] | undefined {
+  public finish(): Map<string, Finding[]> | undefined {
     try {
       if (!this.submitted) return undefined;
+      this.port.postMessage({ type: 'finish' });
       const waited = Atomics.wait(this.signal, 0, 0, TIMEOUT_MS);
       if (waited === 'timed-out') return undefined;
       const msg = this.receive(this.port)?.message;
       if (!msg || msg.error || !Array.isArray(msg.findings)) return undefined;
-      return msg.findings;
+      return new Map(msg.findings);
     } finally {
       this.stop();
     }
+  }
+
+  /** Sends whole sets at once (begin + add for each), for {@link collect}. */
+  public submit(sets: readonly (readonly SourcedManifest[])[], options: ValidationOptions): void {
+    sets.forEach((set, i) => {
+      this.begin(String(i), options);
+      this.add(String(i), set);
+    });
+  }
+
+  /** Finishes what {@link submit} sent: one findings list per submitted set, in order, or undefined. */
+  public collect(): Finding[][] | undefined {
+    const answer = this.finish();
+    if (!answer) return undefined;
+    return [...answer.keys()].sort((a, b) => Number(a) - Number(b)).map((k) => answer.get(k)!);
   }
 
   /** Stops the worker without waiting for it. */

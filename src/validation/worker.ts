@@ -4,14 +4,15 @@
  * validates the deployable sets it is sent and answers on the same port.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { validateManifests } from './index';
+import { SetValidation, validateManifests } from './index';
 import type { ValidationOptions } from './index';
 import type { SourcedManifest } from './types';
 
-interface Request {
-  readonly sets: SourcedManifest[][];
-  readonly options: ValidationOptions;
-}
+/** Messages from the main thread: a set begins, a chunk of it arrives, or every set is complete. */
+type Request =
+  | { readonly type: 'begin'; readonly set: string; readonly options: ValidationOptions }
+  | { readonly type: 'add'; readonly set: string; readonly chunk: SourcedManifest[] }
+  | { readonly type: 'finish' };
 
 /**
  * A small valid set with the kinds the library emits most. Validating it once at start-up loads the
@@ -87,13 +88,32 @@ try {
   // warming up is an optimisation only; the real request reports any problem
 }
 
+const sets = new Map<string, SetValidation>();
+let failure: string | undefined;
+
 port.on('message', (req: Request) => {
+  try {
+    if (req.type === 'begin') {
+      sets.set(req.set, new SetValidation(req.options));
+      return;
+    }
+    if (req.type === 'add') {
+      sets.get(req.set)!.add(req.chunk);
+      return;
+    }
+  } catch (e) {
+    failure = failure ?? (e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e));
+    return;
+  }
+  // finish: run the cross-object checks of every set and answer once
   let reply: unknown;
   try {
-    reply = { findings: req.sets.map((set) => validateManifests(set, req.options)) };
+    reply = failure ? { error: failure } : { findings: [...sets].map(([key, v]) => [key, v.finish()]) };
   } catch (e) {
     reply = { error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
   }
+  sets.clear();
+  failure = undefined;
   port.postMessage(reply);
   Atomics.store(signal, 0, 1);
   Atomics.notify(signal, 0);
