@@ -6,7 +6,6 @@ import {
   CanaryRoute,
   CircuitBreaker,
   ConnectionPool,
-  CustomTag,
   Destination,
   H2UpgradePolicy,
   HeaderMatch,
@@ -18,7 +17,7 @@ import {
   TracedService,
   WebhookType,
 } from '../src';
-import { OTEL_PROVIDER } from './reference-app';
+import { buildOrderWorkload } from './reference-app';
 
 /** What the progressive example builds. */
 export interface ProgressiveApp {
@@ -43,21 +42,8 @@ export const LOAD_TESTER_URL = 'http://flagger-loadtester.test/';
  * Flagger installed (provider istio). See docs/progressive-delivery.md.
  */
 export function buildProgressiveApp(scope: Construct): ProgressiveApp {
-  const mesh = new Mesh(scope, 'Mesh', {
-    tracing: {
-      provider: OTEL_PROVIDER,
-      samplingPercentage: 10,
-      customTags: { user_id: CustomTag.header('x-user-id') },
-    },
-  });
-  const production = new MeshNamespace(scope, 'Production', { mesh, name: 'production' });
   // v1 is the stable release (Flagger's primary), v2 the release under analysis (Flagger's target).
-  const order = new TracedService(scope, 'OrderService', {
-    namespace: production,
-    name: 'order-service',
-    imageRepository: 'registry.example.com/order-service',
-    versions: [{ name: 'v1' }, { name: 'v2' }],
-  });
+  const { mesh, production, order } = buildOrderWorkload(scope);
 
   const route = new CanaryRoute(scope, 'OrderRoute', {
     service: order,

@@ -82,11 +82,11 @@ export const OTEL_PROVIDER = ExtensionProvider.openTelemetry({
 });
 
 /**
- * The reference app of `reference-app.md`: order-service (v1, v2) and payment-service (v1) in
- * `production`, with mesh-wide tracing. `meshProps` picks the data plane and routing API, so the
- * same intent renders as sidecar + Istio API or ambient + Gateway API.
+ * The part every variant shares: the mesh with the article's tracing (otel provider, 10% sampling,
+ * `user_id` from `x-user-id`), the `production` namespace and order-service with v1 and v2 (the
+ * article routes 90% to v1 but only ships a v2 Deployment: both versions run here).
  */
-export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}, options: ReferenceAppOptions = {}): ReferenceApp {
+export function buildOrderWorkload(scope: Construct, meshProps: MeshProps = {}): { mesh: Mesh; production: MeshNamespace; order: TracedService } {
   const mesh = new Mesh(scope, 'Mesh', {
     ...meshProps,
     tracing: {
@@ -96,14 +96,22 @@ export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}, o
     },
   });
   const production = new MeshNamespace(scope, 'Production', { mesh, name: 'production' });
-
-  // The article routes 90% to v1 but only ships a v2 Deployment: both versions run here.
   const order = new TracedService(scope, 'OrderService', {
     namespace: production,
     name: 'order-service',
     imageRepository: 'registry.example.com/order-service',
     versions: [{ name: 'v1' }, { name: 'v2' }],
   });
+  return { mesh, production, order };
+}
+
+/**
+ * The reference app of `reference-app.md`: order-service (v1, v2) and payment-service (v1) in
+ * `production`, with mesh-wide tracing. `meshProps` picks the data plane and routing API, so the
+ * same intent renders as sidecar + Istio API or ambient + Gateway API.
+ */
+export function buildReferenceApp(scope: Construct, meshProps: MeshProps = {}, options: ReferenceAppOptions = {}): ReferenceApp {
+  const { mesh, production, order } = buildOrderWorkload(scope, meshProps);
   const payment = new TracedService(scope, 'PaymentService', {
     namespace: production,
     name: 'payment-service',

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { AnalysisWebhookIntent, MetricCheckIntent } from '../intent/traffic';
+import { ProgressiveIntent } from '../intent/traffic';
 import { fail } from '../private/errors';
 import { checkFlaggerDuration } from '../private/flagger';
 import { AnalysisWebhook, WebhookType } from './analysis-webhook';
@@ -146,17 +146,7 @@ export class CanaryAnalysis {
 }
 
 /** The analysis as stated, before the route adds versions and matches (read by CanaryRoute). */
-export interface AnalysisSettings {
-  readonly interval: Duration;
-  readonly threshold: number;
-  readonly maxWeight?: number;
-  readonly stepWeight?: number;
-  readonly stepWeights?: readonly number[];
-  readonly iterations?: number;
-  readonly metrics: readonly MetricCheckIntent[];
-  readonly webhooks: readonly AnalysisWebhookIntent[];
-  readonly progressDeadline?: Duration;
-}
+export type AnalysisSettings = Omit<ProgressiveIntent, 'canaryVersion' | 'stableVersion' | 'matches'>;
 
 function checkCommon(where: string, options: AnalysisOptions): AnalysisSettings {
   if (!options || typeof options !== 'object') fail(where, 'options', options, 'must be an object');
