@@ -11,6 +11,7 @@ import { AccessLogEncoding } from './values/access-log';
 import { IstioProfile } from './values/istio-profile';
 import { ProxyResources, ResourceQuantities } from './values/proxy-resources';
 import { addWarning } from './warnings';
+import { outputDirOf } from './private/output-dir';
 
 /** Envoy access logging for every proxy (mesh config `accessLogFile`, `accessLogEncoding`). */
 export interface AccessLogOptions {
@@ -321,12 +322,6 @@ function appOutdir(c: Construct): string {
 
 function posixJoin(dir: string, file: string): string {
   return dir === '' || dir === '.' ? file : `${dir.replace(/[\\/]+$/, '')}/${file}`;
-}
-
-function outputDirOf(c: Construct): string {
-  // Not `instanceof MeshChart`: cdk8s's Chart[Symbol.hasInstance] makes every chart pass it.
-  const dir = (Chart.of(c) as Partial<MeshChart>).outputDir;
-  return typeof dir === 'string' ? dir : '';
 }
 
 function checkAccessLog(scope: Construct, log: AccessLogOptions | undefined): void {

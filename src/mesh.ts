@@ -1,4 +1,4 @@
-import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as telemetry from '../imports/telemetry.istio.io';
 import { fail, validationMessage } from './private/errors';
@@ -7,6 +7,7 @@ import { checkTelemetryProviders, isTelemetry } from './validation/mesh-config';
 import { CustomTag } from './values/custom-tag';
 import { DataPlaneMode, RoutingApi } from './values/data-plane';
 import { ExtensionProvider } from './values/extension-provider';
+import { outputDirOf } from './private/output-dir';
 
 /** Mesh-wide tracing: one Telemetry resource in the root namespace. */
 export interface MeshTracingOptions {
@@ -238,13 +239,3 @@ export class Mesh extends Construct {
   }
 }
 
-/** The output folder of the chart holding `c` ('' for the app outdir or a plain chart). */
-function outputDirOf(c: IConstruct): string {
-  let chart: Chart & { outputDir?: string };
-  try {
-    chart = Chart.of(c);
-  } catch {
-    return '';
-  }
-  return typeof chart.outputDir === 'string' ? chart.outputDir : '';
-}
