@@ -128,10 +128,17 @@ export class MeshApp extends App {
     const v = props.validation ?? true;
     this.validators = [...(props.validators ?? (v === false ? [] : [new MeshValidator(v === true ? {} : v)]))];
     this.log = props.log ?? ((line) => process.stderr.write(line + '\n'));
-    // The built-in validator runs on a second core: started now, the worker loads and warms up the
-    // validation layer while the app's constructs are built and resolved. It never keeps the process
-    // alive, and synth stops it.
-    if (this.validators.some((x) => x instanceof MeshValidator)) this.worker = ValidationWorker.start();
+  }
+
+  /**
+   * Starts the validation worker ahead of synth, so it loads and warms up the validation layer while
+   * the rest of the app's constructs are built. A mesh calls this once it has many members; small
+   * apps (and unit tests) never start a worker. It never keeps the process alive, and synth stops it.
+   * @internal
+   */
+  public _prewarmValidation(): void {
+    if (this.worker || !this.validators.some((x) => x instanceof MeshValidator)) return;
+    this.worker = ValidationWorker.start();
   }
 
   /** Adds a validator. */

@@ -77,6 +77,9 @@ export interface IMeshMember extends IConstruct {
 
 const MESH_SYMBOL = Symbol.for('cdk8s-istio.Mesh');
 
+/** Members (namespaces, services, policies) at which a mesh asks its MeshApp to start validating early. */
+const PREWARM_VALIDATION_AT = 100;
+
 /**
  * The mesh: settings every other construct reads (root namespace, trust domain, data plane, routing
  * API, mesh config providers) and the registry of its namespaces and services. It renders the
@@ -185,6 +188,11 @@ export class Mesh extends Construct {
   public _register(member: IMeshMember): void {
     this._memberCache = new WeakMap();
     this._members.push(member);
+    // A large mesh: let a MeshApp start its validation worker now, while constructs are still built.
+    if (this._members.length === PREWARM_VALIDATION_AT) {
+      const root = this.node.root as { _prewarmValidation?: () => void };
+      if (typeof root._prewarmValidation === 'function') root._prewarmValidation();
+    }
   }
 
   /** Members of the given kind, in registration order. */

@@ -64,4 +64,24 @@ describe('validation in a worker thread (the compiled library)', () => {
     expect(() => app.synth()).toThrow(/CI\d+.*VirtualService\/shop\/svc-1 .*\[big\/VirtualService-svc-1\]/);
     expect(fs.readdirSync(outdir)).toEqual([]);
   }, 60_000);
+
+  test('only a large mesh starts the worker early; a small app (or a unit test) never does', () => {
+    const lib = require(path.join(ROOT, 'lib', 'src'));
+    const make = (services: number) => {
+      const app = new lib.MeshApp({ outdir: require('os').tmpdir(), log: () => undefined });
+      const chart = new lib.MeshChart(app, 'c');
+      const mesh = new lib.Mesh(chart, 'Mesh');
+      const ns = new lib.MeshNamespace(chart, 'Ns', { mesh, name: 'ns' });
+      for (let i = 0; i < services; i++) {
+        new lib.TracedService(chart, `s${i}`, { namespace: ns, name: `s${i}`, imageRepository: `r.example.com/s${i}`, versions: [{ name: 'v1' }], openTelemetry: { enabled: false } });
+      }
+      return app;
+    };
+    const small = make(3);
+    expect(small.worker).toBeUndefined();
+    const large = make(120);
+    expect(large.worker).toBeDefined();
+    large.worker.stop();
+  }, 60_000);
 });
+
