@@ -64,7 +64,8 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/node_modules', '/dist/', '/lib/', '/bench/out/', '/test/fixtures/**/dist/', '*.cpuprofile', '/coverage/'],
 });
 
-for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', 'cdk8s.yaml']) {
+// imports/ ships only the precompiled validators: lib/imports holds the compiled classes and schema data.
+for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', 'cdk8s.yaml', '/imports/*.ts', '/imports/schemas/*.json']) {
   project.npmignore?.addPatterns(p);
 }
 
