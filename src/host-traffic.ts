@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Lazy } from 'cdk8s';
+import { ApiObject, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import * as flagger from '../imports/flagger.app';
@@ -6,8 +6,9 @@ import * as gateway from '../imports/gateway.networking.k8s.io';
 import * as networking from '../imports/networking.istio.io';
 import { HttpRuleIntent, ProgressiveIntent, RetryIntent, TrafficPolicyIntent } from './intent/traffic';
 import { fail, validationMessage } from './private/errors';
+import { renderedObject } from './private/rendered-object';
 import { dns1123Label } from './private/names';
-import { renderCanarySpec, toGeneratedCanaryPropNames } from './render/flagger';
+import { renderCanarySpec } from './render/flagger';
 import { gatewayApiProblems, renderHttpRouteSpec, versionServiceName } from './render/gateway-api';
 import { renderDestinationRuleSpec, renderTrafficPolicy, renderVirtualServiceSpec } from './render/istio-traffic';
 import type { IMeshMember } from './mesh';
@@ -257,10 +258,7 @@ export class HostTraffic {
   private reconcileProgressive(): void {
     const svc = this.service;
     if (!this._canary) {
-      this._canary = new flagger.Canary(svc, 'Canary', {
-        metadata: { name: svc.name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => toGeneratedCanaryPropNames(renderCanarySpec(this)) }) as any,
-      });
+      this._canary = renderedObject(svc, 'Canary', flagger.Canary.GVK, { name: svc.name, namespace: svc.namespace }, () => renderCanarySpec(this));
     }
   }
   // ------------------------------------------------------------------------------------------------
@@ -280,16 +278,10 @@ export class HostTraffic {
       addWarning(svc, WARN_AMBIENT_VIRTUAL_SERVICE, `${svc.name} is routed with a VirtualService on an ambient data plane: Istio supports VirtualService at waypoints as alpha only; prefer RoutingApi.GATEWAY_API with ambient`);
     }
     if (needsVs && !this._virtualService) {
-      this._virtualService = new networking.VirtualService(svc, 'VirtualService', {
-        metadata: { name: svc.name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => renderVirtualServiceSpec(this) }) as any,
-      });
+      this._virtualService = renderedObject(svc, 'VirtualService', networking.VirtualService.GVK, { name: svc.name, namespace: svc.namespace }, () => renderVirtualServiceSpec(this));
     }
     if (needsDr && !this._destinationRule) {
-      this._destinationRule = new networking.DestinationRule(svc, 'DestinationRule', {
-        metadata: { name: svc.name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => toGeneratedPropNames(renderDestinationRuleSpec(this)) }) as any,
-      });
+      this._destinationRule = renderedObject(svc, 'DestinationRule', networking.DestinationRule.GVK, { name: svc.name, namespace: svc.namespace }, () => renderDestinationRuleSpec(this));
     }
   }
 
@@ -304,10 +296,7 @@ export class HostTraffic {
     for (const r of this._rules?.value ?? []) for (const d of r.destinations) if (d.version !== undefined) routed.add(d.version);
     for (const v of this._subsetPolicies.keys()) routed.add(v);
     if ((this._rules || this._defaults) && !this._httpRoute) {
-      this._httpRoute = new gateway.HttpRoute(svc, 'HTTPRoute', {
-        metadata: { name: svc.name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => renderHttpRouteSpec(this) }) as any,
-      });
+      this._httpRoute = renderedObject(svc, 'HTTPRoute', gateway.HttpRoute.GVK, { name: svc.name, namespace: svc.namespace }, () => renderHttpRouteSpec(this));
     }
     for (const v of svc.versions) {
       if (!routed.has(v) || this._versionServices.has(v)) continue;
@@ -324,18 +313,12 @@ export class HostTraffic {
       }));
     }
     if (this._hostPolicies.length > 0 && !this._destinationRule) {
-      this._destinationRule = new networking.DestinationRule(svc, 'DestinationRule', {
-        metadata: { name: svc.name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => toGeneratedPropNames({ host: svc.host, trafficPolicy: renderTrafficPolicy(this.hostPolicy) }) }) as any,
-      });
+      this._destinationRule = renderedObject(svc, 'DestinationRule', networking.DestinationRule.GVK, { name: svc.name, namespace: svc.namespace }, () => ({ host: svc.host, trafficPolicy: renderTrafficPolicy(this.hostPolicy) }));
     }
     for (const v of this._versionServices.keys()) {
       if (this._versionDestinationRules.has(v) || !this.versionPolicy(v)) continue;
       const name = versionServiceName(svc.name, v);
-      this._versionDestinationRules.set(v, new networking.DestinationRule(svc, `DestinationRule-${v}`, {
-        metadata: { name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => toGeneratedPropNames({ host: name, trafficPolicy: renderTrafficPolicy(this.versionPolicy(v)) }) }) as any,
-      }));
+      this._versionDestinationRules.set(v, renderedObject(svc, `DestinationRule-${v}`, networking.DestinationRule.GVK, { name, namespace: svc.namespace }, () => ({ host: name, trafficPolicy: renderTrafficPolicy(this.versionPolicy(v)) })));
     }
   }
 
@@ -366,16 +349,6 @@ function hasHostTraffic(m: IMeshMember): m is TracedService {
   return (m as Partial<TracedService>).traffic instanceof HostTraffic;
 }
 
-/**
- * The generated DestinationRule class maps its props to Istio field names on output, and spells one
- * prop differently (`consecutive5XxErrors` for `consecutive5xxErrors`); without this rename the field
- * would be silently dropped.
- */
-function toGeneratedPropNames(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toGeneratedPropNames);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === 'consecutive5xxErrors' ? 'consecutive5XxErrors' : k, toGeneratedPropNames(v)]));
-}
 
 function failPerVersionPolicy(source: IConstruct | string, version: string, progressiveSource: string): never {
   return fail(source, 'version', version,

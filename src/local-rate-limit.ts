@@ -1,7 +1,9 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as networking from '../imports/networking.istio.io';
 import { renderDuration } from './private/duration';
 import { fail } from './private/errors';
+import { renderedObject } from './private/rendered-object';
 import { dns1123Label, httpToken } from './private/names';
 import { renderLocalRateLimitSpec } from './render/envoy-local-rate-limit';
 import { TracedService } from './traced-service';
@@ -59,7 +61,7 @@ export interface LocalRateLimitProps {
  */
 export class LocalRateLimit extends Construct {
   /** The EnvoyFilter. */
-  public readonly envoyFilter: networking.EnvoyFilter;
+  public readonly envoyFilter: ApiObject;
 
   constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
     super(scope, id);
@@ -109,9 +111,6 @@ export class LocalRateLimit extends Construct {
       statPrefix,
       responseHeader,
     });
-    this.envoyFilter = new networking.EnvoyFilter(this, 'Resource', {
-      metadata: { name, namespace: svc.namespace, labels: { app: svc.name } },
-      spec: spec as networking.EnvoyFilterSpec,
-    });
+    this.envoyFilter = renderedObject(this, 'Resource', networking.EnvoyFilter.GVK, { name, namespace: svc.namespace, labels: { app: svc.name } }, spec);
   }
 }

@@ -1,7 +1,8 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as telemetry from '../imports/telemetry.istio.io';
 import { fail, validationMessage } from './private/errors';
+import { renderedObject } from './private/rendered-object';
 import { dns1123Label, dns1123Subdomain } from './private/names';
 import { checkTelemetryProviders, isTelemetry } from './validation/mesh-config';
 import { CustomTag } from './values/custom-tag';
@@ -141,10 +142,7 @@ export class Mesh extends Construct {
       const badName = dns1123Subdomain(resourceName);
       if (badName) fail(this, 'props.tracing.resourceName', resourceName, badName);
       if (!this._providers.some((p) => p.name === t.provider.name)) this.addExtensionProvider(t.provider);
-      this.telemetry = new telemetry.Telemetry(this, 'Telemetry', {
-        metadata: { name: resourceName, namespace: this.rootNamespace },
-        spec: Lazy.any({ produce: () => this.renderTracing(pct) }) as any,
-      });
+      this.telemetry = renderedObject(this, 'Telemetry', telemetry.Telemetry.GVK, { name: resourceName, namespace: this.rootNamespace }, () => this.renderTracing(pct));
     }
 
     this.node.addValidation({

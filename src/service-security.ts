@@ -1,4 +1,4 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import * as security from '../imports/security.istio.io';
 import { IWorkloadIdentity, principalOf } from './identity';
@@ -13,6 +13,7 @@ import {
 } from './intent/security';
 import { IMeshMember } from './mesh';
 import { fail, validationMessage } from './private/errors';
+import { renderedObject } from './private/rendered-object';
 import { dns1123Label } from './private/names';
 import { isL4Rule, renderAmbientAuthorizationPolicySpec } from './render/ambient-security';
 import { renderAuthorizationPolicySpec, renderPeerAuthenticationSpec, renderRule } from './render/istio-security';
@@ -204,10 +205,7 @@ export class ServiceSecurity {
     };
     if (!this._peerAuthentication) {
       const svc = this.service;
-      this._peerAuthentication = new security.PeerAuthentication(svc, 'PeerAuthentication', {
-        metadata: { name: svc.name, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => renderPeerAuthenticationSpec(this._mtls!.intent, svc.selectorLabels) }) as any,
-      });
+      this._peerAuthentication = renderedObject(svc, 'PeerAuthentication', security.PeerAuthentication.GVK, { name: svc.name, namespace: svc.namespace }, () => renderPeerAuthenticationSpec(this._mtls!.intent, svc.selectorLabels));
     }
   }
 
@@ -299,16 +297,10 @@ export class ServiceSecurity {
     }
     list.push(rule);
     if (action === 'ALLOW' && !this._allowPolicy) {
-      this._allowPolicy = new security.AuthorizationPolicy(svc, 'AuthorizationPolicy', {
-        metadata: { name: `${svc.name}-allow`, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => this.renderPolicy('ALLOW') }) as any,
-      });
+      this._allowPolicy = renderedObject(svc, 'AuthorizationPolicy', security.AuthorizationPolicy.GVK, { name: `${svc.name}-allow`, namespace: svc.namespace }, () => this.renderPolicy('ALLOW'));
     }
     if (action === 'DENY' && !this._denyPolicy) {
-      this._denyPolicy = new security.AuthorizationPolicy(svc, 'DenyPolicy', {
-        metadata: { name: `${svc.name}-deny`, namespace: svc.namespace },
-        spec: Lazy.any({ produce: () => this.renderPolicy('DENY') }) as any,
-      });
+      this._denyPolicy = renderedObject(svc, 'DenyPolicy', security.AuthorizationPolicy.GVK, { name: `${svc.name}-deny`, namespace: svc.namespace }, () => this.renderPolicy('DENY'));
     }
     this.annotateExternal();
   }

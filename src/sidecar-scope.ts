@@ -1,10 +1,11 @@
-import { ApiObject, Lazy } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as networking from '../imports/networking.istio.io';
 import { WorkloadEgressIntent } from './intent/egress';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { fail, validationMessage } from './private/errors';
+import { renderedObject } from './private/rendered-object';
 import { outputDirOf } from './private/output-dir';
 import { renderSidecarSpec } from './render/istio-sidecar';
 import { TracedService } from './traced-service';
@@ -186,10 +187,7 @@ export class SidecarScope extends Construct implements IMeshMember {
           'scope each workload once: its namespace or the service, not both');
       }
     }
-    const sidecar = new networking.Sidecar(this, `Sidecar-${service.namespace}-${service.name}`, {
-      metadata: { name: service.name, namespace: service.namespace },
-      spec: Lazy.any({ produce: () => renderSidecarSpec(this.egressOf(service)!) }) as any,
-    });
+    const sidecar = renderedObject(this, `Sidecar-${service.namespace}-${service.name}`, networking.Sidecar.GVK, { name: service.name, namespace: service.namespace }, () => renderSidecarSpec(this.egressOf(service)!));
     this._scoped.push({ service, sidecar, via });
   }
 

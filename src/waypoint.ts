@@ -4,6 +4,7 @@ import * as gateway from '../imports/gateway.networking.k8s.io';
 import { IWorkloadIdentity } from './identity';
 import { dns1123Label } from './private/names';
 import { fail } from './private/errors';
+import { renderedObject } from './private/rendered-object';
 
 /** The GatewayClass Istio installs for waypoint proxies. */
 export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
@@ -46,13 +47,13 @@ export class Waypoint extends Construct implements IWorkloadIdentity {
     this.namespace = props.namespace;
     const bad = dns1123Label(this.name);
     if (bad) fail(this, 'props.name', this.name, `a waypoint name ${bad}`);
-    this.resource = new gateway.Gateway(this, 'Resource', {
-      metadata: { name: this.name, namespace: this.namespace, labels: { 'istio.io/waypoint-for': 'service' } },
-      spec: {
-        gatewayClassName: WAYPOINT_GATEWAY_CLASS,
-        listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }],
-      },
-    });
+    this.resource = renderedObject(
+      this,
+      'Resource',
+      gateway.Gateway.GVK,
+      { name: this.name, namespace: this.namespace, labels: { 'istio.io/waypoint-for': 'service' } },
+      { gatewayClassName: WAYPOINT_GATEWAY_CLASS, listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }] },
+    );
   }
 
   /** The waypoint's ServiceAccount (Istio names it after the Gateway). */

@@ -5,6 +5,7 @@ import { CallEdge } from './intent/security';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { fail, validationMessage } from './private/errors';
+import { renderedObject } from './private/rendered-object';
 import { renderAllowFromWaypointSpec, renderWaypointDefaultDenySpec } from './render/ambient-security';
 import { renderDefaultDenySpec, renderPeerAuthenticationSpec } from './render/istio-security';
 import { TracedService } from './traced-service';
@@ -98,10 +99,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
     if (props.meshMtls !== undefined) {
       if (!MtlsMode.isMtlsMode(props.meshMtls)) fail(this, 'props.meshMtls', props.meshMtls, 'must be an MtlsMode (MtlsMode.PERMISSIVE, MtlsMode.STRICT, ...)');
       this.meshMtls = props.meshMtls;
-      this.meshPeerAuthentication = new security.PeerAuthentication(this, 'MeshPeerAuthentication', {
-        metadata: { name: 'default', namespace: this.mesh.rootNamespace },
-        spec: renderPeerAuthenticationSpec({ mode: props.meshMtls.value, portLevel: [] }) as any,
-      });
+      this.meshPeerAuthentication = renderedObject(this, 'MeshPeerAuthentication', security.PeerAuthentication.GVK, { name: 'default', namespace: this.mesh.rootNamespace }, renderPeerAuthenticationSpec({ mode: props.meshMtls.value, portLevel: [] }));
     }
     (props.namespaces ?? []).forEach((n, i) => this.secureNamespace(`props.namespaces[${i}]`, n));
     this.mesh._register(this);
@@ -190,30 +188,18 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
     }
     const objects: ApiObject[] = [];
     if (options.mtls !== undefined) {
-      objects.push(new security.PeerAuthentication(this, `PeerAuthentication-${ns.name}`, {
-        metadata: { name: 'default', namespace: ns.name },
-        spec: renderPeerAuthenticationSpec({ mode: options.mtls.value, portLevel: [] }) as any,
-      }));
+      objects.push(renderedObject(this, `PeerAuthentication-${ns.name}`, security.PeerAuthentication.GVK, { name: 'default', namespace: ns.name }, renderPeerAuthenticationSpec({ mode: options.mtls.value, portLevel: [] })));
     }
     if (defaultDeny) {
-      objects.push(new security.AuthorizationPolicy(this, `DefaultDeny-${ns.name}`, {
-        metadata: { name: 'default-deny', namespace: ns.name },
-        spec: renderDefaultDenySpec() as any,
-      }));
+      objects.push(renderedObject(this, `DefaultDeny-${ns.name}`, security.AuthorizationPolicy.GVK, { name: 'default-deny', namespace: ns.name }, renderDefaultDenySpec()));
     }
     if (defaultDeny && this.mesh.isAmbient) {
       // Ambient: the ALLOW-nothing above is enforced by ztunnel (L4). Requests through the waypoint
       // arrive with the waypoint's identity, so ztunnel must let the waypoint through, and the
       // waypoint itself must deny what no allow rule of the destination Service allows.
       ns._whenWaypoint((w) => {
-        objects.push(new security.AuthorizationPolicy(this, `AllowFromWaypoint-${ns.name}`, {
-          metadata: { name: 'allow-from-waypoint', namespace: ns.name },
-          spec: renderAllowFromWaypointSpec(w, this.mesh.trustDomain) as any,
-        }));
-        objects.push(new security.AuthorizationPolicy(this, `WaypointDefaultDeny-${ns.name}`, {
-          metadata: { name: `${w.name}-default-deny`, namespace: ns.name },
-          spec: renderWaypointDefaultDenySpec(w.name) as any,
-        }));
+        objects.push(renderedObject(this, `AllowFromWaypoint-${ns.name}`, security.AuthorizationPolicy.GVK, { name: 'allow-from-waypoint', namespace: ns.name }, renderAllowFromWaypointSpec(w, this.mesh.trustDomain)));
+        objects.push(renderedObject(this, `WaypointDefaultDeny-${ns.name}`, security.AuthorizationPolicy.GVK, { name: `${w.name}-default-deny`, namespace: ns.name }, renderWaypointDefaultDenySpec(w.name)));
       });
     }
     this._namespaces.set(ns.name, { options: { ...options, defaultDeny }, objects });

@@ -75,13 +75,3 @@ function renderWebhook(w: AnalysisWebhookIntent): Record<string, unknown> {
   return out;
 }
 
-/**
- * The generated Canary class maps its props to Flagger's field names on output and spells two of
- * them differently; without this rename those fields would be silently dropped.
- */
-export function toGeneratedCanaryPropNames(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(toGeneratedCanaryPropNames);
-  if (value === null || typeof value !== 'object') return value;
-  const rename: Record<string, string> = { consecutive5xxErrors: 'consecutive5XxErrors', disableTLS: 'disableTls' };
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [rename[k] ?? k, toGeneratedCanaryPropNames(v)]));
-}
