@@ -5,7 +5,8 @@
  * Each CRD's openAPIV3Schema is converted to a JSON schema for ajv the first time its kind is seen,
  * and the compiled validator is cached per kind.
  */
-import { dns1123Label, dns1123Subdomain, labelKey, labelValue } from '../private/names';
+import { dns1123Label, dns1123Subdomain } from '../rules/names';
+import { labelKey, labelValue } from '../rules/labels';
 import { RawFinding } from './report';
 import { ajvFindings } from './report-ajv';
 import { crdSchema, isCrdGroup } from './schema-data';

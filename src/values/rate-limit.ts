@@ -1,8 +1,8 @@
 import { Duration } from 'cdk8s';
-import { checkIstioDuration } from '../private/duration';
-import { UINT32_MAX } from '../private/checks';
+import { istioDurationOf as checkIstioDuration } from '../rules/duration';
+import { UINT32_MAX } from '../rules/numbers';
 import { fail } from '../private/errors';
-import { httpToken } from '../private/names';
+import { httpToken } from '../rules/http';
 
 /** Envoy's local rate limiter refuses fill intervals under 50ms. */
 export const MIN_FILL_INTERVAL_MS = 50;
