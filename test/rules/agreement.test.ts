@@ -239,3 +239,21 @@ describe('object names (Kubernetes: a Service name is a DNS-1035 label, metadata
     expect(accepts(() => service(chart, ns, 'Svc', { name }))).toBe(validatorAccepts(name));
   });
 });
+
+describe('quantities (resource.ParseQuantity, ValidateResourceRequirements)', () => {
+  const { meshChart, service } = require('../helpers');
+  const validatorAccepts = (memoryRequest: string, memoryLimit = '64Gi') => !errorCodes({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'shop' },
+    spec: { selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'a', image: 'a:1', resources: { requests: { memory: memoryRequest }, limits: { memory: memoryLimit } } }] } } },
+  }).some((c) => c === 'CI1203' || c === 'CI1201');
+
+  test.each(['128Mi', '0.5', '.5', '1e3', '1E3', '100m', '1.5Ki', '5n', '2u', '+1', '-1', '1d', '100c', '1Y', '128MB', '1 Mi', '', '1e', '0', '1.', 'Mi'])('memory request %p: same verdict', (q) => {
+    const { chart, ns } = meshChart();
+    expect(accepts(() => service(chart, ns, 'Svc', { name: 'svc', resources: { memoryRequest: q, memoryLimit: '64Gi' } }))).toBe(validatorAccepts(q));
+  });
+
+  test.each([['1Gi', '512Mi'], ['512Mi', '1Gi'], ['1Gi', '1024Mi'], ['1G', '1Gi']])('request %p with limit %p: same verdict', (req, lim) => {
+    const { chart, ns } = meshChart();
+    expect(accepts(() => service(chart, ns, 'Svc', { name: 'svc', resources: { memoryRequest: req, memoryLimit: lim } }))).toBe(validatorAccepts(req, lim));
+  });
+});
