@@ -7,6 +7,7 @@
  * @see https://github.com/istio/istio/blob/1.30.3/pkg/config/validation/validation.go
  */
 import { re2Compiles } from '../rules/regex';
+import { checkEnvoyPatchValue } from './envoy';
 import { RawFinding } from './report';
 import { arr, metadataAnnotations, obj, q, Sink, workloadSelector } from './webhook-common';
 import { destinationRule, gateway, serviceEntry, sidecar, virtualService } from './webhook-networking';
@@ -43,7 +44,7 @@ const ROUTE_CLASS = ['ROUTE_CONFIGURATION', 'VIRTUAL_HOST', 'HTTP_ROUTE'];
 
 /**
  * `ValidateEnvoyFilter` (pkg/config/validation/envoyfilter/envoyfilter.go): patch shape, applyTo
- * and match agreement.
+ * and match agreement, then the patch value decoded against Envoy's API (./envoy.ts).
  */
 function envoyFilter(spec: any, s: Sink): void {
   const ws = obj(spec.workloadSelector);
@@ -110,6 +111,12 @@ function envoyFilter(spec: any, s: Sink): void {
       if (objectType && objectType !== 'routeConfiguration') s.err('CI2952', `${p}.match: applyTo ${cp.applyTo} needs a routeConfiguration match, not ${objectType}`);
     } else if (cp.applyTo === 'CLUSTER') {
       if (objectType && objectType !== 'cluster') s.err('CI2952', `${p}.match: applyTo CLUSTER needs a cluster match, not ${objectType}`);
+    }
+    // The value decoded against Envoy's API (envoy.ts): what istiod's decoder and the proxy refuse.
+    if (patch.value !== undefined && patch.value !== null) {
+      for (const f of checkEnvoyPatchValue(cp.applyTo, patch.value, { merge: patch.operation === 'MERGE' })) {
+        s.out.push({ code: f.code, level: f.level, message: `${p}.patch.value${f.path ? `.${f.path}` : ''}: ${f.message}` });
+      }
     }
   });
 }

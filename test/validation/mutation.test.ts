@@ -100,7 +100,7 @@ describe('mutation test', () => {
 
   test('covers every rule family with both verdicts where the family has valid changes', () => {
     const families = new Set(results.map((r) => r.m.family));
-    for (const f of ['unknown-field', 'type', 'enum', 'range', 'duration', 'regex', 'host', 'name', 'label', 'required', 'duplicate', 'quantity', 'ip', 'authz', 'retryOn', 'header', 'selector']) {
+    for (const f of ['unknown-field', 'type', 'enum', 'range', 'duration', 'regex', 'host', 'name', 'label', 'required', 'duplicate', 'quantity', 'ip', 'authz', 'retryOn', 'header', 'selector', 'envoy']) {
       expect([...families]).toContain(f);
     }
     expect(results.filter((r) => r.m.expect === 'reject').length).toBeGreaterThan(500);
@@ -123,7 +123,7 @@ describe('mutation test', () => {
     expect(rate).toBeGreaterThanOrEqual(0.97);
   });
 
-  test.each(['unknown-field', 'type', 'enum', 'range', 'duration', 'regex', 'host', 'name', 'label', 'required', 'duplicate', 'quantity', 'ip', 'authz', 'retryOn', 'header', 'selector', 'targetRef', 'structure'])(
+  test.each(['unknown-field', 'type', 'enum', 'range', 'duration', 'regex', 'host', 'name', 'label', 'required', 'duplicate', 'quantity', 'ip', 'authz', 'retryOn', 'header', 'selector', 'targetRef', 'structure', 'envoy'])(
     'family %s: every sampled rejection is caught', (family) => {
       const missed = results.filter((r) => r.m.family === family && r.m.expect === 'reject' && !r.rejected).map((r) => `${r.m.id} (${r.m.rule})`);
       expect(missed).toEqual([]);

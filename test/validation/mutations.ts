@@ -397,8 +397,71 @@ export function mutationsOf(m: any): Mutation[] {
       if (h.retries) add(['spec', 'http', i, 'retries', 'attempts'], 'retryOn', 'attempts 0 with retryOn set (validateHTTPRetry)', h.retries.retryOn || h.retries.perTryTimeout ? 'reject' : 'accept', (o) => { o.spec.http[i].retries.attempts = 0; }, '0');
     });
   }
+  if (kind === 'EnvoyFilter') out.push(...envoyMutations(m, id));
   for (const a of additions(kind, group, m)) {
     add(a.path, a.family, a.rule, a.expect, (o) => setAt(o, a.path, a.value), JSON.stringify(a.value).slice(0, 40));
   }
+  return out;
+}
+
+/**
+ * Envoy API rules for the fields our EnvoyFilters carry, read from Envoy's protos
+ * (envoy/type/v3/token_bucket.proto, http_status.proto, percent.proto, config/core/v3/base.proto,
+ * extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto,
+ * extensions/common/ratelimit/v3/ratelimit.proto, config/route/v3/route_components.proto) and the
+ * legacy jsonpb decoder istiod uses: each key → the values to try and the verdict.
+ */
+const ENVOY_FIELD_RULES: Record<string, [unknown, Verdict, string][]> = {
+  fill_interval: [['10', 'reject', 'a Duration Go parses (jsonpb)'], ['0s', 'reject', 'PGV duration gt 0'], [5, 'reject', 'a Duration is a string'], ['1.5s', 'accept', 'Go duration'], ['250ms', 'accept', 'Go duration']],
+  max_tokens: [[0, 'reject', 'PGV uint32 gt 0'], [-1, 'reject', 'uint32 range'], [4294967296, 'reject', 'uint32 range'], [1.5, 'reject', 'an integer'], ['30', 'accept', 'a quoted integer (jsonpb trimQuote)'], [1000, 'accept', 'uint32']],
+  tokens_per_fill: [[0, 'reject', 'PGV UInt32Value gt 0'], ['x', 'reject', 'an integer'], [10, 'accept', 'uint32']],
+  stat_prefix: [['', 'reject', 'PGV string min_len 1'], [123, 'reject', 'a string'], ['other_prefix', 'accept', 'a string']],
+  code: [['TooMany', 'reject', 'StatusCode enum names (jsonpb)'], [7777, 'reject', 'PGV enum defined_only'], [0, 'reject', 'PGV enum not_in 0'], ['ServiceUnavailable', 'accept', 'a StatusCode'], [429, 'accept', 'a defined StatusCode number']],
+  denominator: [['PERCENT', 'reject', 'DenominatorType enum names'], ['MILLION', 'accept', 'a DenominatorType']],
+  numerator: [[-1, 'reject', 'uint32 range'], [50, 'accept', 'uint32']],
+  append_action: [['APPEND', 'reject', 'HeaderAppendAction enum names'], ['ADD_IF_ABSENT', 'accept', 'a HeaderAppendAction']],
+  key: [['', 'reject', 'PGV string min_len 1'], ['x-other', 'accept', 'a header name / descriptor key']],
+  always_consume_default_token_bucket: [['yes', 'reject', 'a BoolValue is a boolean'], [true, 'accept', 'a boolean']],
+  descriptor_value: [['', 'reject', 'PGV string min_len 1'], ['other', 'accept', 'a string']],
+  expect_match: [['no', 'reject', 'a BoolValue is a boolean'], [false, 'accept', 'a boolean']],
+  prefix: [['', 'reject', 'PGV StringMatcher prefix min_len 1'], ['/api', 'accept', 'a prefix']],
+  runtime_key: [[7, 'reject', 'a string'], ['other_key', 'accept', 'a string']],
+  '@type': [['type.googleapis.com/envoy.config.filter.http.local_rate_limit.v2.LocalRateLimit', 'reject', 'a type istiod resolves (no v2)'], ['type.googleapis.com/envoy.extensions.filters.http.nope.v3.Nope', 'reject', 'a type istiod resolves']],
+};
+
+function envoyMutations(m: any, id: string): Mutation[] {
+  const out: Mutation[] = [];
+  (m.spec?.configPatches ?? []).forEach((cp: any, i: number) => {
+    const base: Path = ['spec', 'configPatches', i, 'patch', 'value'];
+    const merge = cp.patch?.operation === 'MERGE';
+    const visit = (v: unknown, p: Path) => {
+      if (isObj(v)) {
+        const mutated = clone(m);
+        getAt(mutated, p).xUnknownField = 'x';
+        // Struct and TypedStruct values take anything; our patches have none.
+        out.push({ id: `${id} ${pathString([...p, 'xUnknownField'])} envoy: unknown field`, family: 'envoy', rule: 'unknown fields are dropped by istiod (strict decoding warns)', expect: 'reject', path: pathString(p), manifest: mutated });
+        for (const [k, c] of Object.entries(v)) visit(c, [...p, k]);
+        return;
+      }
+      if (Array.isArray(v)) {
+        v.forEach((c, j) => visit(c, [...p, j]));
+        return;
+      }
+      const key = String(p[p.length - 1]);
+      for (const [nv, expect, rule] of ENVOY_FIELD_RULES[key] ?? []) {
+        if (nv === v) continue;
+        const mutated = clone(m);
+        setAt(mutated, p, nv);
+        out.push({ id: `${id} ${pathString(p)} envoy: ${JSON.stringify(nv)}`, family: 'envoy', rule, expect, path: pathString(p), manifest: mutated });
+      }
+      // Deleting a field: a complete value loses it (PGV rules on absent fields); a MERGE value stays valid.
+      if (['max_tokens', 'stat_prefix', 'fill_interval'].includes(key)) {
+        const mutated = clone(m);
+        deleteAt(mutated, p);
+        out.push({ id: `${id} ${pathString(p)} envoy: deleted`, family: 'envoy', rule: 'PGV rules apply to absent scalars and required messages', expect: merge ? 'accept' : 'reject', path: pathString(p), manifest: mutated });
+      }
+    };
+    visit(cp.patch?.value, base);
+  });
   return out;
 }
