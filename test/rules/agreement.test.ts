@@ -257,3 +257,42 @@ describe('quantities (resource.ParseQuantity, ValidateResourceRequirements)', ()
     expect(accepts(() => service(chart, ns, 'Svc', { name: 'svc', resources: { memoryRequest: req, memoryLimit: lim } }))).toBe(validatorAccepts(req, lim));
   });
 });
+
+describe('mesh config is read where istiod reads it (ConfigMap istio / istio-<rev>, IstioOperator meshConfig)', () => {
+  const { meshConfigProviderNames } = require('../../src');
+  const telemetry = { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: { name: 'mesh-default', namespace: 'istio-system' }, spec: { tracing: [{ providers: [{ name: 'otel' }] }] } };
+  const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'istio-system' }, data: { mesh: 'extensionProviders:\n- name: otel\n  opentelemetry:\n    service: otel.observability.svc.cluster.local\n    port: 4317\n' } });
+  const ns = (rev?: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'production', labels: rev ? { 'istio.io/rev': rev } : { 'istio-injection': 'enabled' } } });
+  /** Whether lint's CI3004 (Telemetry provider not declared) fires for the set. */
+  const lintMissesProvider = (objects: any[]) => validateManifests(objects.map((manifest) => ({ manifest }))).some((f) => f.code === 'CI3004');
+
+  test.each([
+    ['ConfigMap istio', [cm('istio')], [], true],
+    ["the article's ConfigMap istio-otel, which istiod never reads", [cm('istio-otel')], [], false],
+    ['ConfigMap istio-canary with a namespace on revision canary', [cm('istio-canary'), ns('canary')], ['canary'], true],
+    ['ConfigMap istio-canary when nothing uses revision canary', [cm('istio-canary'), ns()], [], false],
+  ])('%s: meshConfigProviderNames and the lint agree', (_name, objects, revisions, declared) => {
+    const names = meshConfigProviderNames((objects as any[]).map((manifest) => ({ manifest })), revisions);
+    expect((names ?? []).includes('otel')).toBe(declared);
+    // The lint reads the same places: the provider is unknown exactly when it is not declared
+    // (with no mesh config at all, the lint has nothing to compare with and stays silent).
+    if (names !== undefined) expect(lintMissesProvider([...(objects as any[]), telemetry])).toBe(!declared);
+  });
+});
+
+describe('namespace labels (IsQualifiedName, IsValidLabelValue)', () => {
+  const { Mesh, MeshNamespace } = require('../../src');
+  const { Testing } = require('cdk8s');
+  const validatorAccepts = (k: string, v: string) => !errorCodes({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', labels: { [k]: v } } }).includes('CI1003');
+  test.each([
+    ['team', 'payments'], ['example.com/team', 'a'], ['Example.com/team', 'a'], ['team', 'Payments_1.x'], ['team', '-bad'], ['bad key', 'x'],
+    ['team', 'x'.repeat(63)], ['team', 'x'.repeat(64)], ['a/b/c', 'x'], ['team', ''],
+  ])('label %p=%p: same verdict', (k, v) => {
+    const make = () => {
+      const chart = Testing.chart();
+      const mesh = new Mesh(chart, 'Mesh');
+      return new MeshNamespace(chart, 'Ns', { mesh, name: 'n', labels: { [k]: v } });
+    };
+    expect(accepts(make)).toBe(validatorAccepts(k, v));
+  });
+});
