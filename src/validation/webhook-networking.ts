@@ -62,7 +62,7 @@ export function virtualService(m: any, spec: any, s: Sink): void {
     if (nonEmpty(spec.tls)) s.err('CI2119', 'spec.tls: a delegate VirtualService (no hosts) must have no tls routes');
     if (nonEmpty(spec.tcp)) s.err('CI2119', 'spec.tcp: a delegate VirtualService (no hosts) must have no tcp routes');
   }
-  gateways.forEach((g, i) => s.rule('CI2120', `spec.gateways[${i}]`, g, gatewayName));
+  gatewayNames('spec.gateways', gateways, s);
   const appliesToGateway = gateways.length > 0 && !gateways.includes('mesh');
   const appliesToMesh = !appliesToGateway;
   if (!appliesToGateway) {
@@ -146,7 +146,18 @@ function l4Match(p: string, mt: any, s: Sink): void {
   arr(o.destinationSubnets).forEach((d: any, n: number) => s.rule('CI2124', `${p}.destinationSubnets[${n}]`, d, ipSubnet));
   if (setScalar(o.port)) s.rule('CI2116', `${p}.port`, o.port, port);
   istioLabels('CI2121', `${p}.sourceLabels`, o.sourceLabels, s);
-  arr(o.gateways).forEach((g: any, n: number) => s.rule('CI2120', `${p}.gateways[${n}]`, g, gatewayName));
+  gatewayNames(`${p}.gateways`, arr(o.gateways), s);
+}
+
+/**
+ * Istio's `validateGatewayNames`: `namespace/name` entries are checked one by one; the first entry
+ * without a namespace is checked as an FQDN and ends the check (Istio returns there).
+ */
+function gatewayNames(path: string, names: any[], s: Sink): void {
+  for (let i = 0; i < names.length; i++) {
+    s.rule('CI2120', `${path}[${i}]`, names[i], gatewayName);
+    if (typeof names[i] === 'string' && !names[i].includes('/')) return;
+  }
 }
 
 /** `validateStringMatch`: empty prefix and bad regexes (`uri` allows an empty prefix). */
@@ -229,7 +240,7 @@ function httpRoute(p: string, h: any, delegateVs: boolean, s: Sink): void {
     for (const [qn, sm] of entries(o.queryParams)) stringMatch(`${mp}.queryParams[${q(qn)}]`, sm, s);
     if (setScalar(o.port)) s.rule('CI2116', `${mp}.port`, o.port, port);
     istioLabels('CI2121', `${mp}.sourceLabels`, o.sourceLabels, s);
-    arr(o.gateways).forEach((g: any, n: number) => s.rule('CI2120', `${mp}.gateways[${n}]`, g, gatewayName));
+    gatewayNames(`${mp}.gateways`, arr(o.gateways), s);
     if (setScalar(o.sourceNamespace)) s.rule('CI2121', `${mp}.sourceNamespace`, o.sourceNamespace, istioDnsLabel);
   });
 
