@@ -19,3 +19,4 @@ export * from './ports';
 export * from './quantity';
 export * from './regex';
 export * from './protocol';
+export * from './envoy';

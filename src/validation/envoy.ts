@@ -15,6 +15,7 @@
  */
 import { RE2JS } from 're2js';
 import { parseGoDuration } from '../rules/duration';
+import { LOCAL_RATE_LIMIT_TYPES, localRateLimitFillInterval } from '../rules/envoy';
 
 /** One finding inside a patch value; `path` is relative to the value (`typed_config.token_bucket`). */
 export interface EnvoyFinding {
@@ -124,7 +125,21 @@ class Decoder {
       this.field(f, val, fp);
     }
     if (!msg.disabled) this.rules(msg, set, path);
+    if (LOCAL_RATE_LIMIT_TYPES.includes(name)) this.fillIntervals(v, path);
     return true;
+  }
+
+  /** Envoy's code rule on local rate limit token buckets (rules/envoy.ts), the default and each descriptor's. */
+  private fillIntervals(v: any, path: string): void {
+    const buckets: [unknown, string][] = [[v.token_bucket ?? v.tokenBucket, 'token_bucket']];
+    (Array.isArray(v.descriptors) ? v.descriptors : []).forEach((d: any, i: number) => buckets.push([d?.token_bucket ?? d?.tokenBucket, `descriptors[${i}].token_bucket`]));
+    for (const [b, p] of buckets) {
+      const interval = (b as any)?.fill_interval ?? (b as any)?.fillInterval;
+      const ns = parseGoDuration(interval);
+      if (ns === undefined || ns <= 0n) continue; // reported by decoding or the PGV rule
+      const bad = localRateLimitFillInterval(Number(ns) / 1e6);
+      if (bad) this.err('CI2957', `${path ? `${path}.` : ''}${p}.fill_interval`, `${JSON.stringify(interval)} is invalid: ${bad}`);
+    }
   }
 
   private field(f: Field, v: unknown, path: string): void {

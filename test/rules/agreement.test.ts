@@ -296,3 +296,23 @@ describe('namespace labels (IsQualifiedName, IsValidLabelValue)', () => {
     expect(accepts(make)).toBe(validatorAccepts(k, v));
   });
 });
+
+describe('local rate limit token buckets (Envoy: PGV gt 0 on tokens, fill interval >= 50ms in code)', () => {
+  const { TokenBucket } = require('../../src');
+  const { checkEnvoyPatchValue } = require('../../src/validation/envoy');
+  const validatorAccepts = (maxTokens: number, tokensPerFill: number, fillInterval: string) => checkEnvoyPatchValue('HTTP_FILTER', {
+    name: 'envoy.filters.http.local_ratelimit',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit',
+      stat_prefix: 'http_local_rate_limiter',
+      token_bucket: { max_tokens: maxTokens, tokens_per_fill: tokensPerFill, fill_interval: fillInterval },
+    },
+  }).length === 0;
+
+  test.each([
+    [100, 10, 1000], [1, 1, 50], [0, 1, 1000], [1, 0, 1000], [4294967295, 1, 1000], [4294967296, 1, 1000], [10, 10, 49], [10, 10, 60000], [-1, 1, 1000],
+  ])('maxTokens %p, tokensPerFill %p, fillInterval %pms: same verdict', (maxTokens, tokensPerFill, ms) => {
+    const d = Duration.millis(ms);
+    expect(accepts(() => TokenBucket.of({ maxTokens, tokensPerFill, fillInterval: d }))).toBe(validatorAccepts(maxTokens, tokensPerFill, renderDuration(d)));
+  });
+});

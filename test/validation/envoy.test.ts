@@ -59,6 +59,7 @@ describe('what istiod or the proxy refuse, with the patch index and the field pa
   const at = 'spec.configPatches[1].patch.value.typed_config';
   test.each([
     ['a fill_interval without unit (istiod: bad Duration)', (c: any) => { c.token_bucket.fill_interval = '10'; }, `CI2955 ${at}.token_bucket.fill_interval: "10" is invalid: a duration`],
+    ['a fill_interval under 50ms (Envoy\'s local rate limiter)', (c: any) => { c.token_bucket.fill_interval = '10ms'; }, `CI2957 ${at}.token_bucket.fill_interval: "10ms" is invalid: Envoy's local rate limiter needs a fill interval of at least 50ms`],
     ['a fill_interval of 0s (PGV: gt 0)', (c: any) => { c.token_bucket.fill_interval = '0s'; }, `CI2957 ${at}.token_bucket.fill_interval: "0s" must be greater than 0s`],
     ['a bad enum name (istiod: unknown value for enum)', (c: any) => { c.status.code = 'TooMany'; }, `CI2955 ${at}.status.code: "TooMany" is invalid: not a value of enum StatusCode`],
     ['an enum number that is not defined (PGV: defined_only)', (c: any) => { c.status.code = 7777; }, `CI2957 ${at}.status.code: 7777 is not a defined value of StatusCode`],

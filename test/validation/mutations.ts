@@ -412,7 +412,7 @@ export function mutationsOf(m: any): Mutation[] {
  * legacy jsonpb decoder istiod uses: each key → the values to try and the verdict.
  */
 const ENVOY_FIELD_RULES: Record<string, [unknown, Verdict, string][]> = {
-  fill_interval: [['10', 'reject', 'a Duration Go parses (jsonpb)'], ['0s', 'reject', 'PGV duration gt 0'], [5, 'reject', 'a Duration is a string'], ['1.5s', 'accept', 'Go duration'], ['250ms', 'accept', 'Go duration']],
+  fill_interval: [['10', 'reject', 'a Duration Go parses (jsonpb)'], ['0s', 'reject', 'PGV duration gt 0'], ['10ms', 'reject', 'local rate limit fill interval >= 50ms (Envoy code)'], [5, 'reject', 'a Duration is a string'], ['1.5s', 'accept', 'Go duration'], ['250ms', 'accept', 'Go duration']],
   max_tokens: [[0, 'reject', 'PGV uint32 gt 0'], [-1, 'reject', 'uint32 range'], [4294967296, 'reject', 'uint32 range'], [1.5, 'reject', 'an integer'], ['30', 'accept', 'a quoted integer (jsonpb trimQuote)'], [1000, 'accept', 'uint32']],
   tokens_per_fill: [[0, 'reject', 'PGV UInt32Value gt 0'], ['x', 'reject', 'an integer'], [10, 'accept', 'uint32']],
   stat_prefix: [['', 'reject', 'PGV string min_len 1'], [123, 'reject', 'a string'], ['other_prefix', 'accept', 'a string']],
