@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent } from './intent/traffic';
-import { checkIstioDuration, renderDuration } from './private/duration';
+import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { TracedService } from './traced-service';
 import { CanaryAnalysis } from './values/canary-analysis';

@@ -7,7 +7,7 @@ import * as networking from '../imports/networking.istio.io';
 import { HttpRuleIntent, ProgressiveIntent, RetryIntent, TrafficPolicyIntent } from './intent/traffic';
 import { fail, validationMessage } from './private/errors';
 import { renderedObject } from './private/rendered-object';
-import { dns1123Label } from './private/names';
+import { dns1123Label } from './rules/names';
 import { renderCanarySpec } from './render/flagger';
 import { gatewayApiProblems, renderHttpRouteSpec, versionServiceName } from './render/gateway-api';
 import { renderDestinationRuleSpec, renderTrafficPolicy, renderVirtualServiceSpec } from './render/istio-traffic';

@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as networking from '../imports/networking.istio.io';
-import { renderDuration } from './private/duration';
+import { renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { renderedObject } from './private/rendered-object';
-import { dns1123Label, httpToken } from './private/names';
+import { dns1123Label } from './rules/names';
+import { httpToken } from './rules/http';
 import { renderLocalRateLimitSpec } from './render/envoy-local-rate-limit';
 import { TracedService } from './traced-service';
 import { RateLimitDescriptor, TokenBucket } from './values/rate-limit';

@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import { fail, validationMessage } from './private/errors';
-import { dns1123Label, labelKey, labelValue } from './private/names';
+import { dns1123Label } from './rules/names';
+import { labelKey, labelValue } from './rules/labels';
 import { Waypoint } from './waypoint';
 
 /** Properties of a {@link MeshNamespace}. */

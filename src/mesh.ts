@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import * as telemetry from '../imports/telemetry.istio.io';
 import { fail, validationMessage } from './private/errors';
 import { renderedObject } from './private/rendered-object';
-import { dns1123Label, dns1123Subdomain } from './private/names';
+import { dns1123Label, dns1123Subdomain } from './rules/names';
 import { checkTelemetryProviders, isTelemetry } from './validation/mesh-config';
 import { CustomTag } from './values/custom-tag';
 import { DataPlaneMode, RoutingApi } from './values/data-plane';

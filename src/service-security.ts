@@ -14,7 +14,7 @@ import {
 import { IMeshMember } from './mesh';
 import { fail, validationMessage } from './private/errors';
 import { renderedObject } from './private/rendered-object';
-import { dns1123Label } from './private/names';
+import { dns1123Label } from './rules/names';
 import { isL4Rule, renderAmbientAuthorizationPolicySpec } from './render/ambient-security';
 import { renderAuthorizationPolicySpec, renderPeerAuthenticationSpec, renderRule } from './render/istio-security';
 import { Condition } from './values/condition';

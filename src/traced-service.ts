@@ -5,9 +5,11 @@ import { IWorkloadIdentity } from './identity';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { fail } from './private/errors';
-import { quantity, quantityHint, quantityValue } from './private/quantity';
+import { quantity, quantityHint, quantityValue } from './rules/quantity';
 import { AllowOptions, ServiceSecurity } from './service-security';
-import { dns1123Label, labelValue, port as checkPort, toDnsLabel } from './private/names';
+import { dns1035Label, dns1123Label, toDnsLabel } from './rules/names';
+import { labelValue } from './rules/labels';
+import { port as checkPort } from './rules/ports';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
 export interface ServiceVersion {
@@ -190,7 +192,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     this.mesh = props.namespace.mesh;
     this.namespace = props.namespace.name;
     this.name = props.name ?? toDnsLabel(id);
-    const badName = dns1123Label(this.name);
+    const badName = dns1035Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);
     this.port = props.port ?? 8080;
     const badPort = checkPort(this.port);

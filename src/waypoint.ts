@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gateway from '../imports/gateway.networking.k8s.io';
 import { IWorkloadIdentity } from './identity';
-import { dns1123Label } from './private/names';
+import { dns1123Label } from './rules/names';
 import { fail } from './private/errors';
 import { renderedObject } from './private/rendered-object';
 

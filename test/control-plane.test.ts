@@ -276,7 +276,6 @@ describe('ExtensionProvider.openTelemetry validation', () => {
   test.each([
     fqdn,
     'observability/otel-collector.observability.svc.cluster.local',
-    'observability/otel-collector',
     'otel.example.com',
   ])('service %p is accepted', (service) => {
     expect(ExtensionProvider.openTelemetry({ name: 'otel', service }).service).toBe(service);
@@ -284,6 +283,8 @@ describe('ExtensionProvider.openTelemetry validation', () => {
 
   test.each([
     'otel-collector',
+    // Istio's ns/host form needs a fully qualified host (agent/extensionprovider.go, ValidateNamespaceSlashWildcardHostname)
+    'observability/otel-collector',
     'Otel-Collector.observability.svc.cluster.local',
     'observability/',
     '/otel-collector.observability.svc.cluster.local',

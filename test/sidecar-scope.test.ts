@@ -321,7 +321,7 @@ describe('EgressHost', () => {
   test.each([
     [() => EgressHost.of('*', '*'), /"\*\/\*" makes every service of the mesh visible again/],
     [() => EgressHost.of('Prod', 'x.prod.svc.cluster.local'), /EgressHost\.of\] namespace: "Prod" is invalid: a namespace must be a DNS-1123 label/],
-    [() => EgressHost.of('prod', 'bad_host'), /host: "bad_host" is invalid: a host must be a DNS-1123 subdomain/],
+    [() => EgressHost.of('prod', 'bad_host'), /host: "bad_host" is invalid: "bad_host" is a short name: only fully qualified names/],
     [() => EgressHost.of('prod', 'a.*.com'), /host: "a\.\*\.com" is invalid/],
     [() => EgressHost.service({} as any), /must be a TracedService/],
   ])('invalid %#', (make, error) => {

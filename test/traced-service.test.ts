@@ -105,7 +105,7 @@ describe('TracedService: overrides', () => {
 
 describe('TracedService: bad input names the construct path, the property and the rule', () => {
   const cases: Array<[string, (s: (props: any) => TracedService) => void, RegExp]> = [
-    ['a name that is not DNS-1123', (s) => s({ name: 'Order_Service' }), /\[test\/Svc\] props\.name: "Order_Service" is invalid: a service name must be a DNS-1123 label.*Hint: try "order-service"/],
+    ['a name that is not DNS-1123', (s) => s({ name: 'Order_Service' }), /\[test\/Svc\] props\.name: "Order_Service" is invalid: a service name must be a DNS-1035 label.*Hint: try "order-service"/],
     ['a version that is not a label value', (s) => s({ versions: [{ name: 'v1!' }] }), /\[test\/Svc\] props\.versions\[0\]\.name: "v1!" is invalid: a version must be a valid label value/],
     ['an empty version', (s) => s({ versions: [{ name: '' }] }), /props\.versions\[0\]\.name: "" is invalid/],
     ['duplicate versions', (s) => s({ versions: [{ name: 'v1' }, { name: 'v1' }] }), /\[test\/Svc\] props\.versions\[1\]\.name: "v1" is invalid: versions must be unique/],

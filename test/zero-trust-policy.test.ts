@@ -446,9 +446,12 @@ describe('Condition', () => {
     'request.auth.claims',
     'request.auth.claims[]',
     'destination.name',
-    'experimental.envoy.filters.network.mysql_proxy[db.table]',
   ])('unknown key %p is refused', (key) => {
     expect(() => Condition.key(key)).toThrow(/\[Condition.key\] key: .* is invalid: (unknown condition key|bracketed keys take the form a\[b\])/);
+  });
+
+  test('experimental Envoy filter attributes are accepted, as Istio accepts them (pkg/config/security/security.go ValidateAttribute)', () => {
+    expect(Condition.key('experimental.envoy.filters.network.mysql_proxy[db.table]').values('[update]').key).toBe('experimental.envoy.filters.network.mysql_proxy[db.table]');
   });
 
   test('source.principal must come from identities', () => {

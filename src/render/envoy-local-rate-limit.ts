@@ -1,4 +1,4 @@
-import { renderDuration } from '../private/duration';
+import { renderDuration } from '../rules/duration';
 import { RateLimitDescriptor, TokenBucket } from '../values/rate-limit';
 
 /**

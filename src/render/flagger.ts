@@ -1,7 +1,7 @@
 import type { HostTraffic } from '../host-traffic';
 import { HttpMatchIntent, MetricCheckIntent, ProgressiveIntent, AnalysisWebhookIntent } from '../intent/traffic';
-import { renderDuration } from '../private/duration';
-import { renderFlaggerDuration } from '../private/flagger';
+import { renderDuration } from '../rules/duration';
+import { renderFlaggerDuration } from '../rules/duration';
 import { renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
 
 /**

@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import { RE2JS } from 're2js';
 import type { HostTraffic } from '../host-traffic';
 import { HttpMatchIntent, HttpRuleIntent, RetryIntent, RouteDestinationIntent, StringMatchIntent } from '../intent/traffic';
-import { renderDuration } from '../private/duration';
+import { renderDuration } from '../rules/duration';
 
 /**
  * Renders a host's traffic intent as Kubernetes Gateway API (v1.5.1, standard channel) objects for

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import type { HostTraffic } from '../host-traffic';
 import { HttpMatchIntent, HttpRuleIntent, RetryIntent, StringMatchIntent, TrafficPolicyIntent } from '../intent/traffic';
-import { renderDuration } from '../private/duration';
+import { renderDuration } from '../rules/duration';
 
 /**
  * Renders a host's traffic intent as Istio `networking.istio.io/v1` specs. Pure functions of the

@@ -1,4 +1,4 @@
-import { parseDurationMs } from '../private/duration';
+import { parseDurationMs } from '../rules/duration';
 import { labelsMatch } from './match';
 import { IndexedObject, MeshModel, Workload } from './model';
 import { RetryResult, RouteDestination } from './types';

@@ -2,6 +2,8 @@
  * Cross-object checks over one deployable set (istio-rules.md §2), the `istioctl analyze`
  * equivalents with Istio's codes and levels, plus our own (CI3xxx).
  */
+import { BUILTIN_EXTENSION_PROVIDERS, meshConfigProviderNames, meshRevisions } from '../rules/mesh-config';
+import { PORT_NAME_PROTOCOL_PREFIXES } from '../rules/protocol';
 import { RawFinding } from './report';
 import { EXTERNAL_PRINCIPALS_ANNOTATION } from './suppress';
 
@@ -29,9 +31,7 @@ interface Workload {
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
-const PORT_PREFIXES = ['tcp', 'udp', 'grpc', 'grpc-web', 'http', 'http2', 'https', 'tls', 'mongo', 'redis', 'mysql'];
-/** Providers present in Istio's default mesh config. */
-const BUILTIN_PROVIDERS = new Set(['prometheus', 'envoy', 'stackdriver']);
+const PORT_PREFIXES = PORT_NAME_PROTOCOL_PREFIXES;
 
 const nsOf = (m: any) => (typeof m?.metadata?.namespace === 'string' && m.metadata.namespace ? m.metadata.namespace : 'default');
 const nameOf = (m: any) => String(m?.metadata?.name ?? '');
@@ -418,28 +418,13 @@ function selectorConflicts(objs: any[], index: WorkloadIndex, conflictCode: stri
 }
 
 /**
- * Mesh config in the set: IstioOperator `spec.meshConfig` or ConfigMap `istio` / `istio-<rev>` key
- * `mesh` in the root namespace. Returns the extension provider names, or undefined when none is present.
+ * Mesh config in the set, read where istiod reads it (rules/mesh-config.ts): IstioOperator
+ * `spec.meshConfig`, ConfigMap `istio` and `istio-<rev>` of the revisions the set uses, key `mesh`.
+ * Returns the extension provider names (built-ins included), or undefined when none is present.
  */
 export function meshConfigProviders(ms: readonly any[]): Set<string> | undefined {
-  let found = false;
-  const names = new Set<string>(BUILTIN_PROVIDERS);
-  for (const m of ms) {
-    let mc: any;
-    if (m.kind === 'IstioOperator' && groupOf(m) === 'install.istio.io') {
-      found = true;
-      mc = m.spec?.meshConfig;
-    } else if (m.apiVersion === 'v1' && m.kind === 'ConfigMap' && /^istio(-.+)?$/.test(nameOf(m)) && typeof m.data?.mesh === 'string') {
-      found = true;
-      try {
-        mc = require('js-yaml').load(m.data.mesh);
-      } catch {
-        mc = undefined;
-      }
-    }
-    for (const p of arr(mc?.extensionProviders)) if (typeof p?.name === 'string') names.add(p.name);
-  }
-  return found ? names : undefined;
+  const declared = meshConfigProviderNames(ms.map((manifest) => ({ manifest })), meshRevisions(ms));
+  return declared ? new Set([...BUILTIN_EXTENSION_PROVIDERS, ...declared]) : undefined;
 }
 
 function checkTelemetryProvidersInManifests(ms: readonly any[], push: Push): void {

@@ -1,14 +1,19 @@
 /**
  * Core Kubernetes kinds (Deployment, Service, ServiceAccount, Namespace, HorizontalPodAutoscaler,
- * PodDisruptionBudget, ConfigMap) checked against Kubernetes' own OpenAPI schemas, using the
- * validators that the `kubernetes-models` package compiles from them.
+ * PodDisruptionBudget, ConfigMap, Secret) checked as the API server checks them:
+ * 1. Kubernetes' own OpenAPI schemas (types, enums, required fields), using the validators that the
+ *    `kubernetes-models` package compiles from them (CI1201);
+ * 2. unknown fields, as kubectl's strict field validation rejects them (CI1002, core-fields.ts);
+ * 3. the API server's validation code: ranges, formats, IPs, selector/label agreement, uniqueness,
+ *    quantities (CI1203, core-semantics.ts).
  *
  * `kubernetes-models` 4.5 (CommonJS, Node ≥ 14; version 5 is ES-modules-only and wants Node 22) is
  * loaded lazily, each compiled schema validator by absolute path, so only the kinds present are loaded.
- * Those schemas allow unknown fields; kubectl's strict field validation is not reproduced for core kinds.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { unknownCoreFields } from './core-fields';
+import { checkCoreSemantics } from './core-semantics';
 import { ajvFindings, RawFinding } from './report-ajv';
 
 // The compiled validator of each kind's OpenAPI schema. Calling it directly (rather than building a
@@ -20,6 +25,7 @@ const MODELS: Record<string, string> = {
   'v1/ServiceAccount': '_schemas/IoK8sApiCoreV1ServiceAccount.js',
   'v1/Namespace': '_schemas/IoK8sApiCoreV1Namespace.js',
   'v1/ConfigMap': '_schemas/IoK8sApiCoreV1ConfigMap.js',
+  'v1/Secret': '_schemas/IoK8sApiCoreV1Secret.js',
   'autoscaling/v2/HorizontalPodAutoscaler': '_schemas/IoK8sApiAutoscalingV2HorizontalPodAutoscaler.js',
   'policy/v1/PodDisruptionBudget': '_schemas/IoK8sApiPolicyV1PodDisruptionBudget.js',
 };
@@ -75,19 +81,28 @@ export function isCoreKind(apiVersion: string, kind: string): boolean {
   return MODELS[`${apiVersion}/${kind}`] !== undefined;
 }
 
-/** Checks a core kind against Kubernetes' schema. Returns undefined when the kind is not covered. */
+/**
+ * Checks a core kind as the API server does: schema, unknown fields, then its validation code
+ * (which, as in the API server, runs only on objects that decode). Returns undefined when the kind
+ * is not covered.
+ */
 export function checkCoreKind(m: any): RawFinding[] | undefined {
   const key = `${m.apiVersion}/${m.kind}`;
   if (!MODELS[key]) return undefined;
+  const out = unknownCoreFields(m);
   const cls = modelClass(key);
   if (!cls) {
-    return [{ code: 'CI1202', level: 'warning', message: `${m.kind} not schema-checked: the kubernetes-models validator could not be loaded (${loadError})` }];
+    out.push({ code: 'CI1202', level: 'warning', message: `${m.kind} not schema-checked: the kubernetes-models validator could not be loaded (${loadError})` });
+    return out;
   }
+  let decodes = false;
   try {
-    if (cls(m)) return [];
-    if (Array.isArray(cls.errors)) return ajvFindings(cls.errors, 'CI1201', 'CI1201');
-    return [{ code: 'CI1201', level: 'error', message: `${m.kind} does not match its schema` }];
+    if (cls(m)) decodes = true;
+    else if (Array.isArray(cls.errors)) out.push(...ajvFindings(cls.errors, 'CI1201', 'CI1201'));
+    else out.push({ code: 'CI1201', level: 'error', message: `${m.kind} does not match its schema` });
   } catch (e: any) {
-    return [{ code: 'CI1201', level: 'error', message: `${m.kind}: ${e?.message ?? String(e)}` }];
+    out.push({ code: 'CI1201', level: 'error', message: `${m.kind}: ${e?.message ?? String(e)}` });
   }
+  if (decodes) out.push(...checkCoreSemantics(m));
+  return out;
 }

@@ -2,6 +2,7 @@
  * The OpenAPI formats the pinned CRDs use, as ajv format definitions. Shared by lazy compilation and
  * the ahead-of-time validators, which receive this object at load time.
  */
+import { ipFamily } from '../rules/ip';
 
 const int = (lo: number, hi: number) => ({ type: 'number', validate: (n: number) => Number.isInteger(n) && n >= lo && n <= hi });
 const finite = { type: 'number', validate: (n: number) => Number.isFinite(n) };
@@ -15,8 +16,8 @@ export const FORMATS: Record<string, unknown> = {
   'float': finite,
   'byte': /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/,
   'date-time': /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
-  'ipv4': /^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/,
-  'ipv6': (s: string) => /^[0-9A-Fa-f:.]+$/.test(s) && s.includes(':'),
+  'ipv4': (s: string) => ipFamily(s) === 4,
+  'ipv6': (s: string) => ipFamily(s) === 6,
   'url': (s: string) => {
     try {
       new URL(s);

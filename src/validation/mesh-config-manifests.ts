@@ -4,6 +4,8 @@
  * The construct side has its own checks (src/validation/mesh-config.ts, another issue); these run
  * over any manifests, hand-written ones included. Codes CI26xx.
  */
+import { extensionProviderService, isMeshConfigMap } from '../rules/mesh-config';
+import { port } from '../rules/ports';
 import { RawFinding } from './report';
 
 /** The installation profiles Istio 1.30 ships. */
@@ -21,7 +23,7 @@ export function checkMeshConfigManifest(m: any): RawFinding[] {
       out.push({ code: 'CI2601', level: 'error', message: `spec.profile: ${q(profile)} is not an Istio 1.30 profile: use one of ${ISTIO_PROFILES.join(', ')}` });
     }
     meshConfig(m.spec?.meshConfig, 'spec.meshConfig', out);
-  } else if (m.apiVersion === 'v1' && m.kind === 'ConfigMap' && /^istio(-.+)?$/.test(String(m.metadata?.name)) && m.data?.mesh !== undefined) {
+  } else if (isMeshConfigMap(m, revisionOf(m.metadata?.name), m.metadata?.namespace)) {
     let mc: any;
     try {
       mc = require('js-yaml').load(String(m.data.mesh));
@@ -44,20 +46,18 @@ function meshConfig(mc: any, path: string, out: RawFinding[]): void {
     else names.add(p.name);
     for (const [kind, cfg] of Object.entries<any>(p ?? {})) {
       if (kind === 'name' || !cfg || typeof cfg !== 'object') continue;
-      if (cfg.service !== undefined && !serviceOk(cfg.service)) {
-        out.push({ code: 'CI2602', level: 'error', message: `${pp}.${kind}.service: ${q(cfg.service)} is invalid: an extension provider service is an FQDN or "namespace/host"` });
-      }
-      if (cfg.port !== undefined && !(Number.isInteger(cfg.port) && cfg.port >= 1 && cfg.port <= 65535)) {
-        out.push({ code: 'CI2602', level: 'error', message: `${pp}.${kind}.port: ${q(cfg.port)} is invalid: a port must be an integer in 1..65535` });
-      }
+      const badService = cfg.service !== undefined ? extensionProviderService(cfg.service) : undefined;
+      if (badService) out.push({ code: 'CI2602', level: 'error', message: `${pp}.${kind}.service: ${q(cfg.service)} is invalid: ${badService}` });
+      const badPort = cfg.port !== undefined ? port(cfg.port) : undefined;
+      if (badPort) out.push({ code: 'CI2602', level: 'error', message: `${pp}.${kind}.port: ${q(cfg.port)} is invalid: ${badPort}` });
     }
   });
 }
 
-function serviceOk(s: unknown): boolean {
-  if (typeof s !== 'string' || s === '') return false;
-  const host = s.includes('/') ? s.split('/') : [undefined, s];
-  if (host.length !== 2) return false;
-  if (host[0] !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(host[0])) return false;
-  return /^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/.test(String(host[1]));
+/**
+ * Checked one object at a time, a ConfigMap `istio-<x>` may be the mesh config of revision `x`;
+ * whether any workload uses that revision is a cross-object question (see rules/mesh-config.ts).
+ */
+function revisionOf(name: unknown): string[] {
+  return typeof name === 'string' && name.startsWith('istio-') ? [name.slice('istio-'.length)] : [];
 }

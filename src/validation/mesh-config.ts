@@ -1,13 +1,7 @@
-import * as yaml from 'js-yaml';
+import { BUILTIN_EXTENSION_PROVIDERS } from '../rules/mesh-config';
 import { SourcedManifest } from './types';
 
-/**
- * Extension providers istiod always has, even when mesh config declares none: `prometheus`
- * (metrics), `stackdriver` and `envoy` (file access log to /dev/stdout). A declared provider with the
- * same name replaces the built-in one.
- * @see https://github.com/istio/istio/blob/master/pkg/config/mesh/mesh.go (DefaultMeshConfig)
- */
-export const BUILTIN_EXTENSION_PROVIDERS: readonly string[] = ['envoy', 'prometheus', 'stackdriver'];
+export { BUILTIN_EXTENSION_PROVIDERS, meshConfigProviderNames } from '../rules/mesh-config';
 
 /** One provider a Telemetry resource names, with the field it sits in. */
 export interface TelemetryProviderRef {
@@ -72,36 +66,4 @@ export function checkTelemetryProviders(manifests: readonly SourcedManifest[], p
     }
   }
   return errors;
-}
-
-/**
- * The extension provider names a set of manifests declares in mesh config, for linting YAML: from an
- * `IstioOperator`'s `spec.meshConfig` and from ConfigMap `istio` (or `istio-<revision>` for each of
- * `revisions`), key `mesh`: the only places istiod reads mesh config from. Returns undefined when the
- * manifests hold no mesh config at all (then the cross-check has nothing to compare with). Any other
- * ConfigMap, such as the article's `istio-otel`, is never read by istiod and is ignored here too.
- */
-export function meshConfigProviderNames(manifests: readonly SourcedManifest[], revisions: readonly string[] = []): string[] | undefined {
-  const configMapNames = new Set(['istio', ...revisions.map((r) => `istio-${r}`)]);
-  let found = false;
-  const names: string[] = [];
-  const collect = (meshConfig: any) => {
-    found = true;
-    for (const p of Array.isArray(meshConfig?.extensionProviders) ? meshConfig.extensionProviders : []) {
-      if (typeof p?.name === 'string' && !names.includes(p.name)) names.push(p.name);
-    }
-  };
-  for (const { manifest } of manifests) {
-    if (manifest?.kind === 'IstioOperator' && typeof manifest.apiVersion === 'string' && manifest.apiVersion.startsWith('install.istio.io/')) {
-      collect(manifest.spec?.meshConfig ?? {});
-    } else if (manifest?.kind === 'ConfigMap' && manifest.apiVersion === 'v1' && configMapNames.has(manifest.metadata?.name)
-      && typeof manifest.data?.mesh === 'string') {
-      try {
-        collect(yaml.load(manifest.data.mesh) ?? {});
-      } catch {
-        // Unparseable mesh config is the schema validator's finding, not this check's.
-      }
-    }
-  }
-  return found ? names : undefined;
 }

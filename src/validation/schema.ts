@@ -5,7 +5,9 @@
  * Each CRD's openAPIV3Schema is converted to a JSON schema for ajv the first time its kind is seen,
  * and the compiled validator is cached per kind.
  */
-import { dns1123Label, dns1123Subdomain, labelKey, labelValue } from '../private/names';
+import { dns1123Label, dns1123Subdomain } from '../rules/names';
+import { labelKey, labelValue } from '../rules/labels';
+import { unknownMetadataFields } from './core-fields';
 import { RawFinding } from './report';
 import { ajvFindings } from './report-ajv';
 import { crdSchema, isCrdGroup } from './schema-data';
@@ -199,9 +201,11 @@ export function compiledSchemaCount(): number {
 export function checkMetadata(m: any): RawFinding[] {
   const out: RawFinding[] = [];
   const md = m.metadata;
-  if (!md || typeof md !== 'object') {
+  if (!md || typeof md !== 'object' || Array.isArray(md)) {
     return [{ code: 'CI1003', level: 'error', message: 'metadata: required field is missing' }];
   }
+  // kubectl's strict field validation rejects unknown fields in metadata too, whatever the kind.
+  out.push(...unknownMetadataFields(md));
   if (typeof md.name !== 'string' || md.name === '') {
     out.push({ code: 'CI1003', level: 'error', message: 'metadata.name: required field is missing' });
   } else if (md.name.length > 253 || dns1123Subdomain(md.name)) {
@@ -222,7 +226,9 @@ export function checkMetadata(m: any): RawFinding[] {
       continue;
     }
     for (const [k, v] of Object.entries(map)) {
-      if (labelKey(k)) out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}[${JSON.stringify(k)}]: invalid key: ${labelKey(k)}` });
+      // The API server checks annotation keys lowercased (ValidateAnnotations), label keys as written.
+      const badKey = labelKey(field === 'annotations' ? k.toLowerCase() : k);
+      if (badKey) out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}[${JSON.stringify(k)}]: invalid key: ${badKey}` });
       if (typeof v !== 'string') out.push({ code: 'CI1003', level: 'error', message: `metadata.${field}[${JSON.stringify(k)}]: value must be a string, got ${JSON.stringify(v)}` });
       else if (field === 'labels' && labelValue(v)) out.push({ code: 'CI1003', level: 'error', message: `metadata.labels[${JSON.stringify(k)}]: ${JSON.stringify(v)} is invalid: ${labelValue(v)}` });
     }

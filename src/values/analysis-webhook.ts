@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AnalysisWebhookIntent } from '../intent/traffic';
 import { fail } from '../private/errors';
-import { checkFlaggerDuration } from '../private/flagger';
+import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
 
 /**
  * When Flagger calls a webhook during a release.

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { ProgressiveIntent } from '../intent/traffic';
 import { fail } from '../private/errors';
-import { checkFlaggerDuration } from '../private/flagger';
+import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
 import { AnalysisWebhook, WebhookType } from './analysis-webhook';
 import { MetricCheck } from './metric-check';
 

@@ -1,16 +1,11 @@
-import { isIP } from 'net';
 import { ConditionIntent, ConditionValue } from '../intent/security';
 import { IWorkloadIdentity } from '../identity';
 import { fail } from '../private/errors';
-import { dns1123Label, dns1123Subdomain, httpToken } from '../private/names';
-
-/** The attribute keys Istio accepts in `when` (istio-rules.md §1), bracketed ones by prefix. */
-const PLAIN_KEYS = [
-  'source.ip', 'remote.ip', 'source.namespace', 'source.principal', 'source.serviceAccount', 'source.trustDomain',
-  'request.auth.principal', 'request.auth.audiences', 'request.auth.presenter',
-  'destination.ip', 'destination.port', 'connection.sni',
-];
-const IP_KEYS = ['source.ip', 'remote.ip', 'destination.ip'];
+import { serviceAccountValue, WHEN_KEYS, whenCondition, whenKey, wildcardValue } from '../rules/authz';
+import { httpToken } from '../rules/http';
+import { ipOrCidr as istioIpOrCidr } from '../rules/ip';
+import { dns1123Label, dns1123Subdomain } from '../rules/names';
+import { authzPort, port } from '../rules/ports';
 
 type ValueCheck = (v: string) => string | undefined;
 
@@ -19,34 +14,37 @@ function nonEmpty(v: string): string | undefined {
 }
 
 function ipOrCidr(v: string): string | undefined {
-  const rule = 'must be an IP address or CIDR block, e.g. "10.0.0.0/8"';
-  if (typeof v !== 'string') return rule;
-  const [addr, mask, extra] = v.split('/');
-  const family = isIP(addr);
-  if (family === 0 || extra !== undefined) return rule;
-  if (mask === undefined) return undefined;
-  const n = Number(mask);
-  return /^\d+$/.test(mask) && n <= (family === 4 ? 32 : 128) ? undefined : rule;
+  return istioIpOrCidr(v) ? 'must be an IP address or CIDR block, e.g. "10.0.0.0/8"' : undefined;
 }
 
 function portString(v: string): string | undefined {
-  const n = Number(v);
-  return /^\d+$/.test(v) && n >= 1 && n <= 65535 ? undefined : 'destination.port values must be ports, integers in 1..65535';
+  return authzPort(v) ? 'destination.port values must be ports, decimal numbers of at most 65535' : undefined;
 }
 
+/** Beyond Istio's rule (non-empty): a value that can match a namespace, with '*' prefix or suffix. */
 function namespaceValue(v: string): string | undefined {
   const empty = nonEmpty(v);
   if (empty) return empty;
-  // Istio allows a '*' prefix or suffix wildcard; the rest must be a namespace name (or part of one).
   const core = v === '*' ? 'x' : v.replace(/^\*/, 'x').replace(/\*$/, 'x');
   return dns1123Label(core) ? `a namespace ${dns1123Label(core)} (optionally with a '*' prefix or suffix)` : undefined;
 }
 
+/** Istio's wildcard rule, then (ours) a value that can match a trust domain. */
+function trustDomainValue(v: string): string | undefined {
+  const bad = nonEmpty(v) ?? wildcardValue(v);
+  if (bad) return bad;
+  const core = v === '*' ? 'x' : v.replace(/^\*/, 'x').replace(/\*$/, 'x');
+  return dns1123Subdomain(core) ? `a trust domain ${dns1123Subdomain(core)}` : undefined;
+}
+
 function checkFor(key: string): ValueCheck {
-  if (IP_KEYS.includes(key)) return ipOrCidr;
+  if (key === 'source.ip' || key === 'remote.ip' || key === 'destination.ip') return ipOrCidr;
   if (key === 'destination.port') return portString;
   if (key === 'source.namespace') return namespaceValue;
-  return nonEmpty;
+  if (key === 'source.trustDomain') return trustDomainValue;
+  if (key === 'source.serviceAccount') return (v) => nonEmpty(v) ?? serviceAccountValue(v);
+  // Any other rule Istio's ValidateAttribute applies to values of this key.
+  return (v) => nonEmpty(v) ?? whenCondition(key, [v]);
 }
 
 /**
@@ -136,7 +134,8 @@ export class Condition {
   /** `destination.port`: the destination port. */
   public static destinationPort(...ports: number[]): Condition {
     ports.forEach((p, i) => {
-      if (!Number.isInteger(p) || p < 1 || p > 65535) fail('Condition.destinationPort', `ports[${i}]`, p, 'a port must be an integer in 1..65535');
+      const bad = port(p);
+      if (bad) fail('Condition.destinationPort', `ports[${i}]`, p, bad);
     });
     return new ConditionKey('destination.port', portString).values(...ports.map(String));
   }
@@ -148,12 +147,12 @@ export class Condition {
 
   /** `source.serviceAccount`: the caller's `<namespace>/<serviceAccount>` (mTLS only). */
   public static sourceServiceAccount(): ConditionKey {
-    return new ConditionKey('source.serviceAccount', nonEmpty);
+    return new ConditionKey('source.serviceAccount', checkFor('source.serviceAccount'));
   }
 
   /** `source.trustDomain`: the caller's trust domain (mTLS only). */
   public static sourceTrustDomain(): ConditionKey {
-    return new ConditionKey('source.trustDomain', (v) => nonEmpty(v) ?? (dns1123Subdomain(v) ? `a trust domain ${dns1123Subdomain(v)}` : undefined));
+    return new ConditionKey('source.trustDomain', checkFor('source.trustDomain'));
   }
 
   /**
@@ -210,18 +209,23 @@ export class Condition {
   public static key(key: string): ConditionKey {
     const where = 'Condition.key';
     if (typeof key !== 'string' || key.length === 0) fail(where, 'key', key, 'a condition key must be a non-empty string');
-    const allowed = 'allowed keys are request.headers[X], source.ip, remote.ip, source.namespace, source.principal, source.serviceAccount, source.trustDomain, request.auth.principal|audiences|presenter, request.auth.claims[X], destination.ip, destination.port and connection.sni';
-    const header = /^request\.headers\[([^\]]*)\]$/.exec(key);
+    const allowed = `allowed keys are request.headers[X], request.auth.claims[X], experimental.envoy.filters.*[X], ${WHEN_KEYS.join(', ')}`;
+    // Istio's rule decides which keys exist (security.ValidateAttribute) ...
+    const bad = whenKey(key);
+    if (bad) {
+      fail(where, 'key', key, bad.includes('a[b]') ? `bracketed keys take the form a[b]; ${allowed}` : `unknown condition key: ${bad}`);
+    }
+    // ... and the factory adds its own: header and claim names are checked, principals come from identities.
+    const header = /^request\.headers\[(.*)\]$/.exec(key);
     if (header) return Condition.requestHeader(header[1]);
-    const claims = /^request\.auth\.claims((?:\[[^\][]+\])+)$/.exec(key);
-    if (claims) return Condition.requestAuthClaim(...claims[1].slice(1, -1).split(']['));
-    if (key.includes('[') || key.includes(']')) {
-      fail(where, 'key', key, `bracketed keys take the form a[b] and only request.headers[X] and request.auth.claims[X] are bracketed; ${allowed}`);
+    if (key.startsWith('request.auth.claims')) {
+      const claims = /^request\.auth\.claims((?:\[[^\][]+\])+)$/.exec(key);
+      if (!claims) fail(where, 'key', key, 'claim names must be non-empty, without brackets: request.auth.claims[a] or request.auth.claims[a][b]');
+      return Condition.requestAuthClaim(...claims[1].slice(1, -1).split(']['));
     }
     if (key === 'source.principal') {
       fail(where, 'key', key, 'principals are derived from identities, never typed as strings', 'use Condition.sourceIdentityIn(service) or Condition.sourceIdentityNotIn(...)');
     }
-    if (!PLAIN_KEYS.includes(key)) fail(where, 'key', key, `unknown condition key; ${allowed}`);
     return new ConditionKey(key, checkFor(key));
   }
 

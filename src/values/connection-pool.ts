@@ -1,6 +1,9 @@
 import { Duration } from 'cdk8s';
 import { HttpPoolIntent, TcpPoolIntent } from '../intent/traffic';
-import { checkDuration, checkInt32, compact } from '../private/checks';
+import { compact } from '../private/compact';
+import { checkOptional } from '../rules/check';
+import { istioDurationOf } from '../rules/duration';
+import { nonNegativeInt32 } from '../rules/numbers';
 import { fail } from '../private/errors';
 
 /**
@@ -110,14 +113,14 @@ export class ConnectionPool {
     const where = 'ConnectionPool.of';
     const t = options?.tcp ?? {};
     const h = options?.http ?? {};
-    checkInt32(where, 'tcp.maxConnections', t.maxConnections);
-    checkDuration(where, 'tcp.connectTimeout', t.connectTimeout);
-    checkDuration(where, 'tcp.idleTimeout', t.idleTimeout);
-    checkInt32(where, 'http.http1MaxPendingRequests', h.http1MaxPendingRequests);
-    checkInt32(where, 'http.http2MaxRequests', h.http2MaxRequests);
-    checkInt32(where, 'http.maxRequestsPerConnection', h.maxRequestsPerConnection);
-    checkInt32(where, 'http.maxRetries', h.maxRetries);
-    checkDuration(where, 'http.idleTimeout', h.idleTimeout);
+    checkOptional(where, 'tcp.maxConnections', t.maxConnections, nonNegativeInt32);
+    checkOptional(where, 'tcp.connectTimeout', t.connectTimeout, istioDurationOf);
+    checkOptional(where, 'tcp.idleTimeout', t.idleTimeout, istioDurationOf);
+    checkOptional(where, 'http.http1MaxPendingRequests', h.http1MaxPendingRequests, nonNegativeInt32);
+    checkOptional(where, 'http.http2MaxRequests', h.http2MaxRequests, nonNegativeInt32);
+    checkOptional(where, 'http.maxRequestsPerConnection', h.maxRequestsPerConnection, nonNegativeInt32);
+    checkOptional(where, 'http.maxRetries', h.maxRetries, nonNegativeInt32);
+    checkOptional(where, 'http.idleTimeout', h.idleTimeout, istioDurationOf);
     if (h.h2UpgradePolicy !== undefined && !(h.h2UpgradePolicy instanceof H2UpgradePolicy)) {
       fail(where, 'http.h2UpgradePolicy', h.h2UpgradePolicy, 'must be an H2UpgradePolicy', 'e.g. H2UpgradePolicy.DEFAULT');
     }

@@ -1,5 +1,5 @@
 import { fail } from '../private/errors';
-import { httpToken } from '../private/names';
+import { httpToken } from '../rules/http';
 
 /**
  * A custom tag added to every span the proxies emit.

@@ -1,5 +1,5 @@
 import { fail } from '../private/errors';
-import { dns1123Label, dns1123Subdomain } from '../private/names';
+import { dns1123Label, namespaceSlashHost } from '../rules/names';
 
 /** What {@link EgressHost.service} needs of a service: its namespace and fully qualified name. */
 export interface IEgressService {
@@ -42,9 +42,9 @@ export class EgressHost {
       if (bad) fail(where, 'namespace', namespace, `a namespace ${bad}, or "*" for any namespace`);
     }
     if (host !== '*') {
-      const name = host?.startsWith?.('*.') ? host.slice(2) : host;
-      const bad = dns1123Subdomain(name);
-      if (bad) fail(where, 'host', host, `a host ${bad}, optionally starting with "*.", or "*" for every service of the namespace`);
+      // Istio's rule for Sidecar egress hosts (ValidateNamespaceSlashWildcardHostname).
+      const bad = typeof host === 'string' ? namespaceSlashHost(`${namespace}/${host}`, false) : 'must be a string';
+      if (bad) fail(where, 'host', host, `${bad}; a host is a fully qualified DNS name, optionally starting with "*.", or "*" for every service of the namespace`);
     }
     if (namespace === '*' && host === '*') {
       fail(where, 'host', '*/*', 'an egress host "*/*" makes every service of the mesh visible again, which undoes the scoping', 'leave the workload unscoped instead');

@@ -1,5 +1,7 @@
 import { fail } from '../private/errors';
-import { dns1123Label, dns1123Subdomain, port as checkPort } from '../private/names';
+import { extensionProviderService } from '../rules/mesh-config';
+import { dns1123Label, dns1123Subdomain } from '../rules/names';
+import { port as checkPort } from '../rules/ports';
 
 /** Options of an OpenTelemetry tracing provider. */
 export interface OpenTelemetryProviderOptions {
@@ -67,16 +69,8 @@ export class ExtensionProvider {
 }
 
 function checkProviderService(where: string, service: string): void {
-  const rule = 'a provider service must be a fully qualified host name (svc.ns.svc.cluster.local) or ns/host';
-  if (typeof service !== 'string' || service.length === 0) fail(where, 'service', service, rule);
-  const slash = service.indexOf('/');
-  if (slash >= 0) {
-    const ns = service.slice(0, slash);
-    const host = service.slice(slash + 1);
-    if (dns1123Label(ns) || dns1123Subdomain(host)) fail(where, 'service', service, rule);
-    return;
-  }
-  if (dns1123Subdomain(service) || !service.includes('.')) {
-    fail(where, 'service', service, rule, `e.g. "${service.split('.')[0] || 'otel-collector'}.observability.svc.cluster.local"`);
-  }
+  const bad = extensionProviderService(service);
+  if (!bad) return;
+  const bare = typeof service === 'string' && !service.includes('/') && !service.includes('.');
+  fail(where, 'service', service, bad, bare ? `e.g. "${service || 'otel-collector'}.observability.svc.cluster.local"` : undefined);
 }

@@ -1,6 +1,6 @@
 import { IWorkloadIdentity } from '../identity';
 import { fail } from '../private/errors';
-import { dns1123Label, dns1123Subdomain } from '../private/names';
+import { dns1123Label, dns1123Subdomain } from '../rules/names';
 
 /** Properties of {@link ExternalIdentity.serviceAccount}. */
 export interface ExternalServiceAccountProps {

@@ -1,5 +1,5 @@
 import { fail } from '../private/errors';
-import { httpToken } from '../private/names';
+import { httpToken } from '../rules/http';
 
 /**
  * An HTTP method an authorization rule allows. Methods are matched case-sensitively, so they are

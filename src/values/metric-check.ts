@@ -1,9 +1,9 @@
 import { Duration } from 'cdk8s';
 import { MetricCheckIntent } from '../intent/traffic';
-import { checkIstioDuration } from '../private/duration';
+import { istioDurationOf as checkIstioDuration } from '../rules/duration';
 import { fail } from '../private/errors';
-import { checkFlaggerDuration } from '../private/flagger';
-import { dns1123Label } from '../private/names';
+import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
+import { dns1123Label } from '../rules/names';
 
 /** Options of {@link MetricCheck.requestSuccessRate}. */
 export interface RequestSuccessRateOptions {

@@ -1,7 +1,10 @@
 import { Duration } from 'cdk8s';
 import { OutlierDetectionIntent } from '../intent/traffic';
 import { fail } from '../private/errors';
-import { checkDuration, checkPercent, checkUint32, compact } from '../private/checks';
+import { compact } from '../private/compact';
+import { checkOptional } from '../rules/check';
+import { istioDurationOf } from '../rules/duration';
+import { percentInt, uint32 } from '../rules/numbers';
 
 /**
  * Options of {@link OutlierDetection.of}. Omitted fields take Istio's defaults.
@@ -52,12 +55,12 @@ export class OutlierDetection {
   public static of(options: OutlierDetectionOptions): OutlierDetection {
     const where = 'OutlierDetection.of';
     const o = options ?? {};
-    checkUint32(where, 'consecutive5xxErrors', o.consecutive5xxErrors);
-    checkUint32(where, 'consecutiveGatewayErrors', o.consecutiveGatewayErrors);
-    checkDuration(where, 'interval', o.interval);
-    checkDuration(where, 'baseEjectionTime', o.baseEjectionTime);
-    checkPercent(where, 'maxEjectionPercent', o.maxEjectionPercent);
-    checkPercent(where, 'minHealthPercent', o.minHealthPercent);
+    checkOptional(where, 'consecutive5xxErrors', o.consecutive5xxErrors, uint32);
+    checkOptional(where, 'consecutiveGatewayErrors', o.consecutiveGatewayErrors, uint32);
+    checkOptional(where, 'interval', o.interval, istioDurationOf);
+    checkOptional(where, 'baseEjectionTime', o.baseEjectionTime, istioDurationOf);
+    checkOptional(where, 'maxEjectionPercent', o.maxEjectionPercent, percentInt);
+    checkOptional(where, 'minHealthPercent', o.minHealthPercent, percentInt);
     const intent = compact<OutlierDetectionIntent>({
       consecutive5xxErrors: o.consecutive5xxErrors,
       consecutiveGatewayErrors: o.consecutiveGatewayErrors,

@@ -1,8 +1,7 @@
 import { PathMatchIntent } from '../intent/security';
 import { fail } from '../private/errors';
+import { containsPathTemplate, pathTemplate } from '../rules/authz';
 
-/** RFC 3986 pchar without `*`, `{` and `}` (which Istio reads as wildcard and template syntax). */
-const LITERAL_SEGMENT = /^(?:[A-Za-z0-9\-._~!$&'()+,;=:@]|%[0-9A-Fa-f]{2})+$/;
 const LITERAL_CHARS = /^(?:[A-Za-z0-9\-._~!$&'()+,;=:@/]|%[0-9A-Fa-f]{2})+$/;
 const CHAR_RULE = "a path may contain only RFC 3986 path characters; '*', '{', '}', '?', '#' and spaces are not allowed here";
 
@@ -43,7 +42,8 @@ export class PathMatch {
 
   /**
    * A path template: `{*}` matches exactly one segment and `{**}` one or more segments; `{**}` must
-   * be the last operator (literal segments may follow it), and each operator fills a whole segment.
+   * be the last operator (literal segments may follow it: `/a/{**}/b`), and each operator fills a
+   * whole segment. Checked with Istio's own rule (`CheckValidPathTemplate`).
    * @example PathMatch.template('/api/orders/{*}/items/{**}')
    */
   public static template(template: string): PathMatch {
@@ -51,27 +51,9 @@ export class PathMatch {
     if (typeof template !== 'string' || !template.startsWith('/')) {
       fail(where, 'template', template, "a path template must be a string starting with '/'", "e.g. '/api/orders/{*}'");
     }
-    const segments = template.slice(1).split('/');
-    let operators = 0;
-    let anySeen = false;
-    segments.forEach((seg, i) => {
-      const last = i === segments.length - 1;
-      if (seg === '{*}' || seg === '{**}') {
-        if (anySeen) fail(where, 'template', template, '{**} must be the last operator of a path template');
-        if (seg === '{**}') anySeen = true;
-        operators++;
-        return;
-      }
-      if (seg.includes('{') || seg.includes('}')) {
-        fail(where, 'template', template, `segment "${seg}" uses '{' or '}' beyond a whole-segment {*} or {**} operator`, "write '/a/{*}/b', not '/a/x{*}/b'");
-      }
-      if (seg.length === 0) {
-        if (last) return; // a trailing slash
-        fail(where, 'template', template, 'a path template must not contain empty segments (//)');
-      }
-      if (!LITERAL_SEGMENT.test(seg)) fail(where, 'template', template, `segment "${seg}": ${CHAR_RULE}`);
-    });
-    if (operators === 0) {
+    const bad = pathTemplate(template);
+    if (bad) fail(where, 'template', template, bad, bad.includes("'{'") ? "write '/a/{*}/b', not '/a/x{*}/b'" : undefined);
+    if (!containsPathTemplate(template)) {
       fail(where, 'template', template, 'a path template needs at least one {*} or {**} operator', 'use PathMatch.exact for a literal path');
     }
     return new PathMatch({ kind: 'template', value: template });

@@ -1,11 +1,12 @@
 import { Duration } from 'cdk8s';
-import { checkIstioDuration } from '../private/duration';
-import { UINT32_MAX } from '../private/checks';
+import { istioDurationOf as checkIstioDuration } from '../rules/duration';
+import { localRateLimitFillInterval, MIN_FILL_INTERVAL_MS } from '../rules/envoy';
+import { UINT32_MAX } from '../rules/numbers';
 import { fail } from '../private/errors';
-import { httpToken } from '../private/names';
+import { httpToken } from '../rules/http';
 
 /** Envoy's local rate limiter refuses fill intervals under 50ms. */
-export const MIN_FILL_INTERVAL_MS = 50;
+export { MIN_FILL_INTERVAL_MS };
 
 /** Options of {@link TokenBucket.of}. */
 export interface TokenBucketOptions {
@@ -38,9 +39,8 @@ export class TokenBucket {
     checkTokens(where, 'tokensPerFill', tokensPerFill);
     const bad = fillInterval === undefined ? 'fillInterval is required' : checkIstioDuration(fillInterval);
     if (bad) fail(where, 'fillInterval', fillInterval, bad);
-    if (fillInterval.toMilliseconds() < MIN_FILL_INTERVAL_MS) {
-      fail(where, 'fillInterval', fillInterval, `Envoy's local rate limiter needs a fill interval of at least ${MIN_FILL_INTERVAL_MS}ms`);
-    }
+    const tooFast = localRateLimitFillInterval(fillInterval.toMilliseconds({ integral: false }));
+    if (tooFast) fail(where, 'fillInterval', fillInterval, tooFast);
     return new TokenBucket(maxTokens, tokensPerFill, fillInterval);
   }
 

@@ -1,18 +1,9 @@
 import { Duration } from 'cdk8s';
 import { RetryIntent } from '../intent/traffic';
-import { checkIstioDuration } from '../private/duration';
-import { INT32_MAX } from '../private/checks';
 import { fail } from '../private/errors';
-
-/** Status codes Go's `http.StatusText` knows: Istio accepts these as numeric retryOn tokens. */
-const KNOWN_STATUS = new Set<number>([
-  100, 101, 102, 103,
-  200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
-  300, 301, 302, 303, 304, 305, 307, 308,
-  400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418,
-  421, 422, 423, 424, 425, 426, 428, 429, 431, 451,
-  500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
-]);
+import { istioDurationOf } from '../rules/duration';
+import { knownHttpStatus, RETRY_ON_POLICIES, retryOnToken } from '../rules/http';
+import { INT32_MAX } from '../rules/numbers';
 
 const NAMED = new Map<string, RetryOn>();
 
@@ -56,7 +47,7 @@ export class RetryOn {
 
   /** Retry on one HTTP status code; Istio accepts only codes Go's net/http knows (e.g. 503). */
   public static statusCode(code: number): RetryOn {
-    if (!Number.isInteger(code) || !KNOWN_STATUS.has(code)) {
+    if (knownHttpStatus(code)) {
       fail('RetryOn.statusCode', 'code', code, 'a numeric retryOn token must be a known HTTP status code', 'e.g. RetryOn.statusCode(503)');
     }
     return new RetryOn(String(code));
@@ -72,8 +63,12 @@ export class RetryOn {
     }
     const named = NAMED.get(token);
     if (named) return named;
+    if (retryOnToken(token)) {
+      fail('RetryOn.of', 'token', token, `unknown retryOn token; allowed: ${RETRY_ON_POLICIES.join(', ')} or a known HTTP status code`);
+    }
     if (/^[0-9]+$/.test(token)) return RetryOn.statusCode(Number(token));
-    return fail('RetryOn.of', 'token', token, `unknown retryOn token; allowed: ${[...NAMED.keys()].join(', ')} or a known HTTP status code`);
+    // Any other token Istio reads with strconv.Atoi as a known status ("+503"): kept as written.
+    return new RetryOn(token);
   }
 
   /** Parses a comma-separated retryOn list, e.g. `'5xx,reset'`, token by token. */
@@ -136,7 +131,7 @@ export class RetryPolicy {
       fail(where, 'attempts', attempts, `attempts must be an integer in 0..${INT32_MAX}`);
     }
     if (perTryTimeout !== undefined) {
-      const bad = checkIstioDuration(perTryTimeout);
+      const bad = istioDurationOf(perTryTimeout);
       if (bad) fail(where, 'perTryTimeout', perTryTimeout, bad);
     }
     if (attempts === 0 && (perTryTimeout !== undefined || (retryOn !== undefined && retryOn.length > 0))) {

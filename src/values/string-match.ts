@@ -1,7 +1,8 @@
 import { StringMatchIntent, HeaderMatchIntent } from '../intent/traffic';
-import { checkRegex } from '../private/checks';
 import { fail } from '../private/errors';
-import { httpToken } from '../private/names';
+import { check } from '../rules/check';
+import { headerMatchName, IGNORED_HEADER_MATCH_KEYS } from '../rules/http';
+import { matchRegex } from '../rules/regex';
 
 /**
  * How a request string (URI, method, header value) is compared.
@@ -99,14 +100,18 @@ function checkNonEmpty(where: string, value: string, what: string): void {
   }
 }
 
-/** Header keys Istio ignores in a match (they have dedicated fields or are pseudo-headers). */
-const IGNORED_HEADER_KEYS = ['uri', 'scheme', 'method', 'authority'];
-
 function checkHeaderName(where: string, name: string): void {
-  const bad = httpToken(name);
-  if (bad) fail(where, 'name', name, `a header name ${bad}`, 'e.g. "x-canary"');
-  if (IGNORED_HEADER_KEYS.includes(name.toLowerCase())) {
-    fail(where, 'name', name, `Istio ignores the header keys ${IGNORED_HEADER_KEYS.join(', ')} in a match, so the condition would silently match everything`,
+  check(where, 'name', name, headerMatchName, 'e.g. "x-canary"', 'a header name');
+  if (IGNORED_HEADER_MATCH_KEYS.includes(name.toLowerCase())) {
+    fail(where, 'name', name, `Istio ignores the header keys ${IGNORED_HEADER_MATCH_KEYS.join(', ')} in a match, so the condition would silently match everything`,
       'use the uri or method field of the match block');
   }
+}
+
+/** Istio's regex match rule (non-empty, at most 1024 characters, RE2), with the hint for lookarounds. */
+function checkRegex(where: string, pattern: string): void {
+  const bad = matchRegex(pattern);
+  if (!bad) return;
+  const shown = typeof pattern === 'string' && pattern.length > 60 ? `${pattern.slice(0, 40)}... (${pattern.length} characters)` : pattern;
+  fail(where, 'pattern', shown, bad, bad.includes('RE2') ? 'rewrite the pattern without lookarounds or backreferences' : undefined);
 }

@@ -1,0 +1,22 @@
+/**
+ * Every Istio and Kubernetes rule, stated once. Value-object factories and constructs (at construct
+ * time, through `check`), the validation layer (over manifests) and the simulator call these same
+ * functions; `test/rules/agreement.test.ts` feeds factories and validators the same inputs and
+ * asserts they agree.
+ *
+ * A rule is a function from a value to the rule text it breaks, or undefined when the value is
+ * fine. Each file names the Istio (1.30.3) or Kubernetes source it follows.
+ */
+export * from './authz';
+export * from './duration';
+export * from './http';
+export * from './ip';
+export * from './labels';
+export * from './mesh-config';
+export * from './names';
+export * from './numbers';
+export * from './ports';
+export * from './quantity';
+export * from './regex';
+export * from './protocol';
+export * from './envoy';
