@@ -2,8 +2,9 @@ import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, ChartProps, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { applyOrder, applyRank } from './synth/apply-order';
+import { fail } from './private/errors';
 import { isInputError, MeshSynthError } from './synth/errors';
-import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, saveLastGood } from './synth/output';
+import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
@@ -33,7 +34,7 @@ export class MeshChart extends Chart {
     super(scope, id, props);
     const dir = props.outputDir ?? '';
     if (path.isAbsolute(dir) || dir.split(/[\\/]/).includes('..')) {
-      throw new Error(`[${this.node.path}] props.outputDir: ${JSON.stringify(dir)} is invalid: it must be a relative folder inside the app outdir.`);
+      fail(this, 'props.outputDir', dir, 'it must be a relative folder inside the app outdir');
     }
     this.outputDir = dir.replace(/[\\/]+$/, '');
   }
@@ -62,7 +63,7 @@ export class Artifact extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactProps) {
     super(scope, id);
     if (path.isAbsolute(props.path) || props.path.split(/[\\/]/).includes('..')) {
-      throw new Error(`[${this.node.path}] props.path: ${JSON.stringify(props.path)} is invalid: it must be a relative path inside the app outdir.`);
+      fail(this, 'props.path', props.path, 'it must be a relative path inside the app outdir');
     }
     this.path = props.path;
     this.produce = props.content;
@@ -110,10 +111,11 @@ export interface MeshAppProps extends AppProps {
    */
   readonly log?: (line: string) => void;
   /**
-   * Keep the last good output (as hard links, in `node_modules/.cache/cdk8s-istio/last-good/`) and
-   * put it back when a synth fails and the output folder is missing, as it is under `cdk8s synth`,
-   * which removes the output folder before it runs the app. Kept only for an output folder inside
-   * the current folder.
+   * Keep the last good output (as hard links, in `node_modules/.cache/cdk8s-istio/last-good/`) and put
+   * it back when the app starts and finds the output folder missing, as it is under `cdk8s synth`,
+   * which removes the output folder before it runs the app: whatever fails next (a construct error,
+   * a failed synth), the output folder holds the last good output. Kept only for an output folder
+   * inside the current folder.
    * @default true
    */
   readonly keepLastGoodOutput?: boolean;
@@ -177,26 +179,32 @@ export class MeshApp extends App {
   private readonly validators: IManifestValidator[];
   private worker?: ValidationWorker;
   private readonly log: (line: string) => void;
-  private readonly keepLastGood: boolean;
+  /** Where the last good output is kept, when it is. */
+  private readonly lastGood?: string;
+  /** The output folder was missing when the app started and the last good output was put back. */
+  private readonly restoredAtStart: boolean;
   /** cdk8s's App keeps this private: the same default (the cdk8s CLI sets the variable when validation plugins run). */
   private readonly recordMetadata: boolean;
 
   constructor(props: MeshAppProps = {}) {
     for (const k of Object.keys(props)) {
       if (!KNOWN_PROPS.has(k)) {
-        throw new Error(`[MeshApp] props.${k}: is invalid: MeshApp does not know this option and will not ignore it. Hint: remove it, or use a cdk8s App`);
+        fail('MeshApp', `props.${k}`, (props as Record<string, unknown>)[k], 'MeshApp does not know this option and will not ignore it', 'remove it, or use a cdk8s App');
       }
     }
     const outputType = props.yamlOutputType ?? YamlOutputType.FILE_PER_CHART;
     if (YamlOutputType[outputType] === undefined) {
-      throw new Error(`[MeshApp] props.yamlOutputType: ${JSON.stringify(outputType)} is invalid: not a cdk8s YamlOutputType. Hint: use YamlOutputType.FILE_PER_CHART, FILE_PER_APP, FILE_PER_RESOURCE or FOLDER_PER_CHART_FILE_PER_RESOURCE`);
+      fail('MeshApp', 'props.yamlOutputType', outputType, 'not a cdk8s YamlOutputType', 'use YamlOutputType.FILE_PER_CHART, FILE_PER_APP, FILE_PER_RESOURCE or FOLDER_PER_CHART_FILE_PER_RESOURCE');
     }
     super(props);
     checkOutdir(this.outdir);
     const v = props.validation ?? true;
     this.validators = [...(props.validators ?? (v === false ? [] : [new MeshValidator(v === true ? {} : v)]))];
     this.log = props.log ?? ((line) => process.stderr.write(line + '\n'));
-    this.keepLastGood = props.keepLastGoodOutput ?? true;
+    // `cdk8s synth` has just removed the output folder: put the last good output back at once, so that
+    // any failure from here on (a construct error, a failed synth, a crash) leaves it in place
+    this.lastGood = (props.keepLastGoodOutput ?? true) && !this.streaming ? lastGoodDir(this.outdir) : undefined;
+    this.restoredAtStart = this.lastGood !== undefined && restoreIfMissing(this.outdir, this.lastGood);
     this.recordMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
   }
 
@@ -379,7 +387,7 @@ export class MeshApp extends App {
     const worker = hasMeshValidator ? this.worker ?? ValidationWorker.start() : undefined;
     this.worker = undefined;
     const stream = this.streaming;
-    const keep = this.keepLastGood && !stream ? lastGoodDir(this.outdir) : undefined;
+    const keep = this.lastGood;
     recoverInterrupted(this.outdir);
     let output: OutputFile[];
     let summaries: string[];
@@ -387,7 +395,7 @@ export class MeshApp extends App {
       ({ output, summaries } = this.synthWith(worker, stream));
     } catch (e) {
       if (e instanceof MeshSynthError) {
-        const state = afterFailure(this.outdir, keep);
+        const state = afterFailure(this.outdir, keep, this.restoredAtStart);
         throw new MeshSynthError(`${e.message}\n${describeFailedOutput(this.outdir, state)}`, e.findings);
       }
       throw e;

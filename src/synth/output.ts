@@ -9,9 +9,9 @@
  * - a synth interrupted between the two renames leaves the old folder aside; the next synth puts
  *   it back before it starts (and removes the half-written folders of dead synths);
  * - the cdk8s CLI (`cdk8s synth`, without `--stdout`) removes the output folder before it runs the
- *   app, so on failure there is no previous output to keep. For that case the last good output is
- *   kept as hard links in `node_modules/.cache/cdk8s-istio/last-good/` and put back when a synth
- *   fails and the output folder is missing.
+ *   app, so on failure there would be no previous output to keep. For that case the last good output
+ *   is kept as hard links in `node_modules/.cache/cdk8s-istio/last-good/` and put back as soon as the
+ *   app starts (when the output folder is missing), so any failure leaves it in place.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -196,20 +196,37 @@ export function saveLastGood(outdir: string, keep: string): void {
 }
 
 /**
- * After a failed synth: says what the output folder holds, and puts the last good output back when
- * the folder is missing (the cdk8s CLI removed it before running the app).
+ * Puts the last good output back when the output folder is missing or empty (the cdk8s CLI removes
+ * it before it runs the app). Returns whether it did.
  */
-export function afterFailure(outdir: string, keep: string | undefined): FailedOutput {
+export function restoreIfMissing(outdir: string, keep: string): boolean {
   const dir = realOutdir(outdir);
-  const present = fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
-  if (present) return 'kept';
-  if (!keep || !fs.existsSync(keep)) return 'none';
+  if (!fs.existsSync(keep)) return false;
+  let present = false;
+  try {
+    present = fs.readdirSync(dir).length > 0;
+  } catch {
+    present = false;
+  }
+  if (present) return false;
   fs.rmSync(dir, { recursive: true, force: true });
-  const next = path.join(path.dirname(dir), `.${path.basename(dir)}.synth-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const next = path.join(path.dirname(dir), `.${path.basename(dir)}.synth-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   linkTree(keep, next);
   fs.renameSync(next, dir);
-  return 'restored';
+  return true;
+}
+
+/**
+ * After a failed synth: says what the output folder holds, putting the last good output back if the
+ * folder went missing meanwhile. `restoredAtStart`: it was put back when the app started.
+ */
+export function afterFailure(outdir: string, keep: string | undefined, restoredAtStart = false): FailedOutput {
+  if (keep && restoreIfMissing(outdir, keep)) return 'restored';
+  const dir = realOutdir(outdir);
+  const present = fs.existsSync(dir) && fs.readdirSync(dir).length > 0;
+  if (!present) return 'none';
+  return restoredAtStart ? 'restored' : 'kept';
 }
 
 /**

@@ -73,6 +73,7 @@ const { MeshApp, MeshChart } = require(${JSON.stringify(path.join(ROOT, 'lib', '
 MeshApp.run(() => {
   const app = new MeshApp();
   const chart = new MeshChart(app, 'app');
+  if (process.env.BAD === 'construct') new MeshChart(app, 'escape', { outputDir: '../elsewhere' });
   new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: process.env.BAD ? 'Bad_Name' : 'good', namespace: 'default' } });
   app.synth();
 });
@@ -104,6 +105,17 @@ MeshApp.run(() => {
     // our part has no stack trace (the CLI then reports the exit code in its own words)
     const ours = r.stderr.slice(0, r.stderr.indexOf('holds the last good output again.'));
     expect(ours).not.toMatch(/\n\s+at /);
+    expect(read(dir)).toBe(good);
+  });
+
+  test('npx cdk8s synth: a construct error before synth also leaves the last good output in dist/', () => {
+    const dir = project();
+    expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: ENV }).status).toBe(0);
+    const good = read(dir);
+    const r = spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, BAD: 'construct' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^\[escape\] props.outputDir: "..\/elsewhere" is invalid: it must be a relative folder inside the app outdir\.\n/m);
+    expect(r.stderr.slice(0, r.stderr.indexOf('Error: command'))).not.toMatch(/\n\s+at /);
     expect(read(dir)).toBe(good);
   });
 

@@ -136,7 +136,7 @@ describe('MeshApp keeps cdk8s App behaviour', () => {
   });
 
   test('an option MeshApp does not know, or an unknown yamlOutputType, is refused rather than ignored', () => {
-    expect(() => new MeshApp({ outdir: tmp(), somethingNew: true } as any)).toThrow(/\[MeshApp\] props.somethingNew: is invalid: MeshApp does not know this option/);
+    expect(() => new MeshApp({ outdir: tmp(), somethingNew: true } as any)).toThrow(/\[MeshApp\] props.somethingNew: true is invalid: MeshApp does not know this option/);
     expect(() => new MeshApp({ outdir: tmp(), yamlOutputType: 7 as YamlOutputType })).toThrow(/props.yamlOutputType: 7 is invalid: not a cdk8s YamlOutputType/);
   });
 });
