@@ -55,7 +55,7 @@ export function parseYamlDocuments(text: string, limits: YamlLimits = {}): unkno
   const maxDepth = limits.maxDepth ?? YAML_LIMITS.maxDepth;
   let docs: unknown[];
   try {
-    docs = jsyaml.loadAll(text, undefined, parserOptions(maxDepth));
+    docs = jsyaml.loadAll(text, undefined, parserOptions(maxDepth, text, limits.aliasExpansionFloor ?? YAML_LIMITS.aliasExpansionFloor));
   } catch (e) {
     throw new YamlInputError(yamlErrorMessage(e, maxDepth));
   }
@@ -70,7 +70,7 @@ export function parseYaml(text: string, limits: YamlLimits = {}): unknown {
   const maxDepth = limits.maxDepth ?? YAML_LIMITS.maxDepth;
   let doc: unknown;
   try {
-    doc = jsyaml.load(text, parserOptions(maxDepth));
+    doc = jsyaml.load(text, parserOptions(maxDepth, text, limits.aliasExpansionFloor ?? YAML_LIMITS.aliasExpansionFloor));
   } catch (e) {
     throw new YamlInputError(yamlErrorMessage(e, maxDepth));
   }
@@ -82,15 +82,22 @@ export function parseYaml(text: string, limits: YamlLimits = {}): unknown {
  * js-yaml counts every node on the path, the leaf scalar included; we count containers. So js-yaml
  * gets one more, and whichever check trips first reports the same limit.
  */
-function parserOptions(maxDepth: number): import('js-yaml').LoadOptions {
-  return { maxDepth: maxDepth + 1 } as import('js-yaml').LoadOptions;
+function parserOptions(maxDepth: number, text: string, floor: number): import('js-yaml').LoadOptions {
+  // Merge keys (`<<: *a`) copy the anchored mapping's keys while parsing (they are not shared like
+  // aliases), so js-yaml's own budget for copied keys applies: as many keys as the file has bytes,
+  // at least the alias floor. Both options need js-yaml >= 4.3.
+  return { maxDepth: maxDepth + 1, maxTotalMergeKeys: Math.max(floor, text.length) } as import('js-yaml').LoadOptions;
 }
 
 function yamlErrorMessage(e: unknown, maxDepth: number): string {
   if (e instanceof RangeError) return 'nesting too deep to parse';
   const err = e as { reason?: string; mark?: { line: number; column: number } } & Error;
   if (err && typeof err.reason === 'string' && err.mark) {
-    const reason = /nesting exceeded maxDepth/.test(err.reason) ? `nested deeper than ${maxDepth} levels` : err.reason;
+    const reason = /nesting exceeded maxDepth/.test(err.reason)
+      ? `nested deeper than ${maxDepth} levels`
+      : /merge keys exceeded maxTotalMergeKeys|abnormal merge sequence/.test(err.reason)
+        ? 'merge keys (<<) would copy more keys than the file has bytes: refused as a likely merge-key bomb'
+        : err.reason;
     return `${reason} (line ${err.mark.line + 1}, column ${err.mark.column + 1})`;
   }
   return e instanceof Error ? e.message.split('\n')[0] : String(e);

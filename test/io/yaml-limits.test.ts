@@ -33,6 +33,16 @@ describe('YAML limits', () => {
     expect(parseYamlDocuments(doc(3), { ...limits, aliasExpansionRatio: 3 })).toHaveLength(1);
   });
 
+  test('merge keys copy while parsing: a merge-key bomb is refused, ordinary merges pass', () => {
+    // GIVEN a mapping of 3000 keys merged into 3000 mappings: 9 million keys copied from 76 KB
+    const keys = Array.from({ length: 3000 }, (_, i) => `k${i}: 1`).join(', ');
+    const bomb = `a: &a {${keys}}\n${Array.from({ length: 3000 }, (_, i) => `c${i}: {<<: *a}`).join('\n')}\n`;
+    expect(() => parseYamlDocuments(bomb)).toThrow(/merge keys \(<<\) would copy more keys than the file has bytes: refused as a likely merge-key bomb/);
+    // AND the same merge 20 times is fine
+    const few = `a: &a {${keys}}\n${Array.from({ length: 20 }, (_, i) => `c${i}: {<<: *a}`).join('\n')}\n`;
+    expect(Object.keys(parseYamlDocuments(few)[0] as object)).toHaveLength(21);
+  }, 10_000);
+
   test('an alias to its own ancestor (a cycle) is refused', () => {
     expect(() => parseYamlDocuments('x: &x\n  y: *x\n')).toThrow(/cycle/);
     expect(() => parseYamlDocuments('&x [*x]')).toThrow(/cycle/);
