@@ -72,8 +72,11 @@ describe('exit codes', () => {
 describe('300k objects in one file', () => {
   // one List of 300k objects (JSON keeps the file's parse fast; the code after parsing is what once overflowed the stack)
   let file: string;
+  const made: string[] = [];
+  afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
   beforeAll(() => {
-    file = path.join(tmp(), 'big.json');
+    made.push(tmp());
+    file = path.join(made[0], 'big.json');
     const items = Array.from({ length: 300_000 }, (_, i) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace: `ns-${i % 50}` } }));
     fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
   });
@@ -104,7 +107,9 @@ describe('300k objects in one file', () => {
   }, 120_000);
 
   test('300k YAML documents in one file are read through the reader', () => {
-    const yaml = path.join(tmp(), 'big.yaml');
+    const dir = tmp();
+    made.push(dir);
+    const yaml = path.join(dir, 'big.yaml');
     const fd = fs.openSync(yaml, 'w');
     const chunk: string[] = [];
     for (let i = 0; i < 300_000; i++) {
