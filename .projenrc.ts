@@ -25,7 +25,7 @@ const project = new typescript.TypeScriptProject({
   libdir: 'lib',
   testdir: 'test',
   peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-28@^2.5.6', 'constructs@^10.4.0'],
-  deps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1', 're2js@^2.10.0', 'js-yaml@^4.1.0', 'kubernetes-models@^4.5.1'],
+  deps: ['ajv@^8.17.1', '@bufbuild/cel@^0.6.1', 're2js@^2.10.0', 'js-yaml@^4.3.2', 'kubernetes-models@^4.5.1'],
   bundledDeps: [],
   devDeps: ['yaml@^2.8.0', '@types/js-yaml@^4', 'cdk8s-cli@^2.207.0', 'fast-check@^4.3.0', 'ts-jest@^29.4.0', '@types/jest@^29', 'jest@^29'],
   jestOptions: {

@@ -27,5 +27,6 @@ export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
 }
 
 if (require.main === module) {
-  main();
+  // bad input prints its findings without a stack trace and exits 1
+  MeshApp.run(() => main());
 }

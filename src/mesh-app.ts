@@ -1,13 +1,18 @@
-import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
+import { ApiObject, App, AppProps, Chart, ChartProps, DependencyGraph, Names, YamlOutputType } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { applyOrder, applyRank } from './synth/apply-order';
+import { fail } from './private/errors';
+import { isInputError, MeshSynthError } from './synth/errors';
+import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
+
+export { MeshSynthError };
 
 /** Properties of a {@link MeshChart}. */
 export interface MeshChartProps extends ChartProps {
@@ -29,7 +34,7 @@ export class MeshChart extends Chart {
     super(scope, id, props);
     const dir = props.outputDir ?? '';
     if (path.isAbsolute(dir) || dir.split(/[\\/]/).includes('..')) {
-      throw new Error(`[${this.node.path}] props.outputDir: ${JSON.stringify(dir)} is invalid: it must be a relative folder inside the app outdir.`);
+      fail(this, 'props.outputDir', dir, 'it must be a relative folder inside the app outdir');
     }
     this.outputDir = dir.replace(/[\\/]+$/, '');
   }
@@ -58,7 +63,7 @@ export class Artifact extends Construct {
   constructor(scope: Construct, id: string, props: ArtifactProps) {
     super(scope, id);
     if (path.isAbsolute(props.path) || props.path.split(/[\\/]/).includes('..')) {
-      throw new Error(`[${this.node.path}] props.path: ${JSON.stringify(props.path)} is invalid: it must be a relative path inside the app outdir.`);
+      fail(this, 'props.path', props.path, 'it must be a relative path inside the app outdir');
     }
     this.path = props.path;
     this.produce = props.content;
@@ -105,7 +110,19 @@ export interface MeshAppProps extends AppProps {
    * @default - process.stderr
    */
   readonly log?: (line: string) => void;
+  /**
+   * Keep the last good output (as hard links, in `node_modules/.cache/cdk8s-istio/last-good/`) and put
+   * it back when the app starts and finds the output folder missing, as it is under `cdk8s synth`,
+   * which removes the output folder before it runs the app: whatever fails next (a construct error,
+   * a failed synth), the output folder holds the last good output. Kept only for an output folder
+   * inside the current folder.
+   * @default true
+   */
+  readonly keepLastGoodOutput?: boolean;
 }
+
+/** The props {@link MeshApp} knows; any other key is refused rather than ignored. */
+const KNOWN_PROPS = new Set(['outdir', 'outputFileExtension', 'yamlOutputType', 'recordConstructMetadata', 'resolvers', 'validators', 'validation', 'log', 'keepLastGoodOutput']);
 
 /** One written file: its folder, name and objects. */
 export interface SynthesizedFile {
@@ -113,21 +130,82 @@ export interface SynthesizedFile {
   readonly manifests: readonly SourcedManifest[];
 }
 
+/** A chart resolved: its ApiObjects in apply order. */
+interface ResolvedChart {
+  readonly chart: Chart;
+  readonly objects: ApiObject[];
+}
+
 /**
  * A cdk8s App that writes each {@link MeshChart} to its own folder, writes {@link Artifact}s,
  * validates every folder's objects before writing anything, and serializes with a fast,
  * deterministic YAML emitter (the output parses to exactly what cdk8s's own emitter gives).
+ *
+ * Like cdk8s's `App`, it honours `yamlOutputType` (every value), `outputFileExtension`,
+ * `recordConstructMetadata`, `resolvers` and chart dependencies (files of dependent charts are
+ * numbered in dependency order). In addition:
+ * - objects are written in apply order (see `synth/apply-order.ts`): Namespaces, then mesh policy,
+ *   then identities, Services, workloads and routes, whatever order the constructs were created in;
+ * - the output folder is replaced as a whole, and only when every check passed and every file was
+ *   written (see `synth/output.ts`), so a failed synth leaves the previous output in place;
+ * - under `cdk8s synth --stdout` it writes one file, the objects of the output folder itself in apply
+ *   order (the set `kubectl apply -f dist/` takes): charts with an `outputDir` (variants, the
+ *   control-plane install files) and artifacts are written only by a synth to a folder.
  */
 export class MeshApp extends App {
+  /**
+   * Runs an app's main function as a command line should: when it fails on bad input (a
+   * {@link MeshSynthError} or a construct's {@link MeshConfigError}), the message — the findings —
+   * goes to stderr without a stack trace and the exit code is 1; any other error (a bug) propagates
+   * with its stack.
+   *
+   * @example
+   * MeshApp.run(() => {
+   *   const app = new MeshApp();
+   *   // ... charts and constructs ...
+   *   app.synth();
+   * });
+   */
+  public static run(main: () => unknown, log: (line: string) => void = (line) => process.stderr.write(line + '\n')): void {
+    try {
+      main();
+    } catch (e) {
+      if (!isInputError(e)) throw e;
+      log(e.message);
+      process.exitCode = 1;
+    }
+  }
+
   private readonly validators: IManifestValidator[];
   private worker?: ValidationWorker;
   private readonly log: (line: string) => void;
+  /** Where the last good output is kept, when it is. */
+  private readonly lastGood?: string;
+  /** The output folder was missing when the app started and the last good output was put back. */
+  private readonly restoredAtStart: boolean;
+  /** cdk8s's App keeps this private: the same default (the cdk8s CLI sets the variable when validation plugins run). */
+  private readonly recordMetadata: boolean;
 
   constructor(props: MeshAppProps = {}) {
+    for (const k of Object.keys(props)) {
+      if (!KNOWN_PROPS.has(k)) {
+        fail('MeshApp', `props.${k}`, (props as Record<string, unknown>)[k], 'MeshApp does not know this option and will not ignore it', 'remove it, or use a cdk8s App');
+      }
+    }
+    const outputType = props.yamlOutputType ?? YamlOutputType.FILE_PER_CHART;
+    if (YamlOutputType[outputType] === undefined) {
+      fail('MeshApp', 'props.yamlOutputType', outputType, 'not a cdk8s YamlOutputType', 'use YamlOutputType.FILE_PER_CHART, FILE_PER_APP, FILE_PER_RESOURCE or FOLDER_PER_CHART_FILE_PER_RESOURCE');
+    }
     super(props);
+    checkOutdir(this.outdir);
     const v = props.validation ?? true;
     this.validators = [...(props.validators ?? (v === false ? [] : [new MeshValidator(v === true ? {} : v)]))];
     this.log = props.log ?? ((line) => process.stderr.write(line + '\n'));
+    // `cdk8s synth` has just removed the output folder: put the last good output back at once, so that
+    // any failure from here on (a construct error, a failed synth, a crash) leaves it in place
+    this.lastGood = (props.keepLastGoodOutput ?? true) && !this.streaming ? lastGoodDir(this.outdir) : undefined;
+    this.restoredAtStart = this.lastGood !== undefined && restoreIfMissing(this.outdir, this.lastGood);
+    this.recordMetadata = props.recordConstructMetadata ?? process.env.CDK8S_RECORD_CONSTRUCT_METADATA === 'true';
   }
 
   /**
@@ -151,41 +229,121 @@ export class MeshApp extends App {
    * construct validation errors (each prefixed with its construct path).
    */
   public synthFiles(): SynthesizedFile[] {
-    return this.resolveFiles(this.node.findAll());
+    return this.resolveFiles(this.node.findAll()).files;
+  }
+
+  /** Whether this synth streams to stdout (`cdk8s synth --stdout`): then one file is written. */
+  private get streaming(): boolean {
+    return isCdk8sStdoutDir(this.outdir);
   }
 
   /**
-   * Resolves every chart into its file's manifests. `onManifests`, when given, receives each folder's
-   * manifests in chunks as soon as they are resolved (the validation worker checks them meanwhile).
+   * Resolves every chart into the files synth writes, objects in apply order. `onManifests`, when
+   * given, receives each folder's manifests in chunks as soon as they are resolved (the validation
+   * worker checks them meanwhile).
    */
-  private resolveFiles(all: readonly IConstruct[], onManifests?: (dir: string, chunk: SourcedManifest[]) => void): SynthesizedFile[] {
-    const fast = this.resolveWithoutDependencies(all);
-    const files: SynthesizedFile[] = [];
-    for (const chart of fast ? [...fast.keys()] : this.charts) {
-      const dir = (chart as Partial<MeshChart>).outputDir ?? '';
-      const file = path.join(dir, `${chart.node.id}${this.outputFileExtension}`);
-      let manifests: SourcedManifest[];
-      if (fast) {
-        const objects = fast.get(chart) ?? [];
-        manifests = [];
-        for (let i = 0; i < objects.length; i += STREAM_CHUNK) {
-          const chunk = objects.slice(i, i + STREAM_CHUNK).map((o) => ({ manifest: o.toJson(), file, path: o.node.path }));
-          manifests.push(...chunk);
-          onManifests?.(path.dirname(file), chunk);
+  private resolveFiles(all: readonly IConstruct[], onManifests?: (dir: string, chunk: SourcedManifest[]) => void): { files: SynthesizedFile[]; stream: () => SynthesizedFile } {
+    const { charts, dependantCharts } = this.resolveCharts(all);
+    const ext = this.outputFileExtension;
+    const folderOf = (c: Chart) => (c as Partial<MeshChart>).outputDir ?? '';
+    // the files to write, as lists of objects
+    const layout: Array<{ file: string; objects: ApiObject[] }> = [];
+    const perFolder = (): Map<string, ApiObject[]> => {
+      // all charts of a folder in one apply order; with chart dependencies, chart by chart
+      const byDir = new Map<string, ResolvedChart[]>();
+      for (const rc of charts) byDir.set(folderOf(rc.chart), [...(byDir.get(folderOf(rc.chart)) ?? []), rc]);
+      const out = new Map<string, ApiObject[]>();
+      for (const [dir, list] of byDir) {
+        const joined = list.flatMap((rc) => rc.objects);
+        out.set(dir, dependantCharts ? joined : sortForApply(joined));
+      }
+      return out;
+    };
+    switch (this.yamlOutputType) {
+      case YamlOutputType.FILE_PER_APP:
+        for (const [dir, objects] of perFolder()) layout.push({ file: path.join(dir, `app${ext}`), objects });
+        break;
+      case YamlOutputType.FILE_PER_RESOURCE:
+        for (const [dir, objects] of perFolder()) {
+          objects.forEach((o, i) => layout.push({ file: path.join(dir, resourceFileName(o, i, ext)), objects: [o] }));
         }
-      } else {
-        const objects = chart.toJson();
-        const paths = objectPaths(chart);
-        manifests = objects.map((m) => ({
-          manifest: m,
-          file,
-          path: paths.get(objectKey(m.apiVersion, m.kind, m.metadata?.namespace, m.metadata?.name)),
-        }));
-        if (manifests.length > 0) onManifests?.(path.dirname(file), manifests);
+        break;
+      case YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE: {
+        const namer = chartNamer(dependantCharts);
+        for (const rc of charts) {
+          const folder = path.join(folderOf(rc.chart), namer(rc.chart));
+          rc.objects.forEach((o, i) => layout.push({ file: path.join(folder, resourceFileName(o, i, ext)), objects: [o] }));
+        }
+        break;
+      }
+      default: {
+        const namer = chartNamer(dependantCharts);
+        for (const rc of charts) layout.push({ file: path.join(folderOf(rc.chart), `${namer(rc.chart)}${ext}`), objects: rc.objects });
+      }
+    }
+    const files: SynthesizedFile[] = [];
+    const resolved = new Map<ApiObject, SourcedManifest>();
+    for (const { file, objects } of layout) {
+      const manifests: SourcedManifest[] = [];
+      for (let i = 0; i < objects.length; i += STREAM_CHUNK) {
+        const chunk = objects.slice(i, i + STREAM_CHUNK).map((o) => {
+          const m = { manifest: o.toJson(), file, path: o.node.path };
+          resolved.set(o, m);
+          return m;
+        });
+        for (const m of chunk) manifests.push(m);
+        onManifests?.(path.dirname(file), chunk);
       }
       files.push({ file, manifests });
     }
-    return files;
+    // what `cdk8s synth --stdout` prints: the charts without an outputDir, whatever the yamlOutputType
+    const stream = (): SynthesizedFile => {
+      const file = `app${ext}`;
+      return { file, manifests: (perFolder().get('') ?? []).map((o) => ({ ...resolved.get(o)!, file })) };
+    };
+    return { files, stream };
+  }
+
+  /**
+   * Every chart with its ApiObjects in apply order, charts in cdk8s order. When no construct declares
+   * a dependency and no chart is nested in another, one walk of the construct tree gives cdk8s's
+   * order (cdk8s re-walks the whole app per chart); otherwise cdk8s resolves the dependencies and
+   * its dependency graph gives the order, which apply order then respects.
+   */
+  private resolveCharts(all: readonly IConstruct[]): { charts: ResolvedChart[]; dependantCharts: boolean } {
+    const fast = this.resolveWithoutDependencies(all);
+    if (fast) {
+      return { charts: [...fast].map(([chart, objects]) => ({ chart, objects: sortForApply(objects) })), dependantCharts: false };
+    }
+    const charts = this.charts;
+    // cdk8s's own resolution (dependencies made explicit between ApiObjects) and construct validation
+    if (charts.length > 0) {
+      try {
+        charts[0].toJson();
+      } catch (e) {
+        if (e instanceof Error && e.message.startsWith('Validation failed with the following errors')) throw new MeshSynthError(e.message);
+        throw e;
+      }
+    }
+    let dependantCharts = false;
+    for (const c of all) {
+      for (const d of c.node.dependencies) if (chartOf(c) !== chartOf(d)) dependantCharts = true;
+      if (Chart.isChart(c) && c.node.children.some((x) => Chart.isChart(x))) dependantCharts = true;
+    }
+    const resolved = this.charts.map((chart) => {
+      const objects = new DependencyGraph(chart.node).topology().filter((x): x is ApiObject => ApiObject.isApiObject(x) && Chart.of(x) === chart);
+      const index = new Map(objects.map((o, i) => [o as IConstruct, i]));
+      const order = applyOrder(objects, (o) => applyRank(o), (i) => {
+        const out: number[] = [];
+        for (const d of objects[i].node.dependencies) {
+          const j = index.get(d);
+          if (j !== undefined) out.push(j);
+        }
+        return out;
+      });
+      return { chart, objects: order.map((i) => objects[i]) };
+    });
+    return { charts: resolved, dependantCharts };
   }
 
   /**
@@ -195,43 +353,61 @@ export class MeshApp extends App {
    * same objects in the same order. Returns undefined (use cdk8s's own path) otherwise.
    */
   private resolveWithoutDependencies(all: readonly IConstruct[]): Map<Chart, ApiObject[]> | undefined {
-    const chartOf = new Map<IConstruct, Chart | undefined>();
+    const chartOfConstruct = new Map<IConstruct, Chart | undefined>();
     const byChart = new Map<Chart, ApiObject[]>();
     const errors: string[] = [];
     for (const c of all) {
       if (c.node.dependencies.length > 0) return undefined;
       const parent = c.node.scope;
-      const enclosing = parent ? chartOf.get(parent) : undefined;
+      const enclosing = parent ? chartOfConstruct.get(parent) : undefined;
       if (Chart.isChart(c)) {
         if (enclosing) return undefined; // nested charts depend on each other
-        chartOf.set(c, c);
+        chartOfConstruct.set(c, c);
         byChart.set(c, []);
         continue;
       }
-      chartOf.set(c, enclosing);
+      chartOfConstruct.set(c, enclosing);
       if (enclosing && ApiObject.isApiObject(c)) byChart.get(enclosing)!.push(c);
     }
     // the same construct validation cdk8s runs before synth, with the same message
     for (const c of all) {
       for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
     }
-    if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+    if (errors.length > 0) throw new MeshSynthError(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     return byChart;
   }
 
-  /** Validates and writes every chart and artifact. Nothing is written when any check fails. */
+  /**
+   * Validates and writes every chart and artifact. Nothing is written when any check fails: the output
+   * folder keeps the previous synth's output (or gets the last good output back, see
+   * {@link MeshAppProps.keepLastGoodOutput}), and a {@link MeshSynthError} lists the errors.
+   */
   public synth(): void {
     const hasMeshValidator = this.validators.some((v) => v instanceof MeshValidator);
     const worker = hasMeshValidator ? this.worker ?? ValidationWorker.start() : undefined;
     this.worker = undefined;
+    const stream = this.streaming;
+    const keep = this.lastGood;
+    recoverInterrupted(this.outdir);
+    let output: OutputFile[];
+    let summaries: string[];
     try {
-      this.synthWith(worker);
+      ({ output, summaries } = this.synthWith(worker, stream));
+    } catch (e) {
+      if (e instanceof MeshSynthError) {
+        const state = afterFailure(this.outdir, keep, this.restoredAtStart);
+        throw new MeshSynthError(`${e.message}\n${describeFailedOutput(this.outdir, state)}`, e.findings);
+      }
+      throw e;
     } finally {
       worker?.stop();
     }
+    replaceOutput(this.outdir, output);
+    if (keep) saveLastGood(this.outdir, keep);
+    for (const line of summaries) this.log(line);
   }
 
-  private synthWith(worker: ValidationWorker | undefined): void {
+  private synthWith(worker: ValidationWorker | undefined, stream: boolean): { output: OutputFile[]; summaries: string[] } {
     // one walk of the construct tree serves resolution, artifacts, findings and suppressions
     const all = this.node.findAll();
     const external = collectExternalPrincipals(this, all);
@@ -243,7 +419,8 @@ export class MeshApp extends App {
     const streaming = worker !== undefined && meshValidator !== undefined && objectCount >= WORKER_MIN_OBJECTS;
     if (worker && !streaming) worker.stop();
     const begun = new Set<string>();
-    const files = this.resolveFiles(
+    // every folder is validated, also when only the root folder is streamed to stdout
+    const { files, stream: streamed } = this.resolveFiles(
       all,
       streaming
         ? (dir, chunk) => {
@@ -262,19 +439,25 @@ export class MeshApp extends App {
     const byDir = new Map<string, SourcedManifest[]>();
     for (const f of files) {
       const dir = path.dirname(f.file);
-      byDir.set(dir, [...(byDir.get(dir) ?? []), ...f.manifests]);
+      const list = byDir.get(dir) ?? [];
+      for (const m of f.manifests) list.push(m);
+      byDir.set(dir, list);
     }
+    const add = (list: readonly Finding[]) => {
+      for (const f of list) findings.push(f);
+    };
     for (const v of validators) {
       if (streaming && v === meshValidator) continue;
-      for (const manifests of byDir.values()) findings.push(...v.validate(manifests));
+      for (const manifests of byDir.values()) add(v.validate(manifests));
     }
     // serialize while the worker finishes; nothing is written before the verdict
-    const texts = files.map((f) => (f.manifests.length === 0 ? undefined : toYamlDocuments(f.manifests.map((m) => m.manifest))));
+    const written = stream ? [streamed()] : files;
+    const texts = written.map((f) => (f.manifests.length === 0 ? undefined : toYamlDocuments(f.manifests.map((m) => m.manifest))));
     if (streaming) {
       const answer = worker!.finish();
       for (const [dir, manifests] of byDir) {
         const found = answer?.get(dir);
-        findings.push(...(found ?? meshValidator!.validate(manifests)));
+        add(found ?? meshValidator!.validate(manifests));
       }
     }
 
@@ -283,46 +466,74 @@ export class MeshApp extends App {
     const others = kept.filter((f) => f.level !== 'error');
     if (others.length > 0) this.log(formatFindings(others));
     if (errors.length > 0) {
-      throw new Error(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatFindings(errors)}`);
+      throw new MeshSynthError(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatFindings(errors)}`, errors);
     }
 
-    files.forEach((f, i) => {
+    const output: OutputFile[] = [];
+    written.forEach((f, i) => {
       const text = texts[i];
-      if (text === undefined) return;
-      const target = path.join(this.outdir, f.file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, text);
+      if (text !== undefined) output.push({ path: f.file, content: text });
     });
-    for (const a of rendered) {
-      const target = path.join(this.outdir, a.file);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, a.content);
+    const summaries: string[] = [];
+    if (!stream) {
+      for (const a of rendered) output.push({ path: a.file, content: a.content });
+      for (const a of rendered) if (a.summary) summaries.push(a.summary);
+    } else {
+      const held = [...new Set([...files.map((f) => path.dirname(f.file)).filter((d) => d !== '.'), ...rendered.map((a) => a.file)])];
+      if (held.length > 0) summaries.push(`cdk8s-istio: --stdout streams the objects of the output folder itself; not streamed: ${held.join(', ')} (synthesize to a folder to get them)`);
     }
-    for (const a of rendered) {
-      if (a.summary) this.log(a.summary);
-    }
+    if (this.recordMetadata) output.push({ path: 'construct-metadata.json', content: constructMetadata(written) });
+    return { output, summaries };
   }
 
-
-  /** All manifests of all charts as one YAML string (fast emitter). */
+  /** All manifests of all charts as one YAML string (fast emitter), in each file's apply order. */
   public synthYaml(): string {
     return toYamlDocuments(this.synthFiles().flatMap((f) => f.manifests.map((m) => m.manifest)));
   }
 }
 
-/** Construct paths of a chart's ApiObjects, by `apiVersion|kind|namespace|name`. */
-function objectPaths(chart: Chart): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of chart.node.findAll()) {
-    if (c instanceof ApiObject && Chart.of(c) === chart) {
-      out.set(objectKey(c.apiVersion, c.kind, c.metadata.namespace, c.name), c.node.path);
-    }
-  }
-  return out;
+/** Orders ApiObjects for apply (no dependencies between them). */
+function sortForApply(objects: readonly ApiObject[]): ApiObject[] {
+  return applyOrder(objects, (o) => applyRank(o)).map((i) => objects[i]);
 }
 
-function objectKey(apiVersion: string, kind: string, namespace: string | undefined, name: string | undefined): string {
-  return `${apiVersion}|${kind}|${namespace ?? ''}|${name ?? ''}`;
+/** The chart a construct belongs to, or undefined (the app itself). */
+function chartOf(c: IConstruct): Chart | undefined {
+  try {
+    return Chart.of(c);
+  } catch {
+    return undefined;
+  }
+}
+
+/** cdk8s's chart file and folder names: `<dns label>`, numbered `0000-<dns label>` in dependency order when charts depend on each other. */
+function chartNamer(indexed: boolean): (chart: Chart) => string {
+  let i = 0;
+  return (chart) => (indexed ? `${String(i++).padStart(4, '0')}-` : '') + Names.toDnsLabel(chart);
+}
+
+/**
+ * cdk8s's file name for one resource (`<kind>.<name>`, characters outside `[0-9a-zA-Z-_.]` dropped),
+ * prefixed with its position in apply order so `kubectl apply -f` takes the files in that order, and
+ * two objects of one kind and name (in different namespaces) never overwrite each other.
+ */
+function resourceFileName(o: ApiObject, index: number, ext: string): string {
+  return `${String(index).padStart(4, '0')}-${`${o.kind}.${o.name}`.replace(/[^0-9a-zA-Z-_.]/g, '')}${ext}`;
+}
+
+/** cdk8s's `construct-metadata.json`: each object's construct path, by object name. */
+function constructMetadata(files: readonly SynthesizedFile[]): string {
+  const resources: Record<string, { path: string | undefined }> = {};
+  for (const f of files) for (const m of f.manifests) resources[m.manifest?.metadata?.name] = { path: m.path };
+  return JSON.stringify({ version: '1.0.0', resources });
+}
+
+function describeFailedOutput(outdir: string, state: FailedOutput): string {
+  switch (state) {
+    case 'kept': return `${outdir}/ still holds the previous output.`;
+    case 'restored': return `${outdir}/ was missing (the cdk8s CLI removes it before running the app) and holds the last good output again.`;
+    default: return `${outdir}/ has no previous output.`;
+  }
 }
 
 /** Formats findings as a compact table: level, code, where, message. */
@@ -333,6 +544,6 @@ export function formatFindings(findings: readonly Finding[]): string {
     f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-',
     f.kind && f.path ? `${f.message} [${f.path}]` : f.message,
   ]);
-  const widths = [0, 1, 2].map((i) => Math.min(60, Math.max(...rows.map((r) => r[i].length))));
+  const widths = [0, 1, 2].map((i) => Math.min(60, rows.reduce((w, r) => Math.max(w, r[i].length), 0)));
   return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')).join('\n');
 }

@@ -3,20 +3,28 @@
  * `kubectl apply` against an Istio 1.30 cluster plus `istioctl analyze` would.
  *
  * Prints one line per finding, `<file> <kind>/<namespace>/<name> <CODE> <level> <message>`, and
- * exits 1 on any error, 0 otherwise, 2 on a usage error.
+ * exits 0 when no finding is an error, 1 on any error finding, 2 on a usage error or when an input
+ * could not be read (reported per file on stderr; every other file is still linted).
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import type { InputFile } from '../io/files';
+import { readInputs } from '../io/manifests';
 import type { Suppression } from '../validation/suppress';
-import { readManifests } from '../validation/read';
+import { addDocuments, ReadManifests, readManifests } from '../validation/read';
 import type { Finding } from '../validation/types';
+import { CliIo, EXIT, PROCESS_IO, reportProblems, writeLines } from './io';
 
 export { readManifests };
+
+/** File-name extensions lint takes from a folder. */
+const LINT_EXTENSIONS = ['.yaml', '.yml'];
 
 const USAGE = `usage: cdk8s-istio lint [options] <files or dirs...>
 
 Validates *.yaml / *.yml files. The files named on the command line are one deployable set; each
 folder (and each subfolder) is a set of its own, as kubectl apply -f <folder> takes it.
+"-" (or /dev/stdin) reads stdin; /dev/fd/N reads that descriptor (e.g. <(helm template ...)).
+Inside a folder, a symbolic link to a file is read and a symbolic link to a folder is not followed;
+FIFOs, devices and unreadable files are reported and skipped.
 
 options:
   --external-principal P   a principal AuthorizationPolicies may name that no ServiceAccount
@@ -25,6 +33,8 @@ options:
   --root-namespace NS      the mesh root namespace (default istio-system)
   --stats                  print CEL rule coverage and timings to stderr
   -h, --help               this help
+
+exit status: 0 no error finding, 1 error findings, 2 usage error or an input that could not be read
 `;
 
 /** Options parsed from the command line. */
@@ -42,10 +52,13 @@ function parseArgs(argv: string[]): LintArgs | string {
   const suppress: Suppression[] = [];
   let rootNamespace: string | undefined;
   let stats = false;
+  let optionsEnded = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = (): string | undefined => argv[++i];
-    if (a === '--stats') stats = true;
+    if (optionsEnded || a === '-' || !a.startsWith('-')) paths.push(a);
+    else if (a === '--') optionsEnded = true;
+    else if (a === '--stats') stats = true;
     else if (a === '--external-principal') {
       const v = value();
       if (!v) return '--external-principal needs a value';
@@ -59,33 +72,10 @@ function parseArgs(argv: string[]): LintArgs | string {
       rootNamespace = value();
       if (!rootNamespace) return '--root-namespace needs a value';
     } else if (a === '-h' || a === '--help') return '';
-    else if (a.startsWith('-')) return `unknown option ${a}`;
-    else paths.push(a);
+    else return `unknown option ${a}`;
   }
   if (paths.length === 0) return 'no files or folders given';
   return { paths, externalPrincipals, suppress, rootNamespace, stats };
-}
-
-/**
- * Groups the inputs into deployable sets, the way `MeshApp` writes them: the files named on the
- * command line form one set, and each folder (each subfolder too, recursively) is a set of its own
- * made of the YAML files directly in it, as `kubectl apply -f <folder>` would take them. So
- * `lint dist` checks dist/, dist/ambient/ and dist/control-plane/ each on its own.
- */
-function collectSets(p: string, loose: string[], sets: string[][]): void {
-  if (!fs.statSync(p).isDirectory()) {
-    loose.push(p);
-    return;
-  }
-  const here: string[] = [];
-  const subdirs: string[] = [];
-  for (const e of fs.readdirSync(p).sort()) {
-    const child = path.join(p, e);
-    if (fs.statSync(child).isDirectory()) subdirs.push(child);
-    else if (/\.ya?ml$/i.test(e)) here.push(child);
-  }
-  if (here.length > 0) sets.push(here);
-  for (const d of subdirs) collectSets(d, loose, sets);
 }
 
 /** Formats one finding as a lint line. */
@@ -94,57 +84,92 @@ export function lintLine(f: Finding): string {
   return `${f.file ?? '-'} ${obj} ${f.code} ${f.level} ${f.message.replace(/\s*\n\s*/g, ' ')}`;
 }
 
+/** One deployable set: its files, read. */
+interface LintSet {
+  readonly files: Array<{ readonly input: InputFile; readonly read: ReadManifests }>;
+}
+
+/**
+ * Reads the inputs and groups them into deployable sets, the way `MeshApp` writes them: the files
+ * named on the command line form one set, and each folder (each subfolder too, recursively) is a
+ * set of its own made of the YAML files directly in it, as `kubectl apply -f <folder>` would take
+ * them. So `lint dist` checks dist/, dist/ambient/ and dist/control-plane/ each on its own.
+ */
+function readSets(paths: readonly string[]): { sets: LintSet[]; problems: ReturnType<typeof readInputs>['problems'] } {
+  const { files, problems } = readInputs(paths, { extensions: LINT_EXTENSIONS, recursive: true });
+  const sets: LintSet[] = [];
+  const byFolder = new Map<string | undefined, LintSet>();
+  for (const f of files) {
+    let set = byFolder.get(f.folder);
+    if (!set) {
+      set = { files: [] };
+      byFolder.set(f.folder, set);
+      // the named files' set comes first, as before
+      if (f.folder === undefined) sets.unshift(set);
+      else sets.push(set);
+    }
+    const read: ReadManifests = { manifests: [], parseErrors: [], problems: [] };
+    // read failures are already in `problems`; only parse outcomes are added here
+    if (f.outcome.ok || f.outcome.failure === 'content') addDocuments(f.input.name, f.outcome, read);
+    set.files.push({ input: f.input, read });
+  }
+  return { sets, problems };
+}
+
 /** Runs the lint command. Returns the exit code. */
-export function run(argv: string[], io: { out?: (s: string) => void; err?: (s: string) => void } = {}): number {
-  const out = io.out ?? ((s: string) => process.stdout.write(s));
-  const err = io.err ?? ((s: string) => process.stderr.write(s));
+export function run(argv: string[], io: Partial<CliIo> = {}): number {
+  const out = io.out ?? PROCESS_IO.out;
+  const err = io.err ?? PROCESS_IO.err;
   const args = parseArgs(argv);
   if (typeof args === 'string') {
     if (args === '') {
       out(USAGE);
-      return 0;
+      return EXIT.OK;
     }
     err(`cdk8s-istio lint: ${args}\n\n${USAGE}`);
-    return 2;
+    return EXIT.USAGE_OR_INPUT;
   }
-  const loose: string[] = [];
-  const sets: string[][] = [];
-  for (const p of args.paths) {
-    if (!fs.existsSync(p)) {
-      err(`cdk8s-istio lint: ${p}: no such file or folder\n`);
-      return 2;
-    }
-    collectSets(p, loose, sets);
-  }
-  if (loose.length > 0) sets.unshift(loose);
-  const files = sets.flat();
   const { validateManifests, celCoverage, resetCelCounters } = require('../validation') as typeof import('../validation');
   resetCelCounters();
-  let parseMs = 0;
-  let validateMs = 0;
+  const t0 = process.hrtime.bigint();
+  const { sets, problems } = readSets(args.paths);
+  const t1 = process.hrtime.bigint();
   let objects = 0;
+  let fileCount = 0;
   const findings: Finding[] = [];
+  const add = (list: readonly Finding[]) => {
+    for (const f of list) findings.push(f);
+  };
   for (const set of sets) {
-    const t0 = process.hrtime.bigint();
-    const { manifests, parseErrors } = readManifests(set);
-    const t1 = process.hrtime.bigint();
+    const manifests = [];
+    for (const f of set.files) {
+      fileCount++;
+      add(f.read.parseErrors);
+      for (const m of f.read.manifests) manifests.push(m);
+    }
     objects += manifests.length;
-    findings.push(
-      ...parseErrors,
-      ...validateManifests(manifests, {
-        externalPrincipals: args.externalPrincipals,
-        suppress: args.suppress,
-        rootNamespace: args.rootNamespace,
-      }),
-    );
-    const t2 = process.hrtime.bigint();
-    parseMs += Number(t1 - t0) / 1e6;
-    validateMs += Number(t2 - t1) / 1e6;
+    add(validateManifests(manifests, {
+      externalPrincipals: args.externalPrincipals,
+      suppress: args.suppress,
+      rootNamespace: args.rootNamespace,
+    }));
   }
-  for (const f of findings) out(lintLine(f) + '\n');
-  const count = (l: string) => findings.filter((f) => f.level === l).length;
-  const errors = count('error');
-  err(`${errors} error(s), ${count('warning')} warning(s), ${count('info')} info(s) in ${objects} object(s) from ${files.length} file(s) in ${sets.length} set(s)\n`);
+  const t2 = process.hrtime.bigint();
+  reportProblems('lint', problems, err);
+  writeLines(out, findings.map(lintLine));
+  let errors = 0;
+  let warnings = 0;
+  let infos = 0;
+  for (const f of findings) {
+    if (f.level === 'error') errors++;
+    else if (f.level === 'warning') warnings++;
+    else infos++;
+  }
+  const unread = problems.filter((p) => p.level === 'error').length;
+  err(
+    `${errors} error(s), ${warnings} warning(s), ${infos} info(s) in ${objects} object(s) from ${fileCount} file(s) in ${sets.length} set(s)` +
+      (unread > 0 ? `; ${unread} input(s) could not be read` : '') + '\n',
+  );
   if (args.stats) {
     const c = celCoverage();
     err(
@@ -152,9 +177,10 @@ export function run(argv: string[], io: { out?: (s: string) => void; err?: (s: s
         `transition rules skipped (oldSelf) ${c.transition}, not compilable ${c.notCompiled}\n` +
         `CEL evaluations this run: passed ${c.runtime.passed}, failed ${c.runtime.failed}, ` +
         `not evaluated ${c.runtime.notEvaluated}, transition skipped ${c.runtime.skippedTransition}\n` +
-        `time: parse ${parseMs} ms, validate ${validateMs} ms\n`,
+        `time: parse ${Number(t1 - t0) / 1e6} ms, validate ${Number(t2 - t1) / 1e6} ms\n`,
     );
     for (const r of c.notEvaluable) err(`  not evaluable: ${r.rule} (${r.reason})\n`);
   }
-  return errors > 0 ? 1 : 0;
+  if (unread > 0) return EXIT.USAGE_OR_INPUT;
+  return errors > 0 ? EXIT.FINDINGS : EXIT.OK;
 }

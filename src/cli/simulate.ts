@@ -1,13 +1,19 @@
 /**
  * `cdk8s-istio route|authz|graph`: the offline simulator on the command line. Each command prints
  * one JSON object on stdout (graph: mermaid or dot text when asked), exits 0 with an answer (a DENY
- * or a 404 is an answer), and exits 2 with a message on stderr for a usage error. The contract is
+ * or a 404 is an answer), and exits 2 with a message on stderr for a usage error or for any input
+ * file that cannot be read or parsed: every such file is named, and no answer is printed, since an
+ * answer over part of the mesh (a policy file missing, say) could be wrong. The contract is
  * documented in docs/simulator.md; keys are only ever added.
  */
 import { GRAPH_FORMATS, GraphFormat } from '../simulator/graph';
 import { SimulatorError } from '../simulator/match';
+import { readManifestInputs } from '../simulator/model';
 import { MeshSimulator } from '../simulator/simulator';
 import { AuthzResult, RouteResult } from '../simulator/types';
+import { CliIo, EXIT, PROCESS_IO, reportProblems } from './io';
+
+export type { CliIo };
 
 /** A CLI command: parses argv, prints its answer, returns the exit code. */
 export interface SimulatorCommand {
@@ -15,18 +21,10 @@ export interface SimulatorCommand {
   run(argv: string[]): number;
 }
 
-/** Output streams, replaceable in tests. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const PROCESS_IO: CliIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-};
-
 class UsageError extends Error {}
+
+/** `--help` was asked for. */
+class HelpRequest extends Error {}
 
 interface Parsed {
   readonly files: string[];
@@ -37,12 +35,19 @@ interface Parsed {
 function parse(argv: string[], valued: string[], booleans: string[]): Parsed {
   const files: string[] = [];
   const flags = new Map<string, string[]>();
+  let optionsEnded = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (!a.startsWith('--')) {
+    if (!optionsEnded && (a === '-h' || a === '--help')) throw new HelpRequest();
+    if (optionsEnded || !a.startsWith('-') || a === '-') {
       files.push(a);
       continue;
     }
+    if (a === '--') {
+      optionsEnded = true;
+      continue;
+    }
+    if (!a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     const eq = a.indexOf('=');
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
     if (booleans.includes(name) && eq < 0) {
@@ -86,23 +91,47 @@ function intFlag(p: Parsed, name: string): number | undefined {
   return Number(v);
 }
 
-function simulator(p: Parsed): MeshSimulator {
-  return MeshSimulator.fromFiles(p.files, { rootNamespace: one(p, 'root-namespace', false), recursive: p.flags.has('recursive') });
+/** An input file that cannot be read or parsed: reported per file, then exit 2 without an answer. */
+class InputError extends Error {}
+
+function simulator(p: Parsed, command: string, io: CliIo): MeshSimulator {
+  const { objects, problems } = readManifestInputs(p.files, { recursive: p.flags.has('recursive') });
+  reportProblems(command, problems, io.err);
+  const unread = problems.filter((x) => x.level === 'error').length;
+  if (unread > 0) throw new InputError(`${unread} input(s) could not be read or parsed; no answer`);
+  return MeshSimulator.fromManifests(objects, { rootNamespace: one(p, 'root-namespace', false) });
 }
 
-/** Runs `body`, mapping usage and simulator errors to exit code 2 with a message on stderr. */
-function guarded(command: string, usage: string, io: CliIo, body: () => string): number {
+/** Runs `body`, mapping usage, input and simulator errors to exit code 2 with a message on stderr. */
+function guarded(command: string, usage: string, help: string, io: CliIo, body: () => string): number {
   try {
     io.out(body());
-    return 0;
+    return EXIT.OK;
   } catch (e) {
+    if (e instanceof HelpRequest) {
+      io.out(`usage: cdk8s-istio ${command} ${usage}\n\n${help}${SHARED_HELP}`);
+      return EXIT.OK;
+    }
+    if (e instanceof InputError) {
+      io.err(`cdk8s-istio ${command}: ${e.message}\n`);
+      return EXIT.USAGE_OR_INPUT;
+    }
     if (e instanceof UsageError || e instanceof SimulatorError) {
       io.err(`cdk8s-istio ${command}: ${e.message}\nusage: cdk8s-istio ${command} ${usage}\n`);
-      return 2;
+      return EXIT.USAGE_OR_INPUT;
     }
     throw e;
   }
 }
+
+const SHARED_HELP = `
+Reads .yaml, .yml and .json files; a folder means its own files (--recursive: its subfolders' too).
+"-" (or /dev/stdin) reads stdin; /dev/fd/N reads that descriptor. Inside a folder, a symbolic link
+to a file is read and a symbolic link to a folder is not followed.
+
+exit status: 0 an answer was printed (a DENY or a 404 is an answer), 2 usage error or an input that
+could not be read or parsed (each one is named on stderr, and no answer is printed)
+`;
 
 /** The CLI form of a route answer: the contract's keys first, in contract order. */
 export function routeJson(r: RouteResult): object {
@@ -139,14 +168,26 @@ export function authzJson(r: AuthzResult): object {
 }
 
 const ROUTE_USAGE = '<files or dirs…> [--recursive] --host <svc>.<ns> [--header k=v]… [--path P] [--method M] [--port N] [--source-namespace NS] [--gateway mesh|<ns>/<gateway>]';
+const ROUTE_HELP = `Where does this request go? Prints one JSON object: the matching rule, the weighted
+destinations, timeout and retries, or {"noRoute": true, ...} (see docs/simulator.md).
+
+  --host H               the requested host, <service>.<namespace> or an FQDN (required)
+  --header k=v           a request header (repeatable)
+  --path P, --method M   the request path and method
+  --port N               the destination port
+  --authority A          the :authority, when it differs from the host
+  --source-namespace NS  the caller's namespace (for exportTo and sourceNamespaces)
+  --gateway G            mesh (default) or <namespace>/<gateway> for an ingress request
+  --root-namespace NS    the mesh root namespace (default istio-system)
+`;
 
 /** Builds `route` over the given streams (tests pass their own). */
 export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
-      guarded('route', ROUTE_USAGE, io, () => {
+      guarded('route', ROUTE_USAGE, ROUTE_HELP, io, () => {
         const p = parse(argv, ['host', 'header', 'path', 'method', 'port', 'source-namespace', 'authority', 'gateway', 'root-namespace'], ['recursive']);
-        const r = simulator(p).route({
+        const r = simulator(p, 'route', io).route({
           host: one(p, 'host', true)!,
           headers: headers(p),
           path: one(p, 'path', false),
@@ -162,17 +203,31 @@ export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
 }
 
 const AUTHZ_USAGE = '<files or dirs…> [--recursive] --to <svc>.<ns> (--from-principal P | --plaintext) --method M --path P [--header k=v]… [--port N] [--workload NAME]';
+const AUTHZ_HELP = `Is this call allowed? Prints one JSON object: ALLOW or DENY, the deciding policy, rule and reason.
+
+  --to S                 the called service, <service>.<namespace> (required)
+  --from-principal P     the caller's mTLS principal, e.g. cluster.local/ns/prod/sa/order-service
+  --plaintext            the caller sends plaintext (no principal); give one of the two
+  --method M, --path P   the request method and path (required)
+  --header k=v           a request header (repeatable)
+  --port N               the destination port
+  --workload NAME        the called workload, when the service selects several
+  --host H               the request's host header
+  --source-ip IP         the caller's IP (for ipBlocks)
+  --tcp                  a TCP connection: HTTP-only rules do not match
+  --root-namespace NS    the mesh root namespace (default istio-system)
+`;
 
 /** Builds `authz` over the given streams. */
 export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
-      guarded('authz', AUTHZ_USAGE, io, () => {
+      guarded('authz', AUTHZ_USAGE, AUTHZ_HELP, io, () => {
         const p = parse(argv, ['to', 'from-principal', 'method', 'path', 'header', 'port', 'workload', 'host', 'source-ip', 'root-namespace'], ['plaintext', 'tcp', 'recursive']);
         const principal = one(p, 'from-principal', false);
         const plaintext = p.flags.has('plaintext');
         if (!principal === !plaintext) throw new UsageError('give exactly one of --from-principal P and --plaintext');
-        const r = simulator(p).authorize({
+        const r = simulator(p, 'authz', io).authorize({
           to: one(p, 'to', true)!,
           fromPrincipal: principal,
           plaintext,
@@ -191,16 +246,21 @@ export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
 }
 
 const GRAPH_USAGE = '<files or dirs…> [--recursive] [--format json|mermaid|dot]';
+const GRAPH_HELP = `Who may call whom, and how each host splits traffic. Prints JSON by default.
+
+  --format F             json (default), mermaid or dot
+  --root-namespace NS    the mesh root namespace (default istio-system)
+`;
 
 /** Builds `graph` over the given streams. The default format is JSON, like every other command. */
 export function graphCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
-      guarded('graph', GRAPH_USAGE, io, () => {
+      guarded('graph', GRAPH_USAGE, GRAPH_HELP, io, () => {
         const p = parse(argv, ['format', 'root-namespace'], ['recursive']);
         const format = (one(p, 'format', false) ?? 'json') as GraphFormat;
         if (!GRAPH_FORMATS.includes(format)) throw new UsageError(`--format ${JSON.stringify(format)}: must be one of ${GRAPH_FORMATS.join(', ')}`);
-        const sim = simulator(p);
+        const sim = simulator(p, 'graph', io);
         return format === 'json' ? JSON.stringify(sim.graph()) + '\n' : sim.renderGraph(format);
       }),
   };

@@ -1,6 +1,5 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import * as jsyaml from 'js-yaml';
+import type { InputProblem } from '../io/files';
+import { MANIFEST_EXTENSIONS, parseDocuments, readInputs } from '../io/manifests';
 import { labelsMatch, SimulatorError } from './match';
 
 /** Options shared by every simulator entry point. */
@@ -162,52 +161,52 @@ export class MeshModel {
 /** Expands `List` objects and arrays; drops empty YAML documents. */
 function flatten(objects: readonly any[]): ManifestObject[] {
   const out: ManifestObject[] = [];
-  const visit = (o: any) => {
-    if (o === null || o === undefined) return;
-    if (Array.isArray(o)) return o.forEach(visit);
-    if (typeof o === 'object' && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) {
-      return o.items.forEach(visit);
-    }
-    out.push(o);
-  };
-  visit(objects);
+  flattenInto(objects, out);
   return out;
+}
+
+/** {@link flatten} into `out`, without recursion or argument spreading (inputs can hold 100k+ objects). */
+function flattenInto(objects: readonly any[], out: ManifestObject[]): void {
+  const stack: any[] = [];
+  for (let i = objects.length - 1; i >= 0; i--) stack.push(objects[i]);
+  while (stack.length > 0) {
+    const o = stack.pop();
+    if (o === null || o === undefined) continue;
+    const items = Array.isArray(o) ? o : typeof o === 'object' && typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items) ? o.items : undefined;
+    if (items) {
+      for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]);
+    } else out.push(o);
+  }
 }
 
 /**
  * Reads every `.yaml`, `.yml` and `.json` file of the given files and folders (a folder's own files,
- * or with `recursive` its subfolders' too; entries sorted so the result is deterministic).
+ * or with `recursive` its subfolders' too; entries sorted so the result is deterministic) through
+ * the package's one reader (src/io: symbolic links, FIFOs, devices, size, UTF-8 and YAML alias
+ * limits). Every unreadable or unparsable file is named in one {@link SimulatorError}.
  */
 export function loadManifestFiles(paths: readonly string[], options: { readonly recursive?: boolean } = {}): ManifestObject[] {
-  const out: ManifestObject[] = [];
-  for (const p of paths) {
-    if (!fs.existsSync(p)) throw new SimulatorError(`no such file or folder: ${p}`);
-    for (const file of listFiles(p, options.recursive ?? false)) out.push(...parseManifestText(fs.readFileSync(file, 'utf8'), file));
-  }
-  return out;
+  const { objects, problems } = readManifestInputs(paths, options);
+  const errors = problems.filter((p) => p.level === 'error');
+  if (errors.length > 0) throw new SimulatorError(errors.map((p) => `${p.file}: ${p.message}`).join('\n'));
+  return objects;
 }
 
-/** Parses one file's text: JSON (object, array or List) or multi-document YAML. */
+/** The objects of the given files and folders, and every per-file problem (read and parse failures). */
+export function readManifestInputs(paths: readonly string[], options: { readonly recursive?: boolean } = {}): { objects: ManifestObject[]; problems: InputProblem[] } {
+  const { files, problems } = readInputs(paths, { extensions: MANIFEST_EXTENSIONS, recursive: options.recursive ?? false });
+  const all: InputProblem[] = [...problems];
+  const objects: ManifestObject[] = [];
+  for (const f of files) {
+    if (f.outcome.ok) flattenInto(f.outcome.docs, objects);
+    else if (f.outcome.failure === 'content') all.push({ file: f.input.name, message: `cannot parse: ${f.outcome.message}`, level: 'error' });
+  }
+  return { objects, problems: all };
+}
+
+/** Parses one file's text: JSON (object, array or List) or multi-document YAML, under the reader's limits. */
 export function parseManifestText(text: string, file = '<input>'): ManifestObject[] {
-  try {
-    if (file.endsWith('.json')) return flatten([JSON.parse(text)]);
-    return flatten(jsyaml.loadAll(text) as any[]);
-  } catch (e) {
-    throw new SimulatorError(`${file}: cannot parse: ${(e as Error).message}`);
-  }
-}
-
-function listFiles(p: string, recursive: boolean): string[] {
-  const st = fs.statSync(p);
-  if (st.isFile()) return [p];
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(p).sort()) {
-    const full = path.join(p, entry);
-    const s = fs.statSync(full);
-    if (s.isDirectory()) {
-      if (recursive) out.push(...listFiles(full, true));
-    }
-    else if (/\.(ya?ml|json)$/i.test(entry)) out.push(full);
-  }
-  return out;
+  const r = parseDocuments(text, file);
+  if (!r.ok) throw new SimulatorError(`${file}: cannot parse: ${r.message}`);
+  return flatten(r.docs);
 }

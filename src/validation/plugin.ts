@@ -49,17 +49,23 @@ export class MeshValidationPlugin {
   public async validate(context: MeshValidationPluginContext): Promise<void> {
     const { readManifests } = require('./read') as typeof import('./read');
     const { validateManifests } = require('./index') as typeof import('./index');
-    const { manifests, parseErrors } = readManifests(context.manifests);
+    const { manifests, parseErrors, problems } = readManifests(context.manifests);
     const byDir = new Map<string, SourcedManifest[]>();
     for (const m of manifests) {
       const dir = path.dirname(m.file ?? '');
-      byDir.set(dir, [...(byDir.get(dir) ?? []), m]);
+      const list = byDir.get(dir) ?? [];
+      list.push(m);
+      byDir.set(dir, list);
     }
-    const findings: Finding[] = [...parseErrors];
-    for (const dir of [...byDir.keys()].sort()) findings.push(...validateManifests(byDir.get(dir)!, this.options));
+    const findings: Finding[] = [...parseErrors, ...problems.map((p): Finding => ({ code: 'CI1006', level: 'error', message: `cannot read: ${p.message}`, file: p.file }))];
+    for (const dir of [...byDir.keys()].sort()) for (const f of validateManifests(byDir.get(dir)!, this.options)) findings.push(f);
 
     const byCode = new Map<string, Finding[]>();
-    for (const f of findings) byCode.set(f.code, [...(byCode.get(f.code) ?? []), f]);
+    for (const f of findings) {
+      const list = byCode.get(f.code) ?? [];
+      list.push(f);
+      byCode.set(f.code, list);
+    }
     for (const code of [...byCode.keys()].sort()) {
       const list = byCode.get(code)!;
       const info = checkInfo(code);

@@ -60,7 +60,6 @@ describe('cdk8s-istio route', () => {
     [[F, '--host', 'order-service.production', '--header', 'novalue'], /name=value/],
     [[F, '--host', 'order-service.production', '--bogus'], /unknown option --bogus/],
     [[F, '--host'], /--host needs a value/],
-    [['/no/such/dir', '--host', 'x.y'], /no such file/],
     [[F, '--host', 'order-service'], /short name/],
     [[F, '--host', 'a.b', '--port', '70000'], /1\.\.65535/],
   ])('usage error %j exits 2 with a message on stderr', (argv, message) => {
@@ -69,6 +68,14 @@ describe('cdk8s-istio route', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(message as RegExp);
     expect(r.stderr).toMatch(/usage: cdk8s-istio route/);
+  });
+
+  test('a path that does not exist is an input error naming it: exit 2, no answer', () => {
+    const r = run(routeCommand, ['/no/such/dir', F, '--host', 'order-service.production']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^cdk8s-istio route: \/no\/such\/dir: no such file or folder$/m);
+    expect(r.stderr).toMatch(/1 input\(s\) could not be read or parsed; no answer/);
   });
 });
 
