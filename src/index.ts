@@ -63,8 +63,10 @@ export { toYaml, toYamlDocuments } from './synth/yaml';
 // Offline simulator: route, authorize and graph over manifests (docs/simulator.md)
 export { MeshSimulator } from './simulator/simulator';
 export type * from './simulator/types';
-export { MeshModel, loadManifestFiles, parseManifestText } from './simulator/model';
-export type { MeshModelOptions, ManifestObject, IndexedObject, Workload } from './simulator/model';
+export { ManifestIndex } from './manifests';
+export type { ManifestIndexOptions, ManifestObject, IndexedObject, Workload } from './manifests';
+export { loadManifestFiles, parseManifestText } from './simulator/load';
+export type { MeshSimulatorOptions, MeshModelOptions } from './simulator/load';
 export { SimulatorError } from './simulator/match';
 export { ISTIO_DEFAULT_RETRIES } from './simulator/destination';
 export { GRAPH_FORMATS, meshGraph, renderGraph } from './simulator/graph';

@@ -1,5 +1,6 @@
 import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, SimulatorError } from './match';
-import { IndexedObject, MeshModel, Workload } from './model';
+import { IndexedObject, ManifestIndex, Workload } from '../manifests';
+import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult } from './types';
 
 /** The attributes of one request, as the destination's proxy sees them. */
@@ -31,11 +32,11 @@ type Why = string | undefined;
  * then CUSTOM → DENY → (no ALLOW applies → allow) → a matching ALLOW → allow → deny. A Service with
  * several workloads is allowed only when every workload allows; the first denial is reported.
  */
-export function authorizeRequest(model: MeshModel, request: AuthzRequest): AuthzResult {
+export function authorizeRequest(model: ManifestIndex, request: AuthzRequest): AuthzResult {
   if (!request || typeof request.to !== 'string' || request.to === '') throw new SimulatorError('authz request: to is required, e.g. payment-service.production');
   if (!request.plaintext && !request.fromPrincipal) throw new SimulatorError('authz request: give fromPrincipal (an mTLS caller) or plaintext: true');
   if (request.plaintext && request.fromPrincipal) throw new SimulatorError('authz request: fromPrincipal and plaintext exclude each other');
-  const fqdn = model.fqdn(request.to);
+  const fqdn = requestFqdn(model, request.to, undefined);
   const svc = model.serviceOfHost(fqdn);
   if (!svc) throw new SimulatorError(`authz request: no Service for ${request.to} (${fqdn}) in the manifests`);
   let workloads = model.workloadsOfService(svc);
@@ -43,7 +44,7 @@ export function authorizeRequest(model: MeshModel, request: AuthzRequest): Authz
   if (workloads.length === 0) {
     if (request.workload !== undefined) throw new SimulatorError(`authz request: Service ${svc.namespace}/${svc.name} selects no workload named ${request.workload}`);
     // No pod template in the manifests: judge by the labels the Service selects.
-    workloads = [{ ...svc, kind: 'Service', labels: { ...(svc.spec.selector ?? {}) }, serviceAccount: 'default' }];
+    workloads = [serviceAsWorkload(svc)];
   }
   const firstPort = (svc.spec.ports ?? [])[0];
   const port = request.port ?? containerPort(firstPort, workloads[0]);
@@ -96,7 +97,7 @@ interface Stage {
   readonly context: string;
 }
 
-function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
+function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
   const workload = `${w.namespace}/${w.name}`;
   const mtls = effectiveMtls(model, w, port);
   const dp = dataPlaneOf(model, w);
@@ -222,7 +223,7 @@ export interface DataPlaneOfWorkload {
  * win). The waypoint is named by `istio.io/use-waypoint` on the Service, else the pod, else the
  * namespace (`none` opts out); its principal is its ServiceAccount, named after the Gateway.
  */
-export function dataPlaneOf(model: MeshModel, w: Workload): DataPlaneOfWorkload {
+export function dataPlaneOf(model: ManifestIndex, w: Workload): DataPlaneOfWorkload {
   const nsLabels: Record<string, string> = model.namespaceObject(w.namespace)?.manifest.metadata?.labels ?? {};
   const mode = w.labels['istio.io/dataplane-mode'] ?? nsLabels['istio.io/dataplane-mode'];
   const sidecar = nsLabels['istio-injection'] === 'enabled' || w.labels['sidecar.istio.io/inject'] === 'true';
@@ -234,7 +235,7 @@ export function dataPlaneOf(model: MeshModel, w: Workload): DataPlaneOfWorkload 
   return { ambient: true, waypoint: { name, namespace, principal: `${model.trustDomain}/ns/${namespace}/sa/${name}` } };
 }
 
-function servicesOf(model: MeshModel, w: Workload): IndexedObject[] {
+function servicesOf(model: ManifestIndex, w: Workload): IndexedObject[] {
   return model
     .ofKind('Service')
     .filter((s) => s.namespace === w.namespace && s.spec.selector && Object.keys(s.spec.selector).length > 0 && labelsMatch(s.spec.selector, w.labels))
@@ -246,7 +247,7 @@ function targetRefsOf(p: IndexedObject): any[] {
 }
 
 /** Sorts policies root namespace first, then by namespace and name, so answers do not depend on file order. */
-function sortPolicies(model: MeshModel, list: IndexedObject[]): IndexedObject[] {
+function sortPolicies(model: ManifestIndex, list: IndexedObject[]): IndexedObject[] {
   return list.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : a.namespace === model.rootNamespace ? -1 : b.namespace === model.rootNamespace ? 1 : cmp(a.namespace, b.namespace)));
 }
 
@@ -255,7 +256,7 @@ function sortPolicies(model: MeshModel, list: IndexedObject[]): IndexedObject[] 
  * (mesh-wide) and in the workload's namespace, without selector or with a selector matching its
  * labels, and without targetRef(s).
  */
-export function workloadPolicies(model: MeshModel, w: Workload): IndexedObject[] {
+export function workloadPolicies(model: ManifestIndex, w: Workload): IndexedObject[] {
   return sortPolicies(
     model,
     model.ofKind('AuthorizationPolicy').filter(
@@ -269,7 +270,7 @@ export function workloadPolicies(model: MeshModel, w: Workload): IndexedObject[]
  * Policies a waypoint enforces for requests to the workload's Service: `targetRefs` naming the
  * Service (kind Service, core group) or the waypoint Gateway, in their namespace.
  */
-export function waypointPolicies(model: MeshModel, w: Workload, waypoint: { name: string; namespace: string }): IndexedObject[] {
+export function waypointPolicies(model: ManifestIndex, w: Workload, waypoint: { name: string; namespace: string }): IndexedObject[] {
   const services = servicesOf(model, w);
   return sortPolicies(
     model,
@@ -287,7 +288,7 @@ export function waypointPolicies(model: MeshModel, w: Workload, waypoint: { name
 /**
  * Every AuthorizationPolicy that can apply to a workload, whichever proxy enforces it (for the graph).
  */
-export function applicablePolicies(model: MeshModel, w: Workload): IndexedObject[] {
+export function applicablePolicies(model: ManifestIndex, w: Workload): IndexedObject[] {
   const dp = dataPlaneOf(model, w);
   return sortPolicies(model, [...workloadPolicies(model, w), ...(dp.waypoint ? waypointPolicies(model, w, dp.waypoint) : [])]);
 }
@@ -395,7 +396,7 @@ function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
 }
 
 /** The effective mTLS mode of a workload port, and the PeerAuthentication that set it. */
-export function effectiveMtls(model: MeshModel, w: Workload, port: number | undefined): { mode: string; policy?: string; portLevel?: boolean } {
+export function effectiveMtls(model: ManifestIndex, w: Workload, port: number | undefined): { mode: string; policy?: string; portLevel?: boolean } {
   const pas = [...model.ofKind('PeerAuthentication')].sort((a, b) => cmp(a.name, b.name));
   const hasSelector = (p: IndexedObject) => p.spec.selector?.matchLabels && Object.keys(p.spec.selector.matchLabels).length > 0;
   const workloadLevel = pas.find((p) => p.namespace === w.namespace && hasSelector(p) && labelsMatch(p.spec.selector.matchLabels, w.labels));
@@ -417,4 +418,9 @@ export function effectiveMtls(model: MeshModel, w: Workload, port: number | unde
 function modeOf(mode: unknown): string | undefined {
   const m = typeof mode === 'string' ? mode.toUpperCase() : undefined;
   return m && m !== 'UNSET' ? m : undefined;
+}
+
+/** A Service's selector standing in for its pods when the manifests hold none (no pod template to read). */
+export function serviceAsWorkload(svc: IndexedObject): Workload {
+  return { ...svc, kind: 'Service', labels: { ...(svc.spec.selector ?? {}) }, podAnnotations: {}, podSpec: {}, serviceAccount: 'default', fromTemplate: true, replicas: 1 };
 }

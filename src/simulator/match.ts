@@ -120,11 +120,8 @@ export function queryParams(path: string): Record<string, string> {
   return out;
 }
 
-/** Kubernetes `matchLabels` semantics: every selector label is present with the same value. */
-export function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
+/** Kubernetes `matchLabels` semantics, stated once in the manifest rules. */
+export { labelsMatch } from '../manifests/rules';
 
 /** True when IPv4 `ip` lies in `cidr` (`10.0.0.0/8`, or a bare address meaning /32). IPv6 compares exactly. */
 export function cidrMatch(cidr: string, ip: string | undefined): boolean {

@@ -1,7 +1,7 @@
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, retriesOf, weigh } from './destination';
 import { httpRoutesForService, routeByHttpRoutes } from './httproute';
 import { describeStringMatch, labelsMatch, queryParams, stringMatch, StringMatchSpec, stripQuery } from './match';
-import { IndexedObject, MeshModel } from './model';
+import { IndexedObject, ManifestIndex } from '../manifests';
 import { normalize, NormalRequest } from './request';
 import { RouteDestination, RouteRequest, RouteResult } from './types';
 
@@ -10,7 +10,7 @@ import { RouteDestination, RouteRequest, RouteResult } from './types';
  * picks the VirtualService bound to the host, takes the first rule whose match matches, and reports
  * its weighted destinations, timeout and retries; `noRoute` when no rule matches (404 NR).
  */
-export function routeRequest(model: MeshModel, request: RouteRequest): RouteResult {
+export function routeRequest(model: ManifestIndex, request: RouteRequest): RouteResult {
   const req = normalize(model, request);
   const warnings: string[] = [];
   const vs = selectVirtualService(model, req, warnings);
@@ -58,7 +58,7 @@ function gatewayBound(gateways: unknown, req: NormalRequest, namespace: string):
  * shorter one. Several VirtualServices on one exact host is a conflict (IST0109): the first by
  * namespace/name is used (Istio picks the oldest, which manifests do not say) and a warning says so.
  */
-function selectVirtualService(model: MeshModel, req: NormalRequest, warnings: string[]): IndexedObject | undefined {
+function selectVirtualService(model: ManifestIndex, req: NormalRequest, warnings: string[]): IndexedObject | undefined {
   let best: { vs: IndexedObject; score: number } | undefined;
   const exact: IndexedObject[] = [];
   const sorted = [...model.ofKind('VirtualService')].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
@@ -119,7 +119,7 @@ function uriMatch(spec: StringMatchSpec, path: string, ignoreCase: boolean): boo
   return stringMatch(spec, stripQuery(path), ignoreCase);
 }
 
-function answer(model: MeshModel, vs: IndexedObject, index: number, matched: number | undefined, rule: any, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
+function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched: number | undefined, rule: any, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
   const what = matched === undefined ? 'it has no match, so it matches every request' : `its match[${matched}] matches (${describeMatch(rule.match[matched])})`;
   const reason = `${routedBy} rule ${index}${rule.name ? ` (${rule.name})` : ''}: ${what}${index === 1 ? '; rule 0 does not match' : index > 1 ? `; rules 0..${index - 1} do not match` : ''}`;
   const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
@@ -140,7 +140,7 @@ function answer(model: MeshModel, vs: IndexedObject, index: number, matched: num
   return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail };
 }
 
-function defaultRoute(model: MeshModel, req: NormalRequest, warnings: string[]): RouteResult {
+function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string[]): RouteResult {
   const svc = model.serviceOfHost(req.fqdn);
   if (!svc) {
     return {
