@@ -6,3 +6,4 @@ export { ManifestIndex, flattenManifests } from './manifest-index';
 export type { IndexedObject, ManifestIndexOptions, Workload } from './manifest-index';
 export * from './rules';
 export type * from './types';
+export * from './read';

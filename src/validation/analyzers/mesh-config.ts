@@ -1,0 +1,100 @@
+/**
+ * The mesh config an analysis runs with: given explicitly (`lint --mesh-config FILE`, like
+ * `istioctl analyze --meshConfigFile`), else found in the set (an IstioOperator's `spec.meshConfig`, or
+ * ConfigMap `istio` / `istio-<rev>` key `mesh` in the root namespace), else Istio's defaults
+ * (pkg/config/mesh/mesh.go `DefaultMeshConfig`). An explicit or found config is merged over the defaults.
+ */
+import * as yaml from 'js-yaml';
+import { isObject, list, str } from '../../manifests';
+import type { ManifestIndex } from '../../manifests';
+
+/** An extension provider of mesh config: its name and one provider kind (`opentelemetry`, `lightstep`...). */
+export interface ExtensionProvider {
+  readonly name?: string;
+  readonly [kind: string]: unknown;
+}
+
+/** The mesh config fields analyzers read (`meshconfig.MeshConfig`). */
+export interface MeshConfig {
+  readonly rootNamespace?: string;
+  readonly trustDomain?: string;
+  readonly ingressService?: string;
+  readonly ingressControllerMode?: string;
+  readonly extensionProviders?: readonly ExtensionProvider[];
+  readonly defaultProviders?: {
+    readonly accessLogging?: readonly string[];
+    readonly tracing?: readonly string[];
+    readonly metrics?: readonly string[];
+  };
+  readonly defaultConfig?: {
+    readonly proxyMetadata?: Readonly<Record<string, string>>;
+    readonly image?: { readonly imageType?: string };
+  };
+  readonly [k: string]: unknown;
+}
+
+/** The providers istiod always has (DefaultMeshConfig): a declared provider of the same name replaces one. */
+export const BUILTIN_PROVIDER_NAMES: readonly string[] = ['prometheus', 'stackdriver', 'envoy'];
+
+/** Istio 1.30's default mesh config, as far as analyzers read it. */
+export const DEFAULT_MESH_CONFIG: MeshConfig = {
+  rootNamespace: 'istio-system',
+  trustDomain: 'cluster.local',
+  ingressService: 'istio-ingressgateway',
+  ingressControllerMode: 'STRICT',
+  defaultProviders: {},
+  extensionProviders: [
+    { name: 'prometheus', prometheus: {} },
+    { name: 'stackdriver', stackdriver: {} },
+    { name: 'envoy', envoyFileAccessLog: { path: '/dev/stdout' } },
+  ],
+};
+
+/** The effective mesh config of one analysis run. */
+export interface MeshConfigView {
+  /** The effective config: defaults, overlaid by the explicit or found one. */
+  readonly config: MeshConfig;
+  /** Where it comes from. */
+  readonly source: 'option' | 'set' | 'default';
+  /** Every extension provider name the mesh knows (declared and built in). */
+  readonly providerNames: ReadonlySet<string>;
+}
+
+/**
+ * The mesh config found in the set: the first IstioOperator `spec.meshConfig`, or ConfigMap `istio` /
+ * `istio-<rev>` (key `mesh`). Undefined when the set holds none.
+ */
+export function meshConfigInSet(index: ManifestIndex): MeshConfig | undefined {
+  for (const o of index.ofKind('IstioOperator', 'install.istio.io')) {
+    if (isObject(o.spec.meshConfig)) return o.spec.meshConfig as MeshConfig;
+    return {};
+  }
+  for (const o of index.ofKind('ConfigMap', '')) {
+    const text = str(o.manifest.data?.mesh);
+    if (!/^istio(-.+)?$/.test(o.name) || text === undefined) continue;
+    try {
+      const mc = yaml.load(text);
+      return isObject(mc) ? (mc as MeshConfig) : {};
+    } catch {
+      // Unparseable mesh config is CI2603's finding, not an analyzer's.
+      return {};
+    }
+  }
+  return undefined;
+}
+
+/** Merges a mesh config over Istio's defaults: fields given replace the default ones; providers merge by name. */
+export function withDefaults(mc: MeshConfig): MeshConfig {
+  const declared = list<ExtensionProvider>(mc.extensionProviders).filter(isObject);
+  const names = new Set(declared.map((p) => p.name));
+  const builtins = list<ExtensionProvider>(DEFAULT_MESH_CONFIG.extensionProviders).filter((p) => !names.has(p.name));
+  return { ...DEFAULT_MESH_CONFIG, ...mc, extensionProviders: [...declared, ...builtins] };
+}
+
+/** The effective mesh config: `explicit`, else the set's, else the defaults. */
+export function resolveMeshConfig(index: ManifestIndex, explicit?: MeshConfig): MeshConfigView {
+  const found = explicit ?? meshConfigInSet(index);
+  const config = withDefaults(found ?? {});
+  const providerNames = new Set(list<ExtensionProvider>(config.extensionProviders).map((p) => str(p?.name)).filter((n): n is string => n !== undefined));
+  return { config, source: explicit ? 'option' : found ? 'set' : 'default', providerNames };
+}
