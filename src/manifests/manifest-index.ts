@@ -1,7 +1,7 @@
 import { CLUSTER_SCOPED_KINDS, DEFAULT_DOMAIN_SUFFIX, labelsMatch } from './rules';
 import type {
   AuthorizationPolicySpec, CustomResourceDefinitionSpec, DestinationRuleSpec, EnvoyFilterSpec, GatewaySpec, ManifestObject,
-  ObjectMeta, PodSpec, PolicyTargeting, ServiceEntrySpec, ServiceSpec, SidecarSpec, StringMap, TelemetrySpec, VirtualServiceSpec,
+  ObjectMeta, PodSpec, PolicyTargeting, WorkloadControllerSpec, ServiceEntrySpec, ServiceSpec, SidecarSpec, StringMap, TelemetrySpec, VirtualServiceSpec,
 } from './types';
 
 /** Options of a {@link ManifestIndex}. */
@@ -143,6 +143,16 @@ export class ManifestIndex {
     return this.workloadList;
   }
 
+  /** `Pod` objects only (no pod templates), in input order. */
+  public get pods(): readonly Workload[] {
+    return this.workloadList.filter((w) => !w.fromTemplate);
+  }
+
+  /** Deployments (apps). */
+  public get deployments(): readonly IndexedObject<WorkloadControllerSpec>[] {
+    return this.ofKind('Deployment', 'apps');
+  }
+
   /** Istio VirtualServices. */
   public get virtualServices(): readonly IndexedObject<VirtualServiceSpec>[] {
     return this.ofKind('VirtualService', ISTIO_NETWORKING);
@@ -275,25 +285,34 @@ export class ManifestIndex {
     push(this.byKind, kind, indexed);
     if (group === '' && kind === 'Service') this.services.set(`${namespace}/${name}`, indexed);
     if (group === '' && kind === 'Namespace') this.namespaces.set(name, indexed);
-    const isPod = group === '' && kind === 'Pod';
-    const isController = this.podTemplates && CONTROLLER_KINDS.has(kind) && (group === 'apps' || group === 'batch');
-    if (isPod || isController) {
-      const podMeta: ObjectMeta = isPod ? metadata : stringMap(spec.template?.metadata);
-      const podSpec: PodSpec = isPod ? spec : stringMap(spec.template?.spec);
-      const w: Workload = {
-        ...indexed,
-        labels: { ...stringMap(podMeta.labels) },
-        podAnnotations: { ...stringMap(podMeta.annotations) },
-        podSpec,
-        serviceAccount: podSpec.serviceAccountName ?? podSpec.serviceAccount ?? 'default',
-        fromTemplate: !isPod,
-        replicas: isPod || kind === 'DaemonSet' ? 1 : typeof spec.replicas === 'number' ? spec.replicas : 1,
-      };
+    const w = (group === '' && kind === 'Pod') || this.podTemplates ? podView(indexed) : undefined;
+    if (w) {
       this.workloadList.push(w);
       push(this.workloadsByNs, namespace, w);
       for (const [k, v] of Object.entries(w.labels)) push(this.workloadsByLabel, `${namespace}\u0000${k}=${v}`, w);
     }
   }
+}
+
+/**
+ * The pod view of a `Pod`, or of the pod template of a Deployment, StatefulSet, DaemonSet, ReplicaSet or
+ * Job; undefined for any other object.
+ */
+export function podView(o: IndexedObject): Workload | undefined {
+  const isPod = o.group === '' && o.kind === 'Pod';
+  const isController = CONTROLLER_KINDS.has(o.kind) && (o.group === 'apps' || o.group === 'batch');
+  if (!isPod && !isController) return undefined;
+  const podMeta: ObjectMeta = isPod ? o.metadata : stringMap(o.spec.template?.metadata);
+  const podSpec: PodSpec = isPod ? o.spec : stringMap(o.spec.template?.spec);
+  return {
+    ...o,
+    labels: { ...stringMap(podMeta.labels) },
+    podAnnotations: { ...stringMap(podMeta.annotations) },
+    podSpec,
+    serviceAccount: podSpec.serviceAccountName ?? podSpec.serviceAccount ?? 'default',
+    fromTemplate: !isPod,
+    replicas: isPod || o.kind === 'DaemonSet' ? 1 : typeof o.spec.replicas === 'number' ? o.spec.replicas : 1,
+  };
 }
 
 /** Expands `List` objects and arrays; drops empty YAML documents. */

@@ -1,37 +1,65 @@
 /**
- * AuthorizationPolicy analyzers (pkg/config/analysis/analyzers/authz/).
+ * AuthorizationPolicy analyzers (pkg/config/analysis/analyzers/authz/), rule by rule.
  */
-import { list, strings } from '../../manifests';
-import type { AuthzSource } from '../../manifests';
+import { labelsMatch, list, str, strings } from '../../manifests';
+import type { AuthzSource, StringMap } from '../../manifests';
+import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../suppress';
 import type { Analyzer } from './context';
-import { patternMatch } from './principals';
-import { podsOf, q } from './util';
+import { podInAmbient, podInMesh, q, selectorText } from './util';
 
-/** IST0127 selector matches no workload; IST0101 a source namespace no Namespace matches. */
+/**
+ * Whether a namespace pattern of a policy names `ns`, as the analyzer matches it (`namespaceMatch`):
+ * `*`, a `*` prefix or suffix, or equal ignoring case.
+ */
+export function analyzerNamespaceMatch(ns: string, pattern: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*')) return ns.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return ns.startsWith(pattern.slice(0, -1));
+  return ns.toLowerCase() === pattern.toLowerCase();
+}
+
+/**
+ * IST0127: a policy that applies to no pod in the mesh or ambient (a mesh-wide one with a selector
+ * that matches no pod anywhere; a namespace-wide one in a namespace without pods; a selector that
+ * matches no pod of its namespace). IST0101: a `namespaces`/`notNamespaces` pattern no Namespace matches.
+ */
 export const authorizationPoliciesAnalyzer: Analyzer = {
   name: 'authz.AuthorizationPoliciesAnalyzer',
   codes: ['IST0101', 'IST0127'],
   source: 'pkg/config/analysis/analyzers/authz/authorizationpolicies.go',
   analyze(ctx) {
-    const root = ctx.index.rootNamespace;
-    const knownNs = new Set<string>();
-    for (const o of ctx.index.objects) {
-      if (typeof o.manifest.metadata?.namespace === 'string' && o.manifest.metadata.namespace) knownNs.add(o.manifest.metadata.namespace);
-      if (o.kind === 'Namespace' && o.group === '') knownNs.add(o.name);
+    const podLabels = new Map<string, StringMap[]>();
+    for (const pod of ctx.index.workloads) {
+      const list2 = podLabels.get(pod.namespace) ?? [];
+      podLabels.set(pod.namespace, list2);
+      if (podInMesh(ctx, pod)) list2.push(pod.labels);
+      if (podInAmbient(ctx, pod)) list2.push(pod.labels);
     }
+    const namespaces = ctx.index.ofKind('Namespace', '').map((n) => n.name);
+    const root = ctx.index.rootNamespace;
+    const external = externalNamespaces(ctx.settings.externalPrincipals);
     for (const ap of ctx.index.authorizationPolicies) {
-      const sel = strings(ap.spec.selector?.matchLabels);
-      if (Object.keys(sel).length) {
-        const hits = podsOf(ctx, ap.namespace === root ? undefined : ap.namespace, sel);
-        if (hits.length === 0) ctx.report(ap, 'IST0127', `spec.selector.matchLabels: ${q(sel)} matches no workload${ap.namespace === root ? '' : ` in namespace ${q(ap.namespace)}`}`);
+      // The namespaces of callers declared outside the set (ours: Istio knows only the cluster's Namespaces).
+      const declared = [...external, ...externalNamespaces(str(ap.metadata.annotations?.[EXTERNAL_PRINCIPALS_ANNOTATION])?.split(',') ?? [])];
+      const hasSelector = ap.spec.selector !== undefined && ap.spec.selector !== null;
+      const selector = strings(ap.spec.selector?.matchLabels);
+      if (ap.namespace === root) {
+        if (hasSelector && ![...podLabels.values()].some((l) => l.some((labels) => labelsMatch(selector, labels)))) {
+          ctx.report(ap, 'IST0127', `spec.selector: ${q(selectorText(selector))} matches no pod in the mesh`);
+        }
+      } else if (!hasSelector) {
+        if ((podLabels.get(ap.namespace) ?? []).length === 0) ctx.report(ap, 'IST0127', `spec: namespace ${q(ap.namespace)} has no pod in the mesh for this policy to apply to`);
+      } else if (!(podLabels.get(ap.namespace) ?? []).some((labels) => labelsMatch(selector, labels))) {
+        ctx.report(ap, 'IST0127', `spec.selector: ${q(selectorText(selector))} matches no pod in the mesh in namespace ${q(ap.namespace)}`);
       }
       list(ap.spec.rules).forEach((rule, i) => {
         list(rule?.from).forEach((f, j) => {
           const src: AuthzSource = f?.source ?? {};
-          for (const k of ['namespaces', 'notNamespaces'] as const) {
-            list<string>(src[k]).forEach((n, x) => {
-              if (typeof n === 'string' && n !== '' && ![...knownNs].some((kn) => patternMatch(n, kn))) {
-                ctx.report(ap, 'IST0101', `spec.rules[${i}].from[${j}].source.${k}[${x}]: namespace ${q(n)} matches no Namespace in this set`);
+          for (const field of ['namespaces', 'notNamespaces'] as const) {
+            list<string>(src[field]).forEach((pattern, k) => {
+              const p = str(pattern) ?? '';
+              if (!namespaces.some((ns) => analyzerNamespaceMatch(ns, p)) && !declared.some((ns) => analyzerNamespaceMatch(ns, p))) {
+                ctx.report(ap, 'IST0101', `spec.rules[${i}].from[${j}].source.${field}[${k}]: namespace ${q(p)} matches no Namespace in this set`);
               }
             });
           }
@@ -40,3 +68,13 @@ export const authorizationPoliciesAnalyzer: Analyzer = {
     }
   },
 };
+
+/** The namespaces of principals `<trust-domain>/ns/<ns>/sa/<sa>` (patterns with `*` in the namespace skipped). */
+function externalNamespaces(principals: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of principals) {
+    const m = /^[^/]*\/ns\/([^/*]+)\/sa\/[^/]+$/.exec(p.trim());
+    if (m) out.push(m[1]);
+  }
+  return out;
+}

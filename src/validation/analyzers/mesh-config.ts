@@ -6,7 +6,7 @@
  */
 import * as yaml from 'js-yaml';
 import { isObject, list, str } from '../../manifests';
-import type { ManifestIndex } from '../../manifests';
+import type { IndexedObject, ManifestObject } from '../../manifests';
 
 /** An extension provider of mesh config: its name and one provider kind (`opentelemetry`, `lightstep`...). */
 export interface ExtensionProvider {
@@ -58,20 +58,26 @@ export interface MeshConfigView {
   readonly source: 'option' | 'set' | 'default';
   /** Every extension provider name the mesh knows (declared and built in). */
   readonly providerNames: ReadonlySet<string>;
+  /** Mesh networks, when given or in the set, and the object they are reported on. */
+  readonly networks?: { readonly config: Readonly<Record<string, unknown>>; readonly object: IndexedObject };
+}
+
+/** Whether a manifest is ConfigMap `istio` or `istio-<rev>`, where istiod reads mesh config. */
+function isMeshConfigMap(m: ManifestObject): boolean {
+  return m?.apiVersion === 'v1' && m.kind === 'ConfigMap' && /^istio(-.+)?$/.test(String(m.metadata?.name ?? ''));
 }
 
 /**
  * The mesh config found in the set: the first IstioOperator `spec.meshConfig`, or ConfigMap `istio` /
  * `istio-<rev>` (key `mesh`). Undefined when the set holds none.
  */
-export function meshConfigInSet(index: ManifestIndex): MeshConfig | undefined {
-  for (const o of index.ofKind('IstioOperator', 'install.istio.io')) {
-    if (isObject(o.spec.meshConfig)) return o.spec.meshConfig as MeshConfig;
-    return {};
+export function meshConfigInSet(manifests: readonly ManifestObject[]): MeshConfig | undefined {
+  for (const m of manifests) {
+    if (m?.kind === 'IstioOperator' && String(m.apiVersion ?? '').startsWith('install.istio.io/')) return isObject(m.spec?.meshConfig) ? (m.spec.meshConfig as MeshConfig) : {};
   }
-  for (const o of index.ofKind('ConfigMap', '')) {
-    const text = str(o.manifest.data?.mesh);
-    if (!/^istio(-.+)?$/.test(o.name) || text === undefined) continue;
+  for (const m of manifests) {
+    const text = str(m?.data?.mesh);
+    if (!isMeshConfigMap(m) || text === undefined) continue;
     try {
       const mc = yaml.load(text);
       return isObject(mc) ? (mc as MeshConfig) : {};
@@ -91,10 +97,25 @@ export function withDefaults(mc: MeshConfig): MeshConfig {
   return { ...DEFAULT_MESH_CONFIG, ...mc, extensionProviders: [...declared, ...builtins] };
 }
 
-/** The effective mesh config: `explicit`, else the set's, else the defaults. */
-export function resolveMeshConfig(index: ManifestIndex, explicit?: MeshConfig): MeshConfigView {
-  const found = explicit ?? meshConfigInSet(index);
+/** The effective mesh config: `explicit`, else the set's, else the defaults; mesh networks as given. */
+export function resolveMeshConfig(manifests: readonly ManifestObject[], explicit?: MeshConfig, networks?: MeshConfigView['networks']): MeshConfigView {
+  const found = explicit ?? meshConfigInSet(manifests);
   const config = withDefaults(found ?? {});
   const providerNames = new Set(list<ExtensionProvider>(config.extensionProviders).map((p) => str(p?.name)).filter((n): n is string => n !== undefined));
-  return { config, source: explicit ? 'option' : found ? 'set' : 'default', providerNames };
+  return { config, source: explicit ? 'option' : found ? 'set' : 'default', providerNames, networks };
+}
+
+/** Mesh networks in the set: key `meshNetworks` of ConfigMap `istio` / `istio-<rev>`, and that ConfigMap. */
+export function meshNetworksInSet(manifests: readonly ManifestObject[]): { readonly config: Readonly<Record<string, unknown>>; readonly manifest: ManifestObject } | undefined {
+  for (const m of manifests) {
+    const text = str(m?.data?.meshNetworks);
+    if (!isMeshConfigMap(m) || text === undefined) continue;
+    try {
+      const mn = yaml.load(text);
+      if (isObject(mn)) return { config: mn, manifest: m };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

@@ -1,202 +1,318 @@
 /**
- * VirtualService analyzers (pkg/config/analysis/analyzers/virtualservice/).
+ * VirtualService analyzers (pkg/config/analysis/analyzers/virtualservice/), rule by rule.
  */
-import { list, num, str } from '../../manifests';
-import type { HttpMatchRequest, IndexedObject, RouteDestination, VirtualServiceSpec } from '../../manifests';
+import { configHostFqdn, hostsMatch, isObject, list, serviceOfFqdn, str, strings } from '../../manifests';
+import type { Destination, HttpRoute, IndexedObject, L4Route, VirtualServiceSpec } from '../../manifests';
 import type { Analyzer, AnalyzerContext } from './context';
-import { hostFqdn, hostKnown, podsOf, q } from './util';
+import { fullName, q } from './util';
 
 const AZ = 'pkg/config/analysis/analyzers/virtualservice/';
 
-interface RouteRef {
-  readonly proto: 'http' | 'tcp' | 'tls';
-  readonly rule: number;
+/** A destination of a route or mirror, with where it sits (`AnnotatedDestination`, util.go). */
+interface AnnotatedDestination {
+  /** `http`, `tcp`, `tls`, `http.mirror` or `http.mirrors`. */
+  readonly rule: string;
+  readonly ruleIndex: number;
   readonly index: number;
-  readonly route: RouteDestination;
-  readonly routes: readonly RouteDestination[];
+  readonly destination: Destination;
+  /** The field path, for messages. */
+  readonly field: string;
 }
 
-function routeRefs(vs: IndexedObject<VirtualServiceSpec>): RouteRef[] {
-  const out: RouteRef[] = [];
-  for (const proto of ['http', 'tcp', 'tls'] as const) {
-    list<{ route?: readonly RouteDestination[] }>(vs.spec[proto]).forEach((rule, i) => {
-      const routes = list<RouteDestination>(rule?.route);
-      routes.forEach((route, j) => out.push({ proto, rule: i, index: j, route, routes }));
+/** Route destinations in Istio's order: tcp, tls, then http (`getRouteDestinations`). */
+function routeDestinations(vs: IndexedObject<VirtualServiceSpec>): AnnotatedDestination[] {
+  const out: AnnotatedDestination[] = [];
+  for (const proto of ['tcp', 'tls', 'http'] as const) {
+    list<L4Route | HttpRoute>(vs.spec[proto]).forEach((r, i) => {
+      list(r?.route).forEach((rd, j) => {
+        out.push({ rule: proto, ruleIndex: i, index: j, destination: isObject(rd?.destination) ? rd.destination : {}, field: `spec.${proto}[${i}].route[${j}].destination` });
+      });
     });
   }
   return out;
 }
 
-/** IST0101 destination host not found; IST0112 port required. */
+/** HTTP mirror destinations (`getHTTPMirrorDestinations`). */
+function mirrorDestinations(vs: IndexedObject<VirtualServiceSpec>): AnnotatedDestination[] {
+  const out: AnnotatedDestination[] = [];
+  list<HttpRoute>(vs.spec.http).forEach((r, i) => {
+    if (isObject(r?.mirror)) out.push({ rule: 'http.mirror', ruleIndex: i, index: 0, destination: r.mirror, field: `spec.http[${i}].mirror` });
+    list(r?.mirrors).forEach((m, j) => {
+      out.push({ rule: 'http.mirrors', ruleIndex: i, index: j, destination: isObject(m?.destination) ? m.destination : {}, field: `spec.http[${i}].mirrors[${j}].destination` });
+    });
+  });
+  return out;
+}
+
+/** Whether a VirtualService is bound to the mesh (no gateways, or `mesh` among them). */
+function boundToMesh(vs: IndexedObject<VirtualServiceSpec>): boolean {
+  const gateways = list<string>(vs.spec.gateways);
+  return gateways.length === 0 || gateways.includes('mesh');
+}
+
+/**
+ * IST0101 a route or mirror destination host that no ServiceEntry or Service provides (visible to the
+ * VirtualService's namespace), or a port the host does not have; IST0112 no port while the host has
+ * several; IST0140 a gateway route without subset to a host another VirtualService splits by subset.
+ */
 export const destinationHostAnalyzer: Analyzer = {
   name: 'virtualservice.DestinationHostAnalyzer',
-  codes: ['IST0101', 'IST0112'],
+  codes: ['IST0101', 'IST0112', 'IST0140'],
   source: `${AZ}destinationhosts.go`,
   analyze(ctx) {
+    const subsetDestinations = new Map<IndexedObject, Destination[]>();
     for (const vs of ctx.index.virtualServices) {
-      for (const r of routeRefs(vs)) {
-        const d = r.route?.destination;
-        const host = str(d?.host);
-        if (!d || host === undefined || host.includes('*')) continue;
-        const p = `spec.${r.proto}[${r.rule}].route[${r.index}].destination`;
-        const h = hostFqdn(ctx, host, vs.namespace);
-        if (!hostKnown(ctx, h)) {
-          ctx.report(vs, 'IST0101', `${p}.host: ${q(host)} names no Service or ServiceEntry in this set`);
-          continue;
-        }
-        const svc = ctx.index.serviceOfHost(h);
-        const ports = list(svc?.spec.ports);
-        if (svc && d.port?.number === undefined && ports.length > 1) {
-          ctx.report(vs, 'IST0112', `${p}.port: required because Service ${svc.namespace}/${svc.name} has ${ports.length} ports`);
+      const hosts = list<string>(vs.spec.hosts);
+      for (const r of list<HttpRoute>(vs.spec.http)) {
+        for (const rd of list(r?.route)) {
+          const d = rd?.destination;
+          if (!str(d?.subset)) continue;
+          if (hosts.some((h) => h === d?.host)) subsetDestinations.set(vs, [...(subsetDestinations.get(vs) ?? []), d!]);
         }
       }
+    }
+    for (const vs of ctx.index.virtualServices) {
+      const exportTo = list<string>(vs.spec.exportTo).map(String);
+      for (const d of routeDestinations(vs)) {
+        const host = str(d.destination.host) ?? '';
+        const entry = ctx.hosts.lookup(vs.namespace, exportTo, host);
+        if (!entry) {
+          ctx.report(vs, 'IST0101', `${d.field}.host: ${q(host)} names no Service or ServiceEntry visible to namespace ${q(vs.namespace)}`);
+          continue;
+        }
+        checkPorts(ctx, vs, d, entry.ports);
+      }
+      for (const d of mirrorDestinations(vs)) {
+        const host = str(d.destination.host) ?? '';
+        const entry = ctx.hosts.lookup(vs.namespace, exportTo, host);
+        if (!entry) {
+          ctx.report(vs, 'IST0101', `${d.field}.host: mirror host ${q(host)} names no Service or ServiceEntry visible to namespace ${q(vs.namespace)}`);
+          continue;
+        }
+        checkPorts(ctx, vs, d, entry.ports);
+      }
+      // Rules bound to a gateway that route to a host without subset, while another VirtualService splits it by subset.
+      if (list(vs.spec.gateways).length === 0) continue;
+      list<HttpRoute>(vs.spec.http).forEach((r, i) => {
+        list(r?.route).forEach((rd, j) => {
+          if (str(rd?.destination?.subset)) return;
+          for (const [other, destinations] of subsetDestinations) {
+            for (const od of destinations) {
+              if (od.host !== rd?.destination?.host) continue;
+              ctx.report(vs, 'IST0140', `spec.http[${i}].route[${j}].destination: routes to ${q(od.host)} without a subset, so the subset rules of VirtualService ${fullName(other)} do not apply to traffic from this gateway`, fullName(other));
+            }
+          }
+        });
+      });
     }
   },
 };
 
-function subsetOf(ctx: AnalyzerContext, fqdn: string, subset: string): { readonly labels?: Readonly<Record<string, string>> } | undefined {
-  for (const dr of ctx.index.destinationRules) {
-    const host = str(dr.spec.host);
-    if (host === undefined || hostFqdn(ctx, host, dr.namespace) !== fqdn) continue;
-    const s = list<{ name?: string; labels?: Readonly<Record<string, string>> }>(dr.spec.subsets).find((x) => x?.name === subset);
-    if (s) return s;
+function checkPorts(ctx: AnalyzerContext, vs: IndexedObject, d: AnnotatedDestination, ports: readonly number[]): void {
+  const port = d.destination.port;
+  const host = str(d.destination.host) ?? '';
+  if (port === undefined || port === null) {
+    if (ports.length > 1) ctx.report(vs, 'IST0112', `${d.field}.port: required because ${q(host)} has several ports (${ports.join(', ')})`);
+    return;
   }
-  return undefined;
+  const n = Number(isObject(port) ? port.number ?? 0 : 0);
+  if (!ports.includes(n)) ctx.report(vs, 'IST0101', `${d.field}.port: ${q(`${host}:${n}`)}: the host has no port ${n} (it has ${ports.join(', ') || 'none'})`);
 }
 
-/** IST0101 host+subset not found in any DestinationRule. */
+/**
+ * The Service and namespace a host names for subset lookups (`GetResourceNameFromHost`): an FQDN
+ * `<svc>.<ns>.svc.<suffix>` names that Service; anything else is a name in the object's namespace.
+ */
+function resourceNameOfHost(ctx: AnalyzerContext, namespace: string, host: string): string {
+  const svc = serviceOfFqdn(host, ctx.index.domainSuffix);
+  return svc ? `${svc.namespace}/${svc.name}` : `${namespace}/${host}`;
+}
+
+/** IST0101: a route or mirror names a subset that no DestinationRule for its host defines. */
 export const destinationRuleAnalyzer: Analyzer = {
   name: 'virtualservice.DestinationRuleAnalyzer',
   codes: ['IST0101'],
   source: `${AZ}destinationrules.go`,
   analyze(ctx) {
+    const subsets = new Set<string>();
+    for (const dr of ctx.index.destinationRules) {
+      const host = resourceNameOfHost(ctx, dr.namespace, str(dr.spec.host) ?? '');
+      for (const s of list(dr.spec.subsets)) subsets.add(`${host}\u0000${str(s?.name) ?? ''}`);
+    }
     for (const vs of ctx.index.virtualServices) {
-      for (const r of routeRefs(vs)) {
-        const d = r.route?.destination;
-        const host = str(d?.host);
-        if (!d || host === undefined || host.includes('*') || d.subset === undefined) continue;
-        const h = hostFqdn(ctx, host, vs.namespace);
-        if (!hostKnown(ctx, h)) continue;
-        if (!subsetOf(ctx, h, String(d.subset))) {
-          ctx.report(vs, 'IST0101', `spec.${r.proto}[${r.rule}].route[${r.index}].destination.subset: ${q(d.subset)} is not a subset of any DestinationRule for host ${q(host)}`);
-        }
+      for (const [d, what] of [...routeDestinations(vs).map((x) => [x, 'host+subset'] as const), ...mirrorDestinations(vs).map((x) => [x, 'mirror+subset'] as const)]) {
+        const subset = str(d.destination.subset) ?? '';
+        if (subset === '') continue;
+        const host = str(d.destination.host) ?? '';
+        if (subsets.has(`${resourceNameOfHost(ctx, vs.namespace, host)}\u0000${subset}`)) continue;
+        ctx.report(vs, 'IST0101', `${d.field}.subset: ${what} ${q(`${host}+${subset}`)} is not defined by any DestinationRule`);
       }
     }
   },
 };
 
-/** CI3003 (ours): a route carries traffic to a subset no running pod serves. */
-export const subsetTrafficAnalyzer: Analyzer = {
-  name: 'cdk8s-istio.SubsetTrafficAnalyzer',
-  codes: ['CI3003'],
-  source: 'istio-rules.md §2 (ours)',
-  analyze(ctx) {
-    for (const vs of ctx.index.virtualServices) {
-      for (const r of routeRefs(vs)) {
-        const d = r.route?.destination;
-        const host = str(d?.host);
-        if (!d || host === undefined || host.includes('*') || d.subset === undefined) continue;
-        const h = hostFqdn(ctx, host, vs.namespace);
-        if (!hostKnown(ctx, h)) continue;
-        const subset = subsetOf(ctx, h, String(d.subset));
-        const svc = ctx.index.serviceOfHost(h);
-        if (!subset || !svc) continue;
-        const total = r.routes.reduce((s, x) => s + (num(x?.weight) ?? 0), 0);
-        const weight = num(r.route.weight);
-        const carries = r.routes.length === 1 ? true : weight !== undefined ? weight > 0 : total === 0;
-        if (!carries) continue;
-        const sel = { ...(svc.spec.selector ?? {}), ...(subset.labels ?? {}) };
-        const all = podsOf(ctx, svc.namespace, sel);
-        if (all.some((w) => w.replicas > 0)) continue;
-        ctx.report(vs, 'CI3003', `spec.${r.proto}[${r.rule}].route[${r.index}].destination: sends ${r.routes.length === 1 ? 'all' : `weight ${weight ?? 0} of`} traffic to subset ${q(d.subset)}, which has no pods (${all.length ? 'its Deployment has 0 replicas' : 'no Deployment matches its labels'})`);
-      }
-    }
-  },
-};
-
-/** IST0109: two VirtualServices bound to the mesh gateway share a host. */
+/**
+ * IST0109: VirtualServices bound to the mesh gateway that claim the same host, in an overlapping
+ * `exportTo` scope (a host exported to one namespace conflicts with the same or a matching host
+ * exported everywhere). Every VirtualService of a conflict is reported, once.
+ */
 export const conflictingMeshGatewayHostsAnalyzer: Analyzer = {
   name: 'virtualservice.ConflictingMeshGatewayHostsAnalyzer',
   codes: ['IST0109'],
   source: `${AZ}conflictingmeshgatewayhosts.go`,
   analyze(ctx) {
-    const meshHosts = new Map<string, IndexedObject>();
+    const byScopedHost = new Map<string, IndexedObject[]>();
     for (const vs of ctx.index.virtualServices) {
-      const gateways = list<string>(vs.spec.gateways);
-      if (gateways.length > 0 && !gateways.includes('mesh')) continue;
-      for (const h of list<string>(vs.spec.hosts)) {
-        if (typeof h !== 'string') continue;
-        const key = hostFqdn(ctx, h, vs.namespace);
-        const other = meshHosts.get(key);
-        if (other && other !== vs) {
-          ctx.report(vs, 'IST0109', `spec.hosts: host ${q(h)} is also routed by VirtualService ${other.namespace}/${other.name} bound to the mesh; merge them into one VirtualService`);
-        } else meshHosts.set(key, vs);
+      if (!boundToMesh(vs)) continue;
+      const exportTo = list<string>(vs.spec.exportTo).map(String);
+      const scopes = exportTo.length === 0 || exportTo.includes('*') ? ['*'] : [...new Set(exportTo.map((e) => (e === '.' ? vs.namespace : e)))];
+      for (const scope of scopes) {
+        for (const h of list<string>(vs.spec.hosts)) {
+          if (typeof h !== 'string') continue;
+          const key = `${scope}/${configHostFqdn(h, vs.namespace, ctx.index.domainSuffix)}`;
+          byScopedHost.set(key, [...(byScopedHost.get(key) ?? []), vs]);
+        }
+      }
+    }
+    const reported = new Set<IndexedObject>();
+    for (const [key, own] of byScopedHost) {
+      const slash = key.indexOf('/');
+      const scope = key.slice(0, slash);
+      const host = key.slice(slash + 1);
+      let all = own;
+      if (scope !== '*') {
+        for (const [other, list2] of byScopedHost) {
+          const os = other.indexOf('/');
+          if (other.slice(0, os) === '*' && hostsMatch(host, other.slice(os + 1))) all = [...all, ...list2];
+        }
+      }
+      if (all.length < 2) continue;
+      const names = all.map(fullName).sort().join(',');
+      for (const vs of all) {
+        if (reported.has(vs)) continue;
+        reported.add(vs);
+        ctx.report(vs, 'IST0109', `spec.hosts: the mesh-bound VirtualServices ${names} all claim host ${q(host)} (scope ${q(scope)}); merge them into one VirtualService`);
       }
     }
   },
 };
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${q(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
-  return q(v);
+/** Whether a gateway name refers to the Gateway Istio generates for a Gateway API Gateway (`IsInternalGatewayReference`). */
+function isInternalGatewayReference(name: string): boolean {
+  const n = name.includes('/') ? name.slice(name.indexOf('/') + 1) : name;
+  return n.includes('~istio-autogenerated-k8s-gateway~');
 }
 
-function conditions(m: HttpMatchRequest | undefined): Map<string, unknown> {
-  const out = new Map<string, unknown>();
-  for (const [k, v] of Object.entries(m ?? {})) {
-    if (k === 'name') continue;
-    if ((k === 'headers' || k === 'queryParams' || k === 'withoutHeaders' || k === 'sourceLabels') && v && typeof v === 'object') {
-      for (const [hk, hv] of Object.entries(v)) out.set(`${k}.${hk}`, hv);
-    } else out.set(k, v);
+/** `ns/name`, or `name` in `namespace` (`resource.NewShortOrFullName`). */
+export function shortOrFullName(namespace: string, name: string): { readonly namespace: string; readonly name: string } {
+  const slash = name.indexOf('/');
+  return slash < 0 ? { namespace, name } : { namespace: name.slice(0, slash), name: name.slice(slash + 1) };
+}
+
+/** The hosts of a Gateway's servers as seen from `vsNamespace` (`sanitizeServerHostNamespace` + `NamesForNamespace`). */
+function gatewayHostsFor(gw: IndexedObject | undefined, vsNamespace: string): string[] {
+  if (!gw) return [];
+  const hosts: string[] = [];
+  for (const server of list<{ hosts?: readonly string[] }>(gw.spec.servers)) {
+    let serverHosts = list<string>(server?.hosts).map(String);
+    for (let i = 0; i < serverHosts.length; i++) {
+      const h = serverHosts[i];
+      if (!h.includes('/')) continue;
+      const [ns, rest] = h.split('/');
+      if (ns === '.') serverHosts[i] = `${gw.namespace}/${rest}`;
+      else if (ns === '*') {
+        if (rest === '*') {
+          serverHosts = ['*'];
+          break;
+        }
+        serverHosts[i] = rest;
+      }
+    }
+    hosts.push(...serverHosts);
+  }
+  const out: string[] = [];
+  for (const h of hosts) {
+    const slash = h.indexOf('/');
+    if (slash >= 0) {
+      const ns = h.slice(0, slash);
+      if (ns !== vsNamespace && ns !== '*') continue;
+      out.push(h.slice(slash + 1));
+    } else out.push(h);
   }
   return out;
 }
 
-function conditionCovers(a: unknown, b: unknown): boolean {
-  if (canonical(a) === canonical(b)) return true;
-  const pa = a as { prefix?: unknown } | undefined;
-  const pb = b as { prefix?: unknown; exact?: unknown } | undefined;
-  if (pa && typeof pa === 'object' && typeof pa.prefix === 'string' && pb && typeof pb === 'object') {
-    const v = typeof pb.prefix === 'string' ? pb.prefix : typeof pb.exact === 'string' ? pb.exact : undefined;
-    return v !== undefined && v.startsWith(pa.prefix);
-  }
-  return false;
-}
-
-function matchCovers(a: HttpMatchRequest, b: HttpMatchRequest): boolean {
-  const ca = conditions(a);
-  const cb = conditions(b);
-  for (const [k, v] of ca) if (!cb.has(k) || !conditionCovers(v, cb.get(k))) return false;
-  return true;
-}
-
-/** IST0130 unreachable rule, IST0131 ineffective match: the warnings istiod's VirtualService validation adds. */
-export const unreachableRulesAnalyzer: Analyzer = {
-  name: 'schema.ValidationAnalyzer.VirtualService',
-  codes: ['IST0130', 'IST0131'],
-  source: 'pkg/config/validation/validation.go (analyzeUnreachableHTTPRules)',
+/**
+ * IST0165 a gateway reference to Istio's generated Gateway of a Gateway API Gateway; IST0101 a gateway
+ * that does not exist; IST0132 no VirtualService host matches a host the gateway serves to its namespace.
+ */
+export const gatewayAnalyzer: Analyzer = {
+  name: 'virtualservice.GatewayAnalyzer',
+  codes: ['IST0101', 'IST0132', 'IST0165'],
+  source: `${AZ}gateways.go`,
   analyze(ctx) {
+    const gateways = new Map(ctx.index.gateways.map((g) => [`${g.namespace}/${g.name}`, g]));
     for (const vs of ctx.index.virtualServices) {
-      const rules = list<{ match?: readonly HttpMatchRequest[] }>(vs.spec.http);
-      let catchAll = -1;
-      const earlier: Array<{ rule: number; match: number; m: HttpMatchRequest }> = [];
-      rules.forEach((rule, i) => {
-        const matches = list<HttpMatchRequest>(rule?.match);
-        if (catchAll >= 0) {
-          ctx.report(vs, 'IST0130', `spec.http[${i}]: this rule is unreachable: spec.http[${catchAll}] has no match and catches all traffic; only the last rule may be match-less`);
+      const vsHosts = list<string>(vs.spec.hosts).map(String);
+      list<string>(vs.spec.gateways).forEach((g, i) => {
+        const name = String(g);
+        if (name === 'mesh') return;
+        if (isInternalGatewayReference(name)) {
+          ctx.report(vs, 'IST0165', `spec.gateways[${i}]: ${q(name)} is the Gateway Istio generates for a Gateway API Gateway; reference the Gateway API Gateway (or attach an HTTPRoute) instead`);
           return;
         }
-        if (matches.length === 0) {
-          catchAll = i;
-          return;
+        const ref = shortOrFullName(vs.namespace, name);
+        const gw = gateways.get(`${ref.namespace}/${ref.name}`);
+        if (!gw) ctx.report(vs, 'IST0101', `spec.gateways[${i}]: gateway ${q(name)} is not in this set`);
+        const served = gatewayHostsFor(gw, vs.namespace);
+        if (!served.some((gh) => vsHosts.some((h) => hostsMatch(gh, h)))) {
+          ctx.report(vs, 'IST0132', `spec.hosts: none of ${q(vsHosts)} is served by gateway ${fullName(ref)} to namespace ${q(vs.namespace)}`);
         }
-        matches.forEach((m, j) => {
-          const cover = earlier.find((e) => matchCovers(e.m, m));
-          if (cover) ctx.report(vs, 'IST0131', `spec.http[${i}].match[${j}]: ineffective: spec.http[${cover.rule}].match[${cover.match}] already matches every request it matches`);
-        });
-        matches.forEach((m, j) => earlier.push({ rule: i, match: j, m }));
       });
+    }
+  },
+};
+
+/** The first header (or withoutHeaders) key of an http match that routes on a JWT claim (`jwt.ToRoutingClaim`). */
+function jwtClaimKey(vs: IndexedObject<VirtualServiceSpec>): string | undefined {
+  for (const r of list<HttpRoute>(vs.spec.http)) {
+    for (const m of list(r?.match)) {
+      for (const key of [...Object.keys(strings(m?.headers)), ...Object.keys(strings(m?.withoutHeaders))]) {
+        if (!key.toLowerCase().startsWith('@request.auth.claims')) continue;
+        const rest = key.slice('@request.auth.claims'.length);
+        if ((rest.startsWith('.') && rest.length > 1) || (rest.startsWith('[') && rest.endsWith(']') && rest.length > 2)) return key;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * IST0149: a VirtualService bound to a gateway routes on a JWT claim, but a gateway pod has no
+ * RequestAuthentication (in the root namespace or its own) to validate the token.
+ */
+export const jwtClaimRouteAnalyzer: Analyzer = {
+  name: 'virtualservice.JWTClaimRouteAnalyzer',
+  codes: ['IST0149'],
+  source: `${AZ}jwtclaimroute.go`,
+  analyze(ctx) {
+    const raByNs = new Map<string, Array<Readonly<Record<string, string>>>>();
+    for (const ra of ctx.index.requestAuthentications) raByNs.set(ra.namespace, [...(raByNs.get(ra.namespace) ?? []), strings(ra.spec.selector?.matchLabels)]);
+    const gateways = new Map(ctx.index.gateways.map((g) => [`${g.namespace}/${g.name}`, g]));
+    for (const vs of ctx.index.virtualServices) {
+      const key = jwtClaimKey(vs);
+      if (key === undefined) continue;
+      for (const g of list<string>(vs.spec.gateways)) {
+        if (g === 'mesh') continue;
+        const ref = shortOrFullName(vs.namespace, String(g));
+        const gw = gateways.get(`${ref.namespace}/${ref.name}`);
+        if (!gw) continue;
+        for (const pod of ctx.index.selectWorkloads(undefined, strings(gw.spec.selector))) {
+          const selectors = [...(raByNs.get(ctx.index.rootNamespace) ?? []), ...(raByNs.get(pod.namespace) ?? [])];
+          if (selectors.some((s) => Object.keys(s).every((k) => pod.labels[k] === s[k]))) continue;
+          ctx.report(vs, 'IST0149', `spec.http: routes on JWT claim ${q(key)} through gateway ${fullName(ref)}, but its pod ${pod.name} has no RequestAuthentication to validate the token`);
+        }
+      }
     }
   },
 };
