@@ -229,14 +229,25 @@ export class ManifestIndex {
    */
   public selectWorkloads(namespace: string | undefined, selector: StringMap | undefined): Workload[] {
     const keys = Object.keys(selector ?? {});
-    if (namespace === undefined) return this.workloadList.filter((w) => labelsMatch(selector, w.labels));
-    if (keys.length === 0) return [...this.workloadsIn(namespace)];
+    if (keys.length === 0) return namespace === undefined ? [...this.workloadList] : [...this.workloadsIn(namespace)];
     let best: Workload[] | undefined;
     for (const k of keys) {
-      const bucket = this.workloadsByLabel.get(`${namespace}\u0000${k}=${selector![k]}`) ?? [];
+      const bucket = this.workloadsByLabel.get(`${namespace ?? '*'}\u0000${k}=${selector![k]}`) ?? [];
       if (!best || bucket.length < best.length) best = bucket;
     }
     return (best ?? []).filter((w) => labelsMatch(selector, w.labels));
+  }
+
+  /** Whether any workload in `namespace` (every namespace when undefined) matches `selector` and `accept`. */
+  public anyWorkload(namespace: string | undefined, selector: StringMap | undefined, accept: (w: Workload) => boolean = () => true): boolean {
+    const keys = Object.keys(selector ?? {});
+    let best: readonly Workload[] | undefined;
+    if (keys.length === 0) best = namespace === undefined ? this.workloadList : this.workloadsIn(namespace);
+    for (const k of keys) {
+      const bucket = this.workloadsByLabel.get(`${namespace ?? '*'}\u0000${k}=${selector![k]}`) ?? [];
+      if (!best || bucket.length < best.length) best = bucket;
+    }
+    return (best ?? []).some((w) => labelsMatch(selector, w.labels) && accept(w));
   }
 
   /** The workloads a Service selects (a Service without selector selects none). */
@@ -285,11 +296,14 @@ export class ManifestIndex {
     push(this.byKind, kind, indexed);
     if (group === '' && kind === 'Service') this.services.set(`${namespace}/${name}`, indexed);
     if (group === '' && kind === 'Namespace') this.namespaces.set(name, indexed);
-    const w = (group === '' && kind === 'Pod') || this.podTemplates ? podView(indexed) : undefined;
+    const w = (group === '' && kind === 'Pod') || (this.podTemplates && CONTROLLER_KINDS.has(kind)) ? podView(indexed) : undefined;
     if (w) {
       this.workloadList.push(w);
       push(this.workloadsByNs, namespace, w);
-      for (const [k, v] of Object.entries(w.labels)) push(this.workloadsByLabel, `${namespace}\u0000${k}=${v}`, w);
+      for (const [k, v] of Object.entries(w.labels)) {
+        push(this.workloadsByLabel, `${namespace}\u0000${k}=${v}`, w);
+        push(this.workloadsByLabel, `*\u0000${k}=${v}`, w);
+      }
     }
   }
 }
@@ -299,21 +313,36 @@ export class ManifestIndex {
  * Job; undefined for any other object.
  */
 export function podView(o: IndexedObject): Workload | undefined {
+  const cached = POD_VIEWS.get(o);
+  if (cached !== undefined || POD_VIEWS.has(o)) return cached;
   const isPod = o.group === '' && o.kind === 'Pod';
   const isController = CONTROLLER_KINDS.has(o.kind) && (o.group === 'apps' || o.group === 'batch');
-  if (!isPod && !isController) return undefined;
-  const podMeta: ObjectMeta = isPod ? o.metadata : stringMap(o.spec.template?.metadata);
-  const podSpec: PodSpec = isPod ? o.spec : stringMap(o.spec.template?.spec);
-  return {
-    ...o,
-    labels: { ...stringMap(podMeta.labels) },
-    podAnnotations: { ...stringMap(podMeta.annotations) },
-    podSpec,
-    serviceAccount: podSpec.serviceAccountName ?? podSpec.serviceAccount ?? 'default',
-    fromTemplate: !isPod,
-    replicas: isPod || o.kind === 'DaemonSet' ? 1 : typeof o.spec.replicas === 'number' ? o.spec.replicas : 1,
-  };
+  let view: Workload | undefined;
+  if (isPod || isController) {
+    const template = isPod ? undefined : stringMap(o.spec.template);
+    const podMeta: ObjectMeta = isPod ? o.metadata : stringMap(template!.metadata);
+    const podSpec: PodSpec = isPod ? o.spec : stringMap(template!.spec);
+    view = {
+      kind: o.kind,
+      group: o.group,
+      name: o.name,
+      namespace: o.namespace,
+      manifest: o.manifest,
+      metadata: o.metadata,
+      spec: o.spec,
+      labels: stringMap(podMeta.labels),
+      podAnnotations: stringMap(podMeta.annotations),
+      podSpec,
+      serviceAccount: podSpec.serviceAccountName ?? podSpec.serviceAccount ?? 'default',
+      fromTemplate: !isPod,
+      replicas: isPod || o.kind === 'DaemonSet' ? 1 : typeof o.spec.replicas === 'number' ? o.spec.replicas : 1,
+    };
+  }
+  POD_VIEWS.set(o, view);
+  return view;
 }
+
+const POD_VIEWS = new WeakMap<IndexedObject, Workload | undefined>();
 
 /** Expands `List` objects and arrays; drops empty YAML documents. */
 export function flattenManifests(objects: readonly unknown[]): ManifestObject[] {

@@ -1,8 +1,8 @@
 /**
  * AuthorizationPolicy analyzers (pkg/config/analysis/analyzers/authz/), rule by rule.
  */
-import { labelsMatch, list, str, strings } from '../../manifests';
-import type { AuthzSource, StringMap } from '../../manifests';
+import { list, str, strings } from '../../manifests';
+import type { AuthzSource, StringMap, Workload } from '../../manifests';
 import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../suppress';
 import type { Analyzer } from './context';
 import { podInAmbient, podInMesh, q, selectorText } from './util';
@@ -28,13 +28,14 @@ export const authorizationPoliciesAnalyzer: Analyzer = {
   codes: ['IST0101', 'IST0127'],
   source: 'pkg/config/analysis/analyzers/authz/authorizationpolicies.go',
   analyze(ctx) {
-    const podLabels = new Map<string, StringMap[]>();
-    for (const pod of ctx.index.workloads) {
-      const list2 = podLabels.get(pod.namespace) ?? [];
-      podLabels.set(pod.namespace, list2);
-      if (podInMesh(ctx, pod)) list2.push(pod.labels);
-      if (podInAmbient(ctx, pod)) list2.push(pod.labels);
-    }
+    // Pods the policies can apply to: in the sidecar mesh or in ambient (`initPodLabelsMap`).
+    const applicable = new Map<Workload, boolean>();
+    const meshPod = (w: Workload): boolean => {
+      let v = applicable.get(w);
+      if (v === undefined) applicable.set(w, (v = podInMesh(ctx, w) || podInAmbient(ctx, w)));
+      return v;
+    };
+    const anyPod = (namespace: string | undefined, selector: StringMap): boolean => ctx.index.anyWorkload(namespace, selector, meshPod);
     const namespaces = ctx.index.ofKind('Namespace', '').map((n) => n.name);
     const root = ctx.index.rootNamespace;
     const external = externalNamespaces(ctx.settings.externalPrincipals);
@@ -44,12 +45,12 @@ export const authorizationPoliciesAnalyzer: Analyzer = {
       const hasSelector = ap.spec.selector !== undefined && ap.spec.selector !== null;
       const selector = strings(ap.spec.selector?.matchLabels);
       if (ap.namespace === root) {
-        if (hasSelector && ![...podLabels.values()].some((l) => l.some((labels) => labelsMatch(selector, labels)))) {
+        if (hasSelector && !anyPod(undefined, selector)) {
           ctx.report(ap, 'IST0127', `spec.selector: ${q(selectorText(selector))} matches no pod in the mesh`);
         }
       } else if (!hasSelector) {
-        if ((podLabels.get(ap.namespace) ?? []).length === 0) ctx.report(ap, 'IST0127', `spec: namespace ${q(ap.namespace)} has no pod in the mesh for this policy to apply to`);
-      } else if (!(podLabels.get(ap.namespace) ?? []).some((labels) => labelsMatch(selector, labels))) {
+        if (!anyPod(ap.namespace, {})) ctx.report(ap, 'IST0127', `spec: namespace ${q(ap.namespace)} has no pod in the mesh for this policy to apply to`);
+      } else if (!anyPod(ap.namespace, selector)) {
         ctx.report(ap, 'IST0127', `spec.selector: ${q(selectorText(selector))} matches no pod in the mesh in namespace ${q(ap.namespace)}`);
       }
       list(ap.spec.rules).forEach((rule, i) => {

@@ -8,10 +8,33 @@ import { ISTIO_PROXY, isIstioControlPlane, podInMesh } from './util';
 
 const AZ = 'pkg/config/analysis/analyzers/deployment/';
 
-/** The Services (same namespace, non-empty selector) that select a Deployment's pod template. */
-function servicesOf(ctx: AnalyzerContext, d: IndexedObject<WorkloadControllerSpec>): IndexedObject[] {
-  const labels = strings(d.spec.template?.metadata?.labels);
-  return ctx.index.serviceList.filter((s) => s.namespace === d.namespace && Object.keys(strings(s.spec.selector)).length > 0 && labelsMatch(strings(s.spec.selector), labels));
+/**
+ * For each Deployment, the Services of its namespace with a non-empty selector that selects its pod
+ * template, found through a `key=value` index of the templates' labels.
+ */
+function servicesByDeployment(ctx: AnalyzerContext, deployments: readonly IndexedObject<WorkloadControllerSpec>[]): Map<IndexedObject, IndexedObject[]> {
+  const byLabel = new Map<string, IndexedObject<WorkloadControllerSpec>[]>();
+  for (const d of deployments) {
+    for (const [k, v] of Object.entries(strings(d.spec.template?.metadata?.labels))) {
+      const key = `${d.namespace}\u0000${k}=${v}`;
+      byLabel.set(key, [...(byLabel.get(key) ?? []), d]);
+    }
+  }
+  const out = new Map<IndexedObject, IndexedObject[]>();
+  for (const s of ctx.index.serviceList) {
+    const selector = strings(s.spec.selector);
+    const keys = Object.keys(selector);
+    if (keys.length === 0) continue;
+    let best: IndexedObject<WorkloadControllerSpec>[] | undefined;
+    for (const k of keys) {
+      const bucket = byLabel.get(`${s.namespace}\u0000${k}=${selector[k]}`) ?? [];
+      if (!best || bucket.length < best.length) best = bucket;
+    }
+    for (const d of best ?? []) {
+      if (labelsMatch(selector, strings(d.spec.template?.metadata?.labels))) out.set(d, [...(out.get(d) ?? []), s]);
+    }
+  }
+  return out;
 }
 
 /**
@@ -23,11 +46,14 @@ export const serviceAssociationAnalyzer: Analyzer = {
   codes: ['IST0116', 'IST0137'],
   source: `${AZ}services.go`,
   analyze(ctx) {
-    for (const d of ctx.index.deployments) {
-      if (strings(d.metadata.labels)['gateway.istio.io/managed'] === 'istio.io-mesh-controller') continue;
+    const inMesh = ctx.index.deployments.filter((d) => {
+      if (strings(d.metadata.labels)['gateway.istio.io/managed'] === 'istio.io-mesh-controller') return false;
       const w = podView(d);
-      if (!w || !podInMesh(ctx, w)) continue;
-      const svcs = servicesOf(ctx, d);
+      return w !== undefined && podInMesh(ctx, w);
+    });
+    const services = servicesByDeployment(ctx, inMesh);
+    for (const d of inMesh) {
+      const svcs = services.get(d) ?? [];
       const byPort = new Map<number, Map<string, string[]>>();
       const byTarget = new Map<string, Map<number, string>>();
       for (const s of svcs) {

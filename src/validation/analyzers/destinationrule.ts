@@ -46,10 +46,12 @@ export const podNotSelectedAnalyzer: Analyzer = {
   source: `${AZ}subset.go`,
   analyze(ctx) {
     const nodes = new Map(ctx.index.ofKind('Node', '').map((n) => [n.name, strings(n.metadata.labels)]));
-    const pods = ctx.index.workloads.map((w) => {
-      const nodeName = str(w.podSpec.nodeName);
-      return augmentedLabels(w.labels, nodeName, nodeName ? nodes.get(nodeName) : undefined);
+    // Pods on a node gain labels; the others are matched through the index by their own labels.
+    const onNodes = ctx.index.workloads.filter((w) => str(w.podSpec.nodeName)).map((w) => {
+      const nodeName = str(w.podSpec.nodeName)!;
+      return augmentedLabels(w.labels, nodeName, nodes.get(nodeName));
     });
+    const selectsPod = (selector: StringMap): boolean => ctx.index.anyWorkload(undefined, selector) || onNodes.some((labels) => labelsMatch(selector, labels));
     for (const dr of ctx.index.destinationRules) {
       const host = str(dr.spec.host) ?? '';
       const entry = ctx.hosts.lookup(dr.namespace, list<string>(dr.spec.exportTo).map(String), host);
@@ -59,7 +61,7 @@ export const podNotSelectedAnalyzer: Analyzer = {
       }
       list<{ name?: string; labels?: StringMap }>(dr.spec.subsets).forEach((s, i) => {
         const selector = { ...strings(entry.workloadSelector), ...strings(s?.labels) };
-        if (pods.some((labels) => labelsMatch(selector, labels))) return;
+        if (selectsPod(selector)) return;
         ctx.report(dr, 'IST0173', `spec.subsets[${i}]: subset ${q(str(s?.name) ?? '')} (labels ${q(selector)}) selects no pod`, str(s?.name) ?? '');
       });
     }

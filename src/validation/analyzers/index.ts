@@ -170,9 +170,8 @@ export function analyze(manifests: readonly ManifestObject[], options: AnalyzerO
   const skip = new Set<ManifestObject>();
   if (options.defaultResources !== false && probe.config.ingressControllerMode !== 'OFF') {
     const service = typeof probe.config.ingressService === 'string' && probe.config.ingressService ? probe.config.ingressService : 'istio-ingressgateway';
-    const taken = new Set(objects.map((m) => `${m.kind}/${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`));
     for (const d of defaultResources(root, service)) {
-      if (taken.has(`${d.kind}/${d.metadata?.namespace}/${d.metadata?.name}`)) continue;
+      if (objects.some((m) => m.kind === d.kind && m.metadata?.name === d.metadata?.name && m.metadata?.namespace === root)) continue;
       extra.push(d);
       skip.add(d);
     }
