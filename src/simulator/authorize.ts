@@ -1,7 +1,8 @@
-import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, SimulatorError } from './match';
+import { RE2JS } from 're2js';
+import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, regexFullMatch, SimulatorError } from './match';
 import { IndexedObject, ManifestIndex, Workload } from '../manifests';
 import { requestFqdn } from './request';
-import { AuthzRequest, AuthzResult } from './types';
+import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
 
 /** The attributes of one request, as the destination's proxy sees them. */
 interface Attributes {
@@ -132,15 +133,51 @@ function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequ
     const why = dp.waypoint ? 'a plaintext caller does not pass the waypoint; ' : 'no waypoint, so policies with targetRefs are not enforced; ';
     stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
   }
-  const audit = stages.flatMap((st) => st.policies.filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
-  const base = { workload, mtls: mtls.mode, ...(audit.length ? { audit } : {}) };
+  const audit = stages.flatMap((st) => enforced(st.policies).filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
+  const shadow = stages.flatMap((st) => shadowDecisions(st));
+  const base = { workload, mtls: mtls.mode, ...(audit.length ? { audit } : {}), ...(shadow.length ? { shadow } : {}) };
   let first: AuthzResult | undefined;
   for (const st of stages) {
-    const r = evaluate(st, request, workload, note, base);
+    const r = evaluate({ ...st, policies: enforced(st.policies) }, request, workload, note, base);
     if (r.decision === 'DENY') return r;
     first = first ?? r;
   }
   return first!;
+}
+
+/**
+ * Whether a policy is dry-run: annotation `istio.io/dry-run` true as Go's `strconv.ParseBool` reads it
+ * (pilot/pkg/security/authz/builder/builder.go `isDryRun`; an unparseable value enforces the policy).
+ */
+export function isDryRun(p: IndexedObject): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(String(p.metadata.annotations?.['istio.io/dry-run'] ?? ''));
+}
+
+/** The policies a proxy enforces: all but the dry-run ones. */
+function enforced(policies: readonly IndexedObject[]): IndexedObject[] {
+  return policies.filter((p) => !isDryRun(p));
+}
+
+/** The shadow rules of one enforcement point: per action, the first matching dry-run policy, or none. */
+function shadowDecisions(st: Stage): ShadowDecision[] {
+  const out: ShadowDecision[] = [];
+  for (const act of ['CUSTOM', 'DENY', 'ALLOW'] as const) {
+    const dry = st.policies.filter((p) => isDryRun(p) && action(p) === act);
+    if (dry.length === 0) continue;
+    const hit = dry.map((p) => ({ p, m: firstMatchingRule(p, st.attrs, act === 'ALLOW' ? 'ALLOW' : 'DENY') })).find((x) => x.m.index !== undefined);
+    const decision = act === 'ALLOW' ? (hit ? 'ALLOW' : 'DENY') : hit ? 'DENY' : 'ALLOW';
+    out.push({
+      action: act,
+      decision,
+      policy: hit ? id(hit.p) : null,
+      ...(hit ? { rule: hit.m.index } : {}),
+      enforcedBy: st.enforcer,
+      reason: hit
+        ? `dry-run ${act} policy ${id(hit.p)} rule ${hit.m.index} matches: its shadow rules would ${decision === 'ALLOW' ? 'allow' : act === 'CUSTOM' ? 'send the request to the provider' : 'deny'} the request (logged, not enforced)`
+        : `no dry-run ${act} policy (${dry.map(id).join(', ')}) matches: its shadow rules would ${decision === 'ALLOW' ? 'allow' : 'deny'} the request (logged, not enforced)`,
+    });
+  }
+  return out;
 }
 
 /** The attributes of a request from `principal` (`''` for plaintext). */
@@ -327,12 +364,28 @@ function ruleMismatch(rule: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   return undefined;
 }
 
-/** Checks `field`/`notField` of one source or operation: some value matches, and no not-value does. */
+/**
+ * Checks `field`/`notField` of one source or operation: some value matches, and no not-value does. An
+ * empty list constrains nothing, as if absent (pilot/pkg/security/authz/model/model.go skips a key whose
+ * values and notValues are both empty).
+ */
 function field(label: string, value: string | undefined, values: unknown, notValues: unknown, match: (pattern: string, v: string | undefined) => boolean): Why {
   const shown = value === undefined ? '(none)' : value === '' ? '(empty: plaintext)' : JSON.stringify(value);
-  if (Array.isArray(values) && !values.some((p) => match(String(p), value))) return `${label} ${shown} is not in ${JSON.stringify(values)}`;
-  if (Array.isArray(notValues) && notValues.some((p) => match(String(p), value))) return `${label} ${shown} is in not-list ${JSON.stringify(notValues)}`;
+  if (Array.isArray(values) && values.length > 0 && !values.some((p) => match(String(p), value))) return `${label} ${shown} is not in ${JSON.stringify(values)}`;
+  if (Array.isArray(notValues) && notValues.length > 0 && notValues.some((p) => match(String(p), value))) return `${label} ${shown} is in not-list ${JSON.stringify(notValues)}`;
   return undefined;
+}
+
+/**
+ * A `namespaces` pattern against the caller's principal, as pilot's `srcNamespaceGenerator`
+ * (pilot/pkg/security/authz/model/generator.go) builds it: every `*` is a wildcard (`team-*-prod`,
+ * `*ro*`), and the pattern is matched as a regex on the whole principal: any prefix, `/ns/`, the
+ * pattern, `/`, any suffix. So a plaintext caller (no principal) matches no namespace.
+ */
+export function namespacePatternMatch(pattern: string, principal: string | undefined): boolean {
+  if (!principal) return false;
+  const regex = `.*/ns/${pattern.split('*').map((part) => RE2JS.quote(part)).join('.*')}/.*`;
+  return regexFullMatch(regex, principal);
 }
 
 const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
@@ -350,7 +403,7 @@ function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   const exact = (p: string, v: string | undefined) => policyValueMatch(p, v);
   return (
     field('principal', a.principal, s.principals, s.notPrincipals, exact) ??
-    field('namespace', a.namespace, s.namespaces, s.notNamespaces, exact) ??
+    field('namespace', a.namespace, s.namespaces, s.notNamespaces, (pattern) => namespacePatternMatch(pattern, a.principal)) ??
     field('service account', a.serviceAccount, s.serviceAccounts, s.notServiceAccounts, exact) ??
     (g.ignore ? undefined : field('request principal', a.requestPrincipal, s.requestPrincipals, s.notRequestPrincipals, exact)) ??
     field('source ip', a.sourceIp, s.ipBlocks, s.notIpBlocks, cidrMatch) ??
@@ -383,7 +436,10 @@ function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   let match = (p: string, v: string | undefined) => policyValueMatch(p, v);
   if (header) value = a.headers[header[1].toLowerCase()];
   else if (key === 'source.principal') value = a.principal;
-  else if (key === 'source.namespace') value = a.namespace;
+  else if (key === 'source.namespace') {
+    value = a.namespace;
+    match = (pattern) => namespacePatternMatch(pattern, a.principal);
+  }
   else if (key === 'source.serviceAccount') value = a.serviceAccount;
   else if (key === 'source.trustDomain') value = a.trustDomain;
   else if (key === 'request.auth.principal') value = a.requestPrincipal;

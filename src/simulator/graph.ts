@@ -1,4 +1,4 @@
-import { applicablePolicies, effectiveMtls, serviceAsWorkload } from './authorize';
+import { applicablePolicies, effectiveMtls, isDryRun, serviceAsWorkload } from './authorize';
 import { IndexedObject, ManifestIndex, Workload } from '../manifests';
 import { weigh } from './destination';
 import { describeHttpRouteMatch, httpRoutesForService } from './httproute';
@@ -82,7 +82,8 @@ export function meshGraph(model: ManifestIndex): MeshGraph {
     const w: Workload = workloads[0] ?? serviceAsWorkload(svc);
     const firstPort = (svc.spec.ports ?? [])[0];
     const port = typeof firstPort?.targetPort === 'number' ? firstPort.targetPort : firstPort?.port;
-    const policies = applicablePolicies(model, w);
+    // Dry-run policies are logged, not enforced: they draw no edge.
+    const policies = applicablePolicies(model, w).filter((p) => !isDryRun(p));
     const allows = policies.filter((p) => actionOf(p) === 'ALLOW');
     services.push({ id: to, mtls: effectiveMtls(model, w, port).mode, defaultDeny: allows.length > 0 });
     if (allows.length === 0) calls.push({ from: '*', to, policy: null, operations: 'any request' });

@@ -1,5 +1,5 @@
 import { normalizeHeaders, SimulatorError } from './match';
-import { ManifestIndex } from '../manifests';
+import { hostSubsetOf, ManifestIndex } from '../manifests';
 import { RouteRequest } from './types';
 
 /** A request with defaults filled in and header names lower-cased. */
@@ -35,11 +35,19 @@ export function normalize(model: ManifestIndex, r: RouteRequest): NormalRequest 
 
 /**
  * A request host as an FQDN (see {@link ManifestIndex.fqdn}). A short name needs the caller's
- * namespace to resolve, as DNS would: without one it is an error, not a guess.
+ * namespace to resolve, as DNS would: without one it is an error, not a guess. `a.b` is Service `a` of
+ * namespace `b` unless no such Service exists and a ServiceEntry serves `a.b` as written (`example.com`),
+ * as Envoy matches the Host header against both the Service's aliases and the ServiceEntry's hosts.
  */
 export function requestFqdn(index: ManifestIndex, host: string, sourceNamespace: string | undefined): string {
   if (!host.includes('.') && !host.startsWith('*') && !sourceNamespace) {
     throw new SimulatorError(`host ${JSON.stringify(host)} is a short name: write it as <service>.<namespace>`);
   }
-  return index.fqdn(host, sourceNamespace);
+  const completed = index.fqdn(host, sourceNamespace);
+  const literal = host.toLowerCase().replace(/\.$/, '');
+  if (completed !== literal && !index.serviceOfHost(completed)) {
+    const served = index.serviceEntries.some((se) => (Array.isArray(se.spec.hosts) ? se.spec.hosts : []).some((h) => typeof h === 'string' && hostSubsetOf(literal, h.toLowerCase())));
+    if (served) return literal;
+  }
+  return completed;
 }
