@@ -52,7 +52,7 @@ export * from './validation/mesh-config';
 
 // Validation layer (docs/validation.md)
 export { validateManifests, MeshValidator, celCoverage, resetCelCounters, Suppressions, Validation, SUPPRESS_ANNOTATION } from './validation';
-export type { ValidationOptions, ValidationChecks, CelCoverage, CelRuntimeCounters, Suppression, AnalyzerOptions } from './validation';
+export type { ValidationOptions, ValidationChecks, CelCoverage, CelRuntimeCounters, Suppression, AnalyzerOptions, IstioMeshConfig } from './validation';
 export { CHECKS, checkInfo } from './validation/codes';
 export type { CheckInfo } from './validation/codes';
 export { MeshValidationPlugin } from './validation/plugin';

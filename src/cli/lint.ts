@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { IstioMeshConfig } from '../validation/analyzers';
 import type { Suppression } from '../validation/suppress';
 import { readManifests } from '../validation/read';
 import type { Finding } from '../validation/types';
@@ -22,7 +23,12 @@ options:
   --external-principal P   a principal AuthorizationPolicies may name that no ServiceAccount
                            in the files declares (repeatable)
   --suppress CODE:REASON   turn a finding code off, with a reason (repeatable)
-  --root-namespace NS      the mesh root namespace (default istio-system)
+  --root-namespace NS      the mesh root namespace (default: mesh config's, else istio-system)
+  -n, --namespace NS       the namespace of objects that name none, as istioctl analyze -n
+                           (default default)
+  --mesh-config FILE       the mesh config to analyze with (a MeshConfig YAML, as istioctl
+                           analyze --meshConfigFile, or a ConfigMap istio with key mesh);
+                           default: the mesh config in the files, else Istio's defaults
   --stats                  print CEL rule coverage and timings to stderr
   -h, --help               this help
 `;
@@ -33,6 +39,8 @@ interface LintArgs {
   readonly externalPrincipals: string[];
   readonly suppress: Suppression[];
   readonly rootNamespace?: string;
+  readonly defaultNamespace?: string;
+  readonly meshConfig?: IstioMeshConfig;
   readonly stats: boolean;
 }
 
@@ -41,6 +49,8 @@ function parseArgs(argv: string[]): LintArgs | string {
   const externalPrincipals: string[] = [];
   const suppress: Suppression[] = [];
   let rootNamespace: string | undefined;
+  let defaultNamespace: string | undefined;
+  let meshConfig: IstioMeshConfig | undefined;
   let stats = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -58,12 +68,35 @@ function parseArgs(argv: string[]): LintArgs | string {
     } else if (a === '--root-namespace') {
       rootNamespace = value();
       if (!rootNamespace) return '--root-namespace needs a value';
+    } else if (a === '-n' || a === '--namespace') {
+      defaultNamespace = value();
+      if (!defaultNamespace) return `${a} needs a value`;
+    } else if (a === '--mesh-config') {
+      const file = value();
+      if (!file) return '--mesh-config needs a file';
+      const mc = readMeshConfigFile(file);
+      if (typeof mc === 'string') return mc;
+      meshConfig = mc;
     } else if (a === '-h' || a === '--help') return '';
     else if (a.startsWith('-')) return `unknown option ${a}`;
     else paths.push(a);
   }
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, externalPrincipals, suppress, rootNamespace, stats };
+  return { paths, externalPrincipals, suppress, rootNamespace, defaultNamespace, meshConfig, stats };
+}
+
+/** Reads `--mesh-config FILE`: a MeshConfig YAML, or a ConfigMap with key `mesh`. Returns an error message on failure. */
+function readMeshConfigFile(file: string): IstioMeshConfig | string {
+  try {
+    const doc: unknown = require('js-yaml').load(fs.readFileSync(file, 'utf8'));
+    const cm = doc as { kind?: unknown; data?: { mesh?: unknown } } | null;
+    const mc: unknown = cm?.kind === 'ConfigMap' && typeof cm.data?.mesh === 'string' ? require('js-yaml').load(cm.data.mesh) : doc;
+    if (mc === null || mc === undefined) return {};
+    if (typeof mc !== 'object' || Array.isArray(mc)) return `--mesh-config ${file}: not a mesh config (a YAML mapping)`;
+    return mc as IstioMeshConfig;
+  } catch (e) {
+    return `--mesh-config ${file}: ${(e as Error).message.split('\n')[0]}`;
+  }
 }
 
 /**
@@ -135,6 +168,8 @@ export function run(argv: string[], io: { out?: (s: string) => void; err?: (s: s
         externalPrincipals: args.externalPrincipals,
         suppress: args.suppress,
         rootNamespace: args.rootNamespace,
+        defaultNamespace: args.defaultNamespace,
+        meshConfig: args.meshConfig,
       }),
     );
     const t2 = process.hrtime.bigint();

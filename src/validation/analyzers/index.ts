@@ -20,7 +20,7 @@ import { certificateAnalyzer, conflictingGatewayAnalyzer, ingressGatewayPortAnal
 import { HostRegistry } from './hosts';
 import { imageAnalyzer, imageAutoAnalyzer, injectionAnalyzer } from './injection';
 import { crdVersionAnalyzer, k8sGatewaySelectorAnalyzer } from './k8sgateway';
-import { MeshConfig, meshNetworksInSet, resolveMeshConfig } from './mesh-config';
+import { IstioMeshConfig, meshNetworksInSet, resolveMeshConfig } from './mesh-config';
 import type { MeshConfigView } from './mesh-config';
 import { meshNetworksAnalyzer } from './multicluster';
 import { subsetTrafficAnalyzer, telemetryProvidersAnalyzer, workloadLabelsAnalyzer } from './ours';
@@ -36,7 +36,7 @@ import { unreachableRulesAnalyzer } from './virtualservice-rules';
 import { webhookAnalyzer } from './webhooks';
 
 export type { Analyzer, AnalyzerContext, AnalyzerFinding, AnalysisSettings } from './context';
-export type { MeshConfig, MeshConfigView } from './mesh-config';
+export type { IstioMeshConfig, MeshConfigView } from './mesh-config';
 
 /** Every analyzer that runs by default: Istio's (sorted as in Istio's `All()`), then ours. */
 export const ANALYZERS: readonly Analyzer[] = [
@@ -123,7 +123,7 @@ export interface AnalyzerOptions {
    * The mesh config, parsed (e.g. from `lint --mesh-config FILE`). It wins over mesh config in the set.
    * @default - the mesh config in the set (IstioOperator, ConfigMap istio), else Istio's defaults
    */
-  readonly meshConfig?: MeshConfig;
+  readonly meshConfig?: IstioMeshConfig;
   /**
    * Mesh networks, parsed (`istioctl analyze --meshNetworksFile`).
    * @default - key meshNetworks of ConfigMap istio in the set, if any

@@ -14,8 +14,8 @@ export interface ExtensionProvider {
   readonly [kind: string]: unknown;
 }
 
-/** The mesh config fields analyzers read (`meshconfig.MeshConfig`). */
-export interface MeshConfig {
+/** The mesh config fields analyzers read (`meshconfig.IstioMeshConfig`). */
+export interface IstioMeshConfig {
   readonly rootNamespace?: string;
   readonly trustDomain?: string;
   readonly ingressService?: string;
@@ -37,7 +37,7 @@ export interface MeshConfig {
 export const BUILTIN_PROVIDER_NAMES: readonly string[] = ['prometheus', 'stackdriver', 'envoy'];
 
 /** Istio 1.30's default mesh config, as far as analyzers read it. */
-export const DEFAULT_MESH_CONFIG: MeshConfig = {
+export const DEFAULT_MESH_CONFIG: IstioMeshConfig = {
   rootNamespace: 'istio-system',
   trustDomain: 'cluster.local',
   ingressService: 'istio-ingressgateway',
@@ -53,7 +53,7 @@ export const DEFAULT_MESH_CONFIG: MeshConfig = {
 /** The effective mesh config of one analysis run. */
 export interface MeshConfigView {
   /** The effective config: defaults, overlaid by the explicit or found one. */
-  readonly config: MeshConfig;
+  readonly config: IstioMeshConfig;
   /** Where it comes from. */
   readonly source: 'option' | 'set' | 'default';
   /** Every extension provider name the mesh knows (declared and built in). */
@@ -71,16 +71,16 @@ function isMeshConfigMap(m: ManifestObject): boolean {
  * The mesh config found in the set: the first IstioOperator `spec.meshConfig`, or ConfigMap `istio` /
  * `istio-<rev>` (key `mesh`). Undefined when the set holds none.
  */
-export function meshConfigInSet(manifests: readonly ManifestObject[]): MeshConfig | undefined {
+export function meshConfigInSet(manifests: readonly ManifestObject[]): IstioMeshConfig | undefined {
   for (const m of manifests) {
-    if (m?.kind === 'IstioOperator' && String(m.apiVersion ?? '').startsWith('install.istio.io/')) return isObject(m.spec?.meshConfig) ? (m.spec.meshConfig as MeshConfig) : {};
+    if (m?.kind === 'IstioOperator' && String(m.apiVersion ?? '').startsWith('install.istio.io/')) return isObject(m.spec?.meshConfig) ? (m.spec.meshConfig as IstioMeshConfig) : {};
   }
   for (const m of manifests) {
     const text = str(m?.data?.mesh);
     if (!isMeshConfigMap(m) || text === undefined) continue;
     try {
       const mc = yaml.load(text);
-      return isObject(mc) ? (mc as MeshConfig) : {};
+      return isObject(mc) ? (mc as IstioMeshConfig) : {};
     } catch {
       // Unparseable mesh config is CI2603's finding, not an analyzer's.
       return {};
@@ -90,7 +90,7 @@ export function meshConfigInSet(manifests: readonly ManifestObject[]): MeshConfi
 }
 
 /** Merges a mesh config over Istio's defaults: fields given replace the default ones; providers merge by name. */
-export function withDefaults(mc: MeshConfig): MeshConfig {
+export function withDefaults(mc: IstioMeshConfig): IstioMeshConfig {
   const declared = list<ExtensionProvider>(mc.extensionProviders).filter(isObject);
   const names = new Set(declared.map((p) => p.name));
   const builtins = list<ExtensionProvider>(DEFAULT_MESH_CONFIG.extensionProviders).filter((p) => !names.has(p.name));
@@ -98,7 +98,7 @@ export function withDefaults(mc: MeshConfig): MeshConfig {
 }
 
 /** The effective mesh config: `explicit`, else the set's, else the defaults; mesh networks as given. */
-export function resolveMeshConfig(manifests: readonly ManifestObject[], explicit?: MeshConfig, networks?: MeshConfigView['networks']): MeshConfigView {
+export function resolveMeshConfig(manifests: readonly ManifestObject[], explicit?: IstioMeshConfig, networks?: MeshConfigView['networks']): MeshConfigView {
   const found = explicit ?? meshConfigInSet(manifests);
   const config = withDefaults(found ?? {});
   const providerNames = new Set(list<ExtensionProvider>(config.extensionProviders).map((p) => str(p?.name)).filter((n): n is string => n !== undefined));
