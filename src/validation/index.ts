@@ -60,6 +60,11 @@ export interface ValidationOptions {
    */
   readonly meshConfig?: IstioMeshConfig;
   /**
+   * The cluster DNS suffix the analyzers complete short hosts with.
+   * @default 'cluster.local'
+   */
+  readonly domainSuffix?: string;
+  /**
    * Which families of checks run.
    * @default - all
    */
@@ -176,6 +181,7 @@ export class SetValidation {
           rootNamespace: this.options.rootNamespace,
           defaultNamespace: this.options.defaultNamespace,
           meshConfig: this.options.meshConfig,
+          domainSuffix: this.options.domainSuffix,
         },
       );
       for (const f of analyzed) findings.push(withObject(f, this.bySource.get(f.target) ?? { manifest: f.target }));
