@@ -23,9 +23,9 @@ export interface ManifestObject {
   readonly apiVersion?: string;
   readonly kind?: string;
   readonly metadata?: ObjectMeta;
-  readonly spec?: any;
-  readonly status?: any;
-  readonly [k: string]: any;
+  readonly spec?: unknown;
+  readonly status?: unknown;
+  readonly [k: string]: unknown;
 }
 
 /** `metav1.Condition` (and Istio's `IstioCondition`, which has the same fields). */

@@ -1,6 +1,6 @@
 import { RE2JS } from 're2js';
 import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, regexFullMatch, SimulatorError } from './match';
-import { IndexedObject, ManifestIndex, Workload } from '../manifests';
+import { IndexedObject, list, ManifestIndex, Workload } from '../manifests';
 import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
 
@@ -61,9 +61,8 @@ function containerPort(servicePort: any, w: Workload): number | undefined {
   if (typeof target === 'number') return target;
   if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
   if (typeof target === 'string') {
-    const pod = w.kind === 'Pod' ? w.manifest.spec : w.manifest.spec?.template?.spec;
-    for (const c of pod?.containers ?? []) {
-      const hit = (c?.ports ?? []).find((p: any) => p?.name === target);
+    for (const c of list(w.podSpec.containers)) {
+      const hit = list(c?.ports).find((p) => p?.name === target);
       if (hit) return hit.containerPort;
     }
   }

@@ -19,7 +19,7 @@ function injectorConfigMapName(revision: string): string {
 
 /** The `values` key of an injector ConfigMap, parsed (it is JSON). */
 function injectorValues(cm: IndexedObject): Readonly<Record<string, unknown>> | undefined {
-  const text = str(cm.manifest.data?.values);
+  const text = str(strings(cm.manifest.data).values);
   if (text === undefined) return undefined;
   try {
     const v: unknown = JSON.parse(text);

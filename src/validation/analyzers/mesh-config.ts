@@ -5,7 +5,7 @@
  * (pkg/config/mesh/mesh.go `DefaultMeshConfig`). An explicit or found config is merged over the defaults.
  */
 import * as yaml from 'js-yaml';
-import { isObject, list, str } from '../../manifests';
+import { isObject, list, str, strings } from '../../manifests';
 import type { IndexedObject, ManifestObject } from '../../manifests';
 
 /** An extension provider of mesh config: its name and one provider kind (`opentelemetry`, `lightstep`...). */
@@ -73,10 +73,13 @@ function isMeshConfigMap(m: ManifestObject): boolean {
  */
 export function meshConfigInSet(manifests: readonly ManifestObject[]): IstioMeshConfig | undefined {
   for (const m of manifests) {
-    if (m?.kind === 'IstioOperator' && String(m.apiVersion ?? '').startsWith('install.istio.io/')) return isObject(m.spec?.meshConfig) ? (m.spec.meshConfig as IstioMeshConfig) : {};
+    if (m?.kind === 'IstioOperator' && String(m.apiVersion ?? '').startsWith('install.istio.io/')) {
+      const mc = isObject(m.spec) ? m.spec.meshConfig : undefined;
+      return isObject(mc) ? (mc as IstioMeshConfig) : {};
+    }
   }
   for (const m of manifests) {
-    const text = str(m?.data?.mesh);
+    const text = str(strings(m?.data).mesh);
     if (!isMeshConfigMap(m) || text === undefined) continue;
     try {
       const mc = yaml.load(text);
@@ -108,7 +111,7 @@ export function resolveMeshConfig(manifests: readonly ManifestObject[], explicit
 /** Mesh networks in the set: key `meshNetworks` of ConfigMap `istio` / `istio-<rev>`, and that ConfigMap. */
 export function meshNetworksInSet(manifests: readonly ManifestObject[]): { readonly config: Readonly<Record<string, unknown>>; readonly manifest: ManifestObject } | undefined {
   for (const m of manifests) {
-    const text = str(m?.data?.meshNetworks);
+    const text = str(strings(m?.data).meshNetworks);
     if (!isMeshConfigMap(m) || text === undefined) continue;
     try {
       const mn = yaml.load(text);
