@@ -111,7 +111,8 @@ export class ManifestIndex {
   private readonly byKind = new Map<string, IndexedObject[]>();
   private readonly workloadList: Workload[] = [];
   private readonly workloadsByNs = new Map<string, Workload[]>();
-  private readonly workloadsByLabel = new Map<string, Workload[]>();
+  /** Workloads by namespace (`undefined` key: every namespace), label key, label value. */
+  private readonly workloadsByLabel = new Map<string | undefined, Map<string, Map<string, Workload[]>>>();
   private readonly services = new Map<string, IndexedObject<ServiceSpec>>();
   private readonly namespaces = new Map<string, IndexedObject>();
   private readonly ignored: ReadonlySet<string>;
@@ -230,9 +231,9 @@ export class ManifestIndex {
   public selectWorkloads(namespace: string | undefined, selector: StringMap | undefined): Workload[] {
     const keys = Object.keys(selector ?? {});
     if (keys.length === 0) return namespace === undefined ? [...this.workloadList] : [...this.workloadsIn(namespace)];
-    let best: Workload[] | undefined;
+    let best: readonly Workload[] | undefined;
     for (const k of keys) {
-      const bucket = this.workloadsByLabel.get(`${namespace ?? '*'}\u0000${k}=${selector![k]}`) ?? [];
+      const bucket = this.labelBucket(namespace, k, selector![k]);
       if (!best || bucket.length < best.length) best = bucket;
     }
     return (best ?? []).filter((w) => labelsMatch(selector, w.labels));
@@ -244,7 +245,7 @@ export class ManifestIndex {
     let best: readonly Workload[] | undefined;
     if (keys.length === 0) best = namespace === undefined ? this.workloadList : this.workloadsIn(namespace);
     for (const k of keys) {
-      const bucket = this.workloadsByLabel.get(`${namespace ?? '*'}\u0000${k}=${selector![k]}`) ?? [];
+      const bucket = this.labelBucket(namespace, k, selector![k]);
       if (!best || bucket.length < best.length) best = bucket;
     }
     return (best ?? []).some((w) => labelsMatch(selector, w.labels) && accept(w));
@@ -281,6 +282,18 @@ export class ManifestIndex {
     return parts.length === 2 ? this.service(parts[0], parts[1]) : undefined;
   }
 
+  private labelBucket(namespace: string | undefined, key: string, value: string): readonly Workload[] {
+    return this.workloadsByLabel.get(namespace)?.get(key)?.get(value) ?? [];
+  }
+
+  private addToBucket(namespace: string | undefined, key: string, value: string, w: Workload): void {
+    let byKey = this.workloadsByLabel.get(namespace);
+    if (!byKey) this.workloadsByLabel.set(namespace, (byKey = new Map()));
+    let byValue = byKey.get(key);
+    if (!byValue) byKey.set(key, (byValue = new Map()));
+    push(byValue, value, w);
+  }
+
   private add(o: ManifestObject): void {
     if (!o || typeof o !== 'object' || typeof o.kind !== 'string') return;
     const kind = o.kind;
@@ -301,8 +314,8 @@ export class ManifestIndex {
       this.workloadList.push(w);
       push(this.workloadsByNs, namespace, w);
       for (const [k, v] of Object.entries(w.labels)) {
-        push(this.workloadsByLabel, `${namespace}\u0000${k}=${v}`, w);
-        push(this.workloadsByLabel, `*\u0000${k}=${v}`, w);
+        this.addToBucket(namespace, k, v, w);
+        this.addToBucket(undefined, k, v, w);
       }
     }
   }
