@@ -66,7 +66,7 @@ export type * from './simulator/types';
 export { ManifestIndex } from './manifests';
 export type { ManifestIndexOptions, ManifestObject, IndexedObject, Workload } from './manifests';
 export { loadManifestFiles, parseManifestText } from './simulator/load';
-export type { MeshSimulatorOptions, MeshModelOptions } from './simulator/load';
+export type { MeshSimulatorOptions } from './simulator/load';
 export { SimulatorError } from './simulator/match';
 export { ISTIO_DEFAULT_RETRIES } from './simulator/destination';
 export { GRAPH_FORMATS, meshGraph, renderGraph } from './simulator/graph';

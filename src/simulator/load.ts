@@ -15,12 +15,6 @@ export interface MeshSimulatorOptions extends ManifestIndexOptions {
 }
 
 /**
- * The former name of {@link MeshSimulatorOptions}.
- * @deprecated use MeshSimulatorOptions
- */
-export type MeshModelOptions = MeshSimulatorOptions;
-
-/**
  * Reads every `.yaml`, `.yml` and `.json` file of the given files and folders (a folder's own files,
  * or with `recursive` its subfolders' too; entries sorted so the result is deterministic).
  */
