@@ -52,7 +52,7 @@ export * from './validation/mesh-config';
 
 // Validation layer (docs/validation.md)
 export { validateManifests, MeshValidator, celCoverage, resetCelCounters, Suppressions, Validation, SUPPRESS_ANNOTATION } from './validation';
-export type { ValidationOptions, ValidationChecks, CelCoverage, CelRuntimeCounters, Suppression, AnalyzerOptions } from './validation';
+export type { ValidationOptions, ValidationChecks, CelCoverage, CelRuntimeCounters, Suppression, AnalyzerOptions, IstioMeshConfig } from './validation';
 export { CHECKS, checkInfo } from './validation/codes';
 export type { CheckInfo } from './validation/codes';
 export { MeshValidationPlugin } from './validation/plugin';
@@ -63,8 +63,10 @@ export { toYaml, toYamlDocuments } from './synth/yaml';
 // Offline simulator: route, authorize and graph over manifests (docs/simulator.md)
 export { MeshSimulator } from './simulator/simulator';
 export type * from './simulator/types';
-export { MeshModel, loadManifestFiles, parseManifestText } from './simulator/model';
-export type { MeshModelOptions, ManifestObject, IndexedObject, Workload } from './simulator/model';
+export { ManifestIndex } from './manifests';
+export type { ManifestIndexOptions, ManifestObject, IndexedObject, Workload } from './manifests';
+export { loadManifestFiles, parseManifestText } from './simulator/load';
+export type { MeshSimulatorOptions } from './simulator/load';
 export { SimulatorError } from './simulator/match';
 export { ISTIO_DEFAULT_RETRIES } from './simulator/destination';
 export { GRAPH_FORMATS, meshGraph, renderGraph } from './simulator/graph';

@@ -6,8 +6,11 @@
  * exits 0 when no finding is an error, 1 on any error finding, 2 on a usage error or when an input
  * could not be read (reported per file on stderr; every other file is still linted).
  */
+import * as fs from 'fs';
 import type { InputFile } from '../io/files';
 import { readInputs } from '../io/manifests';
+import { parseYaml } from '../io/yaml';
+import type { IstioMeshConfig } from '../validation/analyzers';
 import type { Suppression } from '../validation/suppress';
 import { addDocuments, ReadManifests, readManifests } from '../validation/read';
 import type { Finding } from '../validation/types';
@@ -30,7 +33,12 @@ options:
   --external-principal P   a principal AuthorizationPolicies may name that no ServiceAccount
                            in the files declares (repeatable)
   --suppress CODE:REASON   turn a finding code off, with a reason (repeatable)
-  --root-namespace NS      the mesh root namespace (default istio-system)
+  --root-namespace NS      the mesh root namespace (default: mesh config's, else istio-system)
+  -n, --namespace NS       the namespace of objects that name none, as istioctl analyze -n
+                           (default default)
+  --mesh-config FILE       the mesh config to analyze with (a MeshConfig YAML, as istioctl
+                           analyze --meshConfigFile, or a ConfigMap istio with key mesh);
+                           default: the mesh config in the files, else Istio's defaults
   --stats                  print CEL rule coverage and timings to stderr
   -h, --help               this help
 
@@ -43,6 +51,8 @@ interface LintArgs {
   readonly externalPrincipals: string[];
   readonly suppress: Suppression[];
   readonly rootNamespace?: string;
+  readonly defaultNamespace?: string;
+  readonly meshConfig?: IstioMeshConfig;
   readonly stats: boolean;
 }
 
@@ -51,6 +61,8 @@ function parseArgs(argv: string[]): LintArgs | string {
   const externalPrincipals: string[] = [];
   const suppress: Suppression[] = [];
   let rootNamespace: string | undefined;
+  let defaultNamespace: string | undefined;
+  let meshConfig: IstioMeshConfig | undefined;
   let stats = false;
   let optionsEnded = false;
   for (let i = 0; i < argv.length; i++) {
@@ -71,11 +83,34 @@ function parseArgs(argv: string[]): LintArgs | string {
     } else if (a === '--root-namespace') {
       rootNamespace = value();
       if (!rootNamespace) return '--root-namespace needs a value';
+    } else if (a === '-n' || a === '--namespace') {
+      defaultNamespace = value();
+      if (!defaultNamespace) return `${a} needs a value`;
+    } else if (a === '--mesh-config') {
+      const file = value();
+      if (!file) return '--mesh-config needs a file';
+      const mc = readMeshConfigFile(file);
+      if (typeof mc === 'string') return mc;
+      meshConfig = mc;
     } else if (a === '-h' || a === '--help') return '';
     else return `unknown option ${a}`;
   }
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, externalPrincipals, suppress, rootNamespace, stats };
+  return { paths, externalPrincipals, suppress, rootNamespace, defaultNamespace, meshConfig, stats };
+}
+
+/** Reads `--mesh-config FILE`: a MeshConfig YAML, or a ConfigMap with key `mesh`. Returns an error message on failure. */
+function readMeshConfigFile(file: string): IstioMeshConfig | string {
+  try {
+    const doc: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
+    const cm = doc as { kind?: unknown; data?: { mesh?: unknown } } | null;
+    const mc: unknown = cm?.kind === 'ConfigMap' && typeof cm.data?.mesh === 'string' ? parseYaml(cm.data.mesh) : doc;
+    if (mc === null || mc === undefined) return {};
+    if (typeof mc !== 'object' || Array.isArray(mc)) return `--mesh-config ${file}: not a mesh config (a YAML mapping)`;
+    return mc as IstioMeshConfig;
+  } catch (e) {
+    return `--mesh-config ${file}: ${(e as Error).message.split('\n')[0]}`;
+  }
 }
 
 /** Formats one finding as a lint line. */
@@ -152,6 +187,8 @@ export function run(argv: string[], io: Partial<CliIo> = {}): number {
       externalPrincipals: args.externalPrincipals,
       suppress: args.suppress,
       rootNamespace: args.rootNamespace,
+      defaultNamespace: args.defaultNamespace,
+      meshConfig: args.meshConfig,
     }));
   }
   const t2 = process.hrtime.bigint();

@@ -8,7 +8,7 @@
  */
 import { GRAPH_FORMATS, GraphFormat } from '../simulator/graph';
 import { SimulatorError } from '../simulator/match';
-import { readManifestInputs } from '../simulator/model';
+import { readManifestInputs } from '../simulator/load';
 import { MeshSimulator } from '../simulator/simulator';
 import { AuthzResult, RouteResult } from '../simulator/types';
 import { CliIo, EXIT, PROCESS_IO, reportProblems } from './io';

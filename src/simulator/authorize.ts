@@ -1,6 +1,8 @@
-import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, SimulatorError } from './match';
-import { IndexedObject, MeshModel, Workload } from './model';
-import { AuthzRequest, AuthzResult } from './types';
+import { RE2JS } from 're2js';
+import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, regexFullMatch, SimulatorError } from './match';
+import { IndexedObject, list, ManifestIndex, Workload } from '../manifests';
+import { requestFqdn } from './request';
+import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
 
 /** The attributes of one request, as the destination's proxy sees them. */
 interface Attributes {
@@ -31,11 +33,11 @@ type Why = string | undefined;
  * then CUSTOM → DENY → (no ALLOW applies → allow) → a matching ALLOW → allow → deny. A Service with
  * several workloads is allowed only when every workload allows; the first denial is reported.
  */
-export function authorizeRequest(model: MeshModel, request: AuthzRequest): AuthzResult {
+export function authorizeRequest(model: ManifestIndex, request: AuthzRequest): AuthzResult {
   if (!request || typeof request.to !== 'string' || request.to === '') throw new SimulatorError('authz request: to is required, e.g. payment-service.production');
   if (!request.plaintext && !request.fromPrincipal) throw new SimulatorError('authz request: give fromPrincipal (an mTLS caller) or plaintext: true');
   if (request.plaintext && request.fromPrincipal) throw new SimulatorError('authz request: fromPrincipal and plaintext exclude each other');
-  const fqdn = model.fqdn(request.to);
+  const fqdn = requestFqdn(model, request.to, undefined);
   const svc = model.serviceOfHost(fqdn);
   if (!svc) throw new SimulatorError(`authz request: no Service for ${request.to} (${fqdn}) in the manifests`);
   let workloads = model.workloadsOfService(svc);
@@ -43,7 +45,7 @@ export function authorizeRequest(model: MeshModel, request: AuthzRequest): Authz
   if (workloads.length === 0) {
     if (request.workload !== undefined) throw new SimulatorError(`authz request: Service ${svc.namespace}/${svc.name} selects no workload named ${request.workload}`);
     // No pod template in the manifests: judge by the labels the Service selects.
-    workloads = [{ ...svc, kind: 'Service', labels: { ...(svc.spec.selector ?? {}) }, serviceAccount: 'default' }];
+    workloads = [serviceAsWorkload(svc)];
   }
   const firstPort = (svc.spec.ports ?? [])[0];
   const port = request.port ?? containerPort(firstPort, workloads[0]);
@@ -59,9 +61,8 @@ function containerPort(servicePort: any, w: Workload): number | undefined {
   if (typeof target === 'number') return target;
   if (typeof target === 'string' && /^\d+$/.test(target)) return Number(target);
   if (typeof target === 'string') {
-    const pod = w.kind === 'Pod' ? w.manifest.spec : w.manifest.spec?.template?.spec;
-    for (const c of pod?.containers ?? []) {
-      const hit = (c?.ports ?? []).find((p: any) => p?.name === target);
+    for (const c of list(w.podSpec.containers)) {
+      const hit = list(c?.ports).find((p) => p?.name === target);
       if (hit) return hit.containerPort;
     }
   }
@@ -96,7 +97,7 @@ interface Stage {
   readonly context: string;
 }
 
-function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
+function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
   const workload = `${w.namespace}/${w.name}`;
   const mtls = effectiveMtls(model, w, port);
   const dp = dataPlaneOf(model, w);
@@ -131,15 +132,51 @@ function decideForWorkload(model: MeshModel, w: Workload, request: AuthzRequest,
     const why = dp.waypoint ? 'a plaintext caller does not pass the waypoint; ' : 'no waypoint, so policies with targetRefs are not enforced; ';
     stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
   }
-  const audit = stages.flatMap((st) => st.policies.filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
-  const base = { workload, mtls: mtls.mode, ...(audit.length ? { audit } : {}) };
+  const audit = stages.flatMap((st) => enforced(st.policies).filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
+  const shadow = stages.flatMap((st) => shadowDecisions(st));
+  const base = { workload, mtls: mtls.mode, ...(audit.length ? { audit } : {}), ...(shadow.length ? { shadow } : {}) };
   let first: AuthzResult | undefined;
   for (const st of stages) {
-    const r = evaluate(st, request, workload, note, base);
+    const r = evaluate({ ...st, policies: enforced(st.policies) }, request, workload, note, base);
     if (r.decision === 'DENY') return r;
     first = first ?? r;
   }
   return first!;
+}
+
+/**
+ * Whether a policy is dry-run: annotation `istio.io/dry-run` true as Go's `strconv.ParseBool` reads it
+ * (pilot/pkg/security/authz/builder/builder.go `isDryRun`; an unparseable value enforces the policy).
+ */
+export function isDryRun(p: IndexedObject): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(String(p.metadata.annotations?.['istio.io/dry-run'] ?? ''));
+}
+
+/** The policies a proxy enforces: all but the dry-run ones. */
+function enforced(policies: readonly IndexedObject[]): IndexedObject[] {
+  return policies.filter((p) => !isDryRun(p));
+}
+
+/** The shadow rules of one enforcement point: per action, the first matching dry-run policy, or none. */
+function shadowDecisions(st: Stage): ShadowDecision[] {
+  const out: ShadowDecision[] = [];
+  for (const act of ['CUSTOM', 'DENY', 'ALLOW'] as const) {
+    const dry = st.policies.filter((p) => isDryRun(p) && action(p) === act);
+    if (dry.length === 0) continue;
+    const hit = dry.map((p) => ({ p, m: firstMatchingRule(p, st.attrs, act === 'ALLOW' ? 'ALLOW' : 'DENY') })).find((x) => x.m.index !== undefined);
+    const decision = act === 'ALLOW' ? (hit ? 'ALLOW' : 'DENY') : hit ? 'DENY' : 'ALLOW';
+    out.push({
+      action: act,
+      decision,
+      policy: hit ? id(hit.p) : null,
+      ...(hit ? { rule: hit.m.index } : {}),
+      enforcedBy: st.enforcer,
+      reason: hit
+        ? `dry-run ${act} policy ${id(hit.p)} rule ${hit.m.index} matches: its shadow rules would ${decision === 'ALLOW' ? 'allow' : act === 'CUSTOM' ? 'send the request to the provider' : 'deny'} the request (logged, not enforced)`
+        : `no dry-run ${act} policy (${dry.map(id).join(', ')}) matches: its shadow rules would ${decision === 'ALLOW' ? 'allow' : 'deny'} the request (logged, not enforced)`,
+    });
+  }
+  return out;
 }
 
 /** The attributes of a request from `principal` (`''` for plaintext). */
@@ -222,7 +259,7 @@ export interface DataPlaneOfWorkload {
  * win). The waypoint is named by `istio.io/use-waypoint` on the Service, else the pod, else the
  * namespace (`none` opts out); its principal is its ServiceAccount, named after the Gateway.
  */
-export function dataPlaneOf(model: MeshModel, w: Workload): DataPlaneOfWorkload {
+export function dataPlaneOf(model: ManifestIndex, w: Workload): DataPlaneOfWorkload {
   const nsLabels: Record<string, string> = model.namespaceObject(w.namespace)?.manifest.metadata?.labels ?? {};
   const mode = w.labels['istio.io/dataplane-mode'] ?? nsLabels['istio.io/dataplane-mode'];
   const sidecar = nsLabels['istio-injection'] === 'enabled' || w.labels['sidecar.istio.io/inject'] === 'true';
@@ -234,7 +271,7 @@ export function dataPlaneOf(model: MeshModel, w: Workload): DataPlaneOfWorkload 
   return { ambient: true, waypoint: { name, namespace, principal: `${model.trustDomain}/ns/${namespace}/sa/${name}` } };
 }
 
-function servicesOf(model: MeshModel, w: Workload): IndexedObject[] {
+function servicesOf(model: ManifestIndex, w: Workload): IndexedObject[] {
   return model
     .ofKind('Service')
     .filter((s) => s.namespace === w.namespace && s.spec.selector && Object.keys(s.spec.selector).length > 0 && labelsMatch(s.spec.selector, w.labels))
@@ -246,7 +283,7 @@ function targetRefsOf(p: IndexedObject): any[] {
 }
 
 /** Sorts policies root namespace first, then by namespace and name, so answers do not depend on file order. */
-function sortPolicies(model: MeshModel, list: IndexedObject[]): IndexedObject[] {
+function sortPolicies(model: ManifestIndex, list: IndexedObject[]): IndexedObject[] {
   return list.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : a.namespace === model.rootNamespace ? -1 : b.namespace === model.rootNamespace ? 1 : cmp(a.namespace, b.namespace)));
 }
 
@@ -255,7 +292,7 @@ function sortPolicies(model: MeshModel, list: IndexedObject[]): IndexedObject[] 
  * (mesh-wide) and in the workload's namespace, without selector or with a selector matching its
  * labels, and without targetRef(s).
  */
-export function workloadPolicies(model: MeshModel, w: Workload): IndexedObject[] {
+export function workloadPolicies(model: ManifestIndex, w: Workload): IndexedObject[] {
   return sortPolicies(
     model,
     model.ofKind('AuthorizationPolicy').filter(
@@ -269,7 +306,7 @@ export function workloadPolicies(model: MeshModel, w: Workload): IndexedObject[]
  * Policies a waypoint enforces for requests to the workload's Service: `targetRefs` naming the
  * Service (kind Service, core group) or the waypoint Gateway, in their namespace.
  */
-export function waypointPolicies(model: MeshModel, w: Workload, waypoint: { name: string; namespace: string }): IndexedObject[] {
+export function waypointPolicies(model: ManifestIndex, w: Workload, waypoint: { name: string; namespace: string }): IndexedObject[] {
   const services = servicesOf(model, w);
   return sortPolicies(
     model,
@@ -287,7 +324,7 @@ export function waypointPolicies(model: MeshModel, w: Workload, waypoint: { name
 /**
  * Every AuthorizationPolicy that can apply to a workload, whichever proxy enforces it (for the graph).
  */
-export function applicablePolicies(model: MeshModel, w: Workload): IndexedObject[] {
+export function applicablePolicies(model: ManifestIndex, w: Workload): IndexedObject[] {
   const dp = dataPlaneOf(model, w);
   return sortPolicies(model, [...workloadPolicies(model, w), ...(dp.waypoint ? waypointPolicies(model, w, dp.waypoint) : [])]);
 }
@@ -326,12 +363,28 @@ function ruleMismatch(rule: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   return undefined;
 }
 
-/** Checks `field`/`notField` of one source or operation: some value matches, and no not-value does. */
+/**
+ * Checks `field`/`notField` of one source or operation: some value matches, and no not-value does. An
+ * empty list constrains nothing, as if absent (pilot/pkg/security/authz/model/model.go skips a key whose
+ * values and notValues are both empty).
+ */
 function field(label: string, value: string | undefined, values: unknown, notValues: unknown, match: (pattern: string, v: string | undefined) => boolean): Why {
   const shown = value === undefined ? '(none)' : value === '' ? '(empty: plaintext)' : JSON.stringify(value);
-  if (Array.isArray(values) && !values.some((p) => match(String(p), value))) return `${label} ${shown} is not in ${JSON.stringify(values)}`;
-  if (Array.isArray(notValues) && notValues.some((p) => match(String(p), value))) return `${label} ${shown} is in not-list ${JSON.stringify(notValues)}`;
+  if (Array.isArray(values) && values.length > 0 && !values.some((p) => match(String(p), value))) return `${label} ${shown} is not in ${JSON.stringify(values)}`;
+  if (Array.isArray(notValues) && notValues.length > 0 && notValues.some((p) => match(String(p), value))) return `${label} ${shown} is in not-list ${JSON.stringify(notValues)}`;
   return undefined;
+}
+
+/**
+ * A `namespaces` pattern against the caller's principal, as pilot's `srcNamespaceGenerator`
+ * (pilot/pkg/security/authz/model/generator.go) builds it: every `*` is a wildcard (`team-*-prod`,
+ * `*ro*`), and the pattern is matched as a regex on the whole principal: any prefix, `/ns/`, the
+ * pattern, `/`, any suffix. So a plaintext caller (no principal) matches no namespace.
+ */
+export function namespacePatternMatch(pattern: string, principal: string | undefined): boolean {
+  if (!principal) return false;
+  const regex = `.*/ns/${pattern.split('*').map((part) => RE2JS.quote(part)).join('.*')}/.*`;
+  return regexFullMatch(regex, principal);
 }
 
 const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
@@ -349,7 +402,7 @@ function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   const exact = (p: string, v: string | undefined) => policyValueMatch(p, v);
   return (
     field('principal', a.principal, s.principals, s.notPrincipals, exact) ??
-    field('namespace', a.namespace, s.namespaces, s.notNamespaces, exact) ??
+    field('namespace', a.namespace, s.namespaces, s.notNamespaces, (pattern) => namespacePatternMatch(pattern, a.principal)) ??
     field('service account', a.serviceAccount, s.serviceAccounts, s.notServiceAccounts, exact) ??
     (g.ignore ? undefined : field('request principal', a.requestPrincipal, s.requestPrincipals, s.notRequestPrincipals, exact)) ??
     field('source ip', a.sourceIp, s.ipBlocks, s.notIpBlocks, cidrMatch) ??
@@ -382,7 +435,10 @@ function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   let match = (p: string, v: string | undefined) => policyValueMatch(p, v);
   if (header) value = a.headers[header[1].toLowerCase()];
   else if (key === 'source.principal') value = a.principal;
-  else if (key === 'source.namespace') value = a.namespace;
+  else if (key === 'source.namespace') {
+    value = a.namespace;
+    match = (pattern) => namespacePatternMatch(pattern, a.principal);
+  }
   else if (key === 'source.serviceAccount') value = a.serviceAccount;
   else if (key === 'source.trustDomain') value = a.trustDomain;
   else if (key === 'request.auth.principal') value = a.requestPrincipal;
@@ -395,7 +451,7 @@ function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
 }
 
 /** The effective mTLS mode of a workload port, and the PeerAuthentication that set it. */
-export function effectiveMtls(model: MeshModel, w: Workload, port: number | undefined): { mode: string; policy?: string; portLevel?: boolean } {
+export function effectiveMtls(model: ManifestIndex, w: Workload, port: number | undefined): { mode: string; policy?: string; portLevel?: boolean } {
   const pas = [...model.ofKind('PeerAuthentication')].sort((a, b) => cmp(a.name, b.name));
   const hasSelector = (p: IndexedObject) => p.spec.selector?.matchLabels && Object.keys(p.spec.selector.matchLabels).length > 0;
   const workloadLevel = pas.find((p) => p.namespace === w.namespace && hasSelector(p) && labelsMatch(p.spec.selector.matchLabels, w.labels));
@@ -417,4 +473,9 @@ export function effectiveMtls(model: MeshModel, w: Workload, port: number | unde
 function modeOf(mode: unknown): string | undefined {
   const m = typeof mode === 'string' ? mode.toUpperCase() : undefined;
   return m && m !== 'UNSET' ? m : undefined;
+}
+
+/** A Service's selector standing in for its pods when the manifests hold none (no pod template to read). */
+export function serviceAsWorkload(svc: IndexedObject): Workload {
+  return { ...svc, kind: 'Service', labels: { ...(svc.spec.selector ?? {}) }, podAnnotations: {}, podSpec: {}, serviceAccount: 'default', fromTemplate: true, replicas: 1 };
 }

@@ -1,6 +1,6 @@
 import { parseDurationMs } from '../rules/duration';
 import { labelsMatch } from './match';
-import { IndexedObject, MeshModel, Workload } from './model';
+import { IndexedObject, ManifestIndex, Workload } from '../manifests';
 import { RetryResult, RouteDestination } from './types';
 
 /**
@@ -47,7 +47,7 @@ export function normalizeDuration(d: string): string {
 }
 
 /** Warns about a subset that no DestinationRule defines, or whose labels select no pods. */
-export function checkDestination(model: MeshModel, d: RouteDestination, warnings: string[]): void {
+export function checkDestination(model: ManifestIndex, d: RouteDestination, warnings: string[]): void {
   const svc = model.serviceOfHost(d.host);
   if (!svc) {
     if (d.host.endsWith(`.svc.${model.domainSuffix}`)) warnings.push(`destination ${d.host} names no Service in the manifests (IST0101)`);
@@ -70,7 +70,7 @@ export function checkDestination(model: MeshModel, d: RouteDestination, warnings
 }
 
 /** DestinationRules whose host is `fqdn`, the one in the service's namespace first. */
-export function destinationRulesFor(model: MeshModel, fqdn: string): IndexedObject[] {
+export function destinationRulesFor(model: ManifestIndex, fqdn: string): IndexedObject[] {
   const svcNs = fqdn.split('.')[1];
   const found = model.ofKind('DestinationRule').filter((dr) => typeof dr.spec.host === 'string' && model.fqdn(dr.spec.host, dr.namespace) === fqdn);
   return [...found.filter((dr) => dr.namespace === svcNs), ...found.filter((dr) => dr.namespace !== svcNs)];
@@ -80,7 +80,7 @@ export function destinationRulesFor(model: MeshModel, fqdn: string): IndexedObje
  * The workloads a destination reaches: the Service's pods, narrowed by the subset's labels when the
  * destination names a subset. Empty when the host is no Service or the subset is undefined.
  */
-export function workloadsOfDestination(model: MeshModel, d: RouteDestination): Workload[] {
+export function workloadsOfDestination(model: ManifestIndex, d: RouteDestination): Workload[] {
   const svc = model.serviceOfHost(d.host);
   if (!svc) return [];
   const pods = model.workloadsOfService(svc);
@@ -96,7 +96,7 @@ export function workloadsOfDestination(model: MeshModel, d: RouteDestination): W
  * its pods carry (`(unknown)` when they carry none or several, `(no pods)` when there are none).
  * Lets two renderings that name destinations differently (subsets vs per-version Services) be compared.
  */
-export function versionSplit(model: MeshModel, destinations: readonly RouteDestination[]): Record<string, number> {
+export function versionSplit(model: ManifestIndex, destinations: readonly RouteDestination[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const d of destinations) {
     const versions = [...new Set(workloadsOfDestination(model, d).map((w) => w.labels.version ?? '(unknown)'))];

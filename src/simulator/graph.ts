@@ -1,5 +1,5 @@
-import { applicablePolicies, effectiveMtls } from './authorize';
-import { IndexedObject, MeshModel, Workload } from './model';
+import { applicablePolicies, effectiveMtls, isDryRun, serviceAsWorkload } from './authorize';
+import { IndexedObject, ManifestIndex, Workload } from '../manifests';
 import { weigh } from './destination';
 import { describeHttpRouteMatch, httpRoutesForService } from './httproute';
 import { describeMatch, routeRequest } from './route';
@@ -70,7 +70,7 @@ export interface MeshGraph {
  * applies), the DENY rules that keep callers out, and each routing rule's weighted destinations. It
  * summarizes rules; {@link MeshSimulator.authorize} gives exact answers for one request.
  */
-export function meshGraph(model: MeshModel): MeshGraph {
+export function meshGraph(model: ManifestIndex): MeshGraph {
   const services: GraphService[] = [];
   const calls: GraphCall[] = [];
   const denies: GraphDeny[] = [];
@@ -79,10 +79,11 @@ export function meshGraph(model: MeshModel): MeshGraph {
   for (const svc of svcs) {
     const to = svcId(svc);
     const workloads = model.workloadsOfService(svc);
-    const w: Workload = workloads[0] ?? { ...svc, labels: { ...(svc.spec.selector ?? {}) }, serviceAccount: 'default' };
+    const w: Workload = workloads[0] ?? serviceAsWorkload(svc);
     const firstPort = (svc.spec.ports ?? [])[0];
     const port = typeof firstPort?.targetPort === 'number' ? firstPort.targetPort : firstPort?.port;
-    const policies = applicablePolicies(model, w);
+    // Dry-run policies are logged, not enforced: they draw no edge.
+    const policies = applicablePolicies(model, w).filter((p) => !isDryRun(p));
     const allows = policies.filter((p) => actionOf(p) === 'ALLOW');
     services.push({ id: to, mtls: effectiveMtls(model, w, port).mode, defaultDeny: allows.length > 0 });
     if (allows.length === 0) calls.push({ from: '*', to, policy: null, operations: 'any request' });
@@ -121,7 +122,7 @@ function actionOf(p: IndexedObject): string {
 }
 
 /** Each caller an ALLOW rule's `from` names: a Service for a known identity, else the principal. */
-function callersOf(model: MeshModel, from: any): { id: string; extra?: string }[] {
+function callersOf(model: ManifestIndex, from: any): { id: string; extra?: string }[] {
   if (!Array.isArray(from)) return [{ id: '*' }];
   const out: { id: string; extra?: string }[] = [];
   for (const f of from) {
@@ -143,7 +144,7 @@ function callersOf(model: MeshModel, from: any): { id: string; extra?: string }[
 }
 
 /** `<svc>.<ns>` of the Service whose workloads run as the principal's ServiceAccount, else the principal. */
-function nodeOfPrincipal(model: MeshModel, principal: string): string {
+function nodeOfPrincipal(model: ManifestIndex, principal: string): string {
   const m = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
   if (!m) return principal;
   const svc = [...model.ofKind('Service')]
@@ -178,7 +179,7 @@ function describeWhen(when: any): string {
 }
 
 /** Each HTTP rule of the VirtualService (or the HTTPRoutes) bound to the Service's host. */
-function splitsOf(model: MeshModel, svc: IndexedObject): GraphSplit[] {
+function splitsOf(model: ManifestIndex, svc: IndexedObject): GraphSplit[] {
   const host = svcId(svc);
   const fqdn = model.fqdn(host);
   const vs = model

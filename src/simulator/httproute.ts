@@ -1,5 +1,5 @@
 import { queryParams, regexFullMatch, stripQuery } from './match';
-import { IndexedObject, MeshModel } from './model';
+import { IndexedObject, ManifestIndex } from '../manifests';
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, weigh } from './destination';
 import { NormalRequest } from './request';
 import { RouteResult } from './types';
@@ -11,7 +11,7 @@ import { RouteResult } from './types';
  */
 
 /** HTTPRoutes attached to the Service `fqdn` names (and to `port`, when the parentRef gives one). */
-export function httpRoutesForService(model: MeshModel, fqdn: string, port: number | undefined): IndexedObject[] {
+export function httpRoutesForService(model: ManifestIndex, fqdn: string, port: number | undefined): IndexedObject[] {
   const svc = model.serviceOfHost(fqdn);
   if (!svc) return [];
   return model.ofKind('HTTPRoute').filter((r) =>
@@ -35,7 +35,7 @@ interface Candidate {
 }
 
 /** Routes by the most specific matching HTTPRoute match, or answers noRoute (404). */
-export function routeByHttpRoutes(model: MeshModel, req: NormalRequest, routes: IndexedObject[], warnings: string[]): RouteResult {
+export function routeByHttpRoutes(model: ManifestIndex, req: NormalRequest, routes: IndexedObject[], warnings: string[]): RouteResult {
   const candidates: Candidate[] = [];
   for (const route of routes) {
     const rules: any[] = Array.isArray(route.spec.rules) ? route.spec.rules : [];

@@ -51,7 +51,7 @@ declare global {
 interface Simulates {
   route(request: RouteRequest): RouteResult;
   authorize(request: AuthzRequest): AuthzResult;
-  readonly model?: { fqdn(host: string): string };
+  readonly index?: { fqdn(host: string): string };
 }
 
 interface MatcherResult {
@@ -87,7 +87,7 @@ function showDestinations(r: RouteResult): string {
 
 /**
  * The differences between a route answer and an expectation, in words; empty when it meets it.
- * `fqdn` completes expected hosts (`svc.ns`) the way the simulator's model does.
+ * `fqdn` completes expected hosts (`svc.ns`) the way the simulator's manifest index does.
  */
 export function routeMismatches(r: RouteResult, e: RouteExpectation, fqdn: (host: string) => string = defaultFqdn): string[] {
   const out: string[] = [];
@@ -152,7 +152,7 @@ export const meshMatchers = {
   toRoute(this: MatcherContext, received: unknown, request: RouteRequest, expected: RouteExpectation = {}): MatcherResult {
     const sim = asSimulator(received, 'toRoute');
     const r = sim.route(request);
-    const fqdn = sim.model ? (h: string) => sim.model!.fqdn(h) : defaultFqdn;
+    const fqdn = sim.index ? (h: string) => sim.index!.fqdn(h) : defaultFqdn;
     return result(this, `route ${JSON.stringify(request)} as ${JSON.stringify(expected)}`, routeMismatches(r, expected, fqdn), `answer: ${showDestinations(r)}; ${r.reason}`);
   },
   toHaveNoRoute(this: MatcherContext, received: unknown, request: RouteRequest): MatcherResult {

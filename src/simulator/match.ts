@@ -105,26 +105,58 @@ export function stripQuery(path: string): string {
   return q >= 0 ? path.slice(0, q) : path;
 }
 
-/** The query parameters of a path (`?a=1&b`), first value wins, `b` alone gives `''`. */
+/**
+ * The query parameters of a path (`?a=1&b`) as Envoy's router matches them: names and values as sent,
+ * not percent-decoded (a malformed `%` escape is just text), first value wins, `b` alone gives `''`.
+ */
 export function queryParams(path: string): Record<string, string> {
   const out: Record<string, string> = {};
   const q = path.indexOf('?');
   if (q < 0) return out;
-  for (const pair of path.slice(q + 1).split('&')) {
+  const end = path.indexOf('#', q);
+  for (const pair of path.slice(q + 1, end < 0 ? undefined : end).split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
-    const k = decodeURIComponent(eq >= 0 ? pair.slice(0, eq) : pair);
-    const v = eq >= 0 ? decodeURIComponent(pair.slice(eq + 1)) : '';
-    if (!(k in out)) out[k] = v;
+    const k = eq >= 0 ? pair.slice(0, eq) : pair;
+    const v = eq >= 0 ? pair.slice(eq + 1) : '';
+    if (!Object.prototype.hasOwnProperty.call(out, k)) out[k] = v;
   }
   return out;
 }
 
-/** Kubernetes `matchLabels` semantics: every selector label is present with the same value. */
-export function labelsMatch(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return true;
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+/**
+ * Whether an Istio StringMatch becomes Envoy's `present_match` (`canBeConvertedToPresentMatch`,
+ * pilot/pkg/networking/core/route/route.go): no match type, or the regex `*`.
+ */
+export function isPresenceMatch(spec: StringMatchSpec | undefined | null): boolean {
+  if (!spec || typeof spec !== 'object') return true;
+  if (spec.regex === '*') return true;
+  return spec.exact === undefined && spec.prefix === undefined && spec.regex === undefined;
 }
+
+/**
+ * A VirtualService `headers`, `queryParams`, `method`, `authority` or `scheme` condition as pilot
+ * translates it (route.go `translateHeaderMatch`, `translateQueryParamMatch`): Envoy's `present_match`
+ * for {@link isPresenceMatch}, else the StringMatch on the value; either way an absent value fails.
+ */
+export function headerConditionMatch(spec: StringMatchSpec | undefined | null, value: string | undefined): boolean {
+  if (isPresenceMatch(spec)) return value !== undefined;
+  return stringMatch(spec!, value);
+}
+
+/**
+ * A VirtualService `withoutHeaders` condition as pilot translates it (route.go `TranslateRouteMatch`):
+ * an inverted header matcher. Presence inverted matches an absent header; any other StringMatch is
+ * inverted with `treat_missing_header_as_empty`, so an absent header is compared as `''`: `exact: x`
+ * matches it, a regex matching the empty string does not.
+ */
+export function withoutHeaderMatch(spec: StringMatchSpec | undefined | null, value: string | undefined): boolean {
+  if (isPresenceMatch(spec)) return value === undefined;
+  return !stringMatch(spec!, value ?? '');
+}
+
+/** Kubernetes `matchLabels` semantics, stated once in the manifest rules. */
+export { labelsMatch } from '../manifests/rules';
 
 /** True when IPv4 `ip` lies in `cidr` (`10.0.0.0/8`, or a bare address meaning /32). IPv6 compares exactly. */
 export function cidrMatch(cidr: string, ip: string | undefined): boolean {

@@ -1,5 +1,5 @@
 import { normalizeHeaders, SimulatorError } from './match';
-import { MeshModel } from './model';
+import { hostSubsetOf, ManifestIndex } from '../manifests';
 import { RouteRequest } from './types';
 
 /** A request with defaults filled in and header names lower-cased. */
@@ -17,10 +17,10 @@ export interface NormalRequest {
 }
 
 /** Fills in a route request's defaults and resolves its host. */
-export function normalize(model: MeshModel, r: RouteRequest): NormalRequest {
+export function normalize(model: ManifestIndex, r: RouteRequest): NormalRequest {
   if (!r || typeof r.host !== 'string' || r.host === '') throw new SimulatorError('route request: host is required, e.g. order-service.production');
   return {
-    fqdn: model.fqdn(r.host, r.sourceNamespace),
+    fqdn: requestFqdn(model, r.host, r.sourceNamespace),
     headers: normalizeHeaders(r.headers),
     path: r.path ?? '/',
     method: r.method ?? 'GET',
@@ -31,4 +31,23 @@ export function normalize(model: MeshModel, r: RouteRequest): NormalRequest {
     sourceLabels: r.sourceLabels,
     gateway: r.gateway ?? 'mesh',
   };
+}
+
+/**
+ * A request host as an FQDN (see {@link ManifestIndex.fqdn}). A short name needs the caller's
+ * namespace to resolve, as DNS would: without one it is an error, not a guess. `a.b` is Service `a` of
+ * namespace `b` unless no such Service exists and a ServiceEntry serves `a.b` as written (`example.com`),
+ * as Envoy matches the Host header against both the Service's aliases and the ServiceEntry's hosts.
+ */
+export function requestFqdn(index: ManifestIndex, host: string, sourceNamespace: string | undefined): string {
+  if (!host.includes('.') && !host.startsWith('*') && !sourceNamespace) {
+    throw new SimulatorError(`host ${JSON.stringify(host)} is a short name: write it as <service>.<namespace>`);
+  }
+  const completed = index.fqdn(host, sourceNamespace);
+  const literal = host.toLowerCase().replace(/\.$/, '');
+  if (completed !== literal && !index.serviceOfHost(completed)) {
+    const served = index.serviceEntries.some((se) => (Array.isArray(se.spec.hosts) ? se.spec.hosts : []).some((h) => typeof h === 'string' && hostSubsetOf(literal, h.toLowerCase())));
+    if (served) return literal;
+  }
+  return completed;
 }

@@ -1,8 +1,8 @@
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, retriesOf, weigh } from './destination';
 import { httpRoutesForService, routeByHttpRoutes } from './httproute';
-import { describeStringMatch, labelsMatch, queryParams, stringMatch, StringMatchSpec, stripQuery } from './match';
-import { IndexedObject, MeshModel } from './model';
-import { normalize, NormalRequest } from './request';
+import { describeStringMatch, headerConditionMatch, SimulatorError, labelsMatch, queryParams, stringMatch, StringMatchSpec, stripQuery, withoutHeaderMatch } from './match';
+import { hostSubsetOf, IndexedObject, ManifestIndex } from '../manifests';
+import { normalize, NormalRequest, requestFqdn } from './request';
 import { RouteDestination, RouteRequest, RouteResult } from './types';
 
 /**
@@ -10,7 +10,7 @@ import { RouteDestination, RouteRequest, RouteResult } from './types';
  * picks the VirtualService bound to the host, takes the first rule whose match matches, and reports
  * its weighted destinations, timeout and retries; `noRoute` when no rule matches (404 NR).
  */
-export function routeRequest(model: MeshModel, request: RouteRequest): RouteResult {
+export function routeRequest(model: ManifestIndex, request: RouteRequest): RouteResult {
   const req = normalize(model, request);
   const warnings: string[] = [];
   const vs = selectVirtualService(model, req, warnings);
@@ -58,7 +58,7 @@ function gatewayBound(gateways: unknown, req: NormalRequest, namespace: string):
  * shorter one. Several VirtualServices on one exact host is a conflict (IST0109): the first by
  * namespace/name is used (Istio picks the oldest, which manifests do not say) and a warning says so.
  */
-function selectVirtualService(model: MeshModel, req: NormalRequest, warnings: string[]): IndexedObject | undefined {
+function selectVirtualService(model: ManifestIndex, req: NormalRequest, warnings: string[]): IndexedObject | undefined {
   let best: { vs: IndexedObject; score: number } | undefined;
   const exact: IndexedObject[] = [];
   const sorted = [...model.ofKind('VirtualService')].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
@@ -67,7 +67,7 @@ function selectVirtualService(model: MeshModel, req: NormalRequest, warnings: st
     for (const h of (vs.spec.hosts ?? []) as string[]) {
       const fq = model.fqdn(String(h), vs.namespace);
       let score = -1;
-      if (fq === req.fqdn) score = Number.MAX_SAFE_INTEGER;
+      if (fq === req.fqdn || String(h).toLowerCase() === req.fqdn) score = Number.MAX_SAFE_INTEGER;
       else if (fq === '*') score = 0;
       else if (fq.startsWith('*.') && req.fqdn.endsWith(fq.slice(1))) score = fq.length;
       if (score === Number.MAX_SAFE_INTEGER && !exact.includes(vs)) exact.push(vs);
@@ -82,35 +82,38 @@ function selectVirtualService(model: MeshModel, req: NormalRequest, warnings: st
 }
 
 function matchBlock(m: any, req: NormalRequest, namespace: string): boolean {
-  if (m.gateways !== undefined && !gatewayBound(m.gateways, req, namespace)) return false;
   if (m.uri && !uriMatch(m.uri, req.path, m.ignoreUriCase === true)) return false;
-  if (m.method && !stringMatch(m.method, req.method)) return false;
-  if (m.scheme && !stringMatch(m.scheme, req.scheme)) return false;
-  if (m.authority && !stringMatch(m.authority, req.authority)) return false;
+  if (m.method && !headerConditionMatch(m.method, req.method)) return false;
+  if (m.scheme && !headerConditionMatch(m.scheme, req.scheme)) return false;
+  if (m.authority && !headerConditionMatch(m.authority, req.authority)) return false;
   for (const [name, spec] of Object.entries<StringMatchSpec>(m.headers ?? {})) {
-    if (!stringMatch(spec ?? {}, req.headers[name.toLowerCase()])) return false;
+    if (!headerConditionMatch(spec, req.headers[name.toLowerCase()])) return false;
   }
   for (const [name, spec] of Object.entries<StringMatchSpec>(m.withoutHeaders ?? {})) {
-    // Envoy's invert_match: a missing header fails every condition except presence.
-    const value = req.headers[name.toLowerCase()];
-    if (value === undefined) {
-      if (isPresence(spec)) continue;
-      return false;
-    }
-    if (stringMatch(spec ?? {}, value)) return false;
+    if (!withoutHeaderMatch(spec, req.headers[name.toLowerCase()])) return false;
   }
-  const query = queryParams(req.path);
-  for (const [name, spec] of Object.entries<StringMatchSpec>(m.queryParams ?? {})) {
-    if (!stringMatch(spec ?? {}, query[name])) return false;
+  const conditions = Object.entries<StringMatchSpec>(m.queryParams ?? {});
+  if (conditions.length > 0) {
+    const query = queryParams(req.path);
+    for (const [name, spec] of conditions) {
+      if (!headerConditionMatch(spec, Object.prototype.hasOwnProperty.call(query, name) ? query[name] : undefined)) return false;
+    }
   }
   if (m.port !== undefined && m.port !== req.port) return false;
-  if (m.sourceNamespace !== undefined && m.sourceNamespace !== req.sourceNamespace) return false;
-  if (m.sourceLabels !== undefined && (!req.sourceLabels || !labelsMatch(m.sourceLabels, req.sourceLabels))) return false;
-  return true;
+  return sourceMatch(m, req, namespace);
 }
 
-function isPresence(spec: StringMatchSpec | undefined): boolean {
-  return !spec || (spec.exact === undefined && spec.prefix === undefined && spec.regex === undefined);
+/**
+ * Which callers a match applies to (`sourceMatchHTTP`, pilot/pkg/networking/core/route/route.go): a
+ * match that names `gateways` applies to those gateways' traffic, whatever its source labels or
+ * namespace; otherwise `sourceLabels` (empty: every caller) must be among the caller's labels and
+ * `sourceNamespace`, if set, must be the caller's namespace.
+ */
+function sourceMatch(m: any, req: NormalRequest, namespace: string): boolean {
+  if (Array.isArray(m.gateways) && m.gateways.length > 0) return gatewayBound(m.gateways, req, namespace);
+  const labels = m.sourceLabels && typeof m.sourceLabels === 'object' ? (m.sourceLabels as Record<string, string>) : {};
+  if (Object.keys(labels).length > 0 && !labelsMatch(labels, req.sourceLabels ?? {})) return false;
+  return m.sourceNamespace === undefined || m.sourceNamespace === '' || m.sourceNamespace === req.sourceNamespace;
 }
 
 /** Envoy compares `path` (exact) and `safe_regex` without the query string, `prefix` with it. */
@@ -119,7 +122,7 @@ function uriMatch(spec: StringMatchSpec, path: string, ignoreCase: boolean): boo
   return stringMatch(spec, stripQuery(path), ignoreCase);
 }
 
-function answer(model: MeshModel, vs: IndexedObject, index: number, matched: number | undefined, rule: any, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
+function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched: number | undefined, rule: any, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
   const what = matched === undefined ? 'it has no match, so it matches every request' : `its match[${matched}] matches (${describeMatch(rule.match[matched])})`;
   const reason = `${routedBy} rule ${index}${rule.name ? ` (${rule.name})` : ''}: ${what}${index === 1 ? '; rule 0 does not match' : index > 1 ? `; rules 0..${index - 1} do not match` : ''}`;
   const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
@@ -129,7 +132,7 @@ function answer(model: MeshModel, vs: IndexedObject, index: number, matched: num
   const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
   const destinations = weigh(
     routes.map((r) => ({
-      host: model.fqdn(String(r?.destination?.host ?? ''), vs.namespace),
+      host: requestFqdn(model, String(r?.destination?.host ?? ''), vs.namespace),
       subset: r?.destination?.subset,
       port: r?.destination?.port?.number,
       raw: r?.weight,
@@ -140,20 +143,24 @@ function answer(model: MeshModel, vs: IndexedObject, index: number, matched: num
   return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail };
 }
 
-function defaultRoute(model: MeshModel, req: NormalRequest, warnings: string[]): RouteResult {
+function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string[]): RouteResult {
   const svc = model.serviceOfHost(req.fqdn);
+  const d: RouteDestination = { host: req.fqdn, weight: 100 };
   if (!svc) {
+    // A ServiceEntry host gets Istio's default route too; any other host is unknown, as for authz.
+    const se = model.serviceEntries.find((s) => (Array.isArray(s.spec.hosts) ? s.spec.hosts : []).some((h) => typeof h === 'string' && hostSubsetOf(req.fqdn, h.toLowerCase())));
+    if (!se) throw new SimulatorError(`route request: no VirtualService, HTTPRoute, Service or ServiceEntry for ${req.fqdn} in the manifests`);
     return {
-      noRoute: true,
-      destinations: [],
+      destinations: [d],
       timeout: null,
+      retries: ISTIO_DEFAULT_RETRIES,
       routedBy: null,
       host: req.fqdn,
-      reason: `no VirtualService binds ${req.fqdn} and no Service of that name is in the manifests`,
+      defaultRoute: true,
+      reason: `no VirtualService binds ${req.fqdn}: Istio's default route sends everything to ServiceEntry ${se.namespace}/${se.name}, with no timeout and the default retries`,
       warnings,
     };
   }
-  const d: RouteDestination = { host: req.fqdn, weight: 100 };
   checkDestination(model, d, warnings);
   return {
     destinations: [d],

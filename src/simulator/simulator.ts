@@ -1,7 +1,8 @@
 import { authorizeRequest } from './authorize';
 import { versionSplit } from './destination';
 import { GraphFormat, MeshGraph, meshGraph, renderGraph } from './graph';
-import { ManifestObject, MeshModel, MeshModelOptions, parseManifestText } from './model';
+import { ManifestIndex, ManifestObject } from '../manifests';
+import { loadManifestFiles, MeshSimulatorOptions, parseManifestText } from './load';
 import { routeRequest } from './route';
 import { AuthzRequest, AuthzResult, RouteRequest, RouteResult } from './types';
 
@@ -17,28 +18,36 @@ import { AuthzRequest, AuthzResult, RouteRequest, RouteResult } from './types';
  */
 export class MeshSimulator {
   /** A simulator over manifest objects, e.g. `Testing.synth(chart)` or parsed YAML. */
-  public static fromManifests(objects: readonly ManifestObject[], options: MeshModelOptions = {}): MeshSimulator {
-    return new MeshSimulator(new MeshModel(objects, options));
+  public static fromManifests(objects: readonly ManifestObject[], options: MeshSimulatorOptions = {}): MeshSimulator {
+    return new MeshSimulator(new ManifestIndex(objects, options));
   }
 
-  /** A simulator over YAML/JSON files and folders (read recursively). */
-  public static fromFiles(paths: readonly string[], options: MeshModelOptions = {}): MeshSimulator {
-    return new MeshSimulator(MeshModel.fromFiles([...paths], options));
+  /** A simulator over YAML/JSON files and folders (a folder's own files; its subfolders too with `recursive`). */
+  public static fromFiles(paths: readonly string[], options: MeshSimulatorOptions = {}): MeshSimulator {
+    return new MeshSimulator(new ManifestIndex(loadManifestFiles(paths, { recursive: options.recursive }), options));
   }
 
   /** A simulator over YAML text (multi-document) or JSON text. */
-  public static fromYaml(text: string, options: MeshModelOptions = {}): MeshSimulator {
+  public static fromYaml(text: string, options: MeshSimulatorOptions = {}): MeshSimulator {
     return MeshSimulator.fromManifests(parseManifestText(text), options);
   }
 
   private constructor(
     /** The indexed manifests. */
-    public readonly model: MeshModel,
+    public readonly index: ManifestIndex,
   ) {}
+
+  /**
+   * The indexed manifests.
+   * @deprecated use {@link index}
+   */
+  public get model(): ManifestIndex {
+    return this.index;
+  }
 
   /** Where does this request go? First matching rule, weighted destinations, timeout, retries. */
   public route(request: RouteRequest): RouteResult {
-    return routeRequest(this.model, request);
+    return routeRequest(this.index, request);
   }
 
   /**
@@ -46,17 +55,17 @@ export class MeshSimulator {
    * the route names DestinationRule subsets or per-version Services. `{}` when no rule matches.
    */
   public versionSplit(request: RouteRequest): Record<string, number> {
-    return versionSplit(this.model, this.route(request).destinations);
+    return versionSplit(this.index, this.route(request).destinations);
   }
 
   /** Is this call allowed? ALLOW or DENY with the deciding policy, rule and reason. */
   public authorize(request: AuthzRequest): AuthzResult {
-    return authorizeRequest(this.model, request);
+    return authorizeRequest(this.index, request);
   }
 
   /** Who may call whom, and how each host's traffic splits. */
   public graph(): MeshGraph {
-    return meshGraph(this.model);
+    return meshGraph(this.index);
   }
 
   /** {@link graph} rendered as mermaid, Graphviz dot or JSON text. */

@@ -129,4 +129,24 @@ export interface AuthzResult {
   readonly enforcedBy?: 'sidecar' | 'ztunnel' | 'waypoint';
   /** AUDIT policies whose rules matched (they never decide). */
   readonly audit?: string[];
+  /**
+   * What the dry-run policies (annotation `istio.io/dry-run: "true"`) would decide: istiod puts them in
+   * Envoy's shadow rules, which log a result and never enforce it. One entry per action that has
+   * dry-run policies at an enforcement point; absent when none applies.
+   */
+  readonly shadow?: ShadowDecision[];
+}
+
+/** The shadow decision of the dry-run policies of one action at one enforcement point. */
+export interface ShadowDecision {
+  /** The action of the dry-run policies: their shadow rules are evaluated per action. */
+  readonly action: 'ALLOW' | 'DENY' | 'CUSTOM';
+  /** ALLOW shadow rules allow when one matches; DENY and CUSTOM ones deny when one matches. */
+  readonly decision: 'ALLOW' | 'DENY';
+  /** `<ns>/<name>` of the matching dry-run policy, or null when none matches. */
+  readonly policy: string | null;
+  /** Index of the matching rule. */
+  readonly rule?: number;
+  readonly enforcedBy: 'sidecar' | 'ztunnel' | 'waypoint';
+  readonly reason: string;
 }

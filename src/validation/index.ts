@@ -8,6 +8,7 @@
  */
 import type { IManifestValidator } from '../mesh-app';
 import { analyze } from './analyzers';
+import type { IstioMeshConfig } from './analyzers';
 import { checkCel } from './cel';
 import { checkCoreKind } from './core-kinds';
 import { compareFindings, RawFinding } from './report';
@@ -44,9 +45,25 @@ export interface ValidationOptions {
   readonly externalPrincipals?: readonly string[];
   /**
    * The mesh root namespace.
-   * @default 'istio-system'
+   * @default - the mesh config's rootNamespace, else 'istio-system'
    */
   readonly rootNamespace?: string;
+  /**
+   * The namespace the analyzers place objects in whose manifest names none, like `istioctl analyze -n`.
+   * @default 'default'
+   */
+  readonly defaultNamespace?: string;
+  /**
+   * The mesh config the analyzers run with, parsed (`cdk8s-istio lint --mesh-config FILE`); it wins over
+   * mesh config found in the set.
+   * @default - the set's (IstioOperator spec.meshConfig, ConfigMap istio key mesh), else Istio's defaults
+   */
+  readonly meshConfig?: IstioMeshConfig;
+  /**
+   * The cluster DNS suffix the analyzers complete short hosts with.
+   * @default 'cluster.local'
+   */
+  readonly domainSuffix?: string;
   /**
    * Which families of checks run.
    * @default - all
@@ -159,7 +176,13 @@ export class SetValidation {
     if (this.checks.analyzers !== false) {
       const analyzed = analyze(
         this.manifests.map((s) => s.manifest),
-        { externalPrincipals: this.options.externalPrincipals, rootNamespace: this.options.rootNamespace },
+        {
+          externalPrincipals: this.options.externalPrincipals,
+          rootNamespace: this.options.rootNamespace,
+          defaultNamespace: this.options.defaultNamespace,
+          meshConfig: this.options.meshConfig,
+          domainSuffix: this.options.domainSuffix,
+        },
       );
       for (const f of analyzed) findings.push(withObject(f, this.bySource.get(f.target) ?? { manifest: f.target }));
     }
@@ -229,4 +252,4 @@ export { celCoverage, resetCelCounters } from './cel';
 export type { CelCoverage, CelRuntimeCounters } from './cel';
 export { Suppressions, Validation, SUPPRESS_ANNOTATION } from './suppress';
 export type { Suppression } from './suppress';
-export type { AnalyzerOptions } from './analyzers';
+export type { AnalyzerOptions, IstioMeshConfig } from './analyzers';

@@ -95,9 +95,12 @@ describe('300k objects in one file', () => {
     let out = '';
     let err = '';
     const code = make({ out: (s) => (out += s), err: (s) => (err += s) }).run([file, ...args]);
-    // route and graph answer; authz says the Service is unknown (a usage error), which needs the whole model too
+    // graph answers; route and authz say the host is unknown (a usage error, exit 2), which needs the whole model too
     if (_name === 'authz') {
       expect(err).toMatch(/no Service for cm-1\.ns-1/);
+      expect(code).toBe(2);
+    } else if (_name === 'route') {
+      expect(err).toMatch(/no VirtualService, HTTPRoute, Service or ServiceEntry for cm-1\.ns-1/);
       expect(code).toBe(2);
     } else {
       expect(err).toBe('');

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { AuthzRequest, ManifestObject, MeshSimulator, parseManifestText, RouteRequest } from '../../src';
-import { loadManifestFiles } from '../../src/simulator/model';
+import { loadManifestFiles } from '../../src/simulator/load';
 
 /** The hand-written reference app of reference-app.md. */
 export const REFERENCE_DIR = path.join(__dirname, '..', 'fixtures', 'reference');

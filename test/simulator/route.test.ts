@@ -112,10 +112,9 @@ spec:
     expect(r.reason).toMatch(/default route/);
   });
 
-  test('a host with neither VirtualService nor Service has no route', () => {
-    const r = referenceSim().route({ host: 'nothing.production' });
-    expect(r.noRoute).toBe(true);
-    expect(r.reason).toMatch(/no Service/);
+  test('a host with neither routing object, Service nor ServiceEntry is an error, as for authz (exit 2 in the CLI)', () => {
+    expect(() => referenceSim().route({ host: 'nothing.production' })).toThrow(SimulatorError);
+    expect(() => referenceSim().route({ host: 'nothing.production' })).toThrow(/no VirtualService, HTTPRoute, Service or ServiceEntry for nothing\.production\.svc\.cluster\.local/);
   });
 
   test('an exact host beats a wildcard host', () => {
@@ -219,8 +218,9 @@ describe('route: matching semantics (istio-rules.md §4)', () => {
     expect(s.route({ host: INV, method: 'post', path: '/?debug=1' }).rule).toBe(1);
     expect(s.route({ host: INV, headers: { 'x-internal': 'no' } }).rule).toBe(2);
     expect(s.route({ host: INV, headers: { 'x-internal': 'yes' } }).noRoute).toBe(true);
-    // Envoy's invert_match: a missing header fails the condition.
-    expect(s.route({ host: INV }).noRoute).toBe(true);
+    // pilot/pkg/networking/core/route/route.go: withoutHeaders is inverted with treat_missing_header_as_empty,
+    // so a missing header is compared as '' and `exact: yes` does not match it: the rule matches.
+    expect(s.route({ host: INV }).rule).toBe(2);
   });
 
   test('a rule without match matches everything, later rules are unreachable', () => {

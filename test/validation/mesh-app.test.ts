@@ -116,3 +116,23 @@ describe('external principals declared on constructs', () => {
     expect(() => declared.app.synth()).not.toThrow();
   });
 });
+
+describe('callers declared outside the app', () => {
+  test.each([
+    ['monitoring', 'prometheus'],
+    ['istio-system', 'istio-ingressgateway-service-account'],
+  ])('an ExternalIdentity in %s (no object of the app lives there) never yields IST0101', (namespace, serviceAccount) => {
+    // GIVEN a service that allows a caller from a namespace the synthesized set does not contain
+    const { Mesh, MeshNamespace, TracedService, ExternalIdentity, HttpMethod } = require('../../src');
+    const lines: string[] = [];
+    const app = new MeshApp({ outdir: tmpdir(), log: (l: string) => lines.push(l) });
+    const chart = new MeshChart(app, 'c');
+    const mesh = new Mesh(chart, 'Mesh');
+    const shop = new MeshNamespace(chart, 'Shop', { mesh, name: 'shop' });
+    const cart = new TracedService(chart, 'Cart', { namespace: shop, imageRepository: 'registry.example.com/cart', versions: [{ name: 'v1' }], openTelemetry: { enabled: false } });
+    cart.allowFrom(ExternalIdentity.serviceAccount({ namespace, serviceAccount }), { methods: [HttpMethod.GET] });
+    // WHEN synthesized THEN validation passes and nothing about the caller's namespace is reported
+    expect(() => app.synth()).not.toThrow();
+    expect(lines.join('\n')).not.toMatch(/IST0101/);
+  });
+});

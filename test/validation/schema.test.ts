@@ -92,7 +92,8 @@ describe('docs/validation.md', () => {
     const known = new Set(CHECKS.map((c: any) => c.code));
     const dir = path.join(ROOT, 'src', 'validation');
     const emitted = new Set<string>();
-    for (const f of [...fs.readdirSync(dir).map((x) => path.join(dir, x)), path.join(ROOT, 'src', 'cli', 'lint.ts')]) {
+    const files = (d: string): string[] => fs.readdirSync(d).flatMap((x) => (fs.statSync(path.join(d, x)).isDirectory() ? files(path.join(d, x)) : [path.join(d, x)]));
+    for (const f of [...files(dir), path.join(ROOT, 'src', 'cli', 'lint.ts')]) {
       if (f.endsWith('codes.ts')) continue;
       for (const m of fs.readFileSync(f, 'utf8').matchAll(/'((?:CI|IST)\d{4})'/g)) emitted.add(m[1]);
     }

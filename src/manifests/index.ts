@@ -1,0 +1,9 @@
+/**
+ * The typed manifest index shared by the analyzers (src/validation/analyzers) and the simulator:
+ * manifests in, objects by kind, pods by label, Services and Namespaces by name, hosts resolved.
+ */
+export { ManifestIndex, flattenManifests, podView } from './manifest-index';
+export type { IndexedObject, ManifestIndexOptions, Workload } from './manifest-index';
+export * from './rules';
+export type * from './types';
+export * from './read';
