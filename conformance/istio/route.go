@@ -74,6 +74,9 @@ type routeAnswer struct {
 	Clusters       []weightedCluster `json:"clusters"`
 	Redirect       map[string]any    `json:"redirect,omitempty"`
 	DirectResponse *uint32           `json:"directResponse,omitempty"`
+	// TCP: the port is not HTTP for Istio (a tcp port, or a name with no known protocol): the
+	// filter chain proxies TCP to Clusters[0], no HTTP route applies.
+	TCP bool `json:"tcp,omitempty"`
 	// Error: pilot simulation's error ("no route matched" = 404 NR, "no virtual host matched",
 	// "no listener matched"...), or why the request could not be simulated.
 	Error string `json:"error,omitempty"`
@@ -362,6 +365,11 @@ func routeOne(fds *xds.FakeDiscoveryServer, sims map[string]*simulation.Simulati
 	if a.VirtualHost == "" {
 		if res.Error != nil {
 			a.Error = res.Error.Error()
+		} else if res.ClusterMatched != "" {
+			a.TCP = true
+			a.Clusters = append(a.Clusters, parseCluster(res.ClusterMatched, 100))
+		} else {
+			a.Error = "no HTTP route configuration and no TCP proxy on the matched filter chain"
 		}
 		return a
 	}

@@ -75,17 +75,11 @@ func runValidate(args []string) (any, error) {
 	var schemaValidator *crdvalidation.Validator
 	crdKinds := map[schema.GroupVersionKind]bool{}
 	if len(*crdFiles) > 0 {
-		v, err := crdvalidation.NewValidatorFromFiles(*crdFiles...)
-		if err != nil {
-			return nil, fmt.Errorf("validate: reading CRDs: %v", err)
-		}
-		v.SkipMissing = true
-		schemaValidator = v
-		kinds, err := crdKindsOf(*crdFiles)
+		c, err := loadCRDs(*crdFiles)
 		if err != nil {
 			return nil, err
 		}
-		crdKinds = kinds
+		schemaValidator, crdKinds = c.validator, c.kinds
 	}
 	docs, err := readDocuments(fs.Args)
 	if err != nil {
@@ -191,6 +185,33 @@ func splitErrors(err error) []string {
 		return out
 	}
 	return []string{strings.TrimSpace(err.Error())}
+}
+
+type crdSet struct {
+	validator *crdvalidation.Validator
+	kinds     map[schema.GroupVersionKind]bool
+}
+
+// crdCache keeps compiled CRD validators (schemas and CEL programs) across the jobs of a batch.
+var crdCache = map[string]crdSet{}
+
+func loadCRDs(files []string) (crdSet, error) {
+	key := strings.Join(files, "\x00")
+	if c, ok := crdCache[key]; ok {
+		return c, nil
+	}
+	v, err := crdvalidation.NewValidatorFromFiles(files...)
+	if err != nil {
+		return crdSet{}, fmt.Errorf("validate: reading CRDs: %v", err)
+	}
+	v.SkipMissing = true
+	kinds, err := crdKindsOf(files)
+	if err != nil {
+		return crdSet{}, err
+	}
+	c := crdSet{validator: v, kinds: kinds}
+	crdCache[key] = c
+	return c, nil
 }
 
 // crdKindsOf lists the group/version/kinds the CRD files define.

@@ -203,8 +203,152 @@ export interface DifferentialRule {
   readonly explains: (o: DifferentialObservation) => boolean;
 }
 
+const objectsOf = (o: DifferentialObservation, kind: string) => o.case.objects.filter((x: any) => x?.kind === kind);
+/** `CODE Kind ns/name` → [code, kind, namespace, name]. */
+const parsePair = (pair: string | undefined) => {
+  const [code, kind, ref] = (pair ?? '').split(' ');
+  const [namespace, name] = (ref ?? '').includes('/') ? ref.split('/') : [undefined, ref];
+  return { code, kind, namespace, name };
+};
+const find = (o: DifferentialObservation, kind: string, namespace: string | undefined, name: string | undefined) =>
+  objectsOf(o, kind).find((x: any) => x.metadata?.name === name && x.metadata?.namespace === namespace);
+const podLabelsOf = (o: DifferentialObservation) =>
+  objectsOf(o, 'Deployment').map((d: any) => ({ namespace: d.metadata.namespace, labels: d.spec.template.metadata.labels ?? {} }));
+const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+/** The Service a request or host names, from a `name.ns.svc.cluster.local` host. */
+const serviceOfHost = (o: DifferentialObservation, host: string) => {
+  const [name, namespace] = host.split('.');
+  return find(o, 'Service', namespace, name);
+};
+const injectedNamespace = (o: DifferentialObservation, ns: string) =>
+  objectsOf(o, 'Namespace').some((n: any) => n.metadata.name === ns && n.metadata.labels?.['istio-injection'] === 'enabled');
+
 /** Known differences on random sets (test/conformance/differential.test.ts). */
-export const DIFFERENTIAL_RULES: readonly DifferentialRule[] = [];
+export const DIFFERENTIAL_RULES: readonly DifferentialRule[] = [
+  {
+    id: 'ist0102-on-workloads',
+    reason:
+      'OUR BUG (issue 19): Istio\'s injection.Analyzer reports IST0102 once per Namespace without an injection label, on the Namespace ' +
+      '(pkg/config/analysis/analyzers/injection/injection.go); our lint reports it on each Deployment of such a namespace.',
+    explains: (o) => o.kind === 'lint' && parsePair(o.pair).code === 'IST0102' &&
+      ((o.side === 'onlyIstio' && parsePair(o.pair).kind === 'Namespace') || (o.side === 'onlyOurs' && parsePair(o.pair).kind === 'Deployment')),
+  },
+  {
+    id: 'ist0173-subset-labels-alone',
+    reason:
+      'ISTIO QUIRK: destinationrule.PodNotSelectedAnalyzer merges the subset labels with the host\'s workload selector, which is empty for a ' +
+      'Kubernetes Service (util.InitServiceEntryHostMap), and looks at the Pods of every namespace; so a subset counts as selecting pods when ' +
+      'any pod anywhere carries its labels (e.g. another service\'s version: v3). Our lint requires a pod of the host\'s Service (selector and ' +
+      'subset labels, in its namespace), as Envoy\'s endpoints would.',
+    explains: (o) => {
+      const p = parsePair(o.pair);
+      if (o.kind !== 'lint' || o.side !== 'onlyOurs' || p.code !== 'IST0173') return false;
+      const dr = find(o, 'DestinationRule', p.namespace, p.name);
+      const pods = podLabelsOf(o);
+      return !!dr && (dr.spec.subsets ?? []).some((s: any) => pods.some((pod) => matches(s.labels ?? {}, pod.labels)));
+    },
+  },
+  {
+    id: 'ist0127-no-workload-in-mesh',
+    reason:
+      'OUR BUG (issue 19): Istio\'s authz.AuthorizationPoliciesAnalyzer counts only Pods in the mesh (injected or ambient, util.PodInMesh) ' +
+      'as workloads a policy can select, and reports a selector-less policy in a namespace with no such Pod too (IST0127: the policy has no ' +
+      'effect). Our lint counts every Deployment, in the mesh or not, and never reports a selector-less policy.',
+    explains: (o) => {
+      const p = parsePair(o.pair);
+      if (o.kind !== 'lint' || o.side !== 'onlyIstio' || p.code !== 'IST0127') return false;
+      const ap = find(o, 'AuthorizationPolicy', p.namespace, p.name);
+      const selector = ap?.spec?.selector?.matchLabels;
+      const selected = podLabelsOf(o).filter((pod) => pod.namespace === p.namespace && (!selector || matches(selector, pod.labels)));
+      const inMesh = injectedNamespace(o, p.namespace!) ? selected : [];
+      return inMesh.length === 0 && (!selector || selected.length > 0);
+    },
+  },
+  {
+    id: 'ist0131-subsumed-match',
+    reason:
+      'OUR LINT IS STRICTER: Istio reports IST0131 only for a match block identical to an earlier one (pkg/config/validation/virtualservice.go, ' +
+      'analyzeUnreachableHTTPRules compares matches as JSON); our lint also reports a block that an earlier, more general block already ' +
+      'covers (e.g. an earlier match on sourceLabels alone). Istio\'s code wins: to align, report only duplicates.',
+    explains: (o) => {
+      const p = parsePair(o.pair);
+      if (o.kind !== 'lint' || o.side !== 'onlyOurs' || p.code !== 'IST0131') return false;
+      const vs = find(o, 'VirtualService', p.namespace, p.name);
+      const blocks = (vs?.spec?.http ?? []).flatMap((r: any) => (r.match ?? []).map((m: any) => JSON.stringify(m)));
+      return new Set(blocks).size === blocks.length;
+    },
+  },
+  {
+    id: 'ist0101-destination-port',
+    reason:
+      'OUR BUG (issue 19): Istio\'s virtualservice.DestinationHostAnalyzer reports IST0101 ("Referenced host:port not found") for a ' +
+      'destination port that is not a port of the destination Service; our lint does not check destination port numbers.',
+    explains: (o) => {
+      const p = parsePair(o.pair);
+      if (o.kind !== 'lint' || o.side !== 'onlyIstio' || p.code !== 'IST0101' || p.kind !== 'VirtualService') return false;
+      const vs = find(o, 'VirtualService', p.namespace, p.name);
+      return (vs?.spec?.http ?? []).some((r: any) => (r.route ?? []).some((d: any) => {
+        const port = d.destination?.port?.number;
+        if (port === undefined) return false;
+        const host: string = d.destination.host;
+        const svc = host.includes('.') ? serviceOfHost(o, host) : find(o, 'Service', p.namespace, host);
+        return !!svc && !(svc.spec.ports ?? []).some((sp: any) => sp.port === port);
+      }));
+    },
+  },
+  {
+    id: 'route-two-label-host',
+    reason:
+      'OUR BUG (issue 19): a VirtualService host "name.namespace" (two labels) is a fully qualified name for Istio ' +
+      '(model.ResolveShortnameToFQDN expands only names without a dot), so it does not bind the Service name.namespace.svc.cluster.local and ' +
+      'requests to the Service take its default route; our simulator expands it to the Service and applies the VirtualService.',
+    explains: (o) => {
+      if (o.kind !== 'route' || !o.request) return false;
+      const [name, namespace] = String(o.request.host).split('.');
+      return objectsOf(o, 'VirtualService').some((vs: any) => vs.metadata.namespace === namespace && (vs.spec.hosts ?? []).includes(`${name}.${namespace}`));
+    },
+  },
+  {
+    id: 'route-no-rule-for-source',
+    reason:
+      'OUR BUG: Istio evaluates sourceLabels and sourceNamespace when it generates a sidecar\'s config, so the rules whose every match ' +
+      'names other callers are left out for this caller; when that leaves a VirtualService without rules, the host keeps its default route ' +
+      '(pilot/pkg/networking/core/route). Our simulator keeps the VirtualService and answers 404 (no rule matches).',
+    explains: (o) => {
+      if (o.kind !== 'route' || !o.request || o.istio?.rule !== 'default' || o.ours?.noRoute !== true) return false;
+      const r = o.request;
+      const [name, namespace] = String(r.host).split('.');
+      const vs = objectsOf(o, 'VirtualService').find((v: any) => v.metadata.namespace === namespace && (v.spec.hosts ?? []).some((h: string) => h === name || h === r.host));
+      const forSource = (m: any) =>
+        (m.sourceLabels === undefined || matches(m.sourceLabels, r.sourceLabels ?? {})) && (m.sourceNamespace === undefined || m.sourceNamespace === r.sourceNamespace);
+      return !!vs && (vs.spec.http ?? []).every((rule: any) => Array.isArray(rule.match) && rule.match.every((m: any) => !forSource(m)));
+    },
+  },
+  {
+    id: 'route-without-headers-missing',
+    reason:
+      'OUR BUG (issue 19): Istio sets treat_missing_header_as_empty on withoutHeaders matchers (pilot/pkg/networking/core/route/route.go, ' +
+      'TranslateRouteMatch), so a request without the header matches `withoutHeaders: {h: {exact: v}}` (for a regex, when it does not match ' +
+      'the empty string); our simulator treats a missing header as not matching.',
+    explains: (o) => {
+      if (o.kind !== 'route' || !o.request || typeof o.istio?.rule !== 'number') return false;
+      const r = o.request;
+      const [name, namespace] = String(r.host).split('.');
+      const vs = objectsOf(o, 'VirtualService').find((v: any) => v.metadata.namespace === namespace && (v.spec.hosts ?? []).some((h: string) => h === name || h === r.host));
+      const rule = vs?.spec?.http?.[o.istio.rule];
+      const sent = new Set(Object.keys(r.headers ?? {}).map((h) => h.toLowerCase()));
+      return (rule?.match ?? []).some((m: any) => Object.keys(m.withoutHeaders ?? {}).some((h) => !sent.has(h.toLowerCase())));
+    },
+  },
+  {
+    id: 'route-tcp-port',
+    reason:
+      'OUR LIMITATION: a Service port Istio does not treat as HTTP (named tcp, or with a name of no known protocol) gets a TCP proxy filter ' +
+      'chain: no VirtualService http rule applies, the connection goes to the Service\'s cluster. Our simulator routes every request by the ' +
+      'http rules whatever the port\'s protocol.',
+    explains: (o) => o.kind === 'route' && o.istio?.tcp === true,
+  },
+];
 
 /**
  * Warning/Error findings of Istio's analyzers on the synthesized sets that are accepted, with the
