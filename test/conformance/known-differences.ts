@@ -267,15 +267,50 @@ export const DIFFERENTIAL_RULES: readonly DifferentialRule[] = [
   {
     id: 'ist0131-subsumed-match',
     reason:
-      'OUR LINT IS STRICTER: Istio reports IST0131 only for a match block identical to an earlier one (pkg/config/validation/virtualservice.go, ' +
-      'analyzeUnreachableHTTPRules compares matches as JSON); our lint also reports a block that an earlier, more general block already ' +
-      'covers (e.g. an earlier match on sourceLabels alone). Istio\'s code wins: to align, report only duplicates.',
+      'OUR LINT DIFFERS: Istio reports IST0131 for a match block identical (as JSON) to an earlier one, and for prefix matches an earlier ' +
+      'prefix match overlaps as pkg/config/validation/validation.go decides it (genMatchHTTPRoutes/coveredValidation: uri prefix, port, ' +
+      'method, authority and the exact/prefix values of headers, query parameters and withoutHeaders, with equal counts). Our lint reports ' +
+      'a block whenever an earlier block matches every request it matches (e.g. an earlier block on sourceLabels alone, or a uri exact ' +
+      'under an earlier prefix), which Istio does not. Istio\'s code wins: align our IST0131 with its two checks.',
     explains: (o) => {
       const p = parsePair(o.pair);
       if (o.kind !== 'lint' || o.side !== 'onlyOurs' || p.code !== 'IST0131') return false;
       const vs = find(o, 'VirtualService', p.namespace, p.name);
       const blocks = (vs?.spec?.http ?? []).flatMap((r: any) => (r.match ?? []).map((m: any) => JSON.stringify(m)));
       return new Set(blocks).size === blocks.length;
+    },
+  },
+  {
+    id: 'ist0131-istio-prefix-overlap',
+    reason:
+      'ISTIO REPORTS MORE (our lint to align): Istio\'s prefix-overlap check (validation.go coveredValidation) ignores sourceLabels, ' +
+      'sourceNamespace, gateways and regex values, and takes a block without method as GET; so it reports IST0131 for prefix blocks that ' +
+      'an earlier, shorter prefix block "covers" by those fields only, even when the earlier block is restricted to other callers. Our lint ' +
+      'compares every field and does not report them.',
+    explains: (o) => {
+      const p = parsePair(o.pair);
+      if (o.kind !== 'lint' || o.side !== 'onlyIstio' || p.code !== 'IST0131') return false;
+      const vs = find(o, 'VirtualService', p.namespace, p.name);
+      const prefixes = (vs?.spec?.http ?? []).flatMap((r: any) => (r.match ?? []).filter((m: any) => m.uri?.prefix !== undefined));
+      return prefixes.length >= 2;
+    },
+  },
+  {
+    id: 'ist0130-all-matches-duplicated',
+    reason:
+      'OUR BUG (issue 19): Istio reports IST0130 for a rule whose every match block duplicates an earlier one ("all matches used by prior ' +
+      'rules", validation.go analyzeUnreachableHTTPRules); our lint only reports rules after a rule without match.',
+    explains: (o) => {
+      const p = parsePair(o.pair);
+      if (o.kind !== 'lint' || o.side !== 'onlyIstio' || p.code !== 'IST0130') return false;
+      const vs = find(o, 'VirtualService', p.namespace, p.name);
+      const seen = new Set<string>();
+      return (vs?.spec?.http ?? []).some((r: any) => {
+        const blocks: string[] = (r.match ?? []).map((m: any) => JSON.stringify(m));
+        const all = blocks.length > 0 && blocks.every((b) => seen.has(b));
+        blocks.forEach((b) => seen.add(b));
+        return all;
+      });
     },
   },
   {
