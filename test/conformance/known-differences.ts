@@ -296,20 +296,22 @@ export const DIFFERENTIAL_RULES: readonly DifferentialRule[] = [
     },
   },
   {
-    id: 'ist0130-all-matches-duplicated',
+    id: 'duplicate-matches',
     reason:
-      'OUR BUG (issue 19): Istio reports IST0130 for a rule whose every match block duplicates an earlier one ("all matches used by prior ' +
-      'rules", validation.go analyzeUnreachableHTTPRules); our lint only reports rules after a rule without match.',
+      'OUR BUG (issue 19): Istio compares every match block with all earlier ones, in earlier rules and in the same rule (validation.go ' +
+      'analyzeUnreachableHTTPRules, JSON equality): a duplicate is IST0131, and a rule whose every block is a duplicate is IST0130 ("all ' +
+      'matches used by prior rules"). Our lint misses duplicates within one rule and never reports IST0130 for all-duplicate rules.',
     explains: (o) => {
       const p = parsePair(o.pair);
-      if (o.kind !== 'lint' || o.side !== 'onlyIstio' || p.code !== 'IST0130') return false;
+      if (o.kind !== 'lint' || o.side !== 'onlyIstio' || (p.code !== 'IST0130' && p.code !== 'IST0131')) return false;
       const vs = find(o, 'VirtualService', p.namespace, p.name);
       const seen = new Set<string>();
       return (vs?.spec?.http ?? []).some((r: any) => {
         const blocks: string[] = (r.match ?? []).map((m: any) => JSON.stringify(m));
+        const withinRule = new Set(blocks).size < blocks.length;
         const all = blocks.length > 0 && blocks.every((b) => seen.has(b));
         blocks.forEach((b) => seen.add(b));
-        return all;
+        return p.code === 'IST0130' ? all : withinRule;
       });
     },
   },
