@@ -65,7 +65,7 @@ const project = new typescript.TypeScriptProject({
 });
 
 // imports/ ships only the precompiled validators: lib/imports holds the compiled classes and schema data.
-for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', 'cdk8s.yaml', '/imports/*.ts', '/imports/schemas/*.json']) {
+for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', '/conformance/', 'cdk8s.yaml', '/imports/*.ts', '/imports/schemas/*.json']) {
   project.npmignore?.addPatterns(p);
 }
 

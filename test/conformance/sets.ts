@@ -1,0 +1,85 @@
+/**
+ * Deployable sets of a synthesized output folder, and our lint over a set, for the conformance tests.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CHECKS } from '../../src/validation/codes';
+import { validateManifests } from '../../src/validation';
+import { readManifests } from '../../src/validation/read';
+import type { Finding } from '../../src/validation/types';
+
+/**
+ * The deployable sets under `dir`, as `cdk8s-istio lint` and `kubectl apply -f <folder>` take them:
+ * each folder (the root and every subfolder) that holds YAML files is one set of its own.
+ */
+export function deployableSets(dir: string): Array<{ folder: string; files: string[] }> {
+  const out: Array<{ folder: string; files: string[] }> = [];
+  const walk = (d: string) => {
+    const entries = fs.readdirSync(d).sort();
+    const files = entries.filter((e) => /\.ya?ml$/i.test(e) && fs.statSync(path.join(d, e)).isFile()).map((e) => path.join(d, e));
+    if (files.length > 0) out.push({ folder: path.relative(dir, d) || '.', files });
+    for (const e of entries) if (fs.statSync(path.join(d, e)).isDirectory()) walk(path.join(d, e));
+  };
+  walk(dir);
+  return out;
+}
+
+/** True when every YAML document of the file is a Kubernetes object (has apiVersion and kind). */
+export function isManifestFile(file: string): boolean {
+  const { manifests, parseErrors } = readManifests([file]);
+  return parseErrors.length === 0 && manifests.length > 0;
+}
+
+/** The Istio analyzer codes our lint implements (the ISTxxxx entries of the check table). */
+export function implementedIstioCodes(): Set<string> {
+  return new Set(CHECKS.map((c) => c.code).filter((c) => c.startsWith('IST')));
+}
+
+/** Kinds that have no namespace (Istio's file source clears theirs; FriendlyName prints no `ns/`). */
+const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GatewayClass', 'ClusterIssuer',
+]);
+
+/**
+ * `Kind ns/name`, or `Kind name` for an object without namespace, as Istio's
+ * Origin.FriendlyName() prints a resource (pkg/config/analysis/legacy/source/kube/origin.go: "This
+ * code has no notion of a default and always shows the namespace").
+ */
+export function friendlyName(kind: string | undefined, namespace: string | undefined, name: string | undefined): string {
+  const ns = CLUSTER_SCOPED.has(kind ?? '') ? undefined : namespace;
+  return ns ? `${kind} ${ns}/${name}` : `${kind} ${name}`;
+}
+
+/** Our lint (every check, as `cdk8s-istio lint` runs them) over one set of manifests. */
+export function lintObjects(objects: readonly any[]): Finding[] {
+  return validateManifests(objects.map((manifest) => ({ manifest })));
+}
+
+/** Our lint over files (one set), read as `cdk8s-istio lint` reads them. */
+export function lintFiles(files: readonly string[]): Finding[] {
+  const { manifests } = readManifests(files);
+  return lintObjects(manifests.map((m) => m.manifest));
+}
+
+/** `CODE Kind ns/name` of our findings with the given codes, sorted, duplicates removed. */
+export function ourPairs(findings: readonly Finding[], codes: ReadonlySet<string>): string[] {
+  return [...new Set(findings.filter((f) => codes.has(f.code)).map((f) => `${f.code} ${friendlyName(f.kind, f.namespace, f.name)}`))].sort();
+}
+
+/** `CODE Kind ns/name` of Istio's messages with the given codes, sorted, duplicates removed. */
+export function istioPairs(messages: ReadonlyArray<{ code: string; resource?: string }>, codes: ReadonlySet<string>): string[] {
+  return [...new Set(messages.filter((m) => codes.has(m.code)).map((m) => `${m.code} ${m.resource ?? '-'}`))].sort();
+}
+
+/** What only one side reports. */
+export interface PairDifference {
+  readonly onlyIstio: string[];
+  readonly onlyOurs: string[];
+}
+
+export function diffPairs(istio: readonly string[], ours: readonly string[]): PairDifference {
+  const i = new Set(istio);
+  const o = new Set(ours);
+  return { onlyIstio: istio.filter((p) => !o.has(p)), onlyOurs: ours.filter((p) => !i.has(p)) };
+}
