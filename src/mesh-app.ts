@@ -221,8 +221,9 @@ export class MeshApp extends App {
 
   /** Validates and writes every chart and artifact. Nothing is written when any check fails. */
   public synth(): void {
+    // Only a worker a large mesh started (_prewarmValidation) is used; synth never starts one itself.
     const hasMeshValidator = this.validators.some((v) => v instanceof MeshValidator);
-    const worker = hasMeshValidator ? this.worker ?? ValidationWorker.start() : undefined;
+    const worker = hasMeshValidator ? this.worker : undefined;
     this.worker = undefined;
     try {
       this.synthWith(worker);
