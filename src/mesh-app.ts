@@ -2,11 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, AppProps, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { runSynthHooks } from './private/synth-hooks';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
-import { Finding, SourcedManifest } from './validation/types';
+import { Finding, IManifestValidator, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
 
 /** Properties of a {@link MeshChart}. */
@@ -74,11 +75,7 @@ export class Artifact extends Construct {
   }
 }
 
-/** A validator run over each output folder's manifests at synth. */
-export interface IManifestValidator {
-  /** Returns the findings for one deployable set of manifests. */
-  validate(manifests: readonly SourcedManifest[]): Finding[];
-}
+export type { IManifestValidator } from './validation/types';
 
 /** Below this many objects, validation runs in-process rather than in the worker thread. */
 const WORKER_MIN_OBJECTS = 1000;
@@ -151,6 +148,7 @@ export class MeshApp extends App {
    * construct validation errors (each prefixed with its construct path).
    */
   public synthFiles(): SynthesizedFile[] {
+    runSynthHooks(this); // meshes render their models into objects before the tree is walked
     return this.resolveFiles(this.node.findAll());
   }
 
@@ -226,6 +224,7 @@ export class MeshApp extends App {
     const worker = hasMeshValidator ? this.worker : undefined;
     this.worker = undefined;
     try {
+      runSynthHooks(this); // meshes render their models into objects before the tree is walked
       this.synthWith(worker);
     } finally {
       worker?.stop();

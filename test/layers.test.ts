@@ -145,28 +145,6 @@ function cycles(g: Map<string, string[]>): string[] {
   }).sort();
 }
 
-/**
- * Known violations being removed (issue 15). Shrink-only: a violation not listed here fails, and so
- * does a listed one that no longer occurs (delete its line). The list ends empty.
- */
-const KNOWN_VIOLATIONS: readonly string[] = [
-  'render/ambient-security.ts → identity.ts',
-  'render/envoy-local-rate-limit.ts → values/rate-limit.ts',
-  'render/flagger.ts → host-traffic.ts',
-  'render/gateway-api.ts → host-traffic.ts',
-  'render/istio-security.ts → identity.ts',
-  'render/istio-traffic.ts → host-traffic.ts',
-  'render/mesh-report.ts → mesh-report.ts',
-  'validation/index.ts → mesh-app.ts',
-  'values/condition.ts → identity.ts',
-  'values/external-identity.ts → identity.ts',
-];
-const KNOWN_CYCLES: readonly string[] = [
-  'host-traffic.ts → render/flagger.ts → host-traffic.ts (11 files in the cycle)',
-  'mesh-app.ts → validation/index.ts → mesh-app.ts (3 files in the cycle)',
-  'mesh-report.ts → render/mesh-report.ts → mesh-report.ts (2 files in the cycle)',
-];
-
 describe('layers of src/', () => {
   const g = graph();
 
@@ -192,10 +170,10 @@ describe('layers of src/', () => {
   });
 
   test('lower layers import no construct file and respect the layer order', () => {
-    expect(layerViolations(g)).toEqual(KNOWN_VIOLATIONS);
+    expect(layerViolations(g)).toEqual([]);
   });
 
   test('there is no import cycle in src/ (type-only imports included)', () => {
-    expect(cycles(g)).toEqual(KNOWN_CYCLES);
+    expect(cycles(g)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
  * (it spells `consecutive5xxErrors` as `consecutive5XxErrors`, `disableTLS` as `disableTls`, ...).
  * The validation layer checks the result against the CRD schema instead.
  *
- * A function `spec` is rendered lazily at synth, from the final intent.
+ * A function `spec` is rendered lazily at synth.
  */
 export function renderedObject(
   scope: Construct,
@@ -23,4 +23,90 @@ export function renderedObject(
     metadata,
     spec: typeof spec === 'function' ? Lazy.any({ produce: spec }) : spec,
   });
+}
+
+/** A rendered manifest as the mesh's render pass returns it (see src/render/types.ts). */
+export interface RenderedManifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: { readonly [key: string]: string };
+    readonly annotations?: { readonly [key: string]: string };
+  };
+  readonly spec?: { readonly [key: string]: unknown };
+}
+
+/**
+ * An ApiObject whose content comes from the mesh's render pass: `source()` returns the current
+ * rendered manifest of this object (memoized per model version). The spec is read lazily at synth;
+ * labels and annotations the renderer adds after the object was created (e.g. a namespace's
+ * `istio.io/use-waypoint` once a service needs the waypoint) are merged in before it is serialized,
+ * unless the user set the same key. cdk8s JSON patches and metadata changes apply on top, as for any
+ * ApiObject.
+ */
+export class RenderedApiObject extends ApiObject {
+  /** Whether `x` is a RenderedApiObject. */
+  public static isRenderedApiObject(x: unknown): x is RenderedApiObject {
+    return ApiObject.isApiObject(x) && typeof (x as Partial<RenderedApiObject>).syncMetadata === 'function';
+  }
+
+  private readonly appliedLabels: Record<string, string>;
+  private readonly appliedAnnotations: Record<string, string>;
+
+  constructor(scope: Construct, id: string, initial: RenderedManifest, private readonly source: () => RenderedManifest | undefined) {
+    const self: { object?: RenderedApiObject } = {};
+    super(scope, id, {
+      apiVersion: initial.apiVersion,
+      kind: initial.kind,
+      metadata: {
+        name: initial.metadata.name,
+        ...(initial.metadata.namespace !== undefined ? { namespace: initial.metadata.namespace } : {}),
+        ...(initial.metadata.labels ? { labels: { ...initial.metadata.labels } } : {}),
+        ...(initial.metadata.annotations ? { annotations: { ...initial.metadata.annotations } } : {}),
+      },
+      ...(initial.spec !== undefined ? { spec: Lazy.any({ produce: () => self.object!.current().spec }) } : {}),
+    });
+    self.object = this;
+    this.appliedLabels = { ...(initial.metadata.labels ?? {}) };
+    this.appliedAnnotations = { ...(initial.metadata.annotations ?? {}) };
+  }
+
+  /**
+   * Merges labels and annotations the renderer added since the object was created. A key the user
+   * set (to another value) is left alone.
+   */
+  public syncMetadata(): void {
+    const m = this.current().metadata;
+    for (const [k, v] of Object.entries(m.labels ?? {})) {
+      const now = this.metadata.getLabel(k);
+      if (now === undefined || now === this.appliedLabels[k]) {
+        this.metadata.addLabel(k, v);
+        this.appliedLabels[k] = v;
+      }
+    }
+    for (const [k, v] of Object.entries(m.annotations ?? {})) {
+      // ApiObjectMetadataDefinition has no getter for annotations: read them from its JSON.
+      const now = (this.metadata.toJson().annotations ?? {})[k];
+      if (now === undefined || now === this.appliedAnnotations[k]) {
+        this.metadata.addAnnotation(k, v);
+        this.appliedAnnotations[k] = v;
+      }
+    }
+  }
+
+  /** The manifest, rendered from the current model, with cdk8s patches applied. */
+  public toJson(): any {
+    this.syncMetadata();
+    return super.toJson();
+  }
+
+  private current(): RenderedManifest {
+    const m = this.source();
+    if (!m) {
+      throw new Error(`[${this.node.path}] ${this.kind} ${this.name} is no longer rendered from the mesh model, but it was already created; this is a bug in the construct that changed the intent, which should have been refused`);
+    }
+    return m;
+  }
 }

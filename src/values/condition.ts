@@ -1,6 +1,6 @@
 import { isIP } from 'net';
-import { ConditionIntent, ConditionValue } from '../intent/security';
-import { IWorkloadIdentity } from '../identity';
+import { ConditionIntent, ConditionValue } from '../model';
+import { identityRef, IWorkloadIdentity } from '../model';
 import { fail } from '../private/errors';
 import { dns1123Label, dns1123Subdomain, httpToken } from '../private/names';
 
@@ -233,7 +233,8 @@ export class Condition {
         fail(where, `identities[${i}]`, id, 'must be a TracedService or an ExternalIdentity');
       }
     });
-    return new Condition({ key: 'source.principal', values: field === 'values' ? [...identities] : [], notValues: field === 'notValues' ? [...identities] : [] });
+    const refs = identities.map(identityRef);
+    return new Condition({ key: 'source.principal', values: field === 'values' ? refs : [], notValues: field === 'notValues' ? refs : [] });
   }
 
   /** @internal */
@@ -251,7 +252,7 @@ export class Condition {
 
   /** Values as given (identities are shown as `namespace/serviceAccount`). */
   public toString(): string {
-    const show = (v: ConditionValue) => (typeof v === 'string' ? v : `${v.identityNamespace}/${v.serviceAccountName}`);
+    const show = (v: ConditionValue) => (typeof v === 'string' ? v : `${v.namespace}/${v.serviceAccount}`);
     const parts = [];
     if (this.intent.values.length) parts.push(`in [${this.intent.values.map(show).join(', ')}]`);
     if (this.intent.notValues.length) parts.push(`not in [${this.intent.notValues.map(show).join(', ')}]`);

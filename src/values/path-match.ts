@@ -1,4 +1,4 @@
-import { PathMatchIntent } from '../intent/security';
+import { PathMatchIntent } from '../model';
 import { fail } from '../private/errors';
 
 /** RFC 3986 pchar without `*`, `{` and `}` (which Istio reads as wildcard and template syntax). */

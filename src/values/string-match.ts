@@ -1,4 +1,4 @@
-import { StringMatchIntent, HeaderMatchIntent } from '../intent/traffic';
+import { StringMatchIntent, HeaderMatchIntent } from '../model';
 import { checkRegex } from '../private/checks';
 import { fail } from '../private/errors';
 import { httpToken } from '../private/names';
