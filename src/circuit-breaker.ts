@@ -80,8 +80,9 @@ export class CircuitBreaker extends Construct {
    * DestinationRules.
    */
   public get destinationRule(): ApiObject | undefined {
-    const gatewayApi = this.service.mesh.model.settings.routingApi === 'gateway-api';
-    const id = gatewayApi && this.version !== undefined ? `DestinationRule-${this.version}` : 'DestinationRule';
-    return this.service.mesh.objectOf(serviceOwner(this.service), id);
+    const mesh = this.service.mesh;
+    const owner = serviceOwner(this.service);
+    // Whichever the renderer emits: a per-version Service's own DestinationRule (Gateway API), else the host's.
+    return (this.version !== undefined ? mesh.objectOf(owner, `DestinationRule-${this.version}`) : undefined) ?? mesh.objectOf(owner, 'DestinationRule');
   }
 }

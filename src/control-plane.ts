@@ -165,7 +165,8 @@ export class ControlPlane extends Construct implements IMeshMember {
       fail(this, 'props.profile', this.profile, `must be an IstioProfile (${IstioProfile.ALL.join(', ')})`,
         String(this.profile) === 'production' ? 'Istio has no "production" profile; IstioProfile.DEFAULT is the one meant for production' : 'e.g. IstioProfile.DEFAULT');
     }
-    if (this.mesh.isAmbient && !this.profile.isAmbient) {
+    // The data plane's node agents (ambient: ztunnel and istio-cni) come with the ambient profiles only.
+    if (this.mesh.renderer.capabilities.nodeAgents.length > 0 && !this.profile.isAmbient) {
       addWarning(this, 'CI0601', `the mesh uses the ambient data plane but profile "${this.profile}" installs no ztunnel or CNI node agent; use IstioProfile.AMBIENT (or OPENSHIFT_AMBIENT), or install them separately`);
     }
 

@@ -11,8 +11,6 @@ import {
   subsetPolicy,
   TrafficPolicyIntent,
 } from './model';
-import { istioSubsets } from './render/istio-traffic';
-import { versionServices } from './render/gateway-api';
 
 export { WARN_AMBIENT_VIRTUAL_SERVICE } from './render';
 export type { RouteDefaultsIntent } from './model';
@@ -46,6 +44,11 @@ export class HostTraffic {
   /** Whether this host renders with the Kubernetes Gateway API (HTTPRoute) instead of VirtualService. */
   public get usesGatewayApi(): boolean {
     return this.mesh.model.settings.routingApi === 'gateway-api';
+  }
+
+  /** The objects the mesh's renderer emits for this host now (rendered, not created). */
+  private get rendered() {
+    return this.mesh.renderer.renderOwner(this.mesh.model, serviceOwner(this.ref));
   }
 
   /** The ordered rules, when the host is routed. */
@@ -82,8 +85,9 @@ export class HostTraffic {
    * Gateway API, which routes to per-version Services instead.
    */
   public get subsets(): string[] {
-    const svc = this.mesh.model.service(this.ref);
-    return !svc || this.usesGatewayApi ? [] : istioSubsets(svc, this.intent);
+    const dr = this.rendered.find((o) => o.id === 'DestinationRule');
+    const subsets = (dr?.manifest.spec?.subsets ?? []) as ReadonlyArray<{ readonly name: string }>;
+    return subsets.map((s) => s.name);
   }
 
   /** Whether any construct contributed a route, route defaults or a policy. */
@@ -102,8 +106,7 @@ export class HostTraffic {
    * route sends to by name, and those with a policy of their own. Empty with the Istio routing API.
    */
   public get versionServices(): string[] {
-    const svc = this.mesh.model.service(this.ref);
-    return !svc || !this.usesGatewayApi ? [] : versionServices(svc, this.intent);
+    return this.rendered.filter((o) => o.id.startsWith('Service-')).map((o) => o.id.slice('Service-'.length));
   }
 
   /** The VirtualService (Istio routing API), when the host is routed and not delivered by Flagger. */

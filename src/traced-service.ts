@@ -138,6 +138,8 @@ export interface TracedServiceProps {
   readonly serviceAccountName?: string;
 }
 
+const TRACED_SERVICE_SYMBOL = Symbol.for('cdk8s-istio.TracedService');
+
 /**
  * A Go-style HTTP service in the mesh: its ServiceAccount identity, a Service with a named port that
  * selects on `app` only, and one Deployment per version labelled `app` and `version`, with probes,
@@ -370,8 +372,6 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     return serviceFqdn(this);
   }
 }
-
-const TRACED_SERVICE_SYMBOL = Symbol.for('cdk8s-istio.TracedService');
 
 function checkQuantity(scope: Construct, property: string, v: string): string {
   const bad = quantity(v);

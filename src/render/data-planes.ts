@@ -34,6 +34,8 @@ export interface DataPlaneRenderer {
   readonly progressiveDelivery?: IntentProblem;
   /** Whether namespaces get a waypoint for L7 intent. */
   readonly usesWaypoints: boolean;
+  /** Node agents the data plane needs installed besides istiod. */
+  readonly nodeAgents: readonly string[];
   /** The mesh membership labels of a namespace. */
   namespaceLabels(waypoint: boolean): { [key: string]: string };
   /** Annotations of a service's pods. */
@@ -56,6 +58,7 @@ export interface DataPlaneRenderer {
 export const SIDECAR_DATA_PLANE: DataPlaneRenderer = {
   name: 'sidecar',
   usesWaypoints: false,
+  nodeAgents: [],
   namespaceLabels: () => ({ 'istio-injection': 'enabled' }),
   podAnnotations: (svc) => sidecarAnnotations(svc),
   serviceLabels: () => ({}),
@@ -81,6 +84,7 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
     hint: 'deliver this host from a sidecar mesh, or route it without progressive (Flagger\'s gatewayapi provider is not supported by this library yet)',
   },
   usesWaypoints: true,
+  nodeAgents: ['ztunnel', 'istio-cni'],
   namespaceLabels: (waypoint): { [key: string]: string } => ({
     'istio.io/dataplane-mode': 'ambient',
     ...(waypoint ? { 'istio.io/use-waypoint': NAMESPACE_WAYPOINT_NAME } : {}),

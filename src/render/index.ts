@@ -63,6 +63,7 @@ class ModeRenderer implements MeshRenderer {
   constructor(public readonly settings: MeshSettings, private readonly dataPlane: DataPlaneRenderer, private readonly routing: RoutingRenderer) {
     this.name = `${dataPlane.name}+${routing.name}`;
     this.capabilities = {
+      nodeAgents: [...dataPlane.nodeAgents],
       ...(dataPlane.noSidecars ? { noSidecars: dataPlane.noSidecars } : {}),
       ...(dataPlane.progressiveDelivery ?? routing.progressiveDelivery ? { progressiveDelivery: dataPlane.progressiveDelivery ?? routing.progressiveDelivery } : {}),
     };
@@ -115,7 +116,8 @@ class ModeRenderer implements MeshRenderer {
       const host = model.host(svc);
       objects.push(...this.renderService(model, svc, host));
       for (const limit of host.localRateLimits) objects.push(renderLocalRateLimit(svc, limit));
-      if (this.dataPlane.name === 'ambient' && !host.progressive && this.routing === ISTIO_ROUTING && isRouted(host)) {
+      // VirtualService at a waypoint is alpha in Istio: say so for ambient + the Istio routing API.
+      if (this.dataPlane.usesWaypoints && this.routingOf(host) === ISTIO_ROUTING && isRouted(host)) {
         notices.push({
           owner: serviceOwner(svc),
           code: WARN_AMBIENT_VIRTUAL_SERVICE,

@@ -1,5 +1,6 @@
 import { MeshIntentModel, serviceFqdn, ServiceRef, serviceKey, collectorEgressHost } from '../model';
 import { quantity, quantityValue } from '../private/quantity';
+import { selectRenderer } from './index';
 
 /**
  * The mesh cost report, computed from the model: per workload and in total, replicas × sidecar
@@ -151,7 +152,8 @@ export function computeMeshReport(model: MeshIntentModel, inputs: MeshReportInpu
   const sampling = settings.tracing ? settings.tracing.samplingPercentage : 0;
   const cp = inputs.controlPlaneProxyResources;
   const rates = new Map(inputs.requestRates.map((r) => [serviceKey(r.service), r.requestsPerSecond]));
-  const sidecar = settings.dataPlane === 'sidecar';
+  // Proxies per pod only where the data plane has sidecars (the renderer the settings select says).
+  const sidecar = selectRenderer(settings).capabilities.noSidecars === undefined;
 
   const workloads = services.map((s): WorkloadReport => {
     const replicas = s.versions.reduce((sum, v) => sum + v.replicas, 0);

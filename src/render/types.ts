@@ -60,6 +60,11 @@ export interface RendererCapabilities {
   readonly noSidecars?: string;
   /** Why a host cannot be delivered progressively (Flagger) in this mode; undefined when it can. */
   readonly progressiveDelivery?: IntentProblem;
+  /**
+   * Node agents the data plane needs installed besides istiod (ambient: the ztunnel DaemonSet and
+   * the istio-cni node agent); empty when it needs none.
+   */
+  readonly nodeAgents: readonly string[];
 }
 
 /**
