@@ -151,6 +151,7 @@ export class Mesh extends Construct {
   private readonly _tracing?: MeshTracingOptions;
   private readonly _owners = new Map<string, OwnerEntry>();
   private readonly _objects = new Map<string, ApiObject>();
+  private readonly _byOwner = new Map<string, Set<string>>();
   private readonly _noticed = new Set<string>();
   private _rendered?: { readonly version: number; readonly result: RenderResult; readonly byKey: Map<string, RenderedObject> };
 
@@ -313,9 +314,9 @@ export class Mesh extends Construct {
   public prepareSynth(): string[] {
     const { result, byKey } = this.rendered();
     const errors: string[] = [];
+    // Rendered objects bring their labels and annotations up to date when serialized (toJson).
     for (const o of result.objects) {
-      const obj = this._objects.get(objectKey(o.owner, o.id)) ?? this.materialize(o);
-      if (RenderedApiObject.isRenderedApiObject(obj)) obj.syncMetadata();
+      if (!this._objects.has(objectKey(o.owner, o.id))) this.materialize(o);
     }
     for (const [key, obj] of this._objects) {
       if (!byKey.has(key)) {
@@ -355,6 +356,9 @@ export class Mesh extends Construct {
       obj = entry.create?.(o.id, o.manifest) ?? new RenderedApiObject(entry.scope as Construct, o.id, o.manifest, () => this.rendered().byKey.get(key)?.manifest);
     }
     this._objects.set(key, obj);
+    const ids = this._byOwner.get(o.owner) ?? new Set<string>();
+    ids.add(o.id);
+    this._byOwner.set(o.owner, ids);
     return obj;
   }
 
@@ -364,12 +368,12 @@ export class Mesh extends Construct {
    */
   private keepHandedOut(owners: readonly string[], source: string): void {
     for (const owner of owners) {
-      const created = [...this._objects].filter(([key]) => key.startsWith(`${owner}#`));
-      if (created.length === 0) continue;
+      const created = this._byOwner.get(owner);
+      if (!created) continue;
       const ids = new Set(this.renderer.renderOwner(this.model, owner).map((o) => o.id));
-      for (const [key, obj] of created) {
-        const id = key.slice(owner.length + 1);
+      for (const id of created) {
         if (ids.has(id)) continue;
+        const obj = this._objects.get(objectKey(owner, id))!;
         fail(source, 'intent', owner, `it would remove ${obj.kind} ${obj.name} (${obj.node.path}), which was already created (a handle was read, e.g. for an escape hatch) and is never removed`,
           'write this intent before reading handles of the objects it replaces, e.g. create a progressive CanaryRoute before reading service.deploymentOf()');
       }

@@ -137,7 +137,8 @@ interface WorkloadState {
  * Merging rules live here: a host has one route; policies from several writers merge field by field,
  * and the same field twice is an error naming both writers; the selected renderer's refusals
  * ({@link IIntentPolicy}) are asked on every write. Every write method takes the writer's construct
- * path (`source`) for messages. A refused write changes nothing.
+ * path (`source`) for messages. A refused write changes nothing. The model keeps the records it is
+ * given (all readonly): writers hand over fresh data and never change it afterwards.
  *
  * @example
  * const model = mesh.model;
@@ -254,7 +255,7 @@ export class MeshIntentModel {
       }
     }
     this.writeHost(ref, source, (s) => {
-      s.rules = { value: copy(rules), source };
+      s.rules = { value: [...rules], source };
     });
   }
 
@@ -270,7 +271,7 @@ export class MeshIntentModel {
       }
     }
     this.writeHost(ref, source, (s) => {
-      s.defaults = prev ? { value: { ...prev.value, ...copy(defaults) }, source: prev.source } : { value: copy(defaults), source };
+      s.defaults = prev ? { value: { ...prev.value, ...defined(defaults) }, source: prev.source } : { value: defined(defaults), source };
     });
   }
 
@@ -293,7 +294,7 @@ export class MeshIntentModel {
       }
     }
     this.writeHost(ref, source, (s) => {
-      const entry = { value: copy(policy), source };
+      const entry = { value: policy, source };
       if (version === undefined) s.hostPolicies.push(entry);
       else s.subsetPolicies.set(version, [...(s.subsetPolicies.get(version) ?? []), entry]);
       s.policies.push({ ...(version !== undefined ? { version } : {}), policy: entry.value, source });
@@ -315,7 +316,7 @@ export class MeshIntentModel {
       if (!versions.includes(v)) fail(source, p, v, `version "${v}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
     }
     this.writeHost(ref, source, (s) => {
-      s.progressive = { value: copy(intent), source };
+      s.progressive = { value: intent, source };
     });
   }
 
@@ -323,7 +324,7 @@ export class MeshIntentModel {
   public addLocalRateLimit(ref: ServiceRef, limit: LocalRateLimitIntent): void {
     this.requireService(ref, limit.source);
     this.writeHost(ref, limit.source, (s) => {
-      s.rateLimits.push(copy(limit));
+      s.rateLimits.push(limit);
     });
   }
 
@@ -357,7 +358,7 @@ export class MeshIntentModel {
     }
     const external = options.external ?? [];
     const prev = { allow: [...state.allow], deny: [...state.deny], external: [...state.external] };
-    list.push(copy(rule));
+    list.push(rule);
     for (const id of external) if (!state.external.some((x) => sameIdentity(x, id))) state.external.push({ ...id });
     this.commit([serviceOwner(ref)], source, () => {
       state.allow = prev.allow;
@@ -373,7 +374,7 @@ export class MeshIntentModel {
     if (state.mtls) {
       fail(source, 'mtls', svc.name, `the mTLS mode of ${svc.name} is already set by ${state.mtls.source}`, 'set it once');
     }
-    state.mtls = { value: copy(mtls), source };
+    state.mtls = { value: mtls, source };
     this.commit([serviceOwner(ref)], source, () => {
       state.mtls = undefined;
     });
@@ -396,7 +397,7 @@ export class MeshIntentModel {
     }
     const prior = this._security.namespaces.get(intent.namespace);
     if (prior) fail(intent.source, 'namespace', intent.namespace, `the namespace is already secured by ${prior.source === intent.source ? 'this policy' : prior.source}`);
-    this._security.namespaces.set(intent.namespace, copy(intent));
+    this._security.namespaces.set(intent.namespace, intent);
     this._security.source ??= intent.source;
     this.changed([], intent.source);
   }
@@ -629,7 +630,7 @@ function hostIntent(service: ServiceRef, s: HostState): HostTrafficIntent {
       ...(s.rules ? { rules: s.rules.source } : {}),
       ...(s.defaults ? { defaults: s.defaults.source } : {}),
       ...(s.progressive ? { progressive: s.progressive.source } : {}),
-      policies: s.policies.map((p) => ({ ...p })),
+      policies: s.policies,
     },
   };
 }
@@ -652,7 +653,12 @@ function ruleKey(rule: AuthorizationRuleIntent): string {
   return JSON.stringify(rest);
 }
 
-/** A deep copy of plain data, so the model never shares arrays or objects with its writers. */
+/** A deep copy of plain data (snapshots never share objects with the model). */
 function copy<T>(x: T): T {
   return JSON.parse(JSON.stringify(x));
+}
+
+/** The object without undefined fields. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -66,7 +66,8 @@ export class RenderedApiObject extends ApiObject {
         ...(initial.metadata.labels ? { labels: { ...initial.metadata.labels } } : {}),
         ...(initial.metadata.annotations ? { annotations: { ...initial.metadata.annotations } } : {}),
       },
-      ...(initial.spec !== undefined ? { spec: Lazy.any({ produce: () => self.object!.current().spec }) } : {}),
+      // `in`, not a read: a renderer may build the spec only when it is first read.
+      ...('spec' in initial ? { spec: Lazy.any({ produce: () => self.object!.current().spec }) } : {}),
     });
     self.object = this;
     this.appliedLabels = { ...(initial.metadata.labels ?? {}) };

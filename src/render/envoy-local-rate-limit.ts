@@ -1,6 +1,6 @@
 import { LocalRateLimitIntent, ServiceIntent, sourceOwner, TokenBucketIntent } from '../model';
 import { istioDuration } from './format';
-import { RenderedObject } from './types';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * Renders a local rate limit as an Istio `EnvoyFilter` (networking.istio.io/v1alpha3, the only
@@ -20,12 +20,8 @@ export function renderLocalRateLimit(svc: ServiceIntent, limit: LocalRateLimitIn
   return {
     owner: sourceOwner(limit.source),
     id: 'Resource',
-    manifest: {
-      apiVersion: 'networking.istio.io/v1alpha3',
-      kind: 'EnvoyFilter',
-      metadata: { name: limit.name, namespace: svc.namespace, labels: { ...svc.selector } },
-      spec: renderLocalRateLimitSpec(svc.selector, svc.ports[0].targetPort, limit),
-    },
+    manifest: lazyManifest('networking.istio.io/v1alpha3', 'EnvoyFilter', { name: limit.name, namespace: svc.namespace, labels: { ...svc.selector } },
+      () => renderLocalRateLimitSpec(svc.selector, svc.ports[0].targetPort, limit)),
   };
 }
 

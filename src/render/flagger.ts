@@ -12,7 +12,7 @@ import {
 import { flaggerDuration, istioDuration } from './format';
 import { renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
 import { renderDeploymentManifest } from './kubernetes';
-import { RenderedObject } from './types';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * Renders a progressively delivered host for Flagger (flagger.app/v1beta1, Istio provider): one
@@ -37,7 +37,7 @@ export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficInten
       manifest: { ...d, metadata: { ...d.metadata, name: svc.name }, spec: { ...d.spec, selector: { matchLabels: { ...svc.selector } } } },
     });
   }
-  out.push({ owner, id: 'Canary', manifest: { apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: svc.name, namespace: svc.namespace }, spec: renderCanarySpec(svc, host) } });
+  out.push({ owner, id: 'Canary', manifest: lazyManifest('flagger.app/v1beta1', 'Canary', { name: svc.name, namespace: svc.namespace }, () => renderCanarySpec(svc, host)) });
   return out;
 }
 

@@ -19,7 +19,7 @@ import {
 import { dns1123Label } from '../private/names';
 import { istioDuration } from './format';
 import { renderTrafficPolicy, servicePort } from './istio-traffic';
-import { RenderedObject } from './types';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * Renders a host's traffic intent as Kubernetes Gateway API (v1.5.1, standard channel) objects for
@@ -371,7 +371,7 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
   const portName = svc.ports[0].name;
   const out: RenderedObject[] = [];
   if (isRouted(host)) {
-    out.push({ owner, id: 'HTTPRoute', manifest: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: svc.name, namespace: svc.namespace }, spec: renderHttpRouteSpec(svc, host) } });
+    out.push({ owner, id: 'HTTPRoute', manifest: lazyManifest('gateway.networking.k8s.io/v1', 'HTTPRoute', { name: svc.name, namespace: svc.namespace }, () => renderHttpRouteSpec(svc, host)) });
   }
   const versions = versionServices(svc, host);
   for (const v of versions) {

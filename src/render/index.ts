@@ -36,7 +36,7 @@ import { renderSidecar } from './istio-sidecar';
 import { renderDeployment, renderNamespace, renderService, renderServiceAccount } from './kubernetes';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
 import { renderTracingTelemetry } from './telemetry';
-import { MeshRenderer, RenderedObject, RendererCapabilities, RenderNotice, RenderResult } from './types';
+import { lazyManifest, MeshRenderer, RenderedObject, RendererCapabilities, RenderNotice, RenderResult } from './types';
 
 export * from './types';
 
@@ -127,8 +127,7 @@ class ModeRenderer implements MeshRenderer {
     }
     objects.push(...this.renderSecurity(model));
     for (const scope of model.egressScopes) {
-      const egress = model.egressOf(scope.service);
-      if (egress) objects.push(renderSidecar(scope.scope, egress));
+      if (model.service(scope.service)) objects.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
     }
     return { objects, notices };
   }
@@ -183,12 +182,8 @@ class ModeRenderer implements MeshRenderer {
       out.push({
         owner,
         id,
-        manifest: {
-          apiVersion: 'security.istio.io/v1',
-          kind: 'AuthorizationPolicy',
-          metadata: { name, namespace: svc.namespace, ...(annotations ? { annotations } : {}) },
-          spec: this.dataPlane.authorizationSpec(action, svc, rules, td, waypoint),
-        },
+        manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name, namespace: svc.namespace, ...(annotations ? { annotations } : {}) },
+          () => this.dataPlane.authorizationSpec(action, svc, rules, td, waypoint)),
       });
     }
     return out;

@@ -1,5 +1,5 @@
 import { sourceOwner, WorkloadEgressIntent } from '../model';
-import { RenderedObject } from './types';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * The spec of a `networking.istio.io/v1` Sidecar limiting one workload's egress: a workload selector
@@ -13,16 +13,14 @@ export function renderSidecarSpec(intent: WorkloadEgressIntent): Record<string, 
   };
 }
 
-/** The Sidecar of one scoped workload, owned by its scope (child id `Sidecar-<namespace>-<service>`). */
-export function renderSidecar(scope: string, intent: WorkloadEgressIntent): RenderedObject {
+/**
+ * The Sidecar of one scoped workload, owned by its scope (child id `Sidecar-<namespace>-<service>`).
+ * `egress` is asked only when the spec is read.
+ */
+export function renderSidecar(scope: string, service: { readonly namespace: string; readonly name: string }, egress: () => WorkloadEgressIntent): RenderedObject {
   return {
     owner: sourceOwner(scope),
-    id: `Sidecar-${intent.namespace}-${intent.serviceName}`,
-    manifest: {
-      apiVersion: 'networking.istio.io/v1',
-      kind: 'Sidecar',
-      metadata: { name: intent.serviceName, namespace: intent.namespace },
-      spec: renderSidecarSpec(intent),
-    },
+    id: `Sidecar-${service.namespace}-${service.name}`,
+    manifest: lazyManifest('networking.istio.io/v1', 'Sidecar', { name: service.name, namespace: service.namespace }, () => renderSidecarSpec(egress())),
   };
 }

@@ -14,7 +14,7 @@ import {
   versionNames,
 } from '../model';
 import { compact, istioDuration } from './format';
-import { RenderedObject } from './types';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * Renders a host's traffic intent as Istio `networking.istio.io/v1` objects: one VirtualService
@@ -29,11 +29,11 @@ export function renderIstioRouting(svc: ServiceIntent, host: HostTrafficIntent):
   const out: RenderedObject[] = [];
   const metadata = { name: svc.name, namespace: svc.namespace };
   if (isRouted(host)) {
-    out.push({ owner, id: 'VirtualService', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata, spec: renderVirtualServiceSpec(svc, host) } });
+    out.push({ owner, id: 'VirtualService', manifest: lazyManifest('networking.istio.io/v1', 'VirtualService', metadata, () => renderVirtualServiceSpec(svc, host)) });
   }
   const subsets = istioSubsets(svc, host);
   if (subsets.length > 0 || host.hostPolicy || host.subsetPolicies.length > 0) {
-    out.push({ owner, id: 'DestinationRule', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata, spec: renderDestinationRuleSpec(svc, host, subsets) } });
+    out.push({ owner, id: 'DestinationRule', manifest: lazyManifest('networking.istio.io/v1', 'DestinationRule', metadata, () => renderDestinationRuleSpec(svc, host, subsets)) });
   }
   return out;
 }

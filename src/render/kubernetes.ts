@@ -1,5 +1,5 @@
 import { NamespaceIntent, namespaceOwner, primaryPort, ServiceIntent, serviceOwner, VersionIntent } from '../model';
-import { Manifest, RenderedObject } from './types';
+import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
  * Renders the Kubernetes side of the model: Namespaces, and for every service the library deploys
@@ -45,7 +45,8 @@ export function renderService(svc: ServiceIntent, extraLabels: { readonly [key: 
 
 /** One version's Deployment (child id `Deployment-<version>`). */
 export function renderDeployment(svc: ServiceIntent, version: VersionIntent, podAnnotations: { readonly [key: string]: string }): RenderedObject {
-  return { owner: serviceOwner(svc), id: `Deployment-${version.name}`, manifest: renderDeploymentManifest(svc, version, podAnnotations) };
+  const metadata = { name: `${svc.name}-${version.name}`, namespace: svc.namespace, labels: { ...version.podLabels } };
+  return { owner: serviceOwner(svc), id: `Deployment-${version.name}`, manifest: lazyManifest('apps/v1', 'Deployment', metadata, () => renderDeploymentManifest(svc, version, podAnnotations).spec) };
 }
 
 /** The manifest of one version's Deployment, named `<service>-<version>`, labelled `app` and `version`. */

@@ -18,6 +18,24 @@ export interface Manifest {
   readonly spec?: { readonly [key: string]: unknown };
 }
 
+/**
+ * A manifest whose `spec` is computed on first read and then kept. Rendering a whole mesh then only
+ * builds the object heads; each spec is built when the object is serialized (at synth, while the
+ * validation worker checks the objects already serialized). Still a pure function of the model.
+ */
+export function lazyManifest(apiVersion: string, kind: string, metadata: Manifest['metadata'], spec: () => { readonly [key: string]: unknown }): Manifest {
+  let memo: { readonly [key: string]: unknown } | undefined;
+  return {
+    apiVersion,
+    kind,
+    metadata,
+    get spec() {
+      memo ??= spec();
+      return memo;
+    },
+  };
+}
+
 /** One rendered object. */
 export interface RenderedObject {
   /** The owner key (model/owners.ts): which construct the object goes under. */
