@@ -196,7 +196,7 @@ export class ControlPlane extends Construct implements IMeshMember {
       fail(this, 'props.helmValuesFile', file, 'must be a plain file name ending in .yaml or .yml', 'e.g. "istiod-values.yaml"');
     }
 
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     this.istioOperator = new ApiObject(this, 'Resource', {
       apiVersion: 'install.istio.io/v1alpha1',
       kind: 'IstioOperator',

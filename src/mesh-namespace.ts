@@ -83,7 +83,7 @@ export class MeshNamespace extends Construct implements IMeshMember {
     this.mesh.model.addNamespace({ name: this.name, labels: { ...(props.labels ?? {}) }, waypoint: this.waypointAllowed, source: this.node.path });
     // The Namespace always exists: create it now, so ApiObject.of(namespace) works at once.
     this.resource = this.mesh.objectOf(owner, 'Resource')!;
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     this.node.addValidation({ validate: () => this.checkWaypointName() });
   }
 

@@ -96,7 +96,7 @@ export class MeshReport extends Construct implements IMeshMember {
     const dir = (props.directory ?? 'report').replace(/[\\/]+$/, '');
     (props.requestRates ?? []).forEach((r, i) => this.addRate(`props.requestRates[${i}]`, r?.service, r?.requestsPerSecond));
 
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     this.json = new Artifact(this, 'Json', {
       path: dir ? `${dir}/mesh-report.json` : 'mesh-report.json',
       content: () => JSON.stringify(this.compute(), undefined, 2) + '\n',

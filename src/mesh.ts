@@ -249,8 +249,12 @@ export class Mesh extends Construct {
     return this.dataPlane === DataPlaneMode.AMBIENT;
   }
 
-  /** Registers a member (called by MeshNamespace, TracedService and policies). @internal */
-  public _register(member: IMeshMember): void {
+  /**
+   * Registers a construct as a member of the mesh, so that {@link membersOf} finds it (MeshNamespace,
+   * TracedService and the policies call this in their constructors; a construct of another library
+   * that other constructs should find by kind does the same).
+   */
+  public addMember(member: IMeshMember): void {
     this._memberCache = new WeakMap();
     this._members.push(member);
     // A large mesh: let a MeshApp start its validation worker now, while constructs are still built.

@@ -85,7 +85,7 @@ export class SidecarScope extends Construct implements IMeshMember {
       this._common.push(h);
     });
     this.mesh.registerOwner(sourceOwner(this.node.path), this);
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     (props.namespaces ?? []).forEach((ns, i) => this.scopeNamespace(`props.namespaces[${i}]`, ns));
     (props.services ?? []).forEach((s, i) => this.scopeService(`props.services[${i}]`, s, 'service'));
 

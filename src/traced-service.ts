@@ -7,6 +7,7 @@ import { EnvVarIntent, IWorkloadIdentity, ServiceRef, serviceFqdn, serviceOwner,
 import { fail } from './private/errors';
 import { dns1123Label, labelValue, port as checkPort, toDnsLabel } from './private/names';
 import { quantity, quantityHint, quantityValue } from './private/quantity';
+import { serviceAccountRenderer } from './render';
 import { AllowOptions, ServiceSecurity } from './service-security';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
@@ -297,7 +298,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     });
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
-    this.mesh._register(this);
+    this.mesh.addMember(this);
   }
 
   /**
@@ -317,9 +318,13 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     return { namespace: this.namespace, name: this.name };
   }
 
-  /** The ServiceAccount object (an escape hatch). */
+  /**
+   * The ServiceAccount object (an escape hatch). Services that run as the same identity share one
+   * ServiceAccount, rendered by the first of them to be declared.
+   */
   public get serviceAccount(): ApiObject {
-    return this.mesh.objectOf(serviceOwner(this), 'ServiceAccount')!;
+    const owner = serviceAccountRenderer(this.mesh.model, this.mesh.model.service(this)!)!;
+    return this.mesh.objectOf(serviceOwner(owner), 'ServiceAccount')!;
   }
 
   /**

@@ -98,7 +98,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
       this.mesh.model.setMeshMtls(props.meshMtls.value, this.node.path);
     }
     (props.namespaces ?? []).forEach((n, i) => this.secureNamespace(`props.namespaces[${i}]`, n));
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     this.node.addValidation({
       validate: () => {
         // A workload PeerAuthentication is named after its service; `default` is the namespace-wide one.

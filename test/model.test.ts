@@ -199,6 +199,16 @@ describe('objects are created once, at synth or when a handle is read, and never
     });
   });
 
+  test('services sharing a ServiceAccount render it once, and both handles are that object', () => {
+    // GIVEN worker runs as order-service's identity
+    const { chart, ns, order } = orderHost();
+    const worker = service(chart, ns, 'worker', { serviceAccountName: 'order-service' });
+    // WHEN / THEN
+    expect(worker.serviceAccount).toBe(order.serviceAccount);
+    expect(worker.serviceAccount.node.path).toBe('test/order-service/ServiceAccount');
+    expect(synth(chart).filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata.name)).toEqual(['order-service']);
+  });
+
   test('a user label wins over a rendered one with the same key', () => {
     const { chart, order } = orderHost();
     order.service!.metadata.addLabel('app', 'renamed');

@@ -50,6 +50,14 @@ export function selectRenderer(settings: MeshSettings): MeshRenderer {
   return new ModeRenderer(settings, dataPlane, routing);
 }
 
+/**
+ * The service whose objects include the ServiceAccount of `svc`'s identity: services may share one
+ * identity, and the first one the library deploys renders it.
+ */
+export function serviceAccountRenderer(model: MeshIntentModel, svc: ServiceIntent): ServiceIntent | undefined {
+  return model.servicesOf({ namespace: svc.namespace, serviceAccount: svc.serviceAccount }).find((s) => s.workload);
+}
+
 /** Renders a whole model with the renderer its settings select. */
 export function renderModel(model: MeshIntentModel): RenderResult {
   return selectRenderer(model.settings).render(model);
@@ -156,7 +164,7 @@ class ModeRenderer implements MeshRenderer {
     const annotations = this.dataPlane.podAnnotations(svc);
     if (svc.workload) {
       // Services may share a ServiceAccount (one identity): the first to declare it renders it.
-      if (model.servicesOf({ namespace: svc.namespace, serviceAccount: svc.serviceAccount })[0] === svc) out.push(renderServiceAccount(svc));
+      if (serviceAccountRenderer(model, svc) === svc) out.push(renderServiceAccount(svc));
       if (routing.rendersWorkload) {
         out.push(renderService(svc, this.dataPlane.serviceLabels(waypoint)));
         for (const v of svc.versions) out.push(renderDeployment(svc, v, annotations));
