@@ -300,7 +300,10 @@ export class Mesh extends Construct {
     const key = objectKey(owner, id);
     const existing = this._objects.get(key);
     if (existing) return existing;
-    const rendered = this.rendered().byKey.get(key);
+    // A stale full render is not worth redoing for one handle: render only this owner's objects.
+    const rendered = this._rendered?.version === this.model.version
+      ? this._rendered.byKey.get(key)
+      : this.renderer.renderOwner(this.model, owner).find((o) => o.id === id);
     return rendered ? this.materialize(rendered) : undefined;
   }
 

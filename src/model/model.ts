@@ -154,6 +154,7 @@ export class MeshIntentModel {
   private readonly _security: { meshMtls?: string; source?: string; namespaces: Map<string, NamespaceSecurityIntent> } = { namespaces: new Map() };
   private readonly _egress = new Map<string, EgressScopeIntent>();
   private readonly _byIdentity = new Map<string, ServiceIntent[]>();
+  private readonly _rateLimitsBySource = new Map<string, Array<{ readonly service: ServiceRef; readonly limit: LocalRateLimitIntent }>>();
   private _version = 0;
   private _graph?: { readonly version: number; readonly edges: CallEdge[]; readonly calleesOf: Map<string, string[]> };
 
@@ -326,6 +327,13 @@ export class MeshIntentModel {
     this.writeHost(ref, limit.source, (s) => {
       s.rateLimits.push(limit);
     });
+    const service = { namespace: ref.namespace, name: ref.name };
+    this._rateLimitsBySource.set(limit.source, [...(this._rateLimitsBySource.get(limit.source) ?? []), { service, limit }]);
+  }
+
+  /** The local rate limits a construct wrote (by its path), with their hosts. */
+  public localRateLimitsBy(source: string): ReadonlyArray<{ readonly service: ServiceRef; readonly limit: LocalRateLimitIntent }> {
+    return this._rateLimitsBySource.get(source) ?? [];
   }
 
   /** The traffic intent of one host, merged (empty intent for a host nobody routed). */

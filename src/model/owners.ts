@@ -25,3 +25,25 @@ export function namespaceOwner(name: string): string {
 export function sourceOwner(path: string): string {
   return `source:${path}`;
 }
+
+/** An owner key, parsed. */
+export type OwnerRef =
+  | { readonly kind: 'mesh' }
+  | { readonly kind: 'service'; readonly service: ServiceRef }
+  | { readonly kind: 'namespace'; readonly name: string }
+  | { readonly kind: 'source'; readonly path: string };
+
+/** Parses an owner key made by {@link serviceOwner}, {@link namespaceOwner}, {@link sourceOwner} or {@link MESH_OWNER}. */
+export function parseOwner(owner: string): OwnerRef | undefined {
+  if (owner === MESH_OWNER) return { kind: 'mesh' };
+  const colon = owner.indexOf(':');
+  const kind = owner.slice(0, colon);
+  const rest = owner.slice(colon + 1);
+  if (kind === 'service') {
+    const slash = rest.indexOf('/');
+    return slash > 0 ? { kind, service: { namespace: rest.slice(0, slash), name: rest.slice(slash + 1) } } : undefined;
+  }
+  if (kind === 'namespace') return { kind, name: rest };
+  if (kind === 'source') return { kind, path: rest };
+  return undefined;
+}

@@ -20,7 +20,7 @@ import {
   isRouted,
   MeshIntentModel,
   MeshSettings,
-  namespaceOwner,
+  parseOwner,
   principalOf,
   ServiceIntent,
   ServiceRef,
@@ -141,13 +141,29 @@ class ModeRenderer implements MeshRenderer {
   }
 
   public renderOwner(model: MeshIntentModel, owner: string): readonly RenderedObject[] {
-    for (const svc of model.services) {
-      if (serviceOwner(svc) === owner) return this.renderService(model, svc, model.host(svc));
+    const ref = parseOwner(owner);
+    switch (ref?.kind) {
+      case 'mesh': {
+        const settings = model.settings;
+        return settings.tracing ? [renderTracingTelemetry(settings.rootNamespace, settings.tracing)] : [];
+      }
+      case 'service': {
+        const svc = model.service(ref.service);
+        return svc ? this.renderService(model, svc, model.host(svc)) : [];
+      }
+      case 'namespace':
+        return model.namespace(ref.name) ? this.renderNamespace(model, ref.name) : [];
+      case 'source': {
+        const out: RenderedObject[] = this.renderSecurity(model).filter((o) => o.owner === owner);
+        for (const { service, limit } of model.localRateLimitsBy(ref.path)) out.push(renderLocalRateLimit(model.service(service)!, limit));
+        for (const scope of model.egressScopes) {
+          if (scope.scope === ref.path && model.service(scope.service)) out.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
+        }
+        return out;
+      }
+      default:
+        return [];
     }
-    for (const ns of model.namespaces) {
-      if (namespaceOwner(ns.name) === owner) return this.renderNamespace(model, ns.name);
-    }
-    return this.render(model).objects.filter((o) => o.owner === owner);
   }
 
   private renderNamespace(model: MeshIntentModel, name: string): RenderedObject[] {
