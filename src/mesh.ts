@@ -153,6 +153,7 @@ export class Mesh extends Construct {
   private readonly _objects = new Map<string, ApiObject>();
   private readonly _byOwner = new Map<string, Set<string>>();
   private readonly _noticed = new Set<string>();
+  private _prepared?: { readonly version: number; readonly objects: number; readonly errors: readonly string[] };
   private _rendered?: { readonly version: number; readonly result: RenderResult; readonly byKey: Map<string, RenderedObject> };
 
   constructor(scope: Construct, id: string, props: MeshProps = {}) {
@@ -319,6 +320,8 @@ export class Mesh extends Construct {
    * with the same name). Idempotent; MeshApp and cdk8s validation both call it before synthesis.
    */
   public prepareSynth(): string[] {
+    // Nothing changed since the last step (MeshApp runs it, then cdk8s validation asks again).
+    if (this._prepared && this._prepared.version === this.model.version && this._prepared.objects === this._objects.size) return [...this._prepared.errors];
     const { result, byKey } = this.rendered();
     const errors: string[] = [];
     // Rendered objects bring their labels and annotations up to date when serialized (toJson).
@@ -338,7 +341,8 @@ export class Mesh extends Construct {
       addWarning(entry.scope, n.code, n.message);
     }
     errors.push(...duplicateObjects(result.objects, (owner) => this._owners.get(owner)?.scope.node.path ?? owner));
-    return errors;
+    this._prepared = { version: this.model.version, objects: this._objects.size, errors };
+    return [...errors];
   }
 
   private rendered(): { readonly result: RenderResult; readonly byKey: Map<string, RenderedObject> } {

@@ -1,6 +1,7 @@
-import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { buildReferenceApp } from '../examples/reference-app';
+import { buildProgressiveApp } from '../examples/progressive';
+import { addMeshReport, buildReferenceApp } from '../examples/reference-app';
 import {
   CanaryAnalysis,
   CanaryRoute,
@@ -213,6 +214,52 @@ describe('objects are created once, at synth or when a handle is read, and never
     const { chart, order } = orderHost();
     order.service!.metadata.addLabel('app', 'renamed');
     expect(one(synth(chart), 'Service', 'order-service').metadata.labels).toEqual({ app: 'renamed' });
+  });
+});
+
+describe('rendered objects serialize exactly as cdk8s would', () => {
+  const variants: Array<[string, () => { chart: Construct; mesh: { prepareSynth(): string[] } }]> = [
+    ['sidecar + Istio API', () => {
+      const chart = Testing.chart();
+      const app = buildReferenceApp(chart);
+      addMeshReport(app);
+      return { chart, mesh: app.mesh };
+    }],
+    ['ambient + Gateway API', () => {
+      const chart = Testing.chart();
+      return { chart, mesh: buildReferenceApp(chart, { dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API }, { retries: false, localRateLimit: false }).mesh };
+    }],
+    ['Flagger', () => {
+      const chart = Testing.chart();
+      return { chart, mesh: buildProgressiveApp(chart).mesh };
+    }],
+  ];
+
+  test.each(variants)('%s: every object, patched or not, equals ApiObject.toJson, key order included', (_name, build) => {
+    // GIVEN an example, rendered, with a JSON patch and a label on the first object of each kind
+    const { chart, mesh } = build();
+    expect(mesh.prepareSynth()).toEqual([]);
+    const objects = chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
+    const patched = new Set<string>();
+    for (const o of objects) {
+      if (patched.has(o.kind)) continue;
+      patched.add(o.kind);
+      o.addJsonPatch(JsonPatch.add('/metadata/annotations', { patched: 'yes' }));
+      o.metadata.addLabel('team', 'platform');
+    }
+    // WHEN each is serialized by the fast path and by cdk8s's own ApiObject.toJson
+    // THEN both agree exactly
+    expect(objects.length).toBeGreaterThanOrEqual(5);
+    for (const o of objects) expect(JSON.stringify(o.toJson())).toBe(JSON.stringify(ApiObject.prototype.toJson.call(o)));
+  });
+
+  test('with custom App resolvers, cdk8s\'s own resolution runs', () => {
+    // GIVEN an App with a resolver that replaces one value
+    const app = Testing.app({ resolvers: [{ resolve: (ctx) => { if (ctx.value === 'DEFAULT') ctx.replaceValue('UPGRADE'); } }] });
+    const chart = new Chart(app, 'test');
+    buildReferenceApp(chart);
+    // WHEN / THEN the resolver sees rendered specs too
+    expect(one(synth(chart), 'DestinationRule', 'order-service').spec.trafficPolicy.connectionPool.http.h2UpgradePolicy).toBe('UPGRADE');
   });
 });
 

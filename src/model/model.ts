@@ -119,6 +119,8 @@ interface HostState {
   rateLimits: LocalRateLimitIntent[];
   /** Every policy in the order written (host-wide and per version). */
   policies: PolicyContribution[];
+  /** The merged intent, until the next change. */
+  merged?: HostTrafficIntent;
 }
 
 interface WorkloadState {
@@ -341,7 +343,9 @@ export class MeshIntentModel {
     const s = this._hosts.get(serviceKey(ref));
     const service = { namespace: ref.namespace, name: ref.name };
     if (!s) return { service, defaults: {}, subsetPolicies: [], localRateLimits: [], sources: { policies: [] } };
-    return hostIntent(service, s);
+    // merged once per change of the host, not once per read (renderers and handles read it often)
+    s.merged ??= hostIntent(service, s);
+    return s.merged;
   }
 
   // ---- security ---------------------------------------------------------------------------------
@@ -589,8 +593,9 @@ export class MeshIntentModel {
       else Object.assign(state, before);
     };
     change(state);
+    state.merged = hostIntent(ref, state);
     try {
-      for (const p of this.hooks.policy?.hostProblems(this, hostIntent(ref, state)) ?? []) {
+      for (const p of this.hooks.policy?.hostProblems(this, state.merged) ?? []) {
         fail(p.at ?? source, p.property, p.value, p.rule, p.hint);
       }
     } catch (e) {
@@ -652,6 +657,7 @@ function cloneHost(s: HostState): HostState {
     progressive: s.progressive,
     rateLimits: [...s.rateLimits],
     policies: [...s.policies],
+    merged: s.merged,
   };
 }
 

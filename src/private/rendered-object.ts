@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /**
@@ -45,6 +45,10 @@ export interface RenderedManifest {
  * `istio.io/use-waypoint` once a service needs the waypoint) are merged in before it is serialized,
  * unless the user set the same key. cdk8s JSON patches and metadata changes apply on top, as for any
  * ApiObject.
+ *
+ * Serialization gives exactly what `ApiObject.toJson` gives (a test compares them over every example),
+ * without running cdk8s's token resolution over the spec: a rendered spec is plain JSON, in which the
+ * default resolvers find nothing to resolve. With custom resolvers on the App, cdk8s's own path runs.
  */
 export class RenderedApiObject extends ApiObject {
   /** Whether `x` is a RenderedApiObject. */
@@ -53,6 +57,7 @@ export class RenderedApiObject extends ApiObject {
   }
 
   private readonly appliedLabels: Record<string, string>;
+  private readonly jsonPatches: JsonPatch[] = [];
   private readonly appliedAnnotations: Record<string, string>;
 
   constructor(scope: Construct, id: string, initial: RenderedManifest, private readonly source: () => RenderedManifest | undefined) {
@@ -97,10 +102,32 @@ export class RenderedApiObject extends ApiObject {
     }
   }
 
+  /** Applies RFC-6902 JSON-Patch operations to the manifest synthesized for this object. */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    super.addJsonPatch(...ops);
+    this.jsonPatches.push(...ops);
+  }
+
   /** The manifest, rendered from the current model, with cdk8s patches applied. */
   public toJson(): any {
     this.syncMetadata();
-    return super.toJson();
+    const resolvers = (this.node.root as { resolvers?: readonly unknown[] }).resolvers;
+    if (!resolvers || resolvers.length !== DEFAULT_RESOLVER_COUNT) return super.toJson();
+    try {
+      const m = this.current();
+      const data: Record<string, unknown> = { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson() };
+      if ('spec' in m) data.spec = m.spec;
+      const json = sanitize(data, !process.env.CDK8S_DISABLE_SORT) as Record<string, unknown>;
+      const patched = this.jsonPatches.length > 0 ? JsonPatch.apply(json, ...this.jsonPatches) : json;
+      // apiVersion, kind and metadata first, as ApiObject.toJson orders them
+      const result: Record<string, unknown> = {};
+      for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+        if (k in patched) result[k] = patched[k];
+      }
+      return result;
+    } catch (e) {
+      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+    }
   }
 
   private current(): RenderedManifest {
@@ -110,4 +137,25 @@ export class RenderedApiObject extends ApiObject {
     }
     return m;
   }
+}
+
+/** cdk8s's App resolvers without custom ones: Lazy, implicit tokens, number/string unions. */
+const DEFAULT_RESOLVER_COUNT = 3;
+
+/**
+ * What cdk8s's `sanitizeValue` does to a resolved value: drops null and undefined fields, sorts keys
+ * (unless `sortKeys` is false) and copies, so patches never touch the rendered spec.
+ */
+function sanitize(value: unknown, sortKeys: boolean): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x) => sanitize(x, sortKeys));
+  const obj = value as Record<string, unknown>;
+  const keys = sortKeys ? Object.keys(obj).sort() : Object.keys(obj);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = sanitize(obj[k], sortKeys);
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  return out;
 }
