@@ -272,7 +272,6 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       return { name: v.name, replicas: v.replicas, podLabels: { ...selector, version: v.name }, image: v.image, env: [...fixed, ...extra] };
     });
 
-    this.mesh.registerOwner(serviceOwner(this), this);
     this.mesh.model.addService({
       name: this.name,
       namespace: this.namespace,
@@ -296,6 +295,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       },
       source: this.node.path,
     });
+    this.mesh.registerOwner(serviceOwner(this), this);
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
     this.mesh.addMember(this);

@@ -110,6 +110,12 @@ describe('constructs talk to the model through its public write API', () => {
     expect(mesh.model.host(ref).defaults).toEqual({});
   });
 
+  test('a second service with the same name in a namespace is refused where it is created, naming both', () => {
+    const { chart, ns } = orderHost();
+    expect(() => service(chart, ns, 'Again', { name: 'order-service' }))
+      .toThrow(/\[test\/Again\] name: "order-service" is invalid: service production\/order-service is already declared by test\/order-service/);
+  });
+
   test('an unknown service is refused, naming the writer', () => {
     const { mesh } = orderHost();
     expect(() => mesh.model.setRoute({ namespace: 'production', name: 'nope' }, [], 'x/Y')).toThrow(/\[x\/Y\] service: "production\/nope" is invalid: is not a service of this mesh/);
