@@ -106,8 +106,9 @@ describe('constructs talk to the model through its public write API', () => {
     const ref = { namespace: 'production', name: 'order-service' };
     expect(() => mesh.model.setRouteDefaults(ref, { retries: { attempts: 2, retryOn: [] } }, 'custom/Route'))
       .toThrow(/\[custom\/Route\] retries: .* is invalid: retries are experimental in Gateway API v1\.5\.1/);
-    // AND the refused write changed nothing
+    // AND the refused write changed nothing, not even an empty record
     expect(mesh.model.host(ref).defaults).toEqual({});
+    expect(mesh.model.snapshot().traffic).toEqual([]);
   });
 
   test('a second service with the same name in a namespace is refused where it is created, naming both', () => {

@@ -245,7 +245,7 @@ export class MeshIntentModel {
    */
   public setRoute(ref: ServiceRef, rules: readonly HttpRuleIntent[], source: string): void {
     const svc = this.requireService(ref, source);
-    const state = this.hostState(ref);
+    const state = this.peekHost(ref);
     if (state.rules) {
       fail(source, 'service', svc.name, `host "${svc.name}" is already routed by ${state.rules.source}; a host has one route`, 'put all rules into one CanaryRoute');
     }
@@ -265,8 +265,7 @@ export class MeshIntentModel {
   /** Sets route-wide timeout and/or retries. Each may be set once per host. */
   public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string): void {
     const svc = this.requireService(ref, source);
-    const state = this.hostState(ref);
-    const prev = state.defaults;
+    const prev = this.peekHost(ref).defaults;
     if (prev && (defaults.timeout !== undefined || defaults.retries !== undefined)) {
       const clash = (defaults.timeout !== undefined && prev.value.timeout !== undefined) || (defaults.retries !== undefined && prev.value.retries !== undefined);
       if (clash) {
@@ -288,7 +287,7 @@ export class MeshIntentModel {
     if (version !== undefined && !versions.includes(version)) {
       fail(source, 'version', version, `version "${version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
     }
-    const state = this.hostState(ref);
+    const state = this.peekHost(ref);
     const list = version === undefined ? state.hostPolicies : state.subsetPolicies.get(version) ?? [];
     for (const other of list) {
       const clash = overlappingField(other.value, policy);
@@ -310,7 +309,7 @@ export class MeshIntentModel {
    */
   public setProgressive(ref: ServiceRef, intent: ProgressiveIntent, source: string): void {
     const svc = this.requireService(ref, source);
-    const state = this.hostState(ref);
+    const state = this.peekHost(ref);
     if (state.progressive) {
       fail(source, 'progressive', svc.name, `host "${svc.name}" is already delivered progressively by ${state.progressive.source}`);
     }
@@ -358,16 +357,17 @@ export class MeshIntentModel {
    */
   public addAuthorizationRule(ref: ServiceRef, action: AuthorizationAction, rule: AuthorizationRuleIntent, source: string, options: AuthorizationRuleOptions = {}): void {
     const svc = this.requireService(ref, source);
-    const state = this.workloadState(ref);
-    const list = action === 'ALLOW' ? state.allow : state.deny;
+    const existing = this._workloads.get(serviceKey(ref));
     const key = ruleKey(rule);
     const property = options.property ?? (action === 'ALLOW' ? 'allow' : 'deny');
-    if (list.some((r) => ruleKey(r) === key)) {
+    if ((action === 'ALLOW' ? existing?.allow : existing?.deny)?.some((r) => ruleKey(r) === key)) {
       fail(source, property, key, `this ${action} rule already exists on ${svc.name}`, 'each rule is added once');
     }
     for (const p of this.hooks.policy?.ruleProblems(this, ref, action, rule) ?? []) {
       fail(p.at ?? source, options.property ?? p.property, p.value, p.rule, p.hint);
     }
+    const state = this.workloadState(ref);
+    const list = action === 'ALLOW' ? state.allow : state.deny;
     const external = options.external ?? [];
     const prev = { allow: [...state.allow], deny: [...state.deny], external: [...state.external] };
     list.push(rule);
@@ -382,10 +382,11 @@ export class MeshIntentModel {
   /** Sets a workload's own mTLS mode (and per-port modes). One writer per workload. */
   public setWorkloadMtls(ref: ServiceRef, mtls: MtlsIntent, source: string): void {
     const svc = this.requireService(ref, source);
-    const state = this.workloadState(ref);
-    if (state.mtls) {
-      fail(source, 'mtls', svc.name, `the mTLS mode of ${svc.name} is already set by ${state.mtls.source}`, 'set it once');
+    const prior = this._workloads.get(serviceKey(ref))?.mtls;
+    if (prior) {
+      fail(source, 'mtls', svc.name, `the mTLS mode of ${svc.name} is already set by ${prior.source}`, 'set it once');
     }
+    const state = this.workloadState(ref);
     state.mtls = { value: mtls, source };
     this.commit([serviceOwner(ref)], source, () => {
       state.mtls = undefined;
@@ -560,6 +561,11 @@ export class MeshIntentModel {
     const svc = this._services.get(serviceKey(ref));
     if (!svc) fail(source, 'service', serviceKey(ref), 'is not a service of this mesh', 'declare the service (e.g. a TracedService) in this mesh first');
     return svc;
+  }
+
+  /** A host's state for reading: its own, or an empty one (never stored). */
+  private peekHost(ref: ServiceRef): HostState {
+    return this._hosts.get(serviceKey(ref)) ?? { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [] };
   }
 
   private hostState(ref: ServiceRef): HostState {
