@@ -62,18 +62,15 @@ export class RenderedApiObject extends ApiObject {
 
   constructor(scope: Construct, id: string, initial: RenderedManifest, private readonly source: () => RenderedManifest | undefined) {
     const self: { object?: RenderedApiObject } = {};
-    super(scope, id, {
+    const props: { apiVersion: string; kind: string; metadata: ApiObjectMetadata; spec?: unknown } = {
       apiVersion: initial.apiVersion,
       kind: initial.kind,
-      metadata: {
-        name: initial.metadata.name,
-        ...(initial.metadata.namespace !== undefined ? { namespace: initial.metadata.namespace } : {}),
-        ...(initial.metadata.labels ? { labels: { ...initial.metadata.labels } } : {}),
-        ...(initial.metadata.annotations ? { annotations: { ...initial.metadata.annotations } } : {}),
-      },
-      // `in`, not a read: a renderer may build the spec only when it is first read.
-      ...('spec' in initial ? { spec: Lazy.any({ produce: () => self.object!.current().spec }) } : {}),
-    });
+      metadata: initial.metadata,
+    };
+    // `in`, not a read: a renderer may build the spec only when it is first read. ApiObject keeps
+    // `props` and spreads it in toJson, so the getter reads the current render then.
+    if ('spec' in initial) Object.defineProperty(props, 'spec', { enumerable: true, get: () => self.object!.current().spec });
+    super(scope, id, props);
     self.object = this;
     this.appliedLabels = { ...(initial.metadata.labels ?? {}) };
     this.appliedAnnotations = { ...(initial.metadata.annotations ?? {}) };
