@@ -1,4 +1,8 @@
-import { ApiObject, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Duration, JsonPatch, Testing } from 'cdk8s';
+import { parseAllDocuments } from 'yaml';
 import { Construct } from 'constructs';
 import { buildProgressiveApp } from '../examples/progressive';
 import { addMeshReport, buildReferenceApp } from '../examples/reference-app';
@@ -134,6 +138,19 @@ describe('objects are created once, at synth or when a handle is read, and never
     // THEN the same objects, each once, at their stable construct ids
     expect(second).toEqual(first);
     expect(order.node.children.map((c) => c.node.id)).toEqual(['ServiceAccount', 'Service', 'Deployment-v1', 'Deployment-v2', 'VirtualService', 'DestinationRule']);
+  });
+
+  test('a plain cdk8s App.synth() writes the rendered objects (the render step runs in cdk8s validation)', () => {
+    // GIVEN the reference app in a plain cdk8s App
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plain-app-'));
+    const app = new App({ outdir });
+    buildReferenceApp(new Chart(app, 'ref'));
+    // WHEN cdk8s synthesizes it
+    app.synth();
+    // THEN the file holds the mesh's objects, in the order MeshApp writes them
+    const kinds = parseAllDocuments(fs.readFileSync(path.join(outdir, 'ref.k8s.yaml'), 'utf8')).map((d) => d.toJS().kind);
+    expect(kinds.slice(0, 6)).toEqual(['Telemetry', 'Namespace', 'ServiceAccount', 'Service', 'Deployment', 'Deployment']);
+    expect(kinds.filter((k) => k === 'VirtualService')).toHaveLength(2);
   });
 
   test('a handle creates its object at once; a JSON patch and a label on it reach the output', () => {

@@ -60,9 +60,6 @@ export interface AuthorizationRuleIntent {
 /** ALLOW or DENY. */
 export type AuthorizationAction = 'ALLOW' | 'DENY';
 
-/** `UNSET`, `DISABLE`, `PERMISSIVE` or `STRICT`. */
-export type MtlsModeName = 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
-
 /** Peer authentication of a scope: mesh (root namespace), namespace or workload. */
 export interface MtlsIntent {
   /** UNSET, DISABLE, PERMISSIVE or STRICT. */
