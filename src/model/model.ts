@@ -128,6 +128,8 @@ interface WorkloadState {
   deny: AuthorizationRuleIntent[];
   mtls?: Owned<MtlsIntent>;
   external: IdentityRef[];
+  /** Canonical keys of the rules, per action (each rule is added once). */
+  keys: Set<string>;
 }
 
 /**
@@ -360,7 +362,7 @@ export class MeshIntentModel {
     const existing = this._workloads.get(serviceKey(ref));
     const key = ruleKey(rule);
     const property = options.property ?? (action === 'ALLOW' ? 'allow' : 'deny');
-    if ((action === 'ALLOW' ? existing?.allow : existing?.deny)?.some((r) => ruleKey(r) === key)) {
+    if (existing?.keys.has(`${action}|${key}`)) {
       fail(source, property, key, `this ${action} rule already exists on ${svc.name}`, 'each rule is added once');
     }
     for (const p of this.hooks.policy?.ruleProblems(this, ref, action, rule) ?? []) {
@@ -369,13 +371,16 @@ export class MeshIntentModel {
     const state = this.workloadState(ref);
     const list = action === 'ALLOW' ? state.allow : state.deny;
     const external = options.external ?? [];
-    const prev = { allow: [...state.allow], deny: [...state.deny], external: [...state.external] };
+    // undone in O(1) if the change hook refuses the write
+    const externalBefore = state.external.length;
+    const ruleId = `${action}|${key}`;
     list.push(rule);
+    state.keys.add(ruleId);
     for (const id of external) if (!state.external.some((x) => sameIdentity(x, id))) state.external.push({ ...id });
     this.commit([serviceOwner(ref)], source, () => {
-      state.allow = prev.allow;
-      state.deny = prev.deny;
-      state.external = prev.external;
+      list.pop();
+      state.keys.delete(ruleId);
+      state.external.length = externalBefore;
     });
   }
 
@@ -582,7 +587,7 @@ export class MeshIntentModel {
     const key = serviceKey(ref);
     let s = this._workloads.get(key);
     if (!s) {
-      s = { allow: [], deny: [], external: [] };
+      s = { allow: [], deny: [], external: [], keys: new Set() };
       this._workloads.set(key, s);
     }
     return s;
