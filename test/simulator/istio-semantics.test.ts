@@ -160,6 +160,26 @@ spec:
   test('a destination host with a dot is taken as written too: no Service has it', () => {
     const r = twoLabel('inventory-service.production').route({ host: 'inventory-service.production', port: 80 });
     expect(r.destinations).toEqual([{ host: 'inventory-service.production', subset: 'a', weight: 100 }]);
+    expect(r.warnings).toEqual([expect.stringMatching(/destination inventory-service\.production names no Service or ServiceEntry \(IST0101\): istiod takes a host with a dot as written/)]);
+  });
+
+  test('a DestinationRule host with a dot is taken as written: its subsets are not the Service\'s', () => {
+    // GIVEN subset a defined by a DestinationRule for inventory-service.production (literal), and the VirtualService routing to subset a
+    const dr = (host: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: inventory-service, namespace: production }
+spec: { host: ${host}, subsets: [{ name: a, labels: { version: v1 } }] }
+`;
+    const route = (host: string) => referenceSim(workloadYaml('inventory-service'), dr(host), `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: inventory-service, namespace: production }
+spec: { hosts: [inventory-service], http: [{ ${TO('a')} }] }
+`).route({ host: INV });
+    // THEN the subset is unknown for the Service; with the short host it is defined
+    expect(route('inventory-service.production').warnings).toEqual([expect.stringMatching(/subset a of inventory-service\.production\.svc\.cluster\.local is defined in no DestinationRule/)]);
+    expect(route('inventory-service').warnings).toEqual([]);
   });
 });
 
