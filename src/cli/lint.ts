@@ -39,6 +39,8 @@ options:
   --mesh-config FILE       the mesh config to analyze with (a MeshConfig YAML, as istioctl
                            analyze --meshConfigFile, or a ConfigMap istio with key mesh);
                            default: the mesh config in the files, else Istio's defaults
+  --mesh-networks FILE     the mesh networks to analyze with (a MeshNetworks YAML, as Istio's
+                           analyzer tests pass it; default: key meshNetworks of ConfigMap istio)
   --stats                  print CEL rule coverage and timings to stderr
   -h, --help               this help
 
@@ -53,6 +55,7 @@ interface LintArgs {
   readonly rootNamespace?: string;
   readonly defaultNamespace?: string;
   readonly meshConfig?: IstioMeshConfig;
+  readonly meshNetworks?: Readonly<Record<string, unknown>>;
   readonly stats: boolean;
 }
 
@@ -63,6 +66,7 @@ function parseArgs(argv: string[]): LintArgs | string {
   let rootNamespace: string | undefined;
   let defaultNamespace: string | undefined;
   let meshConfig: IstioMeshConfig | undefined;
+  let meshNetworks: Readonly<Record<string, unknown>> | undefined;
   let stats = false;
   let optionsEnded = false;
   for (let i = 0; i < argv.length; i++) {
@@ -92,25 +96,45 @@ function parseArgs(argv: string[]): LintArgs | string {
       const mc = readMeshConfigFile(file);
       if (typeof mc === 'string') return mc;
       meshConfig = mc;
+    } else if (a === '--mesh-networks') {
+      const file = value();
+      if (!file) return '--mesh-networks needs a file';
+      const mn = readMeshNetworksFile(file);
+      if (typeof mn === 'string') return mn;
+      meshNetworks = mn;
     } else if (a === '-h' || a === '--help') return '';
     else return `unknown option ${a}`;
   }
   if (paths.length === 0) return 'no files or folders given';
-  return { paths, externalPrincipals, suppress, rootNamespace, defaultNamespace, meshConfig, stats };
+  return { paths, externalPrincipals, suppress, rootNamespace, defaultNamespace, meshConfig, meshNetworks, stats };
+}
+
+/**
+ * Reads a YAML mapping from `file`, or from key `key` of a ConfigMap in it, through the package's
+ * limited YAML reader. Returns an error message naming `option` on failure.
+ */
+function readEmbeddableYamlFile(file: string, key: string, option: string, what: string): Record<string, unknown> | string {
+  try {
+    const doc: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
+    const cm = doc as { kind?: unknown; data?: Record<string, unknown> } | null;
+    const embedded = cm?.kind === 'ConfigMap' ? cm.data?.[key] : undefined;
+    const value: unknown = typeof embedded === 'string' ? parseYaml(embedded) : doc;
+    if (value === null || value === undefined) return {};
+    if (typeof value !== 'object' || Array.isArray(value)) return `${option} ${file}: not ${what} (a YAML mapping)`;
+    return value as Record<string, unknown>;
+  } catch (e) {
+    return `${option} ${file}: ${(e as Error).message.split('\n')[0]}`;
+  }
 }
 
 /** Reads `--mesh-config FILE`: a MeshConfig YAML, or a ConfigMap with key `mesh`. Returns an error message on failure. */
-function readMeshConfigFile(file: string): IstioMeshConfig | string {
-  try {
-    const doc: unknown = parseYaml(fs.readFileSync(file, 'utf8'));
-    const cm = doc as { kind?: unknown; data?: { mesh?: unknown } } | null;
-    const mc: unknown = cm?.kind === 'ConfigMap' && typeof cm.data?.mesh === 'string' ? parseYaml(cm.data.mesh) : doc;
-    if (mc === null || mc === undefined) return {};
-    if (typeof mc !== 'object' || Array.isArray(mc)) return `--mesh-config ${file}: not a mesh config (a YAML mapping)`;
-    return mc as IstioMeshConfig;
-  } catch (e) {
-    return `--mesh-config ${file}: ${(e as Error).message.split('\n')[0]}`;
-  }
+export function readMeshConfigFile(file: string): IstioMeshConfig | string {
+  return readEmbeddableYamlFile(file, 'mesh', '--mesh-config', 'a mesh config');
+}
+
+/** Reads `--mesh-networks FILE`: a MeshNetworks YAML, or a ConfigMap with key `meshNetworks`. Returns an error message on failure. */
+export function readMeshNetworksFile(file: string): Readonly<Record<string, unknown>> | string {
+  return readEmbeddableYamlFile(file, 'meshNetworks', '--mesh-networks', 'mesh networks');
 }
 
 /** Formats one finding as a lint line. */
@@ -189,6 +213,7 @@ export function run(argv: string[], io: Partial<CliIo> = {}): number {
       rootNamespace: args.rootNamespace,
       defaultNamespace: args.defaultNamespace,
       meshConfig: args.meshConfig,
+      meshNetworks: args.meshNetworks,
     }));
   }
   const t2 = process.hrtime.bigint();

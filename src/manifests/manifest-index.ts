@@ -1,4 +1,4 @@
-import { CLUSTER_SCOPED_KINDS, DEFAULT_DOMAIN_SUFFIX, labelsMatch } from './rules';
+import { CLUSTER_SCOPED_KINDS, configHostFqdn, DEFAULT_DOMAIN_SUFFIX, labelsMatch } from './rules';
 import type {
   AuthorizationPolicySpec, CustomResourceDefinitionSpec, DestinationRuleSpec, EnvoyFilterSpec, GatewaySpec, ManifestObject,
   ObjectMeta, PodSpec, PolicyTargeting, WorkloadControllerSpec, ServiceEntrySpec, ServiceSpec, SidecarSpec, StringMap, TelemetrySpec, VirtualServiceSpec,
@@ -272,6 +272,15 @@ export class ManifestIndex {
     if (labels.length === 2) return `${h}.svc.${this.domainSuffix}`;
     if (labels.length === 3 && labels[2] === 'svc') return `${h}.${this.domainSuffix}`;
     return h;
+  }
+
+  /**
+   * A host written in Istio config (a VirtualService host or destination, a DestinationRule host) as
+   * istiod resolves it (`configHostFqdn`): a name without a dot is a Service of `namespace`; any other
+   * name is taken as written, so `svc.ns` stays `svc.ns`. Lower-cased, as istiod compares hosts.
+   */
+  public configFqdn(host: string, namespace: string): string {
+    return configHostFqdn(host.toLowerCase(), namespace, this.domainSuffix);
   }
 
   /** The Service an FQDN names (`<svc>.<ns>.svc.<suffix>`), if it is in the index. */

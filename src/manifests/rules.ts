@@ -116,37 +116,3 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GatewayClass', 'IngressClass',
   'APIService', 'CSIDriver', 'RuntimeClass',
 ]);
-
-/** Istio's port protocols (`protocol.Instance`, pkg/config/protocol/instance.go). */
-export type PortProtocol = 'TCP' | 'UDP' | 'GRPC' | 'GRPC-Web' | 'HTTP' | 'HTTP_PROXY' | 'HTTP2' | 'HTTPS' | 'TLS' | 'Mongo' | 'Redis' | 'MySQL' | 'UnsupportedProtocol';
-
-const PROTOCOLS: Readonly<Record<string, PortProtocol>> = {
-  'tcp': 'TCP', 'udp': 'UDP', 'grpc': 'GRPC', 'grpc-web': 'GRPC-Web', 'http': 'HTTP', 'http_proxy': 'HTTP_PROXY',
-  'http2': 'HTTP2', 'https': 'HTTPS', 'tls': 'TLS', 'mongo': 'Mongo', 'redis': 'Redis', 'mysql': 'MySQL',
-};
-
-/** Ports Istio treats as TCP when the name says nothing (SMTP, DNS, MySQL, MongoDB). */
-const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
-
-/**
- * The protocol Istio gives a Service port (`kube.ConvertProtocol`, pkg/config/kube/conversion.go): UDP
- * when the port is UDP; else `appProtocol` (with Kubernetes' `kubernetes.io/h2c|ws|wss`) or the port
- * name's prefix before the first `-` (`grpc-web` as a whole), case-insensitive; else TCP for a few
- * well-known ports; else `UnsupportedProtocol` (Istio then sniffs or treats the port as TCP).
- */
-export function portProtocol(port: number | undefined, name: string | undefined, protocol: string | undefined, appProtocol: string | undefined): PortProtocol {
-  if (protocol === 'UDP') return 'UDP';
-  let n = name ?? '';
-  if (appProtocol !== undefined && appProtocol !== null) {
-    n = String(appProtocol);
-    if (n === 'kubernetes.io/h2c') return 'HTTP2';
-    if (n === 'kubernetes.io/ws') return 'HTTP';
-    if (n === 'kubernetes.io/wss') return 'HTTPS';
-  }
-  if (n.length >= 8 && n.slice(0, 8).toLowerCase() === 'grpc-web') return 'GRPC-Web';
-  const dash = n.indexOf('-');
-  const prefix = (dash >= 0 ? n.slice(0, dash) : n).toLowerCase();
-  const p = PROTOCOLS[prefix];
-  if (p) return p;
-  return port !== undefined && WELL_KNOWN_TCP_PORTS.has(port) ? 'TCP' : 'UnsupportedProtocol';
-}

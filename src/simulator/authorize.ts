@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, regexFullMatch, SimulatorError } from './match';
 import { IndexedObject, list, ManifestIndex, Workload } from '../manifests';
+import { isHttpOrSniffed, servicePortProtocol } from '../rules/protocol';
 import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
 
@@ -49,7 +50,8 @@ export function authorizeRequest(model: ManifestIndex, request: AuthzRequest): A
   }
   const firstPort = (svc.spec.ports ?? [])[0];
   const port = request.port ?? containerPort(firstPort, workloads[0]);
-  const tcp = request.tcp ?? (firstPort ? isOpaquePort(firstPort) : false);
+  // A port Istio does not route as HTTP (rules/protocol: not HTTP and not sniffed) carries TCP.
+  const tcp = request.tcp ?? (firstPort ? !isHttpOrSniffed(servicePortProtocol(firstPort)) : false);
   const results = workloads.map((w) => decideForWorkload(model, w, request, port, tcp));
   return results.find((r) => r.decision === 'DENY') ?? results[0];
 }
@@ -67,16 +69,6 @@ function containerPort(servicePort: any, w: Workload): number | undefined {
     }
   }
   return servicePort.port;
-}
-
-/**
- * True when the Service port declares an opaque protocol (name prefix or `appProtocol` tcp, tls, https,
- * mongo, mysql, redis, udp). Other ports, unnamed ones included, are taken as HTTP: that is what
- * Istio's protocol sniffing finds for an HTTP client.
- */
-function isOpaquePort(p: any): boolean {
-  const proto = String(p.appProtocol ?? p.name ?? '').toLowerCase();
-  return /^(tcp|tls|https|mongo|mysql|redis|udp)(-|$)/.test(proto);
 }
 
 /** Parses `<td>/ns/<ns>/sa/<sa>`. */

@@ -1,6 +1,6 @@
 import { parseDurationMs } from '../rules/duration';
 import { labelsMatch } from './match';
-import { IndexedObject, ManifestIndex, Workload } from '../manifests';
+import { hostSubsetOf, IndexedObject, list, ManifestIndex, Workload } from '../manifests';
 import { RetryResult, RouteDestination } from './types';
 
 /**
@@ -51,6 +51,9 @@ export function checkDestination(model: ManifestIndex, d: RouteDestination, warn
   const svc = model.serviceOfHost(d.host);
   if (!svc) {
     if (d.host.endsWith(`.svc.${model.domainSuffix}`)) warnings.push(`destination ${d.host} names no Service in the manifests (IST0101)`);
+    else if (!model.serviceEntries.some((se) => list<string>(se.spec.hosts).some((h) => typeof h === 'string' && hostSubsetOf(d.host, h.toLowerCase())))) {
+      warnings.push(`destination ${d.host} names no Service or ServiceEntry (IST0101): istiod takes a host with a dot as written, not as <svc>.<ns>.svc.${model.domainSuffix}, so Envoy has no cluster for it`);
+    }
     return;
   }
   const pods = model.workloadsOfService(svc);
@@ -69,10 +72,10 @@ export function checkDestination(model: ManifestIndex, d: RouteDestination, warn
   }
 }
 
-/** DestinationRules whose host is `fqdn`, the one in the service's namespace first. */
+/** DestinationRules whose host (resolved as istiod resolves config hosts) is `fqdn`, the one in the service's namespace first. */
 export function destinationRulesFor(model: ManifestIndex, fqdn: string): IndexedObject[] {
   const svcNs = fqdn.split('.')[1];
-  const found = model.ofKind('DestinationRule').filter((dr) => typeof dr.spec.host === 'string' && model.fqdn(dr.spec.host, dr.namespace) === fqdn);
+  const found = model.ofKind('DestinationRule').filter((dr) => typeof dr.spec.host === 'string' && model.configFqdn(dr.spec.host, dr.namespace) === fqdn);
   return [...found.filter((dr) => dr.namespace === svcNs), ...found.filter((dr) => dr.namespace !== svcNs)];
 }
 

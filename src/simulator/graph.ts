@@ -184,14 +184,14 @@ function splitsOf(model: ManifestIndex, svc: IndexedObject): GraphSplit[] {
   const fqdn = model.fqdn(host);
   const vs = model
     .ofKind('VirtualService')
-    .filter((v) => (!Array.isArray(v.spec.gateways) || v.spec.gateways.length === 0 || v.spec.gateways.includes('mesh')) && (v.spec.hosts ?? []).some((h: string) => model.fqdn(String(h), v.namespace) === fqdn))
+    .filter((v) => (!Array.isArray(v.spec.gateways) || v.spec.gateways.length === 0 || v.spec.gateways.includes('mesh')) && (v.spec.hosts ?? []).some((h: string) => model.configFqdn(String(h), v.namespace) === fqdn))
     .sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))[0];
   if (vs) {
     const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
     return rules.map((rule, i) => {
       const blocks: any[] = Array.isArray(rule?.match) && rule.match.length ? rule.match : [];
       const routes: any[] = Array.isArray(rule?.route) ? rule.route : [];
-      const destinations = weigh(routes.map((r) => ({ host: model.fqdn(String(r?.destination?.host ?? ''), vs.namespace), subset: r?.destination?.subset, raw: r?.weight })));
+      const destinations = weigh(routes.map((r) => ({ host: model.configFqdn(String(r?.destination?.host ?? ''), vs.namespace), subset: r?.destination?.subset, raw: r?.weight })));
       return { host, routedBy: `VirtualService/${vs.namespace}/${vs.name}`, rule: i, match: blocks.length ? blocks.map(describeMatch).join(' or ') : 'any request', destinations };
     });
   }

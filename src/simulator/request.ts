@@ -9,6 +9,8 @@ export interface NormalRequest {
   readonly path: string;
   readonly method: string;
   readonly authority: string;
+  /** The Host header as Envoy compares it with virtual host domains: lower-cased, without port or trailing dot. */
+  readonly hostHeader: string;
   readonly scheme: string;
   readonly port?: number;
   readonly sourceNamespace?: string;
@@ -25,12 +27,21 @@ export function normalize(model: ManifestIndex, r: RouteRequest): NormalRequest 
     path: r.path ?? '/',
     method: r.method ?? 'GET',
     authority: r.authority ?? r.host,
+    hostHeader: hostHeaderOf(r.authority ?? r.host),
     scheme: r.scheme ?? 'http',
     port: r.port,
     sourceNamespace: r.sourceNamespace,
     sourceLabels: r.sourceLabels,
     gateway: r.gateway ?? 'mesh',
   };
+}
+
+/** `Host: a.shop:80` → `a.shop`; an IPv6 literal keeps its brackets. */
+function hostHeaderOf(authority: string): string {
+  const h = authority.toLowerCase();
+  const colon = h.lastIndexOf(':');
+  const bare = colon > h.lastIndexOf(']') && /^\d+$/.test(h.slice(colon + 1)) ? h.slice(0, colon) : h;
+  return bare.replace(/\.$/, '');
 }
 
 /**

@@ -1,25 +1,40 @@
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, retriesOf, weigh } from './destination';
 import { httpRoutesForService, routeByHttpRoutes } from './httproute';
 import { describeStringMatch, headerConditionMatch, SimulatorError, labelsMatch, queryParams, stringMatch, StringMatchSpec, stripQuery, withoutHeaderMatch } from './match';
-import { hostSubsetOf, IndexedObject, ManifestIndex } from '../manifests';
-import { normalize, NormalRequest, requestFqdn } from './request';
+import { hostSubsetOf, IndexedObject, list, ManifestIndex } from '../manifests';
+import { isHttpOrSniffed, isHttpProtocol, isTlsProtocol, parseProtocol, PortProtocol, servicePortProtocol } from '../rules/protocol';
+import { normalize, NormalRequest } from './request';
 import { RouteDestination, RouteRequest, RouteResult } from './types';
 
 /**
  * Routes one request the way a client sidecar (or the named gateway) would under istio-rules.md §4:
  * picks the VirtualService bound to the host, takes the first rule whose match matches, and reports
  * its weighted destinations, timeout and retries; `noRoute` when no rule matches (404 NR).
+ *
+ * Two steps happen in istiod before Envoy sees a request, and are modelled here: a port Istio does not
+ * route as HTTP gets a TCP proxy (only `tcp` rules apply, {@link routeTcp}); and the match blocks that
+ * name other callers (`sourceLabels`, `sourceNamespace`) or another port are left out of the caller's
+ * config, so a VirtualService with nothing left for this caller leaves the host its default route.
  */
 export function routeRequest(model: ManifestIndex, request: RouteRequest): RouteResult {
   const req = normalize(model, request);
   const warnings: string[] = [];
-  const vs = selectVirtualService(model, req, warnings);
+  const protocol = req.gateway === 'mesh' ? portProtocolOf(model, req) : undefined;
+  if (protocol !== undefined && !isHttpOrSniffed(protocol.protocol)) {
+    return routeTcp(model, req, selectVirtualService(model, req, warnings, () => false), protocol, warnings);
+  }
+  const bound = selectVirtualService(model, req, warnings, (vs) => literalHostsBind(model, vs, protocol));
+  // pilot's BuildHTTPRoutesForVirtualService translates only the matches that apply to this sidecar;
+  // with none left, buildSidecarVirtualHostsForVirtualService builds no virtual host for the
+  // VirtualService and the Service keeps its default one (pilot/pkg/networking/core/route/route.go).
+  const dropped = bound && req.gateway === 'mesh' && !routesForCaller(bound, req) ? bound : undefined;
+  const vs = dropped ? undefined : bound;
   const httpRoutes = req.gateway === 'mesh' ? httpRoutesForService(model, req.fqdn, req.port) : [];
   if (vs && httpRoutes.length > 0) {
     warnings.push(`both VirtualService ${vs.namespace}/${vs.name} and HTTPRoute(s) ${httpRoutes.map((r) => `${r.namespace}/${r.name}`).join(', ')} bind ${req.fqdn}: Istio does not define which wins; the simulator uses the VirtualService`);
   }
   if (!vs && httpRoutes.length > 0) return routeByHttpRoutes(model, req, httpRoutes, warnings);
-  if (!vs) return defaultRoute(model, req, warnings);
+  if (!vs) return defaultRoute(model, req, warnings, dropped);
   const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
   const routedBy = `VirtualService/${vs.namespace}/${vs.name}`;
   for (let i = 0; i < rules.length; i++) {
@@ -43,6 +58,64 @@ export function routeRequest(model: ManifestIndex, request: RouteRequest): Route
   };
 }
 
+/** The protocol of the port a request goes to, and where it comes from. */
+interface RequestPort {
+  readonly protocol: PortProtocol;
+  /** The port number: the request's, else the first port of the Service or ServiceEntry. */
+  readonly port?: number;
+  readonly from: string;
+}
+
+/**
+ * The protocol Istio gives the destination port (rules/protocol): a Service port's name or
+ * `appProtocol`, a ServiceEntry port's `protocol`. Without a request port, the first port counts (the
+ * one a client reaches without naming a port). A port that neither declares is sniffed, i.e. HTTP here.
+ */
+function portProtocolOf(model: ManifestIndex, req: NormalRequest): RequestPort | undefined {
+  const svc = model.serviceOfHost(req.fqdn);
+  const pick = (ports: readonly any[]) => (req.port === undefined ? ports[0] : ports.find((p) => p?.number === req.port || p?.port === req.port));
+  if (svc) {
+    const p = pick(list(svc.spec.ports));
+    return p ? { protocol: servicePortProtocol(p), port: p.port, from: `Service ${svc.namespace}/${svc.name} port ${p.name ?? p.port}` } : undefined;
+  }
+  const se = model.serviceEntries.find((s) => list<string>(s.spec.hosts).some((h) => typeof h === 'string' && hostSubsetOf(req.fqdn, h.toLowerCase())));
+  const p = se ? pick(list(se.spec.ports)) : undefined;
+  if (!se || !p) return undefined;
+  return { protocol: parseProtocol(p.protocol) ?? 'UnsupportedProtocol', port: p.number, from: `ServiceEntry ${se.namespace}/${se.name} port ${p.name ?? p.number}` };
+}
+
+/**
+ * Whether the hosts of `vs` that name no Service (a name with a dot taken as written, `svc.ns`) get a
+ * virtual host of their own on the request's port, bound by the Host header (pilot/pkg/networking/core/
+ * httproute.go `BuildSidecarOutboundVirtualHosts`): not on a sniffed port, whose per-Service route
+ * config keeps only the Service's virtual host, with domain `*` (`getVirtualHostsForSniffedServicePort`);
+ * on an HTTP port, on port 80 (istiod's "hack to keep consistent with previous behavior") or when the
+ * VirtualService also binds a Service on that port (`selectVirtualServices`). A host and port the
+ * manifests say nothing about are taken as HTTP.
+ */
+function literalHostsBind(model: ManifestIndex, vs: IndexedObject, port: RequestPort | undefined): boolean {
+  if (port === undefined) return true;
+  if (!isHttpProtocol(port.protocol)) return false;
+  if (port.port === 80) return true;
+  return list<string>(vs.spec.hosts).some((h) => {
+    const svc = model.serviceOfHost(model.configFqdn(String(h), vs.namespace));
+    return svc !== undefined && list<any>(svc.spec.ports).some((p) => p?.port === port.port);
+  });
+}
+
+/**
+ * Whether istiod translates at least one route of the VirtualService for this caller and port
+ * (`BuildHTTPRoutesForVirtualService`): a rule without match always; a match block only when its `port`
+ * (if any) is the request's and {@link sourceMatch} accepts the caller.
+ */
+function routesForCaller(vs: IndexedObject, req: NormalRequest): boolean {
+  return list<any>(vs.spec.http).some((rule) => {
+    const blocks = list<any>(rule?.match);
+    if (blocks.length === 0) return true;
+    return blocks.some((m) => (m?.port === undefined || m.port === req.port) && sourceMatch(m ?? {}, req, vs.namespace));
+  });
+}
+
 /** True when the VirtualService (or match block) `gateways` list binds the request's gateway. */
 function gatewayBound(gateways: unknown, req: NormalRequest, namespace: string): boolean {
   const list = Array.isArray(gateways) && gateways.length > 0 ? (gateways as string[]) : ['mesh'];
@@ -57,17 +130,25 @@ function gatewayBound(gateways: unknown, req: NormalRequest, namespace: string):
  * The VirtualService for the request host: an exact host beats a wildcard, a longer wildcard beats a
  * shorter one. Several VirtualServices on one exact host is a conflict (IST0109): the first by
  * namespace/name is used (Istio picks the oldest, which manifests do not say) and a warning says so.
+ *
+ * VirtualService hosts resolve as istiod resolves them (`ManifestIndex.configFqdn`): a short name is a
+ * Service of the VirtualService's namespace, and a name with a dot is taken as written, so `svc.ns` is
+ * not `svc.ns.svc.cluster.local` (`model.ResolveShortnameToFQDN`). Such a host binds the requests whose
+ * Host header is exactly it (`byHostHeader`): HTTP requests pick Envoy's virtual host by the Host
+ * header, whose domains are the literal hosts of VirtualServices and the aliases of each Service
+ * (pilot/pkg/networking/core/route/route.go `separateVSHostsAndServices`), where `byHostHeader` says
+ * the literal hosts get a virtual host ({@link literalHostsBind}). TCP has no Host header.
  */
-function selectVirtualService(model: ManifestIndex, req: NormalRequest, warnings: string[]): IndexedObject | undefined {
+function selectVirtualService(model: ManifestIndex, req: NormalRequest, warnings: string[], byHostHeader: (vs: IndexedObject) => boolean): IndexedObject | undefined {
   let best: { vs: IndexedObject; score: number } | undefined;
   const exact: IndexedObject[] = [];
   const sorted = [...model.ofKind('VirtualService')].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
   for (const vs of sorted) {
     if (!gatewayBound(vs.spec.gateways, req, vs.namespace)) continue;
-    for (const h of (vs.spec.hosts ?? []) as string[]) {
-      const fq = model.fqdn(String(h), vs.namespace);
+    for (const h of list<string>(vs.spec.hosts)) {
+      const fq = model.configFqdn(String(h), vs.namespace);
       let score = -1;
-      if (fq === req.fqdn || String(h).toLowerCase() === req.fqdn) score = Number.MAX_SAFE_INTEGER;
+      if (fq === req.fqdn || (fq === req.hostHeader && byHostHeader(vs))) score = Number.MAX_SAFE_INTEGER;
       else if (fq === '*') score = 0;
       else if (fq.startsWith('*.') && req.fqdn.endsWith(fq.slice(1))) score = fq.length;
       if (score === Number.MAX_SAFE_INTEGER && !exact.includes(vs)) exact.push(vs);
@@ -132,7 +213,7 @@ function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched:
   const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
   const destinations = weigh(
     routes.map((r) => ({
-      host: requestFqdn(model, String(r?.destination?.host ?? ''), vs.namespace),
+      host: model.configFqdn(String(r?.destination?.host ?? ''), vs.namespace),
       subset: r?.destination?.subset,
       port: r?.destination?.port?.number,
       raw: r?.weight,
@@ -143,13 +224,21 @@ function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched:
   return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail };
 }
 
-function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string[]): RouteResult {
+function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string[], dropped?: IndexedObject): RouteResult {
   const svc = model.serviceOfHost(req.fqdn);
   const d: RouteDestination = { host: req.fqdn, weight: 100 };
+  const why = dropped
+    ? `VirtualService ${dropped.namespace}/${dropped.name} binds ${req.fqdn} but every match of it names other callers (sourceLabels, sourceNamespace) or another port, so istiod gives this caller none of its routes and`
+    : `no VirtualService binds ${req.fqdn}:`;
   if (!svc) {
     // A ServiceEntry host gets Istio's default route too; any other host is unknown, as for authz.
     const se = model.serviceEntries.find((s) => (Array.isArray(s.spec.hosts) ? s.spec.hosts : []).some((h) => typeof h === 'string' && hostSubsetOf(req.fqdn, h.toLowerCase())));
-    if (!se) throw new SimulatorError(`route request: no VirtualService, HTTPRoute, Service or ServiceEntry for ${req.fqdn} in the manifests`);
+    if (!se) {
+      if (dropped) {
+        return { noRoute: true, destinations: [], timeout: null, routedBy: null, host: req.fqdn, reason: `${why} no Service or ServiceEntry gives the host a default route: 404`, warnings };
+      }
+      throw new SimulatorError(`route request: no VirtualService, HTTPRoute, Service or ServiceEntry for ${req.fqdn} in the manifests`);
+    }
     return {
       destinations: [d],
       timeout: null,
@@ -157,7 +246,7 @@ function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string
       routedBy: null,
       host: req.fqdn,
       defaultRoute: true,
-      reason: `no VirtualService binds ${req.fqdn}: Istio's default route sends everything to ServiceEntry ${se.namespace}/${se.name}, with no timeout and the default retries`,
+      reason: `${why} Istio's default route sends everything to ServiceEntry ${se.namespace}/${se.name}, with no timeout and the default retries`,
       warnings,
     };
   }
@@ -169,9 +258,66 @@ function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string
     routedBy: null,
     host: req.fqdn,
     defaultRoute: true,
-    reason: `no VirtualService binds ${req.fqdn}: Istio's default route sends everything to Service ${svc.namespace}/${svc.name}, with no timeout and the default retries`,
+    reason: `${why} Istio's default route sends everything to Service ${svc.namespace}/${svc.name}, with no timeout and the default retries`,
     warnings,
   };
+}
+
+/**
+ * A request to a port Istio proxies as TCP (pilot/pkg/networking/core/tls.go
+ * `buildSidecarOutboundTCPFilterChainOpts`): the VirtualService's `http` rules do not apply; its first
+ * `tcp` rule without match, or with a match block that `matchTCP` accepts (port, sourceLabels,
+ * sourceNamespace and gateways all hold), forwards the connection; else it goes to the Service.
+ * `tls` rules (SNI matches) are not simulated.
+ */
+function routeTcp(model: ManifestIndex, req: NormalRequest, vs: IndexedObject | undefined, port: RequestPort, warnings: string[]): RouteResult {
+  const intro = `${port.from} is ${port.protocol}, not HTTP: Istio proxies it as TCP and no http rule applies`;
+  if (vs && isTlsProtocol(port.protocol) && list(vs.spec.tls).length > 0) {
+    warnings.push(`VirtualService ${vs.namespace}/${vs.name} has tls rules: they match the TLS SNI, which the simulator does not model`);
+  }
+  const rules = vs && !isTlsProtocol(port.protocol) ? list<any>(vs.spec.tcp) : [];
+  for (let i = 0; i < rules.length; i++) {
+    const blocks = list<any>(rules[i]?.match);
+    const matched = blocks.length === 0 ? undefined : blocks.findIndex((m) => l4Match(m ?? {}, req, port.port, vs!.namespace, warnings));
+    if (matched !== undefined && matched < 0) continue;
+    const routedBy = `VirtualService/${vs!.namespace}/${vs!.name}`;
+    const destinations = weigh(list<any>(rules[i]?.route).map((r) => ({
+      host: model.configFqdn(String(r?.destination?.host ?? ''), vs!.namespace),
+      subset: r?.destination?.subset,
+      port: r?.destination?.port?.number,
+      raw: r?.weight,
+    })));
+    for (const d of destinations) checkDestination(model, d, warnings);
+    const what = matched === undefined ? 'it has no match' : `its match[${matched}] matches`;
+    return {
+      rule: i,
+      destinations,
+      timeout: null,
+      ...(matched === undefined ? {} : { match: matched }),
+      routedBy,
+      host: req.fqdn,
+      tcp: true,
+      reason: `${intro}; ${routedBy} tcp rule ${i}: ${what}`,
+      warnings,
+    };
+  }
+  const d: RouteDestination = { host: req.fqdn, weight: 100 };
+  checkDestination(model, d, warnings);
+  const none = vs ? `no tcp rule of VirtualService ${vs.namespace}/${vs.name} matches` : 'no VirtualService binds the host';
+  return { destinations: [d], timeout: null, routedBy: null, host: req.fqdn, defaultRoute: true, tcp: true, reason: `${intro}; ${none}, so the connection goes to the Service`, warnings };
+}
+
+/** Istio's `matchTCP`: every condition of an L4 match block holds. A `destinationSubnets` block needs the destination IP, which a route request has not. */
+function l4Match(m: any, req: NormalRequest, port: number | undefined, namespace: string, warnings: string[]): boolean {
+  if (list(m.gateways).length > 0 && !gatewayBound(m.gateways, req, namespace)) return false;
+  if (m.sourceLabels && typeof m.sourceLabels === 'object' && !labelsMatch(m.sourceLabels, req.sourceLabels ?? {})) return false;
+  if (m.port !== undefined && m.port !== port) return false;
+  if (m.sourceNamespace !== undefined && m.sourceNamespace !== '' && m.sourceNamespace !== req.sourceNamespace) return false;
+  if (list(m.destinationSubnets).length > 0) {
+    warnings.push('a tcp match on destinationSubnets needs the destination IP, which the simulator does not know: taken as not matching');
+    return false;
+  }
+  return true;
 }
 
 /** Describes one match block for explanations. */

@@ -71,6 +71,12 @@ export interface RouteResult {
   readonly host: string;
   /** True when no routing object exists for the host and the request goes to the Service as is. */
   readonly defaultRoute?: boolean;
+  /**
+   * True when the destination port is not HTTP for Istio (a `tcp`, `tls`, `mongo`... port): the sidecar
+   * proxies the connection as TCP, so `rule` and `match` then index the VirtualService's `spec.tcp`,
+   * and there are no retries.
+   */
+  readonly tcp?: boolean;
   /** A redirect or direct response the rule answers with instead of forwarding. */
   readonly redirect?: any;
   readonly directResponse?: any;

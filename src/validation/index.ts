@@ -59,6 +59,11 @@ export interface ValidationOptions {
    */
   readonly meshConfig?: IstioMeshConfig;
   /**
+   * The mesh networks the analyzers run with, parsed (`cdk8s-istio lint --mesh-networks FILE`).
+   * @default - key `meshNetworks` of the set's mesh ConfigMap, if any
+   */
+  readonly meshNetworks?: Readonly<Record<string, unknown>>;
+  /**
    * The cluster DNS suffix the analyzers complete short hosts with.
    * @default 'cluster.local'
    */
@@ -180,6 +185,7 @@ export class SetValidation {
           rootNamespace: this.options.rootNamespace,
           defaultNamespace: this.options.defaultNamespace,
           meshConfig: this.options.meshConfig,
+          meshNetworks: this.options.meshNetworks,
           domainSuffix: this.options.domainSuffix,
         },
       );

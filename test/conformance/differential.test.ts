@@ -26,7 +26,8 @@ import { MeshSimulator } from '../../src/simulator/simulator';
 import { clusterContext } from './cluster';
 import { AnalyzeOutput, crdFiles, describeConformance, IstioRouteAnswer, runBatch, SKIP, ValidateOutput, writeYaml } from './harness';
 import { DEFAULT_RUNS, DEFAULT_SEED, DIFFERENTIAL_RULES, DifferentialObservation } from './known-differences';
-import { DiffRequest, meshCase, MeshCase } from './generators';
+import { meshCase, MeshCase } from './generators';
+import { istioVerdict, ourVerdict } from './verdicts';
 import { diffPairs, implementedIstioCodes, istioPairs, lintObjects, ourPairs } from './sets';
 
 const SEED = process.env.CONFORMANCE_SEED !== undefined ? Number(process.env.CONFORMANCE_SEED) : DEFAULT_SEED;
@@ -34,38 +35,6 @@ const RUNS = process.env.CONFORMANCE_RUNS !== undefined ? Number(process.env.CON
 const DEFAULTS = SEED === DEFAULT_SEED && RUNS === DEFAULT_RUNS;
 /** Cases per harness process (bounds the memory of one batch). */
 const CHUNK = 100;
-
-/** A route answer reduced to what both sides can say. */
-export interface RouteVerdict {
-  readonly noRoute?: boolean;
-  /** Istio proxies the connection as TCP (the port is not HTTP for Istio). */
-  readonly tcp?: boolean;
-  readonly error?: string;
-  /** `r<i>` rule index, or 'default' for the route to a host without VirtualService. */
-  readonly rule?: number | 'default';
-  /** `host|subset|weight`, sorted. */
-  readonly destinations?: string[];
-}
-
-export function istioVerdict(a: IstioRouteAnswer): RouteVerdict {
-  if (a.error === 'no route matched') return { noRoute: true };
-  if (a.error) return { error: a.error };
-  if (a.tcp) return { tcp: true, destinations: a.clusters.map((c) => `${c.host}|${c.subset ?? ''}|${c.weight}`).sort() };
-  const m = /^r(\d+)/.exec(a.route ?? '');
-  const rule = m ? Number(m[1]) : a.route === 'default' ? 'default' : undefined;
-  return { rule, destinations: a.clusters.map((c) => `${c.host}|${c.subset ?? ''}|${c.weight}`).sort() };
-}
-
-export function ourVerdict(sim: MeshSimulator, r: DiffRequest): RouteVerdict {
-  try {
-    const res = sim.route({ host: r.host, port: r.port, method: r.method, path: r.path, headers: r.headers, sourceNamespace: r.sourceNamespace, sourceLabels: r.sourceLabels });
-    if (res.noRoute) return { noRoute: true };
-    const rule = res.defaultRoute ? 'default' : res.rule;
-    return { rule, destinations: res.destinations.map((d) => `${d.host}|${d.subset ?? ''}|${Math.round(d.weight * 1000) / 1000}`).sort() };
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
 
 describeConformance(`Istio conformance: differential, ${RUNS} random sets (seed ${SEED})`, () => {
   const cases: MeshCase[] = SKIP ? [] : fc.sample(meshCase(), { seed: SEED, numRuns: RUNS });

@@ -66,7 +66,22 @@ function servicePlan(name: string, namespace: string): fc.Arbitrary<ServicePlan>
     versions: fc.subarray(VERSIONS),
     // Now and then the pods' app label does not match the Service selector.
     appLabel: fc.constantFrom(name, name, name, `${name}-x`),
-  }).map((r) => ({ name, namespace, ...r, ports: r.ports.length > 1 ? r.ports.map((p) => ({ ...p, name: p.name ?? 'http' })) : r.ports }));
+  }).map((r) => ({ name, namespace, ...r, ports: r.ports.length > 1 ? uniquePortNames(r.ports) : r.ports }));
+}
+
+/**
+ * The API server requires a name on every port of a multi-port Service, each name unique
+ * (ValidateService: "Duplicate value"). A second port drawn with the name of the first gets `-2`,
+ * which keeps its protocol prefix (`http-2` is still HTTP for Istio).
+ */
+function uniquePortNames(ports: Array<{ name?: string; port: number }>): Array<{ name: string; port: number }> {
+  const used = new Set<string>();
+  return ports.map((p) => {
+    let name = p.name ?? 'http';
+    if (used.has(name)) name = `${name}-2`;
+    used.add(name);
+    return { ...p, name };
+  });
 }
 
 /** `arb` one time in `1 + odds`, else undefined: keeps match blocks short, so that requests match them. */
@@ -217,11 +232,16 @@ function requestArb(plans: ServicePlan[]): fc.Arbitrary<DiffRequest> {
     path: fc.constantFrom(...PATHS),
     headers: fc.dictionary(fc.constantFrom('x-user', 'x-canary'), fc.constant(''), { maxKeys: 2 }),
     headerPick: fc.nat(2),
+    // The Host header picks Envoy's virtual host: the FQDN, `svc.ns` (also a VirtualService's literal
+    // two-label host) or, from the Service's own namespace, the short name.
+    hostForm: fc.constantFrom('fqdn', 'fqdn', 'svc.ns', 'short'),
   }).map((r) => ({
     sourceNamespace: r.source.ns,
     sourceWorkload: r.source.workload,
     sourceLabels: r.source.labels,
-    host: `${r.target.name}.${r.target.namespace}.svc.cluster.local`,
+    host: r.hostForm === 'svc.ns' ? `${r.target.name}.${r.target.namespace}`
+      : r.hostForm === 'short' && r.source.ns === r.target.namespace ? r.target.name
+        : `${r.target.name}.${r.target.namespace}.svc.cluster.local`,
     port: r.target.ports[r.portIndex % r.target.ports.length].port,
     method: r.method,
     path: r.path,

@@ -3,8 +3,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { readMeshConfigFile, readMeshNetworksFile } from '../../src/cli/lint';
 import { CHECKS } from '../../src/validation/codes';
-import { validateManifests } from '../../src/validation';
+import { validateManifests, ValidationOptions } from '../../src/validation';
 import { readManifests } from '../../src/validation/read';
 import type { Finding } from '../../src/validation/types';
 
@@ -52,14 +53,30 @@ export function friendlyName(kind: string | undefined, namespace: string | undef
 }
 
 /** Our lint (every check, as `cdk8s-istio lint` runs them) over one set of manifests. */
-export function lintObjects(objects: readonly any[]): Finding[] {
-  return validateManifests(objects.map((manifest) => ({ manifest })));
+export function lintObjects(objects: readonly any[], options: ValidationOptions = {}): Finding[] {
+  return validateManifests(objects.map((manifest) => ({ manifest })), options);
 }
 
-/** Our lint over files (one set), read as `cdk8s-istio lint` reads them. */
-export function lintFiles(files: readonly string[]): Finding[] {
+/**
+ * Our lint over files (one set), read as `cdk8s-istio lint` reads them; `meshConfigFile` and
+ * `meshNetworksFile` are read as its `--mesh-config` and `--mesh-networks` read them.
+ */
+export function lintFiles(
+  files: readonly string[],
+  options: { readonly meshConfigFile?: string; readonly meshNetworksFile?: string; readonly defaultNamespace?: string } = {},
+): Finding[] {
   const { manifests } = readManifests(files);
-  return lintObjects(manifests.map((m) => m.manifest));
+  const read = <T>(file: string | undefined, reader: (f: string) => T | string): T | undefined => {
+    if (file === undefined) return undefined;
+    const r = reader(file);
+    if (typeof r === 'string') throw new Error(r);
+    return r;
+  };
+  return lintObjects(manifests.map((m) => m.manifest), {
+    meshConfig: read(options.meshConfigFile, readMeshConfigFile),
+    meshNetworks: read(options.meshNetworksFile, readMeshNetworksFile),
+    defaultNamespace: options.defaultNamespace,
+  });
 }
 
 /** `CODE Kind ns/name` of our findings with the given codes, sorted, duplicates removed. */

@@ -76,9 +76,157 @@ describe('sourceLabels and gateways (route.go sourceMatchHTTP)', () => {
   });
 
   test('without gateways, sourceLabels must be among the caller labels', () => {
-    const s = routes(`[{ match: [{ sourceLabels: { app: order-service } }], ${TO('a')} }]`);
+    const s = routes(`[{ match: [{ sourceLabels: { app: order-service } }], ${TO('a')} }, { match: [{ headers: { x-b: {} } }], ${TO('b')} }]`);
     expect(s.route({ host: INV, sourceLabels: { app: 'order-service', version: 'v1' } }).rule).toBe(0);
     expect(s.route({ host: INV, sourceLabels: { app: 'payment-service' } }).noRoute).toBe(true);
+  });
+});
+
+describe('a VirtualService with no route for the caller (route.go BuildHTTPRoutesForVirtualService, buildSidecarVirtualHostsForVirtualService)', () => {
+  // istiod translates only the match blocks whose sourceLabels/sourceNamespace (sourceMatchHTTP) and
+  // port apply to the sidecar it configures; with none left it returns "no routes matched", builds no
+  // virtual host for the VirtualService, and the Service keeps its default virtual host.
+  test('every rule names other callers by sourceLabels: the host takes its default route, not 404', () => {
+    // GIVEN rules only for order-service callers
+    const s = routes(`[{ match: [{ sourceLabels: { app: order-service } }], ${TO('a')} }]`);
+    // WHEN payment-service calls THEN the request goes to the Service as if no VirtualService bound it
+    const r = s.route({ host: INV, sourceLabels: { app: 'payment-service' }, sourceNamespace: 'production' });
+    expect(r).toMatchObject({ defaultRoute: true, routedBy: null, destinations: [{ host: 'inventory-service.production.svc.cluster.local', weight: 100 }] });
+    expect(r.noRoute).toBeUndefined();
+    expect(r.reason).toMatch(/every match of it names other callers/);
+    // AND the caller the rule names is still routed by it
+    expect(s.route({ host: INV, sourceLabels: { app: 'order-service' } }).rule).toBe(0);
+  });
+
+  test('every rule names another source namespace or another port: default route', () => {
+    const s = routes(`[{ match: [{ sourceNamespace: elsewhere }], ${TO('a')} }, { match: [{ port: 9999 }], ${TO('b')} }]`);
+    expect(s.route({ host: INV, sourceNamespace: 'production', port: 8080 }).defaultRoute).toBe(true);
+    expect(s.route({ host: INV, sourceNamespace: 'production', port: 9999 }).rule).toBe(1);
+  });
+
+  test('one rule applies to the caller but does not match the request: 404, as before', () => {
+    const s = routes(`[{ match: [{ sourceLabels: { app: order-service } }], ${TO('a')} }, { match: [{ headers: { x-b: {} } }], ${TO('b')} }]`);
+    expect(s.route({ host: INV, sourceLabels: { app: 'payment-service' } }).noRoute).toBe(true);
+  });
+
+  test('an ingress gateway gets no virtual host either, so it answers 404', () => {
+    const s = routes(`[{ match: [{ sourceLabels: { app: order-service } }], ${TO('a')} }]`, `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: inventory-edge, namespace: production }
+spec:
+  hosts: [inventory-service]
+  gateways: [production/edge]
+  http: [{ match: [{ sourceLabels: { app: order-service } }], ${TO('a')} }]
+`);
+    expect(s.route({ host: INV, gateway: 'production/edge' }).noRoute).toBe(true);
+  });
+});
+
+describe('hosts with a dot in a VirtualService are taken as written (pilot/pkg/model ResolveShortnameToFQDN)', () => {
+  // ResolveShortnameToFQDN appends .<namespace>.svc.<domain> only to a host without a dot, so
+  // `inventory-service.production` is a literal host: a virtual host of its own whose domain is that
+  // Host header (route.go separateVSHostsAndServices: a non-registry host), not the Service's.
+  const twoLabel = (dest = 'inventory-service', port = 80, portName = 'http') => referenceSim(
+    workloadYaml('inventory-service', 'production', portName).replace('port: 8080, targetPort', `port: ${port}, targetPort`), `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: inventory-service, namespace: production }
+spec:
+  hosts: [inventory-service.production]
+  http: [{ route: [{ destination: { host: ${dest}, subset: a } }] }]
+`);
+
+  test('a request to the Service FQDN, or by its short name, takes the Service default route', () => {
+    const s = twoLabel();
+    expect(s.route({ host: 'inventory-service.production.svc.cluster.local', port: 80 })).toMatchObject({ defaultRoute: true, routedBy: null });
+    expect(s.route({ host: 'inventory-service', sourceNamespace: 'production', port: 80 })).toMatchObject({ defaultRoute: true, routedBy: null });
+  });
+
+  test('on an HTTP port 80, a request whose Host header is exactly the two-label host is routed by the VirtualService', () => {
+    // the literal host gets a virtual host of its own on port 80 (httproute.go: "hack to keep consistent with previous behavior")
+    const s = twoLabel();
+    expect(s.route({ host: 'inventory-service.production', port: 80 })).toMatchObject({ rule: 0, routedBy: 'VirtualService/production/inventory-service' });
+    expect(s.route({ host: 'inventory-service.production.svc.cluster.local', port: 80, authority: 'inventory-service.production:80' }).rule).toBe(0);
+  });
+
+  test('on another port, or on a sniffed port, the literal host binds nothing: default route', () => {
+    // BuildSidecarOutboundVirtualHosts keeps only VirtualServices that bind a Service on ports other than 80;
+    // a sniffed port's route config keeps only the Service's virtual host (getVirtualHostsForSniffedServicePort)
+    expect(twoLabel('inventory-service', 8080).route({ host: 'inventory-service.production', port: 8080 })).toMatchObject({ defaultRoute: true });
+    expect(twoLabel('inventory-service', 80, 'web').route({ host: 'inventory-service.production', port: 80 })).toMatchObject({ defaultRoute: true });
+  });
+
+  test('a destination host with a dot is taken as written too: no Service has it', () => {
+    const r = twoLabel('inventory-service.production').route({ host: 'inventory-service.production', port: 80 });
+    expect(r.destinations).toEqual([{ host: 'inventory-service.production', subset: 'a', weight: 100 }]);
+    expect(r.warnings).toEqual([expect.stringMatching(/destination inventory-service\.production names no Service or ServiceEntry \(IST0101\): istiod takes a host with a dot as written/)]);
+  });
+
+  test('a DestinationRule host with a dot is taken as written: its subsets are not the Service\'s', () => {
+    // GIVEN subset a defined by a DestinationRule for inventory-service.production (literal), and the VirtualService routing to subset a
+    const dr = (host: string) => `
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: { name: inventory-service, namespace: production }
+spec: { host: ${host}, subsets: [{ name: a, labels: { version: v1 } }] }
+`;
+    const route = (host: string) => referenceSim(workloadYaml('inventory-service'), dr(host), `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: inventory-service, namespace: production }
+spec: { hosts: [inventory-service], http: [{ ${TO('a')} }] }
+`).route({ host: INV });
+    // THEN the subset is unknown for the Service; with the short host it is defined
+    expect(route('inventory-service.production').warnings).toEqual([expect.stringMatching(/subset a of inventory-service\.production\.svc\.cluster\.local is defined in no DestinationRule/)]);
+    expect(route('inventory-service').warnings).toEqual([]);
+  });
+});
+
+describe('a port Istio does not route as HTTP is proxied as TCP (pilot/pkg/networking/core/tls.go buildSidecarOutboundTCPFilterChainOpts)', () => {
+  // pkg/config/kube/conversion.go ConvertProtocol gives the port its protocol; only IsHTTPOrSniffed
+  // ports get HTTP routes (route.go BuildSidecarVirtualHostWrapper), the others a tcp_proxy filter.
+  const tcpSim = (portName: string, tcpRules = '') => referenceSim(workloadYaml('inventory-service', 'production', portName), `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: inventory-service, namespace: production }
+spec:
+  hosts: [inventory-service]
+  http: [{ ${TO('a')} }]
+${tcpRules}
+`);
+
+  test.each(['tcp', 'tcp-db', 'mongo', 'redis-cache', 'mysql', 'tls', 'https'])('port named %s: http rules do not apply, the connection goes to the Service', (name) => {
+    const r = tcpSim(name).route({ host: INV, port: 8080 });
+    expect(r).toMatchObject({ tcp: true, defaultRoute: true, destinations: [{ host: 'inventory-service.production.svc.cluster.local', weight: 100 }] });
+    expect(r.retries).toBeUndefined();
+  });
+
+  test.each(['http', 'http-web', 'grpc', 'web', 'unnamed-sniffed'])('port named %s (HTTP or sniffed): http rules apply', (name) => {
+    expect(tcpSim(name).route({ host: INV, port: 8080 })).toMatchObject({ rule: 0 });
+  });
+
+  test('appProtocol wins over the name', () => {
+    const s = referenceSim(workloadYaml('inventory-service').replace('name: http, port: 8080', 'name: http, appProtocol: tcp, port: 8080'));
+    expect(s.route({ host: INV, port: 8080 }).tcp).toBe(true);
+  });
+
+  test('tcp rules apply on a TCP port: first rule whose match holds (matchTCP: port, sourceLabels, sourceNamespace)', () => {
+    const s = tcpSim('tcp', `  tcp:
+  - match: [{ port: 9999 }]
+    route: [{ destination: { host: inventory-service, subset: x } }]
+  - match: [{ sourceLabels: { app: order-service } }]
+    route: [{ destination: { host: inventory-service, subset: b }, weight: 30 }, { destination: { host: inventory-service, subset: a }, weight: 70 }]
+`);
+    expect(s.route({ host: INV, port: 8080, sourceLabels: { app: 'order-service' } })).toMatchObject({
+      tcp: true, rule: 1, match: 0, destinations: [{ subset: 'b', weight: 30 }, { subset: 'a', weight: 70 }],
+    });
+    expect(s.route({ host: INV, port: 8080, sourceLabels: { app: 'other' } })).toMatchObject({ tcp: true, defaultRoute: true });
+  });
+
+  test('without a port, the Service\'s first port decides', () => {
+    expect(tcpSim('tcp').route({ host: INV }).tcp).toBe(true);
+    expect(tcpSim('http').route({ host: INV }).tcp).toBeUndefined();
   });
 });
 

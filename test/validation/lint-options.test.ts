@@ -76,3 +76,33 @@ describe('lint --mesh-config', () => {
     expect(bad.stderr).toMatch(/not a mesh config/);
   });
 });
+
+describe('lint --mesh-networks', () => {
+  // pkg/config/analysis/analyzers/multicluster/meshnetworks.go: an endpoint fromRegistry that is neither a
+  // built-in registry nor a cluster of a remote secret is IST0126 (Istio's analyzer tests pass the file
+  // with AddFileKubeMeshNetworks).
+  const networks = 'networks:\n  network1:\n    endpoints:\n      - fromRegistry: Kubernetes\n  network2:\n    endpoints:\n      - fromRegistry: nowhere\n';
+  const SERVICE = 'apiVersion: v1\nkind: Service\nmetadata: { name: a, namespace: shop }\nspec: { ports: [{ name: http, port: 80 }] }\n';
+
+  test.each([
+    ['a MeshNetworks YAML', networks],
+    ['a ConfigMap istio with key meshNetworks', `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: istio, namespace: istio-system }\ndata:\n  meshNetworks: |\n${networks.split('\n').map((l) => `    ${l}`).join('\n')}\n`],
+  ])('with %s, an unknown registry is IST0126 and a known one is not', (_what, text) => {
+    // GIVEN mesh networks naming the built-in Kubernetes registry and an unknown one
+    const r = lint(['--mesh-networks', write('networks.yaml', text), write('s.yaml', SERVICE)]);
+    // THEN exactly the unknown registry is reported, on the MeshNetworks
+    expect(r.stdout).toMatch(/MeshNetworks\/istio-system\/meshnetworks IST0126 error networks\.network2\.endpoints\[0\]\.fromRegistry: "nowhere"/);
+    expect(r.stdout).not.toMatch(/network1/);
+  });
+
+  test('without it, no mesh networks: nothing to report', () => {
+    expect(lint([write('s.yaml', SERVICE)]).stdout).not.toMatch(/IST0126/);
+  });
+
+  test('a missing or unparseable file is a usage error', () => {
+    expect(lint(['--mesh-networks', '/no/such/networks.yaml', write('s.yaml', SERVICE)]).code).toBe(2);
+    const bad = lint(['--mesh-networks', write('networks.yaml', '- a list\n'), write('s.yaml', SERVICE)]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--mesh-networks .*not mesh networks/);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * Service analyzers (pkg/config/analysis/analyzers/service/).
  */
-import { list, portProtocol, str, strings } from '../../manifests';
+import { list, str, strings } from '../../manifests';
+import { servicePortProtocol } from '../../rules/protocol';
 import type { ServicePort } from '../../manifests';
 import type { Analyzer } from './context';
 import { isIstioControlPlane, q } from './util';
@@ -25,7 +26,7 @@ export const portNameAnalyzer: Analyzer = {
       const externalName = svc.spec.type === 'ExternalName';
       list<ServicePort>(svc.spec.ports).forEach((p, i) => {
         const name = str(p?.name) ?? '';
-        const protocol = portProtocol(typeof p?.port === 'number' ? p.port : undefined, name, str(p?.protocol), str(p?.appProtocol));
+        const protocol = servicePortProtocol(p);
         if (protocol !== 'UnsupportedProtocol' && !(name === 'tcp' && externalName)) return;
         if (externalName) {
           ctx.report(svc, 'IST0150', `spec.ports[${i}]: port name ${q(name)} of an ExternalName Service must carry a protocol prefix other than tcp (e.g. http-, https-, tls-), or Istio cannot route to it`);
