@@ -9,6 +9,7 @@ import { Destination } from './values/destination';
 import { RetryPolicy } from './values/retry-policy';
 import { HeaderMatch, StringMatch } from './values/string-match';
 import { addWarning } from './warnings';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Warning code: perTryTimeout × attempts exceeds the rule's timeout, so not every retry can run. */
 export const WARN_RETRIES_EXCEED_TIMEOUT = 'CI2001';
@@ -100,6 +101,8 @@ export interface CanaryRouteProps {
   readonly progressive?: CanaryAnalysis;
 }
 
+const CANARY_ROUTE_BRAND = brandSymbol('CanaryRoute');
+
 /**
  * Routes a TracedService's host: header/URI/method canary and A/B rules, then a catch-all that sends
  * everything else to one version, a percent split, or the whole host. Route-wide timeout and retries
@@ -118,11 +121,22 @@ export interface CanaryRouteProps {
  * });
  */
 export class CanaryRoute extends Construct {
+  /** Whether `x` is a CanaryRoute (works across copies of this package). */
+  public static isCanaryRoute(x: unknown): x is CanaryRoute {
+    return hasBrand(x, CANARY_ROUTE_BRAND);
+  }
+
+  /** `x instanceof CanaryRoute`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is CanaryRoute {
+    return hasBrand(x, CANARY_ROUTE_BRAND);
+  }
+
   /** The routed service. */
   public readonly service: TracedService;
 
   constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
+    addBrand(this, CANARY_ROUTE_BRAND);
     if (!props || !TracedService.isTracedService(props.service)) {
       fail(this, 'props.service', props?.service, 'must be a TracedService');
     }
@@ -131,7 +145,7 @@ export class CanaryRoute extends Construct {
 
     if (props.timeout !== undefined) this.checkDuration('props.timeout', props.timeout);
     if (props.retries !== undefined) this.checkRetries('props.retries', props.retries);
-    if (!(props.defaultDestination instanceof Destination)) {
+    if (!(Destination.isDestination(props.defaultDestination))) {
       fail(this, 'props.defaultDestination', props.defaultDestination, 'must be a Destination (the catch-all rule)', 'e.g. Destination.version("v1") or Destination.service()');
     }
     this.checkVersions('props.defaultDestination', props.defaultDestination, versions);
@@ -160,7 +174,7 @@ export class CanaryRoute extends Construct {
         }
         seenMatches.set(key, `${at}.match[${j}]`);
       });
-      if (!(rule.destination instanceof Destination)) {
+      if (!(Destination.isDestination(rule.destination))) {
         fail(this, `${at}.destination`, rule.destination, 'must be a Destination', 'e.g. Destination.version("v2")');
       }
       this.checkVersions(`${at}.destination`, rule.destination, versions);
@@ -170,9 +184,9 @@ export class CanaryRoute extends Construct {
       return compactRule({
         name: rule.name,
         matches,
-        destinations: rule.destination._toIntent(),
+        destinations: rule.destination.toIntent(),
         timeout: rule.timeout?.toMilliseconds(),
-        retries: rule.retries?._toIntent(),
+        retries: rule.retries?.toIntent(),
       });
     });
     this.warnRetryBudget('props.defaultDestination', props.retries, props.timeout);
@@ -182,13 +196,13 @@ export class CanaryRoute extends Construct {
       model.setProgressive(ref, this.toProgressive(props, intents), this.node.path);
       this.node.addValidation({ validate: () => this.validatePodSelectors() });
     }
-    intents.push({ matches: [], destinations: props.defaultDestination._toIntent() });
+    intents.push({ matches: [], destinations: props.defaultDestination.toIntent() });
 
     model.setRoute(ref, intents, this.node.path);
     if (props.timeout !== undefined || props.retries !== undefined) {
       model.setRouteDefaults(ref, {
         ...(props.timeout !== undefined ? { timeout: props.timeout.toMilliseconds() } : {}),
-        ...(props.retries !== undefined ? { retries: props.retries._toIntent() } : {}),
+        ...(props.retries !== undefined ? { retries: props.retries.toIntent() } : {}),
       }, this.node.path);
     }
   }
@@ -223,7 +237,7 @@ export class CanaryRoute extends Construct {
    */
   private toProgressive(props: CanaryRouteProps, rules: readonly HttpRuleIntent[]): ProgressiveIntent {
     const analysis = props.progressive;
-    if (!(analysis instanceof CanaryAnalysis)) {
+    if (!(CanaryAnalysis.isCanaryAnalysis(analysis))) {
       fail(this, 'props.progressive', analysis, 'must be a CanaryAnalysis', 'e.g. CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50 })');
     }
     const svc = this.service;
@@ -252,7 +266,7 @@ export class CanaryRoute extends Construct {
     }
     // One version is the first release: Flagger initializes its primary from the target, without analysis.
     const canary = versions.find((v) => v !== stable) ?? stable;
-    const settings = analysis._settings();
+    const settings = analysis.toIntent();
 
     if (!analysis.isAbTesting && rules.length > 0) {
       fail(this, 'props.rules', rules.length, 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
@@ -283,8 +297,8 @@ export class CanaryRoute extends Construct {
         fail(this, `${at}.timeout`, rule.timeout, 'Flagger applies one timeout (service.timeout) to every route it creates; a rule cannot have its own',
           'set the timeout on the route only');
       }
-      if (rule.retries !== undefined && (!props.retries || JSON.stringify(rule.retries._toIntent()) !== JSON.stringify(props.retries._toIntent()))) {
-        fail(this, `${at}.retries`, rule.retries._toIntent(), 'Flagger applies one retry policy (service.retries) to every route it creates; a rule cannot have its own',
+      if (rule.retries !== undefined && (!props.retries || JSON.stringify(rule.retries.toIntent()) !== JSON.stringify(props.retries.toIntent()))) {
+        fail(this, `${at}.retries`, rule.retries.toIntent(), 'Flagger applies one retry policy (service.retries) to every route it creates; a rule cannot have its own',
           'set the retries on the route only');
       }
       matches.push(...rules[i].matches);
@@ -307,7 +321,7 @@ export class CanaryRoute extends Construct {
     svc.mesh.prepareSynth();
     const chart = Chart.of(this);
     for (const c of chart.node.findAll()) {
-      if (!(c instanceof ApiObject) || !c.apiVersion.includes('istio.io/') || Chart.of(c) !== chart) continue;
+      if (!(ApiObject.isApiObject(c)) || !c.apiVersion.includes('istio.io/') || Chart.of(c) !== chart) continue;
       if (c.metadata.namespace !== svc.namespace && c.metadata.namespace !== svc.mesh.rootNamespace) continue;
       const spec = (c.toJson() as any).spec ?? {};
       const labels = spec.selector?.matchLabels ?? spec.workloadSelector?.labels;
@@ -324,22 +338,22 @@ export class CanaryRoute extends Construct {
     const headers = m.headers ?? [];
     const names = new Set<string>();
     headers.forEach((h, k) => {
-      if (!(h instanceof HeaderMatch)) fail(this, `${at}.headers[${k}]`, h, 'must be a HeaderMatch', "e.g. HeaderMatch.exact('x-canary', 'true')");
+      if (!(HeaderMatch.isHeaderMatch(h))) fail(this, `${at}.headers[${k}]`, h, 'must be a HeaderMatch', "e.g. HeaderMatch.exact('x-canary', 'true')");
       const lower = h.name.toLowerCase();
       if (names.has(lower)) fail(this, `${at}.headers[${k}]`, h.name, 'a match block may hold one condition per header name (header names are case-insensitive)');
       names.add(lower);
     });
     for (const p of ['uri', 'method'] as const) {
-      if (m[p] !== undefined && !(m[p] instanceof StringMatch)) fail(this, `${at}.${p}`, m[p], 'must be a StringMatch', "e.g. StringMatch.prefix('/api')");
+      if (m[p] !== undefined && !(StringMatch.isStringMatch(m[p]))) fail(this, `${at}.${p}`, m[p], 'must be a StringMatch', "e.g. StringMatch.prefix('/api')");
     }
     if (headers.length === 0 && !m.uri && !m.method) {
       fail(this, at, m, 'an empty match block matches every request, so every later rule and the default would be unreachable (IST0130)',
         'add a condition, or put the catch-all into defaultDestination');
     }
     return {
-      headers: headers.map((h) => h._toIntent()),
-      ...(m.uri ? { uri: m.uri._toIntent() } : {}),
-      ...(m.method ? { method: m.method._toIntent() } : {}),
+      headers: headers.map((h) => h.toIntent()),
+      ...(m.uri ? { uri: m.uri.toIntent() } : {}),
+      ...(m.method ? { method: m.method.toIntent() } : {}),
     };
   }
 
@@ -349,7 +363,7 @@ export class CanaryRoute extends Construct {
   }
 
   private checkRetries(property: string, r: RetryPolicy): void {
-    if (!(r instanceof RetryPolicy)) fail(this, property, r, 'must be a RetryPolicy', 'e.g. RetryPolicy.of({ attempts: 3 })');
+    if (!(RetryPolicy.isRetryPolicy(r))) fail(this, property, r, 'must be a RetryPolicy', 'e.g. RetryPolicy.of({ attempts: 3 })');
   }
 
   private checkVersions(property: string, d: Destination, versions: string[]): void {

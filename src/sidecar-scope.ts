@@ -6,6 +6,7 @@ import { serviceKey, sourceOwner, WorkloadEgressIntent } from './model';
 import { fail, validationMessage } from './private/errors';
 import { TracedService } from './traced-service';
 import { EgressHost } from './values/egress-host';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Properties of a {@link SidecarScope}. */
 export interface SidecarScopeProps {
@@ -31,7 +32,7 @@ export interface SidecarScopeProps {
   readonly egressHosts?: EgressHost[];
 }
 
-const SCOPE_SYMBOL = Symbol.for('cdk8s-istio.SidecarScope');
+const SCOPE_SYMBOL = brandSymbol('SidecarScope');
 
 /**
  * Opt-in Sidecar egress scoping. By default every Envoy sidecar carries configuration for every
@@ -58,7 +59,12 @@ const SCOPE_SYMBOL = Symbol.for('cdk8s-istio.SidecarScope');
 export class SidecarScope extends Construct implements IMeshMember {
   /** Whether `x` is a SidecarScope. */
   public static isSidecarScope(x: unknown): x is SidecarScope {
-    return typeof x === 'object' && x !== null && SCOPE_SYMBOL in x;
+    return hasBrand(x, SCOPE_SYMBOL);
+  }
+
+  /** `x instanceof SidecarScope`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is SidecarScope {
+    return hasBrand(x, SCOPE_SYMBOL);
   }
 
   /** The mesh. */
@@ -72,7 +78,7 @@ export class SidecarScope extends Construct implements IMeshMember {
 
   constructor(scope: Construct, id: string, props: SidecarScopeProps) {
     super(scope, id);
-    Object.defineProperty(this, SCOPE_SYMBOL, { value: true });
+    addBrand(this, SCOPE_SYMBOL);
     if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
     this.mesh = props.mesh;
     if (this.mesh.renderer.capabilities.noSidecars) {

@@ -11,6 +11,7 @@ import { port as checkPort } from './rules/ports';
 import { quantity, quantityHint, quantityValue } from './rules/quantity';
 import { serviceAccountRenderer } from './render';
 import { AllowOptions, ServiceSecurity } from './service-security';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
 export interface ServiceVersion {
@@ -141,7 +142,7 @@ export interface TracedServiceProps {
   readonly serviceAccountName?: string;
 }
 
-const TRACED_SERVICE_SYMBOL = Symbol.for('cdk8s-istio.TracedService');
+const TRACED_SERVICE_SYMBOL = brandSymbol('TracedService');
 
 /**
  * A Go-style HTTP service in the mesh: its ServiceAccount identity, a Service with a named port that
@@ -155,7 +156,12 @@ const TRACED_SERVICE_SYMBOL = Symbol.for('cdk8s-istio.TracedService');
 export class TracedService extends Construct implements IMeshMember, IWorkloadIdentity {
   /** Whether `x` is a TracedService (works across copies of this package). */
   public static isTracedService(x: unknown): x is TracedService {
-    return typeof x === 'object' && x !== null && TRACED_SERVICE_SYMBOL in x;
+    return hasBrand(x, TRACED_SERVICE_SYMBOL);
+  }
+
+  /** `x instanceof TracedService`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is TracedService {
+    return hasBrand(x, TRACED_SERVICE_SYMBOL);
   }
 
   /** The mesh. */
@@ -179,7 +185,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
 
   constructor(scope: Construct, id: string, props: TracedServiceProps) {
     super(scope, id);
-    Object.defineProperty(this, TRACED_SERVICE_SYMBOL, { value: true });
+    addBrand(this, TRACED_SERVICE_SYMBOL);
     this.meshNamespace = props.namespace;
     if (!props.namespace || !MeshNamespace.isMeshNamespace(props.namespace)) {
       fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace');

@@ -6,6 +6,7 @@ import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
 import { TracedService } from './traced-service';
 import { MtlsMode } from './values/mtls-mode';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Security settings of one namespace. */
 export interface NamespaceSecurityOptions {
@@ -53,7 +54,7 @@ export interface RequireMtlsOptions {
   readonly portLevel?: { readonly [port: number]: MtlsMode };
 }
 
-const ZTP_SYMBOL = Symbol.for('cdk8s-istio.ZeroTrustPolicy');
+const ZTP_SYMBOL = brandSymbol('ZeroTrustPolicy');
 
 /**
  * Zero-trust security for a mesh: mTLS modes (mesh-wide, per namespace, per workload, per port) and
@@ -72,7 +73,12 @@ const ZTP_SYMBOL = Symbol.for('cdk8s-istio.ZeroTrustPolicy');
 export class ZeroTrustPolicy extends Construct implements IMeshMember {
   /** Whether `x` is a ZeroTrustPolicy. */
   public static isZeroTrustPolicy(x: unknown): x is ZeroTrustPolicy {
-    return typeof x === 'object' && x !== null && ZTP_SYMBOL in x;
+    return hasBrand(x, ZTP_SYMBOL);
+  }
+
+  /** `x instanceof ZeroTrustPolicy`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ZeroTrustPolicy {
+    return hasBrand(x, ZTP_SYMBOL);
   }
 
   /** The mesh. */
@@ -84,7 +90,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
 
   constructor(scope: Construct, id: string, props: ZeroTrustPolicyProps) {
     super(scope, id);
-    Object.defineProperty(this, ZTP_SYMBOL, { value: true });
+    addBrand(this, ZTP_SYMBOL);
     if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
     this.mesh = props.mesh;
     const other = this.mesh.membersOf(ZeroTrustPolicy.isZeroTrustPolicy)[0];

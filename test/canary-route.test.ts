@@ -8,8 +8,8 @@ import {
   RetryPolicy,
   StringMatch,
   TracedService,
-  collectFindings,
 } from '../src';
+import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
 
 /** GIVEN order-service running v1 and v2. */

@@ -2,7 +2,6 @@ import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   callGraphOf,
-  collectFindings,
   Condition,
   ExternalIdentity,
   HttpMethod,
@@ -17,6 +16,7 @@ import {
   toYamlDocuments,
   ZeroTrustPolicy,
 } from '../src';
+import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
 
 /** GIVEN a mesh with `production` holding order-service and payment-service. */
