@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent, serviceOwner } from './model';
 import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { CanaryAnalysis } from './values/canary-analysis';
 import { Destination } from './values/destination';
 import { RetryPolicy } from './values/retry-policy';
@@ -67,7 +67,7 @@ export interface CanaryRule {
 /** Properties of a {@link CanaryRoute}. */
 export interface CanaryRouteProps {
   /** The service whose host is routed. Versions named by destinations must be versions it runs. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /**
    * Ordered rules; the first whose match holds wins.
    * @default - none: every request takes `defaultDestination`
@@ -104,7 +104,7 @@ export interface CanaryRouteProps {
 const CANARY_ROUTE_BRAND = brandSymbol('CanaryRoute');
 
 /**
- * Routes a TracedService's host: header/URI/method canary and A/B rules, then a catch-all that sends
+ * Routes a service's host (a TracedService or any {@link IMeshService}): header/URI/method canary and A/B rules, then a catch-all that sends
  * everything else to one version, a percent split, or the whole host. Route-wide timeout and retries
  * apply to every rule without its own.
  *
@@ -132,14 +132,13 @@ export class CanaryRoute extends Construct {
   }
 
   /** The routed service. */
-  public readonly service: TracedService;
+  public readonly service: IMeshService;
 
   constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
     addBrand(this, CANARY_ROUTE_BRAND);
-    if (!props || !TracedService.isTracedService(props.service)) {
-      fail(this, 'props.service', props?.service, 'must be a TracedService');
-    }
+    if (!props) fail(this, 'props', props, 'props are required');
+    requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     const versions = this.service.versions;
 
@@ -241,6 +240,10 @@ export class CanaryRoute extends Construct {
       fail(this, 'props.progressive', analysis, 'must be a CanaryAnalysis', 'e.g. CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50 })');
     }
     const svc = this.service;
+    if (!svc.mesh.model.service(svc.ref)?.workload) {
+      fail(this, 'props.progressive', svc.ref, 'Flagger takes over the Deployment of the canary version, so progressive delivery needs a service the library deploys (a TracedService); this service is deployed elsewhere',
+        'declare the service with TracedService, or route it with fixed weights');
+    }
     // What the mesh's renderer cannot deliver progressively (ambient data plane, Gateway API).
     const refusal = svc.mesh.renderer.capabilities.progressiveDelivery;
     if (refusal) fail(this, 'props.progressive', refusal.value, refusal.rule, refusal.hint);
@@ -370,7 +373,7 @@ export class CanaryRoute extends Construct {
     for (const v of d.versions) {
       if (!versions.includes(v)) {
         fail(this, property, v, `version "${v}" is not a version of ${this.service.name} (it runs ${versions.join(', ')})`,
-          'route only to versions the TracedService deploys, or add the version to it');
+          'route only to versions the service runs, or add the version to it');
       }
     }
   }

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { serviceOwner, TrafficPolicyIntent } from './model';
 import { fail } from './private/errors';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { ConnectionPool } from './values/connection-pool';
 import { OutlierDetection } from './values/outlier-detection';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
@@ -10,7 +10,7 @@ import { addBrand, brandSymbol, hasBrand } from './private/brand';
 /** Properties of a {@link CircuitBreaker}. */
 export interface CircuitBreakerProps {
   /** The service whose host is protected. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /**
    * Protect one version only (its DestinationRule subset). The subset inherits every host-level field
    * it does not set itself.
@@ -32,7 +32,7 @@ export interface CircuitBreakerProps {
 const CIRCUIT_BREAKER_BRAND = brandSymbol('CircuitBreaker');
 
 /**
- * Connection pool limits and outlier detection for a TracedService, for the whole host or one version.
+ * Connection pool limits and outlier detection for a service (a TracedService or any {@link IMeshService}), for the whole host or one version.
  * Writes a traffic policy into the mesh model (`mesh.model.addTrafficPolicy`, keyed by the service);
  * the mesh renders it into the host's single DestinationRule, next to the subsets a CanaryRoute
  * derives. Several CircuitBreakers may contribute different fields, the same field twice is an error.
@@ -56,16 +56,15 @@ export class CircuitBreaker extends Construct {
   }
 
   /** The protected service. */
-  public readonly service: TracedService;
+  public readonly service: IMeshService;
   /** The protected version, or undefined for the whole host. */
   public readonly version?: string;
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
     addBrand(this, CIRCUIT_BREAKER_BRAND);
-    if (!props || !TracedService.isTracedService(props.service)) {
-      fail(this, 'props.service', props?.service, 'must be a TracedService');
-    }
+    if (!props) fail(this, 'props', props, 'props are required');
+    requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     this.version = props.version;
     if (props.version !== undefined && !this.service.versions.includes(props.version)) {

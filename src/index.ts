@@ -6,6 +6,8 @@ export { Mesh } from './mesh';
 export type { IMeshMember, MeshProps, MeshTracingOptions, RenderedObjectFactory } from './mesh';
 export { MeshNamespace } from './mesh-namespace';
 export type { MeshNamespaceProps } from './mesh-namespace';
+export { MeshService } from './mesh-service';
+export type { IMeshService, MeshServiceAttributes, MeshServiceWorkloadsProps } from './mesh-service';
 export { TracedService } from './traced-service';
 export type { ContainerResources, OpenTelemetryOptions, ReadinessProbeOptions, ServiceVersion, SidecarResources, TracedServiceProps } from './traced-service';
 export { HostTraffic } from './host-traffic';

@@ -5,7 +5,7 @@ import { renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { httpToken } from './rules/http';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { RateLimitDescriptor, TokenBucket } from './values/rate-limit';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
@@ -20,7 +20,7 @@ export interface RateLimitResponseHeader {
 /** Properties of a {@link LocalRateLimit}. */
 export interface LocalRateLimitProps {
   /** The service whose pods limit their inbound requests. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /**
    * The default bucket, **per pod**: every request that matches no descriptor takes a token from it.
    * With 3 replicas and 100 req/s per pod, the service admits up to 300 req/s.
@@ -53,7 +53,7 @@ export interface LocalRateLimitProps {
 const LOCAL_RATE_LIMIT_BRAND = brandSymbol('LocalRateLimit');
 
 /**
- * Local rate limiting for a TracedService: Envoy's `local_ratelimit` HTTP filter on the inbound
+ * Local rate limiting for a service (a TracedService or any {@link IMeshService}): Envoy's `local_ratelimit` HTTP filter on the inbound
  * sidecar of every pod of the service, inserted before the router, enforcing 100% of the time and
  * answering 429 with a response header. The limit is **per pod** (per Envoy instance): the service as a
  * whole admits replicas × the bucket's rate. It writes into the mesh model; the mesh renders one
@@ -78,9 +78,8 @@ export class LocalRateLimit extends Construct {
   constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
     super(scope, id);
     addBrand(this, LOCAL_RATE_LIMIT_BRAND);
-    if (!props || !TracedService.isTracedService(props.service)) {
-      fail(this, 'props.service', props?.service, 'must be a TracedService');
-    }
+    if (!props) fail(this, 'props', props, 'props are required');
+    requireMeshService(this, 'props.service', props.service);
     const svc = props.service;
     const noSidecars = svc.mesh.renderer.capabilities.noSidecars;
     if (noSidecars) {

@@ -6,13 +6,13 @@ import { ServiceRef, serviceKey } from './model';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { computeMeshReport, formatReportMarkdown, formatReportSummary, MeshReportData } from './render/mesh-report';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** A declared request rate of one service, for the trace volume estimate. */
 export interface RequestRate {
   /** The service. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /** Requests per second the service serves (over all its replicas), at least 0. */
   readonly requestsPerSecond: number;
 }
@@ -123,7 +123,7 @@ export class MeshReport extends Construct implements IMeshMember {
    * Declares how many requests per second `service` serves (over all its replicas).
    * @example report.setRequestRate(payment, 20)
    */
-  public setRequestRate(service: TracedService, requestsPerSecond: number): void {
+  public setRequestRate(service: IMeshService, requestsPerSecond: number): void {
     this.addRate('setRequestRate', service, requestsPerSecond);
   }
 
@@ -137,8 +137,8 @@ export class MeshReport extends Construct implements IMeshMember {
     });
   }
 
-  private addRate(property: string, service: TracedService | undefined, rps: number | undefined): void {
-    if (!TracedService.isTracedService(service)) fail(this, `${property}.service`, service, 'must be a TracedService');
+  private addRate(property: string, service: IMeshService, rps: number | undefined): void {
+    requireMeshService(this, `${property}.service`, service);
     if (service.mesh !== this.mesh) fail(this, `${property}.service`, service.node.path, 'the service belongs to another mesh');
     if (typeof rps !== 'number' || !Number.isFinite(rps) || rps < 0) {
       fail(this, `${property}.requestsPerSecond`, rps, 'a request rate is a finite number of requests per second, at least 0');

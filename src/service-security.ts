@@ -277,7 +277,7 @@ export class ServiceSecurity {
       }
       return [identityRef(member as IWorkloadIdentity), false];
     }
-    return fail(this.service, property, x, 'a caller must be a TracedService of this mesh or an ExternalIdentity', "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
+    return fail(this.service, property, x, 'a caller must be a service of this mesh (TracedService, MeshService, any IMeshService) or an ExternalIdentity', "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
   }
 
   private buildRule(property: string, source: SourceIntent | undefined, o: OperationOptions): AuthorizationRuleIntent {

@@ -11,6 +11,7 @@ import { port as checkPort } from './rules/ports';
 import { quantity, quantityHint, quantityValue } from './rules/quantity';
 import { serviceAccountRenderer } from './render';
 import { AllowOptions, ServiceSecurity } from './service-security';
+import type { IMeshService } from './mesh-service';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
@@ -96,7 +97,9 @@ export interface TracedServiceProps {
   readonly namespace: MeshNamespace;
   /**
    * The service name: Service, ServiceAccount and `app` label. A DNS-1123 label.
-   * @default - the construct id in kebab case (`OrderService` → `order-service`)
+   * @default - the construct id in kebab case (`OrderService` → `order-service`); for the id
+   * `Default`, the id of the enclosing construct (a wrapper's `new TracedService(this, 'Default', …)`
+   * is named after the wrapper, as AWS CDK names default children)
    */
   readonly name?: string;
   /** The versions that run, each one Deployment. At least one, names unique. */
@@ -153,7 +156,7 @@ const TRACED_SERVICE_SYMBOL = brandSymbol('TracedService');
  * synth. Routing (CanaryRoute) and resilience (CircuitBreaker) write into the same model, keyed by
  * the service, so there is exactly one VirtualService and one DestinationRule per host.
  */
-export class TracedService extends Construct implements IMeshMember, IWorkloadIdentity {
+export class TracedService extends Construct implements IMeshMember, IWorkloadIdentity, IMeshService {
   /** Whether `x` is a TracedService (works across copies of this package). */
   public static isTracedService(x: unknown): x is TracedService {
     return hasBrand(x, TRACED_SERVICE_SYMBOL);
@@ -192,7 +195,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     }
     this.mesh = props.namespace.mesh;
     this.namespace = props.namespace.name;
-    this.name = props.name ?? toDnsLabel(id);
+    this.name = props.name ?? toDnsLabel(id === 'Default' && scope.node.id !== '' ? scope.node.id : id);
     const badName = dns1035Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);
     this.port = props.port ?? 8080;

@@ -4,7 +4,7 @@ import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { MtlsMode } from './values/mtls-mode';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
@@ -131,8 +131,8 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
    *
    * @example zt.requireMtls(payment, MtlsMode.STRICT)
    */
-  public requireMtls(service: TracedService, mode: MtlsMode, options: RequireMtlsOptions = {}): void {
-    if (!TracedService.isTracedService(service)) fail(this, 'requireMtls.service', service, 'must be a TracedService');
+  public requireMtls(service: IMeshService, mode: MtlsMode, options: RequireMtlsOptions = {}): void {
+    requireMeshService(this, 'requireMtls.service', service);
     if (service.mesh !== this.mesh) fail(this, 'requireMtls.service', service.node.path, 'the service belongs to another mesh');
     if (!MtlsMode.isMtlsMode(mode)) fail(this, 'requireMtls.mode', mode, 'must be an MtlsMode (MtlsMode.STRICT, ...)');
     const portLevel: Array<{ port: number; mode: string }> = [];

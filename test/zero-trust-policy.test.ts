@@ -281,7 +281,7 @@ describe('allowFrom: typed allow rules', () => {
   test('principals are never strings: an object that only looks like an identity is refused', () => {
     const { payment } = twoServices();
     expect(() => payment.allowFrom({ serviceAccountName: 'order-service', identityNamespace: 'production' })).toThrow(
-      /allowFrom.caller: .* is invalid: a caller must be a TracedService of this mesh or an ExternalIdentity/,
+      /allowFrom.caller: .* is invalid: a caller must be a service of this mesh \(TracedService, MeshService, any IMeshService\) or an ExternalIdentity/,
     );
   });
 
