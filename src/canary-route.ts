@@ -3,12 +3,13 @@ import { Construct } from 'constructs';
 import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent, serviceOwner } from './model';
 import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { CanaryAnalysis } from './values/canary-analysis';
 import { Destination } from './values/destination';
 import { RetryPolicy } from './values/retry-policy';
 import { HeaderMatch, StringMatch } from './values/string-match';
 import { addWarning } from './warnings';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Warning code: perTryTimeout × attempts exceeds the rule's timeout, so not every retry can run. */
 export const WARN_RETRIES_EXCEED_TIMEOUT = 'CI2001';
@@ -66,7 +67,7 @@ export interface CanaryRule {
 /** Properties of a {@link CanaryRoute}. */
 export interface CanaryRouteProps {
   /** The service whose host is routed. Versions named by destinations must be versions it runs. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /**
    * Ordered rules; the first whose match holds wins.
    * @default - none: every request takes `defaultDestination`
@@ -100,8 +101,10 @@ export interface CanaryRouteProps {
   readonly progressive?: CanaryAnalysis;
 }
 
+const CANARY_ROUTE_BRAND = brandSymbol('CanaryRoute');
+
 /**
- * Routes a TracedService's host: header/URI/method canary and A/B rules, then a catch-all that sends
+ * Routes a service's host (a TracedService or any {@link IMeshService}): header/URI/method canary and A/B rules, then a catch-all that sends
  * everything else to one version, a percent split, or the whole host. Route-wide timeout and retries
  * apply to every rule without its own.
  *
@@ -118,20 +121,30 @@ export interface CanaryRouteProps {
  * });
  */
 export class CanaryRoute extends Construct {
+  /** Whether `x` is a CanaryRoute (works across copies of this package). */
+  public static isCanaryRoute(x: unknown): x is CanaryRoute {
+    return hasBrand(x, CANARY_ROUTE_BRAND);
+  }
+
+  /** `x instanceof CanaryRoute`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is CanaryRoute {
+    return hasBrand(x, CANARY_ROUTE_BRAND);
+  }
+
   /** The routed service. */
-  public readonly service: TracedService;
+  public readonly service: IMeshService;
 
   constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
-    if (!props || !TracedService.isTracedService(props.service)) {
-      fail(this, 'props.service', props?.service, 'must be a TracedService');
-    }
+    addBrand(this, CANARY_ROUTE_BRAND);
+    if (!props) fail(this, 'props', props, 'props are required');
+    requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     const versions = this.service.versions;
 
     if (props.timeout !== undefined) this.checkDuration('props.timeout', props.timeout);
     if (props.retries !== undefined) this.checkRetries('props.retries', props.retries);
-    if (!(props.defaultDestination instanceof Destination)) {
+    if (!(Destination.isDestination(props.defaultDestination))) {
       fail(this, 'props.defaultDestination', props.defaultDestination, 'must be a Destination (the catch-all rule)', 'e.g. Destination.version("v1") or Destination.service()');
     }
     this.checkVersions('props.defaultDestination', props.defaultDestination, versions);
@@ -160,7 +173,7 @@ export class CanaryRoute extends Construct {
         }
         seenMatches.set(key, `${at}.match[${j}]`);
       });
-      if (!(rule.destination instanceof Destination)) {
+      if (!(Destination.isDestination(rule.destination))) {
         fail(this, `${at}.destination`, rule.destination, 'must be a Destination', 'e.g. Destination.version("v2")');
       }
       this.checkVersions(`${at}.destination`, rule.destination, versions);
@@ -170,9 +183,9 @@ export class CanaryRoute extends Construct {
       return compactRule({
         name: rule.name,
         matches,
-        destinations: rule.destination._toIntent(),
+        destinations: rule.destination.toIntent(),
         timeout: rule.timeout?.toMilliseconds(),
-        retries: rule.retries?._toIntent(),
+        retries: rule.retries?.toIntent(),
       });
     });
     this.warnRetryBudget('props.defaultDestination', props.retries, props.timeout);
@@ -182,13 +195,13 @@ export class CanaryRoute extends Construct {
       model.setProgressive(ref, this.toProgressive(props, intents), this.node.path);
       this.node.addValidation({ validate: () => this.validatePodSelectors() });
     }
-    intents.push({ matches: [], destinations: props.defaultDestination._toIntent() });
+    intents.push({ matches: [], destinations: props.defaultDestination.toIntent() });
 
     model.setRoute(ref, intents, this.node.path);
     if (props.timeout !== undefined || props.retries !== undefined) {
       model.setRouteDefaults(ref, {
         ...(props.timeout !== undefined ? { timeout: props.timeout.toMilliseconds() } : {}),
-        ...(props.retries !== undefined ? { retries: props.retries._toIntent() } : {}),
+        ...(props.retries !== undefined ? { retries: props.retries.toIntent() } : {}),
       }, this.node.path);
     }
   }
@@ -223,10 +236,14 @@ export class CanaryRoute extends Construct {
    */
   private toProgressive(props: CanaryRouteProps, rules: readonly HttpRuleIntent[]): ProgressiveIntent {
     const analysis = props.progressive;
-    if (!(analysis instanceof CanaryAnalysis)) {
+    if (!(CanaryAnalysis.isCanaryAnalysis(analysis))) {
       fail(this, 'props.progressive', analysis, 'must be a CanaryAnalysis', 'e.g. CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50 })');
     }
     const svc = this.service;
+    if (!svc.mesh.model.service(svc.ref)?.workload) {
+      fail(this, 'props.progressive', svc.ref, 'Flagger takes over the Deployment of the canary version, so progressive delivery needs a service the library deploys (a TracedService); this service is deployed elsewhere',
+        'declare the service with TracedService, or route it with fixed weights');
+    }
     // What the mesh's renderer cannot deliver progressively (ambient data plane, Gateway API).
     const refusal = svc.mesh.renderer.capabilities.progressiveDelivery;
     if (refusal) fail(this, 'props.progressive', refusal.value, refusal.rule, refusal.hint);
@@ -252,7 +269,7 @@ export class CanaryRoute extends Construct {
     }
     // One version is the first release: Flagger initializes its primary from the target, without analysis.
     const canary = versions.find((v) => v !== stable) ?? stable;
-    const settings = analysis._settings();
+    const settings = analysis.toIntent();
 
     if (!analysis.isAbTesting && rules.length > 0) {
       fail(this, 'props.rules', rules.length, 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
@@ -283,8 +300,8 @@ export class CanaryRoute extends Construct {
         fail(this, `${at}.timeout`, rule.timeout, 'Flagger applies one timeout (service.timeout) to every route it creates; a rule cannot have its own',
           'set the timeout on the route only');
       }
-      if (rule.retries !== undefined && (!props.retries || JSON.stringify(rule.retries._toIntent()) !== JSON.stringify(props.retries._toIntent()))) {
-        fail(this, `${at}.retries`, rule.retries._toIntent(), 'Flagger applies one retry policy (service.retries) to every route it creates; a rule cannot have its own',
+      if (rule.retries !== undefined && (!props.retries || JSON.stringify(rule.retries.toIntent()) !== JSON.stringify(props.retries.toIntent()))) {
+        fail(this, `${at}.retries`, rule.retries.toIntent(), 'Flagger applies one retry policy (service.retries) to every route it creates; a rule cannot have its own',
           'set the retries on the route only');
       }
       matches.push(...rules[i].matches);
@@ -307,7 +324,7 @@ export class CanaryRoute extends Construct {
     svc.mesh.prepareSynth();
     const chart = Chart.of(this);
     for (const c of chart.node.findAll()) {
-      if (!(c instanceof ApiObject) || !c.apiVersion.includes('istio.io/') || Chart.of(c) !== chart) continue;
+      if (!(ApiObject.isApiObject(c)) || !c.apiVersion.includes('istio.io/') || Chart.of(c) !== chart) continue;
       if (c.metadata.namespace !== svc.namespace && c.metadata.namespace !== svc.mesh.rootNamespace) continue;
       const spec = (c.toJson() as any).spec ?? {};
       const labels = spec.selector?.matchLabels ?? spec.workloadSelector?.labels;
@@ -324,22 +341,22 @@ export class CanaryRoute extends Construct {
     const headers = m.headers ?? [];
     const names = new Set<string>();
     headers.forEach((h, k) => {
-      if (!(h instanceof HeaderMatch)) fail(this, `${at}.headers[${k}]`, h, 'must be a HeaderMatch', "e.g. HeaderMatch.exact('x-canary', 'true')");
+      if (!(HeaderMatch.isHeaderMatch(h))) fail(this, `${at}.headers[${k}]`, h, 'must be a HeaderMatch', "e.g. HeaderMatch.exact('x-canary', 'true')");
       const lower = h.name.toLowerCase();
       if (names.has(lower)) fail(this, `${at}.headers[${k}]`, h.name, 'a match block may hold one condition per header name (header names are case-insensitive)');
       names.add(lower);
     });
     for (const p of ['uri', 'method'] as const) {
-      if (m[p] !== undefined && !(m[p] instanceof StringMatch)) fail(this, `${at}.${p}`, m[p], 'must be a StringMatch', "e.g. StringMatch.prefix('/api')");
+      if (m[p] !== undefined && !(StringMatch.isStringMatch(m[p]))) fail(this, `${at}.${p}`, m[p], 'must be a StringMatch', "e.g. StringMatch.prefix('/api')");
     }
     if (headers.length === 0 && !m.uri && !m.method) {
       fail(this, at, m, 'an empty match block matches every request, so every later rule and the default would be unreachable (IST0130)',
         'add a condition, or put the catch-all into defaultDestination');
     }
     return {
-      headers: headers.map((h) => h._toIntent()),
-      ...(m.uri ? { uri: m.uri._toIntent() } : {}),
-      ...(m.method ? { method: m.method._toIntent() } : {}),
+      headers: headers.map((h) => h.toIntent()),
+      ...(m.uri ? { uri: m.uri.toIntent() } : {}),
+      ...(m.method ? { method: m.method.toIntent() } : {}),
     };
   }
 
@@ -349,14 +366,14 @@ export class CanaryRoute extends Construct {
   }
 
   private checkRetries(property: string, r: RetryPolicy): void {
-    if (!(r instanceof RetryPolicy)) fail(this, property, r, 'must be a RetryPolicy', 'e.g. RetryPolicy.of({ attempts: 3 })');
+    if (!(RetryPolicy.isRetryPolicy(r))) fail(this, property, r, 'must be a RetryPolicy', 'e.g. RetryPolicy.of({ attempts: 3 })');
   }
 
   private checkVersions(property: string, d: Destination, versions: string[]): void {
     for (const v of d.versions) {
       if (!versions.includes(v)) {
         fail(this, property, v, `version "${v}" is not a version of ${this.service.name} (it runs ${versions.join(', ')})`,
-          'route only to versions the TracedService deploys, or add the version to it');
+          'route only to versions the service runs, or add the version to it');
       }
     }
   }

@@ -2,14 +2,15 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { serviceOwner, TrafficPolicyIntent } from './model';
 import { fail } from './private/errors';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { ConnectionPool } from './values/connection-pool';
 import { OutlierDetection } from './values/outlier-detection';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Properties of a {@link CircuitBreaker}. */
 export interface CircuitBreakerProps {
   /** The service whose host is protected. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /**
    * Protect one version only (its DestinationRule subset). The subset inherits every host-level field
    * it does not set itself.
@@ -28,8 +29,10 @@ export interface CircuitBreakerProps {
   readonly outlierDetection?: OutlierDetection;
 }
 
+const CIRCUIT_BREAKER_BRAND = brandSymbol('CircuitBreaker');
+
 /**
- * Connection pool limits and outlier detection for a TracedService, for the whole host or one version.
+ * Connection pool limits and outlier detection for a service (a TracedService or any {@link IMeshService}), for the whole host or one version.
  * Writes a traffic policy into the mesh model (`mesh.model.addTrafficPolicy`, keyed by the service);
  * the mesh renders it into the host's single DestinationRule, next to the subsets a CanaryRoute
  * derives. Several CircuitBreakers may contribute different fields, the same field twice is an error.
@@ -42,33 +45,43 @@ export interface CircuitBreakerProps {
  * });
  */
 export class CircuitBreaker extends Construct {
+  /** Whether `x` is a CircuitBreaker (works across copies of this package). */
+  public static isCircuitBreaker(x: unknown): x is CircuitBreaker {
+    return hasBrand(x, CIRCUIT_BREAKER_BRAND);
+  }
+
+  /** `x instanceof CircuitBreaker`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is CircuitBreaker {
+    return hasBrand(x, CIRCUIT_BREAKER_BRAND);
+  }
+
   /** The protected service. */
-  public readonly service: TracedService;
+  public readonly service: IMeshService;
   /** The protected version, or undefined for the whole host. */
   public readonly version?: string;
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
-    if (!props || !TracedService.isTracedService(props.service)) {
-      fail(this, 'props.service', props?.service, 'must be a TracedService');
-    }
+    addBrand(this, CIRCUIT_BREAKER_BRAND);
+    if (!props) fail(this, 'props', props, 'props are required');
+    requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     this.version = props.version;
     if (props.version !== undefined && !this.service.versions.includes(props.version)) {
       fail(this, 'props.version', props.version, `version "${props.version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`);
     }
-    if (props.connectionPool !== undefined && !(props.connectionPool instanceof ConnectionPool)) {
+    if (props.connectionPool !== undefined && !(ConnectionPool.isConnectionPool(props.connectionPool))) {
       fail(this, 'props.connectionPool', props.connectionPool, 'must be a ConnectionPool', 'e.g. ConnectionPool.of({ tcp: { maxConnections: 100 } })');
     }
-    if (props.outlierDetection !== undefined && !(props.outlierDetection instanceof OutlierDetection)) {
+    if (props.outlierDetection !== undefined && !(OutlierDetection.isOutlierDetection(props.outlierDetection))) {
       fail(this, 'props.outlierDetection', props.outlierDetection, 'must be an OutlierDetection', 'e.g. OutlierDetection.of({ consecutive5xxErrors: 5 })');
     }
     if (!props.connectionPool && !props.outlierDetection) {
       fail(this, 'props', 'no connectionPool or outlierDetection', 'a circuit breaker needs a connectionPool, an outlierDetection or both (Istio rejects `trafficPolicy: {}`)');
     }
     const policy: TrafficPolicyIntent = {
-      ...(props.connectionPool?._toIntent() ?? {}),
-      ...(props.outlierDetection ? { outlierDetection: props.outlierDetection._toIntent() } : {}),
+      ...(props.connectionPool?.toIntent() ?? {}),
+      ...(props.outlierDetection ? { outlierDetection: props.outlierDetection.toIntent() } : {}),
     };
     this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version);
   }

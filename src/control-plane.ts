@@ -12,6 +12,7 @@ import { IstioProfile } from './values/istio-profile';
 import { ProxyResources, ResourceQuantities } from './values/proxy-resources';
 import { addWarning } from './warnings';
 import { outputDirOf } from './private/output-dir';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Envoy access logging for every proxy (mesh config `accessLogFile`, `accessLogEncoding`). */
 export interface AccessLogOptions {
@@ -113,6 +114,8 @@ export interface ControlPlaneProps {
   readonly helmValuesFile?: string;
 }
 
+const CONTROL_PLANE_BRAND = brandSymbol('ControlPlane');
+
 /**
  * The control-plane install configuration: the profile, mesh config (access logs, the mesh's
  * extension providers, default providers) and sidecar resources. It emits the same settings twice:
@@ -134,9 +137,14 @@ export interface ControlPlaneProps {
  * // dist/control-plane/istiod-values.yaml      -> helm install istiod istio/istiod -n istio-system -f
  */
 export class ControlPlane extends Construct implements IMeshMember {
-  /** Whether `x` is a ControlPlane. */
+  /** Whether `x` is a ControlPlane (works across copies of this package). */
   public static isControlPlane(x: unknown): x is ControlPlane {
-    return x instanceof ControlPlane;
+    return hasBrand(x, CONTROL_PLANE_BRAND);
+  }
+
+  /** `x instanceof ControlPlane`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ControlPlane {
+    return hasBrand(x, CONTROL_PLANE_BRAND);
   }
 
   /** The mesh. */
@@ -156,12 +164,13 @@ export class ControlPlane extends Construct implements IMeshMember {
 
   constructor(scope: Construct, id: string, props: ControlPlaneProps) {
     super(scope, id);
+    addBrand(this, CONTROL_PLANE_BRAND);
     if (!Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props.mesh, 'must be a Mesh');
     this.mesh = props.mesh;
     this.props = props;
 
     this.profile = props.profile ?? IstioProfile.DEFAULT;
-    if (!(this.profile instanceof IstioProfile)) {
+    if (!(IstioProfile.isIstioProfile(this.profile))) {
       fail(this, 'props.profile', this.profile, `must be an IstioProfile (${IstioProfile.ALL.join(', ')})`,
         String(this.profile) === 'production' ? 'Istio has no "production" profile; IstioProfile.DEFAULT is the one meant for production' : 'e.g. IstioProfile.DEFAULT');
     }
@@ -240,7 +249,7 @@ export class ControlPlane extends Construct implements IMeshMember {
       if (dp.tracing) out.tracing = [...dp.tracing];
       if (Object.keys(out).length > 0) mc.defaultProviders = out;
     }
-    const providers = this.mesh.extensionProviders.map((p) => p.toMeshConfig());
+    const providers = this.mesh.extensionProviders.map((p) => p.toIntent().meshConfig);
     if (providers.length > 0) mc.extensionProviders = providers;
     // Only non-default values, so the overlay says exactly what differs from Istio's defaults.
     if (this.mesh.rootNamespace !== 'istio-system') mc.rootNamespace = this.mesh.rootNamespace;
@@ -284,12 +293,12 @@ export class ControlPlane extends Construct implements IMeshMember {
       errors.push(validationMessage('outputDir', '',
         `chart ${chart.node.path} would write the IstioOperator to the app outdir root, where \`kubectl apply -f\` picks it up`, hint));
     }
-    if (!(this.node.root instanceof MeshApp)) {
+    if (!(MeshApp.isMeshApp(this.node.root))) {
       errors.push(validationMessage('app', this.node.root.constructor.name,
         'the app must be a MeshApp: only MeshApp writes charts to their outputDir and writes the Helm values file', 'new MeshApp({ outdir })'));
     }
     const others = chart.node.findAll()
-      .filter((c): c is ApiObject => c instanceof ApiObject && c !== this.istioOperator && Chart.of(c) === chart);
+      .filter((c): c is ApiObject => ApiObject.isApiObject(c) && c !== this.istioOperator && Chart.of(c) === chart);
     if (others.length > 0) {
       errors.push(validationMessage('chart', others.map((o) => `${o.kind}/${o.name} (${o.node.path})`),
         `the control-plane chart ${chart.node.path} must hold only the IstioOperator, since \`istioctl install -f\` takes its file`, 'move the other objects to the app chart'));
@@ -331,7 +340,7 @@ function checkAccessLog(scope: Construct, log: AccessLogOptions | undefined): vo
     fail(scope, 'props.accessLog.file', log.file, 'an access log file must be an absolute path without spaces inside the proxy container',
       log.file === '' ? 'omit accessLog to turn access logging off' : 'e.g. "/dev/stdout"');
   }
-  if (log.encoding !== undefined && !(log.encoding instanceof AccessLogEncoding)) {
+  if (log.encoding !== undefined && !(AccessLogEncoding.isAccessLogEncoding(log.encoding))) {
     fail(scope, 'props.accessLog.encoding', log.encoding, 'must be AccessLogEncoding.TEXT or AccessLogEncoding.JSON');
   }
 }

@@ -1,84 +1,138 @@
-// Constructs
-export * from './mesh';
-export * from './mesh-namespace';
-export * from './traced-service';
-export * from './host-traffic';
-export * from './service-security';
-export * from './zero-trust-policy';
-export * from './mesh-app';
-export * from './control-plane';
-export * from './warnings';
-export * from './canary-route';
-export * from './circuit-breaker';
-export * from './local-rate-limit';
-export * from './waypoint';
-export * from './sidecar-scope';
-export * from './mesh-report';
+// The public API, by name. Everything not listed here is internal and may change without notice
+// (`test/public-api.test.ts` pins this list; docs/extending.md explains the extension points).
 
-// Value objects
-export * from './values/data-plane';
-export * from './values/custom-tag';
-export * from './values/extension-provider';
-export * from './values/istio-profile';
-export * from './values/access-log';
-export * from './values/proxy-resources';
-export * from './values/mtls-mode';
-export * from './values/http-method';
-export * from './values/path-match';
-export * from './values/condition';
-export * from './values/external-identity';
-export * from './values/risk';
-export * from './values/string-match';
-export * from './values/retry-policy';
-export * from './values/destination';
-export * from './values/connection-pool';
-export * from './values/outlier-detection';
-export * from './values/rate-limit';
-export * from './values/egress-host';
-export * from './values/canary-analysis';
-export * from './values/metric-check';
-export * from './values/analysis-webhook';
+// ---- Constructs -------------------------------------------------------------------------------
+export { Mesh } from './mesh';
+export type { IMeshMember, MeshProps, MeshTracingOptions, RenderedObjectFactory } from './mesh';
+export { MeshNamespace } from './mesh-namespace';
+export type { MeshNamespaceProps } from './mesh-namespace';
+export { MeshService } from './mesh-service';
+export type { IMeshService, MeshServiceAttributes, MeshServiceWorkloadsProps } from './mesh-service';
+export { TracedService } from './traced-service';
+export type { ContainerResources, OpenTelemetryOptions, ReadinessProbeOptions, ServiceVersion, SidecarResources, TracedServiceProps } from './traced-service';
+export { HostTraffic } from './host-traffic';
+export { ServiceSecurity } from './service-security';
+export type {
+  AllowAllExceptOptions, AllowAnyCallerOptions, AllowOptions, DenyAllOptions, DenyOptions, ISecuredWorkload, OperationOptions, WorkloadAuthorizationIntent,
+} from './service-security';
+export { ZeroTrustPolicy, callGraphOf } from './zero-trust-policy';
+export type { NamespaceSecurityOptions, RequireMtlsOptions, ZeroTrustPolicyProps } from './zero-trust-policy';
+export { CanaryRoute, WARN_ANALYSIS_WITHOUT_METRICS, WARN_RETRIES_EXCEED_TIMEOUT } from './canary-route';
+export type { CanaryRouteProps, CanaryRule, RouteMatch } from './canary-route';
+export { CircuitBreaker } from './circuit-breaker';
+export type { CircuitBreakerProps } from './circuit-breaker';
+export { LocalRateLimit } from './local-rate-limit';
+export type { LocalRateLimitProps, RateLimitResponseHeader } from './local-rate-limit';
+export { SidecarScope } from './sidecar-scope';
+export type { SidecarScopeProps } from './sidecar-scope';
+export { ControlPlane } from './control-plane';
+export type { AccessLogOptions, ControlPlaneProps, DefaultProvidersOptions } from './control-plane';
+export { Waypoint, HBONE_PORT, WAYPOINT_GATEWAY_CLASS } from './waypoint';
+export type { WaypointProps } from './waypoint';
+export { MeshReport, ISTIO_DEFAULT_PROXY_RESOURCES, SPANS_PER_REQUEST } from './mesh-report';
+export type { MeshReportData, MeshReportProps, ProxyFigureSource, ProxyQuantity, RequestRate, ResourceFigures, WorkloadReport } from './mesh-report';
 
-// The mesh model: plain intent every construct writes, renderers read (docs/architecture.md)
-export * from './model';
+// ---- App, output and errors -------------------------------------------------------------------
+export { MeshApp, MeshChart, Artifact } from './mesh-app';
+export type { ArtifactProps, MeshAppProps, MeshChartProps, SynthesizedFile } from './mesh-app';
+export { MeshSynthError } from './mesh-synth-error';
+export { MeshConfigError } from './private/errors';
+export { addWarning, addInfo } from './warnings';
+export { toYaml, toYamlDocuments } from './synth/yaml';
 
-// Renderers: pure functions model → manifests, selected from the mesh settings in one place
-export { selectRenderer, renderModel } from './render';
-export type { MeshRenderer, RenderedObject, RenderNotice, RenderResult, RendererCapabilities, Manifest } from './render';
-export { versionServiceName, prefixAsRegex } from './render/gateway-api';
-export * from './validation/types';
-export * from './validation/mesh-config';
+// ---- Value objects (each converts itself with toIntent(), see IIntentConvertible) ------------
+export type { IIntentConvertible } from './values/intent';
+export { DataPlaneMode, RoutingApi } from './values/data-plane';
+export { CustomTag } from './values/custom-tag';
+export { ExtensionProvider } from './values/extension-provider';
+export type { OpenTelemetryProviderOptions } from './values/extension-provider';
+export { IstioProfile } from './values/istio-profile';
+export { AccessLogEncoding } from './values/access-log';
+export type { ProxyResources, ResourceQuantities } from './values/proxy-resources';
+export { MtlsMode } from './values/mtls-mode';
+export { HttpMethod } from './values/http-method';
+export { PathMatch } from './values/path-match';
+export { Condition, ConditionKey } from './values/condition';
+export type { ConditionMatchOptions } from './values/condition';
+export { ExternalIdentity } from './values/external-identity';
+export type { ExternalServiceAccountProps } from './values/external-identity';
+export { Risk } from './values/risk';
+export { StringMatch, HeaderMatch } from './values/string-match';
+export { RetryOn, RetryPolicy } from './values/retry-policy';
+export type { RetryPolicyOptions } from './values/retry-policy';
+export { Destination } from './values/destination';
+export type { VersionWeight } from './values/destination';
+export { ConnectionPool, H2UpgradePolicy } from './values/connection-pool';
+export type { ConnectionPoolOptions, HttpPoolOptions, TcpPoolOptions } from './values/connection-pool';
+export { OutlierDetection } from './values/outlier-detection';
+export type { OutlierDetectionOptions } from './values/outlier-detection';
+export { RateLimitDescriptor, TokenBucket, MIN_FILL_INTERVAL_MS } from './values/rate-limit';
+export type { TokenBucketOptions } from './values/rate-limit';
+export { EgressHost } from './values/egress-host';
+export type { IEgressService } from './values/egress-host';
+export { CanaryAnalysis } from './values/canary-analysis';
+export type { AbTestingAnalysisOptions, AnalysisOptions, AnalysisSettings, WeightedAnalysisOptions } from './values/canary-analysis';
+export { MetricCheck } from './values/metric-check';
+export type { RequestDurationOptions, RequestSuccessRateOptions, TemplateMetricOptions } from './values/metric-check';
+export { AnalysisWebhook, WebhookType } from './values/analysis-webhook';
+export type { AnalysisWebhookOptions } from './values/analysis-webhook';
 
-// Validation layer (docs/validation.md)
-export { validateManifests, MeshValidator, celCoverage, resetCelCounters, Suppressions, Validation, SUPPRESS_ANNOTATION } from './validation';
-export type { ValidationOptions, ValidationChecks, CelCoverage, CelRuntimeCounters, Suppression, AnalyzerOptions, IstioMeshConfig } from './validation';
+// ---- The mesh model: plain intent every construct writes (docs/architecture.md, docs/extending.md)
+export { MeshIntentModel } from './model/model';
+export type { AuthorizationRuleOptions, IntentProblem, MeshModelData } from './model/model';
+export { identityRef, principalOf, serviceFqdn } from './model/identity';
+export type { IdentityRef, IWorkloadIdentity, ServiceRef } from './model/identity';
+export { MESH_OWNER, namespaceOwner, serviceOwner, sourceOwner } from './model/owners';
+export type { DataPlaneName, ExtensionProviderIntent, MeshSettings, RoutingApiName, TracingIntent } from './model/settings';
+export type {
+  EnvVarIntent, NamespaceIntent, ProxyResourcesIntent, ResourceRequirementsIntent, ServiceIntent, ServicePortIntent, VersionIntent, WorkloadIntent,
+} from './model/service';
+export type {
+  AnalysisWebhookIntent, HeaderMatchIntent, HostTrafficIntent, HostTrafficSources, HttpMatchIntent, HttpPoolIntent, HttpRuleIntent, LocalRateLimitIntent,
+  MetricCheckIntent, Milliseconds, OutlierDetectionIntent, PolicyContribution, ProgressiveIntent, RateLimitDescriptorIntent, RetryIntent,
+  RouteDefaultsIntent, RouteDestinationIntent, StringMatchIntent, StringMatchKind, SubsetPolicyIntent, TcpPoolIntent, TokenBucketIntent, TrafficPolicyIntent,
+} from './model/traffic';
+export type {
+  AuthorizationAction, AuthorizationRuleIntent, CallEdge, ConditionIntent, ConditionValue, MeshSecurityIntent, MtlsIntent, NamespaceSecurityIntent,
+  OperationIntent, PathMatchIntent, PathMatchKind, SourceIntent, WorkloadSecurityIntent,
+} from './model/security';
+export type { EgressScopeIntent, WorkloadEgressIntent } from './model/egress';
+
+// ---- Renderers: the types of `mesh.renderer` and `mesh.render()` ------------------------------
+export { renderModel, WARN_AMBIENT_VIRTUAL_SERVICE } from './render';
+export type { Manifest, MeshRenderer, RenderedObject, RenderNotice, RenderResult, RendererCapabilities } from './render';
+
+// ---- Validation layer (docs/validation.md) ----------------------------------------------------
+export { validateManifests, MeshValidator, celCoverage, Suppressions, Validation, SUPPRESS_ANNOTATION } from './validation';
+export type { AnalyzerOptions, CelCoverage, CelRuntimeCounters, IstioMeshConfig, Suppression, ValidationChecks, ValidationOptions } from './validation';
+export type { Finding, FindingLevel, IManifestValidator, SourcedManifest } from './validation/types';
+export { checkTelemetryProviders, meshConfigProviderNames } from './validation/mesh-config';
 export { CHECKS, checkInfo } from './validation/codes';
 export type { CheckInfo } from './validation/codes';
 export { MeshValidationPlugin } from './validation/plugin';
-export type { MeshValidationPluginProps, MeshValidationPluginContext } from './validation/plugin';
-export { MeshConfigError } from './private/errors';
-export { toYaml, toYamlDocuments } from './synth/yaml';
+export type { MeshValidationPluginContext, MeshValidationPluginProps } from './validation/plugin';
 
-// Offline simulator: route, authorize and graph over manifests (docs/simulator.md)
+// ---- Offline simulator (docs/simulator.md) ----------------------------------------------------
 export { MeshSimulator } from './simulator/simulator';
-export type * from './simulator/types';
+export type { AuthzRequest, AuthzResult, RetryResult, RouteDestination, RouteRequest, RouteResult, ShadowDecision } from './simulator/types';
 export { ManifestIndex } from './manifests';
-export type { ManifestIndexOptions, ManifestObject, IndexedObject, Workload } from './manifests';
+export type { IndexedObject, ManifestIndexOptions, ManifestObject, Workload } from './manifests';
 export { loadManifestFiles, parseManifestText } from './simulator/load';
 export type { MeshSimulatorOptions } from './simulator/load';
 export { SimulatorError } from './simulator/match';
 export { ISTIO_DEFAULT_RETRIES } from './simulator/destination';
 export { GRAPH_FORMATS, meshGraph, renderGraph } from './simulator/graph';
-export type { MeshGraph, GraphService, GraphCall, GraphDeny, GraphSplit, GraphFormat } from './simulator/graph';
+export type { GraphCall, GraphDeny, GraphFormat, GraphService, GraphSplit, MeshGraph } from './simulator/graph';
 export { installMeshMatchers, meshMatchers } from './simulator/jest';
-export type { MeshMatchers, RouteExpectation, AuthzExpectation } from './simulator/jest';
+export type { AuthzExpectation, MeshMatchers, RouteExpectation } from './simulator/jest';
 
-// Escape hatch: the raw classes `cdk8s import` generated from the pinned Istio 1.30.3 CRDs.
+// ---- Escape hatches: the classes `cdk8s import` generated from the pinned CRDs ------------------
+// Istio 1.30.3
 export * as networking from '../imports/networking.istio.io';
 export * as security from '../imports/security.istio.io';
 export * as telemetry from '../imports/telemetry.istio.io';
 export * as extensions from '../imports/extensions.istio.io';
-// ... and from the pinned Gateway API v1.5.1 CRDs (HTTPRoute, Gateway).
+// Gateway API v1.5.1 (HTTPRoute, Gateway)
 export * as gatewayApi from '../imports/gateway.networking.k8s.io';
-// Flagger v1.44.0 (progressive delivery): the Canary the library emits, for escape hatches.
+// Flagger v1.44.0 (progressive delivery): the Canary the library emits
 export * as flagger from '../imports/flagger.app';

@@ -1,12 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { sourceOwner, TokenBucketIntent } from './model';
+import { sourceOwner } from './model';
 import { renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { httpToken } from './rules/http';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { RateLimitDescriptor, TokenBucket } from './values/rate-limit';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** The response header a rate-limited request carries. */
 export interface RateLimitResponseHeader {
@@ -19,7 +20,7 @@ export interface RateLimitResponseHeader {
 /** Properties of a {@link LocalRateLimit}. */
 export interface LocalRateLimitProps {
   /** The service whose pods limit their inbound requests. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /**
    * The default bucket, **per pod**: every request that matches no descriptor takes a token from it.
    * With 3 replicas and 100 req/s per pod, the service admits up to 300 req/s.
@@ -49,8 +50,10 @@ export interface LocalRateLimitProps {
   readonly name?: string;
 }
 
+const LOCAL_RATE_LIMIT_BRAND = brandSymbol('LocalRateLimit');
+
 /**
- * Local rate limiting for a TracedService: Envoy's `local_ratelimit` HTTP filter on the inbound
+ * Local rate limiting for a service (a TracedService or any {@link IMeshService}): Envoy's `local_ratelimit` HTTP filter on the inbound
  * sidecar of every pod of the service, inserted before the router, enforcing 100% of the time and
  * answering 429 with a response header. The limit is **per pod** (per Envoy instance): the service as a
  * whole admits replicas × the bucket's rate. It writes into the mesh model; the mesh renders one
@@ -59,28 +62,38 @@ export interface LocalRateLimitProps {
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
  */
 export class LocalRateLimit extends Construct {
+  /** Whether `x` is a LocalRateLimit (works across copies of this package). */
+  public static isLocalRateLimit(x: unknown): x is LocalRateLimit {
+    return hasBrand(x, LOCAL_RATE_LIMIT_BRAND);
+  }
+
+  /** `x instanceof LocalRateLimit`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is LocalRateLimit {
+    return hasBrand(x, LOCAL_RATE_LIMIT_BRAND);
+  }
+
   /** The EnvoyFilter. */
   public readonly envoyFilter: ApiObject;
 
   constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
     super(scope, id);
-    if (!props || !TracedService.isTracedService(props.service)) {
-      fail(this, 'props.service', props?.service, 'must be a TracedService');
-    }
+    addBrand(this, LOCAL_RATE_LIMIT_BRAND);
+    if (!props) fail(this, 'props', props, 'props are required');
+    requireMeshService(this, 'props.service', props.service);
     const svc = props.service;
     const noSidecars = svc.mesh.renderer.capabilities.noSidecars;
     if (noSidecars) {
       fail(this, 'props.service', svc.name, `local rate limiting is an EnvoyFilter on the inbound sidecar, and ${noSidecars}`,
         'use the sidecar data plane for this service, or rate limit at a waypoint or gateway');
     }
-    if (!(props.tokenBucket instanceof TokenBucket)) {
+    if (!(TokenBucket.isTokenBucket(props.tokenBucket))) {
       fail(this, 'props.tokenBucket', props.tokenBucket, 'must be a TokenBucket', 'e.g. TokenBucket.of({ maxTokens: 100, tokensPerFill: 100, fillInterval: Duration.seconds(1) })');
     }
     const descriptors = props.descriptors ?? [];
     const keys = new Set<string>();
     const fill = props.tokenBucket.fillInterval.toMilliseconds();
     descriptors.forEach((d, i) => {
-      if (!(d instanceof RateLimitDescriptor)) fail(this, `props.descriptors[${i}]`, d, 'must be a RateLimitDescriptor', "e.g. RateLimitDescriptor.pathPrefix('/api', bucket)");
+      if (!(RateLimitDescriptor.isRateLimitDescriptor(d))) fail(this, `props.descriptors[${i}]`, d, 'must be a RateLimitDescriptor', "e.g. RateLimitDescriptor.pathPrefix('/api', bucket)");
       if (keys.has(d.key)) fail(this, `props.descriptors[${i}]`, d.key, 'descriptors must be unique');
       keys.add(d.key);
       const own = d.bucket.fillInterval.toMilliseconds();
@@ -107,8 +120,8 @@ export class LocalRateLimit extends Construct {
     svc.mesh.registerOwner(owner, this);
     svc.mesh.model.addLocalRateLimit(svc.ref, {
       name,
-      bucket: bucketIntent(props.tokenBucket),
-      descriptors: descriptors.map((d) => ({ header: d.header, matchKind: d.matchKind, matchValue: d.matchValue, key: d.key, bucket: bucketIntent(d.bucket) })),
+      bucket: props.tokenBucket.toIntent(),
+      descriptors: descriptors.map((d) => d.toIntent()),
       statPrefix,
       responseHeader: { name: responseHeader.name, value: responseHeader.value },
       source: this.node.path,
@@ -116,8 +129,4 @@ export class LocalRateLimit extends Construct {
     // The EnvoyFilter always exists: create it now, so ApiObject.of(limit) works at once.
     this.envoyFilter = svc.mesh.objectOf(owner, 'Resource')!;
   }
-}
-
-function bucketIntent(b: TokenBucket): TokenBucketIntent {
-  return { maxTokens: b.maxTokens, tokensPerFill: b.tokensPerFill, fillInterval: b.fillInterval.toMilliseconds() };
 }

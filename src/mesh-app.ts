@@ -12,6 +12,7 @@ import { ValidationWorker } from './validation/parallel';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, IManifestValidator, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 export { MeshSynthError };
 
@@ -26,13 +27,26 @@ export interface MeshChartProps extends ChartProps {
   readonly outputDir?: string;
 }
 
+const MESH_CHART_BRAND = brandSymbol('MeshChart');
+
 /** A chart that can be written to a subfolder of the {@link MeshApp} output. */
 export class MeshChart extends Chart {
+  /** Whether `x` is a MeshChart (works across copies of this package). */
+  public static isMeshChart(x: unknown): x is MeshChart {
+    return hasBrand(x, MESH_CHART_BRAND);
+  }
+
+  /** `x instanceof MeshChart`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is MeshChart {
+    return hasBrand(x, MESH_CHART_BRAND);
+  }
+
   /** The output folder relative to the app outdir ('' for the outdir itself). */
   public readonly outputDir: string;
 
   constructor(scope: Construct, id: string, props: MeshChartProps = {}) {
     super(scope, id, props);
+    addBrand(this, MESH_CHART_BRAND);
     const dir = props.outputDir ?? '';
     if (path.isAbsolute(dir) || dir.split(/[\\/]/).includes('..')) {
       fail(this, 'props.outputDir', dir, 'it must be a relative folder inside the app outdir');
@@ -55,14 +69,27 @@ export interface ArtifactProps {
   readonly summary?: () => string;
 }
 
+const ARTIFACT_BRAND = brandSymbol('Artifact');
+
 /** A non-manifest output file. Only {@link MeshApp} writes these. */
 export class Artifact extends Construct {
+  /** Whether `x` is a Artifact (works across copies of this package). */
+  public static isArtifact(x: unknown): x is Artifact {
+    return hasBrand(x, ARTIFACT_BRAND);
+  }
+
+  /** `x instanceof Artifact`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is Artifact {
+    return hasBrand(x, ARTIFACT_BRAND);
+  }
+
   /** The relative output path. */
   public readonly path: string;
   private readonly produce: () => string;
   private readonly produceSummary?: () => string;
   constructor(scope: Construct, id: string, props: ArtifactProps) {
     super(scope, id);
+    addBrand(this, ARTIFACT_BRAND);
     if (path.isAbsolute(props.path) || props.path.split(/[\\/]/).includes('..')) {
       fail(this, 'props.path', props.path, 'it must be a relative path inside the app outdir');
     }
@@ -133,6 +160,8 @@ interface ResolvedChart {
   readonly objects: ApiObject[];
 }
 
+const MESH_APP_BRAND = brandSymbol('MeshApp');
+
 /**
  * A cdk8s App that writes each {@link MeshChart} to its own folder, writes {@link Artifact}s,
  * validates every folder's objects before writing anything, and serializes with a fast,
@@ -150,6 +179,16 @@ interface ResolvedChart {
  *   control-plane install files) and artifacts are written only by a synth to a folder.
  */
 export class MeshApp extends App {
+  /** Whether `x` is a MeshApp (works across copies of this package). */
+  public static isMeshApp(x: unknown): x is MeshApp {
+    return hasBrand(x, MESH_APP_BRAND);
+  }
+
+  /** `x instanceof MeshApp`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is MeshApp {
+    return hasBrand(x, MESH_APP_BRAND);
+  }
+
   /**
    * Runs an app's main function as a command line should: when it fails on bad input (a
    * {@link MeshSynthError} or a construct's {@link MeshConfigError}), the message — the findings —
@@ -194,6 +233,7 @@ export class MeshApp extends App {
       fail('MeshApp', 'props.yamlOutputType', outputType, 'not a cdk8s YamlOutputType', 'use YamlOutputType.FILE_PER_CHART, FILE_PER_APP, FILE_PER_RESOURCE or FOLDER_PER_CHART_FILE_PER_RESOURCE');
     }
     super(props);
+    addBrand(this, MESH_APP_BRAND);
     checkOutdir(this.outdir);
     const v = props.validation ?? true;
     this.validators = [...(props.validators ?? (v === false ? [] : [new MeshValidator(v === true ? {} : v)]))];
@@ -212,7 +252,7 @@ export class MeshApp extends App {
    * @internal
    */
   public _prewarmValidation(): void {
-    if (this.worker || !this.validators.some((x) => x instanceof MeshValidator)) return;
+    if (this.worker || !this.validators.some((x) => MeshValidator.isMeshValidator(x))) return;
     this.worker = ValidationWorker.start();
   }
 
@@ -382,7 +422,7 @@ export class MeshApp extends App {
    */
   public synth(): void {
     // Only a worker a large mesh started (_prewarmValidation) is used; synth never starts one itself.
-    const hasMeshValidator = this.validators.some((v) => v instanceof MeshValidator);
+    const hasMeshValidator = this.validators.some((v) => MeshValidator.isMeshValidator(v));
     const worker = hasMeshValidator ? this.worker : undefined;
     this.worker = undefined;
     const stream = this.streaming;
@@ -394,7 +434,7 @@ export class MeshApp extends App {
       runSynthHooks(this); // meshes render their models into objects before the tree is walked
       ({ output, summaries } = this.synthWith(worker, stream));
     } catch (e) {
-      if (e instanceof MeshSynthError) {
+      if (MeshSynthError.isMeshSynthError(e)) {
         const state = afterFailure(this.outdir, keep, this.restoredAtStart);
         throw new MeshSynthError(`${e.message}\n${describeFailedOutput(this.outdir, state)}`, e.findings);
       }
@@ -411,10 +451,10 @@ export class MeshApp extends App {
     // one walk of the construct tree serves resolution, artifacts, findings and suppressions
     const all = this.node.findAll();
     const external = collectExternalPrincipals(this, all);
-    const validators = this.validators.map((v) => (v instanceof MeshValidator ? v.withExternalPrincipals(external) : v));
+    const validators = this.validators.map((v) => (MeshValidator.isMeshValidator(v) ? v.withExternalPrincipals(external) : v));
     // The built-in validator runs in the worker, fed folder by folder while constructs resolve; a small
     // app validates faster in-process than it can hand its objects over.
-    const meshValidator = validators.find((v): v is MeshValidator => v instanceof MeshValidator);
+    const meshValidator = validators.find((v): v is MeshValidator => MeshValidator.isMeshValidator(v));
     const objectCount = all.reduce((n, c) => (ApiObject.isApiObject(c) ? n + 1 : n), 0);
     const streaming = worker !== undefined && meshValidator !== undefined && objectCount >= WORKER_MIN_OBJECTS;
     if (worker && !streaming) worker.stop();
@@ -432,7 +472,7 @@ export class MeshApp extends App {
         }
         : undefined,
     );
-    const artifacts = all.filter((c): c is Artifact => c instanceof Artifact);
+    const artifacts = all.filter((c): c is Artifact => Artifact.isArtifact(c));
     const rendered = artifacts.map((a) => ({ file: a.path, content: a.render(), summary: a.renderSummary() }));
 
     const findings: Finding[] = collectFindings(this, all).map((f) => ({ code: f.code, level: f.level, message: f.message, path: f.path }));

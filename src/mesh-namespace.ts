@@ -6,6 +6,7 @@ import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
 import { Waypoint } from './waypoint';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Properties of a {@link MeshNamespace}. */
 export interface MeshNamespaceProps {
@@ -35,7 +36,7 @@ export interface MeshNamespaceProps {
 /** Labels the data plane sets; they cannot be given by hand. */
 const MESH_LABELS = ['istio-injection', 'istio.io/dataplane-mode', 'istio.io/rev', 'istio.io/use-waypoint'];
 
-const NAMESPACE_SYMBOL = Symbol.for('cdk8s-istio.MeshNamespace');
+const NAMESPACE_SYMBOL = brandSymbol('MeshNamespace');
 
 /**
  * A namespace that joins the mesh. With sidecars it carries `istio-injection: enabled`; in ambient
@@ -46,7 +47,12 @@ const NAMESPACE_SYMBOL = Symbol.for('cdk8s-istio.MeshNamespace');
 export class MeshNamespace extends Construct implements IMeshMember {
   /** Whether `x` is a MeshNamespace (works across copies of this package). */
   public static isMeshNamespace(x: unknown): x is MeshNamespace {
-    return typeof x === 'object' && x !== null && NAMESPACE_SYMBOL in x;
+    return hasBrand(x, NAMESPACE_SYMBOL);
+  }
+
+  /** `x instanceof MeshNamespace`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is MeshNamespace {
+    return hasBrand(x, NAMESPACE_SYMBOL);
   }
 
   /** The mesh. */
@@ -60,7 +66,7 @@ export class MeshNamespace extends Construct implements IMeshMember {
 
   constructor(scope: Construct, id: string, props: MeshNamespaceProps) {
     super(scope, id);
-    Object.defineProperty(this, NAMESPACE_SYMBOL, { value: true });
+    addBrand(this, NAMESPACE_SYMBOL);
     if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
     this.mesh = props.mesh;
     this.name = props.name ?? id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();

@@ -6,12 +6,13 @@ import { ServiceRef, serviceKey } from './model';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { computeMeshReport, formatReportMarkdown, formatReportSummary, MeshReportData } from './render/mesh-report';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** A declared request rate of one service, for the trace volume estimate. */
 export interface RequestRate {
   /** The service. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /** Requests per second the service serves (over all its replicas), at least 0. */
   readonly requestsPerSecond: number;
 }
@@ -49,6 +50,8 @@ export interface MeshReportProps {
 export type { MeshReportData, ProxyFigureSource, ProxyQuantity, ResourceFigures, WorkloadReport } from './render/mesh-report';
 export { ISTIO_DEFAULT_PROXY_RESOURCES, SPANS_PER_REQUEST } from './render/mesh-report';
 
+const MESH_REPORT_BRAND = brandSymbol('MeshReport');
+
 /**
  * A cost report of the mesh, written at synth by {@link MeshApp} to `<outdir>/report/mesh-report.json`
  * and `mesh-report.md`, and summarized in one short table on the console. Per workload and in total:
@@ -61,9 +64,14 @@ export { ISTIO_DEFAULT_PROXY_RESOURCES, SPANS_PER_REQUEST } from './render/mesh-
  * new MeshReport(chart, 'Report', { mesh, requestRates: [{ service: order, requestsPerSecond: 50 }] });
  */
 export class MeshReport extends Construct implements IMeshMember {
-  /** Whether `x` is a MeshReport. */
+  /** Whether `x` is a MeshReport (works across copies of this package). */
   public static isMeshReport(x: unknown): x is MeshReport {
-    return x instanceof MeshReport;
+    return hasBrand(x, MESH_REPORT_BRAND);
+  }
+
+  /** `x instanceof MeshReport`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is MeshReport {
+    return hasBrand(x, MESH_REPORT_BRAND);
   }
 
   /** The mesh. */
@@ -81,6 +89,7 @@ export class MeshReport extends Construct implements IMeshMember {
 
   constructor(scope: Construct, id: string, props: MeshReportProps) {
     super(scope, id);
+    addBrand(this, MESH_REPORT_BRAND);
     if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
     this.mesh = props.mesh;
     this.averageSpanBytes = props.averageSpanBytes ?? 1024;
@@ -114,7 +123,7 @@ export class MeshReport extends Construct implements IMeshMember {
    * Declares how many requests per second `service` serves (over all its replicas).
    * @example report.setRequestRate(payment, 20)
    */
-  public setRequestRate(service: TracedService, requestsPerSecond: number): void {
+  public setRequestRate(service: IMeshService, requestsPerSecond: number): void {
     this.addRate('setRequestRate', service, requestsPerSecond);
   }
 
@@ -128,8 +137,8 @@ export class MeshReport extends Construct implements IMeshMember {
     });
   }
 
-  private addRate(property: string, service: TracedService | undefined, rps: number | undefined): void {
-    if (!TracedService.isTracedService(service)) fail(this, `${property}.service`, service, 'must be a TracedService');
+  private addRate(property: string, service: IMeshService, rps: number | undefined): void {
+    requireMeshService(this, `${property}.service`, service);
     if (service.mesh !== this.mesh) fail(this, `${property}.service`, service.node.path, 'the service belongs to another mesh');
     if (typeof rps !== 'number' || !Number.isFinite(rps) || rps < 0) {
       fail(this, `${property}.requestsPerSecond`, rps, 'a request rate is a finite number of requests per second, at least 0');
@@ -143,7 +152,7 @@ export class MeshReport extends Construct implements IMeshMember {
   private validatePaths(): string[] {
     const mine = [this.json, this.markdown];
     const clashes = this.node.root.node.findAll()
-      .filter((c): c is Artifact => c instanceof Artifact && !mine.includes(c) && mine.some((m) => m.path === c.path));
+      .filter((c): c is Artifact => Artifact.isArtifact(c) && !mine.includes(c) && mine.some((m) => m.path === c.path));
     return clashes.map((c) => validationMessage('directory', c.path, `${c.node.path} writes the same file`, 'give each report its own props.directory'));
   }
 

@@ -1,15 +1,22 @@
+import { MeshConfigError } from './private/errors';
+import { brandSymbol, hasBrand } from './private/brand';
 import type { Finding } from './validation/types';
 
-const SYNTH_ERROR = Symbol.for('cdk8s-istio.MeshSynthError');
+const SYNTH_ERROR = brandSymbol('MeshSynthError');
 
 /**
  * A synth that failed on the app's input (validation errors, or construct validations): its message
  * lists every error finding and says what the output folder holds. Nothing was written.
  */
 export class MeshSynthError extends Error {
+  /** Whether `x` is a MeshSynthError (works across copies of this package). */
+  public static isMeshSynthError(x: unknown): x is MeshSynthError {
+    return hasBrand(x, SYNTH_ERROR);
+  }
+
   /** True for a {@link MeshSynthError} from any copy of the package. */
-  public static [Symbol.hasInstance](x: unknown): boolean {
-    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[SYNTH_ERROR] === true;
+  public static [Symbol.hasInstance](x: unknown): x is MeshSynthError {
+    return hasBrand(x, SYNTH_ERROR);
   }
 
   /** The error findings (empty for construct validation errors, which are in the message). */
@@ -25,6 +32,6 @@ export class MeshSynthError extends Error {
 
 /** Whether an error is bad app input (a synth or construct error), as opposed to a bug. */
 export function isInputError(e: unknown): e is Error {
-  if (e instanceof MeshSynthError) return true;
-  return e instanceof Error && e.name === 'MeshConfigError';
+  if (MeshSynthError.isMeshSynthError(e)) return true;
+  return MeshConfigError.isMeshConfigError(e);
 }

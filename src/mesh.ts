@@ -1,7 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import {
-  ExtensionProviderIntent,
   MESH_OWNER,
   MeshIntentModel,
   MeshSettings,
@@ -17,6 +16,7 @@ import { CustomTag } from './values/custom-tag';
 import { DataPlaneMode, RoutingApi } from './values/data-plane';
 import { ExtensionProvider } from './values/extension-provider';
 import { addWarning } from './warnings';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Mesh-wide tracing: one Telemetry resource in the root namespace. */
 export interface MeshTracingOptions {
@@ -91,7 +91,7 @@ export interface IMeshMember extends IConstruct {
  */
 export type RenderedObjectFactory = (id: string, manifest: RenderedObject['manifest']) => ApiObject | undefined;
 
-const MESH_SYMBOL = Symbol.for('cdk8s-istio.Mesh');
+const MESH_SYMBOL = brandSymbol('Mesh');
 
 /** Members (namespaces, services, policies) at which a mesh asks its MeshApp to start validating early. */
 const PREWARM_VALIDATION_AT = 100;
@@ -122,7 +122,12 @@ interface OwnerEntry {
 export class Mesh extends Construct {
   /** Whether `x` is a Mesh (works across copies of this package). */
   public static isMesh(x: unknown): x is Mesh {
-    return typeof x === 'object' && x !== null && MESH_SYMBOL in x;
+    return hasBrand(x, MESH_SYMBOL);
+  }
+
+  /** `x instanceof Mesh`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is Mesh {
+    return hasBrand(x, MESH_SYMBOL);
   }
 
   /** The root namespace. */
@@ -158,7 +163,7 @@ export class Mesh extends Construct {
 
   constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
-    Object.defineProperty(this, MESH_SYMBOL, { value: true });
+    addBrand(this, MESH_SYMBOL);
     this.rootNamespace = props.rootNamespace ?? 'istio-system';
     this.trustDomain = props.trustDomain ?? 'cluster.local';
     this.dataPlane = props.dataPlane ?? DataPlaneMode.SIDECAR;
@@ -183,7 +188,7 @@ export class Mesh extends Construct {
       }
       for (const [tag, value] of Object.entries(t.customTags ?? {})) {
         if (tag.length === 0) fail(this, 'props.tracing.customTags', tag, 'a custom tag name must be non-empty');
-        if (!(value instanceof CustomTag)) fail(this, `props.tracing.customTags.${tag}`, value, 'must be a CustomTag (CustomTag.header/literal/environment)');
+        if (!(CustomTag.isCustomTag(value))) fail(this, `props.tracing.customTags.${tag}`, value, 'must be a CustomTag (CustomTag.header/literal/environment)');
       }
       const resourceName = t.resourceName ?? 'mesh-default';
       const badName = dns1123Subdomain(resourceName);
@@ -191,18 +196,18 @@ export class Mesh extends Construct {
       if (!providers.some((p) => p.name === t.provider.name)) providers.push(t.provider);
       tracing = {
         resourceName,
-        provider: providerIntent(t.provider),
+        provider: t.provider.toIntent(),
         samplingPercentage: pct,
-        customTags: Object.fromEntries(Object.entries(t.customTags ?? {}).map(([k, v]) => [k, v._render()])),
+        customTags: Object.fromEntries(Object.entries(t.customTags ?? {}).map(([k, v]) => [k, v.toIntent()])),
       };
     }
     this._providers.push(...providers);
     const settings: MeshSettings = {
       rootNamespace: this.rootNamespace,
       trustDomain: this.trustDomain,
-      dataPlane: this.dataPlane === DataPlaneMode.AMBIENT ? 'ambient' : 'sidecar',
-      routingApi: this.routingApi === RoutingApi.GATEWAY_API ? 'gateway-api' : 'istio',
-      extensionProviders: providers.map(providerIntent),
+      dataPlane: this.dataPlane.value === DataPlaneMode.AMBIENT.value ? 'ambient' : 'sidecar',
+      routingApi: this.routingApi.value === RoutingApi.GATEWAY_API.value ? 'gateway-api' : 'istio',
+      extensionProviders: providers.map((p) => p.toIntent()),
       ...(tracing ? { tracing } : {}),
     };
     this.renderer = selectRenderer(settings);
@@ -226,7 +231,7 @@ export class Mesh extends Construct {
     if (this._providers.some((p) => p.name === provider.name)) {
       fail(this, 'extensionProviders', provider.name, 'extension provider names must be unique');
     }
-    this.model.addExtensionProvider(providerIntent(provider), this.node.path);
+    this.model.addExtensionProvider(provider.toIntent(), this.node.path);
     this._providers.push(provider);
   }
 
@@ -247,7 +252,7 @@ export class Mesh extends Construct {
 
   /** Whether the data plane is ambient. */
   public get isAmbient(): boolean {
-    return this.dataPlane === DataPlaneMode.AMBIENT;
+    return this.dataPlane.value === DataPlaneMode.AMBIENT.value;
   }
 
   /**
@@ -405,7 +410,7 @@ export class Mesh extends Construct {
     const own: ApiObject[] = [];
     const raw: ApiObject[] = [];
     for (const c of all) {
-      if (!(c instanceof ApiObject) || !isTelemetry(c) || outputDirOf(c) !== dir) continue;
+      if (!(ApiObject.isApiObject(c)) || !isTelemetry(c) || outputDirOf(c) !== dir) continue;
       const owner = c.node.scopes.slice().reverse().find((s) => Mesh.isMesh(s));
       if (owner === this) own.push(c);
       else if (owner === undefined) raw.push(c);
@@ -420,10 +425,6 @@ export class Mesh extends Construct {
   }
 }
 
-/** The model record of an extension provider. */
-function providerIntent(p: ExtensionProvider): ExtensionProviderIntent {
-  return { name: p.name, meshConfig: p.toMeshConfig(), host: p.host, port: p.port, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) };
-}
 
 function objectKey(owner: string, id: string): string {
   return `${owner}#${id}`;

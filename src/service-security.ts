@@ -253,7 +253,8 @@ export class ServiceSecurity {
   }
 
   private checkRisk(property: string, given: unknown, needed: Risk, rule: string, hint?: string): void {
-    if (given !== needed) {
+    // compared by value: the Risk may come from another copy of this package
+    if (!Risk.isRisk(given) || given.name !== needed.name) {
       fail(this.service, property, given === undefined ? undefined : String(given), `${rule}; refused unless acceptRisk is Risk.${riskName(needed)}`, hint ?? `pass { acceptRisk: Risk.${riskName(needed)} } if you mean it`);
     }
   }
@@ -276,26 +277,26 @@ export class ServiceSecurity {
       }
       return [identityRef(member as IWorkloadIdentity), false];
     }
-    return fail(this.service, property, x, 'a caller must be a TracedService of this mesh or an ExternalIdentity', "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
+    return fail(this.service, property, x, 'a caller must be a service of this mesh (TracedService, MeshService, any IMeshService) or an ExternalIdentity', "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
   }
 
   private buildRule(property: string, source: SourceIntent | undefined, o: OperationOptions): AuthorizationRuleIntent {
     const scope = this.service;
     const methods = list(scope, `${property}.methods`, o.methods, (m, p) => {
-      if (!(m instanceof HttpMethod)) fail(scope, p, m, 'must be an HttpMethod (HttpMethod.GET, HttpMethod.of(...))');
+      if (!(HttpMethod.isHttpMethod(m))) fail(scope, p, m, 'must be an HttpMethod (HttpMethod.GET, HttpMethod.of(...))');
       return m.value;
     });
     const paths = list(scope, `${property}.paths`, o.paths, (m, p) => {
-      if (!(m instanceof PathMatch)) fail(scope, p, m, 'must be a PathMatch (PathMatch.exact/prefix/suffix/template/any)');
-      return m._intent();
+      if (!(PathMatch.isPathMatch(m))) fail(scope, p, m, 'must be a PathMatch (PathMatch.exact/prefix/suffix/template/any)');
+      return m.toIntent();
     });
     const ports = list(scope, `${property}.ports`, o.ports, (n, p) => {
       if (!Number.isInteger(n) || n < 1 || n > 65535) fail(scope, p, n, 'a port must be an integer in 1..65535');
       return n;
     });
     const when = list(scope, `${property}.when`, o.when, (c, p): ConditionIntent => {
-      if (!(c instanceof Condition)) fail(scope, p, c, 'must be a Condition (Condition.requestHeader(...).notValues(...))');
-      return c._intent();
+      if (!(Condition.isCondition(c))) fail(scope, p, c, 'must be a Condition (Condition.requestHeader(...).notValues(...))');
+      return c.toIntent();
     });
     const operation: OperationIntent | undefined = methods.length || paths.length || ports.length ? { methods, paths, ports } : undefined;
     return { ...(source ? { source } : {}), ...(operation ? { operation } : {}), when, addedBy: scope.node.path };
@@ -307,10 +308,10 @@ export class ServiceSecurity {
     const name = this.service.name;
     const w = this.model;
     // A principal never matches a plaintext request, so a DENY by principal does not stop plaintext.
-    if (mode !== MtlsMode.STRICT && w.deny.some((r) => (r.source?.identities.length ?? 0) > 0)) {
+    if (mode.value !== MtlsMode.STRICT.value && w.deny.some((r) => (r.source?.identities.length ?? 0) > 0)) {
       this.warnOnce('CI5001', `DENY rules of ${name} match callers by principal, but ${name} is not under STRICT mTLS (it is ${mode.value}): plaintext requests carry no principal and bypass the deny. Require STRICT mTLS for ${name}.`);
     }
-    if (mode === MtlsMode.DISABLE && w.allow.some((r) => (r.source?.identities.length ?? 0) > 0)) {
+    if (mode.value === MtlsMode.DISABLE.value && w.allow.some((r) => (r.source?.identities.length ?? 0) > 0)) {
       this.warnOnce('CI5002', `ALLOW rules of ${name} match callers by principal, but mTLS is DISABLE for ${name}: no request carries a principal, so these rules never match.`);
     }
     // An ExternalIdentity that is really one of our services would hide a call-graph edge.
@@ -345,7 +346,7 @@ function list<T, R>(scope: IConstruct, property: string, given: T[] | undefined,
 }
 
 function riskName(r: Risk): string {
-  return r === Risk.ALLOW_ALL ? 'ALLOW_ALL' : r === Risk.FAIL_OPEN_FOR_PLAINTEXT ? 'FAIL_OPEN_FOR_PLAINTEXT' : 'DENY_ALL';
+  return r.name === Risk.ALLOW_ALL.name ? 'ALLOW_ALL' : r.name === Risk.FAIL_OPEN_FOR_PLAINTEXT.name ? 'FAIL_OPEN_FOR_PLAINTEXT' : 'DENY_ALL';
 }
 
 function show(id: IdentityRef): string {

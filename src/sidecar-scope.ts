@@ -4,15 +4,16 @@ import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { serviceKey, sourceOwner, WorkloadEgressIntent } from './model';
 import { fail, validationMessage } from './private/errors';
-import { TracedService } from './traced-service';
+import { IMeshService, isMeshServiceOf, requireMeshService } from './mesh-service';
 import { EgressHost } from './values/egress-host';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Properties of a {@link SidecarScope}. */
 export interface SidecarScopeProps {
   /** The mesh whose call graph decides what each workload may reach. */
   readonly mesh: Mesh;
   /**
-   * Namespaces whose services are all scoped: every TracedService of the namespace declared before
+   * Namespaces whose services are all scoped: every service (IMeshService) of the namespace declared before
    * this call gets its own Sidecar. A service declared later is reported at synth.
    * @default - none (add them with addNamespace)
    */
@@ -21,7 +22,7 @@ export interface SidecarScopeProps {
    * Single services to scope.
    * @default - none (add them with addService)
    */
-  readonly services?: TracedService[];
+  readonly services?: IMeshService[];
   /**
    * Destinations every scoped workload may reach in addition to its callees, e.g. a shared
    * database or an external API's ServiceEntry. The mesh tracing collector is added on its own.
@@ -31,7 +32,7 @@ export interface SidecarScopeProps {
   readonly egressHosts?: EgressHost[];
 }
 
-const SCOPE_SYMBOL = Symbol.for('cdk8s-istio.SidecarScope');
+const SCOPE_SYMBOL = brandSymbol('SidecarScope');
 
 /**
  * Opt-in Sidecar egress scoping. By default every Envoy sidecar carries configuration for every
@@ -58,21 +59,26 @@ const SCOPE_SYMBOL = Symbol.for('cdk8s-istio.SidecarScope');
 export class SidecarScope extends Construct implements IMeshMember {
   /** Whether `x` is a SidecarScope. */
   public static isSidecarScope(x: unknown): x is SidecarScope {
-    return typeof x === 'object' && x !== null && SCOPE_SYMBOL in x;
+    return hasBrand(x, SCOPE_SYMBOL);
+  }
+
+  /** `x instanceof SidecarScope`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is SidecarScope {
+    return hasBrand(x, SCOPE_SYMBOL);
   }
 
   /** The mesh. */
   public readonly mesh: Mesh;
 
   private readonly _namespaces: string[] = [];
-  private readonly _scoped: Array<{ readonly service: TracedService; readonly via: string }> = [];
+  private readonly _scoped: Array<{ readonly service: IMeshService; readonly via: string }> = [];
   private readonly _common: EgressHost[] = [];
   /** Egress hosts added for services this scope does not scope (yet), reported at synth. */
-  private readonly _pending = new Map<TracedService, EgressHost[]>();
+  private readonly _pending = new Map<IMeshService, EgressHost[]>();
 
   constructor(scope: Construct, id: string, props: SidecarScopeProps) {
     super(scope, id);
-    Object.defineProperty(this, SCOPE_SYMBOL, { value: true });
+    addBrand(this, SCOPE_SYMBOL);
     if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
     this.mesh = props.mesh;
     if (this.mesh.renderer.capabilities.noSidecars) {
@@ -98,7 +104,7 @@ export class SidecarScope extends Construct implements IMeshMember {
   }
 
   /** Scopes one service. */
-  public addService(service: TracedService): void {
+  public addService(service: IMeshService): void {
     this.scopeService('addService.service', service, 'service');
   }
 
@@ -106,8 +112,8 @@ export class SidecarScope extends Construct implements IMeshMember {
    * Lets one scoped service reach more destinations than its declared callees.
    * @example scoping.addEgress(order, EgressHost.of('databases', 'orders-db.databases.svc.cluster.local'))
    */
-  public addEgress(service: TracedService, ...hosts: EgressHost[]): void {
-    if (!TracedService.isTracedService(service)) fail(this, 'addEgress.service', service, 'must be a TracedService');
+  public addEgress(service: IMeshService, ...hosts: EgressHost[]): void {
+    requireMeshService(this, 'addEgress.service', service);
     if (hosts.length === 0) fail(this, 'addEgress.hosts', hosts, 'name at least one EgressHost');
     hosts.forEach((h, i) => {
       if (!EgressHost.isEgressHost(h)) fail(this, `addEgress.hosts[${i}]`, h, 'must be an EgressHost (EgressHost.of, EgressHost.service, EgressHost.namespace)');
@@ -117,7 +123,7 @@ export class SidecarScope extends Construct implements IMeshMember {
   }
 
   /** The scoped services, in the order they were scoped. */
-  public get services(): TracedService[] {
+  public get services(): IMeshService[] {
     return this._scoped.map((s) => s.service);
   }
 
@@ -127,13 +133,13 @@ export class SidecarScope extends Construct implements IMeshMember {
   }
 
   /** The Sidecar of a scoped service (escape hatch), or undefined when the service is not scoped here. */
-  public sidecarOf(service: TracedService): ApiObject | undefined {
+  public sidecarOf(service: IMeshService): ApiObject | undefined {
     if (!this.scopes(service)) return undefined;
     return this.mesh.objectOf(sourceOwner(this.node.path), `Sidecar-${service.namespace}-${service.name}`);
   }
 
   /** Whether this scope covers `service`. */
-  public scopes(service: TracedService): boolean {
+  public scopes(service: IMeshService): boolean {
     return this._scoped.some((s) => s.service === service);
   }
 
@@ -141,7 +147,7 @@ export class SidecarScope extends Construct implements IMeshMember {
    * The egress intent of a scoped service, from the current call graph: its hosts sorted and
    * de-duplicated. Undefined when the service is not scoped here.
    */
-  public egressOf(service: TracedService): WorkloadEgressIntent | undefined {
+  public egressOf(service: IMeshService): WorkloadEgressIntent | undefined {
     if (!this.scopes(service)) return undefined;
     return this.mesh.model.egressOf(service.ref);
   }
@@ -151,13 +157,13 @@ export class SidecarScope extends Construct implements IMeshMember {
     if (ns.mesh !== this.mesh) fail(this, property, ns.name, 'the namespace belongs to another mesh');
     if (this._namespaces.includes(ns.name)) fail(this, property, ns.name, 'the namespace is already scoped by this SidecarScope');
     this._namespaces.push(ns.name);
-    for (const s of this.mesh.membersOf(TracedService.isTracedService)) {
+    for (const s of this.mesh.membersOf(isMeshServiceOf)) {
       if (s.namespace === ns.name) this.scopeService(property, s, `namespace ${ns.name}`);
     }
   }
 
-  private scopeService(property: string, service: TracedService, via: string): void {
-    if (!TracedService.isTracedService(service)) fail(this, property, service, 'must be a TracedService');
+  private scopeService(property: string, service: IMeshService, via: string): void {
+    requireMeshService(this, property, service);
     if (service.mesh !== this.mesh) fail(this, property, service.node.path, 'the service belongs to another mesh');
     const prior = this.mesh.model.egressScope(service.ref);
     if (prior) {
@@ -175,7 +181,7 @@ export class SidecarScope extends Construct implements IMeshMember {
 
   private validateScoping(): string[] {
     const errors: string[] = [];
-    for (const s of this.mesh.membersOf(TracedService.isTracedService)) {
+    for (const s of this.mesh.membersOf(isMeshServiceOf)) {
       if (this._namespaces.includes(s.namespace) && !this.scopes(s)) {
         errors.push(validationMessage('namespaces', s.namespace,
           `service ${s.name} was declared after its namespace was scoped, so it has no Sidecar and its proxy still sees the whole mesh`,

@@ -11,6 +11,8 @@ import { port as checkPort } from './rules/ports';
 import { quantity, quantityHint, quantityValue } from './rules/quantity';
 import { serviceAccountRenderer } from './render';
 import { AllowOptions, ServiceSecurity } from './service-security';
+import type { IMeshService } from './mesh-service';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
 export interface ServiceVersion {
@@ -95,7 +97,9 @@ export interface TracedServiceProps {
   readonly namespace: MeshNamespace;
   /**
    * The service name: Service, ServiceAccount and `app` label. A DNS-1123 label.
-   * @default - the construct id in kebab case (`OrderService` → `order-service`)
+   * @default - the construct id in kebab case (`OrderService` → `order-service`); for the id
+   * `Default`, the id of the enclosing construct (a wrapper's `new TracedService(this, 'Default', …)`
+   * is named after the wrapper, as AWS CDK names default children)
    */
   readonly name?: string;
   /** The versions that run, each one Deployment. At least one, names unique. */
@@ -141,7 +145,7 @@ export interface TracedServiceProps {
   readonly serviceAccountName?: string;
 }
 
-const TRACED_SERVICE_SYMBOL = Symbol.for('cdk8s-istio.TracedService');
+const TRACED_SERVICE_SYMBOL = brandSymbol('TracedService');
 
 /**
  * A Go-style HTTP service in the mesh: its ServiceAccount identity, a Service with a named port that
@@ -152,10 +156,15 @@ const TRACED_SERVICE_SYMBOL = Symbol.for('cdk8s-istio.TracedService');
  * synth. Routing (CanaryRoute) and resilience (CircuitBreaker) write into the same model, keyed by
  * the service, so there is exactly one VirtualService and one DestinationRule per host.
  */
-export class TracedService extends Construct implements IMeshMember, IWorkloadIdentity {
+export class TracedService extends Construct implements IMeshMember, IWorkloadIdentity, IMeshService {
   /** Whether `x` is a TracedService (works across copies of this package). */
   public static isTracedService(x: unknown): x is TracedService {
-    return typeof x === 'object' && x !== null && TRACED_SERVICE_SYMBOL in x;
+    return hasBrand(x, TRACED_SERVICE_SYMBOL);
+  }
+
+  /** `x instanceof TracedService`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is TracedService {
+    return hasBrand(x, TRACED_SERVICE_SYMBOL);
   }
 
   /** The mesh. */
@@ -179,14 +188,14 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
 
   constructor(scope: Construct, id: string, props: TracedServiceProps) {
     super(scope, id);
-    Object.defineProperty(this, TRACED_SERVICE_SYMBOL, { value: true });
+    addBrand(this, TRACED_SERVICE_SYMBOL);
     this.meshNamespace = props.namespace;
     if (!props.namespace || !MeshNamespace.isMeshNamespace(props.namespace)) {
       fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace');
     }
     this.mesh = props.namespace.mesh;
     this.namespace = props.namespace.name;
-    this.name = props.name ?? toDnsLabel(id);
+    this.name = props.name ?? toDnsLabel(id === 'Default' && scope.node.id !== '' ? scope.node.id : id);
     const badName = dns1035Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);
     this.port = props.port ?? 8080;

@@ -6,6 +6,7 @@ import { dns1123Label } from './rules/names';
 import { fail } from './private/errors';
 import { renderedObject } from './private/rendered-object';
 import { HBONE_PORT as HBONE, renderWaypointGateway, WAYPOINT_GATEWAY_CLASS as WAYPOINT_CLASS } from './render/ambient-security';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** The GatewayClass Istio installs for waypoint proxies. */
 export const WAYPOINT_GATEWAY_CLASS = WAYPOINT_CLASS;
@@ -24,6 +25,8 @@ export interface WaypointProps {
   readonly name?: string;
 }
 
+const WAYPOINT_BRAND = brandSymbol('Waypoint');
+
 /**
  * An ambient-mode waypoint proxy: a Kubernetes Gateway of class `istio-waypoint` with one HBONE
  * listener on 15008, labelled `istio.io/waypoint-for: service`. Istio deploys an Envoy for it that
@@ -35,6 +38,16 @@ export interface WaypointProps {
  * @see https://istio.io/latest/docs/ambient/usage/waypoint/
  */
 export class Waypoint extends Construct implements IWorkloadIdentity {
+  /** Whether `x` is a Waypoint (works across copies of this package). */
+  public static isWaypoint(x: unknown): x is Waypoint {
+    return hasBrand(x, WAYPOINT_BRAND);
+  }
+
+  /** `x instanceof Waypoint`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is Waypoint {
+    return hasBrand(x, WAYPOINT_BRAND);
+  }
+
   /** The Gateway name. */
   public readonly name: string;
   /** The namespace. */
@@ -44,6 +57,7 @@ export class Waypoint extends Construct implements IWorkloadIdentity {
 
   constructor(scope: Construct, id: string, props: WaypointProps) {
     super(scope, id);
+    addBrand(this, WAYPOINT_BRAND);
     this.name = props.name ?? 'waypoint';
     this.namespace = props.namespace;
     const bad = dns1123Label(this.name);

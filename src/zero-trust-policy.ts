@@ -4,8 +4,9 @@ import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { MtlsMode } from './values/mtls-mode';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Security settings of one namespace. */
 export interface NamespaceSecurityOptions {
@@ -53,7 +54,7 @@ export interface RequireMtlsOptions {
   readonly portLevel?: { readonly [port: number]: MtlsMode };
 }
 
-const ZTP_SYMBOL = Symbol.for('cdk8s-istio.ZeroTrustPolicy');
+const ZTP_SYMBOL = brandSymbol('ZeroTrustPolicy');
 
 /**
  * Zero-trust security for a mesh: mTLS modes (mesh-wide, per namespace, per workload, per port) and
@@ -72,7 +73,12 @@ const ZTP_SYMBOL = Symbol.for('cdk8s-istio.ZeroTrustPolicy');
 export class ZeroTrustPolicy extends Construct implements IMeshMember {
   /** Whether `x` is a ZeroTrustPolicy. */
   public static isZeroTrustPolicy(x: unknown): x is ZeroTrustPolicy {
-    return typeof x === 'object' && x !== null && ZTP_SYMBOL in x;
+    return hasBrand(x, ZTP_SYMBOL);
+  }
+
+  /** `x instanceof ZeroTrustPolicy`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ZeroTrustPolicy {
+    return hasBrand(x, ZTP_SYMBOL);
   }
 
   /** The mesh. */
@@ -84,7 +90,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
 
   constructor(scope: Construct, id: string, props: ZeroTrustPolicyProps) {
     super(scope, id);
-    Object.defineProperty(this, ZTP_SYMBOL, { value: true });
+    addBrand(this, ZTP_SYMBOL);
     if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
     this.mesh = props.mesh;
     const other = this.mesh.membersOf(ZeroTrustPolicy.isZeroTrustPolicy)[0];
@@ -125,8 +131,8 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
    *
    * @example zt.requireMtls(payment, MtlsMode.STRICT)
    */
-  public requireMtls(service: TracedService, mode: MtlsMode, options: RequireMtlsOptions = {}): void {
-    if (!TracedService.isTracedService(service)) fail(this, 'requireMtls.service', service, 'must be a TracedService');
+  public requireMtls(service: IMeshService, mode: MtlsMode, options: RequireMtlsOptions = {}): void {
+    requireMeshService(this, 'requireMtls.service', service);
     if (service.mesh !== this.mesh) fail(this, 'requireMtls.service', service.node.path, 'the service belongs to another mesh');
     if (!MtlsMode.isMtlsMode(mode)) fail(this, 'requireMtls.mode', mode, 'must be an MtlsMode (MtlsMode.STRICT, ...)');
     const portLevel: Array<{ port: number; mode: string }> = [];

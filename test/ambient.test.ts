@@ -2,7 +2,6 @@ import { Duration } from 'cdk8s';
 import {
   CanaryRoute,
   CircuitBreaker,
-  collectFindings,
   Condition,
   ConnectionPool,
   DataPlaneMode,
@@ -17,6 +16,7 @@ import {
   TokenBucket,
   ZeroTrustPolicy,
 } from '../src';
+import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
 
 const INGRESS = ExternalIdentity.serviceAccount({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' });

@@ -8,8 +8,8 @@ import {
   RetryPolicy,
   StringMatch,
   TracedService,
-  collectFindings,
 } from '../src';
+import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
 
 /** GIVEN order-service running v1 and v2. */
@@ -246,14 +246,14 @@ describe('CanaryRoute: bad input fails with path and property', () => {
       .toThrow(/\[test\/Second\] service: "order-service" is invalid: host "order-service" is already routed by test\/First/);
   });
 
-  test('rule names must be unique and non-empty; the service must be a TracedService', () => {
+  test('rule names must be unique and non-empty; the service must be a service of the mesh', () => {
     expect(() => route({ rules: [
       { name: 'x', match: [CANARY], destination: Destination.version('v2') },
       { name: 'x', match: [EVEN], destination: Destination.version('v2') },
     ] })).toThrow(/props.rules\[1\].name: "x" is invalid: rule names must be unique/);
     expect(() => route({ rules: [{ name: '', match: [CANARY], destination: Destination.version('v2') }] })).toThrow(/non-empty/);
     const chart = Testing.chart();
-    expect(() => new CanaryRoute(chart, 'R', { service: {} as TracedService, defaultDestination: Destination.service() })).toThrow(/props.service.*must be a TracedService/);
+    expect(() => new CanaryRoute(chart, 'R', { service: {} as TracedService, defaultDestination: Destination.service() })).toThrow(/props.service.*must be a service of the mesh/);
   });
 });
 

@@ -5,7 +5,6 @@ import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import {
   AccessLogEncoding,
-  BUILTIN_EXTENSION_PROVIDERS,
   checkTelemetryProviders,
   ControlPlane,
   ControlPlaneProps,
@@ -20,6 +19,7 @@ import {
   meshConfigProviderNames,
   telemetry,
 } from '../src';
+import { BUILTIN_EXTENSION_PROVIDERS } from '../src/rules/mesh-config';
 import { main } from '../examples/main';
 import { OTEL } from './helpers';
 
@@ -305,7 +305,7 @@ describe('ExtensionProvider.openTelemetry validation', () => {
   });
 
   test.each([1, 4317, 65535])('port %p is accepted', (port) => {
-    expect(ExtensionProvider.openTelemetry({ name: 'otel', service: fqdn, port }).toMeshConfig()).toEqual({ name: 'otel', opentelemetry: { service: fqdn, port } });
+    expect(ExtensionProvider.openTelemetry({ name: 'otel', service: fqdn, port }).toIntent().meshConfig).toEqual({ name: 'otel', opentelemetry: { service: fqdn, port } });
   });
 
   test.each([0, 65536, -1, 4317.5, NaN])('port %p is rejected', (port) => {

@@ -19,10 +19,10 @@ import {
   MetricCheck,
   RetryPolicy,
   RoutingApi,
-  selectRenderer,
   serviceOwner,
   TokenBucket,
 } from '../src';
+import { selectRenderer } from '../src/render';
 import { meshChart, one, service, synth } from './helpers';
 
 /** GIVEN a mesh with order-service (v1, v2) in production. */

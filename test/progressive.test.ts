@@ -25,8 +25,8 @@ import {
   StringMatch,
   TokenBucket,
   WebhookType,
-  collectFindings,
 } from '../src';
+import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
 import * as schemas from '../imports/schemas/flagger.json';
 

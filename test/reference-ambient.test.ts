@@ -5,7 +5,8 @@ import { Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { AMBIENT_VARIANT, buildReferenceApp } from '../examples/reference-app';
 import { main } from '../examples/main';
-import { collectFindings, DataPlaneMode, RoutingApi } from '../src';
+import { DataPlaneMode, RoutingApi } from '../src';
+import { collectFindings } from '../src/warnings';
 import { one, synth } from './helpers';
 
 const AMBIENT = { dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API };

@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { buildReferenceApp } from '../examples/reference-app';
-import { collectFindings, MtlsMode, ZeroTrustPolicy } from '../src';
+import { MtlsMode, ZeroTrustPolicy } from '../src';
+import { collectFindings } from '../src/warnings';
 import { synth } from './helpers';
 
 // GIVEN the reference app, synthesized once

@@ -1,7 +1,7 @@
 import { Testing } from 'cdk8s';
 import { RE2JS } from 're2js';
 import { buildReferenceApp } from '../examples/reference-app';
-import { collectFindings } from '../src';
+import { collectFindings } from '../src/warnings';
 import { one, synth } from './helpers';
 
 // GIVEN the reference app

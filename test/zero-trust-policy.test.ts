@@ -2,7 +2,6 @@ import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import {
   callGraphOf,
-  collectFindings,
   Condition,
   ExternalIdentity,
   HttpMethod,
@@ -17,6 +16,7 @@ import {
   toYamlDocuments,
   ZeroTrustPolicy,
 } from '../src';
+import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
 
 /** GIVEN a mesh with `production` holding order-service and payment-service. */
@@ -281,7 +281,7 @@ describe('allowFrom: typed allow rules', () => {
   test('principals are never strings: an object that only looks like an identity is refused', () => {
     const { payment } = twoServices();
     expect(() => payment.allowFrom({ serviceAccountName: 'order-service', identityNamespace: 'production' })).toThrow(
-      /allowFrom.caller: .* is invalid: a caller must be a TracedService of this mesh or an ExternalIdentity/,
+      /allowFrom.caller: .* is invalid: a caller must be a service of this mesh \(TracedService, MeshService, any IMeshService\) or an ExternalIdentity/,
     );
   });
 

@@ -1,4 +1,7 @@
 import { IConstruct } from 'constructs';
+import { addBrand, brandSymbol, hasBrand } from './brand';
+
+const MESH_CONFIG_ERROR_BRAND = brandSymbol('MeshConfigError');
 
 /**
  * The error every construct throws for bad input. Its message names the construct path, the
@@ -7,6 +10,16 @@ import { IConstruct } from 'constructs';
  *   [App/Chart/OrderService] props.port: 70000 is invalid: a port must be an integer in 1..65535.
  */
 export class MeshConfigError extends Error {
+  /** Whether `x` is a MeshConfigError (works across copies of this package). */
+  public static isMeshConfigError(x: unknown): x is MeshConfigError {
+    return hasBrand(x, MESH_CONFIG_ERROR_BRAND);
+  }
+
+  /** `x instanceof MeshConfigError`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is MeshConfigError {
+    return hasBrand(x, MESH_CONFIG_ERROR_BRAND);
+  }
+
   /** Construct path of the construct that rejected the input ('' when not known). */
   public readonly path: string;
   /** The property, e.g. `props.versions[1].name`. */
@@ -16,6 +29,7 @@ export class MeshConfigError extends Error {
 
   constructor(path: string, property: string, value: unknown, rule: string, hint?: string) {
     super(formatMessage(path, property, value, rule, hint));
+    addBrand(this, MESH_CONFIG_ERROR_BRAND);
     this.name = 'MeshConfigError';
     this.path = path;
     this.property = property;

@@ -73,7 +73,7 @@ export function istioDuration(v: unknown): string | undefined {
 }
 
 function isDuration(d: unknown): d is Duration {
-  return d instanceof Duration || typeof (d as any)?.toMilliseconds === 'function';
+  return typeof (d as any)?.toMilliseconds === 'function';
 }
 
 /** Istio's duration rule on a cdk8s Duration (the same rule as {@link istioDuration}, before rendering). */

@@ -1,14 +1,28 @@
 import { RE2JS } from 're2js';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 
 /**
  * Value matchers shared by routing and authorization. Kept free of any manifest shape so that each
  * routing API (Istio VirtualService, Gateway API HTTPRoute) and each policy kind can reuse them.
  */
 
+const SIMULATOR_ERROR_BRAND = brandSymbol('SimulatorError');
+
 /** Thrown when a manifest holds something the simulator cannot evaluate, e.g. a regex RE2 rejects. */
 export class SimulatorError extends Error {
+  /** Whether `x` is a SimulatorError (works across copies of this package). */
+  public static isSimulatorError(x: unknown): x is SimulatorError {
+    return hasBrand(x, SIMULATOR_ERROR_BRAND);
+  }
+
+  /** `x instanceof SimulatorError`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is SimulatorError {
+    return hasBrand(x, SIMULATOR_ERROR_BRAND);
+  }
+
   constructor(message: string) {
     super(message);
+    addBrand(this, SIMULATOR_ERROR_BRAND);
     this.name = 'SimulatorError';
   }
 }

@@ -16,6 +16,7 @@ import { checkMetadata, checkSchema } from './schema';
 import { objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
 import { Finding, IManifestValidator, SourcedManifest } from './types';
 import { checkWebhook } from './webhook';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 
 /** Which families of checks run. Each defaults to true. */
 export interface ValidationChecks {
@@ -229,15 +230,28 @@ function objectKey(m: any): string {
   return `${m?.kind}/${m?.metadata?.namespace ?? ''}/${m?.metadata?.name ?? ''}`;
 }
 
+const MESH_VALIDATOR_BRAND = brandSymbol('MeshValidator');
+
 /**
  * The validator {@link MeshApp} runs over every output folder by default: see
  * {@link validateManifests}.
  */
 export class MeshValidator implements IManifestValidator {
+  /** Whether `x` is a MeshValidator (works across copies of this package). */
+  public static isMeshValidator(x: unknown): x is MeshValidator {
+    return hasBrand(x, MESH_VALIDATOR_BRAND);
+  }
+
+  /** `x instanceof MeshValidator`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is MeshValidator {
+    return hasBrand(x, MESH_VALIDATOR_BRAND);
+  }
+
   /** The options every check runs with. */
   public readonly options: ValidationOptions;
 
   constructor(options: ValidationOptions = {}) {
+    addBrand(this, MESH_VALIDATOR_BRAND);
     this.options = options;
   }
 

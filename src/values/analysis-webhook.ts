@@ -2,12 +2,26 @@ import { Duration } from 'cdk8s';
 import { AnalysisWebhookIntent } from '../model';
 import { fail } from '../private/errors';
 import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
+
+const WEBHOOK_TYPE_BRAND = brandSymbol('WebhookType');
 
 /**
  * When Flagger calls a webhook during a release.
  * @see https://docs.flagger.app/usage/webhooks
  */
 export class WebhookType {
+  /** Whether `x` is a WebhookType (works across copies of this package). */
+  public static isWebhookType(x: unknown): x is WebhookType {
+    return hasBrand(x, WEBHOOK_TYPE_BRAND);
+  }
+
+  /** `WebhookType.isWebhookType(x)`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is WebhookType {
+    return hasBrand(x, WEBHOOK_TYPE_BRAND);
+  }
+
   /** Before traffic is routed to the canary; a failure holds the rollout (gate: must return 200 to start). */
   public static readonly CONFIRM_ROLLOUT = new WebhookType('confirm-rollout');
   /** Before traffic is shifted to the canary; failures count against the threshold (e.g. smoke tests). */
@@ -28,7 +42,9 @@ export class WebhookType {
   private constructor(
     /** The type as Flagger writes it. */
     public readonly value: string,
-  ) {}
+  ) {
+    addBrand(this, WEBHOOK_TYPE_BRAND);
+  }
 
   /** The type. */
   public toString(): string {
@@ -61,12 +77,24 @@ export interface AnalysisWebhookOptions {
   readonly metadata?: { readonly [key: string]: string };
 }
 
+const ANALYSIS_WEBHOOK_BRAND = brandSymbol('AnalysisWebhook');
+
 /**
  * A webhook Flagger calls during the analysis: gates (confirm-*), tests (pre-rollout, rollout),
  * notifications (post-rollout, event) or a manual abort (rollback).
  * @see https://docs.flagger.app/usage/webhooks
  */
-export class AnalysisWebhook {
+export class AnalysisWebhook implements IIntentConvertible<AnalysisWebhookIntent> {
+  /** Whether `x` is an AnalysisWebhook (works across copies of this package). */
+  public static isAnalysisWebhook(x: unknown): x is AnalysisWebhook {
+    return hasBrand(x, ANALYSIS_WEBHOOK_BRAND);
+  }
+
+  /** `AnalysisWebhook.isAnalysisWebhook(x)`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is AnalysisWebhook {
+    return hasBrand(x, ANALYSIS_WEBHOOK_BRAND);
+  }
+
   /**
    * A webhook.
    * @example AnalysisWebhook.of({ name: 'load-test', url: 'http://flagger-loadtester.test/', timeout: Duration.seconds(5), metadata: { cmd: 'hey -z 1m -q 10 -c 2 http://order-service-canary.production:8080/api/orders' } })
@@ -77,7 +105,7 @@ export class AnalysisWebhook {
       fail(where, 'options.name', options?.name, 'a webhook name is a non-empty string of letters, digits, ".", "_" or "-"', "e.g. 'load-test'");
     }
     const type = options.type ?? WebhookType.ROLLOUT;
-    if (!(type instanceof WebhookType)) fail(where, 'options.type', type, 'must be a WebhookType', 'e.g. WebhookType.PRE_ROLLOUT');
+    if (!(WebhookType.isWebhookType(type))) fail(where, 'options.type', type, 'must be a WebhookType', 'e.g. WebhookType.PRE_ROLLOUT');
     checkUrl(where, options.url);
     if (options.timeout !== undefined) {
       const bad = checkFlaggerDuration(options.timeout);
@@ -105,7 +133,9 @@ export class AnalysisWebhook {
     });
   }
 
-  private constructor(private readonly intent: AnalysisWebhookIntent) {}
+  private constructor(private readonly intent: AnalysisWebhookIntent) {
+    addBrand(this, ANALYSIS_WEBHOOK_BRAND);
+  }
 
   /** The webhook name. */
   public get name(): string {
@@ -117,8 +147,8 @@ export class AnalysisWebhook {
     return this.intent.type;
   }
 
-  /** @internal */
-  public _toIntent(): AnalysisWebhookIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): AnalysisWebhookIntent {
     return this.intent;
   }
 }

@@ -4,6 +4,8 @@ import { fail } from '../private/errors';
 import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
 import { AnalysisWebhook, WebhookType } from './analysis-webhook';
 import { MetricCheck } from './metric-check';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 /** What every analysis states. */
 export interface AnalysisOptions {
@@ -66,13 +68,25 @@ export interface AbTestingAnalysisOptions extends AnalysisOptions {
   readonly iterations: number;
 }
 
+const CANARY_ANALYSIS_BRAND = brandSymbol('CanaryAnalysis');
+
 /**
  * The automated analysis Flagger runs when a CanaryRoute is delivered progressively
  * (`progressive` of {@link CanaryRouteProps}): a weighted canary that shifts traffic step by step,
  * or an A/B test that sends the requests matched by the route's rules to the canary.
  * @see https://docs.flagger.app/usage/deployment-strategies
  */
-export class CanaryAnalysis {
+export class CanaryAnalysis implements IIntentConvertible<AnalysisSettings> {
+  /** Whether `x` is a CanaryAnalysis (works across copies of this package). */
+  public static isCanaryAnalysis(x: unknown): x is CanaryAnalysis {
+    return hasBrand(x, CANARY_ANALYSIS_BRAND);
+  }
+
+  /** `CanaryAnalysis.isCanaryAnalysis(x)`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is CanaryAnalysis {
+    return hasBrand(x, CANARY_ANALYSIS_BRAND);
+  }
+
   /**
    * A weighted canary: the canary gets `stepWeight` more percent at every step that passes, up to
    * `maxWeight` (or the `stepWeights`, in order), then Flagger promotes it.
@@ -132,15 +146,17 @@ export class CanaryAnalysis {
     return new CanaryAnalysis({ ...common, iterations: options.iterations });
   }
 
-  private constructor(private readonly settings: AnalysisSettings) {}
+  private constructor(private readonly settings: AnalysisSettings) {
+    addBrand(this, CANARY_ANALYSIS_BRAND);
+  }
 
   /** Whether this is an A/B test (iterations and matches) rather than a weighted canary. */
   public get isAbTesting(): boolean {
     return this.settings.iterations !== undefined;
   }
 
-  /** @internal */
-  public _settings(): AnalysisSettings {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): AnalysisSettings {
     return this.settings;
   }
 }
@@ -170,7 +186,7 @@ function checkCommon(where: string, options: AnalysisOptions): AnalysisSettings 
   if (!Array.isArray(metrics)) fail(where, 'options.metrics', metrics, 'must be an array of MetricCheck');
   const names = new Set<string>();
   metrics.forEach((m, i) => {
-    if (!(m instanceof MetricCheck)) fail(where, `options.metrics[${i}]`, m, 'must be a MetricCheck', 'e.g. MetricCheck.requestSuccessRate({ minPercent: 99 })');
+    if (!(MetricCheck.isMetricCheck(m))) fail(where, `options.metrics[${i}]`, m, 'must be a MetricCheck', 'e.g. MetricCheck.requestSuccessRate({ minPercent: 99 })');
     if (names.has(m.name)) fail(where, `options.metrics[${i}]`, m.name, 'metric names must be unique (Flagger reports results by name)');
     names.add(m.name);
   });
@@ -178,15 +194,15 @@ function checkCommon(where: string, options: AnalysisOptions): AnalysisSettings 
   if (!Array.isArray(webhooks)) fail(where, 'options.webhooks', webhooks, 'must be an array of AnalysisWebhook');
   const hooks = new Set<string>();
   webhooks.forEach((w, i) => {
-    if (!(w instanceof AnalysisWebhook)) fail(where, `options.webhooks[${i}]`, w, 'must be an AnalysisWebhook', "e.g. AnalysisWebhook.of({ name: 'load-test', url: 'http://flagger-loadtester.test/' })");
+    if (!(AnalysisWebhook.isAnalysisWebhook(w))) fail(where, `options.webhooks[${i}]`, w, 'must be an AnalysisWebhook', "e.g. AnalysisWebhook.of({ name: 'load-test', url: 'http://flagger-loadtester.test/' })");
     if (hooks.has(w.name)) fail(where, `options.webhooks[${i}]`, w.name, 'webhook names must be unique');
     hooks.add(w.name);
   });
   return {
     interval: interval.toMilliseconds(),
     threshold,
-    metrics: metrics.map((m) => m._toIntent()),
-    webhooks: webhooks.map((w) => w._toIntent()),
+    metrics: metrics.map((m) => m.toIntent()),
+    webhooks: webhooks.map((w) => w.toIntent()),
     ...(progressDeadline ? { progressDeadline: progressDeadline.toMilliseconds() } : {}),
   };
 }

@@ -6,6 +6,8 @@ import { httpToken } from '../rules/http';
 import { ipOrCidr as istioIpOrCidr } from '../rules/ip';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
 import { authzPort, port } from '../rules/ports';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 type ValueCheck = (v: string) => string | undefined;
 
@@ -47,13 +49,27 @@ function checkFor(key: string): ValueCheck {
   return (v) => nonEmpty(v) ?? whenCondition(key, [v]);
 }
 
+const CONDITION_KEY_BRAND = brandSymbol('ConditionKey');
+
 /**
  * The key of a `when` condition, not yet given its values. Get one from the {@link Condition}
  * factories, then call {@link ConditionKey.values} or {@link ConditionKey.notValues}.
  */
 export class ConditionKey {
+  /** Whether `x` is a ConditionKey (works across copies of this package). */
+  public static isConditionKey(x: unknown): x is ConditionKey {
+    return hasBrand(x, CONDITION_KEY_BRAND);
+  }
+
+  /** `x instanceof ConditionKey`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ConditionKey {
+    return hasBrand(x, CONDITION_KEY_BRAND);
+  }
+
   /** @internal */
-  constructor(public readonly key: string, private readonly check: ValueCheck) {}
+  constructor(public readonly key: string, private readonly check: ValueCheck) {
+    addBrand(this, CONDITION_KEY_BRAND);
+  }
 
   /** The attribute must match one of `values` (ORed). Istio's `*` prefix/suffix wildcards apply. */
   public values(...values: string[]): Condition {
@@ -97,6 +113,8 @@ export interface ConditionMatchOptions {
   readonly notValues?: string[];
 }
 
+const CONDITION_BRAND = brandSymbol('Condition');
+
 /**
  * A `when` condition of an authorization rule: an allowed attribute key with values and/or
  * notValues. Keys are limited to the ones Istio accepts; values are checked per key (IPs, ports,
@@ -105,7 +123,17 @@ export interface ConditionMatchOptions {
  * @example Condition.requestHeader('x-user-role').notValues('guest')
  * @see https://istio.io/latest/docs/reference/config/security/conditions/
  */
-export class Condition {
+export class Condition implements IIntentConvertible<ConditionIntent> {
+  /** Whether `x` is a Condition (works across copies of this package). */
+  public static isCondition(x: unknown): x is Condition {
+    return hasBrand(x, CONDITION_BRAND);
+  }
+
+  /** `x instanceof Condition`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is Condition {
+    return hasBrand(x, CONDITION_BRAND);
+  }
+
   /** `request.headers[<name>]`: a request header (HTTP only). */
   public static requestHeader(name: string): ConditionKey {
     if (typeof name !== 'string' || name.length === 0) {
@@ -242,15 +270,17 @@ export class Condition {
   }
 
   /** @internal */
-  constructor(private readonly intent: ConditionIntent) {}
+  constructor(private readonly intent: ConditionIntent) {
+    addBrand(this, CONDITION_BRAND);
+  }
 
   /** The attribute key. */
   public get key(): string {
     return this.intent.key;
   }
 
-  /** The renderer-neutral condition. @internal */
-  public _intent(): ConditionIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): ConditionIntent {
     return this.intent;
   }
 

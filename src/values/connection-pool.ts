@@ -5,12 +5,26 @@ import { checkOptional } from '../rules/check';
 import { istioDurationOf } from '../rules/duration';
 import { nonNegativeInt32 } from '../rules/numbers';
 import { fail } from '../private/errors';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
+
+const H2_UPGRADE_POLICY_BRAND = brandSymbol('H2UpgradePolicy');
 
 /**
  * Whether HTTP/1.1 connections to the upstream are upgraded to HTTP/2.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings-HTTPSettings-H2UpgradePolicy
  */
 export class H2UpgradePolicy {
+  /** Whether `x` is a H2UpgradePolicy (works across copies of this package). */
+  public static isH2UpgradePolicy(x: unknown): x is H2UpgradePolicy {
+    return hasBrand(x, H2_UPGRADE_POLICY_BRAND);
+  }
+
+  /** `H2UpgradePolicy.isH2UpgradePolicy(x)`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is H2UpgradePolicy {
+    return hasBrand(x, H2_UPGRADE_POLICY_BRAND);
+  }
+
   /** Use the mesh-wide default (`h2UpgradePolicy` in mesh config, DO_NOT_UPGRADE unless changed). */
   public static readonly DEFAULT = new H2UpgradePolicy('DEFAULT');
   /** Never upgrade. */
@@ -20,7 +34,9 @@ export class H2UpgradePolicy {
   private constructor(
     /** The Istio enum value. */
     public readonly value: string,
-  ) {}
+  ) {
+    addBrand(this, H2_UPGRADE_POLICY_BRAND);
+  }
   /** The Istio enum value. */
   public toString(): string {
     return this.value;
@@ -99,12 +115,24 @@ export interface ConnectionPoolOptions {
   readonly http?: HttpPoolOptions;
 }
 
+const CONNECTION_POOL_BRAND = brandSymbol('ConnectionPool');
+
 /**
  * Connection pool limits, the "circuit breaker" half of a DestinationRule traffic policy. At least
  * one field must be set: Istio rejects `connectionPool: {}`.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings
  */
-export class ConnectionPool {
+export class ConnectionPool implements IIntentConvertible<{ tcp?: TcpPoolIntent; http?: HttpPoolIntent }> {
+  /** Whether `x` is a ConnectionPool (works across copies of this package). */
+  public static isConnectionPool(x: unknown): x is ConnectionPool {
+    return hasBrand(x, CONNECTION_POOL_BRAND);
+  }
+
+  /** `ConnectionPool.isConnectionPool(x)`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ConnectionPool {
+    return hasBrand(x, CONNECTION_POOL_BRAND);
+  }
+
   /**
    * A connection pool.
    * @example ConnectionPool.of({ tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 100, h2UpgradePolicy: H2UpgradePolicy.DEFAULT } })
@@ -121,13 +149,13 @@ export class ConnectionPool {
     checkOptional(where, 'http.maxRequestsPerConnection', h.maxRequestsPerConnection, nonNegativeInt32);
     checkOptional(where, 'http.maxRetries', h.maxRetries, nonNegativeInt32);
     checkOptional(where, 'http.idleTimeout', h.idleTimeout, istioDurationOf);
-    if (h.h2UpgradePolicy !== undefined && !(h.h2UpgradePolicy instanceof H2UpgradePolicy)) {
+    if (h.h2UpgradePolicy !== undefined && !(H2UpgradePolicy.isH2UpgradePolicy(h.h2UpgradePolicy))) {
       fail(where, 'http.h2UpgradePolicy', h.h2UpgradePolicy, 'must be an H2UpgradePolicy', 'e.g. H2UpgradePolicy.DEFAULT');
     }
     if (h.useClientProtocol !== undefined && typeof h.useClientProtocol !== 'boolean') {
       fail(where, 'http.useClientProtocol', h.useClientProtocol, 'must be a boolean');
     }
-    if (h.h2UpgradePolicy === H2UpgradePolicy.UPGRADE && h.useClientProtocol) {
+    if (h.h2UpgradePolicy?.value === H2UpgradePolicy.UPGRADE.value && h.useClientProtocol) {
       fail(where, 'http.useClientProtocol', true, 'useClientProtocol cannot be combined with h2UpgradePolicy UPGRADE (Istio rejects it)', 'drop one of the two');
     }
     const tcp = compact<TcpPoolIntent>({ maxConnections: t.maxConnections, connectTimeout: t.connectTimeout?.toMilliseconds(), idleTimeout: t.idleTimeout?.toMilliseconds() });
@@ -149,10 +177,12 @@ export class ConnectionPool {
   private constructor(
     private readonly _tcp: TcpPoolIntent | undefined,
     private readonly _http: HttpPoolIntent | undefined,
-  ) {}
+  ) {
+    addBrand(this, CONNECTION_POOL_BRAND);
+  }
 
-  /** @internal */
-  public _toIntent(): { tcp?: TcpPoolIntent; http?: HttpPoolIntent } {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): { tcp?: TcpPoolIntent; http?: HttpPoolIntent } {
     return { ...(this._tcp ? { tcp: this._tcp } : {}), ...(this._http ? { http: this._http } : {}) };
   }
 }

@@ -1,11 +1,25 @@
 import { fail } from '../private/errors';
 import { httpToken } from '../rules/http';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
+
+const CUSTOM_TAG_BRAND = brandSymbol('CustomTag');
 
 /**
  * A custom tag added to every span the proxies emit.
  * @see https://istio.io/latest/docs/reference/config/telemetry/#Tracing-CustomTag
  */
-export class CustomTag {
+export class CustomTag implements IIntentConvertible<Record<string, unknown>> {
+  /** Whether `x` is a CustomTag (works across copies of this package). */
+  public static isCustomTag(x: unknown): x is CustomTag {
+    return hasBrand(x, CUSTOM_TAG_BRAND);
+  }
+
+  /** `x instanceof CustomTag`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is CustomTag {
+    return hasBrand(x, CUSTOM_TAG_BRAND);
+  }
+
   /** A tag whose value is taken from a request header, e.g. `CustomTag.header('x-user-id')`. */
   public static header(name: string, defaultValue?: string): CustomTag {
     if (typeof name !== 'string' || name.length === 0) {
@@ -32,10 +46,12 @@ export class CustomTag {
     return new CustomTag({ environment: { name, ...(defaultValue !== undefined ? { defaultValue } : {}) } });
   }
 
-  private constructor(private readonly spec: Record<string, unknown>) {}
+  private constructor(private readonly spec: Record<string, unknown>) {
+    addBrand(this, CUSTOM_TAG_BRAND);
+  }
 
-  /** @internal */
-  public _render(): Record<string, unknown> {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): Record<string, unknown> {
     return JSON.parse(JSON.stringify(this.spec));
   }
 }

@@ -1,5 +1,7 @@
 import { RouteDestinationIntent } from '../model';
 import { fail } from '../private/errors';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 /** One version's share of a {@link Destination.split}. */
 export interface VersionWeight {
@@ -9,11 +11,23 @@ export interface VersionWeight {
   readonly percent: number;
 }
 
+const DESTINATION_BRAND = brandSymbol('Destination');
+
 /**
  * Where a rule sends traffic: one version, a percent split across versions, or the whole host.
  * Versions are checked against the versions the service really runs when the route is built.
  */
-export class Destination {
+export class Destination implements IIntentConvertible<readonly RouteDestinationIntent[]> {
+  /** Whether `x` is a Destination (works across copies of this package). */
+  public static isDestination(x: unknown): x is Destination {
+    return hasBrand(x, DESTINATION_BRAND);
+  }
+
+  /** `x instanceof Destination`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is Destination {
+    return hasBrand(x, DESTINATION_BRAND);
+  }
+
   /** Every request to one version (subset). */
   public static version(version: string): Destination {
     checkVersion('Destination.version', 'version', version);
@@ -51,15 +65,17 @@ export class Destination {
     return new Destination([{ weight: 100 }]);
   }
 
-  private constructor(private readonly _targets: readonly RouteDestinationIntent[]) {}
+  private constructor(private readonly _targets: readonly RouteDestinationIntent[]) {
+    addBrand(this, DESTINATION_BRAND);
+  }
 
   /** The versions this destination names (empty for the whole host). */
   public get versions(): string[] {
     return this._targets.filter((t) => t.version !== undefined).map((t) => t.version!);
   }
 
-  /** @internal */
-  public _toIntent(): readonly RouteDestinationIntent[] {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): readonly RouteDestinationIntent[] {
     return this._targets;
   }
 }

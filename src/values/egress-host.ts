@@ -1,5 +1,7 @@
 import { fail } from '../private/errors';
 import { dns1123Label, namespaceSlashHost } from '../rules/names';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 /** What {@link EgressHost.service} needs of a service: its namespace and fully qualified name. */
 export interface IEgressService {
@@ -8,6 +10,8 @@ export interface IEgressService {
   /** `<name>.<namespace>.svc.cluster.local`. */
   readonly fqdn: string;
 }
+
+const EGRESS_HOST_BRAND = brandSymbol('EgressHost');
 
 /**
  * One entry of a `Sidecar`'s `egress[].hosts`, in Istio's `namespace/dnsName` form: a destination a
@@ -18,7 +22,17 @@ export interface IEgressService {
  * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
  * @example EgressHost.of('observability', 'otel-collector.observability.svc.cluster.local')
  */
-export class EgressHost {
+export class EgressHost implements IIntentConvertible<string> {
+  /** Whether `x` is an EgressHost (works across copies of this package). */
+  public static isEgressHost(x: unknown): x is EgressHost {
+    return hasBrand(x, EGRESS_HOST_BRAND);
+  }
+
+  /** `x instanceof EgressHost`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is EgressHost {
+    return hasBrand(x, EGRESS_HOST_BRAND);
+  }
+
   /** A service of this app (a TracedService), in its own namespace: `production/payment-service.production.svc.cluster.local`. */
   public static service(service: IEgressService): EgressHost {
     const where = 'EgressHost.service';
@@ -57,21 +71,23 @@ export class EgressHost {
     return EgressHost.of(namespace, '*');
   }
 
-  /** Whether `x` is an EgressHost. */
-  public static isEgressHost(x: unknown): x is EgressHost {
-    return x instanceof EgressHost;
-  }
-
   private constructor(
     /** The namespace part (`*` for any namespace). */
     public readonly namespace: string,
     /** The host part (`*` for every service of the namespace). */
     public readonly host: string,
-  ) {}
+  ) {
+    addBrand(this, EGRESS_HOST_BRAND);
+  }
 
   /** The `namespace/host` form a Sidecar carries. */
   public get value(): string {
     return `${this.namespace}/${this.host}`;
+  }
+
+  /** The value as plain mesh-model data ({@link IIntentConvertible}): the `namespace/host` string. */
+  public toIntent(): string {
+    return this.value;
   }
 
   /** Same as {@link EgressHost.value}. */

@@ -1,7 +1,10 @@
+import type { ExtensionProviderIntent } from '../model';
 import { fail } from '../private/errors';
 import { extensionProviderService } from '../rules/mesh-config';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
 import { port as checkPort } from '../rules/ports';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 /** Options of an OpenTelemetry tracing provider. */
 export interface OpenTelemetryProviderOptions {
@@ -16,12 +19,24 @@ export interface OpenTelemetryProviderOptions {
   readonly port?: number;
 }
 
+const EXTENSION_PROVIDER_BRAND = brandSymbol('ExtensionProvider');
+
 /**
  * A mesh-config extension provider. istiod reads these only from mesh config (ConfigMap `istio`, key
  * `mesh`, or the install's `meshConfig`); a Telemetry resource can only name a provider declared here.
  * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ExtensionProvider
  */
-export class ExtensionProvider {
+export class ExtensionProvider implements IIntentConvertible<ExtensionProviderIntent> {
+  /** Whether `x` is an ExtensionProvider (works across copies of this package). */
+  public static isExtensionProvider(x: unknown): x is ExtensionProvider {
+    return hasBrand(x, EXTENSION_PROVIDER_BRAND);
+  }
+
+  /** `x instanceof ExtensionProvider`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ExtensionProvider {
+    return hasBrand(x, EXTENSION_PROVIDER_BRAND);
+  }
+
   /**
    * An OpenTelemetry (OTLP/gRPC) tracing provider.
    * @example ExtensionProvider.openTelemetry({ name: 'otel', service: 'otel-collector.observability.svc.cluster.local', port: 4317 })
@@ -46,7 +61,9 @@ export class ExtensionProvider {
     public readonly service: string,
     /** Collector port. */
     public readonly port: number,
-  ) {}
+  ) {
+    addBrand(this, EXTENSION_PROVIDER_BRAND);
+  }
 
   /** The collector's host name, without any `namespace/` prefix. */
   public get host(): string {
@@ -62,9 +79,18 @@ export class ExtensionProvider {
     return parts.length >= 2 ? parts[1] : undefined;
   }
 
-  /** The provider as a mesh config `extensionProviders` entry. */
-  public toMeshConfig(): Record<string, unknown> {
-    return { name: this.name, [this.type]: { service: this.service, port: this.port } };
+  /**
+   * The value as plain mesh-model data ({@link IIntentConvertible}): name, collector host, port and
+   * namespace, and `meshConfig`, the provider as a mesh config `extensionProviders` entry.
+   */
+  public toIntent(): ExtensionProviderIntent {
+    return {
+      name: this.name,
+      meshConfig: { name: this.name, [this.type]: { service: this.service, port: this.port } },
+      host: this.host,
+      port: this.port,
+      ...(this.namespace !== undefined ? { namespace: this.namespace } : {}),
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 import { IWorkloadIdentity } from '../model';
 import { fail } from '../private/errors';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 
 /** Properties of {@link ExternalIdentity.serviceAccount}. */
 export interface ExternalServiceAccountProps {
@@ -9,6 +10,8 @@ export interface ExternalServiceAccountProps {
   /** The ServiceAccount name, e.g. `istio-ingressgateway-service-account`. */
   readonly serviceAccount: string;
 }
+
+const EXTERNAL_IDENTITY_BRAND = brandSymbol('ExternalIdentity');
 
 /**
  * A workload identity that no {@link TracedService} of this app owns, declared explicitly: the
@@ -21,6 +24,16 @@ export interface ExternalServiceAccountProps {
  * order.allowFrom(ingress, { methods: [HttpMethod.GET] });
  */
 export class ExternalIdentity implements IWorkloadIdentity {
+  /** Whether `x` is an ExternalIdentity (works across copies of this package). */
+  public static isExternalIdentity(x: unknown): x is ExternalIdentity {
+    return hasBrand(x, EXTERNAL_IDENTITY_BRAND);
+  }
+
+  /** `x instanceof ExternalIdentity`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ExternalIdentity {
+    return hasBrand(x, EXTERNAL_IDENTITY_BRAND);
+  }
+
   /** The identity of a ServiceAccount in a namespace. */
   public static serviceAccount(props: ExternalServiceAccountProps): ExternalIdentity {
     const where = 'ExternalIdentity.serviceAccount';
@@ -32,16 +45,13 @@ export class ExternalIdentity implements IWorkloadIdentity {
     return new ExternalIdentity(props.serviceAccount, props.namespace);
   }
 
-  /** Whether `x` is an ExternalIdentity. */
-  public static isExternalIdentity(x: unknown): x is ExternalIdentity {
-    return x instanceof ExternalIdentity;
-  }
-
   /**
    * @param serviceAccountName the ServiceAccount name
    * @param identityNamespace the ServiceAccount's namespace
    */
-  private constructor(public readonly serviceAccountName: string, public readonly identityNamespace: string) {}
+  private constructor(public readonly serviceAccountName: string, public readonly identityNamespace: string) {
+    addBrand(this, EXTERNAL_IDENTITY_BRAND);
+  }
 
   /** `<namespace>/<serviceAccount>`, for messages. */
   public toString(): string {

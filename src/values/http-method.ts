@@ -1,5 +1,8 @@
 import { fail } from '../private/errors';
 import { httpToken } from '../rules/http';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+
+const HTTP_METHOD_BRAND = brandSymbol('HttpMethod');
 
 /**
  * An HTTP method an authorization rule allows. Methods are matched case-sensitively, so they are
@@ -7,6 +10,16 @@ import { httpToken } from '../rules/http';
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
  */
 export class HttpMethod {
+  /** Whether `x` is a HttpMethod (works across copies of this package). */
+  public static isHttpMethod(x: unknown): x is HttpMethod {
+    return hasBrand(x, HTTP_METHOD_BRAND);
+  }
+
+  /** `x instanceof HttpMethod`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is HttpMethod {
+    return hasBrand(x, HTTP_METHOD_BRAND);
+  }
+
   /** GET */
   public static readonly GET = new HttpMethod('GET');
   /** HEAD */
@@ -43,7 +56,9 @@ export class HttpMethod {
   }
 
   /** @param value the method name */
-  private constructor(public readonly value: string) {}
+  private constructor(public readonly value: string) {
+    addBrand(this, HTTP_METHOD_BRAND);
+  }
 
   /** The method name. */
   public toString(): string {

@@ -1,3 +1,7 @@
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+
+const ISTIO_PROFILE_BRAND = brandSymbol('IstioProfile');
+
 /**
  * An installation profile shipped with Istio 1.30, for `istioctl install` (`spec.profile`) and the
  * `istiod` Helm chart (`profile`). There is no `production` profile: `istioctl install --set
@@ -5,6 +9,16 @@
  * @see https://istio.io/latest/docs/setup/additional-setup/config-profiles/
  */
 export class IstioProfile {
+  /** Whether `x` is an IstioProfile (works across copies of this package). */
+  public static isIstioProfile(x: unknown): x is IstioProfile {
+    return hasBrand(x, ISTIO_PROFILE_BRAND);
+  }
+
+  /** `x instanceof IstioProfile`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is IstioProfile {
+    return hasBrand(x, ISTIO_PROFILE_BRAND);
+  }
+
   /** Recommended for production: istiod and an ingress gateway. */
   public static readonly DEFAULT = new IstioProfile('default');
   /** Showcases Istio features with high tracing and access logging; not for production or performance tests. */
@@ -34,13 +48,15 @@ export class IstioProfile {
 
   /** Whether the profile installs the ambient data plane (ztunnel and the CNI node agent). */
   public get isAmbient(): boolean {
-    return this === IstioProfile.AMBIENT || this === IstioProfile.OPENSHIFT_AMBIENT;
+    return this.value === IstioProfile.AMBIENT.value || this.value === IstioProfile.OPENSHIFT_AMBIENT.value;
   }
 
   private constructor(
     /** The profile name as istioctl and the Helm charts spell it. */
     public readonly value: string,
-  ) {}
+  ) {
+    addBrand(this, ISTIO_PROFILE_BRAND);
+  }
 
   /** The profile name. */
   public toString(): string {

@@ -4,6 +4,8 @@ import { istioDurationOf as checkIstioDuration } from '../rules/duration';
 import { fail } from '../private/errors';
 import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
 import { dns1123Label } from '../rules/names';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 /** Options of {@link MetricCheck.requestSuccessRate}. */
 export interface RequestSuccessRateOptions {
@@ -63,11 +65,23 @@ export interface TemplateMetricOptions {
 
 const BUILTINS = ['request-success-rate', 'request-duration'];
 
+const METRIC_CHECK_BRAND = brandSymbol('MetricCheck');
+
 /**
  * A metric Flagger checks at every analysis step; a step fails when the value leaves its range.
  * @see https://docs.flagger.app/usage/metrics
  */
-export class MetricCheck {
+export class MetricCheck implements IIntentConvertible<MetricCheckIntent> {
+  /** Whether `x` is a MetricCheck (works across copies of this package). */
+  public static isMetricCheck(x: unknown): x is MetricCheck {
+    return hasBrand(x, METRIC_CHECK_BRAND);
+  }
+
+  /** `x instanceof MetricCheck`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is MetricCheck {
+    return hasBrand(x, METRIC_CHECK_BRAND);
+  }
+
   /**
    * Flagger's builtin `request-success-rate` (percent of non-5xx responses of the canary).
    * @example MetricCheck.requestSuccessRate({ minPercent: 99 })
@@ -126,15 +140,17 @@ export class MetricCheck {
     });
   }
 
-  private constructor(private readonly intent: MetricCheckIntent) {}
+  private constructor(private readonly intent: MetricCheckIntent) {
+    addBrand(this, METRIC_CHECK_BRAND);
+  }
 
   /** The metric name. */
   public get name(): string {
     return this.intent.name;
   }
 
-  /** @internal */
-  public _toIntent(): MetricCheckIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): MetricCheckIntent {
     return this.intent;
   }
 }

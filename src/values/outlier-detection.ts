@@ -5,6 +5,8 @@ import { compact } from '../private/compact';
 import { checkOptional } from '../rules/check';
 import { istioDurationOf } from '../rules/duration';
 import { percentInt, uint32 } from '../rules/numbers';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 /**
  * Options of {@link OutlierDetection.of}. Omitted fields take Istio's defaults.
@@ -43,11 +45,23 @@ export interface OutlierDetectionOptions {
   readonly minHealthPercent?: number;
 }
 
+const OUTLIER_DETECTION_BRAND = brandSymbol('OutlierDetection');
+
 /**
  * Passive health checking: hosts that keep failing are ejected from the load-balancing pool for a while.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection
  */
-export class OutlierDetection {
+export class OutlierDetection implements IIntentConvertible<OutlierDetectionIntent> {
+  /** Whether `x` is an OutlierDetection (works across copies of this package). */
+  public static isOutlierDetection(x: unknown): x is OutlierDetection {
+    return hasBrand(x, OUTLIER_DETECTION_BRAND);
+  }
+
+  /** `x instanceof OutlierDetection`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is OutlierDetection {
+    return hasBrand(x, OUTLIER_DETECTION_BRAND);
+  }
+
   /**
    * Outlier detection. At least one field must be set.
    * @example OutlierDetection.of({ consecutive5xxErrors: 3, interval: Duration.seconds(30), baseEjectionTime: Duration.seconds(60) })
@@ -75,10 +89,12 @@ export class OutlierDetection {
     return new OutlierDetection(intent);
   }
 
-  private constructor(private readonly _intent: OutlierDetectionIntent) {}
+  private constructor(private readonly _intent: OutlierDetectionIntent) {
+    addBrand(this, OUTLIER_DETECTION_BRAND);
+  }
 
-  /** @internal */
-  public _toIntent(): OutlierDetectionIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): OutlierDetectionIntent {
     return this._intent;
   }
 }

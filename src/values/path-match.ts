@@ -1,16 +1,30 @@
 import { PathMatchIntent } from '../model';
 import { fail } from '../private/errors';
 import { containsPathTemplate, pathTemplate } from '../rules/authz';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 const LITERAL_CHARS = /^(?:[A-Za-z0-9\-._~!$&'()+,;=:@/]|%[0-9A-Fa-f]{2})+$/;
 const CHAR_RULE = "a path may contain only RFC 3986 path characters; '*', '{', '}', '?', '#' and spaces are not allowed here";
+
+const PATH_MATCH_BRAND = brandSymbol('PathMatch');
 
 /**
  * A request path an authorization rule allows, in one of Istio's forms. Paths are matched
  * case-sensitively against the path without the query string.
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
  */
-export class PathMatch {
+export class PathMatch implements IIntentConvertible<PathMatchIntent> {
+  /** Whether `x` is a PathMatch (works across copies of this package). */
+  public static isPathMatch(x: unknown): x is PathMatch {
+    return hasBrand(x, PATH_MATCH_BRAND);
+  }
+
+  /** `x instanceof PathMatch`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is PathMatch {
+    return hasBrand(x, PATH_MATCH_BRAND);
+  }
+
   /** Exactly this path, e.g. `PathMatch.exact('/api/orders')`. */
   public static exact(path: string): PathMatch {
     checkAbsolute('PathMatch.exact', path);
@@ -60,10 +74,12 @@ export class PathMatch {
   }
 
   /** @param intent the renderer-neutral match */
-  private constructor(private readonly intent: PathMatchIntent) {}
+  private constructor(private readonly intent: PathMatchIntent) {
+    addBrand(this, PATH_MATCH_BRAND);
+  }
 
-  /** The renderer-neutral match. @internal */
-  public _intent(): PathMatchIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): PathMatchIntent {
     return this.intent;
   }
 

@@ -1,9 +1,12 @@
 import { Duration } from 'cdk8s';
+import type { RateLimitDescriptorIntent, TokenBucketIntent } from '../model';
 import { istioDurationOf as checkIstioDuration } from '../rules/duration';
 import { localRateLimitFillInterval, MIN_FILL_INTERVAL_MS } from '../rules/envoy';
 import { UINT32_MAX } from '../rules/numbers';
 import { fail } from '../private/errors';
 import { httpToken } from '../rules/http';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 /** Envoy's local rate limiter refuses fill intervals under 50ms. */
 export { MIN_FILL_INTERVAL_MS };
@@ -21,12 +24,24 @@ export interface TokenBucketOptions {
   readonly fillInterval: Duration;
 }
 
+const TOKEN_BUCKET_BRAND = brandSymbol('TokenBucket');
+
 /**
  * An Envoy token bucket: each request takes one token; with none left the request gets 429.
  * The sustained rate is `tokensPerFill / fillInterval`, the burst `maxTokens`.
  * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/type/v3/token_bucket.proto
  */
-export class TokenBucket {
+export class TokenBucket implements IIntentConvertible<TokenBucketIntent> {
+  /** Whether `x` is a TokenBucket (works across copies of this package). */
+  public static isTokenBucket(x: unknown): x is TokenBucket {
+    return hasBrand(x, TOKEN_BUCKET_BRAND);
+  }
+
+  /** `x instanceof TokenBucket`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is TokenBucket {
+    return hasBrand(x, TOKEN_BUCKET_BRAND);
+  }
+
   /**
    * A token bucket.
    * @example TokenBucket.of({ maxTokens: 100, tokensPerFill: 100, fillInterval: Duration.seconds(1) }) // 100 req/s per pod
@@ -51,8 +66,17 @@ export class TokenBucket {
     public readonly tokensPerFill: number,
     /** Fill interval. */
     public readonly fillInterval: Duration,
-  ) {}
+  ) {
+    addBrand(this, TOKEN_BUCKET_BRAND);
+  }
+
+  /** The value as plain mesh-model data ({@link IIntentConvertible}): durations in milliseconds. */
+  public toIntent(): TokenBucketIntent {
+    return { maxTokens: this.maxTokens, tokensPerFill: this.tokensPerFill, fillInterval: this.fillInterval.toMilliseconds() };
+  }
 }
+
+const RATE_LIMIT_DESCRIPTOR_BRAND = brandSymbol('RateLimitDescriptor');
 
 /**
  * A request class with its own token bucket, e.g. one path prefix or one header value. A request
@@ -60,7 +84,17 @@ export class TokenBucket {
  * them from the default bucket.
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter#using-rate-limit-descriptors-for-local-rate-limiting
  */
-export class RateLimitDescriptor {
+export class RateLimitDescriptor implements IIntentConvertible<RateLimitDescriptorIntent> {
+  /** Whether `x` is a RateLimitDescriptor (works across copies of this package). */
+  public static isRateLimitDescriptor(x: unknown): x is RateLimitDescriptor {
+    return hasBrand(x, RATE_LIMIT_DESCRIPTOR_BRAND);
+  }
+
+  /** `x instanceof RateLimitDescriptor`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is RateLimitDescriptor {
+    return hasBrand(x, RATE_LIMIT_DESCRIPTOR_BRAND);
+  }
+
   /**
    * Requests whose path starts with `prefix` (the query string is part of the path).
    * @example RateLimitDescriptor.pathPrefix('/api/payments', TokenBucket.of({ maxTokens: 20, tokensPerFill: 20, fillInterval: Duration.seconds(1) }))
@@ -95,7 +129,14 @@ export class RateLimitDescriptor {
     public readonly key: string,
     /** The descriptor's own bucket. */
     public readonly bucket: TokenBucket,
-  ) {}
+  ) {
+    addBrand(this, RATE_LIMIT_DESCRIPTOR_BRAND);
+  }
+
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): RateLimitDescriptorIntent {
+    return { header: this.header, matchKind: this.matchKind, matchValue: this.matchValue, key: this.key, bucket: this.bucket.toIntent() };
+  }
 }
 
 function checkTokens(where: string, property: string, v: number): void {
@@ -103,5 +144,5 @@ function checkTokens(where: string, property: string, v: number): void {
 }
 
 function checkBucket(where: string, b: TokenBucket): void {
-  if (!(b instanceof TokenBucket)) fail(where, 'bucket', b, 'must be a TokenBucket', 'e.g. TokenBucket.of({ maxTokens: 10, tokensPerFill: 10, fillInterval: Duration.seconds(1) })');
+  if (!TokenBucket.isTokenBucket(b)) fail(where, 'bucket', b, 'must be a TokenBucket', 'e.g. TokenBucket.of({ maxTokens: 10, tokensPerFill: 10, fillInterval: Duration.seconds(1) })');
 }

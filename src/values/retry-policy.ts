@@ -4,14 +4,28 @@ import { fail } from '../private/errors';
 import { istioDurationOf } from '../rules/duration';
 import { knownHttpStatus, RETRY_ON_POLICIES, retryOnToken } from '../rules/http';
 import { INT32_MAX } from '../rules/numbers';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
 
 const NAMED = new Map<string, RetryOn>();
+
+const RETRY_ON_BRAND = brandSymbol('RetryOn');
 
 /**
  * One `retryOn` condition. Rendered comma-joined without spaces, as Istio requires.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 export class RetryOn {
+  /** Whether `x` is a RetryOn (works across copies of this package). */
+  public static isRetryOn(x: unknown): x is RetryOn {
+    return hasBrand(x, RETRY_ON_BRAND);
+  }
+
+  /** `RetryOn.isRetryOn(x)`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is RetryOn {
+    return hasBrand(x, RETRY_ON_BRAND);
+  }
+
   /** Any 5xx response, connect failure or reset. */
   public static readonly FIVE_XX = RetryOn.named('5xx');
   /** 502, 503 or 504. */
@@ -88,7 +102,9 @@ export class RetryOn {
   private constructor(
     /** The token as Istio writes it. */
     public readonly token: string,
-  ) {}
+  ) {
+    addBrand(this, RETRY_ON_BRAND);
+  }
 
   /** The token. */
   public toString(): string {
@@ -115,11 +131,23 @@ export interface RetryPolicyOptions {
   readonly retryOn?: RetryOn[];
 }
 
+const RETRY_POLICY_BRAND = brandSymbol('RetryPolicy');
+
 /**
  * How a route retries failed requests.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
-export class RetryPolicy {
+export class RetryPolicy implements IIntentConvertible<RetryIntent> {
+  /** Whether `x` is a RetryPolicy (works across copies of this package). */
+  public static isRetryPolicy(x: unknown): x is RetryPolicy {
+    return hasBrand(x, RETRY_POLICY_BRAND);
+  }
+
+  /** `RetryPolicy.isRetryPolicy(x)`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is RetryPolicy {
+    return hasBrand(x, RETRY_POLICY_BRAND);
+  }
+
   /**
    * A retry policy.
    * @example RetryPolicy.of({ attempts: 3, perTryTimeout: Duration.seconds(3), retryOn: [RetryOn.FIVE_XX, RetryOn.RESET] })
@@ -139,7 +167,7 @@ export class RetryPolicy {
     }
     const seen = new Set<string>();
     for (const [i, r] of (retryOn ?? []).entries()) {
-      if (!(r instanceof RetryOn)) fail(where, `retryOn[${i}]`, r, 'must be a RetryOn', 'e.g. RetryOn.FIVE_XX or RetryOn.of("5xx")');
+      if (!(RetryOn.isRetryOn(r))) fail(where, `retryOn[${i}]`, r, 'must be a RetryOn', 'e.g. RetryOn.FIVE_XX or RetryOn.of("5xx")');
       if (seen.has(r.token)) fail(where, `retryOn[${i}]`, r.token, 'retryOn tokens must be unique');
       seen.add(r.token);
     }
@@ -151,7 +179,9 @@ export class RetryPolicy {
     return new RetryPolicy({ attempts: 0, retryOn: [] });
   }
 
-  private constructor(private readonly _intent: RetryIntent, private readonly _perTryTimeout?: Duration) {}
+  private constructor(private readonly _intent: RetryIntent, private readonly _perTryTimeout?: Duration) {
+    addBrand(this, RETRY_POLICY_BRAND);
+  }
 
   /** Retries allowed. */
   public get attempts(): number {
@@ -168,8 +198,8 @@ export class RetryPolicy {
     return [...this._intent.retryOn];
   }
 
-  /** @internal */
-  public _toIntent(): RetryIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): RetryIntent {
     return this._intent;
   }
 }

@@ -1,9 +1,23 @@
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+
+const RISK_BRAND = brandSymbol('Risk');
+
 /**
  * A dangerous authorization shape the caller accepts by name. ZeroTrust constructs refuse these
  * shapes unless the matching risk is passed as `acceptRisk`, so that a reviewer sees the risk spelled
  * out in code.
  */
 export class Risk {
+  /** Whether `x` is a Risk (works across copies of this package). */
+  public static isRisk(x: unknown): x is Risk {
+    return hasBrand(x, RISK_BRAND);
+  }
+
+  /** `x instanceof Risk`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is Risk {
+    return hasBrand(x, RISK_BRAND);
+  }
+
   /**
    * An ALLOW rule without a source: any caller, including plaintext callers and callers from outside
    * the mesh, is allowed. With no operation and no condition either, the rule is `{}` and allows everything.
@@ -21,7 +35,9 @@ export class Risk {
   public static readonly DENY_ALL = new Risk('deny-all');
 
   /** @param name the risk name shown in errors */
-  private constructor(public readonly name: string) {}
+  private constructor(public readonly name: string) {
+    addBrand(this, RISK_BRAND);
+  }
 
   /** The risk name. */
   public toString(): string {

@@ -3,12 +3,26 @@ import { fail } from '../private/errors';
 import { check } from '../rules/check';
 import { headerMatchName, IGNORED_HEADER_MATCH_KEYS } from '../rules/http';
 import { matchRegex } from '../rules/regex';
+import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import type { IIntentConvertible } from './intent';
+
+const STRING_MATCH_BRAND = brandSymbol('StringMatch');
 
 /**
  * How a request string (URI, method, header value) is compared.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#StringMatch
  */
-export class StringMatch {
+export class StringMatch implements IIntentConvertible<StringMatchIntent> {
+  /** Whether `x` is a StringMatch (works across copies of this package). */
+  public static isStringMatch(x: unknown): x is StringMatch {
+    return hasBrand(x, STRING_MATCH_BRAND);
+  }
+
+  /** `x instanceof StringMatch`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is StringMatch {
+    return hasBrand(x, STRING_MATCH_BRAND);
+  }
+
   /** The value must equal `value` exactly (case-sensitive). */
   public static exact(value: string): StringMatch {
     checkNonEmpty('StringMatch.exact', value, 'an exact match');
@@ -31,7 +45,9 @@ export class StringMatch {
     return new StringMatch({ kind: 'regex', value: pattern });
   }
 
-  private constructor(private readonly _intent: StringMatchIntent) {}
+  private constructor(private readonly _intent: StringMatchIntent) {
+    addBrand(this, STRING_MATCH_BRAND);
+  }
 
   /** `exact`, `prefix` or `regex`. */
   public get kind(): string {
@@ -43,18 +59,30 @@ export class StringMatch {
     return this._intent.value;
   }
 
-  /** @internal */
-  public _toIntent(): StringMatchIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): StringMatchIntent {
     return this._intent;
   }
 }
+
+const HEADER_MATCH_BRAND = brandSymbol('HeaderMatch');
 
 /**
  * A condition on one request header. Names are RFC 7230 tokens (lowercase recommended: HTTP/2
  * lowercases them); values are compared case-sensitively, and a missing header matches nothing.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPMatchRequest
  */
-export class HeaderMatch {
+export class HeaderMatch implements IIntentConvertible<HeaderMatchIntent> {
+  /** Whether `x` is a HeaderMatch (works across copies of this package). */
+  public static isHeaderMatch(x: unknown): x is HeaderMatch {
+    return hasBrand(x, HEADER_MATCH_BRAND);
+  }
+
+  /** `x instanceof HeaderMatch`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is HeaderMatch {
+    return hasBrand(x, HEADER_MATCH_BRAND);
+  }
+
   /**
    * The header equals `value` exactly.
    * @example HeaderMatch.exact('x-canary', 'true') // `x-canary: TRUE` does not match
@@ -86,10 +114,12 @@ export class HeaderMatch {
     /** The header name. */
     public readonly name: string,
     private readonly _match: StringMatchIntent,
-  ) {}
+  ) {
+    addBrand(this, HEADER_MATCH_BRAND);
+  }
 
-  /** @internal */
-  public _toIntent(): HeaderMatchIntent {
+  /** The value as plain mesh-model data ({@link IIntentConvertible}). */
+  public toIntent(): HeaderMatchIntent {
     return { name: this.name, match: this._match };
   }
 }

@@ -1,0 +1,27 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as api from '../src';
+
+/** The public API is exported by name: nothing internal leaks through `export *`. */
+describe('src/index.ts', () => {
+  const source = fs.readFileSync(path.join(__dirname, '..', 'src', 'index.ts'), 'utf8');
+
+  test('re-exports whole modules only for the generated CRD classes (as namespaces)', () => {
+    const star = source.split('\n').filter((l) => /^export \*/.test(l) || /^export type \*/.test(l));
+    expect(star.length).toBeGreaterThan(0);
+    for (const line of star) expect(line).toMatch(/^export \* as \w+ from '\.\.\/imports\//);
+  });
+
+  test.each([
+    'collectFindings', 'selectRenderer', 'BUILTIN_EXTENSION_PROVIDERS', 'fail', 'validationMessage', 'resetCelCounters',
+    'addBrand', 'hasBrand', 'brandSymbol', 'prefixAsRegex', 'versionServiceName',
+  ])('internal helper %s is not exported', (name) => {
+    expect(Object.keys(api)).not.toContain(name);
+  });
+
+  test('the extension points are exported', () => {
+    for (const name of ['Mesh', 'MeshNamespace', 'TracedService', 'MeshIntentModel', 'MeshConfigError', 'identityRef', 'principalOf', 'serviceOwner', 'sourceOwner']) {
+      expect(Object.keys(api)).toContain(name);
+    }
+  });
+});
