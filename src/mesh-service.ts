@@ -9,8 +9,7 @@ import { fail } from './private/errors';
 import { labelValue } from './rules/labels';
 import { dns1035Label, dns1123Label } from './rules/names';
 import { port as checkPort } from './rules/ports';
-import { isHttpProtocol } from './rules/protocol';
-import { portProtocol } from './manifests/rules';
+import { isHttpProtocol, portProtocol } from './rules/protocol';
 import { AllowOptions, ServiceSecurity } from './service-security';
 
 /**
