@@ -1,11 +1,10 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent } from './intent/traffic';
+import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent, serviceOwner } from './model';
 import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { TracedService } from './traced-service';
 import { CanaryAnalysis } from './values/canary-analysis';
-import { RoutingApi } from './values/data-plane';
 import { Destination } from './values/destination';
 import { RetryPolicy } from './values/retry-policy';
 import { HeaderMatch, StringMatch } from './values/string-match';
@@ -106,8 +105,9 @@ export interface CanaryRouteProps {
  * everything else to one version, a percent split, or the whole host. Route-wide timeout and retries
  * apply to every rule without its own.
  *
- * It writes intent into `service.traffic`; the host renders exactly one VirtualService and one
- * DestinationRule, whose subsets are derived from the versions the service runs.
+ * It writes intent into the mesh model (`mesh.model.setRoute`, keyed by the service); the mesh renders
+ * exactly one VirtualService and one DestinationRule per host (or an HTTPRoute with the Gateway API,
+ * or a Flagger Canary when progressive), whose subsets are derived from the versions the service runs.
  *
  * @example
  * new CanaryRoute(chart, 'OrderRoute', {
@@ -171,32 +171,35 @@ export class CanaryRoute extends Construct {
         name: rule.name,
         matches,
         destinations: rule.destination._toIntent(),
-        timeout: rule.timeout,
+        timeout: rule.timeout?.toMilliseconds(),
         retries: rule.retries?._toIntent(),
       });
     });
     this.warnRetryBudget('props.defaultDestination', props.retries, props.timeout);
+    const model = this.service.mesh.model;
+    const ref = this.service.ref;
     if (props.progressive !== undefined) {
-      this.service.traffic._setProgressive(this, this.toProgressive(props, intents));
+      model.setProgressive(ref, this.toProgressive(props, intents), this.node.path);
       this.node.addValidation({ validate: () => this.validatePodSelectors() });
     }
     intents.push({ matches: [], destinations: props.defaultDestination._toIntent() });
 
-    this.service.traffic._setRules(this, intents);
+    model.setRoute(ref, intents, this.node.path);
     if (props.timeout !== undefined || props.retries !== undefined) {
-      this.service.traffic._setDefaults(this, {
-        ...(props.timeout !== undefined ? { timeout: props.timeout } : {}),
+      model.setRouteDefaults(ref, {
+        ...(props.timeout !== undefined ? { timeout: props.timeout.toMilliseconds() } : {}),
         ...(props.retries !== undefined ? { retries: props.retries._toIntent() } : {}),
-      });
+      }, this.node.path);
     }
   }
 
   /**
    * The host's VirtualService (shared by everything that routes the host), as an escape hatch.
-   * Undefined when the route is progressive: Flagger creates the VirtualService.
+   * Undefined with the Gateway API (see {@link httpRoute}) and when the route is progressive (Flagger
+   * creates the VirtualService).
    */
-  public get virtualService(): ApiObject {
-    return this.service.traffic.virtualService!;
+  public get virtualService(): ApiObject | undefined {
+    return this.service.mesh.objectOf(serviceOwner(this.service), 'VirtualService');
   }
 
   /**
@@ -204,12 +207,12 @@ export class CanaryRoute extends Construct {
    * (undefined with the Istio routing API).
    */
   public get httpRoute(): ApiObject | undefined {
-    return this.service.traffic.httpRoute;
+    return this.service.mesh.objectOf(serviceOwner(this.service), 'HTTPRoute');
   }
 
   /** The Flagger Canary, when the route is progressive (`progressive` set), as an escape hatch. */
   public get canary(): ApiObject | undefined {
-    return this.service.traffic.canary;
+    return this.service.mesh.objectOf(serviceOwner(this.service), 'Canary');
   }
 
   /**
@@ -224,15 +227,9 @@ export class CanaryRoute extends Construct {
       fail(this, 'props.progressive', analysis, 'must be a CanaryAnalysis', 'e.g. CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50 })');
     }
     const svc = this.service;
-    const mesh = svc.mesh;
-    if (mesh.isAmbient) {
-      fail(this, 'props.progressive', 'ambient data plane', "Flagger's Istio provider drives traffic through VirtualServices and sidecars; this mesh runs the ambient data plane",
-        'deliver this host from a sidecar mesh, or route it without progressive (Flagger\'s gatewayapi provider is not supported by this library yet)');
-    }
-    if (mesh.routingApi === RoutingApi.GATEWAY_API) {
-      fail(this, 'props.progressive', 'Gateway API routing', "Flagger's Istio provider creates VirtualServices, and this mesh renders routes as Gateway API HTTPRoutes",
-        'use RoutingApi.ISTIO on the Mesh for progressive hosts');
-    }
+    // What the mesh's renderer cannot deliver progressively (ambient data plane, Gateway API).
+    const refusal = svc.mesh.renderer.capabilities.progressiveDelivery;
+    if (refusal) fail(this, 'props.progressive', refusal.value, refusal.rule, refusal.hint);
     const versions = svc.versions;
     const dd = props.defaultDestination;
     const ddVersions = dd.versions;
@@ -306,6 +303,8 @@ export class CanaryRoute extends Construct {
   private validatePodSelectors(): string[] {
     const svc = this.service;
     const errors: string[] = [];
+    // The mesh's objects must exist before the chart is walked (the render step is idempotent).
+    svc.mesh.prepareSynth();
     const chart = Chart.of(this);
     for (const c of chart.node.findAll()) {
       if (!(c instanceof ApiObject) || !c.apiVersion.includes('istio.io/') || Chart.of(c) !== chart) continue;

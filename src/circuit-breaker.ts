@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { TrafficPolicyIntent } from './intent/traffic';
+import { serviceOwner, TrafficPolicyIntent } from './model';
 import { fail } from './private/errors';
 import { TracedService } from './traced-service';
 import { ConnectionPool } from './values/connection-pool';
@@ -30,8 +30,9 @@ export interface CircuitBreakerProps {
 
 /**
  * Connection pool limits and outlier detection for a TracedService, for the whole host or one version.
- * Writes into the host's single DestinationRule, next to the subsets a CanaryRoute derives; several
- * CircuitBreakers may contribute different fields, the same field twice is an error.
+ * Writes a traffic policy into the mesh model (`mesh.model.addTrafficPolicy`, keyed by the service);
+ * the mesh renders it into the host's single DestinationRule, next to the subsets a CanaryRoute
+ * derives. Several CircuitBreakers may contribute different fields, the same field twice is an error.
  *
  * @example
  * new CircuitBreaker(chart, 'PaymentBreaker', {
@@ -69,11 +70,19 @@ export class CircuitBreaker extends Construct {
       ...(props.connectionPool?._toIntent() ?? {}),
       ...(props.outlierDetection ? { outlierDetection: props.outlierDetection._toIntent() } : {}),
     };
-    this.service.traffic._addPolicy(this, policy, props.version);
+    this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version);
   }
 
-  /** The host's DestinationRule (shared with CanaryRoute subsets), as an escape hatch. */
-  public get destinationRule(): ApiObject {
-    return this.service.traffic.destinationRule!;
+  /**
+   * The DestinationRule carrying this policy, as an escape hatch: the host's (shared with CanaryRoute
+   * subsets) or, with the Gateway API and a `version`, the per-version Service's. Undefined when the
+   * host is delivered progressively: Flagger's Canary carries the policy and Flagger creates the
+   * DestinationRules.
+   */
+  public get destinationRule(): ApiObject | undefined {
+    const mesh = this.service.mesh;
+    const owner = serviceOwner(this.service);
+    // Whichever the renderer emits: a per-version Service's own DestinationRule (Gateway API), else the host's.
+    return (this.version !== undefined ? mesh.objectOf(owner, `DestinationRule-${this.version}`) : undefined) ?? mesh.objectOf(owner, 'DestinationRule');
   }
 }

@@ -165,7 +165,8 @@ export class ControlPlane extends Construct implements IMeshMember {
       fail(this, 'props.profile', this.profile, `must be an IstioProfile (${IstioProfile.ALL.join(', ')})`,
         String(this.profile) === 'production' ? 'Istio has no "production" profile; IstioProfile.DEFAULT is the one meant for production' : 'e.g. IstioProfile.DEFAULT');
     }
-    if (this.mesh.isAmbient && !this.profile.isAmbient) {
+    // The data plane's node agents (ambient: ztunnel and istio-cni) come with the ambient profiles only.
+    if (this.mesh.renderer.capabilities.nodeAgents.length > 0 && !this.profile.isAmbient) {
       addWarning(this, 'CI0601', `the mesh uses the ambient data plane but profile "${this.profile}" installs no ztunnel or CNI node agent; use IstioProfile.AMBIENT (or OPENSHIFT_AMBIENT), or install them separately`);
     }
 
@@ -195,7 +196,7 @@ export class ControlPlane extends Construct implements IMeshMember {
       fail(this, 'props.helmValuesFile', file, 'must be a plain file name ending in .yaml or .yml', 'e.g. "istiod-values.yaml"');
     }
 
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     this.istioOperator = new ApiObject(this, 'Resource', {
       apiVersion: 'install.istio.io/v1alpha1',
       kind: 'IstioOperator',

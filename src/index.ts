@@ -3,7 +3,6 @@ export * from './mesh';
 export * from './mesh-namespace';
 export * from './traced-service';
 export * from './host-traffic';
-export * from './identity';
 export * from './service-security';
 export * from './zero-trust-policy';
 export * from './mesh-app';
@@ -40,13 +39,13 @@ export * from './values/canary-analysis';
 export * from './values/metric-check';
 export * from './values/analysis-webhook';
 
-// Renderers' public helpers
-export { versionServiceName, prefixAsRegex } from './render/gateway-api';
+// The mesh model: plain intent every construct writes, renderers read (docs/architecture.md)
+export * from './model';
 
-// Intent (read by renderers, validators and the simulator)
-export * from './intent/traffic';
-export * from './intent/security';
-export * from './intent/egress';
+// Renderers: pure functions model → manifests, selected from the mesh settings in one place
+export { selectRenderer, renderModel } from './render';
+export type { MeshRenderer, RenderedObject, RenderNotice, RenderResult, RendererCapabilities, Manifest } from './render';
+export { versionServiceName, prefixAsRegex } from './render/gateway-api';
 export * from './validation/types';
 export * from './validation/mesh-config';
 

@@ -1,12 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as networking from '../imports/networking.istio.io';
+import { sourceOwner, TokenBucketIntent } from './model';
 import { renderDuration } from './rules/duration';
 import { fail } from './private/errors';
-import { renderedObject } from './private/rendered-object';
 import { dns1123Label } from './rules/names';
 import { httpToken } from './rules/http';
-import { renderLocalRateLimitSpec } from './render/envoy-local-rate-limit';
 import { TracedService } from './traced-service';
 import { RateLimitDescriptor, TokenBucket } from './values/rate-limit';
 
@@ -55,8 +53,8 @@ export interface LocalRateLimitProps {
  * Local rate limiting for a TracedService: Envoy's `local_ratelimit` HTTP filter on the inbound
  * sidecar of every pod of the service, inserted before the router, enforcing 100% of the time and
  * answering 429 with a response header. The limit is **per pod** (per Envoy instance): the service as a
- * whole admits replicas × the bucket's rate. It renders one `EnvoyFilter` (networking.istio.io/v1alpha3,
- * the only version of that API), child id `Resource`.
+ * whole admits replicas × the bucket's rate. It writes into the mesh model; the mesh renders one
+ * `EnvoyFilter` (networking.istio.io/v1alpha3, the only version of that API), child id `Resource`.
  *
  * @see https://istio.io/latest/docs/tasks/policy-enforcement/rate-limit/#local-rate-limit
  */
@@ -70,8 +68,9 @@ export class LocalRateLimit extends Construct {
       fail(this, 'props.service', props?.service, 'must be a TracedService');
     }
     const svc = props.service;
-    if (svc.mesh.isAmbient) {
-      fail(this, 'props.service', svc.name, 'local rate limiting is an EnvoyFilter on the inbound sidecar, and ambient workloads have no sidecar',
+    const noSidecars = svc.mesh.renderer.capabilities.noSidecars;
+    if (noSidecars) {
+      fail(this, 'props.service', svc.name, `local rate limiting is an EnvoyFilter on the inbound sidecar, and ${noSidecars}`,
         'use the sidecar data plane for this service, or rate limit at a waypoint or gateway');
     }
     if (!(props.tokenBucket instanceof TokenBucket)) {
@@ -104,14 +103,21 @@ export class LocalRateLimit extends Construct {
     const badName = dns1123Label(name);
     if (badName) fail(this, 'props.name', name, `the EnvoyFilter name ${badName}`);
 
-    const spec = renderLocalRateLimitSpec({
-      selector: svc.selectorLabels,
-      port: svc.port,
-      bucket: props.tokenBucket,
-      descriptors,
+    const owner = sourceOwner(this.node.path);
+    svc.mesh.registerOwner(owner, this);
+    svc.mesh.model.addLocalRateLimit(svc.ref, {
+      name,
+      bucket: bucketIntent(props.tokenBucket),
+      descriptors: descriptors.map((d) => ({ header: d.header, matchKind: d.matchKind, matchValue: d.matchValue, key: d.key, bucket: bucketIntent(d.bucket) })),
       statPrefix,
-      responseHeader,
+      responseHeader: { name: responseHeader.name, value: responseHeader.value },
+      source: this.node.path,
     });
-    this.envoyFilter = renderedObject(this, 'Resource', networking.EnvoyFilter.GVK, { name, namespace: svc.namespace, labels: { app: svc.name } }, spec);
+    // The EnvoyFilter always exists: create it now, so ApiObject.of(limit) works at once.
+    this.envoyFilter = svc.mesh.objectOf(owner, 'Resource')!;
   }
+}
+
+function bucketIntent(b: TokenBucket): TokenBucketIntent {
+  return { maxTokens: b.maxTokens, tokensPerFill: b.tokensPerFill, fillInterval: b.fillInterval.toMilliseconds() };
 }

@@ -3,13 +3,14 @@ import { ApiObject, App, AppProps, Chart, ChartProps, DependencyGraph, Names, Ya
 import { Construct, IConstruct } from 'constructs';
 import { applyOrder, applyRank } from './synth/apply-order';
 import { fail } from './private/errors';
-import { isInputError, MeshSynthError } from './synth/errors';
+import { runSynthHooks } from './private/synth-hooks';
+import { isInputError, MeshSynthError } from './mesh-synth-error';
 import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
-import { Finding, SourcedManifest } from './validation/types';
+import { Finding, IManifestValidator, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
 
 export { MeshSynthError };
@@ -79,11 +80,7 @@ export class Artifact extends Construct {
   }
 }
 
-/** A validator run over each output folder's manifests at synth. */
-export interface IManifestValidator {
-  /** Returns the findings for one deployable set of manifests. */
-  validate(manifests: readonly SourcedManifest[]): Finding[];
-}
+export type { IManifestValidator } from './validation/types';
 
 /** Below this many objects, validation runs in-process rather than in the worker thread. */
 const WORKER_MIN_OBJECTS = 1000;
@@ -229,6 +226,7 @@ export class MeshApp extends App {
    * construct validation errors (each prefixed with its construct path).
    */
   public synthFiles(): SynthesizedFile[] {
+    runSynthHooks(this); // meshes render their models into objects before the tree is walked
     return this.resolveFiles(this.node.findAll()).files;
   }
 
@@ -383,8 +381,9 @@ export class MeshApp extends App {
    * {@link MeshAppProps.keepLastGoodOutput}), and a {@link MeshSynthError} lists the errors.
    */
   public synth(): void {
+    // Only a worker a large mesh started (_prewarmValidation) is used; synth never starts one itself.
     const hasMeshValidator = this.validators.some((v) => v instanceof MeshValidator);
-    const worker = hasMeshValidator ? this.worker ?? ValidationWorker.start() : undefined;
+    const worker = hasMeshValidator ? this.worker : undefined;
     this.worker = undefined;
     const stream = this.streaming;
     const keep = this.lastGood;
@@ -392,6 +391,7 @@ export class MeshApp extends App {
     let output: OutputFile[];
     let summaries: string[];
     try {
+      runSynthHooks(this); // meshes render their models into objects before the tree is walked
       ({ output, summaries } = this.synthWith(worker, stream));
     } catch (e) {
       if (e instanceof MeshSynthError) {

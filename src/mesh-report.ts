@@ -2,11 +2,10 @@ import { Construct } from 'constructs';
 import { ControlPlane } from './control-plane';
 import { IMeshMember, Mesh } from './mesh';
 import { Artifact } from './mesh-app';
+import { ServiceRef, serviceKey } from './model';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
-import { quantity, quantityValue } from './rules/quantity';
-import { formatReportMarkdown, formatReportSummary } from './render/mesh-report';
-import { SidecarScope, tracingCollectorHost } from './sidecar-scope';
+import { computeMeshReport, formatReportMarkdown, formatReportSummary, MeshReportData } from './render/mesh-report';
 import { TracedService } from './traced-service';
 
 /** A declared request rate of one service, for the trace volume estimate. */
@@ -47,125 +46,8 @@ export interface MeshReportProps {
   readonly directory?: string;
 }
 
-/** Resource figures as plain numbers: CPU in millicores, memory in bytes. */
-export interface ResourceFigures {
-  /** CPU in millicores (`1` = 1000). */
-  readonly cpuMillicores: number;
-  /** Memory in bytes (`128Mi` = 134217728). */
-  readonly memoryBytes: number;
-}
-
-/** Where a per-pod proxy figure comes from. */
-export type ProxyFigureSource = 'annotation' | 'control-plane' | 'istio-default' | 'none';
-
-/** One per-pod proxy figure: the quantity string, its value and its source. */
-export interface ProxyQuantity {
-  /** The Kubernetes quantity, e.g. `100m`. */
-  readonly quantity: string;
-  /** The parsed value: millicores for CPU, bytes for memory. */
-  readonly value: number;
-  /** Where the value comes from. */
-  readonly source: ProxyFigureSource;
-}
-
-/** The report's line for one workload (one TracedService, all its versions). */
-export interface WorkloadReport {
-  /** The workload's namespace. */
-  readonly namespace: string;
-  /** The service name. */
-  readonly service: string;
-  /** Pods: the replicas of every version. */
-  readonly replicas: number;
-  /** Whether the pods run a sidecar (false in ambient mode). */
-  readonly sidecar: boolean;
-  /** Resources of one proxy. */
-  readonly proxyPerPod: {
-    /** `sidecar.istio.io/proxyCPU`, else the ControlPlane request, else Istio's default. */
-    readonly cpuRequest: ProxyQuantity;
-    /** `sidecar.istio.io/proxyMemory`, else the ControlPlane request, else Istio's default. */
-    readonly memoryRequest: ProxyQuantity;
-    /** `sidecar.istio.io/proxyCPULimit`, else the ControlPlane limit, else Istio's default. */
-    readonly cpuLimit: ProxyQuantity;
-    /** `sidecar.istio.io/proxyMemoryLimit`, else the ControlPlane limit, else Istio's default. */
-    readonly memoryLimit: ProxyQuantity;
-  };
-  /** replicas × proxy requests. */
-  readonly proxyRequests: ResourceFigures;
-  /** replicas × proxy limits. */
-  readonly proxyLimits: ResourceFigures;
-  /** Services one proxy of this workload is configured for. */
-  readonly configuredServices: {
-    /** Every known service: what a proxy without Sidecar is configured for. */
-    readonly unscoped: number;
-    /** Equal to unscoped when the workload is not scoped. */
-    readonly scoped: number;
-    /** The Sidecar egress hosts, when scoped. */
-    readonly egressHosts: readonly string[] | null;
-  };
-  /** The trace estimate; null figures when no request rate is declared. */
-  readonly traces: {
-    /** The declared rate. */
-    readonly requestsPerSecond: number | null;
-    /** rate × 86400 × sampling / 100, rounded. */
-    readonly sampledRequestsPerDay: number | null;
-    /** rate × 86400 × spansPerRequest × sampling / 100, rounded. */
-    readonly spansPerDay: number | null;
-    /** spansPerDay × averageSpanBytes. */
-    readonly bytesPerDay: number | null;
-  };
-}
-
-/** The whole report, as written to `mesh-report.json`. */
-export interface MeshReportData {
-  /** The mesh settings the figures depend on. */
-  readonly mesh: {
-    /** `sidecar` or `ambient`. */
-    readonly dataPlane: string;
-    /** The root namespace (`istio-system/*` in the Sidecars). */
-    readonly rootNamespace: string;
-    /** Every service the report knows of, `namespace/host`, sorted. */
-    readonly knownServices: readonly string[];
-  };
-  /** The model's inputs, documented in docs/sidecar-scoping-and-report.md. */
-  readonly assumptions: {
-    /** The mesh tracing sampling percentage (0 without mesh tracing). */
-    readonly samplingPercentage: number;
-    /** Bytes per stored span. */
-    readonly averageSpanBytes: number;
-    /** Proxies on one hop: the caller's and the callee's. */
-    readonly spansPerRequest: number;
-    /** 86400. */
-    readonly secondsPerDay: number;
-    /** Proxy resources used when neither an annotation nor the ControlPlane sets them. */
-    readonly defaultProxyResources: { readonly requests: { readonly cpu: string; readonly memory: string }; readonly limits: { readonly cpu: string; readonly memory: string } };
-  };
-  /** One line per TracedService, sorted by namespace and name. */
-  readonly workloads: readonly WorkloadReport[];
-  /** Sums over the workloads. */
-  readonly total: {
-    /** Every pod of every workload. */
-    readonly replicas: number;
-    /** Σ replicas × proxy requests. */
-    readonly proxyRequests: ResourceFigures;
-    /** Σ replicas × proxy limits. */
-    readonly proxyLimits: ResourceFigures;
-    /** Σ replicas × configured services: the service configurations istiod pushes to proxies. */
-    readonly configuredServices: { readonly unscoped: number; readonly scoped: number };
-    /** Sums over the workloads with a declared request rate. */
-    readonly traces: { readonly sampledRequestsPerDay: number; readonly spansPerDay: number; readonly bytesPerDay: number };
-  };
-}
-
-/** Proxy resources used when neither an annotation nor the ControlPlane sets them: Istio's default profile. */
-export const ISTIO_DEFAULT_PROXY_RESOURCES = {
-  requests: { cpu: '100m', memory: '128Mi' },
-  limits: { cpu: '2000m', memory: '1024Mi' },
-} as const;
-
-/** Spans per request in the model: the caller's proxy (client span) and the callee's sidecar (server span). */
-export const SPANS_PER_REQUEST = 2;
-
-const SECONDS_PER_DAY = 86400;
+export type { MeshReportData, ProxyFigureSource, ProxyQuantity, ResourceFigures, WorkloadReport } from './render/mesh-report';
+export { ISTIO_DEFAULT_PROXY_RESOURCES, SPANS_PER_REQUEST } from './render/mesh-report';
 
 /**
  * A cost report of the mesh, written at synth by {@link MeshApp} to `<outdir>/report/mesh-report.json`
@@ -193,7 +75,8 @@ export class MeshReport extends Construct implements IMeshMember {
   /** The average span size, in bytes. */
   public readonly averageSpanBytes: number;
 
-  private readonly _rates = new Map<TracedService, number>();
+  private readonly _rates = new Map<string, number>();
+  private readonly _refs = new Map<string, ServiceRef>();
   private readonly _rootServices: string[];
 
   constructor(scope: Construct, id: string, props: MeshReportProps) {
@@ -213,7 +96,7 @@ export class MeshReport extends Construct implements IMeshMember {
     const dir = (props.directory ?? 'report').replace(/[\\/]+$/, '');
     (props.requestRates ?? []).forEach((r, i) => this.addRate(`props.requestRates[${i}]`, r?.service, r?.requestsPerSecond));
 
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     this.json = new Artifact(this, 'Json', {
       path: dir ? `${dir}/mesh-report.json` : 'mesh-report.json',
       content: () => JSON.stringify(this.compute(), undefined, 2) + '\n',
@@ -235,112 +118,14 @@ export class MeshReport extends Construct implements IMeshMember {
     this.addRate('setRequestRate', service, requestsPerSecond);
   }
 
-  /** Computes the report from the current intent. */
+  /** Computes the report from the current intent (the mesh model). */
   public compute(): MeshReportData {
-    const mesh = this.mesh;
-    const services = mesh.membersOf(TracedService.isTracedService)
-      .slice()
-      .sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
-    const scopes = mesh.membersOf(SidecarScope.isSidecarScope);
-    const known = this.knownServices(services, scopes);
-    const sampling = mesh.tracing ? mesh.tracing.samplingPercentage ?? 1 : 0;
-    const cp = mesh.membersOf(ControlPlane.isControlPlane)[0]?.proxyResources;
-
-    const workloads = services.map((s): WorkloadReport => {
-      const replicas = s.versions.reduce((sum, v) => sum + (s.replicasOf(v) ?? 0), 0);
-      const sidecar = !mesh.isAmbient;
-      const annotations = podAnnotations(s);
-      const pick = (annotation: string, fromCp: string | undefined, fallback: string, cpu: boolean): ProxyQuantity => {
-        if (!sidecar) return { quantity: '0', value: 0, source: 'none' };
-        const [q, source]: [string, ProxyFigureSource] = annotations[annotation] !== undefined
-          ? [annotations[annotation], 'annotation']
-          : fromCp !== undefined ? [fromCp, 'control-plane'] : [fallback, 'istio-default'];
-        return { quantity: q, value: quantity(q) ? NaN : cpu ? millicores(q) : quantityValue(q), source };
-      };
-      const d = ISTIO_DEFAULT_PROXY_RESOURCES;
-      const perPod = {
-        cpuRequest: pick('sidecar.istio.io/proxyCPU', cp?.requests?.cpu, d.requests.cpu, true),
-        memoryRequest: pick('sidecar.istio.io/proxyMemory', cp?.requests?.memory, d.requests.memory, false),
-        cpuLimit: pick('sidecar.istio.io/proxyCPULimit', cp?.limits?.cpu, d.limits.cpu, true),
-        memoryLimit: pick('sidecar.istio.io/proxyMemoryLimit', cp?.limits?.memory, d.limits.memory, false),
-      };
-      const scope = scopes.find((x) => x.scopes(s));
-      const egress = scope?.egressOf(s)?.hosts;
-      const unscoped = sidecar ? known.length : 0;
-      const scoped = !sidecar ? 0 : egress ? countMatched(egress, known) : unscoped;
-      const rps = this._rates.get(s);
-      const sampledRequestsPerDay = rps === undefined ? null : Math.round((rps * SECONDS_PER_DAY * sampling) / 100);
-      const spansPerDay = rps === undefined ? null : Math.round((rps * SECONDS_PER_DAY * SPANS_PER_REQUEST * sampling) / 100);
-      return {
-        namespace: s.namespace,
-        service: s.name,
-        replicas,
-        sidecar,
-        proxyPerPod: perPod,
-        proxyRequests: { cpuMillicores: replicas * perPod.cpuRequest.value, memoryBytes: replicas * perPod.memoryRequest.value },
-        proxyLimits: { cpuMillicores: replicas * perPod.cpuLimit.value, memoryBytes: replicas * perPod.memoryLimit.value },
-        configuredServices: { unscoped, scoped, egressHosts: egress ? [...egress] : null },
-        traces: {
-          requestsPerSecond: rps ?? null,
-          sampledRequestsPerDay,
-          spansPerDay,
-          bytesPerDay: spansPerDay === null ? null : spansPerDay * this.averageSpanBytes,
-        },
-      };
+    return computeMeshReport(this.mesh.model, {
+      requestRates: [...this._rates].map(([key, requestsPerSecond]) => ({ service: this._refs.get(key)!, requestsPerSecond })),
+      averageSpanBytes: this.averageSpanBytes,
+      rootNamespaceServices: this._rootServices,
+      controlPlaneProxyResources: this.mesh.membersOf(ControlPlane.isControlPlane)[0]?.proxyResources,
     });
-
-    const sum = (f: (w: WorkloadReport) => number | null) => workloads.reduce((acc, w) => acc + (f(w) ?? 0), 0);
-    return {
-      mesh: { dataPlane: mesh.dataPlane.value, rootNamespace: mesh.rootNamespace, knownServices: known.map((k) => `${k.namespace}/${k.host}`) },
-      assumptions: {
-        samplingPercentage: sampling,
-        averageSpanBytes: this.averageSpanBytes,
-        spansPerRequest: SPANS_PER_REQUEST,
-        secondsPerDay: SECONDS_PER_DAY,
-        defaultProxyResources: {
-          requests: { ...ISTIO_DEFAULT_PROXY_RESOURCES.requests },
-          limits: { ...ISTIO_DEFAULT_PROXY_RESOURCES.limits },
-        },
-      },
-      workloads,
-      total: {
-        replicas: sum((w) => w.replicas),
-        proxyRequests: { cpuMillicores: sum((w) => w.proxyRequests.cpuMillicores), memoryBytes: sum((w) => w.proxyRequests.memoryBytes) },
-        proxyLimits: { cpuMillicores: sum((w) => w.proxyLimits.cpuMillicores), memoryBytes: sum((w) => w.proxyLimits.memoryBytes) },
-        configuredServices: {
-          unscoped: sum((w) => w.replicas * w.configuredServices.unscoped),
-          scoped: sum((w) => w.replicas * w.configuredServices.scoped),
-        },
-        traces: {
-          sampledRequestsPerDay: sum((w) => w.traces.sampledRequestsPerDay),
-          spansPerDay: sum((w) => w.traces.spansPerDay),
-          bytesPerDay: sum((w) => w.traces.bytesPerDay),
-        },
-      },
-    };
-  }
-
-  /**
-   * The services the report knows of: every TracedService, the root namespace's services, the
-   * tracing collector and every concrete egress host declared on a SidecarScope.
-   */
-  private knownServices(services: TracedService[], scopes: SidecarScope[]): Array<{ namespace: string; host: string }> {
-    const out = new Map<string, { namespace: string; host: string }>();
-    const add = (namespace: string, host: string) => out.set(`${namespace}/${host}`, { namespace, host });
-    for (const s of services) add(s.namespace, s.fqdn);
-    const root = this.mesh.rootNamespace;
-    for (const n of this._rootServices) add(root, `${n}.${root}.svc.cluster.local`);
-    const collector = tracingCollectorHost(this.mesh);
-    if (collector) add(collector.namespace, collector.host);
-    for (const scope of scopes) {
-      for (const s of scope.services) {
-        for (const h of scope.egressOf(s)?.hosts ?? []) {
-          const [ns, host] = splitHost(h);
-          if (!host.includes('*')) add(ns, host);
-        }
-      }
-    }
-    return [...out.values()].sort((a, b) => cmp(`${a.namespace}/${a.host}`, `${b.namespace}/${b.host}`));
   }
 
   private addRate(property: string, service: TracedService | undefined, rps: number | undefined): void {
@@ -349,8 +134,10 @@ export class MeshReport extends Construct implements IMeshMember {
     if (typeof rps !== 'number' || !Number.isFinite(rps) || rps < 0) {
       fail(this, `${property}.requestsPerSecond`, rps, 'a request rate is a finite number of requests per second, at least 0');
     }
-    if (this._rates.has(service)) fail(this, `${property}.service`, service.name, 'the request rate of this service is already declared');
-    this._rates.set(service, rps);
+    const key = serviceKey(service.ref);
+    if (this._rates.has(key)) fail(this, `${property}.service`, service.name, 'the request rate of this service is already declared');
+    this._rates.set(key, rps);
+    this._refs.set(key, service.ref);
   }
 
   private validatePaths(): string[] {
@@ -371,37 +158,4 @@ export class MeshReport extends Construct implements IMeshMember {
     }
     return errors;
   }
-}
-
-/** How many known services the egress hosts make visible to a proxy. */
-function countMatched(hosts: readonly string[], known: ReadonlyArray<{ namespace: string; host: string }>): number {
-  const patterns = hosts.map(splitHost);
-  return known.filter((k) => patterns.some(([ns, host]) => (ns === '*' || ns === k.namespace) && hostMatches(host, k.host))).length;
-}
-
-function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
-  return pattern === host;
-}
-
-function splitHost(h: string): [string, string] {
-  const slash = h.indexOf('/');
-  return [h.slice(0, slash), h.slice(slash + 1)];
-}
-
-/** The pod template annotations of the service's first version (every version carries the same). */
-function podAnnotations(s: TracedService): Record<string, string> {
-  const first = s.versions[0];
-  const json = first ? s.deploymentOf(first)?.toJson() : undefined;
-  return json?.spec?.template?.metadata?.annotations ?? {};
-}
-
-/** Millicores of a CPU quantity, rounded to 1/1000 of a millicore so that 0.1 × 1000 stays 100. */
-function millicores(q: string): number {
-  return Math.round(quantityValue(q) * 1e6) / 1e3;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,14 +1,22 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import * as telemetry from '../imports/telemetry.istio.io';
+import {
+  ExtensionProviderIntent,
+  MESH_OWNER,
+  MeshIntentModel,
+  MeshSettings,
+} from './model';
 import { fail, validationMessage } from './private/errors';
-import { renderedObject } from './private/rendered-object';
 import { dns1123Label, dns1123Subdomain } from './rules/names';
+import { outputDirOf } from './private/output-dir';
+import { RenderedApiObject } from './private/rendered-object';
+import { addSynthHook } from './private/synth-hooks';
+import { MeshRenderer, RenderedObject, RenderResult, selectRenderer } from './render';
 import { checkTelemetryProviders, isTelemetry } from './validation/mesh-config';
 import { CustomTag } from './values/custom-tag';
 import { DataPlaneMode, RoutingApi } from './values/data-plane';
 import { ExtensionProvider } from './values/extension-provider';
-import { outputDirOf } from './private/output-dir';
+import { addWarning } from './warnings';
 
 /** Mesh-wide tracing: one Telemetry resource in the root namespace. */
 export interface MeshTracingOptions {
@@ -76,15 +84,35 @@ export interface IMeshMember extends IConstruct {
   readonly mesh: Mesh;
 }
 
+/**
+ * Creates the object for a rendered manifest under an owner, when the owner needs something other
+ * than a plain rendered ApiObject (e.g. a namespace's waypoint is a {@link Waypoint} construct).
+ * Returns undefined to get the default.
+ */
+export type RenderedObjectFactory = (id: string, manifest: RenderedObject['manifest']) => ApiObject | undefined;
+
 const MESH_SYMBOL = Symbol.for('cdk8s-istio.Mesh');
 
 /** Members (namespaces, services, policies) at which a mesh asks its MeshApp to start validating early. */
 const PREWARM_VALIDATION_AT = 100;
 
+interface OwnerEntry {
+  readonly scope: IConstruct;
+  readonly create?: RenderedObjectFactory;
+}
+
 /**
- * The mesh: settings every other construct reads (root namespace, trust domain, data plane, routing
- * API, mesh config providers) and the registry of its namespaces and services. It renders the
- * mesh-wide tracing Telemetry (`telemetry.istio.io/v1`) in the root namespace.
+ * The mesh: its settings (root namespace, trust domain, data plane, routing API, mesh config
+ * providers, tracing), its model ({@link Mesh.model}, the intent every construct of the mesh writes)
+ * and the renderer its settings select ({@link Mesh.renderer}).
+ *
+ * Constructs never create the mesh's Kubernetes objects themselves: they write intent into the
+ * model, and the mesh renders the model once, at synth. Each rendered object is an `ApiObject` under
+ * the construct that owns its intent, with a stable id (the VirtualService of order-service is
+ * `…/order-service/VirtualService`). An object is created when a public handle for it is first read
+ * (`route.virtualService`, `service.deploymentOf('v1')`), or at synth for every object not created
+ * yet; its content is read from the render pass at synth, so cdk8s JSON patches apply on top.
+ * Once handed out, an object is kept: intent that would remove it is refused where it is written.
  *
  * @example
  * const mesh = new Mesh(chart, 'Mesh', {
@@ -105,13 +133,28 @@ export class Mesh extends Construct {
   public readonly dataPlane: DataPlaneMode;
   /** The routing API. */
   public readonly routingApi: RoutingApi;
-  /** The mesh-wide tracing Telemetry, when tracing is configured. */
-  public readonly telemetry?: ApiObject;
+  /**
+   * The mesh model: everything the mesh's constructs declared, as plain data keyed by names and
+   * identities. Constructs write intent through its methods; `mesh.model.snapshot()` (or
+   * `JSON.stringify(mesh.model)`) reads it all. See docs/architecture.md.
+   */
+  public readonly model: MeshIntentModel;
+  /**
+   * The renderer the settings select (data plane × routing API; Flagger per progressive host). Its
+   * `capabilities` and refusals are what constructs ask before writing mode-dependent intent.
+   */
+  public readonly renderer: MeshRenderer;
 
   private readonly _providers: ExtensionProvider[] = [];
   private readonly _members: IMeshMember[] = [];
   private _memberCache = new WeakMap<Function, IMeshMember[]>();
   private readonly _tracing?: MeshTracingOptions;
+  private readonly _owners = new Map<string, OwnerEntry>();
+  private readonly _objects = new Map<string, ApiObject>();
+  private readonly _byOwner = new Map<string, Set<string>>();
+  private readonly _noticed = new Set<string>();
+  private _prepared?: { readonly version: number; readonly objects: number; readonly errors: readonly string[] };
+  private _rendered?: { readonly version: number; readonly result: RenderResult; readonly byKey: Map<string, RenderedObject> };
 
   constructor(scope: Construct, id: string, props: MeshProps = {}) {
     super(scope, id);
@@ -125,8 +168,12 @@ export class Mesh extends Construct {
     const badTd = dns1123Subdomain(this.trustDomain);
     if (badTd) fail(this, 'props.trustDomain', this.trustDomain, `a trust domain ${badTd}`);
 
-    for (const p of props.extensionProviders ?? []) this.addExtensionProvider(p);
-
+    const providers: ExtensionProvider[] = [];
+    for (const p of props.extensionProviders ?? []) {
+      if (providers.some((x) => x.name === p.name)) fail(this, 'extensionProviders', p.name, 'extension provider names must be unique');
+      providers.push(p);
+    }
+    let tracing: MeshSettings['tracing'];
     if (props.tracing) {
       this._tracing = props.tracing;
       const t = props.tracing;
@@ -141,20 +188,35 @@ export class Mesh extends Construct {
       const resourceName = t.resourceName ?? 'mesh-default';
       const badName = dns1123Subdomain(resourceName);
       if (badName) fail(this, 'props.tracing.resourceName', resourceName, badName);
-      if (!this._providers.some((p) => p.name === t.provider.name)) this.addExtensionProvider(t.provider);
-      this.telemetry = renderedObject(this, 'Telemetry', telemetry.Telemetry.GVK, { name: resourceName, namespace: this.rootNamespace }, () => this.renderTracing(pct));
+      if (!providers.some((p) => p.name === t.provider.name)) providers.push(t.provider);
+      tracing = {
+        resourceName,
+        provider: providerIntent(t.provider),
+        samplingPercentage: pct,
+        customTags: Object.fromEntries(Object.entries(t.customTags ?? {}).map(([k, v]) => [k, v._render()])),
+      };
     }
+    this._providers.push(...providers);
+    const settings: MeshSettings = {
+      rootNamespace: this.rootNamespace,
+      trustDomain: this.trustDomain,
+      dataPlane: this.dataPlane === DataPlaneMode.AMBIENT ? 'ambient' : 'sidecar',
+      routingApi: this.routingApi === RoutingApi.GATEWAY_API ? 'gateway-api' : 'istio',
+      extensionProviders: providers.map(providerIntent),
+      ...(tracing ? { tracing } : {}),
+    };
+    this.renderer = selectRenderer(settings);
+    this.model = new MeshIntentModel(settings, {
+      policy: this.renderer,
+      onChange: (owners, source) => this.keepHandedOut(owners, source),
+    });
+    this.registerOwner(MESH_OWNER, this);
 
-    this.node.addValidation({
-      validate: () => {
-        const errors: string[] = [];
-        const names = new Set<string>();
-        for (const p of this._providers) {
-          if (names.has(p.name)) errors.push(validationMessage('extensionProviders', p.name, 'extension provider names must be unique'));
-          names.add(p.name);
-        }
-        return errors;
-      },
+    // The render step: under a plain cdk8s App from this validation (cdk8s validates before it
+    // collects objects), under a MeshApp before it walks the tree. Idempotent.
+    this.node.addValidation({ validate: () => this.prepareSynth() });
+    addSynthHook(this.node.root, () => {
+      this.prepareSynth();
     });
     this.node.addValidation({ validate: () => this.checkTelemetryProviders() });
   }
@@ -164,6 +226,7 @@ export class Mesh extends Construct {
     if (this._providers.some((p) => p.name === provider.name)) {
       fail(this, 'extensionProviders', provider.name, 'extension provider names must be unique');
     }
+    this.model.addExtensionProvider(providerIntent(provider), this.node.path);
     this._providers.push(provider);
   }
 
@@ -177,13 +240,22 @@ export class Mesh extends Construct {
     return this._tracing;
   }
 
+  /** The mesh-wide tracing Telemetry, when tracing is configured (an escape hatch). */
+  public get telemetry(): ApiObject | undefined {
+    return this.objectOf(MESH_OWNER, 'Telemetry');
+  }
+
   /** Whether the data plane is ambient. */
   public get isAmbient(): boolean {
     return this.dataPlane === DataPlaneMode.AMBIENT;
   }
 
-  /** Registers a member (called by MeshNamespace, TracedService and policies). @internal */
-  public _register(member: IMeshMember): void {
+  /**
+   * Registers a construct as a member of the mesh, so that {@link membersOf} finds it (MeshNamespace,
+   * TracedService and the policies call this in their constructors; a construct of another library
+   * that other constructs should find by kind does the same).
+   */
+  public addMember(member: IMeshMember): void {
     this._memberCache = new WeakMap();
     this._members.push(member);
     // A large mesh: let a MeshApp start its validation worker now, while constructs are still built.
@@ -204,11 +276,127 @@ export class Mesh extends Construct {
     return [...hit];
   }
 
+  // ---- rendering --------------------------------------------------------------------------------
+
+  /**
+   * Makes `scope` the owner of the rendered objects tagged with `owner` (an owner key, see
+   * `serviceOwner`, `namespaceOwner`, `sourceOwner`): they are created as its children. A construct
+   * that writes intent whose objects it should own registers itself before writing.
+   */
+  public registerOwner(owner: string, scope: IConstruct, create?: RenderedObjectFactory): void {
+    const prior = this._owners.get(owner);
+    if (prior && prior.scope !== scope) {
+      fail(scope.node.path, 'owner', owner, `the objects of ${owner} are already owned by ${prior.scope.node.path}`);
+    }
+    this._owners.set(owner, { scope, ...(create ? { create } : {}) });
+  }
+
+  /**
+   * The object the model renders for `owner` with construct id `id`, created now if it is not yet
+   * (the escape hatch behind every handle, e.g. `service.deploymentOf('v1')`). Undefined when the
+   * current intent renders no such object. Once returned, the object is kept: a later write that
+   * would remove it is refused.
+   */
+  public objectOf(owner: string, id: string): ApiObject | undefined {
+    const key = objectKey(owner, id);
+    const existing = this._objects.get(key);
+    if (existing) return existing;
+    // A stale full render is not worth redoing for one handle: render only this owner's objects.
+    const rendered = this._rendered?.version === this.model.version
+      ? this._rendered.byKey.get(key)
+      : this.renderer.renderOwner(this.model, owner).find((o) => o.id === id);
+    return rendered ? this.materialize(rendered) : undefined;
+  }
+
+  /** The current render of the model (memoized until the model changes). */
+  public render(): RenderResult {
+    return this.rendered().result;
+  }
+
+  /**
+   * The render step: renders the model, creates every rendered object not created yet under its
+   * owner, brings labels and annotations of created ones up to date, and records the renderer's
+   * notices as warnings. Returns problems (objects handed out but no longer rendered, two objects
+   * with the same name). Idempotent; MeshApp and cdk8s validation both call it before synthesis.
+   */
+  public prepareSynth(): string[] {
+    // Nothing changed since the last step (MeshApp runs it, then cdk8s validation asks again).
+    if (this._prepared && this._prepared.version === this.model.version && this._prepared.objects === this._objects.size) return [...this._prepared.errors];
+    const { result, byKey } = this.rendered();
+    const errors: string[] = [];
+    // Rendered objects bring their labels and annotations up to date when serialized (toJson).
+    for (const o of result.objects) {
+      if (!this._objects.has(objectKey(o.owner, o.id))) this.materialize(o);
+    }
+    for (const [key, obj] of this._objects) {
+      if (!byKey.has(key)) {
+        errors.push(validationMessage('model', key, `${obj.kind} ${obj.name} (${obj.node.path}) was created, but the current intent no longer renders it`, 'read handles after the intent that decides whether the object exists'));
+      }
+    }
+    for (const n of result.notices) {
+      const entry = this._owners.get(n.owner);
+      const seen = `${n.owner}#${n.code}`;
+      if (!entry || this._noticed.has(seen)) continue;
+      this._noticed.add(seen);
+      addWarning(entry.scope, n.code, n.message);
+    }
+    errors.push(...duplicateObjects(result.objects, (owner) => this._owners.get(owner)?.scope.node.path ?? owner));
+    this._prepared = { version: this.model.version, objects: this._objects.size, errors };
+    return [...errors];
+  }
+
+  private rendered(): { readonly result: RenderResult; readonly byKey: Map<string, RenderedObject> } {
+    if (this._rendered?.version !== this.model.version) {
+      const result = this.renderer.render(this.model);
+      const byKey = new Map(result.objects.map((o) => [objectKey(o.owner, o.id), o]));
+      this._rendered = { version: this.model.version, result, byKey };
+    }
+    return this._rendered;
+  }
+
+  private materialize(o: RenderedObject): ApiObject {
+    const key = objectKey(o.owner, o.id);
+    const entry = this._owners.get(o.owner);
+    if (!entry) throw new Error(`[${this.node.path}] no construct owns the rendered objects of ${o.owner}; register it with mesh.registerOwner()`);
+    const existing = entry.scope.node.tryFindChild(o.id);
+    let obj: ApiObject;
+    if (existing) {
+      // created earlier under this id (e.g. a construct whose primary object this is)
+      obj = ApiObject.of(existing);
+    } else {
+      obj = entry.create?.(o.id, o.manifest) ?? new RenderedApiObject(entry.scope as Construct, o.id, o.manifest, () => this.rendered().byKey.get(key)?.manifest);
+    }
+    this._objects.set(key, obj);
+    const ids = this._byOwner.get(o.owner) ?? new Set<string>();
+    ids.add(o.id);
+    this._byOwner.set(o.owner, ids);
+    return obj;
+  }
+
+  /**
+   * Refuses a write that would remove an object already handed out: the model undoes it. Only
+   * owners with created objects are rendered again, so this costs nothing until a handle is read.
+   */
+  private keepHandedOut(owners: readonly string[], source: string): void {
+    for (const owner of owners) {
+      const created = this._byOwner.get(owner);
+      if (!created) continue;
+      const ids = new Set(this.renderer.renderOwner(this.model, owner).map((o) => o.id));
+      for (const id of created) {
+        if (ids.has(id)) continue;
+        const obj = this._objects.get(objectKey(owner, id))!;
+        fail(source, 'intent', owner, `it would remove ${obj.kind} ${obj.name} (${obj.node.path}), which was already created (a handle was read, e.g. for an escape hatch) and is never removed`,
+          'write this intent before reading handles of the objects it replaces, e.g. create a progressive CanaryRoute before reading service.deploymentOf()');
+      }
+    }
+  }
+
   /**
    * The Telemetry→provider cross-check, over every Telemetry in the app written to the same output
    * folder as this mesh. Telemetry this mesh owns is checked against its extension providers. Raw
    * `telemetry.Telemetry` escape hatches (owned by no mesh) are checked against the providers of
-   * every mesh in the folder, and reported once, by the first of those meshes.
+   * every mesh in the folder, and reported once, by the first of those meshes. The validation layer
+   * (CI3004) checks Telemetry against mesh config only when the mesh config is in the same set.
    */
   private checkTelemetryProviders(): string[] {
     const dir = outputDirOf(this);
@@ -230,18 +418,33 @@ export class Mesh extends Construct {
     }
     return errors;
   }
-
-  private renderTracing(pct: number): Record<string, unknown> {
-    const t = this._tracing!;
-    const tags = Object.keys(t.customTags ?? {}).sort();
-    const tracing: Record<string, unknown> = {
-      providers: [{ name: t.provider.name }],
-      randomSamplingPercentage: pct,
-    };
-    if (tags.length > 0) {
-      tracing.customTags = Object.fromEntries(tags.map((k) => [k, t.customTags![k]._render()]));
-    }
-    return { tracing: [tracing] };
-  }
 }
 
+/** The model record of an extension provider. */
+function providerIntent(p: ExtensionProvider): ExtensionProviderIntent {
+  return { name: p.name, meshConfig: p.toMeshConfig(), host: p.host, port: p.port, ...(p.namespace !== undefined ? { namespace: p.namespace } : {}) };
+}
+
+function objectKey(owner: string, id: string): string {
+  return `${owner}#${id}`;
+}
+
+/** Two rendered objects of one kind, namespace and name: the second would overwrite the first. */
+function duplicateObjects(objects: readonly RenderedObject[], pathOf: (owner: string) => string): string[] {
+  const seen = new Map<string, RenderedObject>();
+  const errors: string[] = [];
+  for (const o of objects) {
+    const m = o.manifest;
+    const group = m.apiVersion.includes('/') ? m.apiVersion.slice(0, m.apiVersion.indexOf('/')) : '';
+    const k = `${group}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
+    const first = seen.get(k);
+    if (!first) {
+      seen.set(k, o);
+      continue;
+    }
+    const [mine, other] = o.role ? [o, first] : [first, o];
+    errors.push(validationMessage(mine.id, m.metadata.name,
+      `the ${mine.role ?? m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name} clashes with a ${m.kind} of ${pathOf(other.owner)}`, 'rename one of the services'));
+  }
+  return errors;
+}

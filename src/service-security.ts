@@ -1,31 +1,32 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import * as security from '../imports/security.istio.io';
-import { IWorkloadIdentity, principalOf } from './identity';
+import { IMeshMember, Mesh } from './mesh';
 import {
   AuthorizationAction,
   AuthorizationRuleIntent,
   CallEdge,
+  ConditionIntent,
+  edgesOf,
+  identityRef,
+  IdentityRef,
+  IWorkloadIdentity,
   MtlsIntent,
   OperationIntent,
+  principalOf,
+  ServiceRef,
+  serviceOwner,
   SourceIntent,
-  WorkloadAuthorizationIntent,
-} from './intent/security';
-import { IMeshMember } from './mesh';
+} from './model';
 import { fail, validationMessage } from './private/errors';
-import { renderedObject } from './private/rendered-object';
 import { dns1123Label } from './rules/names';
-import { isL4Rule, renderAmbientAuthorizationPolicySpec } from './render/ambient-security';
-import { renderAuthorizationPolicySpec, renderPeerAuthenticationSpec, renderRule } from './render/istio-security';
 import { Condition } from './values/condition';
-import { EXTERNAL_PRINCIPALS_ANNOTATION, Validation } from './validation/suppress';
+import { Validation } from './validation/suppress';
 import { ExternalIdentity } from './values/external-identity';
 import { HttpMethod } from './values/http-method';
 import { MtlsMode } from './values/mtls-mode';
 import { PathMatch } from './values/path-match';
 import { Risk } from './values/risk';
 import { addWarning } from './warnings';
-import { TracedService } from './traced-service';
 
 /** What an allowed (or denied) request may do. Every field is optional; given fields are ANDed. */
 export interface OperationOptions {
@@ -87,45 +88,38 @@ export interface DenyAllOptions {
   readonly acceptRisk: Risk;
 }
 
+/** The workload a {@link ServiceSecurity} protects: a service of a mesh. */
+export interface ISecuredWorkload extends IConstruct, ServiceRef {
+  /** The mesh whose model holds the workload's intent. */
+  readonly mesh: Mesh;
+}
+
+/** The policy of one workload for one action, as renderers take it. */
+export interface WorkloadAuthorizationIntent {
+  readonly action: AuthorizationAction;
+  /** Namespace of the workload. */
+  readonly namespace: string;
+  /** Labels selecting the workload's pods (`app: <service>`). */
+  readonly selector: { readonly [key: string]: string };
+  /** The workload's Service name, for renderers that target Services (ambient `targetRefs`). */
+  readonly serviceName: string;
+  readonly rules: readonly AuthorizationRuleIntent[];
+}
+
 /**
- * Where a workload's namespace and mesh mTLS defaults come from (the {@link ZeroTrustPolicy}).
- * @internal
- */
-export interface IMtlsDefaults extends IMeshMember {
-  /** The mode that applies to a workload of `namespace` that sets none: the namespace's, else the mesh's. */
-  _mtlsModeOf(namespace: string): MtlsMode | undefined;
-}
-
-function isMtlsDefaults(m: IMeshMember): m is IMtlsDefaults {
-  return typeof (m as Partial<IMtlsDefaults>)._mtlsModeOf === 'function';
-}
-
-interface OwnedMtls {
-  readonly intent: MtlsIntent;
-  readonly source: string;
-}
-
-/**
- * The security intent of one workload (one TracedService): its ALLOW rules (each naming a caller
- * identity is a call-graph edge), its DENY rules and its own mTLS mode. It renders one ALLOW
+ * The security of one workload (one service): who may call it and its own mTLS mode. Each method
+ * writes intent into the mesh model, keyed by the service; the mesh renders one ALLOW
  * AuthorizationPolicy (`<service>-allow`), one DENY AuthorizationPolicy (`<service>-deny`) and one
- * PeerAuthentication (`<service>`), each only when intent needs it, with a lazily rendered spec.
+ * PeerAuthentication (`<service>`), each only when intent needs it.
  *
  * Callers are identities (TracedService or ExternalIdentity); principals are derived from them and
  * the mesh trust domain.
  */
 export class ServiceSecurity {
-  private readonly _allow: AuthorizationRuleIntent[] = [];
-  private readonly _external = new Set<string>();
-  private readonly _deny: AuthorizationRuleIntent[] = [];
-  private _mtls?: OwnedMtls;
-  private _allowPolicy?: ApiObject;
-  private _denyPolicy?: ApiObject;
-  private _peerAuthentication?: ApiObject;
   private readonly _warned = new Set<string>();
 
   /** @param service the workload this intent protects */
-  constructor(public readonly service: TracedService) {
+  constructor(public readonly service: ISecuredWorkload) {
     service.node.addValidation({ validate: () => this.validate() });
   }
 
@@ -137,9 +131,9 @@ export class ServiceSecurity {
    * @example payment.security.allowFrom(order, { methods: [HttpMethod.POST], paths: [PathMatch.prefix('/api/payments/')] })
    */
   public allowFrom(caller: IWorkloadIdentity, options: AllowOptions = {}): void {
-    const id = this.checkIdentity('allowFrom.caller', caller);
+    const [id, external] = this.checkIdentity('allowFrom.caller', caller);
     const rule = this.buildRule('allowFrom.options', { identities: [id], notIdentities: [], notNamespaces: [] }, options);
-    this.addRule('ALLOW', rule, `allowFrom(${show(id)})`);
+    this.addRule('ALLOW', rule, `allowFrom(${show(id)})`, external ? [id] : []);
   }
 
   /**
@@ -149,7 +143,7 @@ export class ServiceSecurity {
   public allowAnyCaller(options: AllowAnyCallerOptions): void {
     this.checkRisk('allowAnyCaller.options.acceptRisk', options?.acceptRisk, Risk.ALLOW_ALL, 'an ALLOW rule without a source allows any caller, plaintext included');
     const rule = this.buildRule('allowAnyCaller.options', undefined, options);
-    this.addRule('ALLOW', rule, 'allowAnyCaller');
+    this.addRule('ALLOW', rule, 'allowAnyCaller', []);
   }
 
   /**
@@ -159,7 +153,8 @@ export class ServiceSecurity {
    */
   public allowAllExcept(options: AllowAllExceptOptions): void {
     this.checkRisk('allowAllExcept.options.acceptRisk', options?.acceptRisk, Risk.FAIL_OPEN_FOR_PLAINTEXT, 'ALLOW with notPrincipals/notNamespaces fails open for plaintext callers', 'list the callers you allow with allowFrom instead');
-    const notIdentities = (options.identities ?? []).map((x, i) => this.checkIdentity(`allowAllExcept.options.identities[${i}]`, x));
+    const checked = (options.identities ?? []).map((x, i) => this.checkIdentity(`allowAllExcept.options.identities[${i}]`, x));
+    const notIdentities = checked.map(([id]) => id);
     const notNamespaces = [...(options.namespaces ?? [])];
     notNamespaces.forEach((ns, i) => {
       const bad = dns1123Label(ns);
@@ -169,7 +164,7 @@ export class ServiceSecurity {
       fail(this.service, 'allowAllExcept.options', options, 'name at least one excluded identity or namespace', 'use allowAnyCaller to allow everyone');
     }
     const rule = this.buildRule('allowAllExcept.options', { identities: [], notIdentities, notNamespaces }, options);
-    this.addRule('ALLOW', rule, 'allowAllExcept');
+    this.addRule('ALLOW', rule, 'allowAllExcept', checked.filter(([, ext]) => ext).map(([id]) => id));
   }
 
   /**
@@ -177,9 +172,9 @@ export class ServiceSecurity {
    * is bypassed by plaintext callers, so it is reported (CI5001) unless the workload is STRICT.
    */
   public denyFrom(caller: IWorkloadIdentity, options: DenyOptions = {}): void {
-    const id = this.checkIdentity('denyFrom.caller', caller);
+    const [id, external] = this.checkIdentity('denyFrom.caller', caller);
     const rule = this.buildRule('denyFrom.options', { identities: [id], notIdentities: [], notNamespaces: [] }, options);
-    this.addRule('DENY', rule, `denyFrom(${show(id)})`);
+    this.addRule('DENY', rule, `denyFrom(${show(id)})`, external ? [id] : []);
   }
 
   /**
@@ -188,40 +183,22 @@ export class ServiceSecurity {
    */
   public denyAll(options: DenyAllOptions): void {
     this.checkRisk('denyAll.options.acceptRisk', options?.acceptRisk, Risk.DENY_ALL, 'a DENY policy without conditions denies every request, health checks through the mesh included');
-    this.addRule('DENY', { when: [], addedBy: this.service.node.path }, 'denyAll');
-  }
-
-  /**
-   * Sets this workload's own mTLS mode (called by ZeroTrustPolicy.requireMtls). One owner per workload.
-   * @internal
-   */
-  public _setMtls(source: IConstruct, mode: MtlsMode, portLevel: ReadonlyArray<{ port: number; mode: MtlsMode }>): void {
-    if (this._mtls) {
-      fail(source, 'mtls', this.service.name, `the mTLS mode of ${this.service.name} is already set by ${this._mtls.source}`, 'set it once');
-    }
-    this._mtls = {
-      intent: { mode: mode.value, portLevel: [...portLevel].sort((a, b) => a.port - b.port).map((p) => ({ port: p.port, mode: p.mode.value })) },
-      source: source.node.path,
-    };
-    if (!this._peerAuthentication) {
-      const svc = this.service;
-      this._peerAuthentication = renderedObject(svc, 'PeerAuthentication', security.PeerAuthentication.GVK, { name: svc.name, namespace: svc.namespace }, () => renderPeerAuthenticationSpec(this._mtls!.intent, svc.selectorLabels));
-    }
+    this.addRule('DENY', { when: [], addedBy: this.service.node.path }, 'denyAll', []);
   }
 
   /** The ALLOW rules, in the order they were added. */
   public get allowRules(): readonly AuthorizationRuleIntent[] {
-    return [...this._allow];
+    return this.model.allow;
   }
 
   /** The DENY rules, in the order they were added. */
   public get denyRules(): readonly AuthorizationRuleIntent[] {
-    return [...this._deny];
+    return this.model.deny;
   }
 
   /** The workload's own mTLS intent, when set. */
   public get mtls(): MtlsIntent | undefined {
-    return this._mtls?.intent;
+    return this.model.mtls;
   }
 
   /**
@@ -229,16 +206,8 @@ export class ServiceSecurity {
    * namespace's, else the mesh's, else Istio's default PERMISSIVE.
    */
   public get effectiveMtlsMode(): MtlsMode {
-    const own = this._mtls?.intent;
-    const byName = (v: string) => MtlsMode.values().find((m) => m.value === v)!;
-    const port = own?.portLevel.find((p) => p.port === this.service.port);
-    if (port && port.mode !== 'UNSET') return byName(port.mode);
-    if (own && own.mode !== 'UNSET') return byName(own.mode);
-    for (const d of this.service.mesh.membersOf(isMtlsDefaults)) {
-      const m = d._mtlsModeOf(this.service.namespace);
-      if (m && m !== MtlsMode.UNSET) return m;
-    }
-    return MtlsMode.PERMISSIVE;
+    const mode = this.service.mesh.model.effectiveMtlsMode(this.ref);
+    return MtlsMode.values().find((m) => m.value === mode)!;
   }
 
   /**
@@ -246,75 +215,41 @@ export class ServiceSecurity {
    * order they were added. Sidecar egress scoping reads these.
    */
   public get edges(): CallEdge[] {
-    return this._allow.flatMap((rule) => (rule.source?.identities ?? []).map((caller) => ({ caller, target: this.service, rule })));
+    return edgesOf(this.model);
   }
 
   /** The authorization intent for one action, or undefined when there are no rules. */
   public authorization(action: AuthorizationAction): WorkloadAuthorizationIntent | undefined {
-    const rules = action === 'ALLOW' ? this._allow : this._deny;
+    const rules = action === 'ALLOW' ? this.model.allow : this.model.deny;
     if (rules.length === 0) return undefined;
-    return { action, namespace: this.service.namespace, selector: this.service.selectorLabels, serviceName: this.service.name, rules: [...rules] };
+    return { action, namespace: this.service.namespace, selector: { app: this.service.name }, serviceName: this.service.name, rules: [...rules] };
   }
 
-  /** The ALLOW AuthorizationPolicy, once a rule exists. */
+  /** The ALLOW AuthorizationPolicy, once a rule exists (an escape hatch). */
   public get allowPolicy(): ApiObject | undefined {
-    return this._allowPolicy;
+    return this.service.mesh.objectOf(serviceOwner(this.ref), 'AuthorizationPolicy');
   }
 
-  /** The DENY AuthorizationPolicy, once a rule exists. */
+  /** The DENY AuthorizationPolicy, once a rule exists (an escape hatch). */
   public get denyPolicy(): ApiObject | undefined {
-    return this._denyPolicy;
+    return this.service.mesh.objectOf(serviceOwner(this.ref), 'DenyPolicy');
   }
 
-  /** The workload PeerAuthentication, once a mode is set. */
+  /** The workload PeerAuthentication, once a mode is set (an escape hatch). */
   public get peerAuthentication(): ApiObject | undefined {
-    return this._peerAuthentication;
+    return this.service.mesh.objectOf(serviceOwner(this.ref), 'PeerAuthentication');
   }
 
-  /** Records on the policies which principals they name are declared external (for lint of the YAML). */
-  private annotateExternal(): void {
-    if (this._external.size === 0) return;
-    const value = [...this._external].sort().join(',');
-    for (const p of [this._allowPolicy, this._denyPolicy]) p?.metadata.addAnnotation(EXTERNAL_PRINCIPALS_ANNOTATION, value);
+  private get ref(): ServiceRef {
+    return { namespace: this.service.namespace, name: this.service.name };
   }
 
-  private addRule(action: AuthorizationAction, rule: AuthorizationRuleIntent, label: string): void {
-    const list = action === 'ALLOW' ? this._allow : this._deny;
-    const td = this.service.mesh.trustDomain;
-    const rendered = JSON.stringify(renderRule(rule, td));
-    if (list.some((r) => JSON.stringify(renderRule(r, td)) === rendered)) {
-      fail(this.service, label, rendered, `this ${action} rule already exists on ${this.service.name}`, 'each rule is added once');
-    }
-    const svc = this.service;
-    if (svc.mesh.isAmbient) {
-      if (svc.meshNamespace.waypointAllowed) {
-        svc.meshNamespace._requireWaypoint(svc, 'authorization policies are enforced by the waypoint in ambient mode');
-      } else if (!isL4Rule(rule)) {
-        fail(svc, label, rendered, `this ${action} rule uses HTTP attributes (methods, paths or request.* conditions), which only a waypoint can enforce in ambient mode; `
-          + `an L7 policy with a selector and no waypoint fails closed in ztunnel, and namespace ${svc.namespace} has waypoint: false`,
-        'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities and ports, or use DataPlaneMode.SIDECAR');
-      }
-    }
-    list.push(rule);
-    if (action === 'ALLOW' && !this._allowPolicy) {
-      this._allowPolicy = renderedObject(svc, 'AuthorizationPolicy', security.AuthorizationPolicy.GVK, { name: `${svc.name}-allow`, namespace: svc.namespace }, () => this.renderPolicy('ALLOW'));
-    }
-    if (action === 'DENY' && !this._denyPolicy) {
-      this._denyPolicy = renderedObject(svc, 'DenyPolicy', security.AuthorizationPolicy.GVK, { name: `${svc.name}-deny`, namespace: svc.namespace }, () => this.renderPolicy('DENY'));
-    }
-    this.annotateExternal();
+  private get model() {
+    return this.service.mesh.model.workload(this.ref);
   }
 
-  /**
-   * Sidecar: `selector` on the pods. Ambient with a waypoint: `targetRefs` to the Service, enforced
-   * by the waypoint (never `selector`). Ambient without a waypoint: L4-only rules, enforced by ztunnel.
-   */
-  private renderPolicy(action: AuthorizationAction): Record<string, unknown> {
-    const svc = this.service;
-    const intent = this.authorization(action)!;
-    return svc.mesh.isAmbient && svc.meshNamespace.waypoint
-      ? renderAmbientAuthorizationPolicySpec(intent, svc.mesh.trustDomain)
-      : renderAuthorizationPolicySpec(intent, svc.mesh.trustDomain);
+  private addRule(action: AuthorizationAction, rule: AuthorizationRuleIntent, label: string, external: readonly IdentityRef[]): void {
+    this.service.mesh.model.addAuthorizationRule(this.ref, action, rule, this.service.node.path, { external, property: label });
   }
 
   private checkRisk(property: string, given: unknown, needed: Risk, rule: string, hint?: string): void {
@@ -323,20 +258,23 @@ export class ServiceSecurity {
     }
   }
 
-  private checkIdentity(property: string, x: unknown): IWorkloadIdentity {
-    // Only identities this app knows are accepted: its own TracedServices or declared ExternalIdentities.
+  /**
+   * Only identities this app knows are accepted: its own services (members of this mesh) or declared
+   * ExternalIdentities. Returns the identity and whether it is declared external.
+   */
+  private checkIdentity(property: string, x: unknown): [IdentityRef, boolean] {
+    const mesh = this.service.mesh;
     if (ExternalIdentity.isExternalIdentity(x)) {
       // A declared external caller is a known identity: tell the validation layer (CI3002) so.
-      const principal = principalOf(x, this.service.mesh.trustDomain);
-      Validation.declareExternalPrincipal(this.service, principal);
-      this._external.add(principal);
-      return x;
+      Validation.declareExternalPrincipal(this.service, principalOf(x, mesh.trustDomain));
+      return [identityRef(x), true];
     }
-    if (isTracedService(x)) {
-      if (x.mesh !== this.service.mesh) {
-        fail(this.service, property, x.node.path, 'the caller belongs to another mesh', 'declare it with ExternalIdentity.serviceAccount');
+    const member = x as Partial<IMeshMember & IWorkloadIdentity> | undefined;
+    if (member && typeof member === 'object' && Mesh.isMesh(member.mesh) && typeof member.serviceAccountName === 'string' && typeof member.identityNamespace === 'string') {
+      if (member.mesh !== mesh) {
+        fail(this.service, property, member.node?.path, 'the caller belongs to another mesh', 'declare it with ExternalIdentity.serviceAccount');
       }
-      return x;
+      return [identityRef(member as IWorkloadIdentity), false];
     }
     return fail(this.service, property, x, 'a caller must be a TracedService of this mesh or an ExternalIdentity', "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
   }
@@ -355,39 +293,30 @@ export class ServiceSecurity {
       if (!Number.isInteger(n) || n < 1 || n > 65535) fail(scope, p, n, 'a port must be an integer in 1..65535');
       return n;
     });
-    const when = list(scope, `${property}.when`, o.when, (c, p) => {
+    const when = list(scope, `${property}.when`, o.when, (c, p): ConditionIntent => {
       if (!(c instanceof Condition)) fail(scope, p, c, 'must be a Condition (Condition.requestHeader(...).notValues(...))');
       return c._intent();
     });
     const operation: OperationIntent | undefined = methods.length || paths.length || ports.length ? { methods, paths, ports } : undefined;
-    return { source, operation, when, addedBy: scope.node.path };
+    return { ...(source ? { source } : {}), ...(operation ? { operation } : {}), when, addedBy: scope.node.path };
   }
 
   private validate(): string[] {
     const errors: string[] = [];
     const mode = this.effectiveMtlsMode;
     const name = this.service.name;
+    const w = this.model;
     // A principal never matches a plaintext request, so a DENY by principal does not stop plaintext.
-    if (mode !== MtlsMode.STRICT && this._deny.some((r) => (r.source?.identities.length ?? 0) > 0)) {
+    if (mode !== MtlsMode.STRICT && w.deny.some((r) => (r.source?.identities.length ?? 0) > 0)) {
       this.warnOnce('CI5001', `DENY rules of ${name} match callers by principal, but ${name} is not under STRICT mTLS (it is ${mode.value}): plaintext requests carry no principal and bypass the deny. Require STRICT mTLS for ${name}.`);
     }
-    if (mode === MtlsMode.DISABLE && this._allow.some((r) => (r.source?.identities.length ?? 0) > 0)) {
+    if (mode === MtlsMode.DISABLE && w.allow.some((r) => (r.source?.identities.length ?? 0) > 0)) {
       this.warnOnce('CI5002', `ALLOW rules of ${name} match callers by principal, but mTLS is DISABLE for ${name}: no request carries a principal, so these rules never match.`);
     }
-    const services = this.service.mesh.membersOf(TracedService.isTracedService);
-    for (const r of [...this._allow, ...this._deny]) {
-      for (const id of [...(r.source?.identities ?? []), ...(r.source?.notIdentities ?? [])]) {
-        if (isTracedService(id) && id.mesh !== this.service.mesh) {
-          errors.push(validationMessage('caller', id.node.path, 'the caller belongs to another mesh'));
-        }
-        // An ExternalIdentity that is really one of our services would hide a call-graph edge.
-        const own = ExternalIdentity.isExternalIdentity(id)
-          ? services.find((s) => s.serviceAccountName === id.serviceAccountName && s.namespace === id.identityNamespace)
-          : undefined;
-        if (own) {
-          errors.push(validationMessage('caller', show(id), `this ExternalIdentity is the identity of TracedService ${own.node.path}`, 'pass the TracedService itself'));
-        }
-      }
+    // An ExternalIdentity that is really one of our services would hide a call-graph edge.
+    for (const id of w.externalIdentities) {
+      const own = this.service.mesh.model.servicesOf(id)[0];
+      if (own) errors.push(validationMessage('caller', show(id), `this ExternalIdentity is the identity of TracedService ${own.source}`, 'pass the TracedService itself'));
     }
     return errors;
   }
@@ -408,23 +337,17 @@ function list<T, R>(scope: IConstruct, property: string, given: T[] | undefined,
   const out = given.map((x, i) => map(x, `${property}[${i}]`));
   const seen = new Set<string>();
   out.forEach((x, i) => {
-    // Identities inside conditions are constructs: compare them by namespace/ServiceAccount.
-    const key = JSON.stringify(x, (_k, v) => (v && typeof v === 'object' && 'serviceAccountName' in v && 'identityNamespace' in v ? show(v) : v));
+    const key = JSON.stringify(x);
     if (seen.has(key)) fail(scope, `${property}[${i}]`, given[i] instanceof Object ? String(given[i]) : given[i], 'listed twice');
     seen.add(key);
   });
   return out;
 }
 
-function isTracedService(x: unknown): x is TracedService {
-  // TracedService imports this file; the import cycle is safe because this runs only after both loaded.
-  return x instanceof TracedService;
-}
-
 function riskName(r: Risk): string {
   return r === Risk.ALLOW_ALL ? 'ALLOW_ALL' : r === Risk.FAIL_OPEN_FOR_PLAINTEXT ? 'FAIL_OPEN_FOR_PLAINTEXT' : 'DENY_ALL';
 }
 
-function show(id: IWorkloadIdentity): string {
-  return `${id.identityNamespace}/${id.serviceAccountName}`;
+function show(id: IdentityRef): string {
+  return `${id.namespace}/${id.serviceAccount}`;
 }

@@ -1,16 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as networking from '../imports/networking.istio.io';
-import { WorkloadEgressIntent } from './intent/egress';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
+import { serviceKey, sourceOwner, WorkloadEgressIntent } from './model';
 import { fail, validationMessage } from './private/errors';
-import { renderedObject } from './private/rendered-object';
-import { outputDirOf } from './private/output-dir';
-import { renderSidecarSpec } from './render/istio-sidecar';
 import { TracedService } from './traced-service';
 import { EgressHost } from './values/egress-host';
-import { callGraphOf } from './zero-trust-policy';
 
 /** Properties of a {@link SidecarScope}. */
 export interface SidecarScopeProps {
@@ -37,12 +32,11 @@ export interface SidecarScopeProps {
 }
 
 const SCOPE_SYMBOL = Symbol.for('cdk8s-istio.SidecarScope');
-const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job'];
 
 /**
  * Opt-in Sidecar egress scoping. By default every Envoy sidecar carries configuration for every
  * service of the mesh, which grows with the square of the service count. For each scoped workload
- * this emits a `networking.istio.io/v1` Sidecar in the workload's namespace, selecting its pods
+ * the mesh renders a `networking.istio.io/v1` Sidecar in the workload's namespace, selecting its pods
  * (`app: <service>`), whose only egress listener lists exactly:
  *
  * - the services the workload is declared to call: the same `allowFrom` edges that produce the
@@ -53,9 +47,9 @@ const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 
  * - the {@link EgressHost}s declared on the scope or for the service.
  *
  * Hosts are sorted and de-duplicated. A workload is scoped once: scoping it twice (a namespace and a
- * service in it, or two scopes) is refused, and so is any shape Istio's analyzers reject
- * (IST0110: two Sidecars select one workload; IST0111: two selector-less Sidecars in one namespace).
- * Ambient meshes have no sidecars, so the construct refuses them.
+ * service in it, or two scopes) is refused (Istio's IST0110: two Sidecars select one workload).
+ * Ambient meshes have no sidecars, so the construct refuses them. The Sidecars are children of the
+ * scope (`Sidecar-<namespace>-<service>`).
  *
  * @example
  * const scoping = new SidecarScope(chart, 'EgressScoping', { mesh, namespaces: [production] });
@@ -71,16 +65,17 @@ export class SidecarScope extends Construct implements IMeshMember {
   public readonly mesh: Mesh;
 
   private readonly _namespaces: string[] = [];
-  private readonly _scoped: Array<{ readonly service: TracedService; readonly sidecar: ApiObject; readonly via: string }> = [];
+  private readonly _scoped: Array<{ readonly service: TracedService; readonly via: string }> = [];
   private readonly _common: EgressHost[] = [];
-  private readonly _extra = new Map<TracedService, EgressHost[]>();
+  /** Egress hosts added for services this scope does not scope (yet), reported at synth. */
+  private readonly _pending = new Map<TracedService, EgressHost[]>();
 
   constructor(scope: Construct, id: string, props: SidecarScopeProps) {
     super(scope, id);
     Object.defineProperty(this, SCOPE_SYMBOL, { value: true });
     if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
     this.mesh = props.mesh;
-    if (this.mesh.isAmbient) {
+    if (this.mesh.renderer.capabilities.noSidecars) {
       fail(this, 'props.mesh', this.mesh.node.path,
         'the mesh uses the ambient data plane, which has no sidecars: ztunnel and waypoints ignore Sidecar resources',
         'create the SidecarScope only when mesh.isAmbient is false');
@@ -89,12 +84,12 @@ export class SidecarScope extends Construct implements IMeshMember {
       if (!EgressHost.isEgressHost(h)) fail(this, `props.egressHosts[${i}]`, h, 'must be an EgressHost (EgressHost.of, EgressHost.service, EgressHost.namespace)');
       this._common.push(h);
     });
-    this.mesh._register(this);
+    this.mesh.registerOwner(sourceOwner(this.node.path), this);
+    this.mesh.addMember(this);
     (props.namespaces ?? []).forEach((ns, i) => this.scopeNamespace(`props.namespaces[${i}]`, ns));
     (props.services ?? []).forEach((s, i) => this.scopeService(`props.services[${i}]`, s, 'service'));
 
     this.node.addValidation({ validate: () => this.validateScoping() });
-    this.node.addValidation({ validate: () => this.validateSidecarShapes() });
   }
 
   /** Scopes every service of `namespace` declared so far. */
@@ -117,7 +112,8 @@ export class SidecarScope extends Construct implements IMeshMember {
     hosts.forEach((h, i) => {
       if (!EgressHost.isEgressHost(h)) fail(this, `addEgress.hosts[${i}]`, h, 'must be an EgressHost (EgressHost.of, EgressHost.service, EgressHost.namespace)');
     });
-    this._extra.set(service, [...(this._extra.get(service) ?? []), ...hosts]);
+    if (this.scopes(service)) this.mesh.model.addEgressHosts(service.ref, hosts.map((h) => h.value), this.node.path);
+    else this._pending.set(service, [...(this._pending.get(service) ?? []), ...hosts]);
   }
 
   /** The scoped services, in the order they were scoped. */
@@ -132,7 +128,8 @@ export class SidecarScope extends Construct implements IMeshMember {
 
   /** The Sidecar of a scoped service (escape hatch), or undefined when the service is not scoped here. */
   public sidecarOf(service: TracedService): ApiObject | undefined {
-    return this._scoped.find((s) => s.service === service)?.sidecar;
+    if (!this.scopes(service)) return undefined;
+    return this.mesh.objectOf(sourceOwner(this.node.path), `Sidecar-${service.namespace}-${service.name}`);
   }
 
   /** Whether this scope covers `service`. */
@@ -146,23 +143,7 @@ export class SidecarScope extends Construct implements IMeshMember {
    */
   public egressOf(service: TracedService): WorkloadEgressIntent | undefined {
     if (!this.scopes(service)) return undefined;
-    const hosts = new Set<string>();
-    for (const edge of callGraphOf(this.mesh)) {
-      // Istio authorizes principals, so every workload running as the caller's identity may call.
-      if (edge.caller.serviceAccountName === service.serviceAccountName && edge.caller.identityNamespace === service.namespace) {
-        hosts.add(EgressHost.service(edge.target).value);
-      }
-    }
-    hosts.add(EgressHost.namespace(this.mesh.rootNamespace).value);
-    const collector = tracingCollectorHost(this.mesh);
-    if (collector) hosts.add(collector.value);
-    for (const h of [...this._common, ...(this._extra.get(service) ?? [])]) hosts.add(h.value);
-    return {
-      namespace: service.namespace,
-      serviceName: service.name,
-      selector: service.selectorLabels,
-      hosts: [...hosts].sort(),
-    };
+    return this.mesh.model.egressOf(service.ref);
   }
 
   private scopeNamespace(property: string, ns: MeshNamespace): void {
@@ -178,17 +159,18 @@ export class SidecarScope extends Construct implements IMeshMember {
   private scopeService(property: string, service: TracedService, via: string): void {
     if (!TracedService.isTracedService(service)) fail(this, property, service, 'must be a TracedService');
     if (service.mesh !== this.mesh) fail(this, property, service.node.path, 'the service belongs to another mesh');
-    for (const other of this.mesh.membersOf(SidecarScope.isSidecarScope)) {
-      const prior = other._scoped.find((s) => s.service === service);
-      if (prior) {
-        const by = other === this ? 'this SidecarScope' : other.node.path;
-        fail(this, property, `${service.namespace}/${service.name}`,
-          `the service is already scoped by ${by} (through ${prior.via}); two Sidecars selecting one workload is Istio's IST0110 error`,
-          'scope each workload once: its namespace or the service, not both');
-      }
+    const prior = this.mesh.model.egressScope(service.ref);
+    if (prior) {
+      const by = prior.scope === this.node.path ? 'this SidecarScope' : prior.scope;
+      fail(this, property, serviceKey(service.ref),
+        `the service is already scoped by ${by} (through ${prior.via}); two Sidecars selecting one workload is Istio's IST0110 error`,
+        'scope each workload once: its namespace or the service, not both');
     }
-    const sidecar = renderedObject(this, `Sidecar-${service.namespace}-${service.name}`, networking.Sidecar.GVK, { name: service.name, namespace: service.namespace }, () => renderSidecarSpec(this.egressOf(service)!));
-    this._scoped.push({ service, sidecar, via });
+    this.mesh.model.scopeEgress(service.ref, this.node.path, via);
+    this._scoped.push({ service, via });
+    const hosts = [...this._common, ...(this._pending.get(service) ?? [])].map((h) => h.value);
+    this._pending.delete(service);
+    if (hosts.length > 0) this.mesh.model.addEgressHosts(service.ref, hosts, this.node.path);
   }
 
   private validateScoping(): string[] {
@@ -200,53 +182,9 @@ export class SidecarScope extends Construct implements IMeshMember {
           'create the SidecarScope after the services, or call addService for it'));
       }
     }
-    for (const service of this._extra.keys()) {
-      if (!this.scopes(service)) {
-        errors.push(validationMessage('addEgress.service', `${service.namespace}/${service.name}`,
-          'egress hosts were added for a service this SidecarScope does not scope, so they would do nothing', 'scope the service (addService) or remove the call'));
-      }
-    }
-    return errors;
-  }
-
-  /**
-   * IST0110/IST0111 over every Sidecar in this scope's output folder, escape hatches included.
-   * Reported once per folder, by the first SidecarScope of the app there.
-   */
-  private validateSidecarShapes(): string[] {
-    const dir = outputDirOf(this);
-    const all = this.node.root.node.findAll();
-    const first = all.find((c) => SidecarScope.isSidecarScope(c) && outputDirOf(c) === dir);
-    if (first !== this) return [];
-    const objects = all.filter((c): c is ApiObject => c instanceof ApiObject && outputDirOf(c) === dir);
-    const sidecars = objects
-      .filter((o) => o.kind === 'Sidecar' && o.apiVersion.startsWith('networking.istio.io/'))
-      .map((o) => {
-        const json = o.toJson();
-        const labels: Record<string, string> = json.spec?.workloadSelector?.labels ?? {};
-        return { id: `${json.metadata?.namespace ?? 'default'}/${json.metadata?.name}`, namespace: json.metadata?.namespace ?? 'default', labels };
-      });
-    const errors: string[] = [];
-    const byNs = new Map<string, string[]>();
-    for (const s of sidecars.filter((x) => Object.keys(x.labels).length === 0)) byNs.set(s.namespace, [...(byNs.get(s.namespace) ?? []), s.id]);
-    for (const [ns, ids] of byNs) {
-      if (ids.length > 1) {
-        errors.push(validationMessage('sidecars', ids, `namespace ${ns} has ${ids.length} Sidecars without workload selector; Istio allows one (IST0111 MultipleSidecarsWithoutWorkloadSelectors)`, 'keep one namespace-wide Sidecar'));
-      }
-    }
-    // Only workload kinds are resolved here, so a broken object elsewhere reports through its own construct.
-    for (const o of objects.filter((x) => WORKLOAD_KINDS.includes(x.kind))) {
-      const json = o.toJson();
-      const podLabels: Record<string, string> | undefined = json.spec?.template?.metadata?.labels;
-      if (!podLabels) continue;
-      const ns = json.metadata?.namespace ?? 'default';
-      const selecting = sidecars.filter((s) => s.namespace === ns && Object.keys(s.labels).length > 0
-        && Object.entries(s.labels).every(([k, v]) => podLabels[k] === v));
-      if (selecting.length > 1) {
-        errors.push(validationMessage('sidecars', selecting.map((s) => s.id),
-          `${json.kind} ${ns}/${json.metadata?.name} is selected by ${selecting.length} Sidecars; Istio allows one per workload (IST0110 ConflictingSidecarWorkloadSelectors)`,
-          'remove the extra Sidecar or narrow its workloadSelector'));
-      }
+    for (const service of this._pending.keys()) {
+      errors.push(validationMessage('addEgress.service', `${service.namespace}/${service.name}`,
+        'egress hosts were added for a service this SidecarScope does not scope, so they would do nothing', 'scope the service (addService) or remove the call'));
     }
     return errors;
   }

@@ -1,15 +1,16 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HostTraffic } from './host-traffic';
-import { IWorkloadIdentity } from './identity';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
+import { EnvVarIntent, IWorkloadIdentity, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { fail } from './private/errors';
-import { quantity, quantityHint, quantityValue } from './rules/quantity';
-import { AllowOptions, ServiceSecurity } from './service-security';
 import { dns1035Label, dns1123Label, toDnsLabel } from './rules/names';
 import { labelValue } from './rules/labels';
 import { port as checkPort } from './rules/ports';
+import { quantity, quantityHint, quantityValue } from './rules/quantity';
+import { serviceAccountRenderer } from './render';
+import { AllowOptions, ServiceSecurity } from './service-security';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
 export interface ServiceVersion {
@@ -140,18 +141,21 @@ export interface TracedServiceProps {
   readonly serviceAccountName?: string;
 }
 
+const TRACED_SERVICE_SYMBOL = Symbol.for('cdk8s-istio.TracedService');
+
 /**
  * A Go-style HTTP service in the mesh: its ServiceAccount identity, a Service with a named port that
  * selects on `app` only, and one Deployment per version labelled `app` and `version`, with probes,
  * resources, sidecar annotations and OpenTelemetry wiring.
  *
- * Routing (CanaryRoute) and resilience (CircuitBreaker) write into {@link TracedService.traffic},
- * so there is exactly one VirtualService and one DestinationRule per host.
+ * It declares the service in the mesh model ({@link Mesh.model}); the mesh renders its objects at
+ * synth. Routing (CanaryRoute) and resilience (CircuitBreaker) write into the same model, keyed by
+ * the service, so there is exactly one VirtualService and one DestinationRule per host.
  */
 export class TracedService extends Construct implements IMeshMember, IWorkloadIdentity {
-  /** Whether `x` is a TracedService. */
+  /** Whether `x` is a TracedService (works across copies of this package). */
   public static isTracedService(x: unknown): x is TracedService {
-    return x instanceof TracedService;
+    return typeof x === 'object' && x !== null && TRACED_SERVICE_SYMBOL in x;
   }
 
   /** The mesh. */
@@ -168,25 +172,16 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   public readonly portName: string;
   /** The ServiceAccount name. */
   public readonly serviceAccountName: string;
-  /** The ServiceAccount object. */
-  public readonly serviceAccount: ApiObject;
-  /**
-   * The Service object. Not emitted when a progressive CanaryRoute hands the host to Flagger, which
-   * creates the Services itself.
-   */
-  public readonly service: ApiObject;
-  /** This host's traffic intent, shared by every construct that routes or protects it. */
+  /** This host's traffic intent and routing objects, shared by every construct that routes or protects it. */
   public readonly traffic: HostTraffic;
   /** This workload's security intent: who may call it, and its own mTLS mode. */
   public readonly security: ServiceSecurity;
 
-  private readonly _versions: ReadonlyArray<{ readonly name: string; readonly replicas: number; readonly image: string }>;
-  private readonly _deployments = new Map<string, ApiObject>();
-
   constructor(scope: Construct, id: string, props: TracedServiceProps) {
     super(scope, id);
+    Object.defineProperty(this, TRACED_SERVICE_SYMBOL, { value: true });
     this.meshNamespace = props.namespace;
-    if (!props.namespace || !(props.namespace instanceof MeshNamespace)) {
+    if (!props.namespace || !MeshNamespace.isMeshNamespace(props.namespace)) {
       fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace');
     }
     this.mesh = props.namespace.mesh;
@@ -213,7 +208,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       fail(this, 'props.versions', props.versions, 'a service needs at least one version', "e.g. versions: [{ name: 'v1' }]");
     }
     const seen = new Set<string>();
-    this._versions = props.versions.map((v, i) => {
+    const versions = props.versions.map((v, i) => {
       const where = `props.versions[${i}].name`;
       const badVersion = labelValue(v.name) ?? (v.name === '' ? 'must be non-empty' : undefined);
       if (badVersion) fail(this, where, v.name, `a version ${badVersion}`);
@@ -229,24 +224,6 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       return { name: v.name, replicas: r, image };
     });
 
-    const labels = { app: this.name };
-    // Plain ApiObjects: the core-kind schema check of the validation layer covers their shape, and
-    // they skip the typed L1 classes' per-field conversion at synth (measurable at thousands of services).
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: this.serviceAccountName, namespace: this.namespace, labels },
-    });
-    this.service = new ApiObject(this, 'Service', {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: this.name, namespace: this.namespace, labels },
-      spec: {
-        selector: { app: this.name },
-        ports: [{ name: this.portName, port: this.port, targetPort: this.port, protocol: 'TCP' }],
-      },
-    });
-
     const probe = props.readinessProbe ?? {};
     const probePath = probe.path ?? '/health';
     if (!probePath.startsWith('/')) fail(this, 'props.readinessProbe.path', probePath, "a probe path must start with '/'");
@@ -260,20 +237,13 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       memoryLimit: checkQuantity(this, 'props.resources.memoryLimit', res.memoryLimit ?? '512Mi'),
     };
     for (const r of ['cpu', 'memory'] as const) {
-      const req = (resources as any)[`${r}Request`];
-      const lim = (resources as any)[`${r}Limit`];
+      const req = resources[`${r}Request`];
+      const lim = resources[`${r}Limit`];
       if (quantityValue(req) > quantityValue(lim)) {
         fail(this, `props.resources.${r}Request`, req, `a request must not exceed its limit (${lim})`);
       }
     }
     const side = props.sidecarResources ?? {};
-    const annotations: Record<string, string> = {};
-    if (!this.mesh.isAmbient) {
-      annotations['sidecar.istio.io/proxyCPU'] = side.cpuRequest ?? '100m';
-      annotations['sidecar.istio.io/proxyMemory'] = side.memoryRequest ?? '128Mi';
-      if (side.cpuLimit) annotations['sidecar.istio.io/proxyCPULimit'] = side.cpuLimit;
-      if (side.memoryLimit) annotations['sidecar.istio.io/proxyMemoryLimit'] = side.memoryLimit;
-    }
     const otel = props.openTelemetry ?? {};
     const provider = this.mesh.tracing?.provider;
     const endpoint = otel.endpoint ?? (provider ? `http://${provider.host}:${provider.port}` : undefined);
@@ -284,12 +254,11 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       fail(this, 'props.openTelemetry.endpoint', otel.endpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL', 'e.g. "http://otel-collector.observability.svc.cluster.local:4317"');
     }
 
-    for (const v of this._versions) {
-      const podLabels = { app: this.name, version: v.name };
-      const env: Record<string, string> = { ...(props.env ?? {}), ...(props.env === undefined ? {} : {}) };
-      const versionEnv = props.versions.find((x) => x.name === v.name)?.env ?? {};
-      Object.assign(env, versionEnv);
-      const fixed: Array<{ name: string; value: string }> = [{ name: 'SERVICE_PORT', value: String(this.port) }];
+    const selector = { app: this.name };
+    const versionIntents: VersionIntent[] = versions.map((v) => {
+      const env: Record<string, string> = { ...(props.env ?? {}) };
+      Object.assign(env, props.versions.find((x) => x.name === v.name)?.env ?? {});
+      const fixed: EnvVarIntent[] = [{ name: 'SERVICE_PORT', value: String(this.port) }];
       if ((otel.enabled ?? true) && endpoint) {
         const attrs: Record<string, string> = { ...(otel.resourceAttributes ?? {}), 'service.version': v.name };
         fixed.push(
@@ -302,50 +271,36 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
         if (f.name in env) fail(this, 'props.env', f.name, `${f.name} is set by TracedService and cannot be overridden in env`);
       }
       const extra = Object.keys(env).sort().map((name) => ({ name, value: env[name] }));
-      const deployment = new ApiObject(this, `Deployment-${v.name}`, {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: `${this.name}-${v.name}`, namespace: this.namespace, labels: podLabels },
-        spec: {
-          replicas: v.replicas,
-          selector: { matchLabels: podLabels },
-          template: {
-            metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) },
-            spec: {
-              serviceAccountName: this.serviceAccountName,
-              containers: [
-                {
-                  name: this.name,
-                  image: v.image,
-                  ports: [{ name: this.portName, containerPort: this.port, protocol: 'TCP' }],
-                  env: [...fixed, ...extra],
-                  resources: {
-                    requests: { cpu: resources.cpuRequest, memory: resources.memoryRequest },
-                    limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
-                  },
-                  readinessProbe: {
-                    httpGet: { path: probePath, port: this.port },
-                    initialDelaySeconds: initialDelay,
-                    periodSeconds: period,
-                  },
-                  securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
-                },
-              ],
-            },
-          },
-        },
-      });
-      this._deployments.set(v.name, deployment);
-    }
+      return { name: v.name, replicas: v.replicas, podLabels: { ...selector, version: v.name }, image: v.image, env: [...fixed, ...extra] };
+    });
 
-    this.traffic = new HostTraffic(this);
+    this.mesh.model.addService({
+      name: this.name,
+      namespace: this.namespace,
+      serviceAccount: this.serviceAccountName,
+      ports: [{ name: this.portName, port: this.port, targetPort: this.port, protocol: 'TCP' }],
+      selector,
+      versions: versionIntents,
+      workload: {
+        containerName: this.name,
+        resources: {
+          requests: { cpu: resources.cpuRequest, memory: resources.memoryRequest },
+          limits: { cpu: resources.cpuLimit, memory: resources.memoryLimit },
+        },
+        readinessProbe: { path: probePath, initialDelaySeconds: initialDelay, periodSeconds: period },
+        proxyResources: {
+          cpuRequest: side.cpuRequest ?? '100m',
+          memoryRequest: side.memoryRequest ?? '128Mi',
+          ...(side.cpuLimit ? { cpuLimit: side.cpuLimit } : {}),
+          ...(side.memoryLimit ? { memoryLimit: side.memoryLimit } : {}),
+        },
+      },
+      source: this.node.path,
+    });
+    this.mesh.registerOwner(serviceOwner(this), this);
+    this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
-    if (this.mesh.isAmbient) {
-      // An ingress gateway sends straight to the pods unless told to use the waypoint; without it,
-      // ingress traffic would skip the routes and L7 policies, and ztunnel's default deny.
-      this.meshNamespace._whenWaypoint(() => this.service.metadata.addLabel('istio.io/ingress-use-waypoint', 'true'));
-    }
-    this.mesh._register(this);
+    this.mesh.addMember(this);
   }
 
   /**
@@ -360,47 +315,48 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     this.security.allowFrom(caller, options);
   }
 
+  /** The service in the mesh model: `{ namespace, name }`. */
+  public get ref(): ServiceRef {
+    return { namespace: this.namespace, name: this.name };
+  }
+
   /**
-   * Progressive delivery (Flagger): keeps one Deployment, the `canary` version's, renamed to the
-   * service name with selector `app` only (Flagger's target; the name and the selector must stay the
-   * same across releases, and a selector cannot change). The other version's Deployment and the
-   * Service are not emitted: Flagger's `<name>-primary` Deployment replaces the stable version, and
-   * Flagger creates the Services (it rewrites the selector of an existing apex Service).
-   * @internal
+   * The ServiceAccount object (an escape hatch). Services that run as the same identity share one
+   * ServiceAccount, rendered by the first of them to be declared.
    */
-  public _handOverToFlagger(canary: string): void {
-    const target = this._deployments.get(canary);
-    if (!target) fail(this, 'version', canary, `version "${canary}" is not a version of ${this.name}`);
-    const manifest = target.toJson();
-    for (const v of this.versions) this.node.tryRemoveChild(`Deployment-${v}`);
-    this._deployments.clear();
-    this.node.tryRemoveChild('Service');
-    const { name: _old, ...metadata } = manifest.metadata;
-    const deployment = new ApiObject(this, 'Deployment', {
-      apiVersion: manifest.apiVersion,
-      kind: manifest.kind,
-      metadata: { ...metadata, name: this.name },
-      spec: { ...manifest.spec, selector: { matchLabels: { app: this.name } } },
-    });
-    this._deployments.set(canary, deployment);
+  public get serviceAccount(): ApiObject {
+    const owner = serviceAccountRenderer(this.mesh.model, this.mesh.model.service(this)!)!;
+    return this.mesh.objectOf(serviceOwner(owner), 'ServiceAccount')!;
+  }
+
+  /**
+   * The Service object (an escape hatch). Undefined when a progressive CanaryRoute hands the host to
+   * Flagger, which creates the Services itself. Once read, the Service is kept: a later progressive
+   * route for this service is refused.
+   */
+  public get service(): ApiObject | undefined {
+    return this.mesh.objectOf(serviceOwner(this), 'Service');
   }
 
   /** The version names, in declaration order. */
   public get versions(): string[] {
-    return this._versions.map((v) => v.name);
+    return this.mesh.model.service(this)!.versions.map((v) => v.name);
   }
 
   /** Replicas of a version. */
   public replicasOf(version: string): number | undefined {
-    return this._versions.find((v) => v.name === version)?.replicas;
+    return this.mesh.model.service(this)!.versions.find((v) => v.name === version)?.replicas;
   }
 
   /**
-   * The Deployment of a version. With a progressive CanaryRoute only the canary version has one (the
-   * Flagger target, named after the service).
+   * The Deployment of a version (an escape hatch). With a progressive CanaryRoute only the canary
+   * version has one (the Flagger target, named after the service). Once read, the Deployment is
+   * kept: a later progressive route that would drop it is refused.
    */
   public deploymentOf(version: string): ApiObject | undefined {
-    return this._deployments.get(version);
+    const progressive = this.mesh.model.host(this).progressive;
+    if (progressive) return version === progressive.canaryVersion ? this.mesh.objectOf(serviceOwner(this), 'Deployment') : undefined;
+    return this.mesh.objectOf(serviceOwner(this), `Deployment-${version}`);
   }
 
   /** Labels that select every pod of the service (`app` only). */
@@ -420,7 +376,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
 
   /** The fully qualified host name, `<name>.<namespace>.svc.cluster.local`. */
   public get fqdn(): string {
-    return `${this.name}.${this.namespace}.svc.cluster.local`;
+    return serviceFqdn(this);
   }
 }
 

@@ -1,15 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gateway from '../imports/gateway.networking.k8s.io';
-import { IWorkloadIdentity } from './identity';
+import { IWorkloadIdentity } from './model';
 import { dns1123Label } from './rules/names';
 import { fail } from './private/errors';
 import { renderedObject } from './private/rendered-object';
+import { HBONE_PORT as HBONE, renderWaypointGateway, WAYPOINT_GATEWAY_CLASS as WAYPOINT_CLASS } from './render/ambient-security';
 
 /** The GatewayClass Istio installs for waypoint proxies. */
-export const WAYPOINT_GATEWAY_CLASS = 'istio-waypoint';
+export const WAYPOINT_GATEWAY_CLASS = WAYPOINT_CLASS;
 /** The HBONE port every waypoint listens on. */
-export const HBONE_PORT = 15008;
+export const HBONE_PORT = HBONE;
 
 /** Properties of a {@link Waypoint}. */
 export interface WaypointProps {
@@ -47,13 +48,8 @@ export class Waypoint extends Construct implements IWorkloadIdentity {
     this.namespace = props.namespace;
     const bad = dns1123Label(this.name);
     if (bad) fail(this, 'props.name', this.name, `a waypoint name ${bad}`);
-    this.resource = renderedObject(
-      this,
-      'Resource',
-      gateway.Gateway.GVK,
-      { name: this.name, namespace: this.namespace, labels: { 'istio.io/waypoint-for': 'service' } },
-      { gatewayClassName: WAYPOINT_GATEWAY_CLASS, listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }] },
-    );
+    const g = renderWaypointGateway(this.name, this.namespace);
+    this.resource = renderedObject(this, 'Resource', gateway.Gateway.GVK, g.metadata, g.spec);
   }
 
   /** The waypoint's ServiceAccount (Istio names it after the Gateway). */

@@ -1,13 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as security from '../imports/security.istio.io';
-import { CallEdge } from './intent/security';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
+import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
-import { renderedObject } from './private/rendered-object';
-import { renderAllowFromWaypointSpec, renderWaypointDefaultDenySpec } from './render/ambient-security';
-import { renderDefaultDenySpec, renderPeerAuthenticationSpec } from './render/istio-security';
 import { TracedService } from './traced-service';
 import { MtlsMode } from './values/mtls-mode';
 
@@ -63,7 +59,8 @@ const ZTP_SYMBOL = Symbol.for('cdk8s-istio.ZeroTrustPolicy');
  * Zero-trust security for a mesh: mTLS modes (mesh-wide, per namespace, per workload, per port) and
  * a real default deny per namespace. Allow rules are declared on the services themselves
  * (`payment.allowFrom(order, {...})`), from typed identities, and together they form the call graph
- * ({@link ZeroTrustPolicy.edges}).
+ * ({@link ZeroTrustPolicy.edges}). It writes into the mesh model; the mesh-wide and namespace-wide
+ * objects are rendered as its children.
  *
  * @example
  * const zt = new ZeroTrustPolicy(chart, 'ZeroTrust', {
@@ -82,10 +79,8 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   public readonly mesh: Mesh;
   /** The mesh-wide mode, when set. */
   public readonly meshMtls?: MtlsMode;
-  /** The mesh-wide PeerAuthentication, when `meshMtls` is set. */
-  public readonly meshPeerAuthentication?: ApiObject;
 
-  private readonly _namespaces = new Map<string, { readonly options: NamespaceSecurityOptions; readonly objects: ApiObject[] }>();
+  private readonly _namespaces = new Map<string, NamespaceSecurityOptions>();
 
   constructor(scope: Construct, id: string, props: ZeroTrustPolicyProps) {
     super(scope, id);
@@ -96,21 +91,27 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
     if (other) {
       fail(this, 'props.mesh', this.mesh.node.path, `the mesh already has a ZeroTrustPolicy (${other.node.path}); a mesh has one`, 'add namespaces to the existing one with addNamespace');
     }
+    this.mesh.registerOwner(sourceOwner(this.node.path), this);
     if (props.meshMtls !== undefined) {
       if (!MtlsMode.isMtlsMode(props.meshMtls)) fail(this, 'props.meshMtls', props.meshMtls, 'must be an MtlsMode (MtlsMode.PERMISSIVE, MtlsMode.STRICT, ...)');
       this.meshMtls = props.meshMtls;
-      this.meshPeerAuthentication = renderedObject(this, 'MeshPeerAuthentication', security.PeerAuthentication.GVK, { name: 'default', namespace: this.mesh.rootNamespace }, renderPeerAuthenticationSpec({ mode: props.meshMtls.value, portLevel: [] }));
+      this.mesh.model.setMeshMtls(props.meshMtls.value, this.node.path);
     }
     (props.namespaces ?? []).forEach((n, i) => this.secureNamespace(`props.namespaces[${i}]`, n));
-    this.mesh._register(this);
+    this.mesh.addMember(this);
     this.node.addValidation({
       validate: () => {
         // A workload PeerAuthentication is named after its service; `default` is the namespace-wide one.
-        const clash = this.mesh.membersOf(TracedService.isTracedService)
-          .filter((s) => s.name === 'default' && s.security.mtls && this._namespaces.get(s.namespace)?.options.mtls);
-        return clash.map((s) => validationMessage('requireMtls.service', s.node.path, `service "default" and namespace ${s.namespace} would both render PeerAuthentication ${s.namespace}/default`, 'rename the service'));
+        const model = this.mesh.model;
+        const clash = model.services.filter((s) => s.name === 'default' && model.workload(s).mtls && this._namespaces.get(s.namespace)?.mtls);
+        return clash.map((s) => validationMessage('requireMtls.service', s.source, `service "default" and namespace ${s.namespace} would both render PeerAuthentication ${s.namespace}/default`, 'rename the service'));
       },
     });
+  }
+
+  /** The mesh-wide PeerAuthentication, when `meshMtls` is set (an escape hatch). */
+  public get meshPeerAuthentication(): ApiObject | undefined {
+    return this.mesh.objectOf(sourceOwner(this.node.path), 'MeshPeerAuthentication');
   }
 
   /** Secures one more namespace: its default deny and, optionally, its namespace-wide mTLS mode. */
@@ -125,10 +126,10 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
    * @example zt.requireMtls(payment, MtlsMode.STRICT)
    */
   public requireMtls(service: TracedService, mode: MtlsMode, options: RequireMtlsOptions = {}): void {
-    if (!(service instanceof TracedService)) fail(this, 'requireMtls.service', service, 'must be a TracedService');
+    if (!TracedService.isTracedService(service)) fail(this, 'requireMtls.service', service, 'must be a TracedService');
     if (service.mesh !== this.mesh) fail(this, 'requireMtls.service', service.node.path, 'the service belongs to another mesh');
     if (!MtlsMode.isMtlsMode(mode)) fail(this, 'requireMtls.mode', mode, 'must be an MtlsMode (MtlsMode.STRICT, ...)');
-    const portLevel: Array<{ port: number; mode: MtlsMode }> = [];
+    const portLevel: Array<{ port: number; mode: string }> = [];
     if (options.portLevel !== undefined) {
       const entries = Object.entries(options.portLevel ?? {});
       // portLevelMtls needs at least one entry; the selector is always set on a workload.
@@ -137,20 +138,11 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
         const port = Number(key);
         if (!/^\d+$/.test(key) || port < 1 || port > 65535) fail(this, 'requireMtls.options.portLevel', key, 'port-level mTLS keys are container ports, integers in 1..65535');
         if (!MtlsMode.isMtlsMode(m)) fail(this, `requireMtls.options.portLevel.${key}`, m, 'must be an MtlsMode');
-        portLevel.push({ port, mode: m });
+        portLevel.push({ port, mode: m.value });
       }
     }
-    service.security._setMtls(this, mode, portLevel);
-  }
-
-  /**
-   * The namespace-wide mode of `namespace`, else the mesh-wide mode (read by ServiceSecurity, which
-   * finds mTLS defaults among the mesh members by this method).
-   * @internal
-   */
-  public _mtlsModeOf(namespace: string): MtlsMode | undefined {
-    const ns = this._namespaces.get(namespace)?.options.mtls;
-    return ns && ns !== MtlsMode.UNSET ? ns : this.meshMtls;
+    const ref: ServiceRef = { namespace: service.namespace, name: service.name };
+    this.mesh.model.setWorkloadMtls(ref, { mode: mode.value, portLevel: portLevel.sort((a, b) => a.port - b.port) }, this.node.path);
   }
 
   /** The names of the secured namespaces, in the order they were added. */
@@ -161,15 +153,15 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   /** Whether `namespace` has a default deny. */
   public hasDefaultDeny(namespace: MeshNamespace | string): boolean {
     const name = typeof namespace === 'string' ? namespace : namespace.name;
-    return this._namespaces.get(name)?.options.defaultDeny ?? false;
+    return this.mesh.model.namespaceSecurity(name)?.defaultDeny ?? false;
   }
 
   /**
-   * The mesh's call graph: every caller → service edge, with its allow rule, from every
-   * TracedService of the mesh (services in declaration order, edges in the order they were added).
+   * The mesh's call graph: every caller → service edge, with its allow rule, from every service of
+   * the mesh (services in declaration order, edges in the order they were added).
    */
   public get edges(): CallEdge[] {
-    return callGraphOf(this.mesh);
+    return this.mesh.model.edges();
   }
 
   private secureNamespace(property: string, options: NamespaceSecurityOptions): void {
@@ -186,30 +178,15 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
     if (!defaultDeny && options.mtls === undefined) {
       fail(this, property, ns.name, 'the entry sets neither a default deny nor an mTLS mode, so it does nothing', 'remove it, or set defaultDeny or mtls');
     }
-    const objects: ApiObject[] = [];
-    if (options.mtls !== undefined) {
-      objects.push(renderedObject(this, `PeerAuthentication-${ns.name}`, security.PeerAuthentication.GVK, { name: 'default', namespace: ns.name }, renderPeerAuthenticationSpec({ mode: options.mtls.value, portLevel: [] })));
-    }
-    if (defaultDeny) {
-      objects.push(renderedObject(this, `DefaultDeny-${ns.name}`, security.AuthorizationPolicy.GVK, { name: 'default-deny', namespace: ns.name }, renderDefaultDenySpec()));
-    }
-    if (defaultDeny && this.mesh.isAmbient) {
-      // Ambient: the ALLOW-nothing above is enforced by ztunnel (L4). Requests through the waypoint
-      // arrive with the waypoint's identity, so ztunnel must let the waypoint through, and the
-      // waypoint itself must deny what no allow rule of the destination Service allows.
-      ns._whenWaypoint((w) => {
-        objects.push(renderedObject(this, `AllowFromWaypoint-${ns.name}`, security.AuthorizationPolicy.GVK, { name: 'allow-from-waypoint', namespace: ns.name }, renderAllowFromWaypointSpec(w, this.mesh.trustDomain)));
-        objects.push(renderedObject(this, `WaypointDefaultDeny-${ns.name}`, security.AuthorizationPolicy.GVK, { name: `${w.name}-default-deny`, namespace: ns.name }, renderWaypointDefaultDenySpec(w.name)));
-      });
-    }
-    this._namespaces.set(ns.name, { options: { ...options, defaultDeny }, objects });
+    this.mesh.model.secureNamespace({ namespace: ns.name, defaultDeny, ...(options.mtls !== undefined ? { mtls: options.mtls.value } : {}), source: this.node.path });
+    this._namespaces.set(ns.name, { ...options, defaultDeny });
   }
 }
 
 /**
- * The call graph of a mesh: every caller → service edge with its allow rule, from every
- * TracedService (services in declaration order, edges in the order they were added).
+ * The call graph of a mesh: every caller → service edge with its allow rule, from every service
+ * (services in declaration order, edges in the order they were added).
  */
 export function callGraphOf(mesh: Mesh): CallEdge[] {
-  return mesh.membersOf(TracedService.isTracedService).flatMap((s) => s.security.edges);
+  return mesh.model.edges();
 }

@@ -245,6 +245,6 @@ describe('escape hatches', () => {
     const b = new CircuitBreaker(chart, 'B', { service: order, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 1 } }) });
     expect(r.virtualService).toBe(order.traffic.virtualService);
     expect(b.destinationRule).toBe(order.traffic.destinationRule);
-    expect(b.destinationRule.node.path).toBe('test/order-service/DestinationRule');
+    expect(b.destinationRule!.node.path).toBe('test/order-service/DestinationRule');
   });
 });

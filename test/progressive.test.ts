@@ -271,7 +271,7 @@ describe('progressive CanaryRoute: what Flagger owns is not emitted', () => {
   test('no VirtualService or DestinationRule for the host, even when a CircuitBreaker came first', () => {
     const g = orderHost();
     new CircuitBreaker(g.chart, 'Pool', { service: g.order, connectionPool: ConnectionPool.of({ http: { http2MaxRequests: 100 } }) });
-    expect(g.order.traffic.destinationRule).toBeDefined();
+    expect(g.order.traffic.hostPolicy).toEqual({ http: { http2MaxRequests: 100 } });
     const { chart } = abRoute({}, g);
     const objects = synth(chart);
     expect(objects.filter((o) => o.kind === 'VirtualService' || o.kind === 'DestinationRule')).toEqual([]);

@@ -80,7 +80,7 @@ describe('reference app: security manifests (reference-app.md, Security)', () =>
 
   test('the call graph has exactly the two declared edges', () => {
     const zt = app.mesh.membersOf(ZeroTrustPolicy.isZeroTrustPolicy)[0];
-    expect(zt.edges.map((e) => `${e.caller.identityNamespace}/${e.caller.serviceAccountName} -> ${e.target.name}`)).toEqual([
+    expect(zt.edges.map((e) => `${e.caller.namespace}/${e.caller.serviceAccount} -> ${e.target.name}`)).toEqual([
       'istio-system/istio-ingressgateway-service-account -> order-service',
       'production/order-service -> payment-service',
     ]);

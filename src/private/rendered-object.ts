@@ -1,4 +1,4 @@
-import { ApiObject, ApiObjectMetadata, GroupVersionKind, Lazy } from 'cdk8s';
+import { ApiObject, ApiObjectMetadata, GroupVersionKind, JsonPatch, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /**
@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
  * (it spells `consecutive5xxErrors` as `consecutive5XxErrors`, `disableTLS` as `disableTls`, ...).
  * The validation layer checks the result against the CRD schema instead.
  *
- * A function `spec` is rendered lazily at synth, from the final intent.
+ * A function `spec` is rendered lazily at synth.
  */
 export function renderedObject(
   scope: Construct,
@@ -23,4 +23,136 @@ export function renderedObject(
     metadata,
     spec: typeof spec === 'function' ? Lazy.any({ produce: spec }) : spec,
   });
+}
+
+/** A rendered manifest as the mesh's render pass returns it (see src/render/types.ts). */
+export interface RenderedManifest {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: { readonly [key: string]: string };
+    readonly annotations?: { readonly [key: string]: string };
+  };
+  readonly spec?: { readonly [key: string]: unknown };
+}
+
+/**
+ * An ApiObject whose content comes from the mesh's render pass: `source()` returns the current
+ * rendered manifest of this object (memoized per model version). The spec is read lazily at synth;
+ * labels and annotations the renderer adds after the object was created (e.g. a namespace's
+ * `istio.io/use-waypoint` once a service needs the waypoint) are merged in before it is serialized,
+ * unless the user set the same key. cdk8s JSON patches and metadata changes apply on top, as for any
+ * ApiObject.
+ *
+ * Serialization gives exactly what `ApiObject.toJson` gives (a test compares them over every example),
+ * without running cdk8s's token resolution over the spec: a rendered spec is plain JSON, in which the
+ * default resolvers find nothing to resolve. With custom resolvers on the App, cdk8s's own path runs.
+ */
+export class RenderedApiObject extends ApiObject {
+  /** Whether `x` is a RenderedApiObject. */
+  public static isRenderedApiObject(x: unknown): x is RenderedApiObject {
+    return ApiObject.isApiObject(x) && typeof (x as Partial<RenderedApiObject>).syncMetadata === 'function';
+  }
+
+  private readonly appliedLabels: Record<string, string>;
+  private readonly jsonPatches: JsonPatch[] = [];
+  private readonly appliedAnnotations: Record<string, string>;
+
+  constructor(scope: Construct, id: string, initial: RenderedManifest, private readonly source: () => RenderedManifest | undefined) {
+    const self: { object?: RenderedApiObject } = {};
+    const props: { apiVersion: string; kind: string; metadata: ApiObjectMetadata; spec?: unknown } = {
+      apiVersion: initial.apiVersion,
+      kind: initial.kind,
+      metadata: initial.metadata,
+    };
+    // `in`, not a read: a renderer may build the spec only when it is first read. ApiObject keeps
+    // `props` and spreads it in toJson, so the getter reads the current render then.
+    if ('spec' in initial) Object.defineProperty(props, 'spec', { enumerable: true, get: () => self.object!.current().spec });
+    super(scope, id, props);
+    self.object = this;
+    this.appliedLabels = { ...(initial.metadata.labels ?? {}) };
+    this.appliedAnnotations = { ...(initial.metadata.annotations ?? {}) };
+  }
+
+  /**
+   * Merges labels and annotations the renderer added since the object was created. A key the user
+   * set (to another value) is left alone.
+   */
+  public syncMetadata(): void {
+    const m = this.current().metadata;
+    for (const [k, v] of Object.entries(m.labels ?? {})) {
+      const now = this.metadata.getLabel(k);
+      if (now === undefined || now === this.appliedLabels[k]) {
+        this.metadata.addLabel(k, v);
+        this.appliedLabels[k] = v;
+      }
+    }
+    for (const [k, v] of Object.entries(m.annotations ?? {})) {
+      // ApiObjectMetadataDefinition has no getter for annotations: read them from its JSON.
+      const now = (this.metadata.toJson().annotations ?? {})[k];
+      if (now === undefined || now === this.appliedAnnotations[k]) {
+        this.metadata.addAnnotation(k, v);
+        this.appliedAnnotations[k] = v;
+      }
+    }
+  }
+
+  /** Applies RFC-6902 JSON-Patch operations to the manifest synthesized for this object. */
+  public addJsonPatch(...ops: JsonPatch[]): void {
+    super.addJsonPatch(...ops);
+    this.jsonPatches.push(...ops);
+  }
+
+  /** The manifest, rendered from the current model, with cdk8s patches applied. */
+  public toJson(): any {
+    this.syncMetadata();
+    const resolvers = (this.node.root as { resolvers?: readonly unknown[] }).resolvers;
+    if (!resolvers || resolvers.length !== DEFAULT_RESOLVER_COUNT) return super.toJson();
+    try {
+      const m = this.current();
+      const data: Record<string, unknown> = { apiVersion: this.apiVersion, kind: this.kind, metadata: this.metadata.toJson() };
+      if ('spec' in m) data.spec = m.spec;
+      const json = sanitize(data, !process.env.CDK8S_DISABLE_SORT) as Record<string, unknown>;
+      const patched = this.jsonPatches.length > 0 ? JsonPatch.apply(json, ...this.jsonPatches) : json;
+      // apiVersion, kind and metadata first, as ApiObject.toJson orders them
+      const result: Record<string, unknown> = {};
+      for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(patched)]) {
+        if (k in patched) result[k] = patched[k];
+      }
+      return result;
+    } catch (e) {
+      throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+    }
+  }
+
+  private current(): RenderedManifest {
+    const m = this.source();
+    if (!m) {
+      throw new Error(`[${this.node.path}] ${this.kind} ${this.name} is no longer rendered from the mesh model, but it was already created; this is a bug in the construct that changed the intent, which should have been refused`);
+    }
+    return m;
+  }
+}
+
+/** cdk8s's App resolvers without custom ones: Lazy, implicit tokens, number/string unions. */
+const DEFAULT_RESOLVER_COUNT = 3;
+
+/**
+ * What cdk8s's `sanitizeValue` does to a resolved value: drops null and undefined fields, sorts keys
+ * (unless `sortKeys` is false) and copies, so patches never touch the rendered spec.
+ */
+function sanitize(value: unknown, sortKeys: boolean): unknown {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x) => sanitize(x, sortKeys));
+  const obj = value as Record<string, unknown>;
+  const keys = sortKeys ? Object.keys(obj).sort() : Object.keys(obj);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const v = sanitize(obj[k], sortKeys);
+    if (v !== null && v !== undefined) out[k] = v;
+  }
+  return out;
 }

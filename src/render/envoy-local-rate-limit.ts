@@ -1,26 +1,12 @@
-import { renderDuration } from '../rules/duration';
-import { RateLimitDescriptor, TokenBucket } from '../values/rate-limit';
+import { LocalRateLimitIntent, ServiceIntent, sourceOwner, TokenBucketIntent } from '../model';
+import { istioDuration } from './format';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
- * Renders a local rate limit as the `spec` of an Istio `EnvoyFilter` (networking.istio.io/v1alpha3,
- * the only version EnvoyFilter has). A pure function of its input.
+ * Renders a local rate limit as an Istio `EnvoyFilter` (networking.istio.io/v1alpha3, the only
+ * version EnvoyFilter has) on the inbound sidecar of the host's pods, owned by the construct that
+ * wrote it (child id `Resource`). A pure function of its input.
  */
-
-/** What the renderer needs. */
-export interface LocalRateLimitIntent {
-  /** Workload selector labels. */
-  readonly selector: { readonly [key: string]: string };
-  /** The container (target) port whose inbound traffic is limited. */
-  readonly port: number;
-  /** The default bucket. */
-  readonly bucket: TokenBucket;
-  /** Request classes with their own buckets. */
-  readonly descriptors: readonly RateLimitDescriptor[];
-  /** Envoy stat prefix. */
-  readonly statPrefix: string;
-  /** Header added to 429 responses. */
-  readonly responseHeader: { readonly name: string; readonly value: string };
-}
 
 /** The Envoy HTTP filter name. */
 export const LOCAL_RATELIMIT_FILTER = 'envoy.filters.http.local_ratelimit';
@@ -29,8 +15,18 @@ export const LOCAL_RATELIMIT_TYPE = 'type.googleapis.com/envoy.extensions.filter
 /** The descriptor entry key `header_value_match` actions emit when no key is given. */
 export const DESCRIPTOR_KEY = 'header_match';
 
+/** The EnvoyFilter of one local rate limit of a host. */
+export function renderLocalRateLimit(svc: ServiceIntent, limit: LocalRateLimitIntent): RenderedObject {
+  return {
+    owner: sourceOwner(limit.source),
+    id: 'Resource',
+    manifest: lazyManifest('networking.istio.io/v1alpha3', 'EnvoyFilter', { name: limit.name, namespace: svc.namespace, labels: { ...svc.selector } },
+      () => renderLocalRateLimitSpec(svc.selector, svc.ports[0].targetPort, limit)),
+  };
+}
+
 /** The EnvoyFilter spec. */
-export function renderLocalRateLimitSpec(i: LocalRateLimitIntent): Record<string, unknown> {
+export function renderLocalRateLimitSpec(selector: { readonly [key: string]: string }, port: number, i: LocalRateLimitIntent): Record<string, unknown> {
   const config: Record<string, unknown> = {
     '@type': LOCAL_RATELIMIT_TYPE,
     'stat_prefix': i.statPrefix,
@@ -56,7 +52,7 @@ export function renderLocalRateLimitSpec(i: LocalRateLimitIntent): Record<string
       match: {
         context: 'SIDECAR_INBOUND',
         listener: {
-          portNumber: i.port,
+          portNumber: port,
           filterChain: {
             filter: {
               name: 'envoy.filters.network.http_connection_manager',
@@ -79,7 +75,7 @@ export function renderLocalRateLimitSpec(i: LocalRateLimitIntent): Record<string
       match: {
         context: 'SIDECAR_INBOUND',
         routeConfiguration: {
-          vhost: { name: `inbound|http|${i.port}`, route: { action: 'ANY' } },
+          vhost: { name: `inbound|http|${port}`, route: { action: 'ANY' } },
         },
       },
       patch: {
@@ -103,13 +99,13 @@ export function renderLocalRateLimitSpec(i: LocalRateLimitIntent): Record<string
     });
   }
   return {
-    workloadSelector: { labels: { ...i.selector } },
+    workloadSelector: { labels: { ...selector } },
     configPatches: patches,
   };
 }
 
-function renderBucket(b: TokenBucket): Record<string, unknown> {
-  return { max_tokens: b.maxTokens, tokens_per_fill: b.tokensPerFill, fill_interval: renderDuration(b.fillInterval) };
+function renderBucket(b: TokenBucketIntent): Record<string, unknown> {
+  return { max_tokens: b.maxTokens, tokens_per_fill: b.tokensPerFill, fill_interval: istioDuration(b.fillInterval) };
 }
 
 function fullPercent(runtimeKey: string): Record<string, unknown> {

@@ -1,32 +1,63 @@
-import type { HostTraffic } from '../host-traffic';
-import { HttpMatchIntent, MetricCheckIntent, ProgressiveIntent, AnalysisWebhookIntent } from '../intent/traffic';
-import { renderDuration } from '../rules/duration';
-import { renderFlaggerDuration } from '../rules/duration';
+import {
+  AnalysisWebhookIntent,
+  HostTrafficIntent,
+  HttpMatchIntent,
+  IntentProblem,
+  MetricCheckIntent,
+  ProgressiveIntent,
+  ServiceIntent,
+  serviceOwner,
+  TrafficPolicyIntent,
+} from '../model';
+import { flaggerDuration, istioDuration } from './format';
 import { renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
+import { renderDeploymentManifest } from './kubernetes';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
- * Renders a progressively delivered host as a Flagger `Canary` spec (flagger.app/v1beta1, Istio
- * provider). A pure function of the host's intent: same intent, same spec, key order included.
- * Flagger then creates the primary Deployment, the apex/primary/canary Services, the VirtualService
- * and the two DestinationRules from it.
+ * Renders a progressively delivered host for Flagger (flagger.app/v1beta1, Istio provider): one
+ * `Canary` (child id `Canary`) and Flagger's target, the canary version's Deployment renamed to the
+ * service name with selector `app` only (child id `Deployment`). No Service, no other Deployment,
+ * no VirtualService and no DestinationRule: Flagger creates and owns those, and ours would fight it.
+ * Pure functions of the model: same intent, same spec, key order included.
  */
-export function renderCanarySpec(host: HostTraffic): Record<string, unknown> {
-  const svc = host.service;
+
+/** The objects of a progressive host: Flagger's target Deployment, then the Canary. */
+export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficIntent, podAnnotations: { readonly [key: string]: string }): RenderedObject[] {
   const p = host.progressive!;
+  const owner = serviceOwner(svc);
+  const out: RenderedObject[] = [];
+  const version = svc.versions.find((v) => v.name === p.canaryVersion);
+  if (svc.workload && version) {
+    // The name and the selector must stay the same across releases (a selector cannot change).
+    const d = renderDeploymentManifest(svc, version, podAnnotations);
+    out.push({
+      owner,
+      id: 'Deployment',
+      manifest: { ...d, metadata: { ...d.metadata, name: svc.name }, spec: { ...d.spec, selector: { matchLabels: { ...svc.selector } } } },
+    });
+  }
+  out.push({ owner, id: 'Canary', manifest: lazyManifest('flagger.app/v1beta1', 'Canary', { name: svc.name, namespace: svc.namespace }, () => renderCanarySpec(svc, host)) });
+  return out;
+}
+
+/** The Canary spec of a progressive host. */
+export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent): Record<string, unknown> {
+  const p = host.progressive!;
+  const port = svc.ports[0];
   const spec: Record<string, unknown> = {
     provider: 'istio',
     targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: svc.name },
   };
-  if (p.progressDeadline) spec.progressDeadlineSeconds = p.progressDeadline.toSeconds();
-
+  if (p.progressDeadline !== undefined) spec.progressDeadlineSeconds = p.progressDeadline / 1000;
   const service: Record<string, unknown> = {
     name: svc.name,
-    port: svc.port,
-    targetPort: svc.port,
-    portName: svc.portName,
+    port: port.port,
+    targetPort: port.targetPort,
+    portName: port.name,
   };
   const defaults = host.defaults;
-  if (defaults.timeout) service.timeout = renderDuration(defaults.timeout);
+  if (defaults.timeout !== undefined) service.timeout = istioDuration(defaults.timeout);
   if (defaults.retries) service.retries = renderRetries(defaults.retries);
   const tp = renderTrafficPolicy(host.hostPolicy);
   if (tp) service.trafficPolicy = tp;
@@ -37,7 +68,7 @@ export function renderCanarySpec(host: HostTraffic): Record<string, unknown> {
 
 /** The `analysis` block. */
 export function renderAnalysis(p: ProgressiveIntent): Record<string, unknown> {
-  const a: Record<string, unknown> = { interval: renderFlaggerDuration(p.interval), threshold: p.threshold };
+  const a: Record<string, unknown> = { interval: flaggerDuration(p.interval), threshold: p.threshold };
   if (p.iterations !== undefined) {
     a.iterations = p.iterations;
     a.match = p.matches.map(renderAnalysisMatch);
@@ -52,6 +83,50 @@ export function renderAnalysis(p: ProgressiveIntent): Record<string, unknown> {
   return a;
 }
 
+/**
+ * What Flagger cannot carry: one traffic policy applies to primary and canary alike (no per-version
+ * policy), and its Canary (v1.44) has no `connectionPool.tcp` and no `useClientProtocol` (the API
+ * server would prune them). Each problem names the construct that wrote the policy.
+ */
+export function flaggerHostProblems(host: HostTrafficIntent): IntentProblem[] {
+  if (!host.progressive) return [];
+  const by = host.sources.progressive!;
+  const policies = host.sources.policies;
+  const out: IntentProblem[] = [];
+  for (const c of policies.filter((x) => x.version !== undefined)) {
+    out.push({
+      property: 'version', value: c.version,
+      rule: `the host is delivered progressively by ${by}, and Flagger applies one traffic policy to its primary and canary alike; a policy per version cannot be expressed`,
+      hint: 'drop `version` to protect the whole host',
+      at: c.source,
+    });
+  }
+  for (const c of policies.filter((x) => x.version === undefined)) out.push(...unexpressible(c.policy, by, c.source));
+  return out;
+}
+
+function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string): IntentProblem[] {
+  const out: IntentProblem[] = [];
+  const tcp = policy.tcp && Object.entries(policy.tcp).find(([, v]) => v !== undefined);
+  if (tcp) {
+    out.push({
+      property: `connectionPool.tcp.${tcp[0]}`, value: tcp[1],
+      rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) has no connectionPool.tcp: the API server would silently drop it`,
+      hint: 'keep the HTTP pool limits and outlier detection only, or deliver the host without Flagger',
+      at: writer,
+    });
+  }
+  if (policy.http?.useClientProtocol !== undefined) {
+    out.push({
+      property: 'connectionPool.http.useClientProtocol', value: policy.http.useClientProtocol,
+      rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) has no useClientProtocol: the API server would silently drop it`,
+      hint: 'remove useClientProtocol',
+      at: writer,
+    });
+  }
+  return out;
+}
+
 /** One A/B match block: header conditions only (the only request attributes `analysis.match` carries). */
 function renderAnalysisMatch(m: HttpMatchIntent): Record<string, unknown> {
   return { headers: Object.fromEntries(m.headers.map((h) => [h.name, renderStringMatch(h.match)])) };
@@ -64,14 +139,13 @@ function renderMetric(m: MetricCheckIntent): Record<string, unknown> {
   if (m.min !== undefined) range.min = m.min;
   if (m.max !== undefined) range.max = m.max;
   out.thresholdRange = range;
-  out.interval = renderFlaggerDuration(m.interval);
+  out.interval = flaggerDuration(m.interval);
   return out;
 }
 
 function renderWebhook(w: AnalysisWebhookIntent): Record<string, unknown> {
   const out: Record<string, unknown> = { name: w.name, type: w.type, url: w.url };
-  if (w.timeout) out.timeout = renderFlaggerDuration(w.timeout);
+  if (w.timeout !== undefined) out.timeout = flaggerDuration(w.timeout);
   if (w.metadata) out.metadata = { ...w.metadata };
   return out;
 }
-

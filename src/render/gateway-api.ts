@@ -1,13 +1,32 @@
-import { Duration } from 'cdk8s';
 import { RE2JS } from 're2js';
-import type { HostTraffic } from '../host-traffic';
-import { HttpMatchIntent, HttpRuleIntent, RetryIntent, RouteDestinationIntent, StringMatchIntent } from '../intent/traffic';
-import { renderDuration } from '../rules/duration';
+import {
+  effectiveSubsetPolicy,
+  HostTrafficIntent,
+  HttpMatchIntent,
+  HttpRuleIntent,
+  isRouted,
+  IntentProblem,
+  Milliseconds,
+  RetryIntent,
+  RouteDefaultsIntent,
+  RouteDestinationIntent,
+  routedVersions,
+  ServiceIntent,
+  serviceOwner,
+  StringMatchIntent,
+  versionNames,
+} from '../model';
+import { dns1123Label } from '../rules/names';
+import { istioDuration } from './format';
+import { renderTrafficPolicy, servicePort } from './istio-traffic';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * Renders a host's traffic intent as Kubernetes Gateway API (v1.5.1, standard channel) objects for
  * the mesh (GAMMA): one `HTTPRoute` attached to the Service, whose weighted `backendRefs` point at
- * per-version Services (`<service>-<version>`). Pure functions of the intent.
+ * per-version Services (`<service>-<version>`), and DestinationRules without subsets (one for the
+ * Service host, one per per-version Service host with a policy of its own). Pure functions of the
+ * model.
  *
  * What Gateway API cannot express is reported by {@link gatewayApiProblems}, never silently dropped.
  */
@@ -23,11 +42,8 @@ const MAX_RULES = 16;
 const MAX_MATCHES_PER_RULE = 64;
 const MAX_MATCHES = 127;
 
-/** Something Gateway API cannot express, worded for {@link fail}. */
-export interface GatewayApiProblem {
-  readonly property: string;
-  readonly value: unknown;
-  readonly rule: string;
+/** Something Gateway API cannot express (an {@link IntentProblem} with a hint). */
+export interface GatewayApiProblem extends IntentProblem {
   readonly hint: string;
 }
 
@@ -39,11 +55,11 @@ export function versionServiceName(service: string, version: string): string {
 }
 
 /**
- * Renders a Duration as a Gateway API `Duration` (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`), e.g. `10s`,
+ * Renders a duration as a Gateway API `Duration` (`^([0-9]{1,5}(h|m|s|ms)){1,4}$`), e.g. `10s`,
  * `1s500ms`, `2h`. Returns undefined when a part would need more than 5 digits.
  */
-export function renderGatewayDuration(d: Duration): string | undefined {
-  let ms = d.toMilliseconds({ integral: false });
+export function renderGatewayDuration(duration: Milliseconds): string | undefined {
+  let ms = duration;
   const parts: string[] = [];
   for (const [unit, size] of [['h', 3600000], ['m', 60000], ['s', 1000], ['ms', 1]] as const) {
     const n = Math.floor(ms / size);
@@ -68,7 +84,7 @@ function escapeRe2(s: string): string {
  * express, including first-match orders that Gateway API's precedence would change. Empty when the
  * HTTPRoute means exactly what the intent means.
  */
-export function gatewayApiProblems(serviceName: string, rules: readonly HttpRuleIntent[], defaults: { readonly timeout?: Duration; readonly retries?: RetryIntent }): GatewayApiProblem[] {
+export function gatewayApiProblems(serviceName: string, rules: readonly HttpRuleIntent[], defaults: RouteDefaultsIntent): GatewayApiProblem[] {
   const out: GatewayApiProblem[] = [];
   const ruleName = (i: number) => (i === rules.length - 1 && rules[i].matches.length === 0 ? 'the default rule' : `rules[${i}]${rules[i].name ? ` (${rules[i].name})` : ''}`);
   if (defaults.retries) {
@@ -78,8 +94,8 @@ export function gatewayApiProblems(serviceName: string, rules: readonly HttpRule
       hint: `use RoutingApi.ISTIO for this mesh (VirtualService retries), or drop the retries from the route of ${serviceName}`,
     });
   }
-  if (defaults.timeout && !renderGatewayDuration(defaults.timeout)) {
-    out.push({ property: 'timeout', value: renderDuration(defaults.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
+  if (defaults.timeout !== undefined && !renderGatewayDuration(defaults.timeout)) {
+    out.push({ property: 'timeout', value: istioDuration(defaults.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
   }
   if (rules.length > MAX_RULES) {
     out.push({ property: 'rules', value: rules.length, rule: `an HTTPRoute holds at most ${MAX_RULES} rules (the default included)`, hint: ALTERNATIVES });
@@ -101,8 +117,8 @@ export function gatewayApiProblems(serviceName: string, rules: readonly HttpRule
         hint: `use RoutingApi.ISTIO for this mesh (VirtualService retries), or drop the retries of ${ruleName(i)}`,
       });
     }
-    if (rule.timeout && !renderGatewayDuration(rule.timeout)) {
-      out.push({ property: `${at}.timeout`, value: renderDuration(rule.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
+    if (rule.timeout !== undefined && !renderGatewayDuration(rule.timeout)) {
+      out.push({ property: `${at}.timeout`, value: istioDuration(rule.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
     }
     rule.matches.forEach((m, j) => {
       const where = `${at}.match[${j}]`;
@@ -174,7 +190,7 @@ function article(word: string): string {
   return `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;
 }
 
-function precedenceProblems(rules: readonly HttpRuleIntent[], defaults: { readonly timeout?: Duration }, ruleName: (i: number) => string): GatewayApiProblem[] {
+function precedenceProblems(rules: readonly HttpRuleIntent[], defaults: RouteDefaultsIntent, ruleName: (i: number) => string): GatewayApiProblem[] {
   const ranked: RankedMatch[] = [];
   const catchAll = catchAllPath(rules);
   rules.forEach((r, i) => {
@@ -229,14 +245,14 @@ function satisfies(m: StringMatchIntent, value: string): boolean {
   return m.value === value;
 }
 
-function sameOutcome(a: HttpRuleIntent, b: HttpRuleIntent, defaults: { readonly timeout?: Duration }): boolean {
-  const outcome = (r: HttpRuleIntent) => JSON.stringify({ d: r.destinations, t: (r.timeout ?? defaults.timeout)?.toMilliseconds() });
+function sameOutcome(a: HttpRuleIntent, b: HttpRuleIntent, defaults: RouteDefaultsIntent): boolean {
+  const outcome = (r: HttpRuleIntent) => JSON.stringify({ d: r.destinations, t: r.timeout ?? defaults.timeout });
   return outcome(a) === outcome(b);
 }
 
 function describeRetries(r: RetryIntent): string {
   const parts = [`attempts ${r.attempts}`];
-  if (r.perTryTimeout) parts.push(`perTryTimeout ${renderDuration(r.perTryTimeout)}`);
+  if (r.perTryTimeout !== undefined) parts.push(`perTryTimeout ${istioDuration(r.perTryTimeout)}`);
   if (r.retryOn.length > 0) parts.push(`retryOn ${r.retryOn.join(',')}`);
   return parts.join(', ');
 }
@@ -302,25 +318,99 @@ function renderBackends(svc: { name: string; port: number }, destinations: reado
  * intent's order; {@link gatewayApiProblems} has refused every intent whose meaning would change.
  * Throws if called on such intent.
  */
-export function renderHttpRouteSpec(host: HostTraffic): Record<string, unknown> {
-  const svc = host.service;
+export function renderHttpRouteSpec(svc: ServiceIntent, host: HostTrafficIntent): Record<string, unknown> {
+  const port = servicePort(svc);
   const rules: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
   const problems = gatewayApiProblems(svc.name, rules, host.defaults);
   if (problems.length > 0) {
-    throw new Error(`[${svc.node.path}] the route of ${svc.name} cannot be rendered as an HTTPRoute: ${problems.map((p) => `${p.property}: ${p.rule}`).join('; ')}`);
+    throw new Error(`[${svc.source}] the route of ${svc.name} cannot be rendered as an HTTPRoute: ${problems.map((p) => `${p.property}: ${p.rule}`).join('; ')}`);
   }
   const catchAll = catchAllPath(rules);
   return {
-    parentRefs: [{ group: '', kind: 'Service', name: svc.name, port: svc.port }],
+    parentRefs: [{ group: '', kind: 'Service', name: svc.name, port }],
     rules: rules.map((rule) => {
       const out: Record<string, unknown> = {};
       if (rule.name) out.name = rule.name;
       if (rule.matches.length > 0) out.matches = rule.matches.map(renderMatch);
       else if (catchAll) out.matches = [{ path: { ...catchAll } }];
-      out.backendRefs = renderBackends(svc, rule.destinations);
+      out.backendRefs = renderBackends({ name: svc.name, port }, rule.destinations);
       const timeout = rule.timeout ?? host.defaults.timeout;
-      if (timeout) out.timeouts = { request: renderGatewayDuration(timeout) };
+      if (timeout !== undefined) out.timeouts = { request: renderGatewayDuration(timeout) };
       return out;
     }),
   };
+}
+
+/**
+ * The versions that get a per-version Service (`<service>-<version>`, selecting `app` and
+ * `version`): those a route sends to by name, and those with a policy of their own.
+ */
+export function versionServices(svc: ServiceIntent, host: HostTrafficIntent): string[] {
+  const wanted = new Set([...routedVersions(host), ...host.subsetPolicies.map((s) => s.version)]);
+  return versionNames(svc).filter((v) => wanted.has(v));
+}
+
+/**
+ * The traffic policy a per-version Service host gets: the host policy with the version's own fields
+ * laid over it, exactly what the proxy applies to that subset with the Istio routing API. Undefined
+ * when neither is set.
+ */
+export function versionPolicy(host: HostTrafficIntent, version: string): Record<string, unknown> | undefined {
+  return renderTrafficPolicy(effectiveSubsetPolicy(host, version) ?? host.hostPolicy);
+}
+
+/**
+ * The routing objects of one host with the Gateway API: the HTTPRoute (child id `HTTPRoute`) when
+ * the host is routed, per-version Services (`Service-<version>`), a DestinationRule for the Service
+ * host when it has a policy (`DestinationRule`) and one per per-version Service with a policy
+ * (`DestinationRule-<version>`).
+ */
+export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficIntent): RenderedObject[] {
+  const owner = serviceOwner(svc);
+  const port = servicePort(svc);
+  const portName = svc.ports[0].name;
+  const out: RenderedObject[] = [];
+  if (isRouted(host)) {
+    out.push({ owner, id: 'HTTPRoute', manifest: lazyManifest('gateway.networking.k8s.io/v1', 'HTTPRoute', { name: svc.name, namespace: svc.namespace }, () => renderHttpRouteSpec(svc, host)) });
+  }
+  const versions = versionServices(svc, host);
+  for (const v of versions) {
+    const labels = { ...svc.selector, version: v };
+    out.push({
+      owner,
+      id: `Service-${v}`,
+      role: 'per-version Service',
+      manifest: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: versionServiceName(svc.name, v), namespace: svc.namespace, labels },
+        spec: { selector: labels, ports: [{ name: portName, port, targetPort: port, protocol: 'TCP' }] },
+      },
+    });
+  }
+  if (host.hostPolicy) {
+    out.push({ owner, id: 'DestinationRule', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: svc.name, namespace: svc.namespace }, spec: { host: svc.name, trafficPolicy: renderTrafficPolicy(host.hostPolicy) } } });
+  }
+  for (const v of versions) {
+    const policy = versionPolicy(host, v);
+    if (!policy) continue;
+    const name = versionServiceName(svc.name, v);
+    out.push({ owner, id: `DestinationRule-${v}`, manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: svc.namespace }, spec: { host: name, trafficPolicy: policy } } });
+  }
+  return out;
+}
+
+/** What the Gateway API renderer cannot express in a host's intent, including per-version Service names. */
+export function gatewayApiHostProblems(svc: ServiceIntent, host: HostTrafficIntent): IntentProblem[] {
+  const out: IntentProblem[] = [];
+  if (isRouted(host)) {
+    const [p] = gatewayApiProblems(svc.name, host.rules ?? [], host.defaults);
+    if (p) out.push({ ...p, rule: `${p.rule} (the mesh renders routes with RoutingApi.GATEWAY_API)` });
+  }
+  for (const v of versionServices(svc, host)) {
+    const name = versionServiceName(svc.name, v);
+    const bad = dns1123Label(name);
+    if (bad) out.push({ property: 'versions', value: name, rule: `the per-version Service name ${bad}`, hint: 'shorten the service or version name', at: svc.source });
+  }
+  return out;
 }

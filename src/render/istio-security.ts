@@ -5,10 +5,9 @@ import {
   MtlsIntent,
   OperationIntent,
   PathMatchIntent,
+  principalOf,
   SourceIntent,
-  WorkloadAuthorizationIntent,
-} from '../intent/security';
-import { principalOf } from '../identity';
+} from '../model';
 
 /**
  * Renders security intent as Istio `security.istio.io/v1` specs (sidecar data plane: workloads are
@@ -17,12 +16,17 @@ import { principalOf } from '../identity';
  * empty from/to/source/operation, ports as numeric strings.
  */
 
-/** The AuthorizationPolicy spec of one workload and action. */
-export function renderAuthorizationPolicySpec(intent: WorkloadAuthorizationIntent, trustDomain: string): Record<string, unknown> {
+/** The AuthorizationPolicy spec of one workload and action, selecting its pods. */
+export function renderAuthorizationPolicySpec(
+  action: string,
+  selector: { readonly [key: string]: string },
+  rules: readonly AuthorizationRuleIntent[],
+  trustDomain: string,
+): Record<string, unknown> {
   return {
-    selector: { matchLabels: { ...intent.selector } },
-    action: intent.action,
-    rules: intent.rules.map((r) => renderRule(r, trustDomain)),
+    selector: { matchLabels: { ...selector } },
+    action,
+    rules: rules.map((r) => renderRule(r, trustDomain)),
   };
 }
 
@@ -62,7 +66,7 @@ function renderSource(s: SourceIntent, trustDomain: string): Record<string, unkn
   if (s.identities.length > 0) {
     out.principals = unique(s.identities.map((id) => principalOf(id, trustDomain)));
     // Principal AND namespace: both hold only for an mTLS caller from that namespace.
-    out.namespaces = unique(s.identities.map((id) => id.identityNamespace));
+    out.namespaces = unique(s.identities.map((id) => id.namespace));
   }
   if (s.notIdentities.length > 0) out.notPrincipals = unique(s.notIdentities.map((id) => principalOf(id, trustDomain)));
   if (s.notNamespaces.length > 0) out.notNamespaces = unique([...s.notNamespaces]);

@@ -6,7 +6,6 @@
  * CI2xxx istiod webhook (CI26xx mesh config), CI3xxx our cross-object checks, CI9xxx validation settings; ISTxxxx are
  * Istio's own analyzer codes.
  */
-import type { IManifestValidator } from '../mesh-app';
 import { analyze } from './analyzers';
 import type { IstioMeshConfig } from './analyzers';
 import { checkCel } from './cel';
@@ -15,7 +14,7 @@ import { compareFindings, RawFinding } from './report';
 import { checkMeshConfigManifest } from './mesh-config-manifests';
 import { checkMetadata, checkSchema } from './schema';
 import { objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
-import { Finding, SourcedManifest } from './types';
+import { Finding, IManifestValidator, SourcedManifest } from './types';
 import { checkWebhook } from './webhook';
 
 /** Which families of checks run. Each defaults to true. */

@@ -10,12 +10,8 @@ const KEY = 'cdk8s-istio/suppress';
 /** The annotation that suppresses codes on one object: `"IST0118: reason; CI3001: other reason"`. */
 export const SUPPRESS_ANNOTATION = 'validation.cdk8s-istio.io/suppress';
 
-/**
- * Annotation on an AuthorizationPolicy listing (comma-separated) the principals it names that live
- * outside the deployable set, e.g. the ingress gateway. The library writes it for every
- * `ExternalIdentity` a policy names, so `cdk8s-istio lint` of synthesized YAML knows them too (CI3002).
- */
-export const EXTERNAL_PRINCIPALS_ANNOTATION = 'validation.cdk8s-istio.io/external-principals';
+// The annotation the renderers write on AuthorizationPolicies naming declared external principals.
+export { EXTERNAL_PRINCIPALS_ANNOTATION } from '../private/annotations';
 
 /** One suppressed finding code. */
 export interface Suppression {

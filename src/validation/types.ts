@@ -25,3 +25,9 @@ export interface SourcedManifest {
   /** The construct path of the ApiObject that produced it. */
   readonly path?: string;
 }
+
+/** A validator run over each output folder's manifests at synth (MeshApp `validators`). */
+export interface IManifestValidator {
+  /** Returns the findings for one deployable set of manifests. */
+  validate(manifests: readonly SourcedManifest[]): Finding[];
+}

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { AnalysisWebhookIntent } from '../intent/traffic';
+import { AnalysisWebhookIntent } from '../model';
 import { fail } from '../private/errors';
 import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
 
@@ -100,7 +100,7 @@ export class AnalysisWebhook {
       name: options.name,
       type: type.value,
       url: options.url,
-      ...(options.timeout ? { timeout: options.timeout } : {}),
+      ...(options.timeout ? { timeout: options.timeout.toMilliseconds() } : {}),
       ...(metadata ? { metadata } : {}),
     });
   }

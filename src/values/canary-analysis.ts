@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { ProgressiveIntent } from '../intent/traffic';
+import { ProgressiveIntent } from '../model';
 import { fail } from '../private/errors';
 import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
 import { AnalysisWebhook, WebhookType } from './analysis-webhook';
@@ -183,11 +183,11 @@ function checkCommon(where: string, options: AnalysisOptions): AnalysisSettings 
     hooks.add(w.name);
   });
   return {
-    interval,
+    interval: interval.toMilliseconds(),
     threshold,
     metrics: metrics.map((m) => m._toIntent()),
     webhooks: webhooks.map((w) => w._toIntent()),
-    ...(progressDeadline ? { progressDeadline } : {}),
+    ...(progressDeadline ? { progressDeadline: progressDeadline.toMilliseconds() } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
-import { ConditionIntent, ConditionValue } from '../intent/security';
-import { IWorkloadIdentity } from '../identity';
+import { ConditionIntent, ConditionValue } from '../model';
+import { identityRef, IWorkloadIdentity } from '../model';
 import { fail } from '../private/errors';
 import { serviceAccountValue, WHEN_KEYS, whenCondition, whenKey, wildcardValue } from '../rules/authz';
 import { httpToken } from '../rules/http';
@@ -237,7 +237,8 @@ export class Condition {
         fail(where, `identities[${i}]`, id, 'must be a TracedService or an ExternalIdentity');
       }
     });
-    return new Condition({ key: 'source.principal', values: field === 'values' ? [...identities] : [], notValues: field === 'notValues' ? [...identities] : [] });
+    const refs = identities.map(identityRef);
+    return new Condition({ key: 'source.principal', values: field === 'values' ? refs : [], notValues: field === 'notValues' ? refs : [] });
   }
 
   /** @internal */
@@ -255,7 +256,7 @@ export class Condition {
 
   /** Values as given (identities are shown as `namespace/serviceAccount`). */
   public toString(): string {
-    const show = (v: ConditionValue) => (typeof v === 'string' ? v : `${v.identityNamespace}/${v.serviceAccountName}`);
+    const show = (v: ConditionValue) => (typeof v === 'string' ? v : `${v.namespace}/${v.serviceAccount}`);
     const parts = [];
     if (this.intent.values.length) parts.push(`in [${this.intent.values.map(show).join(', ')}]`);
     if (this.intent.notValues.length) parts.push(`not in [${this.intent.notValues.map(show).join(', ')}]`);

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { HttpPoolIntent, TcpPoolIntent } from '../intent/traffic';
+import { HttpPoolIntent, TcpPoolIntent } from '../model';
 import { compact } from '../private/compact';
 import { checkOptional } from '../rules/check';
 import { istioDurationOf } from '../rules/duration';
@@ -130,13 +130,13 @@ export class ConnectionPool {
     if (h.h2UpgradePolicy === H2UpgradePolicy.UPGRADE && h.useClientProtocol) {
       fail(where, 'http.useClientProtocol', true, 'useClientProtocol cannot be combined with h2UpgradePolicy UPGRADE (Istio rejects it)', 'drop one of the two');
     }
-    const tcp = compact<TcpPoolIntent>({ maxConnections: t.maxConnections, connectTimeout: t.connectTimeout, idleTimeout: t.idleTimeout });
+    const tcp = compact<TcpPoolIntent>({ maxConnections: t.maxConnections, connectTimeout: t.connectTimeout?.toMilliseconds(), idleTimeout: t.idleTimeout?.toMilliseconds() });
     const http = compact<HttpPoolIntent>({
       http1MaxPendingRequests: h.http1MaxPendingRequests,
       http2MaxRequests: h.http2MaxRequests,
       maxRequestsPerConnection: h.maxRequestsPerConnection,
       maxRetries: h.maxRetries,
-      idleTimeout: h.idleTimeout,
+      idleTimeout: h.idleTimeout?.toMilliseconds(),
       h2UpgradePolicy: h.h2UpgradePolicy?.value,
       useClientProtocol: h.useClientProtocol,
     });

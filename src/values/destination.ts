@@ -1,4 +1,4 @@
-import { RouteDestinationIntent } from '../intent/traffic';
+import { RouteDestinationIntent } from '../model';
 import { fail } from '../private/errors';
 
 /** One version's share of a {@link Destination.split}. */

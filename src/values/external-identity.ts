@@ -1,4 +1,4 @@
-import { IWorkloadIdentity } from '../identity';
+import { IWorkloadIdentity } from '../model';
 import { fail } from '../private/errors';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
 

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { MetricCheckIntent } from '../intent/traffic';
+import { MetricCheckIntent } from '../model';
 import { istioDurationOf as checkIstioDuration } from '../rules/duration';
 import { fail } from '../private/errors';
 import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
@@ -139,9 +139,10 @@ export class MetricCheck {
   }
 }
 
-function interval(where: string, d: Duration | undefined): Duration {
+/** The checked interval, in milliseconds. */
+function interval(where: string, d: Duration | undefined): number {
   const v = d ?? Duration.minutes(1);
   const bad = checkFlaggerDuration(v);
   if (bad) fail(where, 'options.interval', v, bad, 'e.g. Duration.minutes(1)');
-  return v;
+  return v.toMilliseconds();
 }

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { OutlierDetectionIntent } from '../intent/traffic';
+import { OutlierDetectionIntent } from '../model';
 import { fail } from '../private/errors';
 import { compact } from '../private/compact';
 import { checkOptional } from '../rules/check';
@@ -64,8 +64,8 @@ export class OutlierDetection {
     const intent = compact<OutlierDetectionIntent>({
       consecutive5xxErrors: o.consecutive5xxErrors,
       consecutiveGatewayErrors: o.consecutiveGatewayErrors,
-      interval: o.interval,
-      baseEjectionTime: o.baseEjectionTime,
+      interval: o.interval?.toMilliseconds(),
+      baseEjectionTime: o.baseEjectionTime?.toMilliseconds(),
       maxEjectionPercent: o.maxEjectionPercent,
       minHealthPercent: o.minHealthPercent,
     });

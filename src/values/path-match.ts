@@ -1,4 +1,4 @@
-import { PathMatchIntent } from '../intent/security';
+import { PathMatchIntent } from '../model';
 import { fail } from '../private/errors';
 import { containsPathTemplate, pathTemplate } from '../rules/authz';
 

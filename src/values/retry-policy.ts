@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { RetryIntent } from '../intent/traffic';
+import { RetryIntent } from '../model';
 import { fail } from '../private/errors';
 import { istioDurationOf } from '../rules/duration';
 import { knownHttpStatus, RETRY_ON_POLICIES, retryOnToken } from '../rules/http';
@@ -143,7 +143,7 @@ export class RetryPolicy {
       if (seen.has(r.token)) fail(where, `retryOn[${i}]`, r.token, 'retryOn tokens must be unique');
       seen.add(r.token);
     }
-    return new RetryPolicy({ attempts, perTryTimeout, retryOn: (retryOn ?? []).map((r) => r.token) });
+    return new RetryPolicy({ attempts, retryOn: (retryOn ?? []).map((r) => r.token), ...(perTryTimeout ? { perTryTimeout: perTryTimeout.toMilliseconds() } : {}) }, perTryTimeout);
   }
 
   /** No retries at all (`attempts: 0`), overriding Istio's default of 2 retries. */
@@ -151,7 +151,7 @@ export class RetryPolicy {
     return new RetryPolicy({ attempts: 0, retryOn: [] });
   }
 
-  private constructor(private readonly _intent: RetryIntent) {}
+  private constructor(private readonly _intent: RetryIntent, private readonly _perTryTimeout?: Duration) {}
 
   /** Retries allowed. */
   public get attempts(): number {
@@ -160,7 +160,7 @@ export class RetryPolicy {
 
   /** Per-try timeout, if set. */
   public get perTryTimeout(): Duration | undefined {
-    return this._intent.perTryTimeout;
+    return this._perTryTimeout;
   }
 
   /** The retryOn tokens in order. */

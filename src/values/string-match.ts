@@ -1,4 +1,4 @@
-import { StringMatchIntent, HeaderMatchIntent } from '../intent/traffic';
+import { StringMatchIntent, HeaderMatchIntent } from '../model';
 import { fail } from '../private/errors';
 import { check } from '../rules/check';
 import { headerMatchName, IGNORED_HEADER_MATCH_KEYS } from '../rules/http';

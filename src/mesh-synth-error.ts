@@ -1,4 +1,4 @@
-import type { Finding } from '../validation/types';
+import type { Finding } from './validation/types';
 
 const SYNTH_ERROR = Symbol.for('cdk8s-istio.MeshSynthError');
 

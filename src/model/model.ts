@@ -1,0 +1,689 @@
+import { fail } from '../private/errors';
+import { EgressScopeIntent, WorkloadEgressIntent } from './egress';
+import { IdentityRef, sameIdentity, ServiceRef, serviceFqdn, serviceKey } from './identity';
+import { serviceOwner } from './owners';
+import {
+  AuthorizationAction,
+  AuthorizationRuleIntent,
+  CallEdge,
+  edgesOf,
+  MeshSecurityIntent,
+  MtlsIntent,
+  NamespaceSecurityIntent,
+  WorkloadSecurityIntent,
+} from './security';
+import { NamespaceIntent, primaryPort, ServiceIntent, versionNames } from './service';
+import { ExtensionProviderIntent, MeshSettings } from './settings';
+import {
+  HostTrafficIntent,
+  HttpRuleIntent,
+  LocalRateLimitIntent,
+  mergePolicies,
+  overlappingField,
+  PolicyContribution,
+  ProgressiveIntent,
+  RouteDefaultsIntent,
+  TrafficPolicyIntent,
+} from './traffic';
+
+/**
+ * Something the selected renderer cannot express, worded for an error:
+ * `[at] property: value is invalid: rule. Hint: hint`.
+ */
+export interface IntentProblem {
+  /** The property, e.g. `rules[0].retries`. */
+  readonly property: string;
+  /** The offending value. */
+  readonly value: unknown;
+  /** The rule it breaks. */
+  readonly rule: string;
+  /** How to fix it. */
+  readonly hint?: string;
+  /**
+   * Construct path to blame, when it is not the writer (e.g. an earlier policy that a later
+   * progressive route cannot carry).
+   * @default - the construct writing the intent
+   */
+  readonly at?: string;
+}
+
+/**
+ * The refusals of the renderer a mesh's settings select (src/render/index.ts). The model asks on
+ * every write, so a construct-time error states the same rule the renderer applies.
+ */
+export interface IIntentPolicy {
+  /** What the renderer cannot express in a host's traffic intent (the state after the write). */
+  hostProblems(model: MeshIntentModel, host: HostTrafficIntent): readonly IntentProblem[];
+  /** What the renderer cannot enforce in one authorization rule of a workload. */
+  ruleProblems(model: MeshIntentModel, service: ServiceRef, action: AuthorizationAction, rule: AuthorizationRuleIntent): readonly IntentProblem[];
+}
+
+/** Hooks a mesh gives its model. */
+export interface MeshModelHooks {
+  /** The selected renderer's refusals. @default - none: every intent is accepted */
+  readonly policy?: IIntentPolicy;
+  /**
+   * Called after a write, with the owner keys whose intent changed (see owners.ts) and the writer's
+   * construct path. Throwing refuses the write, which is then undone; the Mesh uses it to refuse
+   * intent that would remove an object it already handed out.
+   * @default - none
+   */
+  readonly onChange?: (owners: readonly string[], source: string) => void;
+}
+
+/** The whole model as plain data: what `JSON.stringify(mesh.model)` writes. */
+export interface MeshModelData {
+  /** Mesh-wide settings. */
+  readonly settings: MeshSettings;
+  /** Namespaces, in declaration order. */
+  readonly namespaces: readonly NamespaceIntent[];
+  /** Services, in declaration order. */
+  readonly services: readonly ServiceIntent[];
+  /** Traffic intent of every service with any, in service order. */
+  readonly traffic: readonly HostTrafficIntent[];
+  /** Security intent: mesh and namespace defaults, and every workload with rules or a mode. */
+  readonly security: {
+    readonly mesh: MeshSecurityIntent;
+    readonly workloads: readonly WorkloadSecurityIntent[];
+  };
+  /** Egress scopes, in the order workloads were scoped. */
+  readonly egress: readonly EgressScopeIntent[];
+}
+
+/** Options of {@link MeshIntentModel.addAuthorizationRule}. */
+export interface AuthorizationRuleOptions {
+  /**
+   * The rule's identities that are declared external (ExternalIdentity): lint of the output needs
+   * to know them.
+   * @default - none
+   */
+  readonly external?: readonly IdentityRef[];
+  /**
+   * The property to name in errors, e.g. `allowFrom(production/order-service)`.
+   * @default 'allow' or 'deny'
+   */
+  readonly property?: string;
+}
+
+interface Owned<T> {
+  readonly value: T;
+  readonly source: string;
+}
+
+interface HostState {
+  rules?: Owned<readonly HttpRuleIntent[]>;
+  defaults?: Owned<RouteDefaultsIntent>;
+  hostPolicies: Array<Owned<TrafficPolicyIntent>>;
+  subsetPolicies: Map<string, Array<Owned<TrafficPolicyIntent>>>;
+  progressive?: Owned<ProgressiveIntent>;
+  rateLimits: LocalRateLimitIntent[];
+  /** Every policy in the order written (host-wide and per version). */
+  policies: PolicyContribution[];
+  /** The merged intent, until the next change. */
+  merged?: HostTrafficIntent;
+}
+
+interface WorkloadState {
+  allow: AuthorizationRuleIntent[];
+  deny: AuthorizationRuleIntent[];
+  mtls?: Owned<MtlsIntent>;
+  external: IdentityRef[];
+  /** Canonical keys of the rules, per action (each rule is added once). */
+  keys: Set<string>;
+}
+
+/**
+ * The mesh model: everything constructs declared about one mesh, as plain, serializable data keyed by
+ * names and identities. Constructs write intent through its methods (keyed by service identity, never
+ * by construct); renderers read it at synth and turn it into manifests; tests and users read it
+ * (`mesh.model.host(ref)`, `mesh.model.snapshot()`) to assert intent without synthesizing.
+ *
+ * Merging rules live here: a host has one route; policies from several writers merge field by field,
+ * and the same field twice is an error naming both writers; the selected renderer's refusals
+ * ({@link IIntentPolicy}) are asked on every write. Every write method takes the writer's construct
+ * path (`source`) for messages. A refused write changes nothing. The model keeps the records it is
+ * given (all readonly): writers hand over fresh data and never change it afterwards.
+ *
+ * @example
+ * const model = mesh.model;
+ * model.setRoute({ namespace: 'production', name: 'order-service' }, rules, this.node.path);
+ * JSON.stringify(model); // deterministic
+ */
+export class MeshIntentModel {
+  private readonly _settings: Omit<MeshSettings, 'extensionProviders'> & { extensionProviders: ExtensionProviderIntent[] };
+  private readonly _namespaces = new Map<string, NamespaceIntent>();
+  private readonly _services = new Map<string, ServiceIntent>();
+  private readonly _hosts = new Map<string, HostState>();
+  private readonly _workloads = new Map<string, WorkloadState>();
+  private readonly _security: { meshMtls?: string; source?: string; namespaces: Map<string, NamespaceSecurityIntent> } = { namespaces: new Map() };
+  private readonly _egress = new Map<string, EgressScopeIntent>();
+  private readonly _byIdentity = new Map<string, ServiceIntent[]>();
+  private readonly _rateLimitsBySource = new Map<string, Array<{ readonly service: ServiceRef; readonly limit: LocalRateLimitIntent }>>();
+  private _version = 0;
+  private _graph?: { readonly version: number; readonly edges: CallEdge[]; readonly calleesOf: Map<string, string[]> };
+
+  constructor(settings: MeshSettings, private readonly hooks: MeshModelHooks = {}) {
+    this._settings = { ...settings, extensionProviders: [...settings.extensionProviders] };
+  }
+
+  /** A counter that changes on every write (renderers memoize on it). */
+  public get version(): number {
+    return this._version;
+  }
+
+  // ---- settings ---------------------------------------------------------------------------------
+
+  /** The mesh settings. */
+  public get settings(): MeshSettings {
+    return { ...this._settings, extensionProviders: [...this._settings.extensionProviders] };
+  }
+
+  /** Declares one more extension provider. Names are unique. */
+  public addExtensionProvider(provider: ExtensionProviderIntent, source: string): void {
+    if (this._settings.extensionProviders.some((p) => p.name === provider.name)) {
+      fail(source, 'extensionProviders', provider.name, 'extension provider names must be unique');
+    }
+    this._settings.extensionProviders.push(provider);
+    this.changed([], source);
+  }
+
+  // ---- namespaces and services ------------------------------------------------------------------
+
+  /** Declares a namespace of the mesh. */
+  public addNamespace(ns: NamespaceIntent): void {
+    if (this._namespaces.has(ns.name)) fail(ns.source, 'name', ns.name, `namespace ${ns.name} is already declared by ${this._namespaces.get(ns.name)!.source}`);
+    this._namespaces.set(ns.name, ns);
+    this.changed([], ns.source);
+  }
+
+  /** A declared namespace. */
+  public namespace(name: string): NamespaceIntent | undefined {
+    return this._namespaces.get(name);
+  }
+
+  /** Every declared namespace, in declaration order. */
+  public get namespaces(): readonly NamespaceIntent[] {
+    return [...this._namespaces.values()];
+  }
+
+  /** Declares a service (one host). Its namespace must be declared; its name is unique there. */
+  public addService(service: ServiceIntent): void {
+    const key = serviceKey(service);
+    if (!this._namespaces.has(service.namespace)) {
+      fail(service.source, 'namespace', service.namespace, `namespace ${service.namespace} is not a namespace of this mesh`, 'declare it with a MeshNamespace first');
+    }
+    const other = this._services.get(key);
+    if (other) {
+      fail(service.source, 'name', service.name, `service ${key} is already declared by ${other.source}`, 'give each service its own name');
+    }
+    if (service.ports.length === 0) fail(service.source, 'ports', [], 'a service needs at least one port');
+    if (service.versions.length === 0) fail(service.source, 'versions', [], 'a service needs at least one version');
+    this._services.set(key, service);
+    const id = `${service.namespace}/${service.serviceAccount}`;
+    this._byIdentity.set(id, [...(this._byIdentity.get(id) ?? []), service]);
+    this.changed([serviceOwner(service)], service.source);
+  }
+
+  /** A declared service. */
+  public service(ref: ServiceRef): ServiceIntent | undefined {
+    return this._services.get(serviceKey(ref));
+  }
+
+  /** Every declared service, in declaration order. */
+  public get services(): readonly ServiceIntent[] {
+    return [...this._services.values()];
+  }
+
+  /** The services whose pods run as `identity`. */
+  public servicesOf(identity: IdentityRef): readonly ServiceIntent[] {
+    return this._byIdentity.get(`${identity.namespace}/${identity.serviceAccount}`) ?? [];
+  }
+
+  // ---- traffic ----------------------------------------------------------------------------------
+
+  /**
+   * Sets the ordered HTTP rules of a host, the catch-all last. A host has one route: a second call
+   * is an error naming the first writer.
+   */
+  public setRoute(ref: ServiceRef, rules: readonly HttpRuleIntent[], source: string): void {
+    const svc = this.requireService(ref, source);
+    const state = this.peekHost(ref);
+    if (state.rules) {
+      fail(source, 'service', svc.name, `host "${svc.name}" is already routed by ${state.rules.source}; a host has one route`, 'put all rules into one CanaryRoute');
+    }
+    const versions = versionNames(svc);
+    for (const rule of rules) {
+      for (const d of rule.destinations) {
+        if (d.version !== undefined && !versions.includes(d.version)) {
+          fail(source, 'destination', d.version, `version "${d.version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`, 'add the version to the TracedService first');
+        }
+      }
+    }
+    this.writeHost(ref, source, (s) => {
+      s.rules = { value: [...rules], source };
+    });
+  }
+
+  /** Sets route-wide timeout and/or retries. Each may be set once per host. */
+  public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string): void {
+    const svc = this.requireService(ref, source);
+    const prev = this.peekHost(ref).defaults;
+    if (prev && (defaults.timeout !== undefined || defaults.retries !== undefined)) {
+      const clash = (defaults.timeout !== undefined && prev.value.timeout !== undefined) || (defaults.retries !== undefined && prev.value.retries !== undefined);
+      if (clash) {
+        fail(source, defaults.timeout !== undefined ? 'timeout' : 'retries', svc.name, `the route timeout/retries of host "${svc.name}" are already set by ${prev.source}`, 'set them in one place');
+      }
+    }
+    this.writeHost(ref, source, (s) => {
+      s.defaults = prev ? { value: { ...prev.value, ...defined(defaults) }, source: prev.source } : { value: defined(defaults), source };
+    });
+  }
+
+  /**
+   * Adds a traffic policy for the whole host or, with `version`, for one version (subset). Several
+   * policies may set different fields; the same field twice is an error naming both writers.
+   */
+  public addTrafficPolicy(ref: ServiceRef, policy: TrafficPolicyIntent, source: string, version?: string): void {
+    const svc = this.requireService(ref, source);
+    const versions = versionNames(svc);
+    if (version !== undefined && !versions.includes(version)) {
+      fail(source, 'version', version, `version "${version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
+    }
+    const state = this.peekHost(ref);
+    const list = version === undefined ? state.hostPolicies : state.subsetPolicies.get(version) ?? [];
+    for (const other of list) {
+      const clash = overlappingField(other.value, policy);
+      if (clash) {
+        fail(source, clash, svc.name, `${clash} of host "${svc.name}"${version ? ` subset ${version}` : ''} is already set by ${other.source}`);
+      }
+    }
+    this.writeHost(ref, source, (s) => {
+      const entry = { value: policy, source };
+      if (version === undefined) s.hostPolicies.push(entry);
+      else s.subsetPolicies.set(version, [...(s.subsetPolicies.get(version) ?? []), entry]);
+      s.policies.push({ ...(version !== undefined ? { version } : {}), policy: entry.value, source });
+    });
+  }
+
+  /**
+   * Hands a host to progressive delivery (Flagger): it then renders a Flagger Canary instead of its
+   * routing objects, and Flagger's primary replaces the stable version's Deployment.
+   */
+  public setProgressive(ref: ServiceRef, intent: ProgressiveIntent, source: string): void {
+    const svc = this.requireService(ref, source);
+    const state = this.peekHost(ref);
+    if (state.progressive) {
+      fail(source, 'progressive', svc.name, `host "${svc.name}" is already delivered progressively by ${state.progressive.source}`);
+    }
+    const versions = versionNames(svc);
+    for (const [p, v] of [['canaryVersion', intent.canaryVersion], ['stableVersion', intent.stableVersion]] as const) {
+      if (!versions.includes(v)) fail(source, p, v, `version "${v}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
+    }
+    this.writeHost(ref, source, (s) => {
+      s.progressive = { value: intent, source };
+    });
+  }
+
+  /** Adds a local rate limit on the inbound side of every pod of a host. */
+  public addLocalRateLimit(ref: ServiceRef, limit: LocalRateLimitIntent): void {
+    this.requireService(ref, limit.source);
+    this.writeHost(ref, limit.source, (s) => {
+      s.rateLimits.push(limit);
+    });
+    const service = { namespace: ref.namespace, name: ref.name };
+    this._rateLimitsBySource.set(limit.source, [...(this._rateLimitsBySource.get(limit.source) ?? []), { service, limit }]);
+  }
+
+  /** The local rate limits a construct wrote (by its path), with their hosts. */
+  public localRateLimitsBy(source: string): ReadonlyArray<{ readonly service: ServiceRef; readonly limit: LocalRateLimitIntent }> {
+    return this._rateLimitsBySource.get(source) ?? [];
+  }
+
+  /** The traffic intent of one host, merged (empty intent for a host nobody routed). */
+  public host(ref: ServiceRef): HostTrafficIntent {
+    const s = this._hosts.get(serviceKey(ref));
+    const service = { namespace: ref.namespace, name: ref.name };
+    if (!s) return { service, defaults: {}, subsetPolicies: [], localRateLimits: [], sources: { policies: [] } };
+    // merged once per change of the host, not once per read (renderers and handles read it often)
+    s.merged ??= hostIntent(service, s);
+    return s.merged;
+  }
+
+  // ---- security ---------------------------------------------------------------------------------
+
+  /**
+   * Adds an ALLOW or DENY rule to a workload. Identities in the rule are callers (ALLOW rules with
+   * identities are call-graph edges). `external` lists the rule's identities that are declared
+   * external (ExternalIdentity), which lint of the output needs to know. The same rule twice is an
+   * error.
+   */
+  public addAuthorizationRule(ref: ServiceRef, action: AuthorizationAction, rule: AuthorizationRuleIntent, source: string, options: AuthorizationRuleOptions = {}): void {
+    const svc = this.requireService(ref, source);
+    const existing = this._workloads.get(serviceKey(ref));
+    const key = ruleKey(rule);
+    const property = options.property ?? (action === 'ALLOW' ? 'allow' : 'deny');
+    if (existing?.keys.has(`${action}|${key}`)) {
+      fail(source, property, key, `this ${action} rule already exists on ${svc.name}`, 'each rule is added once');
+    }
+    for (const p of this.hooks.policy?.ruleProblems(this, ref, action, rule) ?? []) {
+      fail(p.at ?? source, options.property ?? p.property, p.value, p.rule, p.hint);
+    }
+    const state = this.workloadState(ref);
+    const list = action === 'ALLOW' ? state.allow : state.deny;
+    const external = options.external ?? [];
+    // undone in O(1) if the change hook refuses the write
+    const externalBefore = state.external.length;
+    const ruleId = `${action}|${key}`;
+    list.push(rule);
+    state.keys.add(ruleId);
+    for (const id of external) if (!state.external.some((x) => sameIdentity(x, id))) state.external.push({ ...id });
+    this.commit([serviceOwner(ref)], source, () => {
+      list.pop();
+      state.keys.delete(ruleId);
+      state.external.length = externalBefore;
+    });
+  }
+
+  /** Sets a workload's own mTLS mode (and per-port modes). One writer per workload. */
+  public setWorkloadMtls(ref: ServiceRef, mtls: MtlsIntent, source: string): void {
+    const svc = this.requireService(ref, source);
+    const prior = this._workloads.get(serviceKey(ref))?.mtls;
+    if (prior) {
+      fail(source, 'mtls', svc.name, `the mTLS mode of ${svc.name} is already set by ${prior.source}`, 'set it once');
+    }
+    const state = this.workloadState(ref);
+    state.mtls = { value: mtls, source };
+    this.commit([serviceOwner(ref)], source, () => {
+      state.mtls = undefined;
+    });
+  }
+
+  /** Sets the mesh-wide mTLS mode (a PeerAuthentication in the root namespace). Set once. */
+  public setMeshMtls(mode: string, source: string): void {
+    if (this._security.meshMtls !== undefined) {
+      fail(source, 'meshMtls', mode, `the mesh-wide mTLS mode is already set by ${this._security.source}`);
+    }
+    this._security.meshMtls = mode;
+    this._security.source ??= source;
+    this.changed([], source);
+  }
+
+  /** Secures a namespace: a default deny and/or a namespace-wide mTLS mode. Once per namespace. */
+  public secureNamespace(intent: NamespaceSecurityIntent): void {
+    if (!this._namespaces.has(intent.namespace)) {
+      fail(intent.source, 'namespace', intent.namespace, `namespace ${intent.namespace} is not a namespace of this mesh`);
+    }
+    const prior = this._security.namespaces.get(intent.namespace);
+    if (prior) fail(intent.source, 'namespace', intent.namespace, `the namespace is already secured by ${prior.source === intent.source ? 'this policy' : prior.source}`);
+    this._security.namespaces.set(intent.namespace, intent);
+    this._security.source ??= intent.source;
+    this.changed([], intent.source);
+  }
+
+  /** The security intent of one workload (empty for a workload nobody secured). */
+  public workload(ref: ServiceRef): WorkloadSecurityIntent {
+    const s = this._workloads.get(serviceKey(ref));
+    const service = { namespace: ref.namespace, name: ref.name };
+    if (!s) return { service, allow: [], deny: [], externalIdentities: [] };
+    return {
+      service,
+      allow: [...s.allow],
+      deny: [...s.deny],
+      ...(s.mtls ? { mtls: s.mtls.value, mtlsSource: s.mtls.source } : {}),
+      externalIdentities: [...s.external],
+    };
+  }
+
+  /** Mesh-wide security settings and the secured namespaces. */
+  public get meshSecurity(): MeshSecurityIntent {
+    return {
+      ...(this._security.meshMtls !== undefined ? { meshMtls: this._security.meshMtls } : {}),
+      ...(this._security.source !== undefined ? { source: this._security.source } : {}),
+      namespaces: [...this._security.namespaces.values()],
+    };
+  }
+
+  /** The security settings of one namespace, when secured. */
+  public namespaceSecurity(name: string): NamespaceSecurityIntent | undefined {
+    return this._security.namespaces.get(name);
+  }
+
+  /**
+   * The mTLS mode that applies to a workload's primary port: its port-level or own mode, else the
+   * namespace's, else the mesh's, else Istio's default PERMISSIVE.
+   */
+  public effectiveMtlsMode(ref: ServiceRef): string {
+    const svc = this._services.get(serviceKey(ref));
+    const own = this._workloads.get(serviceKey(ref))?.mtls?.value;
+    const port = svc ? own?.portLevel.find((p) => p.port === primaryPort(svc).port) : undefined;
+    if (port && port.mode !== 'UNSET') return port.mode;
+    if (own && own.mode !== 'UNSET') return own.mode;
+    const ns = this._security.namespaces.get(ref.namespace)?.mtls;
+    if (ns && ns !== 'UNSET') return ns;
+    if (this._security.meshMtls && this._security.meshMtls !== 'UNSET') return this._security.meshMtls;
+    return 'PERMISSIVE';
+  }
+
+  /**
+   * The call graph: every caller → service edge with its allow rule (services in declaration order,
+   * edges in the order they were added).
+   */
+  public edges(): CallEdge[] {
+    return [...this.graph().edges];
+  }
+
+  // ---- egress -----------------------------------------------------------------------------------
+
+  /** Scopes a workload's egress (a Sidecar owned by `scope`). Once per workload. */
+  public scopeEgress(ref: ServiceRef, scope: string, via: string): void {
+    const svc = this.requireService(ref, scope);
+    const prior = this._egress.get(serviceKey(ref));
+    if (prior) {
+      const by = prior.scope === scope ? 'this SidecarScope' : prior.scope;
+      fail(scope, via === 'service' ? 'service' : 'namespace', `${svc.namespace}/${svc.name}`,
+        `the service is already scoped by ${by} (through ${prior.via}); two Sidecars selecting one workload is Istio's IST0110 error`,
+        'scope each workload once: its namespace or the service, not both');
+    }
+    this._egress.set(serviceKey(ref), { service: { namespace: ref.namespace, name: ref.name }, scope, via, extraHosts: [] });
+    this.changed([serviceOwner(ref)], scope);
+  }
+
+  /** Adds `namespace/host` entries a scoped workload may reach beyond its callees. */
+  public addEgressHosts(ref: ServiceRef, hosts: readonly string[], source: string): void {
+    const prior = this._egress.get(serviceKey(ref));
+    if (!prior) fail(source, 'service', serviceKey(ref), 'the service is not scoped, so egress hosts would do nothing', 'scope the service first');
+    this._egress.set(serviceKey(ref), { ...prior, extraHosts: [...prior.extraHosts, ...hosts] });
+    this.changed([serviceOwner(ref)], source);
+  }
+
+  /** The egress scope of a workload, when scoped. */
+  public egressScope(ref: ServiceRef): EgressScopeIntent | undefined {
+    return this._egress.get(serviceKey(ref));
+  }
+
+  /** Every egress scope, in the order workloads were scoped. */
+  public get egressScopes(): readonly EgressScopeIntent[] {
+    return [...this._egress.values()];
+  }
+
+  /**
+   * The egress of a scoped workload, derived: the services its identity is allowed to call (Istio
+   * authorizes principals, so every workload running as the caller's identity may call), the root
+   * namespace, the mesh tracing collector and the declared extra hosts; sorted, without duplicates.
+   * Undefined when the workload is not scoped.
+   */
+  public egressOf(ref: ServiceRef): WorkloadEgressIntent | undefined {
+    const scope = this._egress.get(serviceKey(ref));
+    const svc = this._services.get(serviceKey(ref));
+    if (!scope || !svc) return undefined;
+    const hosts = new Set<string>(this.graph().calleesOf.get(`${svc.namespace}/${svc.serviceAccount}`) ?? []);
+    hosts.add(`${this._settings.rootNamespace}/*`);
+    const collector = collectorEgressHost(this._settings);
+    if (collector) hosts.add(collector);
+    for (const h of scope.extraHosts) hosts.add(h);
+    return { namespace: svc.namespace, serviceName: svc.name, selector: { ...svc.selector }, hosts: [...hosts].sort() };
+  }
+
+  // ---- reading it all ---------------------------------------------------------------------------
+
+  /** The whole model as plain data (a copy: changing it changes nothing). */
+  public snapshot(): MeshModelData {
+    const services = this.services;
+    return copy({
+      settings: this.settings,
+      namespaces: this.namespaces,
+      services,
+      traffic: services.filter((s) => this._hosts.has(serviceKey(s))).map((s) => this.host(s)),
+      security: {
+        mesh: this.meshSecurity,
+        workloads: services.filter((s) => this._workloads.has(serviceKey(s))).map((s) => this.workload(s)),
+      },
+      egress: this.egressScopes,
+    });
+  }
+
+  /** `JSON.stringify(model)` writes {@link snapshot}. */
+  public toJSON(): MeshModelData {
+    return this.snapshot();
+  }
+
+  // ---- internals --------------------------------------------------------------------------------
+
+  /** The call graph, memoized per model version (egress of N scoped workloads stays linear). */
+  private graph(): { readonly edges: CallEdge[]; readonly calleesOf: Map<string, string[]> } {
+    if (this._graph?.version === this._version) return this._graph;
+    const edges = this.services.flatMap((s) => edgesOf(this.workload(s)));
+    const calleesOf = new Map<string, string[]>();
+    for (const e of edges) {
+      const k = `${e.caller.namespace}/${e.caller.serviceAccount}`;
+      calleesOf.set(k, [...(calleesOf.get(k) ?? []), `${e.target.namespace}/${serviceFqdn(e.target)}`]);
+    }
+    this._graph = { version: this._version, edges, calleesOf };
+    return this._graph;
+  }
+
+  private requireService(ref: ServiceRef, source: string): ServiceIntent {
+    const svc = this._services.get(serviceKey(ref));
+    if (!svc) fail(source, 'service', serviceKey(ref), 'is not a service of this mesh', 'declare the service (e.g. a TracedService) in this mesh first');
+    return svc;
+  }
+
+  /** A host's state for reading: its own, or an empty one (never stored). */
+  private peekHost(ref: ServiceRef): HostState {
+    return this._hosts.get(serviceKey(ref)) ?? { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [] };
+  }
+
+  private hostState(ref: ServiceRef): HostState {
+    const key = serviceKey(ref);
+    let s = this._hosts.get(key);
+    if (!s) {
+      s = { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [] };
+      this._hosts.set(key, s);
+    }
+    return s;
+  }
+
+  private workloadState(ref: ServiceRef): WorkloadState {
+    const key = serviceKey(ref);
+    let s = this._workloads.get(key);
+    if (!s) {
+      s = { allow: [], deny: [], external: [], keys: new Set() };
+      this._workloads.set(key, s);
+    }
+    return s;
+  }
+
+  /** Applies a change to a host, asks the renderer's refusals and the change hook, undoes on refusal. */
+  private writeHost(ref: ServiceRef, source: string, change: (s: HostState) => void): void {
+    const key = serviceKey(ref);
+    const existed = this._hosts.has(key);
+    const state = this.hostState(ref);
+    const before = cloneHost(state);
+    const undo = () => {
+      if (!existed) this._hosts.delete(key);
+      else Object.assign(state, before);
+    };
+    change(state);
+    state.merged = hostIntent(ref, state);
+    try {
+      for (const p of this.hooks.policy?.hostProblems(this, state.merged) ?? []) {
+        fail(p.at ?? source, p.property, p.value, p.rule, p.hint);
+      }
+    } catch (e) {
+      undo();
+      throw e;
+    }
+    this.commit([serviceOwner(ref)], source, undo);
+  }
+
+  private commit(owners: readonly string[], source: string, undo: () => void): void {
+    this._version++;
+    try {
+      this.hooks.onChange?.(owners, source);
+    } catch (e) {
+      undo();
+      this._version++;
+      throw e;
+    }
+  }
+
+  private changed(owners: readonly string[], source: string): void {
+    this._version++;
+    this.hooks.onChange?.(owners, source);
+  }
+}
+
+/** The mesh tracing collector as a Sidecar egress host (`namespace/host`), when tracing is configured. */
+export function collectorEgressHost(settings: MeshSettings): string | undefined {
+  const p = settings.tracing?.provider;
+  if (!p?.host) return undefined;
+  return `${p.namespace ?? '*'}/${p.host}`;
+}
+
+function hostIntent(service: ServiceRef, s: HostState): HostTrafficIntent {
+  const hostPolicy = mergePolicies(s.hostPolicies.map((p) => p.value));
+  return {
+    service: { namespace: service.namespace, name: service.name },
+    ...(s.rules ? { rules: s.rules.value } : {}),
+    defaults: s.defaults?.value ?? {},
+    ...(hostPolicy ? { hostPolicy } : {}),
+    subsetPolicies: [...s.subsetPolicies].map(([version, list]) => ({ version, policy: mergePolicies(list.map((p) => p.value))! })),
+    ...(s.progressive ? { progressive: s.progressive.value } : {}),
+    localRateLimits: [...s.rateLimits],
+    sources: {
+      ...(s.rules ? { rules: s.rules.source } : {}),
+      ...(s.defaults ? { defaults: s.defaults.source } : {}),
+      ...(s.progressive ? { progressive: s.progressive.source } : {}),
+      policies: s.policies,
+    },
+  };
+}
+
+function cloneHost(s: HostState): HostState {
+  return {
+    rules: s.rules,
+    defaults: s.defaults,
+    hostPolicies: [...s.hostPolicies],
+    subsetPolicies: new Map([...s.subsetPolicies].map(([k, v]) => [k, [...v]])),
+    progressive: s.progressive,
+    rateLimits: [...s.rateLimits],
+    policies: [...s.policies],
+    merged: s.merged,
+  };
+}
+
+/** A canonical key of a rule: equal for rules that grant the same thing, whoever added them. */
+function ruleKey(rule: AuthorizationRuleIntent): string {
+  const { addedBy: _addedBy, ...rest } = rule;
+  return JSON.stringify(rest);
+}
+
+/** A deep copy of plain data (snapshots never share objects with the model). */
+function copy<T>(x: T): T {
+  return JSON.parse(JSON.stringify(x));
+}
+
+/** The object without undefined fields. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,133 @@
+import {
+  AuthorizationAction,
+  AuthorizationRuleIntent,
+  DataPlaneName,
+  IntentProblem,
+  NamespaceIntent,
+  namespaceOwner,
+  NamespaceSecurityIntent,
+  ServiceIntent,
+  sourceOwner,
+} from '../model';
+import {
+  isL4Rule,
+  NAMESPACE_WAYPOINT_NAME,
+  renderAllowFromWaypointSpec,
+  renderAmbientAuthorizationPolicySpec,
+  renderWaypointDefaultDenySpec,
+  renderWaypointGateway,
+} from './ambient-security';
+import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
+import { sidecarAnnotations } from './kubernetes';
+import { RenderedObject } from './types';
+
+/**
+ * What differs between data planes, stated once per data plane. The renderer that the mesh settings
+ * select (render/index.ts) combines one of these with a routing renderer (render/routing.ts).
+ */
+export interface DataPlaneRenderer {
+  /** `sidecar` or `ambient`. */
+  readonly name: DataPlaneName;
+  /** Why workloads have no sidecar proxy; undefined when they have one. */
+  readonly noSidecars?: string;
+  /** Why Flagger cannot deliver a host on this data plane; undefined when it can. */
+  readonly progressiveDelivery?: IntentProblem;
+  /** Whether namespaces get a waypoint for L7 intent. */
+  readonly usesWaypoints: boolean;
+  /** Node agents the data plane needs installed besides istiod. */
+  readonly nodeAgents: readonly string[];
+  /** The mesh membership labels of a namespace. */
+  namespaceLabels(waypoint: boolean): { [key: string]: string };
+  /** Annotations of a service's pods. */
+  podAnnotations(svc: ServiceIntent): { [key: string]: string };
+  /** Labels the data plane adds to a service's Service. */
+  serviceLabels(waypoint: boolean): { [key: string]: string };
+  /** The AuthorizationPolicy spec of a workload. */
+  authorizationSpec(action: AuthorizationAction, svc: ServiceIntent, rules: readonly AuthorizationRuleIntent[], trustDomain: string, waypoint: boolean): Record<string, unknown>;
+  /** Objects a namespace gets from the data plane (its waypoint). */
+  namespaceObjects(ns: NamespaceIntent, waypoint: boolean): RenderedObject[];
+  /** Objects the data plane adds to a secured namespace (the waypoint's exceptions to the default deny). */
+  namespaceSecurityObjects(sec: NamespaceSecurityIntent, waypoint: boolean, trustDomain: string): RenderedObject[];
+  /** What the data plane cannot enforce in a host's traffic intent. */
+  trafficProblems(ns: NamespaceIntent | undefined, svc: ServiceIntent): IntentProblem[];
+  /** What the data plane cannot enforce in one authorization rule. */
+  ruleProblems(ns: NamespaceIntent | undefined, svc: ServiceIntent, action: AuthorizationAction, rule: AuthorizationRuleIntent, trustDomain: string): IntentProblem[];
+}
+
+/** An Envoy sidecar in every pod: policies select pods, the pods carry sidecar resource annotations. */
+export const SIDECAR_DATA_PLANE: DataPlaneRenderer = {
+  name: 'sidecar',
+  usesWaypoints: false,
+  nodeAgents: [],
+  namespaceLabels: () => ({ 'istio-injection': 'enabled' }),
+  podAnnotations: (svc) => sidecarAnnotations(svc),
+  serviceLabels: () => ({}),
+  authorizationSpec: (action, svc, rules, td) => renderAuthorizationPolicySpec(action, svc.selector, rules, td),
+  namespaceObjects: () => [],
+  namespaceSecurityObjects: () => [],
+  trafficProblems: () => [],
+  ruleProblems: () => [],
+};
+
+/**
+ * Ambient mode: ztunnel enforces L4, a namespace waypoint applies routes, DestinationRules and L7
+ * policies for the Services that use it. A namespace gets its waypoint as soon as one of its
+ * services has routing, a traffic policy or an authorization rule.
+ */
+export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
+  name: 'ambient',
+  noSidecars: 'ambient workloads have no sidecar',
+  progressiveDelivery: {
+    property: 'progressive',
+    value: 'ambient data plane',
+    rule: "Flagger's Istio provider drives traffic through VirtualServices and sidecars; this mesh runs the ambient data plane",
+    hint: 'deliver this host from a sidecar mesh, or route it without progressive (Flagger\'s gatewayapi provider is not supported by this library yet)',
+  },
+  usesWaypoints: true,
+  nodeAgents: ['ztunnel', 'istio-cni'],
+  namespaceLabels: (waypoint): { [key: string]: string } => ({
+    'istio.io/dataplane-mode': 'ambient',
+    ...(waypoint ? { 'istio.io/use-waypoint': NAMESPACE_WAYPOINT_NAME } : {}),
+  }),
+  podAnnotations: () => ({}),
+  // An ingress gateway sends straight to the pods unless told to use the waypoint; without it,
+  // ingress traffic would skip the routes and L7 policies, and ztunnel's default deny.
+  serviceLabels: (waypoint): { [key: string]: string } => (waypoint ? { 'istio.io/ingress-use-waypoint': 'true' } : {}),
+  // With a waypoint: `targetRefs` to the Service, enforced by the waypoint (never `selector`).
+  // Without one: L4-only rules (ruleProblems refuses the rest), enforced by ztunnel with `selector`.
+  authorizationSpec: (action, svc, rules, td, waypoint) => (waypoint
+    ? renderAmbientAuthorizationPolicySpec(action, svc.name, rules, td)
+    : renderAuthorizationPolicySpec(action, svc.selector, rules, td)),
+  namespaceObjects: (ns, waypoint) => {
+    if (!waypoint) return [];
+    const g = renderWaypointGateway(NAMESPACE_WAYPOINT_NAME, ns.name);
+    return [{ owner: namespaceOwner(ns.name), id: 'Waypoint', manifest: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: g.metadata, spec: g.spec } }];
+  },
+  // The ALLOW-nothing default deny is enforced by ztunnel (L4). Requests through the waypoint arrive
+  // with the waypoint's identity, so ztunnel must let the waypoint through, and the waypoint itself
+  // must deny what no allow rule of the destination Service allows.
+  namespaceSecurityObjects: (sec, waypoint, td) => {
+    if (!sec.defaultDeny || !waypoint) return [];
+    const owner = sourceOwner(sec.source);
+    const ns = sec.namespace;
+    return [
+      { owner, id: `AllowFromWaypoint-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-from-waypoint', namespace: ns }, spec: renderAllowFromWaypointSpec({ namespace: ns, serviceAccount: NAMESPACE_WAYPOINT_NAME }, td) } },
+      { owner, id: `WaypointDefaultDeny-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `${NAMESPACE_WAYPOINT_NAME}-default-deny`, namespace: ns }, spec: renderWaypointDefaultDenySpec(NAMESPACE_WAYPOINT_NAME) } },
+    ];
+  },
+  trafficProblems: (ns, svc) => (ns && !ns.waypoint ? [{
+    property: 'namespace',
+    value: ns.name,
+    rule: `routes and connection policies are applied by a waypoint in ambient mode, but namespace ${ns.name} has waypoint: false`,
+    hint: 'allow the waypoint (MeshNamespace waypoint: true), or use DataPlaneMode.SIDECAR for this mesh',
+    at: svc.source,
+  }] : []),
+  ruleProblems: (ns, svc, action, rule, td) => (ns && !ns.waypoint && !isL4Rule(rule) ? [{
+    property: action === 'ALLOW' ? 'allow' : 'deny',
+    value: JSON.stringify(renderRule(rule, td)),
+    rule: `this ${action} rule uses HTTP attributes (methods, paths or request.* conditions), which only a waypoint can enforce in ambient mode; `
+      + `an L7 policy with a selector and no waypoint fails closed in ztunnel, and namespace ${ns.name} has waypoint: false`,
+    hint: 'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities and ports, or use DataPlaneMode.SIDECAR',
+    at: svc.source,
+  }] : []),
+};

@@ -1,0 +1,235 @@
+/**
+ * Where the mode is chosen. `selectRenderer(settings)` is the one place that turns the mesh settings
+ * (data plane × routing API) into a renderer, and `routingOf` is the one place that picks a host's
+ * delivery (Flagger when the host is progressive, else the mesh's routing API). Every construct-time
+ * refusal that depends on the mode asks the selected renderer (its `capabilities`, `hostProblems`,
+ * `ruleProblems`), so each rule is stated once, in the renderer that applies it.
+ *
+ *   data plane      routing API     delivery      renders
+ *   sidecar         istio           (per host)    VirtualService, DestinationRule | Flagger Canary
+ *   sidecar         gateway-api                   HTTPRoute, per-version Services, DestinationRules
+ *   ambient         istio                         as sidecar+istio, through the waypoint (CI1090)
+ *   ambient         gateway-api                   as sidecar+gateway-api, through the waypoint
+ */
+import {
+  AuthorizationAction,
+  AuthorizationRuleIntent,
+  hasTrafficIntent,
+  HostTrafficIntent,
+  IntentProblem,
+  isRouted,
+  MeshIntentModel,
+  MeshSettings,
+  parseOwner,
+  principalOf,
+  ServiceIntent,
+  ServiceRef,
+  serviceOwner,
+  sourceOwner,
+  WorkloadSecurityIntent,
+} from '../model';
+import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../private/annotations';
+import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
+import { renderLocalRateLimit } from './envoy-local-rate-limit';
+import { renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
+import { renderSidecar } from './istio-sidecar';
+import { renderDeployment, renderNamespace, renderService, renderServiceAccount } from './kubernetes';
+import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
+import { renderTracingTelemetry } from './telemetry';
+import { lazyManifest, MeshRenderer, RenderedObject, RendererCapabilities, RenderNotice, RenderResult } from './types';
+
+export * from './types';
+
+/** Warning code: ambient data plane with Istio's routing API (VirtualService at waypoints is alpha in Istio). */
+export const WARN_AMBIENT_VIRTUAL_SERVICE = 'CI1090';
+
+/** The renderer for a mesh's settings: its data plane × routing API. */
+export function selectRenderer(settings: MeshSettings): MeshRenderer {
+  const dataPlane = settings.dataPlane === 'ambient' ? AMBIENT_DATA_PLANE : SIDECAR_DATA_PLANE;
+  const routing = settings.routingApi === 'gateway-api' ? GATEWAY_API_ROUTING : ISTIO_ROUTING;
+  return new ModeRenderer(settings, dataPlane, routing);
+}
+
+/**
+ * The service whose objects include the ServiceAccount of `svc`'s identity: services may share one
+ * identity, and the first one the library deploys renders it.
+ */
+export function serviceAccountRenderer(model: MeshIntentModel, svc: ServiceIntent): ServiceIntent | undefined {
+  return model.servicesOf({ namespace: svc.namespace, serviceAccount: svc.serviceAccount }).find((s) => s.workload);
+}
+
+/** Renders a whole model with the renderer its settings select. */
+export function renderModel(model: MeshIntentModel): RenderResult {
+  return selectRenderer(model.settings).render(model);
+}
+
+class ModeRenderer implements MeshRenderer {
+  public readonly name: string;
+  public readonly capabilities: RendererCapabilities;
+  private waypoints?: { readonly version: number; readonly namespaces: ReadonlySet<string> };
+
+  constructor(public readonly settings: MeshSettings, private readonly dataPlane: DataPlaneRenderer, private readonly routing: RoutingRenderer) {
+    this.name = `${dataPlane.name}+${routing.name}`;
+    this.capabilities = {
+      nodeAgents: [...dataPlane.nodeAgents],
+      ...(dataPlane.noSidecars ? { noSidecars: dataPlane.noSidecars } : {}),
+      ...(dataPlane.progressiveDelivery ?? routing.progressiveDelivery ? { progressiveDelivery: dataPlane.progressiveDelivery ?? routing.progressiveDelivery } : {}),
+    };
+  }
+
+  /** The delivery of one host: Flagger when progressive, else the mesh's routing API. */
+  private routingOf(host: HostTrafficIntent): RoutingRenderer {
+    return host.progressive ? FLAGGER_DELIVERY : this.routing;
+  }
+
+  public hostProblems(model: MeshIntentModel, host: HostTrafficIntent): IntentProblem[] {
+    const svc = model.service(host.service);
+    if (!svc) return [];
+    const out: IntentProblem[] = [];
+    if (host.progressive && this.capabilities.progressiveDelivery) {
+      out.push({ ...this.capabilities.progressiveDelivery, at: host.sources.progressive });
+    }
+    out.push(...this.routingOf(host).hostProblems(svc, host));
+    if (this.dataPlane.usesWaypoints && hasTrafficIntent(host)) out.push(...this.dataPlane.trafficProblems(model.namespace(svc.namespace), svc));
+    return out;
+  }
+
+  public ruleProblems(model: MeshIntentModel, ref: ServiceRef, action: AuthorizationAction, rule: AuthorizationRuleIntent): IntentProblem[] {
+    const svc = model.service(ref);
+    if (!svc) return [];
+    return this.dataPlane.ruleProblems(model.namespace(svc.namespace), svc, action, rule, this.settings.trustDomain);
+  }
+
+  public needsWaypoint(model: MeshIntentModel, namespace: string): boolean {
+    if (!this.dataPlane.usesWaypoints) return false;
+    if (this.waypoints?.version !== model.version) {
+      const namespaces = new Set<string>();
+      for (const s of model.services) {
+        if (namespaces.has(s.namespace) || !model.namespace(s.namespace)?.waypoint) continue;
+        const w = model.workload(s);
+        if (hasTrafficIntent(model.host(s)) || w.allow.length > 0 || w.deny.length > 0) namespaces.add(s.namespace);
+      }
+      this.waypoints = { version: model.version, namespaces };
+    }
+    return this.waypoints.namespaces.has(namespace);
+  }
+
+  public render(model: MeshIntentModel): RenderResult {
+    const objects: RenderedObject[] = [];
+    const notices: RenderNotice[] = [];
+    const settings = model.settings;
+    if (settings.tracing) objects.push(renderTracingTelemetry(settings.rootNamespace, settings.tracing));
+    for (const ns of model.namespaces) objects.push(...this.renderNamespace(model, ns.name));
+    for (const svc of model.services) {
+      const host = model.host(svc);
+      objects.push(...this.renderService(model, svc, host));
+      for (const limit of host.localRateLimits) objects.push(renderLocalRateLimit(svc, limit));
+      // VirtualService at a waypoint is alpha in Istio: say so for ambient + the Istio routing API.
+      if (this.dataPlane.usesWaypoints && this.routingOf(host) === ISTIO_ROUTING && isRouted(host)) {
+        notices.push({
+          owner: serviceOwner(svc),
+          code: WARN_AMBIENT_VIRTUAL_SERVICE,
+          message: `${svc.name} is routed with a VirtualService on an ambient data plane: Istio supports VirtualService at waypoints as alpha only; prefer RoutingApi.GATEWAY_API with ambient`,
+        });
+      }
+    }
+    objects.push(...this.renderSecurity(model));
+    for (const scope of model.egressScopes) {
+      if (model.service(scope.service)) objects.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
+    }
+    return { objects, notices };
+  }
+
+  public renderOwner(model: MeshIntentModel, owner: string): readonly RenderedObject[] {
+    const ref = parseOwner(owner);
+    switch (ref?.kind) {
+      case 'mesh': {
+        const settings = model.settings;
+        return settings.tracing ? [renderTracingTelemetry(settings.rootNamespace, settings.tracing)] : [];
+      }
+      case 'service': {
+        const svc = model.service(ref.service);
+        return svc ? this.renderService(model, svc, model.host(svc)) : [];
+      }
+      case 'namespace':
+        return model.namespace(ref.name) ? this.renderNamespace(model, ref.name) : [];
+      case 'source': {
+        const out: RenderedObject[] = this.renderSecurity(model).filter((o) => o.owner === owner);
+        for (const { service, limit } of model.localRateLimitsBy(ref.path)) out.push(renderLocalRateLimit(model.service(service)!, limit));
+        for (const scope of model.egressScopes) {
+          if (scope.scope === ref.path && model.service(scope.service)) out.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
+        }
+        return out;
+      }
+      default:
+        return [];
+    }
+  }
+
+  private renderNamespace(model: MeshIntentModel, name: string): RenderedObject[] {
+    const ns = model.namespace(name)!;
+    const waypoint = this.needsWaypoint(model, name);
+    return [renderNamespace(ns, this.dataPlane.namespaceLabels(waypoint)), ...this.dataPlane.namespaceObjects(ns, waypoint)];
+  }
+
+  /** A service's objects, in a fixed order: workload, routing, then security. */
+  private renderService(model: MeshIntentModel, svc: ServiceIntent, host: HostTrafficIntent): RenderedObject[] {
+    const out: RenderedObject[] = [];
+    const routing = this.routingOf(host);
+    const waypoint = this.needsWaypoint(model, svc.namespace);
+    const annotations = this.dataPlane.podAnnotations(svc);
+    if (svc.workload) {
+      // Services may share a ServiceAccount (one identity): the first to declare it renders it.
+      if (serviceAccountRenderer(model, svc) === svc) out.push(renderServiceAccount(svc));
+      if (routing.rendersWorkload) {
+        out.push(renderService(svc, this.dataPlane.serviceLabels(waypoint)));
+        for (const v of svc.versions) out.push(renderDeployment(svc, v, annotations));
+      }
+    }
+    out.push(...routing.hostObjects(svc, host, annotations));
+    out.push(...this.renderWorkloadSecurity(svc, model.workload(svc), waypoint));
+    return out;
+  }
+
+  private renderWorkloadSecurity(svc: ServiceIntent, w: WorkloadSecurityIntent, waypoint: boolean): RenderedObject[] {
+    const owner = serviceOwner(svc);
+    const td = this.settings.trustDomain;
+    const out: RenderedObject[] = [];
+    if (w.mtls) {
+      out.push({ owner, id: 'PeerAuthentication', manifest: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: svc.name, namespace: svc.namespace }, spec: renderPeerAuthenticationSpec(w.mtls, svc.selector) } });
+    }
+    // Which principals the policies name are declared external, so lint of the YAML knows them.
+    const external = w.externalIdentities.length > 0 ? [...new Set(w.externalIdentities.map((id) => principalOf(id, td)))].sort().join(',') : undefined;
+    const annotations = external ? { [EXTERNAL_PRINCIPALS_ANNOTATION]: external } : undefined;
+    for (const [action, rules, id, name] of [['ALLOW', w.allow, 'AuthorizationPolicy', `${svc.name}-allow`], ['DENY', w.deny, 'DenyPolicy', `${svc.name}-deny`]] as const) {
+      if (rules.length === 0) continue;
+      out.push({
+        owner,
+        id,
+        manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name, namespace: svc.namespace, ...(annotations ? { annotations } : {}) },
+          () => this.dataPlane.authorizationSpec(action, svc, rules, td, waypoint)),
+      });
+    }
+    return out;
+  }
+
+  /** The mesh-wide and namespace-wide security objects, owned by the construct that declared them. */
+  private renderSecurity(model: MeshIntentModel): RenderedObject[] {
+    const sec = model.meshSecurity;
+    const out: RenderedObject[] = [];
+    if (sec.meshMtls !== undefined && sec.source !== undefined) {
+      out.push({ owner: sourceOwner(sec.source), id: 'MeshPeerAuthentication', manifest: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: this.settings.rootNamespace }, spec: renderPeerAuthenticationSpec({ mode: sec.meshMtls, portLevel: [] }) } });
+    }
+    for (const n of sec.namespaces) {
+      const owner = sourceOwner(n.source);
+      if (n.mtls !== undefined) {
+        out.push({ owner, id: `PeerAuthentication-${n.namespace}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'default', namespace: n.namespace }, spec: renderPeerAuthenticationSpec({ mode: n.mtls, portLevel: [] }) } });
+      }
+      if (n.defaultDeny) {
+        out.push({ owner, id: `DefaultDeny-${n.namespace}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'default-deny', namespace: n.namespace }, spec: renderDefaultDenySpec() } });
+      }
+      out.push(...this.dataPlane.namespaceSecurityObjects(n, this.needsWaypoint(model, n.namespace), this.settings.trustDomain));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,101 @@
+import { NamespaceIntent, namespaceOwner, primaryPort, ServiceIntent, serviceOwner, VersionIntent } from '../model';
+import { lazyManifest, Manifest, RenderedObject } from './types';
+
+/**
+ * Renders the Kubernetes side of the model: Namespaces, and for every service the library deploys
+ * its ServiceAccount, Service and one Deployment per version. What the data plane adds (namespace
+ * membership labels, sidecar annotations, the ambient waypoint label on Services) is passed in by
+ * the renderer the mesh settings select. Pure functions of the model.
+ */
+
+/** The Namespace object (child id `Resource` of the MeshNamespace). */
+export function renderNamespace(ns: NamespaceIntent, meshLabels: { readonly [key: string]: string }): RenderedObject {
+  return {
+    owner: namespaceOwner(ns.name),
+    id: 'Resource',
+    manifest: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns.name, labels: { ...ns.labels, ...meshLabels } } },
+  };
+}
+
+/** The ServiceAccount of a service the library deploys. */
+export function renderServiceAccount(svc: ServiceIntent): RenderedObject {
+  return {
+    owner: serviceOwner(svc),
+    id: 'ServiceAccount',
+    manifest: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: svc.serviceAccount, namespace: svc.namespace, labels: { ...svc.selector } } },
+  };
+}
+
+/** The Service of a service the library deploys: its ports, selecting every version (`app` only). */
+export function renderService(svc: ServiceIntent, extraLabels: { readonly [key: string]: string } = {}): RenderedObject {
+  return {
+    owner: serviceOwner(svc),
+    id: 'Service',
+    manifest: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: svc.name, namespace: svc.namespace, labels: { ...svc.selector, ...extraLabels } },
+      spec: {
+        selector: { ...svc.selector },
+        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+      },
+    },
+  };
+}
+
+/** One version's Deployment (child id `Deployment-<version>`). */
+export function renderDeployment(svc: ServiceIntent, version: VersionIntent, podAnnotations: { readonly [key: string]: string }): RenderedObject {
+  const metadata = { name: `${svc.name}-${version.name}`, namespace: svc.namespace, labels: { ...version.podLabels } };
+  return { owner: serviceOwner(svc), id: `Deployment-${version.name}`, manifest: lazyManifest('apps/v1', 'Deployment', metadata, () => renderDeploymentManifest(svc, version, podAnnotations).spec) };
+}
+
+/** The manifest of one version's Deployment, named `<service>-<version>`, labelled `app` and `version`. */
+export function renderDeploymentManifest(svc: ServiceIntent, version: VersionIntent, podAnnotations: { readonly [key: string]: string }): Manifest & { spec: Record<string, unknown> } {
+  const w = svc.workload!;
+  const port = primaryPort(svc);
+  const labels = { ...version.podLabels };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `${svc.name}-${version.name}`, namespace: svc.namespace, labels },
+    spec: {
+      replicas: version.replicas,
+      selector: { matchLabels: { ...labels } },
+      template: {
+        metadata: { labels: { ...labels }, ...(Object.keys(podAnnotations).length ? { annotations: { ...podAnnotations } } : {}) },
+        spec: {
+          serviceAccountName: svc.serviceAccount,
+          containers: [
+            {
+              name: w.containerName,
+              image: version.image,
+              ports: svc.ports.map((p) => ({ name: p.name, containerPort: p.targetPort, protocol: p.protocol })),
+              env: (version.env ?? []).map((e) => ({ name: e.name, value: e.value })),
+              resources: {
+                requests: { ...w.resources.requests },
+                limits: { ...w.resources.limits },
+              },
+              readinessProbe: {
+                httpGet: { path: w.readinessProbe.path, port: port.targetPort },
+                initialDelaySeconds: w.readinessProbe.initialDelaySeconds,
+                periodSeconds: w.readinessProbe.periodSeconds,
+              },
+              securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** The sidecar resource annotations of a service's pods (sidecar data plane). */
+export function sidecarAnnotations(svc: ServiceIntent): { [key: string]: string } {
+  const r = svc.workload?.proxyResources ?? {};
+  const out: { [key: string]: string } = {};
+  if (r.cpuRequest !== undefined) out['sidecar.istio.io/proxyCPU'] = r.cpuRequest;
+  if (r.memoryRequest !== undefined) out['sidecar.istio.io/proxyMemory'] = r.memoryRequest;
+  if (r.cpuLimit !== undefined) out['sidecar.istio.io/proxyCPULimit'] = r.cpuLimit;
+  if (r.memoryLimit !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = r.memoryLimit;
+  return out;
+}
