@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { SRC, sourceFiles } from './src-files';
 
 /**
  * The layering of src/ (docs/architecture.md, "Layers"), checked on every `npm test`:
@@ -19,18 +20,6 @@ import * as ts from 'typescript';
  * export ... from, require and dynamic import), so nothing escapes by syntax.
  */
 
-const SRC = path.join(__dirname, '..', 'src');
-
-/** Every .ts file under src/, as a path relative to src/ with forward slashes. */
-function sourceFiles(dir = SRC): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sourceFiles(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path.relative(SRC, full).split(path.sep).join('/'));
-  }
-  return out.sort();
-}
 
 /** The src/ files one file imports (relative imports only; packages are not layers). */
 function importsOf(file: string, all: ReadonlySet<string>): string[] {

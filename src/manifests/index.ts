@@ -4,6 +4,5 @@
  */
 export { ManifestIndex, flattenManifests, podView } from './manifest-index';
 export type { IndexedObject, ManifestIndexOptions, Workload } from './manifest-index';
-export * from './rules';
 export type * from './types';
 export * from './read';

@@ -1,4 +1,6 @@
-import { CLUSTER_SCOPED_KINDS, configHostFqdn, DEFAULT_DOMAIN_SUFFIX, labelsMatch } from './rules';
+import { configHostFqdn, DEFAULT_DOMAIN_SUFFIX, dnsHostFqdn, hostSubsetOf, serviceOfFqdn } from '../rules/hosts';
+import { CLUSTER_SCOPED_KINDS } from '../rules/kinds';
+import { labelsMatch } from '../rules/labels';
 import type {
   AuthorizationPolicySpec, CustomResourceDefinitionSpec, DestinationRuleSpec, EnvoyFilterSpec, GatewaySpec, ManifestObject,
   ObjectMeta, PodSpec, PolicyTargeting, WorkloadControllerSpec, ServiceEntrySpec, ServiceSpec, SidecarSpec, StringMap, TelemetrySpec, VirtualServiceSpec,
@@ -259,19 +261,12 @@ export class ManifestIndex {
   }
 
   /**
-   * Completes a request host the way a client's DNS search path does: `svc` → `svc.<namespace>.svc.<suffix>`
-   * (relative to `namespace`), `svc.ns` → `svc.ns.svc.<suffix>`, `svc.ns.svc` → `svc.ns.svc.<suffix>`;
-   * anything longer is kept. Hosts are lower-cased (DNS is case-insensitive) and a trailing dot dropped.
-   * (Istio's config hosts resolve differently: see `configHostFqdn`.)
+   * Completes a request host the way a client's DNS search path does, relative to `namespace`
+   * (`dnsHostFqdn`): `svc` → `svc.<namespace>.svc.<suffix>`, `svc.ns` → `svc.ns.svc.<suffix>`.
+   * (Istio's config hosts resolve differently: see {@link configFqdn}.)
    */
   public fqdn(host: string, namespace: string = this.defaultNamespace): string {
-    const h = host.toLowerCase().replace(/\.$/, '');
-    if (h.startsWith('*')) return h;
-    const labels = h.split('.');
-    if (labels.length === 1) return `${h}.${namespace}.svc.${this.domainSuffix}`;
-    if (labels.length === 2) return `${h}.svc.${this.domainSuffix}`;
-    if (labels.length === 3 && labels[2] === 'svc') return `${h}.${this.domainSuffix}`;
-    return h;
+    return dnsHostFqdn(host, namespace, this.domainSuffix);
   }
 
   /**
@@ -283,12 +278,15 @@ export class ManifestIndex {
     return configHostFqdn(host.toLowerCase(), namespace, this.domainSuffix);
   }
 
-  /** The Service an FQDN names (`<svc>.<ns>.svc.<suffix>`), if it is in the index. */
+  /** The first ServiceEntry whose hosts cover `host` (`host.Name.SubsetOf`, hosts compared lower-cased), if any. */
+  public serviceEntryFor(host: string): IndexedObject<ServiceEntrySpec> | undefined {
+    return this.serviceEntries.find((se) => (Array.isArray(se.spec.hosts) ? se.spec.hosts : []).some((h) => typeof h === 'string' && hostSubsetOf(host, h.toLowerCase())));
+  }
+
+  /** The Service an FQDN names (`<svc>.<ns>.svc.<suffix>`, `serviceOfFqdn`), if it is in the index. */
   public serviceOfHost(fqdn: string): IndexedObject<ServiceSpec> | undefined {
-    const suffix = `.svc.${this.domainSuffix}`;
-    if (!fqdn.endsWith(suffix)) return undefined;
-    const parts = fqdn.slice(0, -suffix.length).split('.');
-    return parts.length === 2 ? this.service(parts[0], parts[1]) : undefined;
+    const ref = serviceOfFqdn(fqdn, this.domainSuffix);
+    return ref ? this.service(ref.name, ref.namespace) : undefined;
   }
 
   private labelBucket(namespace: string | undefined, key: string, value: string): readonly Workload[] {

@@ -1,4 +1,5 @@
 import { MeshIntentModel, serviceFqdn, ServiceRef, serviceKey, collectorEgressHost } from '../model';
+import { configHostFqdn, hostSubsetOf } from '../rules/hosts';
 import { quantity, quantityValue } from '../rules/quantity';
 import { selectRenderer } from './index';
 
@@ -237,7 +238,7 @@ function knownServices(model: MeshIntentModel, rootServices: readonly string[]):
   const settings = model.settings;
   for (const s of model.services) add(s.namespace, serviceFqdn(s));
   const root = settings.rootNamespace;
-  for (const n of rootServices) add(root, `${n}.${root}.svc.cluster.local`);
+  for (const n of rootServices) add(root, configHostFqdn(n, root));
   const collector = collectorEgressHost(settings);
   if (collector) {
     const [ns, host] = splitHost(collector);
@@ -255,13 +256,7 @@ function knownServices(model: MeshIntentModel, rootServices: readonly string[]):
 /** How many known services the egress hosts make visible to a proxy. */
 function countMatched(hosts: readonly string[], known: ReadonlyArray<{ namespace: string; host: string }>): number {
   const patterns = hosts.map(splitHost);
-  return known.filter((k) => patterns.some(([ns, host]) => (ns === '*' || ns === k.namespace) && hostMatches(host, k.host))).length;
-}
-
-function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1));
-  return pattern === host;
+  return known.filter((k) => patterns.some(([ns, host]) => (ns === '*' || ns === k.namespace) && hostSubsetOf(k.host, host))).length;
 }
 
 function splitHost(h: string): [string, string] {

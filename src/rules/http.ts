@@ -170,3 +170,33 @@ export function headerValue(v: unknown): string | undefined {
   }
   return state === 'literal' ? undefined : 'an unterminated %-command (write %% for a literal %)';
 }
+
+/**
+ * The regex `*` in a VirtualService header, query or `withoutHeaders` match is no RE2 regex: pilot
+ * makes it Envoy's `present_match` (route.go `canBeConvertedToPresentMatch`), and istiod's validation
+ * skips the regex check for it in `withoutHeaders` (validation.go `validateHTTPRouteMatchRequest`).
+ */
+export const PRESENT_MATCH_REGEX = '*';
+
+/** An Istio `StringMatch` as written: at most one of exact, prefix or regex. */
+export interface StringMatchSpec {
+  readonly exact?: string;
+  readonly prefix?: string;
+  readonly regex?: string;
+}
+
+/**
+ * Whether a StringMatch becomes Envoy's `present_match` (`canBeConvertedToPresentMatch`,
+ * pilot/pkg/networking/core/route/route.go): absent or no match type, or the regex {@link PRESENT_MATCH_REGEX}.
+ */
+export function isPresenceMatch(spec: StringMatchSpec | undefined | null): boolean {
+  if (!spec || typeof spec !== 'object') return true;
+  if (spec.regex === PRESENT_MATCH_REGEX) return true;
+  return spec.exact === undefined && spec.prefix === undefined && spec.regex === undefined;
+}
+
+/** A `:path` without its query string: what Envoy compares as `url_path` (and VirtualService `uri` exact/regex). */
+export function pathWithoutQuery(path: string): string {
+  const q = path.indexOf('?');
+  return q >= 0 ? path.slice(0, q) : path;
+}

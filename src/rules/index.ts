@@ -7,10 +7,14 @@
  * A rule is a function from a value to the rule text it breaks, or undefined when the value is
  * fine. Each file names the Istio (1.30.3) or Kubernetes source it follows.
  */
+export * from './annotations';
 export * from './authz';
+export * from './authz-match';
 export * from './duration';
+export * from './hosts';
 export * from './http';
 export * from './ip';
+export * from './kinds';
 export * from './labels';
 export * from './mesh-config';
 export * from './names';

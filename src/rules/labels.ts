@@ -1,5 +1,6 @@
 /**
- * Label and annotation rules, twice over because Kubernetes and Istio check labels differently:
+ * Label and annotation rules, and label selector semantics. Labels are checked twice over because
+ * Kubernetes and Istio check them differently:
  * - Kubernetes (`k8s.io/apimachinery` `IsQualifiedName`, `IsValidLabelValue`): keys have an
  *   optional lowercase DNS-1123 subdomain prefix (≤ 253) and a name of ≤ 63; values ≤ 63.
  * - Istio (`pkg/config/labels/instance.go` at 1.30.3, DestinationRule subset labels, `sourceLabels`,
@@ -58,3 +59,60 @@ export function selectorEntry(key: string, value: unknown): string | undefined {
 
 /** Kubernetes' limit on the total size of a object's annotations (keys and values), in bytes. */
 export const ANNOTATIONS_MAX_BYTES = 256 * 1024;
+
+/** Labels, or a `matchLabels` selector: key → value. */
+export type LabelMap = Readonly<Record<string, string>>;
+
+/** A Kubernetes `LabelSelector`: `matchLabels` and `matchExpressions`. */
+export interface LabelSelectorSpec {
+  readonly matchLabels?: LabelMap;
+  readonly matchExpressions?: ReadonlyArray<{ readonly key?: unknown; readonly operator?: unknown; readonly values?: unknown }>;
+}
+
+/**
+ * Kubernetes `labels.SelectorFromSet(selector).Matches(labels)`, which is also Istio's
+ * `labels.Instance.SubsetOf` (workload selectors, `sourceLabels`, subsets): every selector label is
+ * present with the same value. An absent or empty selector matches everything.
+ */
+export function labelsMatch(selector: LabelMap | undefined, labels: LabelMap): boolean {
+  if (!selector) return true;
+  for (const k of Object.keys(selector)) if (labels[k] !== selector[k]) return false;
+  return true;
+}
+
+/** A selector as Kubernetes prints it (`labels.Selector.String()`): `k=v` pairs sorted by key, comma-separated. */
+export function selectorString(selector: LabelMap | undefined): string {
+  return Object.keys(selector ?? {}).sort().map((k) => `${k}=${selector![k]}`).join(',');
+}
+
+/**
+ * `metav1.LabelSelectorAsSelector(s).Matches(labels)`: `matchLabels` plus `matchExpressions` with the
+ * operators In, NotIn, Exists and DoesNotExist. An absent selector matches everything; an unknown
+ * operator makes the selector invalid, which matches nothing.
+ */
+export function labelSelectorMatches(selector: LabelSelectorSpec | undefined, labels: LabelMap): boolean {
+  if (!selector) return true;
+  if (!labelsMatch(selector.matchLabels, labels)) return false;
+  for (const e of Array.isArray(selector.matchExpressions) ? selector.matchExpressions : []) {
+    const key = String(e?.key ?? '');
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}

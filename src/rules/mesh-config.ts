@@ -1,32 +1,86 @@
 /**
- * Where istiod reads mesh config from, and the extension-provider rules.
+ * Where mesh config and mesh networks are read from, Istio's default mesh config, and the
+ * extension-provider rules.
  *
- * istiod reads mesh config only from the ConfigMap `istio` (or `istio-<revision>` for a revisioned
- * control plane), key `mesh`, in its own namespace, which the install writes from IstioOperator
- * `spec.meshConfig`. Any other ConfigMap, such as the article's `istio-otel`, is never read.
+ * istiod reads both from one ConfigMap in its own namespace: `istio`, or `istio-<revision>` for a
+ * revisioned control plane (pilot/pkg/bootstrap/mesh.go `getMeshConfigMapName`), keys `mesh` and
+ * `meshNetworks` (pkg/config/mesh/kubemesh); the install writes it from IstioOperator
+ * `spec.meshConfig`. `istioctl analyze` on a cluster reads the same ConfigMap of the default revision
+ * only: `istio` in the Istio namespace (pkg/config/analysis/local: `meshConfigMapName = "istio"`).
+ * Any other ConfigMap, such as the article's `istio-otel`, is never read.
  * @see https://github.com/istio/istio/blob/1.30.3/pkg/config/mesh/kubemesh/watcher.go
  */
-import * as yaml from 'js-yaml';
+import { parseYaml } from '../io/yaml';
 import { fqdn, namespaceSlashHost } from './names';
 import { ipAddress } from './ip';
 
-/**
- * Extension providers istiod always has, even when mesh config declares none: `prometheus`
- * (metrics), `stackdriver` and `envoy` (file access log to /dev/stdout).
- * @see https://github.com/istio/istio/blob/1.30.3/pkg/config/mesh/mesh.go (DefaultMeshConfig)
- */
-export const BUILTIN_EXTENSION_PROVIDERS: readonly string[] = ['envoy', 'prometheus', 'stackdriver'];
+/** An extension provider of mesh config: its name and one provider kind (`opentelemetry`, `lightstep`...). */
+export interface MeshExtensionProvider {
+  readonly name?: string;
+  readonly [kind: string]: unknown;
+}
+
+/** The mesh config fields the checks read (`meshconfig.MeshConfig`), as YAML gives them. */
+export interface IstioMeshConfig {
+  readonly rootNamespace?: string;
+  readonly trustDomain?: string;
+  readonly ingressService?: string;
+  readonly ingressControllerMode?: string;
+  readonly extensionProviders?: readonly MeshExtensionProvider[];
+  readonly defaultProviders?: {
+    readonly accessLogging?: readonly string[];
+    readonly tracing?: readonly string[];
+    readonly metrics?: readonly string[];
+  };
+  readonly defaultConfig?: {
+    readonly proxyMetadata?: Readonly<Record<string, string>>;
+    readonly image?: { readonly imageType?: string };
+  };
+  readonly [k: string]: unknown;
+}
 
 /** The default mesh root namespace, where istiod and its mesh ConfigMap live. */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
-/** A mesh config found in a set of manifests. */
+/**
+ * Istio 1.30's default mesh config, as far as the checks read it (pkg/config/mesh/mesh.go
+ * `DefaultMeshConfig`): among others the extension providers istiod always has, `prometheus`
+ * (metrics), `stackdriver` and `envoy` (file access log to /dev/stdout).
+ */
+export const DEFAULT_MESH_CONFIG: IstioMeshConfig = {
+  rootNamespace: DEFAULT_ROOT_NAMESPACE,
+  trustDomain: 'cluster.local',
+  ingressService: 'istio-ingressgateway',
+  ingressControllerMode: 'STRICT',
+  defaultProviders: {},
+  extensionProviders: [
+    { name: 'prometheus', prometheus: {} },
+    { name: 'stackdriver', stackdriver: {} },
+    { name: 'envoy', envoyFileAccessLog: { path: '/dev/stdout' } },
+  ],
+};
+
+/** The names of the extension providers istiod always has ({@link DEFAULT_MESH_CONFIG}), sorted. */
+export const BUILTIN_EXTENSION_PROVIDERS: readonly string[] = (DEFAULT_MESH_CONFIG.extensionProviders ?? []).map((p) => String(p.name)).sort();
+
+/**
+ * A mesh config merged over Istio's defaults (`ApplyMeshConfigDefaults`): fields given replace the
+ * default ones; extension providers merge by name (a declared one replaces a built-in one).
+ */
+export function withMeshConfigDefaults(mc: IstioMeshConfig): IstioMeshConfig {
+  const declared = (Array.isArray(mc.extensionProviders) ? mc.extensionProviders : []).filter((p): p is MeshExtensionProvider => typeof p === 'object' && p !== null);
+  const names = new Set(declared.map((p) => p.name));
+  const builtins = (DEFAULT_MESH_CONFIG.extensionProviders ?? []).filter((p) => !names.has(p.name));
+  return { ...DEFAULT_MESH_CONFIG, ...mc, extensionProviders: [...declared, ...builtins] };
+}
+
+/** A mesh config (or mesh networks) found in a set of manifests. */
 export interface MeshConfigSource {
   /** The manifest that holds it. */
   readonly manifest: any;
-  /** Field path of the mesh config inside the manifest (`spec.meshConfig` or `data.mesh`). */
+  /** Field path inside the manifest (`spec.meshConfig`, `data.mesh` or `data.meshNetworks`). */
   readonly field: string;
-  /** The parsed mesh config, or undefined when `data.mesh` does not parse. */
+  /** The parsed value (a mapping), or undefined when the embedded YAML does not parse or is no mapping. */
   readonly meshConfig: any;
 }
 
@@ -50,39 +104,62 @@ export function meshRevisions(manifests: readonly any[]): string[] {
 }
 
 /**
- * Whether istiod reads mesh config from this ConfigMap: named `istio` or `istio-<revision>` for one
- * of `revisions`, in the root namespace (or without a namespace, when linting bare YAML), with a
- * string key `mesh`.
+ * Whether istiod reads mesh config (and mesh networks) from this ConfigMap: named `istio`, or
+ * `istio-<revision>` for one of `revisions` (`getMeshConfigMapName`), in the root namespace (or without
+ * a namespace, when linting bare YAML), with a string key `key`. `istioctl analyze` reads the
+ * default revision's only: pass no revisions.
  */
-export function isMeshConfigMap(m: any, revisions: readonly string[] = [], rootNamespace = DEFAULT_ROOT_NAMESPACE): boolean {
-  if (m?.kind !== 'ConfigMap' || m.apiVersion !== 'v1' || typeof m.data?.mesh !== 'string') return false;
+export function isMeshConfigMap(m: any, revisions: readonly string[] = [], rootNamespace = DEFAULT_ROOT_NAMESPACE, key: 'mesh' | 'meshNetworks' = 'mesh'): boolean {
+  if (m?.kind !== 'ConfigMap' || m.apiVersion !== 'v1' || typeof m.data?.[key] !== 'string') return false;
   const ns = m.metadata?.namespace;
   if (ns !== undefined && ns !== rootNamespace) return false;
   const name = m.metadata?.name;
-  return name === 'istio' || revisions.some((r) => name === `istio-${r}`);
+  return name === 'istio' || revisions.some((r) => r !== '' && r !== 'default' && name === `istio-${r}`);
+}
+
+/**
+ * Embedded YAML (a ConfigMap's `data.mesh`, an annotation) read with the package's limited reader
+ * (src/io/yaml.ts). A mapping, `{}` for an empty document, or undefined when it does not parse or
+ * is not a mapping.
+ */
+export function parseEmbeddedYaml(text: string): Record<string, unknown> | undefined {
+  let v: unknown;
+  try {
+    v = parseYaml(text);
+  } catch {
+    return undefined;
+  }
+  if (v === null || v === undefined) return {};
+  return typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+/** Options of {@link meshConfigSources}. */
+export interface MeshConfigSourceOptions {
+  /** Revisions whose `istio-<revision>` ConfigMap counts. @default - {@link meshRevisions} of the set */
+  readonly revisions?: readonly string[];
+  /** The namespace of istiod and its ConfigMap. @default 'istio-system' */
+  readonly rootNamespace?: string;
 }
 
 /**
  * Every mesh config of a set that istiod would read: IstioOperator `spec.meshConfig` and the mesh
- * ConfigMaps ({@link isMeshConfigMap}) of the revisions the set uses (`revisions`, default
- * {@link meshRevisions} of the set).
+ * ConfigMaps ({@link isMeshConfigMap}) of `revisions`, in manifest order.
  */
-export function meshConfigSources(manifests: readonly any[], options: { revisions?: readonly string[]; rootNamespace?: string } = {}): MeshConfigSource[] {
+export function meshConfigSources(manifests: readonly any[], options: MeshConfigSourceOptions = {}): MeshConfigSource[] {
   const revisions = options.revisions ?? meshRevisions(manifests);
   const out: MeshConfigSource[] = [];
   for (const m of manifests) {
     if (isIstioOperator(m)) out.push({ manifest: m, field: 'spec.meshConfig', meshConfig: m.spec?.meshConfig ?? {} });
-    else if (isMeshConfigMap(m, revisions, options.rootNamespace)) {
-      let mc: any;
-      try {
-        mc = yaml.load(m.data.mesh) ?? {};
-      } catch {
-        mc = undefined;
-      }
-      out.push({ manifest: m, field: 'data.mesh', meshConfig: mc });
-    }
+    else if (isMeshConfigMap(m, revisions, options.rootNamespace)) out.push({ manifest: m, field: 'data.mesh', meshConfig: parseEmbeddedYaml(m.data.mesh) });
   }
   return out;
+}
+
+/** The mesh networks of a set: key `meshNetworks` of the first mesh ConfigMap ({@link isMeshConfigMap}) that has it. */
+export function meshNetworksSource(manifests: readonly any[], options: MeshConfigSourceOptions = {}): MeshConfigSource | undefined {
+  const revisions = options.revisions ?? meshRevisions(manifests);
+  const m = manifests.find((x) => isMeshConfigMap(x, revisions, options.rootNamespace, 'meshNetworks'));
+  return m ? { manifest: m, field: 'data.meshNetworks', meshConfig: parseEmbeddedYaml(m.data.meshNetworks) } : undefined;
 }
 
 /**

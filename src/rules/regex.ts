@@ -8,19 +8,54 @@ import { RE2JS } from 're2js';
 /** Istio rejects regexes longer than this (an approximation of Envoy's RE2 program-size limit). */
 export const MAX_REGEX_LENGTH = 1024;
 
-const compiled = new Map<string, string | undefined>();
+/** Compiled patterns (or the compiler's message), shared by the checks and the matchers; bounded. */
+const compiled = new Map<string, RE2JS | string>();
+
+function compile(pattern: string): RE2JS | string {
+  let c = compiled.get(pattern);
+  if (c !== undefined) return c;
+  try {
+    c = RE2JS.compile(pattern);
+  } catch (e) {
+    c = e instanceof Error ? e.message : String(e);
+  }
+  if (compiled.size < 10000) compiled.set(pattern, c);
+  return c;
+}
 
 /** Whether `pattern` compiles as RE2; returns the compiler's message when it does not. */
 export function re2Compiles(pattern: string): string | undefined {
-  if (compiled.has(pattern)) return compiled.get(pattern);
-  let bad: string | undefined;
-  try {
-    RE2JS.compile(pattern);
-  } catch (e) {
-    bad = e instanceof Error ? e.message : String(e);
+  const c = compile(pattern);
+  return typeof c === 'string' ? c : undefined;
+}
+
+/** Thrown by {@link re2FullMatch} for a pattern RE2 rejects. */
+export class Re2SyntaxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'Re2SyntaxError';
   }
-  if (compiled.size < 10000) compiled.set(pattern, bad);
-  return bad;
+}
+
+/**
+ * Whether `value` matches `pattern` as a whole, in the RE2 dialect: Envoy's `safe_regex` (a full
+ * match). Throws {@link Re2SyntaxError} for a pattern RE2 rejects (lookarounds, backreferences), which
+ * istiod's webhook rejects too, so no proxy ever runs it.
+ */
+export function re2FullMatch(pattern: string, value: string): boolean {
+  const c = compile(pattern);
+  if (typeof c === 'string') throw new Re2SyntaxError(`regex ${JSON.stringify(pattern)} is not valid RE2: ${c}`);
+  return c.matches(value);
+}
+
+/**
+ * Whether `pattern` matches somewhere in `value` (RE2, unanchored): protoc-gen-validate's `pattern`
+ * rule, as Envoy's generated validators run it. Throws {@link Re2SyntaxError} for a pattern RE2 rejects.
+ */
+export function re2Find(pattern: string, value: string): boolean {
+  const c = compile(pattern);
+  if (typeof c === 'string') throw new Re2SyntaxError(`regex ${JSON.stringify(pattern)} is not valid RE2: ${c}`);
+  return c.matcher(value).find();
 }
 
 /**

@@ -1,5 +1,7 @@
-import { RE2JS } from 're2js';
-import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueMatch, regexFullMatch, SimulatorError } from './match';
+import { labelsMatch } from '../rules/labels';
+import { DRY_RUN_ANNOTATION, parseGoBool } from '../rules/annotations';
+import { policyNamespaceMatch, policyPathMatch, policyValueMatch } from '../rules/authz-match';
+import { cidrMatch, normalizeHeaders, SimulatorError } from './match';
 import { IndexedObject, list, ManifestIndex, Workload } from '../manifests';
 import { isHttpOrSniffed, servicePortProtocol } from '../rules/protocol';
 import { requestFqdn } from './request';
@@ -141,7 +143,7 @@ function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequ
  * (pilot/pkg/security/authz/builder/builder.go `isDryRun`; an unparseable value enforces the policy).
  */
 export function isDryRun(p: IndexedObject): boolean {
-  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(String(p.metadata.annotations?.['istio.io/dry-run'] ?? ''));
+  return parseGoBool(p.metadata.annotations?.[DRY_RUN_ANNOTATION] ?? '') === true;
 }
 
 /** The policies a proxy enforces: all but the dry-run ones. */
@@ -367,18 +369,6 @@ function field(label: string, value: string | undefined, values: unknown, notVal
   return undefined;
 }
 
-/**
- * A `namespaces` pattern against the caller's principal, as pilot's `srcNamespaceGenerator`
- * (pilot/pkg/security/authz/model/generator.go) builds it: every `*` is a wildcard (`team-*-prod`,
- * `*ro*`), and the pattern is matched as a regex on the whole principal: any prefix, `/ns/`, the
- * pattern, `/`, any suffix. So a plaintext caller (no principal) matches no namespace.
- */
-export function namespacePatternMatch(pattern: string, principal: string | undefined): boolean {
-  if (!principal) return false;
-  const regex = `.*/ns/${pattern.split('*').map((part) => RE2JS.quote(part)).join('.*')}/.*`;
-  return regexFullMatch(regex, principal);
-}
-
 const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
 const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
 
@@ -394,7 +384,7 @@ function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   const exact = (p: string, v: string | undefined) => policyValueMatch(p, v);
   return (
     field('principal', a.principal, s.principals, s.notPrincipals, exact) ??
-    field('namespace', a.namespace, s.namespaces, s.notNamespaces, (pattern) => namespacePatternMatch(pattern, a.principal)) ??
+    field('namespace', a.namespace, s.namespaces, s.notNamespaces, (pattern) => policyNamespaceMatch(pattern, a.principal)) ??
     field('service account', a.serviceAccount, s.serviceAccounts, s.notServiceAccounts, exact) ??
     (g.ignore ? undefined : field('request principal', a.requestPrincipal, s.requestPrincipals, s.notRequestPrincipals, exact)) ??
     field('source ip', a.sourceIp, s.ipBlocks, s.notIpBlocks, cidrMatch) ??
@@ -429,7 +419,7 @@ function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   else if (key === 'source.principal') value = a.principal;
   else if (key === 'source.namespace') {
     value = a.namespace;
-    match = (pattern) => namespacePatternMatch(pattern, a.principal);
+    match = (pattern) => policyNamespaceMatch(pattern, a.principal);
   }
   else if (key === 'source.serviceAccount') value = a.serviceAccount;
   else if (key === 'source.trustDomain') value = a.trustDomain;

@@ -1,6 +1,6 @@
 import { parseDurationMs } from '../rules/duration';
-import { labelsMatch } from './match';
-import { hostSubsetOf, IndexedObject, list, ManifestIndex, Workload } from '../manifests';
+import { labelsMatch } from '../rules/labels';
+import { IndexedObject, ManifestIndex, Workload } from '../manifests';
 import { RetryResult, RouteDestination } from './types';
 
 /**
@@ -51,7 +51,7 @@ export function checkDestination(model: ManifestIndex, d: RouteDestination, warn
   const svc = model.serviceOfHost(d.host);
   if (!svc) {
     if (d.host.endsWith(`.svc.${model.domainSuffix}`)) warnings.push(`destination ${d.host} names no Service in the manifests (IST0101)`);
-    else if (!model.serviceEntries.some((se) => list<string>(se.spec.hosts).some((h) => typeof h === 'string' && hostSubsetOf(d.host, h.toLowerCase())))) {
+    else if (!model.serviceEntryFor(d.host)) {
       warnings.push(`destination ${d.host} names no Service or ServiceEntry (IST0101): istiod takes a host with a dot as written, not as <svc>.<ns>.svc.${model.domainSuffix}, so Envoy has no cluster for it`);
     }
     return;

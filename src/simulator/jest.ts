@@ -1,3 +1,4 @@
+import { dnsHostFqdn } from '../rules/hosts';
 import { AuthzRequest, AuthzResult, RetryResult, RouteRequest, RouteResult } from './types';
 
 /** What {@link MeshMatchers.toRoute} expects; every field is optional and only given fields are checked. */
@@ -71,13 +72,13 @@ function asSimulator(received: unknown, matcher: string): Simulates {
   return r;
 }
 
-/** Completes `svc.ns` to its FQDN in the default `cluster.local` domain. */
+/**
+ * Completes `svc.ns` (and `svc.ns.svc`) to its FQDN in the default `cluster.local` domain, as a
+ * client's DNS search path does (`dnsHostFqdn`); a bare name has no namespace here and is kept.
+ */
 function defaultFqdn(host: string): string {
-  const h = host.toLowerCase();
-  const labels = h.split('.');
-  if (labels.length === 2) return `${h}.svc.cluster.local`;
-  if (labels.length === 3 && labels[2] === 'svc') return `${h}.cluster.local`;
-  return h;
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h.includes('.') ? dnsHostFqdn(h, '') : h;
 }
 
 function showDestinations(r: RouteResult): string {

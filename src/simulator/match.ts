@@ -1,5 +1,6 @@
-import { RE2JS } from 're2js';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
+import { isPresenceMatch, pathWithoutQuery, StringMatchSpec } from '../rules/http';
+import { re2FullMatch, Re2SyntaxError } from '../rules/regex';
 
 /**
  * Value matchers shared by routing and authorization. Kept free of any manifest shape so that each
@@ -27,32 +28,21 @@ export class SimulatorError extends Error {
   }
 }
 
-const REGEX_CACHE = new Map<string, RE2JS>();
-
 /**
- * True when `value` matches `pattern` as a whole, in the RE2 dialect (Envoy's `safe_regex`).
- * A pattern RE2 rejects (lookaheads, backreferences) throws a {@link SimulatorError}: istiod's webhook
- * rejects it too, so no proxy ever runs it.
+ * True when `value` matches `pattern` as a whole, in the RE2 dialect (Envoy's `safe_regex`,
+ * `re2FullMatch`). A pattern RE2 rejects (lookaheads, backreferences) throws a {@link SimulatorError}:
+ * istiod's webhook rejects it too, so no proxy ever runs it.
  */
 export function regexFullMatch(pattern: string, value: string): boolean {
-  let re = REGEX_CACHE.get(pattern);
-  if (!re) {
-    try {
-      re = RE2JS.compile(pattern);
-    } catch (e) {
-      throw new SimulatorError(`regex ${JSON.stringify(pattern)} is not valid RE2: ${(e as Error).message}`);
-    }
-    REGEX_CACHE.set(pattern, re);
+  try {
+    return re2FullMatch(pattern, value);
+  } catch (e) {
+    if (e instanceof Re2SyntaxError) throw new SimulatorError(e.message);
+    throw e;
   }
-  return re.matches(value);
 }
 
-/** An Istio `StringMatch`: exactly one of exact, prefix or regex. */
-export interface StringMatchSpec {
-  readonly exact?: string;
-  readonly prefix?: string;
-  readonly regex?: string;
-}
+export type { StringMatchSpec };
 
 /**
  * Istio `StringMatch` semantics: exact and prefix compare code units, regex is an RE2 full match.
@@ -76,48 +66,8 @@ export function describeStringMatch(m: StringMatchSpec): string {
   return 'present';
 }
 
-/**
- * AuthorizationPolicy value matching (istio-rules.md §3): exact; `abc*` prefix; `*abc` suffix;
- * `*` alone means present and non-empty. `undefined` and `''` (a plaintext caller's principal) match
- * only through the prefix/suffix forms, which need at least the fixed part, so never for principals.
- */
-export function policyValueMatch(pattern: string, value: string | undefined, ignoreCase = false): boolean {
-  if (value === undefined) return false;
-  const p = ignoreCase ? pattern.toLowerCase() : pattern;
-  const v = ignoreCase ? value.toLowerCase() : value;
-  if (p === '*') return v.length > 0;
-  if (p.startsWith('*')) return v.endsWith(p.slice(1));
-  if (p.endsWith('*')) return v.startsWith(p.slice(0, -1));
-  return v === p;
-}
-
-// Envoy's uri_template character classes (RFC 3986 pchar without '/', and with it for `**`).
-const SEGMENT = "[a-zA-Z0-9\\-._~%!$&'()+,;:@=]+";
-const SEGMENTS = "[a-zA-Z0-9\\-._~%!$&'()+,;:@=/]*";
-
-/**
- * AuthorizationPolicy path matching: `{*}` is exactly one path segment and `{**}` any number of
- * segments (Envoy `uri_template`); otherwise {@link policyValueMatch}. The query string is not part
- * of the path (Envoy matches `url_path`).
- */
-export function policyPathMatch(pattern: string, path: string | undefined): boolean {
-  if (path === undefined) return false;
-  const bare = stripQuery(path);
-  if (pattern.includes('{*}') || pattern.includes('{**}')) {
-    const re = pattern
-      .split(/(\{\*\*\}|\{\*\})/)
-      .map((part) => (part === '{**}' ? SEGMENTS : part === '{*}' ? SEGMENT : RE2JS.quote(part)))
-      .join('');
-    return regexFullMatch(re, bare);
-  }
-  return policyValueMatch(pattern, bare);
-}
-
-/** The path without its query string. */
-export function stripQuery(path: string): string {
-  const q = path.indexOf('?');
-  return q >= 0 ? path.slice(0, q) : path;
-}
+/** The path without its query string (`pathWithoutQuery`). */
+export const stripQuery = pathWithoutQuery;
 
 /**
  * The query parameters of a path (`?a=1&b`) as Envoy's router matches them: names and values as sent,
@@ -136,16 +86,6 @@ export function queryParams(path: string): Record<string, string> {
     if (!Object.prototype.hasOwnProperty.call(out, k)) out[k] = v;
   }
   return out;
-}
-
-/**
- * Whether an Istio StringMatch becomes Envoy's `present_match` (`canBeConvertedToPresentMatch`,
- * pilot/pkg/networking/core/route/route.go): no match type, or the regex `*`.
- */
-export function isPresenceMatch(spec: StringMatchSpec | undefined | null): boolean {
-  if (!spec || typeof spec !== 'object') return true;
-  if (spec.regex === '*') return true;
-  return spec.exact === undefined && spec.prefix === undefined && spec.regex === undefined;
 }
 
 /**
@@ -168,9 +108,6 @@ export function withoutHeaderMatch(spec: StringMatchSpec | undefined | null, val
   if (isPresenceMatch(spec)) return value === undefined;
   return !stringMatch(spec!, value ?? '');
 }
-
-/** Kubernetes `matchLabels` semantics, stated once in the manifest rules. */
-export { labelsMatch } from '../manifests/rules';
 
 /** True when IPv4 `ip` lies in `cidr` (`10.0.0.0/8`, or a bare address meaning /32). IPv6 compares exactly. */
 export function cidrMatch(cidr: string, ip: string | undefined): boolean {

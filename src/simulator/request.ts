@@ -1,5 +1,5 @@
 import { normalizeHeaders, SimulatorError } from './match';
-import { hostSubsetOf, ManifestIndex } from '../manifests';
+import { ManifestIndex } from '../manifests';
 import { RouteRequest } from './types';
 
 /** A request with defaults filled in and header names lower-cased. */
@@ -57,8 +57,7 @@ export function requestFqdn(index: ManifestIndex, host: string, sourceNamespace:
   const completed = index.fqdn(host, sourceNamespace);
   const literal = host.toLowerCase().replace(/\.$/, '');
   if (completed !== literal && !index.serviceOfHost(completed)) {
-    const served = index.serviceEntries.some((se) => (Array.isArray(se.spec.hosts) ? se.spec.hosts : []).some((h) => typeof h === 'string' && hostSubsetOf(literal, h.toLowerCase())));
-    if (served) return literal;
+    if (index.serviceEntryFor(literal)) return literal;
   }
   return completed;
 }

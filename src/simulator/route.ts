@@ -1,7 +1,9 @@
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, retriesOf, weigh } from './destination';
 import { httpRoutesForService, routeByHttpRoutes } from './httproute';
-import { describeStringMatch, headerConditionMatch, SimulatorError, labelsMatch, queryParams, stringMatch, StringMatchSpec, stripQuery, withoutHeaderMatch } from './match';
-import { hostSubsetOf, IndexedObject, list, ManifestIndex } from '../manifests';
+import { describeStringMatch, headerConditionMatch, SimulatorError, queryParams, stringMatch, StringMatchSpec, stripQuery, withoutHeaderMatch } from './match';
+import { IndexedObject, list, ManifestIndex } from '../manifests';
+import { hostSubsetOf } from '../rules/hosts';
+import { labelsMatch } from '../rules/labels';
 import { isHttpOrSniffed, isHttpProtocol, isTlsProtocol, parseProtocol, PortProtocol, servicePortProtocol } from '../rules/protocol';
 import { normalize, NormalRequest } from './request';
 import { RouteDestination, RouteRequest, RouteResult } from './types';
@@ -78,7 +80,7 @@ function portProtocolOf(model: ManifestIndex, req: NormalRequest): RequestPort |
     const p = pick(list(svc.spec.ports));
     return p ? { protocol: servicePortProtocol(p), port: p.port, from: `Service ${svc.namespace}/${svc.name} port ${p.name ?? p.port}` } : undefined;
   }
-  const se = model.serviceEntries.find((s) => list<string>(s.spec.hosts).some((h) => typeof h === 'string' && hostSubsetOf(req.fqdn, h.toLowerCase())));
+  const se = model.serviceEntryFor(req.fqdn);
   const p = se ? pick(list(se.spec.ports)) : undefined;
   if (!se || !p) return undefined;
   return { protocol: parseProtocol(p.protocol) ?? 'UnsupportedProtocol', port: p.number, from: `ServiceEntry ${se.namespace}/${se.name} port ${p.name ?? p.number}` };
@@ -150,7 +152,7 @@ function selectVirtualService(model: ManifestIndex, req: NormalRequest, warnings
       let score = -1;
       if (fq === req.fqdn || (fq === req.hostHeader && byHostHeader(vs))) score = Number.MAX_SAFE_INTEGER;
       else if (fq === '*') score = 0;
-      else if (fq.startsWith('*.') && req.fqdn.endsWith(fq.slice(1))) score = fq.length;
+      else if (fq.startsWith('*') && hostSubsetOf(req.fqdn, fq)) score = fq.length;
       if (score === Number.MAX_SAFE_INTEGER && !exact.includes(vs)) exact.push(vs);
       if (score >= 0 && (!best || score > best.score)) best = { vs, score };
     }
@@ -230,27 +232,14 @@ function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string
   const why = dropped
     ? `VirtualService ${dropped.namespace}/${dropped.name} binds ${req.fqdn} but every match of it names other callers (sourceLabels, sourceNamespace) or another port, so istiod gives this caller none of its routes and`
     : `no VirtualService binds ${req.fqdn}:`;
-  if (!svc) {
-    // A ServiceEntry host gets Istio's default route too; any other host is unknown, as for authz.
-    const se = model.serviceEntries.find((s) => (Array.isArray(s.spec.hosts) ? s.spec.hosts : []).some((h) => typeof h === 'string' && hostSubsetOf(req.fqdn, h.toLowerCase())));
-    if (!se) {
-      if (dropped) {
-        return { noRoute: true, destinations: [], timeout: null, routedBy: null, host: req.fqdn, reason: `${why} no Service or ServiceEntry gives the host a default route: 404`, warnings };
-      }
-      throw new SimulatorError(`route request: no VirtualService, HTTPRoute, Service or ServiceEntry for ${req.fqdn} in the manifests`);
-    }
-    return {
-      destinations: [d],
-      timeout: null,
-      retries: ISTIO_DEFAULT_RETRIES,
-      routedBy: null,
-      host: req.fqdn,
-      defaultRoute: true,
-      reason: `${why} Istio's default route sends everything to ServiceEntry ${se.namespace}/${se.name}, with no timeout and the default retries`,
-      warnings,
-    };
+  // A ServiceEntry host gets Istio's default route too; any other host is unknown, as for authz.
+  const se = svc ? undefined : model.serviceEntryFor(req.fqdn);
+  if (!svc && !se) {
+    if (dropped) return { noRoute: true, destinations: [], timeout: null, routedBy: null, host: req.fqdn, reason: `${why} no Service or ServiceEntry gives the host a default route: 404`, warnings };
+    throw new SimulatorError(`route request: no VirtualService, HTTPRoute, Service or ServiceEntry for ${req.fqdn} in the manifests`);
   }
-  checkDestination(model, d, warnings);
+  if (svc) checkDestination(model, d, warnings);
+  const target = svc ? `Service ${svc.namespace}/${svc.name}` : `ServiceEntry ${se!.namespace}/${se!.name}`;
   return {
     destinations: [d],
     timeout: null,
@@ -258,7 +247,7 @@ function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string
     routedBy: null,
     host: req.fqdn,
     defaultRoute: true,
-    reason: `${why} Istio's default route sends everything to Service ${svc.namespace}/${svc.name}, with no timeout and the default retries`,
+    reason: `${why} Istio's default route sends everything to ${target}, with no timeout and the default retries`,
     warnings,
   };
 }

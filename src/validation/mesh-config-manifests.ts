@@ -4,6 +4,7 @@
  * The construct side has its own checks (src/validation/mesh-config.ts, another issue); these run
  * over any manifests, hand-written ones included. Codes CI26xx.
  */
+import { parseYaml } from '../io/yaml';
 import { extensionProviderService, isMeshConfigMap } from '../rules/mesh-config';
 import { port } from '../rules/ports';
 import { RawFinding } from './report';
@@ -26,7 +27,7 @@ export function checkMeshConfigManifest(m: any): RawFinding[] {
   } else if (isMeshConfigMap(m, revisionOf(m.metadata?.name), m.metadata?.namespace)) {
     let mc: any;
     try {
-      mc = require('js-yaml').load(String(m.data.mesh));
+      mc = parseYaml(String(m.data.mesh));
     } catch (e) {
       out.push({ code: 'CI2603', level: 'error', message: `data.mesh: is not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` });
       return out;

@@ -5,7 +5,7 @@
  * Each CRD's openAPIV3Schema is converted to a JSON schema for ajv the first time its kind is seen,
  * and the compiled validator is cached per kind.
  */
-import { dns1123Label, dns1123Subdomain } from '../rules/names';
+import { dns1035Label, dns1123Label, dns1123Subdomain } from '../rules/names';
 import { labelKey, labelValue } from '../rules/labels';
 import { unknownMetadataFields } from './core-fields';
 import { RawFinding } from './report';
@@ -210,8 +210,8 @@ export function checkMetadata(m: any): RawFinding[] {
     out.push({ code: 'CI1003', level: 'error', message: 'metadata.name: required field is missing' });
   } else if (md.name.length > 253 || dns1123Subdomain(md.name)) {
     out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: ${dns1123Subdomain(md.name) ?? 'too long'}` });
-  } else if (m.apiVersion === 'v1' && m.kind === 'Service' && !/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/.test(md.name)) {
-    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: a Service name must be a DNS-1035 label (at most 63 lowercase alphanumerics or '-', starting with a letter)` });
+  } else if (m.apiVersion === 'v1' && m.kind === 'Service' && dns1035Label(md.name)) {
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: a Service name ${dns1035Label(md.name)}` });
   } else if (m.apiVersion === 'v1' && m.kind === 'Namespace' && dns1123Label(md.name)) {
     out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: a Namespace name ${dns1123Label(md.name)}` });
   }

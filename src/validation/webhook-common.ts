@@ -12,6 +12,7 @@ import { istioDnsLabel, wildcardDomain } from '../rules/names';
 import { nonNegativeInt32, percentInt } from '../rules/numbers';
 import { port } from '../rules/ports';
 import { RawFinding } from './report';
+import { DRY_RUN_ANNOTATION, parseGoBool } from '../rules/annotations';
 
 /** Collects findings of one object. */
 export class Sink {
@@ -78,13 +79,13 @@ export function setScalar(v: unknown): boolean {
 export function metadataAnnotations(m: any, s: Sink): void {
   const ann = obj(m.metadata?.annotations) ?? {};
   const isAuthz = m.kind === 'AuthorizationPolicy';
-  const dry = ann['istio.io/dry-run'];
+  const dry = ann[DRY_RUN_ANNOTATION];
   if (dry !== undefined) {
     if (!isAuthz) s.err('CI2010', `metadata.annotations["istio.io/dry-run"]: only an AuthorizationPolicy supports this annotation`);
     else {
       const action = m.spec?.action ?? 'ALLOW';
       if (action !== 'ALLOW' && action !== 'DENY') s.err('CI2010', `metadata.annotations["istio.io/dry-run"]: supported only with action ALLOW or DENY, not ${q(action)}`);
-      else if (!['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False'].includes(String(dry))) {
+      else if (parseGoBool(dry) === undefined) {
         s.err('CI2010', `metadata.annotations["istio.io/dry-run"]: ${q(dry)} is invalid: must be a boolean ("true" or "false")`);
       }
     }

@@ -4,11 +4,12 @@
  * @see https://github.com/istio/istio/blob/1.30.3/pkg/config/validation/validation.go
  * @see https://github.com/istio/istio/blob/1.30.3/pkg/config/validation/virtualservice.go
  */
-import { CORS_METHODS, headerMatchName, headerOperationName, headerRequestSetName, headerValue, isJwtClaimRoute, retryOn } from '../rules/http';
+import { CORS_METHODS, headerMatchName, headerOperationName, headerRequestSetName, headerValue, isJwtClaimRoute, PRESENT_MATCH_REGEX, retryOn } from '../rules/http';
 import { ipAddress, ipSubnet } from '../rules/ip';
 import { fqdn, gatewayName, istioDnsLabel, namespaceSlashHost, partialWildcard, wildcardDomain } from '../rules/names';
 import { faultPercentage, uint32 } from '../rules/numbers';
 import { istioPortName, port } from '../rules/ports';
+import { hostsMatch, hostSubsetOf } from '../rules/hosts';
 import { isHttpProtocol, isTlsProtocol, parseProtocol, protocol } from '../rules/protocol';
 import { matchRegex, re2Regex } from '../rules/regex';
 import { parseGoDuration } from '../rules/duration';
@@ -19,25 +20,6 @@ import {
 
 const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
   'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
-
-/** Host `Matches` of pkg/config/host/name.go: wildcard-aware, case-sensitive. */
-function hostsMatch(a: string, b: string): boolean {
-  const aw = a.startsWith('*');
-  const bw = b.startsWith('*');
-  if (aw && bw) return a.length < b.length ? b.slice(1).endsWith(a.slice(1)) : a.slice(1).endsWith(b.slice(1));
-  if (aw) return b.endsWith(a.slice(1));
-  if (bw) return a.endsWith(b.slice(1));
-  return a === b;
-}
-
-/** Host `SubsetOf`. */
-function hostSubsetOf(a: string, b: string): boolean {
-  const aw = a.startsWith('*');
-  const bw = b.startsWith('*');
-  if (aw) return bw && a.length >= b.length && a.slice(1).endsWith(b.slice(1));
-  if (bw) return a.endsWith(b.slice(1));
-  return a === b;
-}
 
 /** `ValidateWildcardDomainForVirtualServiceBoundToGateway`: also the auto-generated `outbound_.<port>_._.<host>` SNI form. */
 function gatewayBoundHost(sni: boolean, host: unknown): string | undefined {
@@ -233,7 +215,7 @@ function httpRoute(p: string, h: any, delegateVs: boolean, s: Sink): void {
       const bad = headerMatchName(name);
       if (bad) s.err('CI2112', `${mp}.withoutHeaders[${q(name)}]: header name is invalid: ${bad}`);
       // `regex: "*"` is not a regex: Istio translates it into a presence match.
-      if (obj(sm) && sm.regex !== '*') stringMatch(`${mp}.withoutHeaders[${q(name)}]`, sm, s);
+      if (obj(sm) && sm.regex !== PRESENT_MATCH_REGEX) stringMatch(`${mp}.withoutHeaders[${q(name)}]`, sm, s);
     }
     stringMatch(`${mp}.uri`, o.uri, s, true);
     for (const f of ['scheme', 'method', 'authority']) stringMatch(`${mp}.${f}`, o[f], s);

@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readMeshConfigFile, readMeshNetworksFile } from '../../src/cli/lint';
 import { CHECKS } from '../../src/validation/codes';
+import { friendlyName } from '../validation/istio-cases';
 import { validateManifests, ValidationOptions } from '../../src/validation';
 import { readManifests } from '../../src/validation/read';
 import type { Finding } from '../../src/validation/types';
@@ -34,22 +35,6 @@ export function isManifestFile(file: string): boolean {
 /** The Istio analyzer codes our lint implements (the ISTxxxx entries of the check table). */
 export function implementedIstioCodes(): Set<string> {
   return new Set(CHECKS.map((c) => c.code).filter((c) => c.startsWith('IST')));
-}
-
-/** Kinds that have no namespace (Istio's file source clears theirs; FriendlyName prints no `ns/`). */
-const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
-  'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass', 'PriorityClass', 'GatewayClass', 'ClusterIssuer',
-]);
-
-/**
- * `Kind ns/name`, or `Kind name` for an object without namespace, as Istio's
- * Origin.FriendlyName() prints a resource (pkg/config/analysis/legacy/source/kube/origin.go: "This
- * code has no notion of a default and always shows the namespace").
- */
-export function friendlyName(kind: string | undefined, namespace: string | undefined, name: string | undefined): string {
-  const ns = CLUSTER_SCOPED.has(kind ?? '') ? undefined : namespace;
-  return ns ? `${kind} ${ns}/${name}` : `${kind} ${name}`;
 }
 
 /** Our lint (every check, as `cdk8s-istio lint` runs them) over one set of manifests. */

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as jsyaml from 'js-yaml';
-import { CLUSTER_SCOPED_KINDS } from '../../src/manifests';
+import { CLUSTER_SCOPED_KINDS } from '../../src/rules/kinds';
 import { analyze, ANALYZERS, OPT_IN_ANALYZERS } from '../../src/validation/analyzers';
 import { readManifests } from '../../src/validation/read';
 
@@ -48,7 +48,10 @@ export function ourAnalyzerName(istio: string): string {
   return istio === 'schemaValidation.CollectionValidationAnalyzer(collections.VirtualService)' ? 'schema.ValidationAnalyzer.VirtualService' : istio;
 }
 
-/** `Kind ns/name`, or `Kind name` without namespace, as Istio's `Origin.FriendlyName()` prints a resource. */
+/**
+ * `Kind ns/name`, or `Kind name` for an object without namespace (or of a cluster-scoped kind), as
+ * Istio's `Origin.FriendlyName()` prints a resource (pkg/config/analysis/legacy/source/kube/origin.go).
+ */
 export function friendlyName(kind: string | undefined, namespace: string | undefined, name: string | undefined): string {
   return namespace && !CLUSTER_SCOPED_KINDS.has(kind ?? '') ? `${kind} ${namespace}/${name}` : `${kind} ${name}`;
 }

@@ -3,20 +3,10 @@
  */
 import { list, str, strings } from '../../manifests';
 import type { AuthzSource, StringMap, Workload } from '../../manifests';
+import { analyzerNamespaceMatch } from '../../rules/authz-match';
 import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../suppress';
 import type { Analyzer } from './context';
 import { podInAmbient, podInMesh, q, selectorText } from './util';
-
-/**
- * Whether a namespace pattern of a policy names `ns`, as the analyzer matches it (`namespaceMatch`):
- * `*`, a `*` prefix or suffix, or equal ignoring case.
- */
-export function analyzerNamespaceMatch(ns: string, pattern: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.startsWith('*')) return ns.endsWith(pattern.slice(1));
-  if (pattern.endsWith('*')) return ns.startsWith(pattern.slice(0, -1));
-  return ns.toLowerCase() === pattern.toLowerCase();
-}
 
 /**
  * IST0127: a policy that applies to no pod in the mesh or ambient (a mesh-wide one with a selector

@@ -1,7 +1,8 @@
 /**
  * Deployment analyzers (pkg/config/analysis/analyzers/deployment/), rule by rule.
  */
-import { labelsMatch, list, num, podView, str, strings } from '../../manifests';
+import { list, num, podView, str, strings } from '../../manifests';
+import { labelsMatch } from '../../rules/labels';
 import type { Container, IndexedObject, ServicePort, WorkloadControllerSpec } from '../../manifests';
 import type { Analyzer, AnalyzerContext } from './context';
 import { ISTIO_PROXY, isIstioControlPlane, podInMesh } from './util';

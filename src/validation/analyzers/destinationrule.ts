@@ -1,7 +1,8 @@
 /**
  * DestinationRule analyzers (pkg/config/analysis/analyzers/destinationrule/), rule by rule.
  */
-import { isObject, labelsMatch, list, str, strings } from '../../manifests';
+import { isObject, list, str, strings } from '../../manifests';
+import { labelsMatch } from '../../rules/labels';
 import type { ClientTlsSettings, IndexedObject, StringMap } from '../../manifests';
 import type { Analyzer } from './context';
 import { fullName, q } from './util';

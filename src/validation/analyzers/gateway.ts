@@ -2,7 +2,8 @@
  * Istio Gateway analyzers (pkg/config/analysis/analyzers/gateway/), rule by rule.
  */
 import { X509Certificate } from 'crypto';
-import { labelsMatch, list, num, str, strings } from '../../manifests';
+import { list, num, str, strings } from '../../manifests';
+import { labelsMatch } from '../../rules/labels';
 import type { GatewayServer, GatewaySpec, IndexedObject, ServicePort, StringMap } from '../../manifests';
 import type { Analyzer } from './context';
 import { shortOrFullName } from './virtualservice';

@@ -4,7 +4,8 @@
  * `networking.istio.io/exportTo` annotation (Service). Follows `InitServiceEntryHostMap` and
  * `GetDestinationHost` (pkg/config/analysis/analyzers/util/service_lookup.go).
  */
-import { configHostFqdn, list, str } from '../../manifests';
+import { list, str } from '../../manifests';
+import { configHostFqdn, hostSubsetOf } from '../../rules/hosts';
 import type { IndexedObject, ManifestIndex, ServicePort, StringMap } from '../../manifests';
 
 /** A host's provider as Istio's analyzers see it: a ServiceEntry, or a Service converted to one. */
@@ -69,10 +70,10 @@ export class HostRegistry {
       const hit = this.entries.get(`${s}/${fqdn}`);
       if (hit) return hit;
     }
-    const bare = host.startsWith('*') ? host.slice(1) : host;
+    // Istio trims the `*` of both and compares suffixes: exactly `host.Name.SubsetOf` for a wildcard entry.
     for (const w of this.wildcards) {
       if (w.scope !== '*' && w.scope !== namespace) continue;
-      if (bare.endsWith(w.host.slice(1))) return w.entry;
+      if (hostSubsetOf(host, w.host)) return w.entry;
     }
     return undefined;
   }

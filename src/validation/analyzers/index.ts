@@ -3,7 +3,8 @@
  * function per Istio analyzer and named after it, with Istio's codes and levels, plus our own (CI3xxx).
  * They all read one typed {@link ManifestIndex}.
  */
-import { ISTIO_IGNORED_NAMESPACES, ManifestIndex } from '../../manifests';
+import { ManifestIndex } from '../../manifests';
+import { ISTIO_IGNORED_NAMESPACES } from '../../rules/kinds';
 import type { IndexedObject, ManifestObject } from '../../manifests';
 import { alphaAnalyzer, k8sAnnotationsAnalyzer } from './annotations';
 import { blockedCidrsAnalyzer } from './authn';
@@ -20,6 +21,7 @@ import { certificateAnalyzer, conflictingGatewayAnalyzer, ingressGatewayPortAnal
 import { HostRegistry } from './hosts';
 import { imageAnalyzer, imageAutoAnalyzer, injectionAnalyzer } from './injection';
 import { crdVersionAnalyzer, k8sGatewaySelectorAnalyzer } from './k8sgateway';
+import { DEFAULT_ROOT_NAMESPACE } from '../../rules/mesh-config';
 import { IstioMeshConfig, meshNetworksInSet, resolveMeshConfig } from './mesh-config';
 import type { MeshConfigView } from './mesh-config';
 import { meshNetworksAnalyzer } from './multicluster';
@@ -162,9 +164,10 @@ function defaultResources(namespace: string, service: string): ManifestObject[] 
 export function analyze(manifests: readonly ManifestObject[], options: AnalyzerOptions = {}): AnalyzerFinding[] {
   const objects = manifests.filter((m): m is ManifestObject => typeof m === 'object' && m !== null);
   const explicitNetworks = options.meshNetworks;
-  const found = explicitNetworks ? undefined : meshNetworksInSet(objects);
-  const rootFromMesh = (mc: MeshConfigView) => options.rootNamespace ?? (typeof mc.config.rootNamespace === 'string' && mc.config.rootNamespace ? mc.config.rootNamespace : 'istio-system');
-  const probe = resolveMeshConfig(objects, options.meshConfig);
+  // Mesh config is read where istiod reads it: in its namespace (the root namespace given, by default istio-system).
+  const found = explicitNetworks ? undefined : meshNetworksInSet(objects, options.rootNamespace);
+  const rootFromMesh = (mc: MeshConfigView) => options.rootNamespace ?? (typeof mc.config.rootNamespace === 'string' && mc.config.rootNamespace ? mc.config.rootNamespace : DEFAULT_ROOT_NAMESPACE);
+  const probe = resolveMeshConfig(objects, options.meshConfig, undefined, options.rootNamespace);
   const root = rootFromMesh(probe);
   const extra: ManifestObject[] = [];
   const skip = new Set<ManifestObject>();

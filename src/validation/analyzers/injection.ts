@@ -1,8 +1,9 @@
 /**
  * Sidecar injection analyzers (pkg/config/analysis/analyzers/injection/), rule by rule.
  */
-import * as yaml from 'js-yaml';
-import { isObject, labelSelectorMatches, labelsMatch, list, str, strings } from '../../manifests';
+import { parseEmbeddedYaml } from '../../rules/mesh-config';
+import { isObject, list, str, strings } from '../../manifests';
+import { labelSelectorMatches, labelsMatch } from '../../rules/labels';
 import type { Container, IndexedObject, LabelSelector, StringMap, Webhook, Workload } from '../../manifests';
 import type { Analyzer, AnalyzerContext } from './context';
 import { allContainers, ISTIO_PROXY, q } from './util';
@@ -116,12 +117,9 @@ function imageType(ctx: AnalyzerContext, pod: Workload): string {
   }
   const annotation = str(pod.podAnnotations['proxy.istio.io/config']);
   if (annotation !== undefined) {
-    try {
-      const pc = yaml.load(annotation);
-      if (imageTypeOf(pc)) variant = imageTypeOf(pc);
-    } catch {
-      // An unparseable annotation is ignored, as Istio does.
-    }
+    // Read with the limited YAML reader; an unparseable annotation is ignored, as Istio does.
+    const pc = parseEmbeddedYaml(annotation);
+    if (imageTypeOf(pc)) variant = imageTypeOf(pc);
   }
   return variant === 'default' ? '' : variant;
 }

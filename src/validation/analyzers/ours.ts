@@ -1,7 +1,8 @@
 /**
  * Our own cross-object checks (CI3xxx), for mistakes no Istio analyzer reports.
  */
-import { configHostFqdn, isObject, list, num, podView, serviceOfFqdn, str, strings } from '../../manifests';
+import { isObject, list, num, podView, str, strings } from '../../manifests';
+import { configHostFqdn, serviceOfFqdn } from '../../rules/hosts';
 import type { HttpRoute, L4Route, StringMap } from '../../manifests';
 import type { Analyzer } from './context';
 import { q } from './util';

@@ -4,17 +4,10 @@
  */
 import { list } from '../../manifests';
 import type { AuthzSource } from '../../manifests';
+import { policyValueMatch } from '../../rules/authz-match';
 import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../suppress';
 import type { Analyzer } from './context';
 import { q } from './util';
-
-/** Matches Istio's `*`, `abc*`, `*abc` value patterns. */
-export function patternMatch(pattern: string, value: string): boolean {
-  if (pattern === '*') return value !== '';
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
-  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
-  return pattern === value;
-}
 
 /** CI3002: principals that name no ServiceAccount of the set and are not declared external. */
 export const principalsAnalyzer: Analyzer = {
@@ -30,14 +23,14 @@ export const principalsAnalyzer: Analyzer = {
     }
     const external = ctx.settings.externalPrincipals;
     const knownPrincipal = (p: string): boolean => {
-      if (external.some((e) => patternMatch(e, p) || patternMatch(p, e))) return true;
+      if (external.some((e) => policyValueMatch(e, p) || policyValueMatch(p, e))) return true;
       const m = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
       if (p === '*') return true;
       if (!m) return false;
       if (!m[1].includes('*') && !m[2].includes('*')) return serviceAccounts.has(`${m[1]}/${m[2]}`);
       for (const sa of serviceAccounts) {
         const [ns, name] = sa.split('/');
-        if (patternMatch(m[1], ns) && patternMatch(m[2], name)) return true;
+        if (policyValueMatch(m[1], ns) && policyValueMatch(m[2], name)) return true;
       }
       return false;
     };

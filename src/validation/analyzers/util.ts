@@ -2,7 +2,7 @@
  * Helpers several analyzers share (pkg/config/analysis/analyzers/util/).
  */
 import { list, str, strings } from '../../manifests';
-import type { Container, IndexedObject, StringMap, Workload } from '../../manifests';
+import type { Container, IndexedObject, Workload } from '../../manifests';
 import type { AnalyzerContext } from './context';
 
 /** JSON-quotes a value for a message. */
@@ -61,10 +61,8 @@ export function podInAmbient(ctx: AnalyzerContext, w: Workload): boolean {
   return nsAmbient && !podInMesh(ctx, w);
 }
 
-/** Labels as a Kubernetes selector string (`k=v,...` sorted by key). */
-export function selectorText(selector: StringMap | undefined): string {
-  return Object.keys(selector ?? {}).sort().map((k) => `${k}=${selector![k]}`).join(',');
-}
+/** Labels as a Kubernetes selector string (`k=v,...` sorted by key): `selectorString` of rules/labels. */
+export { selectorString as selectorText } from '../../rules/labels';
 
 /** Sorted names, for messages. */
 export function names(objs: readonly { readonly name: string }[]): string[] {

@@ -1,7 +1,8 @@
 /**
  * VirtualService analyzers (pkg/config/analysis/analyzers/virtualservice/), rule by rule.
  */
-import { configHostFqdn, hostsMatch, isObject, list, serviceOfFqdn, str, strings } from '../../manifests';
+import { isObject, list, str, strings } from '../../manifests';
+import { configHostFqdn, hostsMatch, serviceOfFqdn } from '../../rules/hosts';
 import type { Destination, HttpRoute, IndexedObject, L4Route, VirtualServiceSpec } from '../../manifests';
 import type { Analyzer, AnalyzerContext } from './context';
 import { fullName, q } from './util';

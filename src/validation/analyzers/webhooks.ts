@@ -1,7 +1,8 @@
 /**
  * Istio's sidecar injection webhooks (pkg/config/analysis/analyzers/webhook/).
  */
-import { labelSelectorMatches, list, str, strings } from '../../manifests';
+import { list, str, strings } from '../../manifests';
+import { labelSelectorMatches } from '../../rules/labels';
 import type { IndexedObject, LabelSelector, StringMap, Webhook } from '../../manifests';
 import type { Analyzer } from './context';
 

@@ -1,11 +1,14 @@
 /**
- * Istio's resource annotations as `istioctl analyze` knows them (`annotation.AllResourceAnnotations()`,
- * istio.io/api annotation/annotations.yaml at the version Istio 1.30.3 pins, 2e43f07b30b6): name, feature
- * status, deprecated, and the resources it belongs on. Used by the annotations analyzers
- * (pkg/config/analysis/analyzers/annotations, maturity).
- *
- * A rule table in the sense of `src/rules/`, kept apart so it can be folded into that module.
+ * Istio's annotations: which exist (`annotation.AllResourceAnnotations()`, istio.io/api
+ * annotation/annotations.yaml at the version Istio 1.30.3 pins, 2e43f07b30b6), with their feature
+ * status, deprecation and the resources they belong on; the values the injector accepts
+ * (`inject.AnnotationValidation`, pkg/kube/inject/validate.go at 1.30.3); and Go's `strconv.ParseBool`,
+ * which reads every boolean annotation. Used by the annotation analyzers, istiod's webhook rules
+ * (`istio.io/dry-run`) and the simulator.
  */
+import { anyQuantity } from './quantity';
+import { ipPrefix } from './ip';
+import { parseEmbeddedYaml } from './mesh-config';
 
 /** One Istio annotation. */
 export interface IstioAnnotation {
@@ -107,3 +110,102 @@ export function isIstioAnnotation(name: string): boolean {
   if (name === 'kubernetes.io/ingress.class') return true;
   return name.split('/')[0].endsWith('istio.io');
 }
+
+/** The annotation that makes an AuthorizationPolicy dry-run (shadow rules, never enforced). */
+export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
+
+/**
+ * Go's `strconv.ParseBool`, which Istio uses for boolean annotations (`istio.io/dry-run`,
+ * `prometheus.istio.io/merge-metrics`...): `1 t T TRUE true True` and `0 f F FALSE false False`;
+ * anything else is no boolean (undefined).
+ */
+export function parseGoBool(v: unknown): boolean | undefined {
+  const s = String(v);
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(s)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(s)) return false;
+  return undefined;
+}
+
+const quote = (v: string) => JSON.stringify(v);
+
+/** `parsePort`: the trimmed value as Go's `ParseUint(v, 10, 16)`, so 0..65535. */
+function parsePort(v: string): string | undefined {
+  const t = v.trim();
+  return /^[0-9]+$/.test(t) && Number(t) <= 65535 ? undefined : `${quote(v)} is not a port in 0..65535`;
+}
+
+/** `parsePorts`: a comma-separated list of {@link parsePort}, empty allowed. */
+function parsePorts(v: string): string | undefined {
+  const t = v.trim();
+  if (t === '') return undefined;
+  for (const p of t.split(',')) {
+    const bad = parsePort(p);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+/** `validateCIDRList`: comma-separated prefixes as `netip.ParsePrefix` reads them (rules/ip), empty allowed. */
+function cidrList(v: string): string | undefined {
+  if (v === '') return undefined;
+  for (const c of v.split(',')) if (ipPrefix(c)) return `${quote(c)} is not a CIDR block`;
+  return undefined;
+}
+
+/** `netutil.ValidateInterfaceNames`: comma-separated names, each trimmed, non-empty, at most 15 characters of `[a-zA-Z][a-zA-Z0-9_.-]*`. */
+function interfaceNames(v: string): string | undefined {
+  if (v === '') return undefined;
+  for (const raw of v.split(',')) {
+    const i = raw.trim();
+    if (i === '') return 'empty interface name';
+    if (i.length > 15) return `interface name ${quote(i)} too long (max 15 chars)`;
+    if (!/^[a-zA-Z][a-zA-Z0-9_.-]*$/.test(i)) return `interface name ${quote(i)} contains invalid characters`;
+  }
+  return undefined;
+}
+
+/** `validateUInt32`: Go's `ParseUint(v, 10, 32)`. */
+function uint32Text(v: string): string | undefined {
+  return /^[0-9]+$/.test(v) && Number(v) <= 0xffffffff ? undefined : `${quote(v)} is not an unsigned 32-bit integer`;
+}
+
+/** `validateResourceQuantity`: no control characters, then `resource.ParseQuantity` (rules/quantity). */
+function resourceQuantity(v: string): string | undefined {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) return 'value contains control characters';
+  return anyQuantity(v) ? `${quote(v)} is not a resource quantity` : undefined;
+}
+
+/**
+ * `validateProxyConfig`, partly: the value must be ProxyConfig YAML (a mapping), read with the
+ * package's limited YAML reader; its fields are not validated one by one as `ValidateMeshConfigProxyConfig` does.
+ */
+function proxyConfig(v: string): string | undefined {
+  return parseEmbeddedYaml(v) === undefined ? `${quote(v)} is not ProxyConfig YAML (a mapping)` : undefined;
+}
+
+/**
+ * The values the sidecar injector accepts, by annotation (`inject.AnnotationValidation`): each returns
+ * what is wrong with a value, or undefined. Annotations not listed take any value.
+ */
+export const ANNOTATION_VALUE_RULES: Readonly<Record<string, (v: string) => string | undefined>> = {
+  'sidecar.istio.io/interceptionMode': (v) => (['REDIRECT', 'TPROXY', 'NONE'].includes(v) ? undefined : `interceptionMode ${quote(v)} is not REDIRECT, TPROXY or NONE`),
+  'status.sidecar.istio.io/port': parsePort,
+  'readiness.status.sidecar.istio.io/initialDelaySeconds': uint32Text,
+  'readiness.status.sidecar.istio.io/periodSeconds': uint32Text,
+  'readiness.status.sidecar.istio.io/failureThreshold': uint32Text,
+  'traffic.sidecar.istio.io/includeOutboundIPRanges': (v) => (v === '*' ? undefined : cidrList(v)),
+  'traffic.sidecar.istio.io/excludeOutboundIPRanges': cidrList,
+  'traffic.sidecar.istio.io/includeInboundPorts': (v) => (v === '*' ? undefined : parsePorts(v)),
+  'traffic.sidecar.istio.io/excludeInboundPorts': parsePorts,
+  'traffic.sidecar.istio.io/excludeOutboundPorts': parsePorts,
+  'traffic.sidecar.istio.io/excludeInterfaces': interfaceNames,
+  'traffic.sidecar.istio.io/kubevirtInterfaces': interfaceNames,
+  'istio.io/reroute-virtual-interfaces': interfaceNames,
+  'prometheus.istio.io/merge-metrics': (v) => (parseGoBool(v) === undefined ? `${quote(v)} is not a boolean` : undefined),
+  'proxy.istio.io/config': proxyConfig,
+  'sidecar.istio.io/proxyCPU': resourceQuantity,
+  'sidecar.istio.io/proxyMemory': resourceQuantity,
+  'sidecar.istio.io/proxyCPULimit': resourceQuantity,
+  'sidecar.istio.io/proxyMemoryLimit': resourceQuantity,
+};
