@@ -155,10 +155,10 @@ describe('ambient: authorization', () => {
   test('an L7 policy without a waypoint is a clear error; an L4-only one is enforced by ztunnel with selector', () => {
     const { chart, order, payment } = given({ waypoint: false });
     expect(() => payment.allowFrom(order, { methods: [HttpMethod.POST] }))
-      .toThrow(/\[test\/payment-service\] allowFrom\(shop\/order-service\): .* is invalid: this ALLOW rule uses HTTP attributes/);
+      .toThrow(/\[test\/payment-service\] allowFrom\(shop\/order-service\): .* is invalid: this ALLOW rule uses attributes ztunnel cannot enforce \(methods\)/);
     expect(() => payment.allowFrom(order, { paths: [PathMatch.exact('/x')] }))
-      .toThrow(/which only a waypoint can enforce in ambient mode; an L7 policy with a selector and no waypoint fails closed in ztunnel, and namespace shop has waypoint: false/);
-    expect(() => payment.allowFrom(order, { when: [Condition.requestHeader('x-a').values('1')] })).toThrow(/fails closed in ztunnel/);
+      .toThrow(/cannot enforce \(paths\); in ambient mode only a waypoint can, and namespace shop has waypoint: false/);
+    expect(() => payment.allowFrom(order, { when: [Condition.requestHeader('x-a').values('1')] })).toThrow(/cannot enforce \(request.headers\[x-a\]\).*it would drop this rule, denying its callers/);
     payment.allowFrom(order, { ports: [8080] });
     const objects = synth(chart);
     expect(one(objects, 'AuthorizationPolicy', 'payment-service-allow').spec.selector).toEqual({ matchLabels: { app: 'payment-service' } });

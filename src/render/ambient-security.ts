@@ -1,4 +1,5 @@
 import { AuthorizationRuleIntent, IdentityRef, principalOf } from '../model';
+import { ztunnelWhenKey } from '../rules/authz';
 import { renderRule } from './istio-security';
 
 /**
@@ -62,9 +63,24 @@ export function renderWaypointGateway(name: string, namespace: string): { metada
   };
 }
 
-/** Whether ztunnel can enforce a rule on its own: no methods, paths or request attributes. */
+/**
+ * Whether ztunnel can enforce a rule on its own, as istiod converts it for ztunnel
+ * (`pilot/pkg/serviceregistry/ambient/authorization.go`, Istio 1.30.3): no methods or paths, and
+ * every `when` key one of `source.ip`, `source.namespace`, `source.principal`, `destination.ip`,
+ * `destination.port`. The rule's sources (principals, namespaces and their negations) and ports
+ * are L4. Any other key (`source.serviceAccount`, `source.trustDomain`, `remote.ip`,
+ * `connection.sni`, `request.*`) makes the rule L7: ztunnel drops such an ALLOW rule.
+ */
 export function isL4Rule(rule: AuthorizationRuleIntent): boolean {
+  return l7Attributes(rule).length === 0;
+}
+
+/** The attributes of a rule ztunnel cannot enforce (`methods`, `paths`, non-L4 `when` keys), in order. */
+export function l7Attributes(rule: AuthorizationRuleIntent): string[] {
+  const out: string[] = [];
   const op = rule.operation;
-  if (op && (op.methods.length > 0 || op.paths.length > 0)) return false;
-  return rule.when.every((c) => !c.key.startsWith('request.'));
+  if (op && op.methods.length > 0) out.push('methods');
+  if (op && op.paths.length > 0) out.push('paths');
+  for (const c of rule.when) if (!ztunnelWhenKey(c.key) && !out.includes(c.key)) out.push(c.key);
+  return out;
 }

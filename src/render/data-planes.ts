@@ -10,7 +10,7 @@ import {
   sourceOwner,
 } from '../model';
 import {
-  isL4Rule,
+  l7Attributes,
   NAMESPACE_WAYPOINT_NAME,
   renderAllowFromWaypointSpec,
   renderAmbientAuthorizationPolicySpec,
@@ -122,12 +122,17 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
     hint: 'allow the waypoint (MeshNamespace waypoint: true), or use DataPlaneMode.SIDECAR for this mesh',
     at: svc.source,
   }] : []),
-  ruleProblems: (ns, svc, action, rule, td) => (ns && !ns.waypoint && !isL4Rule(rule) ? [{
-    property: action === 'ALLOW' ? 'allow' : 'deny',
-    value: JSON.stringify(renderRule(rule, td)),
-    rule: `this ${action} rule uses HTTP attributes (methods, paths or request.* conditions), which only a waypoint can enforce in ambient mode; `
-      + `an L7 policy with a selector and no waypoint fails closed in ztunnel, and namespace ${ns.name} has waypoint: false`,
-    hint: 'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities and ports, or use DataPlaneMode.SIDECAR',
-    at: svc.source,
-  }] : []),
+  ruleProblems: (ns, svc, action, rule, td) => {
+    const l7 = ns && !ns.waypoint ? l7Attributes(rule) : [];
+    if (l7.length === 0) return [];
+    return [{
+      property: action === 'ALLOW' ? 'allow' : 'deny',
+      value: JSON.stringify(renderRule(rule, td)),
+      rule: `this ${action} rule uses attributes ztunnel cannot enforce (${l7.join(', ')}); in ambient mode only a waypoint can, `
+        + `and namespace ${ns!.name} has waypoint: false. ztunnel enforces only sources, ports and the when keys source.ip, source.namespace, source.principal, destination.ip, destination.port `
+        + `(pilot/pkg/serviceregistry/ambient/authorization.go): it would drop this ${action === 'ALLOW' ? 'rule, denying its callers' : "rule's other attributes, denying more than asked"}`,
+      hint: 'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities, ports and those keys, or use DataPlaneMode.SIDECAR',
+      at: svc.source,
+    }];
+  },
 };

@@ -3,6 +3,7 @@ import { cidrMatch, labelsMatch, normalizeHeaders, policyPathMatch, policyValueM
 import { IndexedObject, list, ManifestIndex, Workload } from '../manifests';
 import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
+import { ZTUNNEL_HTTP_SOURCE_FIELDS, ztunnelWhenKey } from '../rules/authz';
 
 /** The attributes of one request, as the destination's proxy sees them. */
 interface Attributes {
@@ -21,6 +22,12 @@ interface Attributes {
   readonly sourceIp?: string;
   readonly requestPrincipal?: string;
   readonly tcp: boolean;
+  /**
+   * Enforced by ztunnel: only the sources, ports and `when` keys istiod converts for ztunnel
+   * (rules/authz.ts, `pilot/pkg/serviceregistry/ambient/authorization.go`) can match; a rule using
+   * anything else never matches in an ALLOW policy and drops that part in a DENY policy.
+   */
+  readonly ztunnel?: boolean;
 }
 
 type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
@@ -125,12 +132,12 @@ function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequ
     stages.push({
       enforcer: 'ztunnel',
       policies: workloadPolicies(model, w),
-      attrs: attributes(wp.principal, request, port, true),
+      attrs: { ...attributes(wp.principal, request, port, true), ztunnel: true },
       context: `ztunnel of ${workload} (L4 only) sees the waypoint's identity ${wp.principal}, not the caller's: `,
     });
   } else {
     const why = dp.waypoint ? 'a plaintext caller does not pass the waypoint; ' : 'no waypoint, so policies with targetRefs are not enforced; ';
-    stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
+    stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true, ztunnel: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
   }
   const audit = stages.flatMap((st) => enforced(st.policies).filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
   const shadow = stages.flatMap((st) => shadowDecisions(st));
@@ -391,14 +398,14 @@ const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
 const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
 
 /** On TCP traffic an ALLOW entry using an HTTP-only field never matches; a DENY entry ignores that field. */
-function tcpGuard(entry: any, httpFields: string[], a: Attributes, mode: 'ALLOW' | 'DENY'): { drop: boolean; ignore: boolean } {
+function tcpGuard(entry: any, httpFields: readonly string[], a: Attributes, mode: 'ALLOW' | 'DENY'): { drop: boolean; ignore: boolean } {
   const uses = a.tcp && httpFields.some((f) => entry[f] !== undefined);
   return { drop: uses && mode === 'ALLOW', ignore: uses && mode === 'DENY' };
 }
 
 function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
-  const g = tcpGuard(s, HTTP_SOURCE_FIELDS, a, mode);
-  if (g.drop) return 'requestPrincipals need HTTP, and this is TCP traffic';
+  const g = tcpGuard(s, a.ztunnel ? ZTUNNEL_HTTP_SOURCE_FIELDS : HTTP_SOURCE_FIELDS, a, mode);
+  if (g.drop) return a.ztunnel ? 'requestPrincipals and remoteIpBlocks are L7, and ztunnel enforces L4 only' : 'requestPrincipals need HTTP, and this is TCP traffic';
   const exact = (p: string, v: string | undefined) => policyValueMatch(p, v);
   return (
     field('principal', a.principal, s.principals, s.notPrincipals, exact) ??
@@ -406,7 +413,7 @@ function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
     field('service account', a.serviceAccount, s.serviceAccounts, s.notServiceAccounts, exact) ??
     (g.ignore ? undefined : field('request principal', a.requestPrincipal, s.requestPrincipals, s.notRequestPrincipals, exact)) ??
     field('source ip', a.sourceIp, s.ipBlocks, s.notIpBlocks, cidrMatch) ??
-    field('remote ip', a.sourceIp, s.remoteIpBlocks, s.notRemoteIpBlocks, cidrMatch)
+    (g.ignore && a.ztunnel ? undefined : field('remote ip', a.sourceIp, s.remoteIpBlocks, s.notRemoteIpBlocks, cidrMatch))
   );
 }
 
@@ -429,6 +436,7 @@ function operationMismatch(o: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
 function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   const key = String(c.key ?? '');
   const header = /^request\.headers\[(.+)\]$/.exec(key);
+  if (a.ztunnel && !ztunnelWhenKey(key)) return mode === 'ALLOW' ? `${key} is not one of the keys ztunnel enforces (source.ip, source.namespace, source.principal, destination.ip, destination.port)` : undefined;
   const httpOnly = key.startsWith('request.');
   if (a.tcp && httpOnly) return mode === 'ALLOW' ? `${key} needs HTTP, and this is TCP traffic` : undefined;
   let value: string | undefined;

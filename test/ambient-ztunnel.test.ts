@@ -1,0 +1,138 @@
+/**
+ * Ambient data plane: what ztunnel can enforce, following Istio 1.30.3's conversion of
+ * AuthorizationPolicies for ztunnel (pilot/pkg/serviceregistry/ambient/authorization.go) and its
+ * PeerAuthentication handling (the same file, `convertedSelectorPeerAuthentications`).
+ */
+import {
+  Condition,
+  DataPlaneMode,
+  ExternalIdentity,
+  HttpMethod,
+  MeshNamespace,
+  MeshSimulator,
+  RoutingApi,
+  ZeroTrustPolicy,
+} from '../src';
+import { ZTUNNEL_WHEN_KEYS } from '../src/rules/authz';
+import { isL4Rule } from '../src/render/ambient-security';
+import { meshChart, one, service, synth } from './helpers';
+
+const INGRESS = ExternalIdentity.serviceAccount({ namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' });
+const ORDER = 'cluster.local/ns/shop/sa/order-service';
+
+/** GIVEN an ambient mesh whose namespace `shop` may not have a waypoint (ztunnel enforces everything). */
+function noWaypoint() {
+  const { chart, mesh } = meshChart({ dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API });
+  const shop = new MeshNamespace(chart, 'Shop', { mesh, name: 'shop', waypoint: false });
+  const order = service(chart, shop, 'order-service');
+  const payment = service(chart, shop, 'payment-service');
+  return { chart, mesh, shop, order, payment };
+}
+
+describe('ambient L4 attributes (authorization.go l4WhenAttributes)', () => {
+  test('the L4 when keys are exactly the five istiod converts for ztunnel', () => {
+    expect([...ZTUNNEL_WHEN_KEYS].sort()).toEqual(['destination.ip', 'destination.port', 'source.ip', 'source.namespace', 'source.principal']);
+  });
+
+  test.each([
+    ['source.ip', Condition.sourceIp().values('10.0.0.0/8')],
+    ['source.namespace', Condition.sourceNamespace().values('shop')],
+    ['destination.ip', Condition.destinationIp().values('10.1.2.3')],
+    ['destination.port', Condition.destinationPort(8080)],
+  ])('a rule with %s is L4: rendered with a selector for ztunnel, no waypoint', (_key, condition) => {
+    const { chart, order, payment } = noWaypoint();
+    payment.allowFrom(order, { when: [condition] });
+    const objects = synth(chart);
+    expect(one(objects, 'AuthorizationPolicy', 'payment-service-allow').spec).toMatchObject({ selector: { matchLabels: { app: 'payment-service' } } });
+    expect(objects.filter((o) => o.kind === 'Gateway')).toEqual([]);
+  });
+
+  test('source.principal (Condition.sourceIdentityIn) and ports are L4', () => {
+    const { chart, order, payment } = noWaypoint();
+    payment.allowFrom(order, { ports: [8080], when: [Condition.sourceIdentityIn(order)] });
+    expect(one(synth(chart), 'AuthorizationPolicy', 'payment-service-allow').spec.rules[0].when).toEqual([{ key: 'source.principal', values: [ORDER] }]);
+  });
+
+  test.each([
+    ['source.serviceAccount', () => Condition.sourceServiceAccount().values('shop/order-service')],
+    ['source.trustDomain', () => Condition.sourceTrustDomain().values('cluster.local')],
+    ['remote.ip', () => Condition.remoteIp().values('10.0.0.1')],
+    ['connection.sni', () => Condition.connectionSni().values('payment.example.com')],
+  ])('a rule with %s is L7 (ztunnel would drop the ALLOW rule): refused without a waypoint', (key, condition) => {
+    const { order, payment } = noWaypoint();
+    expect(() => payment.allowFrom(order, { when: [condition()] }))
+      .toThrow(new RegExp(`uses attributes ztunnel cannot enforce \\(${key.replace('.', '\\.')}\\); in ambient mode only a waypoint can`));
+    expect(payment.security.allowRules).toEqual([]);
+  });
+
+  test('a DENY rule with an L7 key is refused without a waypoint too (ztunnel would deny more than asked)', () => {
+    const { order, payment } = noWaypoint();
+    expect(() => payment.security.denyFrom(order, { when: [Condition.sourceTrustDomain().values('cluster.local')] }))
+      .toThrow(/this DENY rule uses attributes ztunnel cannot enforce \(source\.trustDomain\).*denying more than asked/);
+  });
+
+  test('isL4Rule names every L7 part: methods, paths and the non-L4 keys', () => {
+    const rule = (when: string[], methods: string[] = []) => ({ when: when.map((key) => ({ key, values: ['x'], notValues: [] })), operation: { methods, paths: [], ports: [] }, addedBy: 'x' });
+    expect(isL4Rule(rule(['source.ip', 'destination.port']))).toBe(true);
+    expect(isL4Rule(rule(['source.serviceAccount']))).toBe(false);
+    expect(isL4Rule(rule([], ['GET']))).toBe(false);
+  });
+});
+
+describe('the simulator at ztunnel uses the same L4 keys', () => {
+  /** A namespace-wide ALLOW policy for ztunnel (no waypoint) with one `when` condition. */
+  function sim(key: string, value: string, action = 'ALLOW') {
+    const yaml = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { istio.io/dataplane-mode: ambient } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: payment-service, namespace: shop }
+spec: { selector: { app: payment-service }, ports: [{ name: http, port: 8080, targetPort: 8080 }] }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: payment-service-v1, namespace: shop }
+spec:
+  selector: { matchLabels: { app: payment-service } }
+  template:
+    metadata: { labels: { app: payment-service } }
+    spec: { containers: [{ name: app, image: x:1, ports: [{ containerPort: 8080 }] }] }
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: p, namespace: shop }
+spec:
+  selector: { matchLabels: { app: payment-service } }
+  action: ${action}
+  rules: [{ from: [{ source: { principals: ['${ORDER}'] } }], when: [{ key: '${key}', values: ['${value}'] }] }]
+`;
+    return MeshSimulator.fromYaml(yaml);
+  }
+
+  test('an ALLOW rule on source.serviceAccount never matches at ztunnel, even for the right caller', () => {
+    const r = sim('source.serviceAccount', 'shop/order-service').authorize({ to: 'payment-service.shop', fromPrincipal: ORDER });
+    expect(r).toMatchObject({ decision: 'DENY', enforcedBy: 'ztunnel' });
+    expect(r.reason).toMatch(/source\.serviceAccount is not one of the keys ztunnel enforces/);
+  });
+
+  test('an ALLOW rule on source.namespace matches at ztunnel', () => {
+    expect(sim('source.namespace', 'shop').authorize({ to: 'payment-service.shop', fromPrincipal: ORDER })).toMatchObject({ decision: 'ALLOW', enforcedBy: 'ztunnel' });
+  });
+
+  test('a DENY rule on source.trustDomain drops the condition at ztunnel, so it denies the caller', () => {
+    const r = sim('source.trustDomain', 'example.org', 'DENY').authorize({ to: 'payment-service.shop', fromPrincipal: ORDER });
+    expect(r).toMatchObject({ decision: 'DENY', policy: 'shop/p', enforcedBy: 'ztunnel' });
+  });
+});
+
+describe('L4 rules with a waypoint', () => {
+  test('the ingress allow of the reference app with methods is L7 and attaches to the waypoint', () => {
+    const { chart, mesh, ns } = meshChart({ dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API });
+    new ZeroTrustPolicy(chart, 'Zt', { mesh, namespaces: [{ namespace: ns }] });
+    service(chart, ns, 'order-service').allowFrom(INGRESS, { methods: [HttpMethod.GET] });
+    expect(one(synth(chart), 'AuthorizationPolicy', 'order-service-allow').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'order-service' }]);
+  });
+});
