@@ -4,12 +4,14 @@
  * PeerAuthentication handling (the same file, `convertedSelectorPeerAuthentications`).
  */
 import {
+  collectFindings,
   Condition,
   DataPlaneMode,
   ExternalIdentity,
   HttpMethod,
   MeshNamespace,
   MeshSimulator,
+  MtlsMode,
   RoutingApi,
   ZeroTrustPolicy,
 } from '../src';
@@ -134,5 +136,67 @@ describe('L4 rules with a waypoint', () => {
     new ZeroTrustPolicy(chart, 'Zt', { mesh, namespaces: [{ namespace: ns }] });
     service(chart, ns, 'order-service').allowFrom(INGRESS, { methods: [HttpMethod.GET] });
     expect(one(synth(chart), 'AuthorizationPolicy', 'order-service-allow').spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'order-service' }]);
+  });
+});
+
+describe('MtlsMode.DISABLE in ambient (ztunnel treats it as PERMISSIVE: authorization.go)', () => {
+  function ambient() {
+    const { chart, mesh, ns } = meshChart({ dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API });
+    return { chart, mesh, ns, payment: service(chart, ns, 'payment-service'), order: service(chart, ns, 'order-service') };
+  }
+
+  test('mesh-wide DISABLE is refused, naming the property, the rule and the alternative', () => {
+    const { chart, mesh } = ambient();
+    expect(() => new ZeroTrustPolicy(chart, 'Zt', { mesh, meshMtls: MtlsMode.DISABLE }))
+      .toThrow(/\[test\/Zt\] meshMtls: "DISABLE" is invalid: ztunnel does not support mTLS mode DISABLE: istiod treats it as PERMISSIVE for ambient workloads.*Hint: use MtlsMode\.PERMISSIVE \(what ztunnel applies\) or MtlsMode\.STRICT/);
+    expect(mesh.model.meshSecurity.meshMtls).toBeUndefined();
+  });
+
+  test('namespace-wide, workload and port-level DISABLE are refused; PERMISSIVE and STRICT are fine', () => {
+    const { chart, mesh, ns, payment } = ambient();
+    expect(() => new ZeroTrustPolicy(chart, 'Zt0', { mesh, namespaces: [{ namespace: ns, mtls: MtlsMode.DISABLE }] })).toThrow(/mtls\.mode: "DISABLE" is invalid: ztunnel does not support/);
+    const zt = new ZeroTrustPolicy(chart, 'Zt', { mesh, meshMtls: MtlsMode.PERMISSIVE, namespaces: [{ namespace: ns, mtls: MtlsMode.STRICT }] });
+    expect(() => zt.requireMtls(payment, MtlsMode.DISABLE)).toThrow(/mtls\.mode: "DISABLE" is invalid/);
+    expect(() => zt.requireMtls(payment, MtlsMode.STRICT, { portLevel: { 9090: MtlsMode.DISABLE } })).toThrow(/mtls\.portLevel\.9090: "DISABLE" is invalid/);
+    zt.requireMtls(payment, MtlsMode.STRICT, { portLevel: { 9090: MtlsMode.PERMISSIVE } });
+    expect(one(synth(chart), 'PeerAuthentication', 'payment-service').spec.portLevelMtls).toEqual({ 9090: { mode: 'PERMISSIVE' } });
+  });
+
+  test('so CI5002 (ALLOW by principal under DISABLE) can only fire on the sidecar data plane, where it is true', () => {
+    const { chart, mesh, ns } = meshChart();
+    const payment = service(chart, ns, 'payment-service');
+    const zt = new ZeroTrustPolicy(chart, 'Zt', { mesh });
+    zt.requireMtls(payment, MtlsMode.DISABLE);
+    payment.allowFrom(service(chart, ns, 'order-service'));
+    synth(chart);
+    expect(collectFindings(chart).filter((f) => f.code === 'CI5002').map((f) => f.message)).toEqual([
+      expect.stringMatching(/client sidecars send it plaintext, so no request carries a principal/),
+    ]);
+  });
+
+  test('the simulator treats a hand-written DISABLE on an ambient workload as PERMISSIVE: the caller keeps its identity', () => {
+    const yaml = `
+apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { istio.io/dataplane-mode: ambient } }
+---
+apiVersion: v1
+kind: Service
+metadata: { name: payment-service, namespace: shop }
+spec: { selector: { app: payment-service }, ports: [{ name: http, port: 8080, targetPort: 8080 }] }
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: { name: default, namespace: shop }
+spec: { mtls: { mode: DISABLE } }
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: { name: p, namespace: shop }
+spec:
+  selector: { matchLabels: { app: payment-service } }
+  rules: [{ from: [{ source: { principals: ['${ORDER}'] } }] }]
+`;
+    expect(MeshSimulator.fromYaml(yaml).authorize({ to: 'payment-service.shop', fromPrincipal: ORDER })).toMatchObject({ decision: 'ALLOW', mtls: 'PERMISSIVE', enforcedBy: 'ztunnel' });
   });
 });

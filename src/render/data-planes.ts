@@ -3,6 +3,7 @@ import {
   AuthorizationRuleIntent,
   DataPlaneName,
   IntentProblem,
+  MtlsIntent,
   NamespaceIntent,
   namespaceOwner,
   NamespaceSecurityIntent,
@@ -52,6 +53,8 @@ export interface DataPlaneRenderer {
   trafficProblems(ns: NamespaceIntent | undefined, svc: ServiceIntent): IntentProblem[];
   /** What the data plane cannot enforce in one authorization rule. */
   ruleProblems(ns: NamespaceIntent | undefined, svc: ServiceIntent, action: AuthorizationAction, rule: AuthorizationRuleIntent, trustDomain: string): IntentProblem[];
+  /** What the data plane cannot enforce in an mTLS mode (and its per-port modes). */
+  mtlsProblems(mtls: MtlsIntent): IntentProblem[];
 }
 
 /** An Envoy sidecar in every pod: policies select pods, the pods carry sidecar resource annotations. */
@@ -67,6 +70,7 @@ export const SIDECAR_DATA_PLANE: DataPlaneRenderer = {
   namespaceSecurityObjects: () => [],
   trafficProblems: () => [],
   ruleProblems: () => [],
+  mtlsProblems: () => [],
 };
 
 /**
@@ -122,6 +126,12 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
     hint: 'allow the waypoint (MeshNamespace waypoint: true), or use DataPlaneMode.SIDECAR for this mesh',
     at: svc.source,
   }] : []),
+  // ztunnel ignores DISABLE: istiod's ambient conversion treats it as PERMISSIVE (plaintext still
+  // accepted, HBONE from other ambient workloads still mTLS), so the mode would not do what it says.
+  mtlsProblems: (mtls) => [
+    ...(mtls.mode === 'DISABLE' ? [disableInAmbient('mtls.mode')] : []),
+    ...mtls.portLevel.filter((p) => p.mode === 'DISABLE').map((p) => disableInAmbient(`mtls.portLevel.${p.port}`)),
+  ],
   ruleProblems: (ns, svc, action, rule, td) => {
     const l7 = ns && !ns.waypoint ? l7Attributes(rule) : [];
     if (l7.length === 0) return [];
@@ -136,3 +146,15 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
     }];
   },
 };
+
+/** The refusal of MtlsMode.DISABLE on the ambient data plane. */
+function disableInAmbient(property: string): IntentProblem {
+  return {
+    property,
+    value: 'DISABLE',
+    rule: 'ztunnel does not support mTLS mode DISABLE: istiod treats it as PERMISSIVE for ambient workloads '
+      + '(pilot/pkg/serviceregistry/ambient/authorization.go), and HBONE traffic between ambient workloads is always mTLS; '
+      + "Istio's PeerAuthentication reference: in ambient mode DISABLE is not supported",
+    hint: 'use MtlsMode.PERMISSIVE (what ztunnel applies) or MtlsMode.STRICT, or the sidecar data plane if plaintext is required',
+  };
+}

@@ -20,6 +20,7 @@ import {
   isRouted,
   MeshIntentModel,
   MeshSettings,
+  MtlsIntent,
   parseOwner,
   principalOf,
   ServiceIntent,
@@ -98,6 +99,10 @@ class ModeRenderer implements MeshRenderer {
     const svc = model.service(ref);
     if (!svc) return [];
     return this.dataPlane.ruleProblems(model.namespace(svc.namespace), svc, action, rule, this.settings.trustDomain);
+  }
+
+  public mtlsProblems(mtls: MtlsIntent): IntentProblem[] {
+    return this.dataPlane.mtlsProblems(mtls);
   }
 
   public needsWaypoint(model: MeshIntentModel, namespace: string): boolean {

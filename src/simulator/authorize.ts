@@ -106,8 +106,11 @@ interface Stage {
 
 function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
   const workload = `${w.namespace}/${w.name}`;
-  const mtls = effectiveMtls(model, w, port);
   const dp = dataPlaneOf(model, w);
+  const written = effectiveMtls(model, w, port);
+  // ztunnel does not support DISABLE: istiod treats it as PERMISSIVE for ambient workloads
+  // (pilot/pkg/serviceregistry/ambient/authorization.go), and callers keep their HBONE identity.
+  const mtls = dp.ambient && written.mode === 'DISABLE' ? { ...written, mode: 'PERMISSIVE' } : written;
   if (request.plaintext && mtls.mode === 'STRICT') {
     return {
       decision: 'DENY',
@@ -119,7 +122,7 @@ function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequ
       enforcedBy: dp.ambient ? 'ztunnel' : 'sidecar',
     };
   }
-  // With DISABLE, the client sidecar's auto-mTLS sends plaintext: the workload sees no principal.
+  // With DISABLE (sidecars only), the client sidecar's auto-mTLS sends plaintext: the workload sees no principal.
   const asPlaintext = request.plaintext === true || mtls.mode === 'DISABLE';
   const caller = attributes(asPlaintext ? '' : request.fromPrincipal!, request, port, tcp);
   const note = mtls.mode === 'DISABLE' && !request.plaintext ? ' (mTLS is DISABLEd for this workload, so the caller arrives as plaintext: no principal)' : '';
