@@ -128,12 +128,13 @@ describe('ambient: authorization', () => {
     expect(p.spec.selector).toBeUndefined();
   });
 
-  test('default deny stays real: ztunnel ALLOW-nothing, ztunnel lets only the waypoint identity through, the waypoint denies by default', () => {
+  test('default deny stays real: ztunnel ALLOW-nothing, ztunnel admits the waypoint per workload, the waypoint denies by default', () => {
     const { chart, order } = given();
     order.allowFrom(INGRESS, { methods: [HttpMethod.GET] });
     const objects = synth(chart);
     expect(one(objects, 'AuthorizationPolicy', 'default-deny').spec).toEqual({ action: 'ALLOW' });
-    expect(one(objects, 'AuthorizationPolicy', 'allow-from-waypoint').spec).toEqual({
+    expect(one(objects, 'AuthorizationPolicy', 'order-service-ztunnel-allow').spec).toEqual({
+      selector: { matchLabels: { app: 'order-service' } },
       action: 'ALLOW',
       rules: [{ from: [{ source: { principals: ['cluster.local/ns/production/sa/waypoint'] } }] }],
     });
@@ -141,15 +142,15 @@ describe('ambient: authorization', () => {
       action: 'ALLOW',
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
     });
-    // No workload policy of the ambient mesh selects pods.
-    expect(policies(objects).filter((p) => p.spec.selector)).toEqual([]);
+    // The rules themselves are enforced at the waypoint; only the ztunnel exception selects pods.
+    expect(policies(objects).filter((p) => p.spec.selector).map((p) => p.metadata.name)).toEqual(['order-service-ztunnel-allow']);
   });
 
-  test('the waypoint exceptions follow the trust domain', () => {
+  test('the waypoint exception follows the trust domain', () => {
     const { chart, mesh, ns } = meshChart({ dataPlane: DataPlaneMode.AMBIENT, trustDomain: 'example.org' });
     new ZeroTrustPolicy(chart, 'Zt', { mesh, namespaces: [{ namespace: ns }] });
     service(chart, ns, 'a').allowFrom(INGRESS);
-    expect(one(synth(chart), 'AuthorizationPolicy', 'allow-from-waypoint').spec.rules[0].from[0].source.principals).toEqual(['example.org/ns/production/sa/waypoint']);
+    expect(one(synth(chart), 'AuthorizationPolicy', 'a-ztunnel-allow').spec.rules[0].from[0].source.principals).toEqual(['example.org/ns/production/sa/waypoint']);
   });
 
   test('an L7 policy without a waypoint is a clear error; an L4-only one is enforced by ztunnel with selector', () => {

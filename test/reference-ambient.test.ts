@@ -29,10 +29,11 @@ describe('reference app, ambient + Gateway API variant', () => {
 
   test('exactly these objects', () => {
     expect(kinds(ambient)).toEqual([
-      'AuthorizationPolicy/allow-from-waypoint',
       'AuthorizationPolicy/default-deny',
       'AuthorizationPolicy/order-service-allow',
+      'AuthorizationPolicy/order-service-ztunnel-allow',
       'AuthorizationPolicy/payment-service-allow',
+      'AuthorizationPolicy/payment-service-ztunnel-allow',
       'AuthorizationPolicy/waypoint-default-deny',
       'Deployment/order-service-v1',
       'Deployment/order-service-v2',
@@ -114,7 +115,10 @@ describe('reference app, ambient + Gateway API variant', () => {
 
   test('default deny, ztunnel and waypoint; mTLS PERMISSIVE mesh-wide and STRICT for payment-service with selector', () => {
     expect(one(ambient, 'AuthorizationPolicy', 'default-deny').spec).toEqual({ action: 'ALLOW' });
-    expect(one(ambient, 'AuthorizationPolicy', 'allow-from-waypoint').spec).toEqual({ action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/production/sa/waypoint'] } }] }] });
+    for (const svc of ['order-service', 'payment-service']) {
+      // Both allow rules use methods and paths (L7): ztunnel admits only the waypoint, which applied them.
+      expect(one(ambient, 'AuthorizationPolicy', `${svc}-ztunnel-allow`).spec).toEqual({ selector: { matchLabels: { app: svc } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/production/sa/waypoint'] } }] }] });
+    }
     expect(one(ambient, 'AuthorizationPolicy', 'waypoint-default-deny').spec).toEqual({ action: 'ALLOW', targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] });
     expect(one(ambient, 'PeerAuthentication', 'default').spec).toEqual(one(sidecar, 'PeerAuthentication', 'default').spec);
     expect(one(ambient, 'PeerAuthentication', 'payment-service').spec).toEqual(one(sidecar, 'PeerAuthentication', 'payment-service').spec);

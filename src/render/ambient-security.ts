@@ -1,6 +1,6 @@
 import { AuthorizationRuleIntent, IdentityRef, principalOf } from '../model';
 import { ztunnelWhenKey } from '../rules/authz';
-import { renderRule } from './istio-security';
+import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
 
 /**
  * Renders security intent for an ambient data plane. ztunnel enforces L4 only (identities, ports,
@@ -40,19 +40,6 @@ export function renderWaypointDefaultDenySpec(waypointName: string): Record<stri
 }
 
 /**
- * The ztunnel-level exception to a namespace's default deny: requests that went through the
- * waypoint reach the destination ztunnel with the **waypoint's** identity as the source, so the
- * namespace-wide ALLOW-nothing would drop them all. Only the waypoint is let through at L4; it has
- * already applied the L7 policies.
- */
-export function renderAllowFromWaypointSpec(waypoint: IdentityRef, trustDomain: string): Record<string, unknown> {
-  return {
-    action: 'ALLOW',
-    rules: [{ from: [{ source: { principals: [principalOf(waypoint, trustDomain)] } }] }],
-  };
-}
-
-/**
  * A waypoint: a Kubernetes Gateway of class `istio-waypoint` with one HBONE listener on 15008,
  * labelled `istio.io/waypoint-for: service`.
  */
@@ -83,4 +70,40 @@ export function l7Attributes(rule: AuthorizationRuleIntent): string[] {
   if (op && op.paths.length > 0) out.push('paths');
   for (const c of rule.when) if (!ztunnelWhenKey(c.key) && !out.includes(c.key)) out.push(c.key);
   return out;
+}
+
+/**
+ * What ztunnel enforces for a workload's ALLOW rules when its namespace has a waypoint. The rules
+ * themselves attach to the waypoint (`targetRefs`), and a request sent straight to a pod IP skips
+ * the waypoint. Without an ALLOW policy at ztunnel, such a request would be allowed (in a namespace
+ * without default deny): a bypass the sidecar data plane does not have. This policy selects the
+ * workload's pods and admits exactly the waypoint's identity (requests that went through the
+ * waypoint, which has applied every rule) and the rules ztunnel can enforce itself (L4-only: their
+ * callers may also connect directly, as they could with sidecars). Everyone else is denied at
+ * ztunnel, so an L7-only caller must go through the Service.
+ */
+export function renderZtunnelAllowSpec(selector: { readonly [key: string]: string }, rules: readonly AuthorizationRuleIntent[], waypoint: IdentityRef, trustDomain: string): Record<string, unknown> {
+  const spec = renderAuthorizationPolicySpec('ALLOW', selector, rules.filter(isL4Rule), trustDomain);
+  return { ...spec, rules: [{ from: [{ source: { principals: [principalOf(waypoint, trustDomain)] } }] }, ...(spec.rules as unknown[])] };
+}
+
+/**
+ * What ztunnel enforces for a workload's DENY rules when its namespace has a waypoint, so a request
+ * sent straight to a pod IP cannot skip them: each rule as ztunnel can enforce it. An L4-only rule
+ * is kept as is. A rule with HTTP parts loses them (ztunnel cannot see the request), so it denies
+ * every direct connection it could apply to: more than asked, never less. Requests that went
+ * through the waypoint arrive with the waypoint's identity, which a rule naming callers never
+ * matches; a rule without callers whose HTTP parts were dropped excludes the waypoint explicitly.
+ */
+export function renderZtunnelDenySpec(selector: { readonly [key: string]: string }, rules: readonly AuthorizationRuleIntent[], waypoint: IdentityRef, trustDomain: string): Record<string, unknown> {
+  return renderAuthorizationPolicySpec('DENY', selector, rules.map((r) => l4Projection(r, waypoint)), trustDomain);
+}
+
+/** A rule without the parts ztunnel cannot enforce (see {@link renderZtunnelDenySpec}). */
+function l4Projection(rule: AuthorizationRuleIntent, waypoint: IdentityRef): AuthorizationRuleIntent {
+  if (isL4Rule(rule)) return rule;
+  const op = rule.operation;
+  const operation = op && op.ports.length > 0 ? { methods: [], paths: [], ports: op.ports } : undefined;
+  const source = rule.source ?? { identities: [], notIdentities: [waypoint], notNamespaces: [] };
+  return { source, ...(operation ? { operation } : {}), when: rule.when.filter((c) => ztunnelWhenKey(c.key)), addedBy: rule.addedBy };
 }

@@ -7,20 +7,26 @@ import {
   NamespaceIntent,
   namespaceOwner,
   NamespaceSecurityIntent,
+  sameIdentity,
   ServiceIntent,
+  serviceOwner,
   sourceOwner,
+  WorkloadSecurityIntent,
 } from '../model';
 import {
+  isL4Rule,
   l7Attributes,
   NAMESPACE_WAYPOINT_NAME,
-  renderAllowFromWaypointSpec,
   renderAmbientAuthorizationPolicySpec,
   renderWaypointDefaultDenySpec,
   renderWaypointGateway,
+  renderZtunnelAllowSpec,
+  renderZtunnelDenySpec,
 } from './ambient-security';
 import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
 import { sidecarAnnotations } from './kubernetes';
-import { RenderedObject } from './types';
+import { externalPrincipalsAnnotation } from './istio-security';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * What differs between data planes, stated once per data plane. The renderer that the mesh settings
@@ -45,6 +51,11 @@ export interface DataPlaneRenderer {
   serviceLabels(waypoint: boolean): { [key: string]: string };
   /** The AuthorizationPolicy spec of a workload. */
   authorizationSpec(action: AuthorizationAction, svc: ServiceIntent, rules: readonly AuthorizationRuleIntent[], trustDomain: string, waypoint: boolean): Record<string, unknown>;
+  /**
+   * Objects the data plane adds to a workload's authorization (ambient with a waypoint: what
+   * ztunnel enforces for requests sent straight to a pod IP).
+   */
+  workloadSecurityObjects(svc: ServiceIntent, w: WorkloadSecurityIntent, waypoint: boolean, trustDomain: string): RenderedObject[];
   /** Objects a namespace gets from the data plane (its waypoint). */
   namespaceObjects(ns: NamespaceIntent, waypoint: boolean): RenderedObject[];
   /** Objects the data plane adds to a secured namespace (the waypoint's exceptions to the default deny). */
@@ -66,6 +77,7 @@ export const SIDECAR_DATA_PLANE: DataPlaneRenderer = {
   podAnnotations: (svc) => sidecarAnnotations(svc),
   serviceLabels: () => ({}),
   authorizationSpec: (action, svc, rules, td) => renderAuthorizationPolicySpec(action, svc.selector, rules, td),
+  workloadSecurityObjects: () => [],
   namespaceObjects: () => [],
   namespaceSecurityObjects: () => [],
   trafficProblems: () => [],
@@ -102,21 +114,35 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
   authorizationSpec: (action, svc, rules, td, waypoint) => (waypoint
     ? renderAmbientAuthorizationPolicySpec(action, svc.name, rules, td)
     : renderAuthorizationPolicySpec(action, svc.selector, rules, td)),
+  // Rules attached to the waypoint are skipped by requests straight to a pod IP: ztunnel enforces
+  // them too, as far as it can (render/ambient-security.ts).
+  workloadSecurityObjects: (svc, w, waypoint, td) => {
+    if (!waypoint) return [];
+    const owner = serviceOwner(svc);
+    const wp = { namespace: svc.namespace, serviceAccount: NAMESPACE_WAYPOINT_NAME };
+    const out: RenderedObject[] = [];
+    if (w.allow.length > 0) {
+      out.push({ owner, id: 'ZtunnelAuthorizationPolicy', manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name: `${svc.name}-ztunnel-allow`, namespace: svc.namespace, ...externalAnnotation(w.allow.filter(isL4Rule), w, td) }, () => renderZtunnelAllowSpec(svc.selector, w.allow, wp, td)) });
+    }
+    if (w.deny.length > 0) {
+      out.push({ owner, id: 'ZtunnelDenyPolicy', manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name: `${svc.name}-ztunnel-deny`, namespace: svc.namespace, ...externalAnnotation(w.deny, w, td) }, () => renderZtunnelDenySpec(svc.selector, w.deny, wp, td)) });
+    }
+    return out;
+  },
   namespaceObjects: (ns, waypoint) => {
     if (!waypoint) return [];
     const g = renderWaypointGateway(NAMESPACE_WAYPOINT_NAME, ns.name);
     return [{ owner: namespaceOwner(ns.name), id: 'Waypoint', manifest: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: g.metadata, spec: g.spec } }];
   },
   // The ALLOW-nothing default deny is enforced by ztunnel (L4). Requests through the waypoint arrive
-  // with the waypoint's identity, so ztunnel must let the waypoint through, and the waypoint itself
-  // must deny what no allow rule of the destination Service allows.
-  namespaceSecurityObjects: (sec, waypoint, td) => {
+  // with the waypoint's identity: each workload with allow rules admits it at ztunnel
+  // (workloadSecurityObjects), so the waypoint itself must deny what no allow rule of the
+  // destination Service allows.
+  namespaceSecurityObjects: (sec, waypoint) => {
     if (!sec.defaultDeny || !waypoint) return [];
-    const owner = sourceOwner(sec.source);
     const ns = sec.namespace;
     return [
-      { owner, id: `AllowFromWaypoint-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-from-waypoint', namespace: ns }, spec: renderAllowFromWaypointSpec({ namespace: ns, serviceAccount: NAMESPACE_WAYPOINT_NAME }, td) } },
-      { owner, id: `WaypointDefaultDeny-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `${NAMESPACE_WAYPOINT_NAME}-default-deny`, namespace: ns }, spec: renderWaypointDefaultDenySpec(NAMESPACE_WAYPOINT_NAME) } },
+      { owner: sourceOwner(sec.source), id: `WaypointDefaultDeny-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `${NAMESPACE_WAYPOINT_NAME}-default-deny`, namespace: ns }, spec: renderWaypointDefaultDenySpec(NAMESPACE_WAYPOINT_NAME) } },
     ];
   },
   trafficProblems: (ns, svc) => (ns && !ns.waypoint ? [{
@@ -157,4 +183,12 @@ function disableInAmbient(property: string): IntentProblem {
       + "Istio's PeerAuthentication reference: in ambient mode DISABLE is not supported",
     hint: 'use MtlsMode.PERMISSIVE (what ztunnel applies) or MtlsMode.STRICT, or the sidecar data plane if plaintext is required',
   };
+}
+
+/** The external-principals annotation of a policy holding `rules` (the declared external identities they name). */
+function externalAnnotation(rules: readonly AuthorizationRuleIntent[], w: WorkloadSecurityIntent, td: string): { annotations?: { [key: string]: string } } {
+  const named = rules.flatMap((r) => [...(r.source?.identities ?? []), ...(r.source?.notIdentities ?? [])]);
+  const external = w.externalIdentities.filter((id) => named.some((n) => sameIdentity(n, id)));
+  const annotations = externalPrincipalsAnnotation(external, td);
+  return annotations ? { annotations } : {};
 }

@@ -22,17 +22,15 @@ import {
   MeshSettings,
   MtlsIntent,
   parseOwner,
-  principalOf,
   ServiceIntent,
   ServiceRef,
   serviceOwner,
   sourceOwner,
   WorkloadSecurityIntent,
 } from '../model';
-import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../private/annotations';
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
-import { renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
+import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
 import { renderDeployment, renderNamespace, renderService, renderServiceAccount } from './kubernetes';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
@@ -204,8 +202,7 @@ class ModeRenderer implements MeshRenderer {
       out.push({ owner, id: 'PeerAuthentication', manifest: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: svc.name, namespace: svc.namespace }, spec: renderPeerAuthenticationSpec(w.mtls, svc.selector) } });
     }
     // Which principals the policies name are declared external, so lint of the YAML knows them.
-    const external = w.externalIdentities.length > 0 ? [...new Set(w.externalIdentities.map((id) => principalOf(id, td)))].sort().join(',') : undefined;
-    const annotations = external ? { [EXTERNAL_PRINCIPALS_ANNOTATION]: external } : undefined;
+    const annotations = externalPrincipalsAnnotation(w.externalIdentities, td);
     for (const [action, rules, id, name] of [['ALLOW', w.allow, 'AuthorizationPolicy', `${svc.name}-allow`], ['DENY', w.deny, 'DenyPolicy', `${svc.name}-deny`]] as const) {
       if (rules.length === 0) continue;
       out.push({
@@ -215,6 +212,7 @@ class ModeRenderer implements MeshRenderer {
           () => this.dataPlane.authorizationSpec(action, svc, rules, td, waypoint)),
       });
     }
+    out.push(...this.dataPlane.workloadSecurityObjects(svc, w, waypoint, td));
     return out;
   }
 

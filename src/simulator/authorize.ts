@@ -127,9 +127,12 @@ function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequ
   const caller = attributes(asPlaintext ? '' : request.fromPrincipal!, request, port, tcp);
   const note = mtls.mode === 'DISABLE' && !request.plaintext ? ' (mTLS is DISABLEd for this workload, so the caller arrives as plaintext: no principal)' : '';
   const stages: Stage[] = [];
+  if (request.via !== undefined && request.via !== 'service' && request.via !== 'pod') {
+    throw new SimulatorError(`authz request: via ${JSON.stringify(request.via)} must be 'service' or 'pod'`);
+  }
   if (!dp.ambient) {
     stages.push({ enforcer: 'sidecar', policies: workloadPolicies(model, w), attrs: caller, context: '' });
-  } else if (dp.waypoint && !asPlaintext) {
+  } else if (dp.waypoint && !asPlaintext && request.via !== 'pod') {
     const wp = dp.waypoint;
     stages.push({ enforcer: 'waypoint', policies: waypointPolicies(model, w, wp), attrs: caller, context: `at waypoint ${wp.namespace}/${wp.name}: ` });
     stages.push({
@@ -139,7 +142,9 @@ function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequ
       context: `ztunnel of ${workload} (L4 only) sees the waypoint's identity ${wp.principal}, not the caller's: `,
     });
   } else {
-    const why = dp.waypoint ? 'a plaintext caller does not pass the waypoint; ' : 'no waypoint, so policies with targetRefs are not enforced; ';
+    const why = !dp.waypoint ? 'no waypoint, so policies with targetRefs are not enforced; '
+      : asPlaintext ? 'a plaintext caller does not pass the waypoint; '
+        : 'sent straight to a pod IP, so the waypoint and its policies are skipped; ';
     stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true, ztunnel: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
   }
   const audit = stages.flatMap((st) => enforced(st.policies).filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
