@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { portProtocol } from './manifests';
 import { sourceOwner, TokenBucketIntent } from './model';
 import { renderDuration } from './rules/duration';
 import { fail } from './private/errors';
@@ -33,7 +34,9 @@ export interface LocalRateLimitProps {
    */
   readonly descriptors?: RateLimitDescriptor[];
   /**
-   * Header added to every 429 response (Envoy also adds `x-envoy-ratelimited`).
+   * Header added to every 429 response. Envoy's local rate limiter adds only this header (it never
+   * sets `x-envoy-ratelimited`, which only the global rate limit filter sets), so a caller's
+   * `RetryOn.ENVOY_RATELIMITED` does not retry local 429s.
    * @default { name: 'x-local-rate-limit', value: 'true' }
    */
   readonly responseHeader?: RateLimitResponseHeader;
@@ -73,6 +76,14 @@ export class LocalRateLimit extends Construct {
       fail(this, 'props.service', svc.name, `local rate limiting is an EnvoyFilter on the inbound sidecar, and ${noSidecars}`,
         'use the sidecar data plane for this service, or rate limit at a waypoint or gateway');
     }
+    // The filter goes into the HTTP connection manager of the inbound listener, which Istio builds only
+    // for an HTTP port or a port whose protocol it sniffs (pilot/pkg/networking/core/listener_inbound.go
+    // at 1.30.3): on a TCP, TLS or database port the patch matches nothing and the limit never applies.
+    const protocol = portProtocol(svc.port, svc.portName, 'TCP', undefined);
+    if (!['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-Web', 'UnsupportedProtocol'].includes(protocol)) {
+      fail(this, 'props.service', svc.name, `port ${svc.portName} is ${protocol} to Istio, and the local rate limit is an HTTP filter: Envoy's inbound listener for that port has no HTTP connection manager, so the EnvoyFilter would never apply`,
+        "name the port 'http' (or 'http-<suffix>', 'grpc', 'http2') if the service speaks HTTP");
+    }
     if (!(props.tokenBucket instanceof TokenBucket)) {
       fail(this, 'props.tokenBucket', props.tokenBucket, 'must be a TokenBucket', 'e.g. TokenBucket.of({ maxTokens: 100, tokensPerFill: 100, fillInterval: Duration.seconds(1) })');
     }
@@ -108,7 +119,7 @@ export class LocalRateLimit extends Construct {
     svc.mesh.model.addLocalRateLimit(svc.ref, {
       name,
       bucket: bucketIntent(props.tokenBucket),
-      descriptors: descriptors.map((d) => ({ header: d.header, matchKind: d.matchKind, matchValue: d.matchValue, key: d.key, bucket: bucketIntent(d.bucket) })),
+      descriptors: descriptors.map((d) => ({ header: d.header, matchKind: d.matchKind, matchValue: d.matchValue, key: d.key, bucket: bucketIntent(d.bucket), ...(d.method ? { method: d.method } : {}) })),
       statPrefix,
       responseHeader: { name: responseHeader.name, value: responseHeader.value },
       source: this.node.path,
