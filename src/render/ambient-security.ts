@@ -1,4 +1,4 @@
-import { AuthorizationRuleIntent, IdentityRef, principalOf } from '../model';
+import { AuthorizationRuleIntent, HostTrafficIntent, IdentityRef, isRouted, principalOf } from '../model';
 import { ztunnelWhenKey } from '../rules/authz';
 import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
 
@@ -106,4 +106,57 @@ function l4Projection(rule: AuthorizationRuleIntent, waypoint: IdentityRef): Aut
   const operation = op && op.ports.length > 0 ? { methods: [], paths: [], ports: op.ports } : undefined;
   const source = rule.source ?? { identities: [], notIdentities: [waypoint], notNamespaces: [] };
   return { source, ...(operation ? { operation } : {}), when: rule.when.filter((c) => ztunnelWhenKey(c.key)), addedBy: rule.addedBy };
+}
+
+/** Warning code: DestinationRules on an ambient data plane (Alpha at waypoints; beside HTTPRoutes, unsupported). */
+export const WARN_AMBIENT_DESTINATION_RULE = 'CI1091';
+
+/**
+ * What a host's DestinationRules amount to on an ambient data plane. Istio documents the classic
+ * networking APIs (VirtualService, DestinationRule) at waypoints as Alpha, and mixing them with Gateway
+ * API routes as unsupported (https://istio.io/latest/docs/ambient/usage/l7-features/, "Traffic
+ * routing"); a waypoint applies a DestinationRule's traffic policy to the clusters of the host it names.
+ * With the Gateway API every request of a routed host goes to a per-version Service when every
+ * destination names a version, so the DestinationRule of the Service host itself is never used (the
+ * per-version DestinationRules carry its policy). Returns the warning (one per host, naming both
+ * findings when both hold), or undefined when the host renders no DestinationRule.
+ */
+export function ambientDestinationRuleWarning(serviceName: string, host: HostTrafficIntent, gatewayApi: boolean): string | undefined {
+  if (host.hostPolicy === undefined && host.subsetPolicies.length === 0) return undefined;
+  const out = [
+    `${serviceName}'s traffic policy (CircuitBreaker) renders DestinationRules on an ambient data plane: Istio supports DestinationRule at waypoints as Alpha only`
+    + (gatewayApi ? ', and documents mixing it with Gateway API routes as unsupported' : '')
+    + '; check the connection pool and outlier detection on a real waypoint before relying on them',
+  ];
+  const everyToVersion = isRouted(host) && (host.rules ?? []).length > 0 && (host.rules ?? []).every((r) => r.destinations.length > 0 && r.destinations.every((d) => d.version !== undefined));
+  if (gatewayApi && host.hostPolicy !== undefined && everyToVersion) {
+    out.push(`its DestinationRule for the Service host ${serviceName} is never used: every HTTPRoute rule sends its requests to a per-version Service, whose own DestinationRule carries the policy`);
+  }
+  return out.join('. Also, ');
+}
+
+/** The label Istio's waypoint deployment puts on the waypoint's pods (istio-discovery files/waypoint.yaml). */
+export const WAYPOINT_POD_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+/**
+ * With `ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES=true` a waypoint also enforces, as L4 rules at its
+ * HBONE termination, the policies that select its own pod by the ordinary workload rules
+ * (pilot/pkg/networking/core/listener_waypoint.go → authz.NewWaypointTerminationBuilder, which sets
+ * IsWaypoint = false; pilot/pkg/networking/plugin/authz/authorization.go, Istio 1.30.3): the namespace
+ * default deny then applies to the waypoint too, and nothing would reach it. This ALLOW policy selects
+ * the waypoint's pod and admits, at L4, every caller an allow rule of the namespace names (the rule's
+ * source only: the HTTP parts and conditions stay with the L7 policy the waypoint applies next, so this
+ * layer never admits less than the L7 rules do). Rules without a source admit any caller here.
+ */
+export function renderWaypointLayerAllowSpec(waypointName: string, allowRules: readonly AuthorizationRuleIntent[], trustDomain: string): Record<string, unknown> {
+  const seen = new Set<string>();
+  const rules: unknown[] = [];
+  for (const r of allowRules) {
+    const rendered = renderRule({ ...(r.source ? { source: r.source } : {}), when: [], addedBy: r.addedBy }, trustDomain);
+    const key = JSON.stringify(rendered);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rules.push(rendered);
+  }
+  return { selector: { matchLabels: { [WAYPOINT_POD_LABEL]: waypointName } }, action: 'ALLOW', rules };
 }

@@ -20,6 +20,7 @@ import {
   renderAmbientAuthorizationPolicySpec,
   renderWaypointDefaultDenySpec,
   renderWaypointGateway,
+  renderWaypointLayerAllowSpec,
   renderZtunnelAllowSpec,
   renderZtunnelDenySpec,
 } from './ambient-security';
@@ -58,8 +59,12 @@ export interface DataPlaneRenderer {
   workloadSecurityObjects(svc: ServiceIntent, w: WorkloadSecurityIntent, waypoint: boolean, trustDomain: string): RenderedObject[];
   /** Objects a namespace gets from the data plane (its waypoint). */
   namespaceObjects(ns: NamespaceIntent, waypoint: boolean): RenderedObject[];
-  /** Objects the data plane adds to a secured namespace (the waypoint's exceptions to the default deny). */
-  namespaceSecurityObjects(sec: NamespaceSecurityIntent, waypoint: boolean, trustDomain: string): RenderedObject[];
+  /**
+   * Objects the data plane adds to a secured namespace (the waypoint's exceptions to the default deny).
+   * `layered`: istiod's ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES; `workloads`: the security intent
+   * of every workload of the namespace, read only when needed.
+   */
+  namespaceSecurityObjects(sec: NamespaceSecurityIntent, waypoint: boolean, trustDomain: string, layered: boolean, workloads: () => readonly WorkloadSecurityIntent[]): RenderedObject[];
   /** What the data plane cannot enforce in a host's traffic intent. */
   trafficProblems(ns: NamespaceIntent | undefined, svc: ServiceIntent): IntentProblem[];
   /** What the data plane cannot enforce in one authorization rule. */
@@ -138,12 +143,24 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
   // with the waypoint's identity: each workload with allow rules admits it at ztunnel
   // (workloadSecurityObjects), so the waypoint itself must deny what no allow rule of the
   // destination Service allows.
-  namespaceSecurityObjects: (sec, waypoint) => {
+  namespaceSecurityObjects: (sec, waypoint, td, layered, workloads) => {
     if (!sec.defaultDeny || !waypoint) return [];
     const ns = sec.namespace;
-    return [
+    const out: RenderedObject[] = [
       { owner: sourceOwner(sec.source), id: `WaypointDefaultDeny-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `${NAMESPACE_WAYPOINT_NAME}-default-deny`, namespace: ns }, spec: renderWaypointDefaultDenySpec(NAMESPACE_WAYPOINT_NAME) } },
     ];
+    // Layered waypoint authorization: the namespace default deny also applies to the waypoint's own pod.
+    if (layered) {
+      const ws = workloads();
+      const annotations = externalPrincipalsAnnotation(ws.flatMap((w) => w.externalIdentities), td);
+      out.push({
+        owner: sourceOwner(sec.source),
+        id: `WaypointLayerAllow-${ns}`,
+        manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name: `${NAMESPACE_WAYPOINT_NAME}-allow`, namespace: ns, ...(annotations ? { annotations } : {}) },
+          () => renderWaypointLayerAllowSpec(NAMESPACE_WAYPOINT_NAME, ws.flatMap((w) => w.allow), td)),
+      });
+    }
+    return out;
   },
   trafficProblems: (ns, svc) => (ns && !ns.waypoint ? [{
     property: 'namespace',
