@@ -263,13 +263,13 @@ export function addTraffic(app: ReferenceApp, options: ReferenceAppOptions = {})
     }),
   });
   // Per pod: 3 replicas admit up to 150 req/s in total, bursts of 100 per pod; payment creation
-  // (POST /api/payments/...) has a tighter 20 req/s per pod. See docs/traffic.md.
+  // (POST on /api/payments and below) has a tighter 20 req/s per pod. See docs/traffic.md.
   if (options.localRateLimit === false) return;
   new LocalRateLimit(scope, 'PaymentRateLimit', {
     service: payment,
     tokenBucket: TokenBucket.of({ maxTokens: 100, tokensPerFill: 50, fillInterval: Duration.seconds(1) }),
     descriptors: [
-      RateLimitDescriptor.pathPrefix('/api/payments', TokenBucket.of({ maxTokens: 20, tokensPerFill: 20, fillInterval: Duration.seconds(1) })),
+      RateLimitDescriptor.pathPrefix('/api/payments', TokenBucket.of({ maxTokens: 20, tokensPerFill: 20, fillInterval: Duration.seconds(1) }), { method: HttpMethod.POST }),
     ],
   });
 }

@@ -85,7 +85,7 @@ export interface CanaryRouteProps {
   readonly timeout?: Duration;
   /**
    * Retries of every rule (including the default) that sets none of its own.
-   * @default - Istio's default: 2 attempts on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes
+   * @default - Istio's default: 2 retries (up to 3 tries) on connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes
    */
   readonly retries?: RetryPolicy;
   /**
@@ -330,7 +330,7 @@ export class CanaryRoute extends Construct {
       const labels = spec.selector?.matchLabels ?? spec.workloadSelector?.labels;
       if (labels && labels.app === svc.name) {
         errors.push(`${c.kind} ${c.metadata.namespace}/${c.name} (${c.node.path}) selects app: ${svc.name}, but ${svc.name} is delivered progressively by ${this.node.path}: Flagger relabels the primary pods app: ${svc.name}-primary, so the ${c.kind} would apply to the canary pods only. `
-          + 'Hint: protect the host without a workload selector (e.g. a namespace-wide policy), or deliver it without Flagger.');
+          + `Hint: select a label Flagger copies to the primary (the library's own policies for ${svc.name} select service.istio.io/canonical-name: ${svc.name}), or deliver it without Flagger.`);
       }
     }
     return errors;

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { sourceOwner } from './model';
+import { primaryPort, sourceOwner } from './model';
+import { portProtocol } from './rules/protocol';
 import { renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { dns1123Label } from './rules/names';
@@ -34,7 +35,9 @@ export interface LocalRateLimitProps {
    */
   readonly descriptors?: RateLimitDescriptor[];
   /**
-   * Header added to every 429 response (Envoy also adds `x-envoy-ratelimited`).
+   * Header added to every 429 response. Envoy's local rate limiter adds only this header (it never
+   * sets `x-envoy-ratelimited`, which only the global rate limit filter sets), so a caller's
+   * `RetryOn.ENVOY_RATELIMITED` does not retry local 429s.
    * @default { name: 'x-local-rate-limit', value: 'true' }
    */
   readonly responseHeader?: RateLimitResponseHeader;
@@ -85,6 +88,16 @@ export class LocalRateLimit extends Construct {
     if (noSidecars) {
       fail(this, 'props.service', svc.name, `local rate limiting is an EnvoyFilter on the inbound sidecar, and ${noSidecars}`,
         'use the sidecar data plane for this service, or rate limit at a waypoint or gateway');
+    }
+    // The filter goes into the HTTP connection manager of the inbound listener, which Istio builds only
+    // for an HTTP port or a port whose protocol it sniffs (pilot/pkg/networking/core/listener_inbound.go
+    // at 1.30.3): on a TCP, TLS or database port the patch matches nothing and the limit never applies.
+    const declared = svc.mesh.model.service(svc.ref);
+    const servicePort = declared ? primaryPort(declared) : undefined;
+    const protocol = servicePort ? portProtocol(servicePort.port, servicePort.name, servicePort.protocol, undefined) : 'UnsupportedProtocol';
+    if (servicePort && !['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-Web', 'UnsupportedProtocol'].includes(protocol)) {
+      fail(this, 'props.service', svc.name, `port ${servicePort.name} is ${protocol} to Istio, and the local rate limit is an HTTP filter: Envoy's inbound listener for that port has no HTTP connection manager, so the EnvoyFilter would never apply`,
+        "name the port 'http' (or 'http-<suffix>', 'grpc', 'http2') if the service speaks HTTP");
     }
     if (!(TokenBucket.isTokenBucket(props.tokenBucket))) {
       fail(this, 'props.tokenBucket', props.tokenBucket, 'must be a TokenBucket', 'e.g. TokenBucket.of({ maxTokens: 100, tokensPerFill: 100, fillInterval: Duration.seconds(1) })');

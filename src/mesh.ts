@@ -67,6 +67,16 @@ export interface MeshProps {
    */
   readonly routingApi?: RoutingApi;
   /**
+   * Whether istiod runs with `ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES=true` (ambient only). Then a
+   * waypoint also enforces, at L4, the namespace-wide and selector policies that apply to its own pod
+   * (pilot/pkg/networking/core/listener_waypoint.go), so a namespace default deny would refuse every
+   * connection to the waypoint: the mesh then renders, per namespace with a default deny, an ALLOW
+   * policy for the waypoint's pod admitting the callers its services allow. It must match istiod's
+   * setting: without it that policy selects a pod nothing enforces policies for.
+   * @default false (Istio's default)
+   */
+  readonly layeredWaypointAuthorization?: boolean;
+  /**
    * Extension providers declared in mesh config (rendered by {@link ControlPlane}).
    * @default - none, plus the tracing provider
    */
@@ -170,6 +180,13 @@ export class Mesh extends Construct {
     this.routingApi = props.routingApi ?? RoutingApi.ISTIO;
     const badNs = dns1123Label(this.rootNamespace);
     if (badNs) fail(this, 'props.rootNamespace', this.rootNamespace, badNs);
+    if (props.layeredWaypointAuthorization !== undefined && typeof props.layeredWaypointAuthorization !== 'boolean') {
+      fail(this, 'props.layeredWaypointAuthorization', props.layeredWaypointAuthorization, 'must be a boolean');
+    }
+    if (props.layeredWaypointAuthorization && this.dataPlane !== DataPlaneMode.AMBIENT) {
+      fail(this, 'props.layeredWaypointAuthorization', true, 'layered waypoint authorization is an ambient setting: a sidecar mesh has no waypoints',
+        'set dataPlane: DataPlaneMode.AMBIENT, or drop layeredWaypointAuthorization');
+    }
     const badTd = dns1123Subdomain(this.trustDomain);
     if (badTd) fail(this, 'props.trustDomain', this.trustDomain, `a trust domain ${badTd}`);
 
@@ -209,6 +226,7 @@ export class Mesh extends Construct {
       routingApi: this.routingApi.value === RoutingApi.GATEWAY_API.value ? 'gateway-api' : 'istio',
       extensionProviders: providers.map((p) => p.toIntent()),
       ...(tracing ? { tracing } : {}),
+      ...(props.layeredWaypointAuthorization ? { layeredWaypointAuthorization: true } : {}),
     };
     this.renderer = selectRenderer(settings);
     this.model = new MeshIntentModel(settings, {

@@ -312,7 +312,8 @@ export class ServiceSecurity {
       this.warnOnce('CI5001', `DENY rules of ${name} match callers by principal, but ${name} is not under STRICT mTLS (it is ${mode.value}): plaintext requests carry no principal and bypass the deny. Require STRICT mTLS for ${name}.`);
     }
     if (mode.value === MtlsMode.DISABLE.value && w.allow.some((r) => (r.source?.identities.length ?? 0) > 0)) {
-      this.warnOnce('CI5002', `ALLOW rules of ${name} match callers by principal, but mTLS is DISABLE for ${name}: no request carries a principal, so these rules never match.`);
+      // Only reachable on the sidecar data plane: ambient refuses DISABLE (ztunnel treats it as PERMISSIVE).
+      this.warnOnce('CI5002', `ALLOW rules of ${name} match callers by principal, but mTLS is DISABLE for ${name}: client sidecars send it plaintext, so no request carries a principal and these rules never match.`);
     }
     // An ExternalIdentity that is really one of our services would hide a call-graph edge.
     for (const id of w.externalIdentities) {

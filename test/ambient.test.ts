@@ -128,12 +128,13 @@ describe('ambient: authorization', () => {
     expect(p.spec.selector).toBeUndefined();
   });
 
-  test('default deny stays real: ztunnel ALLOW-nothing, ztunnel lets only the waypoint identity through, the waypoint denies by default', () => {
+  test('default deny stays real: ztunnel ALLOW-nothing, ztunnel admits the waypoint per workload, the waypoint denies by default', () => {
     const { chart, order } = given();
     order.allowFrom(INGRESS, { methods: [HttpMethod.GET] });
     const objects = synth(chart);
     expect(one(objects, 'AuthorizationPolicy', 'default-deny').spec).toEqual({ action: 'ALLOW' });
-    expect(one(objects, 'AuthorizationPolicy', 'allow-from-waypoint').spec).toEqual({
+    expect(one(objects, 'AuthorizationPolicy', 'order-service-ztunnel-allow').spec).toEqual({
+      selector: { matchLabels: { app: 'order-service' } },
       action: 'ALLOW',
       rules: [{ from: [{ source: { principals: ['cluster.local/ns/production/sa/waypoint'] } }] }],
     });
@@ -141,24 +142,24 @@ describe('ambient: authorization', () => {
       action: 'ALLOW',
       targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }],
     });
-    // No workload policy of the ambient mesh selects pods.
-    expect(policies(objects).filter((p) => p.spec.selector)).toEqual([]);
+    // The rules themselves are enforced at the waypoint; only the ztunnel exception selects pods.
+    expect(policies(objects).filter((p) => p.spec.selector).map((p) => p.metadata.name)).toEqual(['order-service-ztunnel-allow']);
   });
 
-  test('the waypoint exceptions follow the trust domain', () => {
+  test('the waypoint exception follows the trust domain', () => {
     const { chart, mesh, ns } = meshChart({ dataPlane: DataPlaneMode.AMBIENT, trustDomain: 'example.org' });
     new ZeroTrustPolicy(chart, 'Zt', { mesh, namespaces: [{ namespace: ns }] });
     service(chart, ns, 'a').allowFrom(INGRESS);
-    expect(one(synth(chart), 'AuthorizationPolicy', 'allow-from-waypoint').spec.rules[0].from[0].source.principals).toEqual(['example.org/ns/production/sa/waypoint']);
+    expect(one(synth(chart), 'AuthorizationPolicy', 'a-ztunnel-allow').spec.rules[0].from[0].source.principals).toEqual(['example.org/ns/production/sa/waypoint']);
   });
 
   test('an L7 policy without a waypoint is a clear error; an L4-only one is enforced by ztunnel with selector', () => {
     const { chart, order, payment } = given({ waypoint: false });
     expect(() => payment.allowFrom(order, { methods: [HttpMethod.POST] }))
-      .toThrow(/\[test\/payment-service\] allowFrom\(shop\/order-service\): .* is invalid: this ALLOW rule uses HTTP attributes/);
+      .toThrow(/\[test\/payment-service\] allowFrom\(shop\/order-service\): .* is invalid: this ALLOW rule uses attributes ztunnel cannot enforce \(methods\)/);
     expect(() => payment.allowFrom(order, { paths: [PathMatch.exact('/x')] }))
-      .toThrow(/which only a waypoint can enforce in ambient mode; an L7 policy with a selector and no waypoint fails closed in ztunnel, and namespace shop has waypoint: false/);
-    expect(() => payment.allowFrom(order, { when: [Condition.requestHeader('x-a').values('1')] })).toThrow(/fails closed in ztunnel/);
+      .toThrow(/cannot enforce \(paths\); in ambient mode only a waypoint can, and namespace shop has waypoint: false/);
+    expect(() => payment.allowFrom(order, { when: [Condition.requestHeader('x-a').values('1')] })).toThrow(/cannot enforce \(request.headers\[x-a\]\).*it would drop this rule, denying its callers/);
     payment.allowFrom(order, { ports: [8080] });
     const objects = synth(chart);
     expect(one(objects, 'AuthorizationPolicy', 'payment-service-allow').spec.selector).toEqual({ matchLabels: { app: 'payment-service' } });

@@ -113,9 +113,17 @@ describe('reference app: traffic (reference-app.md "Traffic")', () => {
     expect(ef.spec.workloadSelector).toEqual({ labels: { app: 'payment-service' } });
     const cfg = ef.spec.configPatches[0].patch.value.typed_config;
     expect(cfg.token_bucket).toEqual({ max_tokens: 100, tokens_per_fill: 50, fill_interval: '1s' });
+    // payment creation: POST on /api/payments and below (whole segments), with a bucket of its own
     expect(cfg.descriptors).toEqual([
-      { entries: [{ key: 'header_match', value: 'path-prefix:/api/payments' }], token_bucket: { max_tokens: 20, tokens_per_fill: 20, fill_interval: '1s' } },
+      { entries: [{ key: 'header_match', value: 'POST path-prefix:/api/payments' }], token_bucket: { max_tokens: 20, tokens_per_fill: 20, fill_interval: '1s' } },
     ]);
+    const post = { name: ':method', string_match: { exact: 'POST' } };
+    expect(cfg.rate_limits.map((r: any) => r.actions[0].header_value_match.headers)).toEqual([
+      [{ name: ':path', string_match: { exact: '/api/payments' } }, post],
+      [{ name: ':path', string_match: { prefix: '/api/payments/' } }, post],
+      [{ name: ':path', string_match: { prefix: '/api/payments?' } }, post],
+    ]);
+    expect(ef.spec.priority).toBe(10);
   });
 
   test('retries fit into the timeouts: no retry-budget warning', () => {

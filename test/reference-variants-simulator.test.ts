@@ -58,8 +58,8 @@ describe('simulator: sidecar + Istio API and ambient + Gateway API give the same
     expect(guest).toMatchObject({ decision: 'DENY', enforcedBy: 'waypoint' });
   });
 
-  test('why allow-from-waypoint exists: without it, ztunnel sees the waypoint identity and its default deny drops the allowed call', () => {
-    const broken = simulate(buildAmbient, (o) => !(o.kind === 'AuthorizationPolicy' && o.metadata.name === 'allow-from-waypoint'));
+  test('why payment-service-ztunnel-allow admits the waypoint: without it, ztunnel sees the waypoint identity and its default deny drops the allowed call', () => {
+    const broken = simulate(buildAmbient, (o) => !(o.kind === 'AuthorizationPolicy' && o.metadata.name === 'payment-service-ztunnel-allow'));
     const req = { to: PAYMENT_HOST, fromPrincipal: ORDER, method: 'POST', path: '/api/payments/42' };
     expect(broken.authorize(req)).toMatchObject({ decision: 'DENY', enforcedBy: 'ztunnel' });
     expect(ambient.authorize(req)).toMatchObject({ decision: 'ALLOW' });

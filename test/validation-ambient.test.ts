@@ -17,12 +17,12 @@ describe('validation of the ambient + Gateway API variant', () => {
   test('the waypoint identity is known from its istio-waypoint Gateway (Istio creates its ServiceAccount)', () => {
     const withoutGateway = manifests.filter((m: any) => m.manifest.kind !== 'Gateway');
     const findings = validateManifests(withoutGateway, { externalPrincipals: [INGRESS] });
-    expect(findings.map((f) => `${f.code} ${f.kind}/${f.name}`)).toContain('CI3002 AuthorizationPolicy/allow-from-waypoint');
+    expect(findings.map((f) => `${f.code} ${f.kind}/${f.name}`)).toContain('CI3002 AuthorizationPolicy/payment-service-ztunnel-allow');
   });
 
   test('a Gateway of another class implies no ServiceAccount', () => {
     const other = manifests.map((m: any) => (m.manifest.kind === 'Gateway' ? { manifest: { ...m.manifest, spec: { ...m.manifest.spec, gatewayClassName: 'istio' } } } : m));
     const findings = validateManifests(other, { externalPrincipals: [INGRESS] });
-    expect(findings.filter((f) => f.code === 'CI3002').map((f) => f.name)).toEqual(['allow-from-waypoint']);
+    expect(findings.filter((f) => f.code === 'CI3002').map((f) => f.name)).toEqual(['order-service-ztunnel-allow', 'payment-service-ztunnel-allow']);
   });
 });

@@ -202,7 +202,7 @@ export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   };
 }
 
-const AUTHZ_USAGE = '<files or dirs…> [--recursive] --to <svc>.<ns> (--from-principal P | --plaintext) --method M --path P [--header k=v]… [--port N] [--workload NAME]';
+const AUTHZ_USAGE = '<files or dirs…> [--recursive] --to <svc>.<ns> (--from-principal P | --plaintext) --method M --path P [--header k=v]… [--port N] [--workload NAME] [--via service|pod]';
 const AUTHZ_HELP = `Is this call allowed? Prints one JSON object: ALLOW or DENY, the deciding policy, rule and reason.
 
   --to S                 the called service, <service>.<namespace> (required)
@@ -215,6 +215,7 @@ const AUTHZ_HELP = `Is this call allowed? Prints one JSON object: ALLOW or DENY,
   --host H               the request's host header
   --source-ip IP         the caller's IP (for ipBlocks)
   --tcp                  a TCP connection: HTTP-only rules do not match
+  --via service|pod      ambient: to the Service, through its waypoint (default), or straight to a pod IP
   --root-namespace NS    the mesh root namespace (default istio-system)
 `;
 
@@ -223,10 +224,12 @@ export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
       guarded('authz', AUTHZ_USAGE, AUTHZ_HELP, io, () => {
-        const p = parse(argv, ['to', 'from-principal', 'method', 'path', 'header', 'port', 'workload', 'host', 'source-ip', 'root-namespace'], ['plaintext', 'tcp', 'recursive']);
+        const p = parse(argv, ['to', 'from-principal', 'method', 'path', 'header', 'port', 'workload', 'host', 'source-ip', 'via', 'root-namespace'], ['plaintext', 'tcp', 'recursive']);
         const principal = one(p, 'from-principal', false);
         const plaintext = p.flags.has('plaintext');
         if (!principal === !plaintext) throw new UsageError('give exactly one of --from-principal P and --plaintext');
+        const via = one(p, 'via', false);
+        if (via !== undefined && via !== 'service' && via !== 'pod') throw new UsageError(`--via ${JSON.stringify(via)}: must be service or pod`);
         const r = simulator(p, 'authz', io).authorize({
           to: one(p, 'to', true)!,
           fromPrincipal: principal,
@@ -239,6 +242,7 @@ export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
           host: one(p, 'host', false),
           sourceIp: one(p, 'source-ip', false),
           ...(p.flags.has('tcp') ? { tcp: true } : {}),
+          ...(via ? { via } : {}),
         });
         return JSON.stringify(authzJson(r)) + '\n';
       }),

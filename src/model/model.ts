@@ -56,6 +56,12 @@ export interface IIntentPolicy {
   hostProblems(model: MeshIntentModel, host: HostTrafficIntent): readonly IntentProblem[];
   /** What the renderer cannot enforce in one authorization rule of a workload. */
   ruleProblems(model: MeshIntentModel, service: ServiceRef, action: AuthorizationAction, rule: AuthorizationRuleIntent): readonly IntentProblem[];
+  /**
+   * What the renderer's data plane cannot enforce in an mTLS mode (mesh-wide, namespace-wide or of
+   * a workload, with its per-port modes).
+   * @default - every mode is accepted
+   */
+  mtlsProblems?(mtls: MtlsIntent): readonly IntentProblem[];
 }
 
 /** Hooks a mesh gives its model. */
@@ -387,6 +393,7 @@ export class MeshIntentModel {
   /** Sets a workload's own mTLS mode (and per-port modes). One writer per workload. */
   public setWorkloadMtls(ref: ServiceRef, mtls: MtlsIntent, source: string): void {
     const svc = this.requireService(ref, source);
+    this.checkMtls(mtls, source);
     const prior = this._workloads.get(serviceKey(ref))?.mtls;
     if (prior) {
       fail(source, 'mtls', svc.name, `the mTLS mode of ${svc.name} is already set by ${prior.source}`, 'set it once');
@@ -400,6 +407,7 @@ export class MeshIntentModel {
 
   /** Sets the mesh-wide mTLS mode (a PeerAuthentication in the root namespace). Set once. */
   public setMeshMtls(mode: string, source: string): void {
+    this.checkMtls({ mode, portLevel: [] }, source, 'meshMtls');
     if (this._security.meshMtls !== undefined) {
       fail(source, 'meshMtls', mode, `the mesh-wide mTLS mode is already set by ${this._security.source}`);
     }
@@ -415,6 +423,7 @@ export class MeshIntentModel {
     }
     const prior = this._security.namespaces.get(intent.namespace);
     if (prior) fail(intent.source, 'namespace', intent.namespace, `the namespace is already secured by ${prior.source === intent.source ? 'this policy' : prior.source}`);
+    if (intent.mtls !== undefined) this.checkMtls({ mode: intent.mtls, portLevel: [] }, intent.source);
     this._security.namespaces.set(intent.namespace, intent);
     this._security.source ??= intent.source;
     this.changed([], intent.source);
@@ -560,6 +569,13 @@ export class MeshIntentModel {
     }
     this._graph = { version: this._version, edges, calleesOf };
     return this._graph;
+  }
+
+  /** The selected renderer's refusals of an mTLS mode; `property` replaces the problem's when given. */
+  private checkMtls(mtls: MtlsIntent, source: string, property?: string): void {
+    for (const p of this.hooks.policy?.mtlsProblems?.(mtls) ?? []) {
+      fail(p.at ?? source, property ?? p.property, p.value, p.rule, p.hint);
+    }
   }
 
   private requireService(ref: ServiceRef, source: string): ServiceIntent {

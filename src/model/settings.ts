@@ -49,4 +49,9 @@ export interface MeshSettings {
   readonly extensionProviders: readonly ExtensionProviderIntent[];
   /** Mesh-wide tracing, when configured. */
   readonly tracing?: TracingIntent;
+  /**
+   * istiod runs with `ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES=true`: waypoints also enforce, at
+   * L4, the selector and namespace-wide policies that apply to their own pods. Absent when false.
+   */
+  readonly layeredWaypointAuthorization?: boolean;
 }

@@ -157,17 +157,19 @@ export interface TokenBucketIntent {
   readonly fillInterval: Milliseconds;
 }
 
-/** A request class with its own bucket (one path prefix or one header value). */
+/** A request class with its own bucket (one path prefix or one header value, optionally one method). */
 export interface RateLimitDescriptorIntent {
   /** The header the descriptor looks at (`:path` for paths). */
   readonly header: string;
-  /** `prefix` or `exact`. */
+  /** `path-prefix` (`:path`, by whole segments) or `exact`. */
   readonly matchKind: string;
   /** The compared value. */
   readonly matchValue: string;
   /** The descriptor entry value Envoy matches, unique per request class. */
   readonly key: string;
   readonly bucket: TokenBucketIntent;
+  /** The only method of the class (`:method`, exact); absent for any method. */
+  readonly method?: string;
 }
 
 /** Local rate limiting on the inbound side of every pod of a host. */

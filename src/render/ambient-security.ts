@@ -1,5 +1,6 @@
-import { AuthorizationRuleIntent, IdentityRef, principalOf } from '../model';
-import { renderRule } from './istio-security';
+import { AuthorizationRuleIntent, HostTrafficIntent, IdentityRef, isRouted, principalOf } from '../model';
+import { ztunnelWhenKey } from '../rules/authz';
+import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
 
 /**
  * Renders security intent for an ambient data plane. ztunnel enforces L4 only (identities, ports,
@@ -39,19 +40,6 @@ export function renderWaypointDefaultDenySpec(waypointName: string): Record<stri
 }
 
 /**
- * The ztunnel-level exception to a namespace's default deny: requests that went through the
- * waypoint reach the destination ztunnel with the **waypoint's** identity as the source, so the
- * namespace-wide ALLOW-nothing would drop them all. Only the waypoint is let through at L4; it has
- * already applied the L7 policies.
- */
-export function renderAllowFromWaypointSpec(waypoint: IdentityRef, trustDomain: string): Record<string, unknown> {
-  return {
-    action: 'ALLOW',
-    rules: [{ from: [{ source: { principals: [principalOf(waypoint, trustDomain)] } }] }],
-  };
-}
-
-/**
  * A waypoint: a Kubernetes Gateway of class `istio-waypoint` with one HBONE listener on 15008,
  * labelled `istio.io/waypoint-for: service`.
  */
@@ -62,9 +50,113 @@ export function renderWaypointGateway(name: string, namespace: string): { metada
   };
 }
 
-/** Whether ztunnel can enforce a rule on its own: no methods, paths or request attributes. */
+/**
+ * Whether ztunnel can enforce a rule on its own, as istiod converts it for ztunnel
+ * (`pilot/pkg/serviceregistry/ambient/authorization.go`, Istio 1.30.3): no methods or paths, and
+ * every `when` key one of `source.ip`, `source.namespace`, `source.principal`, `destination.ip`,
+ * `destination.port`. The rule's sources (principals, namespaces and their negations) and ports
+ * are L4. Any other key (`source.serviceAccount`, `source.trustDomain`, `remote.ip`,
+ * `connection.sni`, `request.*`) makes the rule L7: ztunnel drops such an ALLOW rule.
+ */
 export function isL4Rule(rule: AuthorizationRuleIntent): boolean {
+  return l7Attributes(rule).length === 0;
+}
+
+/** The attributes of a rule ztunnel cannot enforce (`methods`, `paths`, non-L4 `when` keys), in order. */
+export function l7Attributes(rule: AuthorizationRuleIntent): string[] {
+  const out: string[] = [];
   const op = rule.operation;
-  if (op && (op.methods.length > 0 || op.paths.length > 0)) return false;
-  return rule.when.every((c) => !c.key.startsWith('request.'));
+  if (op && op.methods.length > 0) out.push('methods');
+  if (op && op.paths.length > 0) out.push('paths');
+  for (const c of rule.when) if (!ztunnelWhenKey(c.key) && !out.includes(c.key)) out.push(c.key);
+  return out;
+}
+
+/**
+ * What ztunnel enforces for a workload's ALLOW rules when its namespace has a waypoint. The rules
+ * themselves attach to the waypoint (`targetRefs`), and a request sent straight to a pod IP skips
+ * the waypoint. Without an ALLOW policy at ztunnel, such a request would be allowed (in a namespace
+ * without default deny): a bypass the sidecar data plane does not have. This policy selects the
+ * workload's pods and admits exactly the waypoint's identity (requests that went through the
+ * waypoint, which has applied every rule) and the rules ztunnel can enforce itself (L4-only: their
+ * callers may also connect directly, as they could with sidecars). Everyone else is denied at
+ * ztunnel, so an L7-only caller must go through the Service.
+ */
+export function renderZtunnelAllowSpec(selector: { readonly [key: string]: string }, rules: readonly AuthorizationRuleIntent[], waypoint: IdentityRef, trustDomain: string): Record<string, unknown> {
+  const spec = renderAuthorizationPolicySpec('ALLOW', selector, rules.filter(isL4Rule), trustDomain);
+  return { ...spec, rules: [{ from: [{ source: { principals: [principalOf(waypoint, trustDomain)] } }] }, ...(spec.rules as unknown[])] };
+}
+
+/**
+ * What ztunnel enforces for a workload's DENY rules when its namespace has a waypoint, so a request
+ * sent straight to a pod IP cannot skip them: each rule as ztunnel can enforce it. An L4-only rule
+ * is kept as is. A rule with HTTP parts loses them (ztunnel cannot see the request), so it denies
+ * every direct connection it could apply to: more than asked, never less. Requests that went
+ * through the waypoint arrive with the waypoint's identity, which a rule naming callers never
+ * matches; a rule without callers whose HTTP parts were dropped excludes the waypoint explicitly.
+ */
+export function renderZtunnelDenySpec(selector: { readonly [key: string]: string }, rules: readonly AuthorizationRuleIntent[], waypoint: IdentityRef, trustDomain: string): Record<string, unknown> {
+  return renderAuthorizationPolicySpec('DENY', selector, rules.map((r) => l4Projection(r, waypoint)), trustDomain);
+}
+
+/** A rule without the parts ztunnel cannot enforce (see {@link renderZtunnelDenySpec}). */
+function l4Projection(rule: AuthorizationRuleIntent, waypoint: IdentityRef): AuthorizationRuleIntent {
+  if (isL4Rule(rule)) return rule;
+  const op = rule.operation;
+  const operation = op && op.ports.length > 0 ? { methods: [], paths: [], ports: op.ports } : undefined;
+  const source = rule.source ?? { identities: [], notIdentities: [waypoint], notNamespaces: [] };
+  return { source, ...(operation ? { operation } : {}), when: rule.when.filter((c) => ztunnelWhenKey(c.key)), addedBy: rule.addedBy };
+}
+
+/** Warning code: DestinationRules on an ambient data plane (Alpha at waypoints; beside HTTPRoutes, unsupported). */
+export const WARN_AMBIENT_DESTINATION_RULE = 'CI1091';
+
+/**
+ * What a host's DestinationRules amount to on an ambient data plane. Istio documents the classic
+ * networking APIs (VirtualService, DestinationRule) at waypoints as Alpha, and mixing them with Gateway
+ * API routes as unsupported (https://istio.io/latest/docs/ambient/usage/l7-features/, "Traffic
+ * routing"); a waypoint applies a DestinationRule's traffic policy to the clusters of the host it names.
+ * With the Gateway API every request of a routed host goes to a per-version Service when every
+ * destination names a version, so the DestinationRule of the Service host itself is never used (the
+ * per-version DestinationRules carry its policy). Returns the warning (one per host, naming both
+ * findings when both hold), or undefined when the host renders no DestinationRule.
+ */
+export function ambientDestinationRuleWarning(serviceName: string, host: HostTrafficIntent, gatewayApi: boolean): string | undefined {
+  if (host.hostPolicy === undefined && host.subsetPolicies.length === 0) return undefined;
+  const out = [
+    `${serviceName}'s traffic policy (CircuitBreaker) renders DestinationRules on an ambient data plane: Istio supports DestinationRule at waypoints as Alpha only`
+    + (gatewayApi ? ', and documents mixing it with Gateway API routes as unsupported' : '')
+    + '; check the connection pool and outlier detection on a real waypoint before relying on them',
+  ];
+  const everyToVersion = isRouted(host) && (host.rules ?? []).length > 0 && (host.rules ?? []).every((r) => r.destinations.length > 0 && r.destinations.every((d) => d.version !== undefined));
+  if (gatewayApi && host.hostPolicy !== undefined && everyToVersion) {
+    out.push(`its DestinationRule for the Service host ${serviceName} is never used: every HTTPRoute rule sends its requests to a per-version Service, whose own DestinationRule carries the policy`);
+  }
+  return out.join('. Also, ');
+}
+
+/** The label Istio's waypoint deployment puts on the waypoint's pods (istio-discovery files/waypoint.yaml). */
+export const WAYPOINT_POD_LABEL = 'gateway.networking.k8s.io/gateway-name';
+
+/**
+ * With `ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES=true` a waypoint also enforces, as L4 rules at its
+ * HBONE termination, the policies that select its own pod by the ordinary workload rules
+ * (pilot/pkg/networking/core/listener_waypoint.go → authz.NewWaypointTerminationBuilder, which sets
+ * IsWaypoint = false; pilot/pkg/networking/plugin/authz/authorization.go, Istio 1.30.3): the namespace
+ * default deny then applies to the waypoint too, and nothing would reach it. This ALLOW policy selects
+ * the waypoint's pod and admits, at L4, every caller an allow rule of the namespace names (the rule's
+ * source only: the HTTP parts and conditions stay with the L7 policy the waypoint applies next, so this
+ * layer never admits less than the L7 rules do). Rules without a source admit any caller here.
+ */
+export function renderWaypointLayerAllowSpec(waypointName: string, allowRules: readonly AuthorizationRuleIntent[], trustDomain: string): Record<string, unknown> {
+  const seen = new Set<string>();
+  const rules: unknown[] = [];
+  for (const r of allowRules) {
+    const rendered = renderRule({ ...(r.source ? { source: r.source } : {}), when: [], addedBy: r.addedBy }, trustDomain);
+    const key = JSON.stringify(rendered);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    rules.push(rendered);
+  }
+  return { selector: { matchLabels: { [WAYPOINT_POD_LABEL]: waypointName } }, action: 'ALLOW', rules };
 }

@@ -3,23 +3,31 @@ import {
   AuthorizationRuleIntent,
   DataPlaneName,
   IntentProblem,
+  MtlsIntent,
   NamespaceIntent,
   namespaceOwner,
   NamespaceSecurityIntent,
+  sameIdentity,
   ServiceIntent,
+  serviceOwner,
   sourceOwner,
+  WorkloadSecurityIntent,
 } from '../model';
 import {
   isL4Rule,
+  l7Attributes,
   NAMESPACE_WAYPOINT_NAME,
-  renderAllowFromWaypointSpec,
   renderAmbientAuthorizationPolicySpec,
   renderWaypointDefaultDenySpec,
   renderWaypointGateway,
+  renderWaypointLayerAllowSpec,
+  renderZtunnelAllowSpec,
+  renderZtunnelDenySpec,
 } from './ambient-security';
 import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
 import { sidecarAnnotations } from './kubernetes';
-import { RenderedObject } from './types';
+import { externalPrincipalsAnnotation } from './istio-security';
+import { lazyManifest, RenderedObject } from './types';
 
 /**
  * What differs between data planes, stated once per data plane. The renderer that the mesh settings
@@ -44,14 +52,25 @@ export interface DataPlaneRenderer {
   serviceLabels(waypoint: boolean): { [key: string]: string };
   /** The AuthorizationPolicy spec of a workload. */
   authorizationSpec(action: AuthorizationAction, svc: ServiceIntent, rules: readonly AuthorizationRuleIntent[], trustDomain: string, waypoint: boolean): Record<string, unknown>;
+  /**
+   * Objects the data plane adds to a workload's authorization (ambient with a waypoint: what
+   * ztunnel enforces for requests sent straight to a pod IP).
+   */
+  workloadSecurityObjects(svc: ServiceIntent, w: WorkloadSecurityIntent, waypoint: boolean, trustDomain: string): RenderedObject[];
   /** Objects a namespace gets from the data plane (its waypoint). */
   namespaceObjects(ns: NamespaceIntent, waypoint: boolean): RenderedObject[];
-  /** Objects the data plane adds to a secured namespace (the waypoint's exceptions to the default deny). */
-  namespaceSecurityObjects(sec: NamespaceSecurityIntent, waypoint: boolean, trustDomain: string): RenderedObject[];
+  /**
+   * Objects the data plane adds to a secured namespace (the waypoint's exceptions to the default deny).
+   * `layered`: istiod's ENABLE_LAYERED_WAYPOINT_AUTHORIZATION_POLICIES; `workloads`: the security intent
+   * of every workload of the namespace, read only when needed.
+   */
+  namespaceSecurityObjects(sec: NamespaceSecurityIntent, waypoint: boolean, trustDomain: string, layered: boolean, workloads: () => readonly WorkloadSecurityIntent[]): RenderedObject[];
   /** What the data plane cannot enforce in a host's traffic intent. */
   trafficProblems(ns: NamespaceIntent | undefined, svc: ServiceIntent): IntentProblem[];
   /** What the data plane cannot enforce in one authorization rule. */
   ruleProblems(ns: NamespaceIntent | undefined, svc: ServiceIntent, action: AuthorizationAction, rule: AuthorizationRuleIntent, trustDomain: string): IntentProblem[];
+  /** What the data plane cannot enforce in an mTLS mode (and its per-port modes). */
+  mtlsProblems(mtls: MtlsIntent): IntentProblem[];
 }
 
 /** An Envoy sidecar in every pod: policies select pods, the pods carry sidecar resource annotations. */
@@ -63,10 +82,12 @@ export const SIDECAR_DATA_PLANE: DataPlaneRenderer = {
   podAnnotations: (svc) => sidecarAnnotations(svc),
   serviceLabels: () => ({}),
   authorizationSpec: (action, svc, rules, td) => renderAuthorizationPolicySpec(action, svc.selector, rules, td),
+  workloadSecurityObjects: () => [],
   namespaceObjects: () => [],
   namespaceSecurityObjects: () => [],
   trafficProblems: () => [],
   ruleProblems: () => [],
+  mtlsProblems: () => [],
 };
 
 /**
@@ -98,22 +119,48 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
   authorizationSpec: (action, svc, rules, td, waypoint) => (waypoint
     ? renderAmbientAuthorizationPolicySpec(action, svc.name, rules, td)
     : renderAuthorizationPolicySpec(action, svc.selector, rules, td)),
+  // Rules attached to the waypoint are skipped by requests straight to a pod IP: ztunnel enforces
+  // them too, as far as it can (render/ambient-security.ts).
+  workloadSecurityObjects: (svc, w, waypoint, td) => {
+    if (!waypoint) return [];
+    const owner = serviceOwner(svc);
+    const wp = { namespace: svc.namespace, serviceAccount: NAMESPACE_WAYPOINT_NAME };
+    const out: RenderedObject[] = [];
+    if (w.allow.length > 0) {
+      out.push({ owner, id: 'ZtunnelAuthorizationPolicy', manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name: `${svc.name}-ztunnel-allow`, namespace: svc.namespace, ...externalAnnotation(w.allow.filter(isL4Rule), w, td) }, () => renderZtunnelAllowSpec(svc.selector, w.allow, wp, td)) });
+    }
+    if (w.deny.length > 0) {
+      out.push({ owner, id: 'ZtunnelDenyPolicy', manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name: `${svc.name}-ztunnel-deny`, namespace: svc.namespace, ...externalAnnotation(w.deny, w, td) }, () => renderZtunnelDenySpec(svc.selector, w.deny, wp, td)) });
+    }
+    return out;
+  },
   namespaceObjects: (ns, waypoint) => {
     if (!waypoint) return [];
     const g = renderWaypointGateway(NAMESPACE_WAYPOINT_NAME, ns.name);
     return [{ owner: namespaceOwner(ns.name), id: 'Waypoint', manifest: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: g.metadata, spec: g.spec } }];
   },
   // The ALLOW-nothing default deny is enforced by ztunnel (L4). Requests through the waypoint arrive
-  // with the waypoint's identity, so ztunnel must let the waypoint through, and the waypoint itself
-  // must deny what no allow rule of the destination Service allows.
-  namespaceSecurityObjects: (sec, waypoint, td) => {
+  // with the waypoint's identity: each workload with allow rules admits it at ztunnel
+  // (workloadSecurityObjects), so the waypoint itself must deny what no allow rule of the
+  // destination Service allows.
+  namespaceSecurityObjects: (sec, waypoint, td, layered, workloads) => {
     if (!sec.defaultDeny || !waypoint) return [];
-    const owner = sourceOwner(sec.source);
     const ns = sec.namespace;
-    return [
-      { owner, id: `AllowFromWaypoint-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'allow-from-waypoint', namespace: ns }, spec: renderAllowFromWaypointSpec({ namespace: ns, serviceAccount: NAMESPACE_WAYPOINT_NAME }, td) } },
-      { owner, id: `WaypointDefaultDeny-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `${NAMESPACE_WAYPOINT_NAME}-default-deny`, namespace: ns }, spec: renderWaypointDefaultDenySpec(NAMESPACE_WAYPOINT_NAME) } },
+    const out: RenderedObject[] = [
+      { owner: sourceOwner(sec.source), id: `WaypointDefaultDeny-${ns}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: `${NAMESPACE_WAYPOINT_NAME}-default-deny`, namespace: ns }, spec: renderWaypointDefaultDenySpec(NAMESPACE_WAYPOINT_NAME) } },
     ];
+    // Layered waypoint authorization: the namespace default deny also applies to the waypoint's own pod.
+    if (layered) {
+      const ws = workloads();
+      const annotations = externalPrincipalsAnnotation(ws.flatMap((w) => w.externalIdentities), td);
+      out.push({
+        owner: sourceOwner(sec.source),
+        id: `WaypointLayerAllow-${ns}`,
+        manifest: lazyManifest('security.istio.io/v1', 'AuthorizationPolicy', { name: `${NAMESPACE_WAYPOINT_NAME}-allow`, namespace: ns, ...(annotations ? { annotations } : {}) },
+          () => renderWaypointLayerAllowSpec(NAMESPACE_WAYPOINT_NAME, ws.flatMap((w) => w.allow), td)),
+      });
+    }
+    return out;
   },
   trafficProblems: (ns, svc) => (ns && !ns.waypoint ? [{
     property: 'namespace',
@@ -122,12 +169,43 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
     hint: 'allow the waypoint (MeshNamespace waypoint: true), or use DataPlaneMode.SIDECAR for this mesh',
     at: svc.source,
   }] : []),
-  ruleProblems: (ns, svc, action, rule, td) => (ns && !ns.waypoint && !isL4Rule(rule) ? [{
-    property: action === 'ALLOW' ? 'allow' : 'deny',
-    value: JSON.stringify(renderRule(rule, td)),
-    rule: `this ${action} rule uses HTTP attributes (methods, paths or request.* conditions), which only a waypoint can enforce in ambient mode; `
-      + `an L7 policy with a selector and no waypoint fails closed in ztunnel, and namespace ${ns.name} has waypoint: false`,
-    hint: 'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities and ports, or use DataPlaneMode.SIDECAR',
-    at: svc.source,
-  }] : []),
+  // ztunnel ignores DISABLE: istiod's ambient conversion treats it as PERMISSIVE (plaintext still
+  // accepted, HBONE from other ambient workloads still mTLS), so the mode would not do what it says.
+  mtlsProblems: (mtls) => [
+    ...(mtls.mode === 'DISABLE' ? [disableInAmbient('mtls.mode')] : []),
+    ...mtls.portLevel.filter((p) => p.mode === 'DISABLE').map((p) => disableInAmbient(`mtls.portLevel.${p.port}`)),
+  ],
+  ruleProblems: (ns, svc, action, rule, td) => {
+    const l7 = ns && !ns.waypoint ? l7Attributes(rule) : [];
+    if (l7.length === 0) return [];
+    return [{
+      property: action === 'ALLOW' ? 'allow' : 'deny',
+      value: JSON.stringify(renderRule(rule, td)),
+      rule: `this ${action} rule uses attributes ztunnel cannot enforce (${l7.join(', ')}); in ambient mode only a waypoint can, `
+        + `and namespace ${ns!.name} has waypoint: false. ztunnel enforces only sources, ports and the when keys source.ip, source.namespace, source.principal, destination.ip, destination.port `
+        + `(pilot/pkg/serviceregistry/ambient/authorization.go): it would drop this ${action === 'ALLOW' ? 'rule, denying its callers' : "rule's other attributes, denying more than asked"}`,
+      hint: 'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities, ports and those keys, or use DataPlaneMode.SIDECAR',
+      at: svc.source,
+    }];
+  },
 };
+
+/** The refusal of MtlsMode.DISABLE on the ambient data plane. */
+function disableInAmbient(property: string): IntentProblem {
+  return {
+    property,
+    value: 'DISABLE',
+    rule: 'ztunnel does not support mTLS mode DISABLE: istiod treats it as PERMISSIVE for ambient workloads '
+      + '(pilot/pkg/serviceregistry/ambient/authorization.go), and HBONE traffic between ambient workloads is always mTLS; '
+      + "Istio's PeerAuthentication reference: in ambient mode DISABLE is not supported",
+    hint: 'use MtlsMode.PERMISSIVE (what ztunnel applies) or MtlsMode.STRICT, or the sidecar data plane if plaintext is required',
+  };
+}
+
+/** The external-principals annotation of a policy holding `rules` (the declared external identities they name). */
+function externalAnnotation(rules: readonly AuthorizationRuleIntent[], w: WorkloadSecurityIntent, td: string): { annotations?: { [key: string]: string } } {
+  const named = rules.flatMap((r) => [...(r.source?.identities ?? []), ...(r.source?.notIdentities ?? [])]);
+  const external = w.externalIdentities.filter((id) => named.some((n) => sameIdentity(n, id)));
+  const annotations = externalPrincipalsAnnotation(external, td);
+  return annotations ? { annotations } : {};
+}

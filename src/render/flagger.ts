@@ -22,6 +22,23 @@ import { lazyManifest, RenderedObject } from './types';
  * Pure functions of the model: same intent, same spec, key order included.
  */
 
+/**
+ * The pod label the workload policies of a progressive host select (AuthorizationPolicy,
+ * PeerAuthentication, a LocalRateLimit's EnvoyFilter). Flagger copies every pod-template label of its
+ * target to the primary except its selector label (`app`), which becomes `<name>-primary`
+ * (pkg/canary/util.go makePrimaryLabels and deployment_controller.go createPrimaryDeployment, Flagger
+ * v1.44.0), so a policy on `app: <name>` would hold for the canary pods only. Istio's canonical service
+ * label names the service both the primary and the canary pods belong to, so they share it, and Istio's
+ * telemetry then reports both as one canonical service (Flagger's builtin metrics query
+ * `destination_workload`, which still tells them apart).
+ */
+export const FLAGGER_POLICY_LABEL = 'service.istio.io/canonical-name';
+
+/** The workload selector of a progressive host's policies: a label the primary and the canary pods both carry. */
+export function flaggerPolicySelector(svc: ServiceIntent): { readonly [key: string]: string } {
+  return { [FLAGGER_POLICY_LABEL]: svc.name };
+}
+
 /** The objects of a progressive host: Flagger's target Deployment, then the Canary. */
 export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficIntent, podAnnotations: { readonly [key: string]: string }): RenderedObject[] {
   const p = host.progressive!;
@@ -31,10 +48,13 @@ export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficInten
   if (svc.workload && version) {
     // The name and the selector must stay the same across releases (a selector cannot change).
     const d = renderDeploymentManifest(svc, version, podAnnotations);
+    const template = d.spec.template as { metadata: { labels: Record<string, string> } };
+    // The pods carry the policy label, which Flagger copies to its primary.
+    const podTemplate = { ...template, metadata: { ...template.metadata, labels: { ...template.metadata.labels, ...flaggerPolicySelector(svc) } } };
     out.push({
       owner,
       id: 'Deployment',
-      manifest: { ...d, metadata: { ...d.metadata, name: svc.name }, spec: { ...d.spec, selector: { matchLabels: { ...svc.selector } } } },
+      manifest: { ...d, metadata: { ...d.metadata, name: svc.name }, spec: { ...d.spec, selector: { matchLabels: { ...svc.selector } }, template: podTemplate } },
     });
   }
   out.push({ owner, id: 'Canary', manifest: lazyManifest('flagger.app/v1beta1', 'Canary', { name: svc.name, namespace: svc.namespace }, () => renderCanarySpec(svc, host)) });

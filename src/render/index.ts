@@ -20,25 +20,27 @@ import {
   isRouted,
   MeshIntentModel,
   MeshSettings,
+  MtlsIntent,
   parseOwner,
-  principalOf,
   ServiceIntent,
   ServiceRef,
   serviceOwner,
   sourceOwner,
   WorkloadSecurityIntent,
 } from '../model';
-import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../private/annotations';
+import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
-import { renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
+import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
 import { renderDeployment, renderNamespace, renderService, renderServiceAccount } from './kubernetes';
+import { flaggerPolicySelector } from './flagger';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
 import { renderTracingTelemetry } from './telemetry';
 import { lazyManifest, MeshRenderer, RenderedObject, RendererCapabilities, RenderNotice, RenderResult } from './types';
 
 export * from './types';
+export { WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
 
 /** Warning code: ambient data plane with Istio's routing API (VirtualService at waypoints is alpha in Istio). */
 export const WARN_AMBIENT_VIRTUAL_SERVICE = 'CI1090';
@@ -56,6 +58,15 @@ export function selectRenderer(settings: MeshSettings): MeshRenderer {
  */
 export function serviceAccountRenderer(model: MeshIntentModel, svc: ServiceIntent): ServiceIntent | undefined {
   return model.servicesOf({ namespace: svc.namespace, serviceAccount: svc.serviceAccount }).find((s) => s.workload);
+}
+
+/**
+ * The service as its workload policies see it: for a host Flagger delivers, the pods are selected by a
+ * label Flagger copies to its primary (flagger.ts), so allow/deny rules, mTLS and local rate limits
+ * hold for the primary and the canary pods alike; otherwise the service itself.
+ */
+export function policySubject(svc: ServiceIntent, host: HostTrafficIntent): ServiceIntent {
+  return host.progressive ? { ...svc, selector: flaggerPolicySelector(svc) } : svc;
 }
 
 /** Renders a whole model with the renderer its settings select. */
@@ -100,6 +111,10 @@ class ModeRenderer implements MeshRenderer {
     return this.dataPlane.ruleProblems(model.namespace(svc.namespace), svc, action, rule, this.settings.trustDomain);
   }
 
+  public mtlsProblems(mtls: MtlsIntent): IntentProblem[] {
+    return this.dataPlane.mtlsProblems(mtls);
+  }
+
   public needsWaypoint(model: MeshIntentModel, namespace: string): boolean {
     if (!this.dataPlane.usesWaypoints) return false;
     if (this.waypoints?.version !== model.version) {
@@ -123,7 +138,12 @@ class ModeRenderer implements MeshRenderer {
     for (const svc of model.services) {
       const host = model.host(svc);
       objects.push(...this.renderService(model, svc, host));
-      for (const limit of host.localRateLimits) objects.push(renderLocalRateLimit(svc, limit));
+      for (const limit of host.localRateLimits) objects.push(renderLocalRateLimit(policySubject(svc, host), limit));
+      // DestinationRules at a waypoint are alpha in Istio, and unsupported beside Gateway API routes.
+      if (this.dataPlane.usesWaypoints && this.routingOf(host) !== FLAGGER_DELIVERY) {
+        const message = ambientDestinationRuleWarning(svc.name, host, this.routingOf(host) === GATEWAY_API_ROUTING);
+        if (message) notices.push({ owner: serviceOwner(svc), code: WARN_AMBIENT_DESTINATION_RULE, message });
+      }
       // VirtualService at a waypoint is alpha in Istio: say so for ambient + the Istio routing API.
       if (this.dataPlane.usesWaypoints && this.routingOf(host) === ISTIO_ROUTING && isRouted(host)) {
         notices.push({
@@ -155,7 +175,7 @@ class ModeRenderer implements MeshRenderer {
         return model.namespace(ref.name) ? this.renderNamespace(model, ref.name) : [];
       case 'source': {
         const out: RenderedObject[] = this.renderSecurity(model).filter((o) => o.owner === owner);
-        for (const { service, limit } of model.localRateLimitsBy(ref.path)) out.push(renderLocalRateLimit(model.service(service)!, limit));
+        for (const { service, limit } of model.localRateLimitsBy(ref.path)) out.push(renderLocalRateLimit(policySubject(model.service(service)!, model.host(service)), limit));
         for (const scope of model.egressScopes) {
           if (scope.scope === ref.path && model.service(scope.service)) out.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
         }
@@ -187,7 +207,7 @@ class ModeRenderer implements MeshRenderer {
       }
     }
     out.push(...routing.hostObjects(svc, host, annotations));
-    out.push(...this.renderWorkloadSecurity(svc, model.workload(svc), waypoint));
+    out.push(...this.renderWorkloadSecurity(policySubject(svc, host), model.workload(svc), waypoint));
     return out;
   }
 
@@ -199,8 +219,7 @@ class ModeRenderer implements MeshRenderer {
       out.push({ owner, id: 'PeerAuthentication', manifest: { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: svc.name, namespace: svc.namespace }, spec: renderPeerAuthenticationSpec(w.mtls, svc.selector) } });
     }
     // Which principals the policies name are declared external, so lint of the YAML knows them.
-    const external = w.externalIdentities.length > 0 ? [...new Set(w.externalIdentities.map((id) => principalOf(id, td)))].sort().join(',') : undefined;
-    const annotations = external ? { [EXTERNAL_PRINCIPALS_ANNOTATION]: external } : undefined;
+    const annotations = externalPrincipalsAnnotation(w.externalIdentities, td);
     for (const [action, rules, id, name] of [['ALLOW', w.allow, 'AuthorizationPolicy', `${svc.name}-allow`], ['DENY', w.deny, 'DenyPolicy', `${svc.name}-deny`]] as const) {
       if (rules.length === 0) continue;
       out.push({
@@ -210,6 +229,7 @@ class ModeRenderer implements MeshRenderer {
           () => this.dataPlane.authorizationSpec(action, svc, rules, td, waypoint)),
       });
     }
+    out.push(...this.dataPlane.workloadSecurityObjects(svc, w, waypoint, td));
     return out;
   }
 
@@ -228,7 +248,8 @@ class ModeRenderer implements MeshRenderer {
       if (n.defaultDeny) {
         out.push({ owner, id: `DefaultDeny-${n.namespace}`, manifest: { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'default-deny', namespace: n.namespace }, spec: renderDefaultDenySpec() } });
       }
-      out.push(...this.dataPlane.namespaceSecurityObjects(n, this.needsWaypoint(model, n.namespace), this.settings.trustDomain));
+      out.push(...this.dataPlane.namespaceSecurityObjects(n, this.needsWaypoint(model, n.namespace), this.settings.trustDomain, this.settings.layeredWaypointAuthorization === true,
+        () => model.services.filter((s) => s.namespace === n.namespace).map((s) => model.workload(s))));
     }
     return out;
   }

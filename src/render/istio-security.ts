@@ -1,5 +1,7 @@
+import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../private/annotations';
 import {
   AuthorizationRuleIntent,
+  IdentityRef,
   ConditionIntent,
   ConditionValue,
   MtlsIntent,
@@ -48,6 +50,15 @@ export function renderPeerAuthenticationSpec(intent: MtlsIntent, selector?: { re
     spec.portLevelMtls = Object.fromEntries(intent.portLevel.map((p) => [String(p.port), { mode: p.mode }]));
   }
   return spec;
+}
+
+/**
+ * The annotation naming the declared external principals a policy uses (sorted, without duplicates),
+ * so lint of the YAML knows them; undefined when there are none.
+ */
+export function externalPrincipalsAnnotation(external: readonly IdentityRef[], trustDomain: string): { [key: string]: string } | undefined {
+  if (external.length === 0) return undefined;
+  return { [EXTERNAL_PRINCIPALS_ANNOTATION]: [...new Set(external.map((id) => principalOf(id, trustDomain)))].sort().join(',') };
 }
 
 /** One rule; an empty rule `{}` (only reachable through an accepted risk) matches everything. */

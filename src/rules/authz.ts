@@ -175,3 +175,25 @@ export function policyTargetRef(ref: any): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * The `when` keys ztunnel enforces. istiod converts a selector or namespace-wide AuthorizationPolicy
+ * for ztunnel and keeps only these condition keys (`l4WhenAttributes` in
+ * `pilot/pkg/serviceregistry/ambient/authorization.go`, Istio 1.30.3); any other key, even a
+ * `source.*` one such as `source.serviceAccount` or `source.trustDomain`, makes the rule L7: in an
+ * ALLOW policy the whole rule is dropped (it never matches), in a DENY policy the condition is
+ * dropped (the rule matches more).
+ * @see https://github.com/istio/istio/blob/1.30.3/pilot/pkg/serviceregistry/ambient/authorization.go
+ */
+export const ZTUNNEL_WHEN_KEYS: readonly string[] = ['source.ip', 'source.namespace', 'source.principal', 'destination.ip', 'destination.port'];
+
+/** `from.source` fields ztunnel cannot enforce (`httpSources` in the same file): HTTP-level sources. */
+export const ZTUNNEL_HTTP_SOURCE_FIELDS: readonly string[] = ['remoteIpBlocks', 'notRemoteIpBlocks', 'requestPrincipals', 'notRequestPrincipals'];
+
+/** `to.operation` fields ztunnel cannot enforce (`httpOperations` in the same file); ports are L4. */
+export const ZTUNNEL_HTTP_OPERATION_FIELDS: readonly string[] = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
+
+/** Whether ztunnel can enforce a `when` key (one of {@link ZTUNNEL_WHEN_KEYS}). */
+export function ztunnelWhenKey(key: string): boolean {
+  return ZTUNNEL_WHEN_KEYS.includes(key);
+}

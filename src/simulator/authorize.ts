@@ -6,6 +6,7 @@ import { IndexedObject, list, ManifestIndex, Workload } from '../manifests';
 import { isHttpOrSniffed, servicePortProtocol } from '../rules/protocol';
 import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
+import { ZTUNNEL_HTTP_SOURCE_FIELDS, ztunnelWhenKey } from '../rules/authz';
 
 /** The attributes of one request, as the destination's proxy sees them. */
 interface Attributes {
@@ -24,6 +25,12 @@ interface Attributes {
   readonly sourceIp?: string;
   readonly requestPrincipal?: string;
   readonly tcp: boolean;
+  /**
+   * Enforced by ztunnel: only the sources, ports and `when` keys istiod converts for ztunnel
+   * (rules/authz.ts, `pilot/pkg/serviceregistry/ambient/authorization.go`) can match; a rule using
+   * anything else never matches in an ALLOW policy and drops that part in a DENY policy.
+   */
+  readonly ztunnel?: boolean;
 }
 
 type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
@@ -93,8 +100,11 @@ interface Stage {
 
 function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequest, port: number | undefined, tcp: boolean): AuthzResult {
   const workload = `${w.namespace}/${w.name}`;
-  const mtls = effectiveMtls(model, w, port);
   const dp = dataPlaneOf(model, w);
+  const written = effectiveMtls(model, w, port);
+  // ztunnel does not support DISABLE: istiod treats it as PERMISSIVE for ambient workloads
+  // (pilot/pkg/serviceregistry/ambient/authorization.go), and callers keep their HBONE identity.
+  const mtls = dp.ambient && written.mode === 'DISABLE' ? { ...written, mode: 'PERMISSIVE' } : written;
   if (request.plaintext && mtls.mode === 'STRICT') {
     return {
       decision: 'DENY',
@@ -106,25 +116,30 @@ function decideForWorkload(model: ManifestIndex, w: Workload, request: AuthzRequ
       enforcedBy: dp.ambient ? 'ztunnel' : 'sidecar',
     };
   }
-  // With DISABLE, the client sidecar's auto-mTLS sends plaintext: the workload sees no principal.
+  // With DISABLE (sidecars only), the client sidecar's auto-mTLS sends plaintext: the workload sees no principal.
   const asPlaintext = request.plaintext === true || mtls.mode === 'DISABLE';
   const caller = attributes(asPlaintext ? '' : request.fromPrincipal!, request, port, tcp);
   const note = mtls.mode === 'DISABLE' && !request.plaintext ? ' (mTLS is DISABLEd for this workload, so the caller arrives as plaintext: no principal)' : '';
   const stages: Stage[] = [];
+  if (request.via !== undefined && request.via !== 'service' && request.via !== 'pod') {
+    throw new SimulatorError(`authz request: via ${JSON.stringify(request.via)} must be 'service' or 'pod'`);
+  }
   if (!dp.ambient) {
     stages.push({ enforcer: 'sidecar', policies: workloadPolicies(model, w), attrs: caller, context: '' });
-  } else if (dp.waypoint && !asPlaintext) {
+  } else if (dp.waypoint && !asPlaintext && request.via !== 'pod') {
     const wp = dp.waypoint;
     stages.push({ enforcer: 'waypoint', policies: waypointPolicies(model, w, wp), attrs: caller, context: `at waypoint ${wp.namespace}/${wp.name}: ` });
     stages.push({
       enforcer: 'ztunnel',
       policies: workloadPolicies(model, w),
-      attrs: attributes(wp.principal, request, port, true),
+      attrs: { ...attributes(wp.principal, request, port, true), ztunnel: true },
       context: `ztunnel of ${workload} (L4 only) sees the waypoint's identity ${wp.principal}, not the caller's: `,
     });
   } else {
-    const why = dp.waypoint ? 'a plaintext caller does not pass the waypoint; ' : 'no waypoint, so policies with targetRefs are not enforced; ';
-    stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
+    const why = !dp.waypoint ? 'no waypoint, so policies with targetRefs are not enforced; '
+      : asPlaintext ? 'a plaintext caller does not pass the waypoint; '
+        : 'sent straight to a pod IP, so the waypoint and its policies are skipped; ';
+    stages.push({ enforcer: 'ztunnel', policies: workloadPolicies(model, w), attrs: { ...caller, tcp: true, ztunnel: true }, context: `ztunnel of ${workload} (L4 only; ${why}HTTP-only fields cannot match): ` });
   }
   const audit = stages.flatMap((st) => enforced(st.policies).filter((p) => action(p) === 'AUDIT' && firstMatchingRule(p, st.attrs, 'DENY').index !== undefined).map(id));
   const shadow = stages.flatMap((st) => shadowDecisions(st));
@@ -373,14 +388,14 @@ const HTTP_SOURCE_FIELDS = ['requestPrincipals', 'notRequestPrincipals'];
 const HTTP_OPERATION_FIELDS = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
 
 /** On TCP traffic an ALLOW entry using an HTTP-only field never matches; a DENY entry ignores that field. */
-function tcpGuard(entry: any, httpFields: string[], a: Attributes, mode: 'ALLOW' | 'DENY'): { drop: boolean; ignore: boolean } {
+function tcpGuard(entry: any, httpFields: readonly string[], a: Attributes, mode: 'ALLOW' | 'DENY'): { drop: boolean; ignore: boolean } {
   const uses = a.tcp && httpFields.some((f) => entry[f] !== undefined);
   return { drop: uses && mode === 'ALLOW', ignore: uses && mode === 'DENY' };
 }
 
 function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
-  const g = tcpGuard(s, HTTP_SOURCE_FIELDS, a, mode);
-  if (g.drop) return 'requestPrincipals need HTTP, and this is TCP traffic';
+  const g = tcpGuard(s, a.ztunnel ? ZTUNNEL_HTTP_SOURCE_FIELDS : HTTP_SOURCE_FIELDS, a, mode);
+  if (g.drop) return a.ztunnel ? 'requestPrincipals and remoteIpBlocks are L7, and ztunnel enforces L4 only' : 'requestPrincipals need HTTP, and this is TCP traffic';
   const exact = (p: string, v: string | undefined) => policyValueMatch(p, v);
   return (
     field('principal', a.principal, s.principals, s.notPrincipals, exact) ??
@@ -388,7 +403,7 @@ function sourceMismatch(s: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
     field('service account', a.serviceAccount, s.serviceAccounts, s.notServiceAccounts, exact) ??
     (g.ignore ? undefined : field('request principal', a.requestPrincipal, s.requestPrincipals, s.notRequestPrincipals, exact)) ??
     field('source ip', a.sourceIp, s.ipBlocks, s.notIpBlocks, cidrMatch) ??
-    field('remote ip', a.sourceIp, s.remoteIpBlocks, s.notRemoteIpBlocks, cidrMatch)
+    (g.ignore && a.ztunnel ? undefined : field('remote ip', a.sourceIp, s.remoteIpBlocks, s.notRemoteIpBlocks, cidrMatch))
   );
 }
 
@@ -411,6 +426,7 @@ function operationMismatch(o: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
 function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   const key = String(c.key ?? '');
   const header = /^request\.headers\[(.+)\]$/.exec(key);
+  if (a.ztunnel && !ztunnelWhenKey(key)) return mode === 'ALLOW' ? `${key} is not one of the keys ztunnel enforces (source.ip, source.namespace, source.principal, destination.ip, destination.port)` : undefined;
   const httpOnly = key.startsWith('request.');
   if (a.tcp && httpOnly) return mode === 'ALLOW' ? `${key} needs HTTP, and this is TCP traffic` : undefined;
   let value: string | undefined;

@@ -114,6 +114,13 @@ export interface AuthzRequest {
   readonly tcp?: boolean;
   /** What each CUSTOM provider answers, by provider name. @default 'DENY' for every provider */
   readonly customDecisions?: Record<string, 'ALLOW' | 'DENY'>;
+  /**
+   * How the request reaches an ambient workload: `service` (to the Service, so through its waypoint
+   * when it has one) or `pod` (straight to a pod IP, which skips the waypoint: only the destination's
+   * ztunnel sees it, with the caller's identity). A sidecar enforces the same policies either way.
+   * @default 'service'
+   */
+  readonly via?: 'service' | 'pod';
 }
 
 /** The answer of {@link MeshSimulator.authorize}. */

@@ -7,6 +7,7 @@ import { fail } from '../private/errors';
 import { httpToken } from '../rules/http';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 import type { IIntentConvertible } from './intent';
+import { HttpMethod } from './http-method';
 
 /** Envoy's local rate limiter refuses fill intervals under 50ms. */
 export { MIN_FILL_INTERVAL_MS };
@@ -78,10 +79,21 @@ export class TokenBucket implements IIntentConvertible<TokenBucketIntent> {
 
 const RATE_LIMIT_DESCRIPTOR_BRAND = brandSymbol('RateLimitDescriptor');
 
+/** Options of {@link RateLimitDescriptor.pathPrefix} and {@link RateLimitDescriptor.header}. */
+export interface RateLimitDescriptorOptions {
+  /**
+   * Only requests with this method belong to the class (Envoy's `:method` pseudo-header, exact).
+   * @default - any method
+   */
+  readonly method?: HttpMethod;
+}
+
 /**
- * A request class with its own token bucket, e.g. one path prefix or one header value. A request
- * that matches a descriptor takes tokens from the descriptor's bucket only; other requests take
- * them from the default bucket.
+ * A request class with its own token bucket, e.g. one path prefix or one header value, optionally
+ * for one method. A request takes tokens from the bucket of the **first** descriptor it matches (in
+ * the order given) and from no other; a request that matches none takes them from the default
+ * bucket. (Envoy itself would charge every matching descriptor: the renderer makes the classes
+ * exclusive.)
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter#using-rate-limit-descriptors-for-local-rate-limiting
  */
 export class RateLimitDescriptor implements IIntentConvertible<RateLimitDescriptorIntent> {
@@ -96,32 +108,39 @@ export class RateLimitDescriptor implements IIntentConvertible<RateLimitDescript
   }
 
   /**
-   * Requests whose path starts with `prefix` (the query string is part of the path).
-   * @example RateLimitDescriptor.pathPrefix('/api/payments', TokenBucket.of({ maxTokens: 20, tokensPerFill: 20, fillInterval: Duration.seconds(1) }))
+   * Requests whose path is `prefix` or lies below it, by whole segments: `/api/payments` matches
+   * `/api/payments`, `/api/payments/42` and `/api/payments?x=1`, not `/api/paymentsXYZ` (as
+   * Gateway API's `PathPrefix`). A prefix ending in `/` matches the paths that start with it.
+   * @example RateLimitDescriptor.pathPrefix('/api/payments', TokenBucket.of({ maxTokens: 20, tokensPerFill: 20, fillInterval: Duration.seconds(1) }), { method: HttpMethod.POST })
    */
-  public static pathPrefix(prefix: string, bucket: TokenBucket): RateLimitDescriptor {
+  public static pathPrefix(prefix: string, bucket: TokenBucket, options: RateLimitDescriptorOptions = {}): RateLimitDescriptor {
     const where = 'RateLimitDescriptor.pathPrefix';
     if (typeof prefix !== 'string' || !prefix.startsWith('/')) {
       fail(where, 'prefix', prefix, "a path prefix must start with '/'", "e.g. '/api/payments'");
     }
+    if (/[?#\s\u0000-\u001f\u007f]/.test(prefix)) {
+      fail(where, 'prefix', prefix, 'a path prefix holds no query ("?"), fragment ("#"), whitespace or control characters');
+    }
     checkBucket(where, bucket);
-    return new RateLimitDescriptor(':path', 'prefix', prefix, `path-prefix:${prefix}`, bucket);
+    const method = checkMethod(where, options);
+    return new RateLimitDescriptor(':path', 'path-prefix', prefix, `${method ? `${method} ` : ''}path-prefix:${prefix}`, bucket, method);
   }
 
   /** Requests whose header `name` equals `value` exactly (e.g. one tenant or plan). */
-  public static header(name: string, value: string, bucket: TokenBucket): RateLimitDescriptor {
+  public static header(name: string, value: string, bucket: TokenBucket, options: RateLimitDescriptorOptions = {}): RateLimitDescriptor {
     const where = 'RateLimitDescriptor.header';
     const bad = httpToken(name);
     if (bad) fail(where, 'name', name, `a header name ${bad}`);
     if (typeof value !== 'string' || value.length === 0) fail(where, 'value', value, 'a header value must be a non-empty string');
     checkBucket(where, bucket);
-    return new RateLimitDescriptor(name.toLowerCase(), 'exact', value, `header:${name.toLowerCase()}=${value}`, bucket);
+    const method = checkMethod(where, options);
+    return new RateLimitDescriptor(name.toLowerCase(), 'exact', value, `${method ? `${method} ` : ''}header:${name.toLowerCase()}=${value}`, bucket, method);
   }
 
   private constructor(
     /** The header the descriptor looks at (`:path` for paths). */
     public readonly header: string,
-    /** `prefix` or `exact`. */
+    /** `path-prefix` (`:path`, by whole segments) or `exact`. */
     public readonly matchKind: string,
     /** The compared value. */
     public readonly matchValue: string,
@@ -129,14 +148,23 @@ export class RateLimitDescriptor implements IIntentConvertible<RateLimitDescript
     public readonly key: string,
     /** The descriptor's own bucket. */
     public readonly bucket: TokenBucket,
+    /** The method the class is limited to; undefined for any method. */
+    public readonly method: string | undefined,
   ) {
     addBrand(this, RATE_LIMIT_DESCRIPTOR_BRAND);
   }
 
   /** The value as plain mesh-model data ({@link IIntentConvertible}). */
   public toIntent(): RateLimitDescriptorIntent {
-    return { header: this.header, matchKind: this.matchKind, matchValue: this.matchValue, key: this.key, bucket: this.bucket.toIntent() };
+    return { header: this.header, matchKind: this.matchKind, matchValue: this.matchValue, key: this.key, bucket: this.bucket.toIntent(), ...(this.method ? { method: this.method } : {}) };
   }
+}
+
+function checkMethod(where: string, options: RateLimitDescriptorOptions | undefined): string | undefined {
+  const method = options?.method;
+  if (method === undefined) return undefined;
+  if (!(method instanceof HttpMethod)) fail(where, 'options.method', method, 'must be an HttpMethod', 'e.g. HttpMethod.POST');
+  return method.value;
 }
 
 function checkTokens(where: string, property: string, v: number): void {

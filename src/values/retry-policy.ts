@@ -44,7 +44,10 @@ export class RetryOn {
   public static readonly RETRIABLE_STATUS_CODES = RetryOn.named('retriable-status-codes');
   /** The response carries a header listed in `x-envoy-retriable-header-names`. */
   public static readonly RETRIABLE_HEADERS = RetryOn.named('retriable-headers');
-  /** The upstream answered with `x-envoy-ratelimited`. */
+  /**
+   * The upstream answered with `x-envoy-ratelimited`, which Envoy's global rate limit filter sets; a
+   * LocalRateLimit's 429 does not carry it.
+   */
   public static readonly ENVOY_RATELIMITED = RetryOn.named('envoy-ratelimited');
   /** An HTTP/3 request failed after connecting. */
   public static readonly HTTP3_POST_CONNECT_FAILURE = RetryOn.named('http3-post-connect-failure');
