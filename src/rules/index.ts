@@ -20,3 +20,7 @@ export * from './quantity';
 export * from './regex';
 export * from './protocol';
 export * from './envoy';
+export * from './route';
+export * from './traffic-policy';
+export * from './workload';
+export * from './pod-security';
