@@ -9,6 +9,7 @@ export * from './mesh-app';
 export * from './control-plane';
 export * from './warnings';
 export * from './canary-route';
+export * from './delegate-route';
 export * from './circuit-breaker';
 export * from './local-rate-limit';
 export * from './waypoint';
@@ -38,6 +39,12 @@ export * from './values/egress-host';
 export * from './values/canary-analysis';
 export * from './values/metric-check';
 export * from './values/analysis-webhook';
+export * from './values/fault';
+export * from './values/mirror';
+export * from './values/header-mutation';
+export * from './values/rewrite';
+export * from './values/redirect';
+export * from './values/cors';
 
 // The mesh model: plain intent every construct writes, renderers read (docs/architecture.md)
 export * from './model';

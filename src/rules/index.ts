@@ -24,3 +24,5 @@ export * from './route';
 export * from './traffic-policy';
 export * from './workload';
 export * from './pod-security';
+export * from './delegation';
+export * from './route-action';
