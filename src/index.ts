@@ -45,6 +45,8 @@ export * from './values/header-mutation';
 export * from './values/rewrite';
 export * from './values/redirect';
 export * from './values/cors';
+export * from './values/pod-security';
+export * from './values/load-balancer';
 
 // The mesh model: plain intent every construct writes, renderers read (docs/architecture.md)
 export * from './model';

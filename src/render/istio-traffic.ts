@@ -352,7 +352,7 @@ export function renderTrafficPolicy(p: TrafficPolicyIntent | undefined): Record<
     });
   }
   if (p.retryBudget) {
-    const rb = compact({ percent: p.retryBudget.percent !== undefined ? { value: p.retryBudget.percent } : undefined, minRetryConcurrency: p.retryBudget.minRetryConcurrency });
+    const rb = compact({ percent: p.retryBudget.percent, minRetryConcurrency: p.retryBudget.minRetryConcurrency });
     if (rb) out.retryBudget = rb;
   }
   return Object.keys(out).length > 0 ? out : undefined;
