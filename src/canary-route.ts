@@ -4,10 +4,19 @@ import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent, serviceOwner } from
 import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { IMeshService, requireMeshService } from './mesh-service';
+import { MeshNamespace } from './mesh-namespace';
+import { dns1123Subdomain } from './rules/names';
 import { CanaryAnalysis } from './values/canary-analysis';
 import { Destination } from './values/destination';
 import { RetryPolicy } from './values/retry-policy';
 import { HeaderMatch, StringMatch } from './values/string-match';
+import { Cors } from './values/cors';
+import { Fault } from './values/fault';
+import { HeaderMutation } from './values/header-mutation';
+import { Mirror } from './values/mirror';
+import { DirectResponse, Redirect } from './values/redirect';
+import { Rewrite } from './values/rewrite';
+import { routeActionConflict } from './rules/route-action';
 import { addWarning } from './warnings';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
@@ -38,8 +47,46 @@ export interface RouteMatch {
   readonly method?: StringMatch;
 }
 
-/** One rule of a {@link CanaryRoute}: requests that match go to the destination. */
-export interface CanaryRule {
+/**
+ * What a route rule does to the requests it forwards (or, for CORS and headers, to its answers)
+ * besides choosing where they go. Each renders in the VirtualService rule and, where the Gateway API
+ * can express it, as an HTTPRoute filter (otherwise synth fails naming the alternative).
+ */
+export interface RouteEffects {
+  /**
+   * Fault injection: abort and/or delay a share of the requests.
+   * @example Fault.of({ abort: { httpStatus: 503, percent: 5 }, delay: { fixedDelay: Duration.seconds(1), percent: 100 } })
+   * @default - no fault
+   */
+  readonly fault?: Fault;
+  /**
+   * Copy a share of the requests to another version (fire-and-forget).
+   * @example Mirror.toVersion('v2', { percent: 10 })
+   * @default - no mirror
+   */
+  readonly mirror?: Mirror;
+  /**
+   * Request and response header changes.
+   * @default - headers pass unchanged
+   */
+  readonly headers?: HeaderMutation;
+  /**
+   * Path and/or authority rewrite of the forwarded request.
+   * @default - forwarded as is
+   */
+  readonly rewrite?: Rewrite;
+  /**
+   * A CORS policy.
+   * @default - no CORS handling
+   */
+  readonly cors?: Cors;
+}
+
+/**
+ * One rule of a {@link CanaryRoute}: requests that match go to the destination, or are answered
+ * with a redirect or a direct response. Exactly one of `destination`, `redirect`, `directResponse`.
+ */
+export interface CanaryRule extends RouteEffects {
   /**
    * A name for the rule (the route name in Istio, shown in Envoy stats and access logs).
    * @default - unnamed
@@ -50,8 +97,21 @@ export interface CanaryRule {
    * @example [{ headers: [HeaderMatch.exact('x-canary', 'true')] }]
    */
   readonly match: RouteMatch[];
-  /** Where matching requests go. */
-  readonly destination: Destination;
+  /**
+   * Where matching requests go.
+   * @default - none: set `redirect` or `directResponse`
+   */
+  readonly destination?: Destination;
+  /**
+   * Answer matching requests with a redirect instead of forwarding them.
+   * @default - none: set `destination` or `directResponse`
+   */
+  readonly redirect?: Redirect;
+  /**
+   * Answer matching requests with a fixed response instead of forwarding them.
+   * @default - none: set `destination` or `redirect`
+   */
+  readonly directResponse?: DirectResponse;
   /**
    * Timeout of this rule.
    * @default - the route's `timeout`
@@ -99,6 +159,43 @@ export interface CanaryRouteProps {
    * @default - not progressive: the route renders a VirtualService and DestinationRule
    */
   readonly progressive?: CanaryAnalysis;
+  /**
+   * With `progressive`: run Flagger in its delegation mode (`service.delegation: true`). Flagger's
+   * VirtualService (named after the service) then has no hosts, and the library renders the root
+   * VirtualService `<service>-root` for the host, which keeps the route's redirects, direct
+   * responses and effects (istiod lays each root entry's effects over Flagger's routes), so they
+   * survive Flagger's takeover of the route (Flagger #1715, #1066, #1857). Without it, rules that
+   * redirect, answer or carry effects cannot be delivered progressively.
+   * @default false
+   */
+  readonly progressiveDelegation?: boolean;
+  /**
+   * Effects of the catch-all rule (`defaultDestination`).
+   * @default - none
+   */
+  readonly defaultEffects?: RouteEffects;
+  /**
+   * Share the host by VirtualService delegation: requests matching an entry are routed by the
+   * {@link DelegateRoute} of that name and namespace (e.g. another team's), before this route's own
+   * rules; the rest takes this route's rules and default. Each entry needs a match (an entry for
+   * every request would leave nothing for the default).
+   * @default - no delegation
+   */
+  readonly delegates?: RouteDelegation[];
+}
+
+/** One delegation entry of a {@link CanaryRoute}: a part of the host another route decides. */
+export interface RouteDelegation {
+  /** The delegate route's name (its VirtualService name, the `DelegateRoute`'s `name`). */
+  readonly name: string;
+  /** The namespace of the delegate route (a namespace of this mesh). */
+  readonly namespace: MeshNamespace;
+  /**
+   * The requests handed to the delegate: match blocks, ORed. At least one. The delegate's own
+   * matches must stay within them.
+   * @example [{ uri: StringMatch.prefix('/cart/') }]
+   */
+  readonly match: RouteMatch[];
 }
 
 const CANARY_ROUTE_BRAND = brandSymbol('CanaryRoute');
@@ -173,30 +270,53 @@ export class CanaryRoute extends Construct {
         }
         seenMatches.set(key, `${at}.match[${j}]`);
       });
-      if (!(Destination.isDestination(rule.destination))) {
-        fail(this, `${at}.destination`, rule.destination, 'must be a Destination', 'e.g. Destination.version("v2")');
-      }
-      this.checkVersions(`${at}.destination`, rule.destination, versions);
+      const action = this.checkAction(at, rule);
+      if (rule.destination !== undefined) this.checkVersions(`${at}.destination`, rule.destination, versions);
       if (rule.timeout !== undefined) this.checkDuration(`${at}.timeout`, rule.timeout);
       if (rule.retries !== undefined) this.checkRetries(`${at}.retries`, rule.retries);
-      this.warnRetryBudget(`${at}`, rule.retries ?? props.retries, rule.timeout ?? props.timeout);
+      if (action === 'route') this.warnRetryBudget(`${at}`, rule.retries ?? props.retries, rule.timeout ?? props.timeout);
       return compactRule({
         name: rule.name,
         matches,
-        destinations: rule.destination.toIntent(),
+        destinations: rule.destination?.toIntent() ?? [],
         timeout: rule.timeout?.toMilliseconds(),
         retries: rule.retries?.toIntent(),
+        redirect: rule.redirect?.toIntent(),
+        directResponse: rule.directResponse?.toIntent(),
+        ...routeEffectsIntent(this, at, rule, versions),
       });
     });
     this.warnRetryBudget('props.defaultDestination', props.retries, props.timeout);
     const model = this.service.mesh.model;
     const ref = this.service.ref;
+    if (props.progressiveDelegation !== undefined && props.progressive === undefined) {
+      fail(this, 'props.progressiveDelegation', props.progressiveDelegation, 'Flagger\'s delegation mode applies to a progressive route only', 'set `progressive`, or drop progressiveDelegation');
+    }
     if (props.progressive !== undefined) {
       model.setProgressive(ref, this.toProgressive(props, intents), this.node.path);
       this.node.addValidation({ validate: () => this.validatePodSelectors() });
     }
-    intents.push({ matches: [], destinations: props.defaultDestination.toIntent() });
+    intents.push(compactRule({ matches: [], destinations: props.defaultDestination.toIntent(), ...routeEffectsIntent(this, 'props.defaultEffects', props.defaultEffects ?? {}, versions) }));
 
+    if (props.delegates !== undefined) {
+      if (props.progressive !== undefined) {
+        fail(this, 'props.delegates', props.delegates.map((d) => d?.name), 'a host delivered progressively is routed by Flagger\'s VirtualService; it cannot also delegate parts of the host',
+          'drop `delegates`, or share the host without progressive delivery');
+      }
+      if (!Array.isArray(props.delegates) || props.delegates.length === 0) fail(this, 'props.delegates', props.delegates, 'must be a non-empty array of delegation entries');
+      model.setDelegation(ref, props.delegates.map((d, i) => {
+        const at = `props.delegates[${i}]`;
+        if (!d || typeof d.name !== 'string') fail(this, `${at}.name`, d?.name, 'must be a string (the delegate route\'s name)');
+        const bad = dns1123Subdomain(d.name);
+        if (bad) fail(this, `${at}.name`, d.name, bad);
+        if (!MeshNamespace.isMeshNamespace(d.namespace)) fail(this, `${at}.namespace`, d.namespace, 'must be a MeshNamespace of this mesh');
+        if (!Array.isArray(d.match) || d.match.length === 0) {
+          fail(this, `${at}.match`, d.match, 'a delegation entry without a match hands every request to the delegate, so this route\'s rules and default would be unreachable (IST0130)',
+            'match the part of the host the delegate decides, e.g. [{ uri: StringMatch.prefix(\'/cart/\') }]');
+        }
+        return { name: d.name, namespace: d.namespace.name, matches: d.match.map((m, j) => routeMatchIntent(this, `${at}.match[${j}]`, m)) };
+      }), this.node.path);
+    }
     model.setRoute(ref, intents, this.node.path);
     if (props.timeout !== undefined || props.retries !== undefined) {
       model.setRouteDefaults(ref, {
@@ -234,7 +354,8 @@ export class CanaryRoute extends Construct {
    * with its own `-primary` copy; it routes between exactly those two, with one timeout/retry policy
    * for every route, and sends A/B requests by header only.
    */
-  private toProgressive(props: CanaryRouteProps, rules: readonly HttpRuleIntent[]): ProgressiveIntent {
+  private toProgressive(props: CanaryRouteProps, allRules: readonly HttpRuleIntent[]): ProgressiveIntent {
+    let rules = allRules;
     const analysis = props.progressive;
     if (!(CanaryAnalysis.isCanaryAnalysis(analysis))) {
       fail(this, 'props.progressive', analysis, 'must be a CanaryAnalysis', 'e.g. CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50 })');
@@ -271,6 +392,35 @@ export class CanaryRoute extends Construct {
     const canary = versions.find((v) => v !== stable) ?? stable;
     const settings = analysis.toIntent();
 
+    const delegation = props.progressiveDelegation === true;
+    if (props.progressiveDelegation !== undefined && typeof props.progressiveDelegation !== 'boolean') {
+      fail(this, 'props.progressiveDelegation', props.progressiveDelegation, 'must be a boolean');
+    }
+    const effectKeys = ['fault', 'mirror', 'headers', 'rewrite', 'cors'] as const;
+    (props.rules ?? []).forEach((rule, i) => {
+      const at = `props.rules[${i}]`;
+      const answers = rule.redirect !== undefined ? 'redirect' : rule.directResponse !== undefined ? 'directResponse' : undefined;
+      if (answers && !delegation) {
+        fail(this, `${at}.${answers}`, answers, `Flagger owns the host's VirtualService and writes only its own routes, so a rule that answers with a ${answers} would vanish`,
+          'set progressiveDelegation: true (the library then renders the root VirtualService, which keeps the rule), or drop the rule');
+      }
+      const effect = effectKeys.find((k) => rule[k] !== undefined);
+      if (effect && !answers) {
+        fail(this, `${at}.${effect}`, effect, `in an A/B test the rule's requests are selected by Flagger's analysis.match, which carries no ${effect}`,
+          'put the effect on defaultEffects with progressiveDelegation: true (it then applies to every forwarded request), or drop it');
+      }
+    });
+    const defaultEffect = effectKeys.find((k) => props.defaultEffects?.[k] !== undefined);
+    if (defaultEffect && !delegation) {
+      fail(this, `props.defaultEffects.${defaultEffect}`, defaultEffect, `Flagger owns the host's VirtualService and writes no ${defaultEffect} of its own, so the effect would vanish`,
+        'set progressiveDelegation: true: the root VirtualService then carries the effect over Flagger\'s routes');
+    }
+    if (props.defaultEffects?.mirror !== undefined) {
+      fail(this, 'props.defaultEffects.mirror', props.defaultEffects.mirror.version, 'in progressive delivery Flagger owns the subsets (primary, canary): a mirror to a version subset of the root route would name a subset Flagger\'s DestinationRules do not have',
+        'use Flagger\'s own traffic mirroring (analysis mirror), or deliver the host without Flagger');
+    }
+    const forwarding = (props.rules ?? []).filter((r) => r.redirect === undefined && r.directResponse === undefined);
+    rules = rules.filter((r) => r.redirect === undefined && r.directResponse === undefined);
     if (!analysis.isAbTesting && rules.length > 0) {
       fail(this, 'props.rules', rules.length, 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
         'use CanaryAnalysis.abTesting({ iterations }) to send the matched requests to the canary, or drop the rules');
@@ -280,9 +430,9 @@ export class CanaryRoute extends Construct {
         `add e.g. { match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('${canary}') }, or use CanaryAnalysis.weighted`);
     }
     const matches: HttpMatchIntent[] = [];
-    (props.rules ?? []).forEach((rule, i) => {
-      const at = `props.rules[${i}]`;
-      const dv = rule.destination.versions;
+    forwarding.forEach((rule, i) => {
+      const at = `props.rules[${(props.rules ?? []).indexOf(rule)}]`;
+      const dv = rule.destination!.versions;
       if (dv.length !== 1 || dv[0] !== canary) {
         fail(this, `${at}.destination`, dv.length === 0 ? 'Destination.service()' : dv.join(','),
           `in an A/B test every rule sends its requests to the canary version "${canary}"; Flagger can route matched requests nowhere else (the rest goes to the primary, "${stable}")`,
@@ -309,7 +459,7 @@ export class CanaryRoute extends Construct {
     if (settings.metrics.length === 0) {
       addWarning(this, WARN_ANALYSIS_WITHOUT_METRICS, 'props.progressive: the analysis checks no metric, so Flagger promotes the canary whatever its error rate and latency; add MetricCheck.requestSuccessRate and MetricCheck.requestDuration');
     }
-    return { ...settings, canaryVersion: canary, stableVersion: stable, matches };
+    return { ...settings, canaryVersion: canary, stableVersion: stable, matches, ...(delegation ? { delegation: true } : {}) };
   }
 
   /**
@@ -337,27 +487,30 @@ export class CanaryRoute extends Construct {
   }
 
   private toMatch(at: string, m: RouteMatch): HttpMatchIntent {
-    if (!m || typeof m !== 'object') fail(this, at, m, 'a match block must be an object');
-    const headers = m.headers ?? [];
-    const names = new Set<string>();
-    headers.forEach((h, k) => {
-      if (!(HeaderMatch.isHeaderMatch(h))) fail(this, `${at}.headers[${k}]`, h, 'must be a HeaderMatch', "e.g. HeaderMatch.exact('x-canary', 'true')");
-      const lower = h.name.toLowerCase();
-      if (names.has(lower)) fail(this, `${at}.headers[${k}]`, h.name, 'a match block may hold one condition per header name (header names are case-insensitive)');
-      names.add(lower);
-    });
-    for (const p of ['uri', 'method'] as const) {
-      if (m[p] !== undefined && !(StringMatch.isStringMatch(m[p]))) fail(this, `${at}.${p}`, m[p], 'must be a StringMatch', "e.g. StringMatch.prefix('/api')");
+    return routeMatchIntent(this, at, m);
+  }
+
+  /** Checks that the rule does exactly one thing (forward, redirect, answer) and returns which. */
+  private checkAction(at: string, rule: CanaryRule): 'route' | 'redirect' | 'directResponse' {
+    if (rule.destination !== undefined && !(rule.destination instanceof Destination)) {
+      fail(this, `${at}.destination`, rule.destination, 'must be a Destination', 'e.g. Destination.version("v2")');
     }
-    if (headers.length === 0 && !m.uri && !m.method) {
-      fail(this, at, m, 'an empty match block matches every request, so every later rule and the default would be unreachable (IST0130)',
-        'add a condition, or put the catch-all into defaultDestination');
+    if (rule.redirect !== undefined && !(rule.redirect instanceof Redirect)) fail(this, `${at}.redirect`, rule.redirect, 'must be a Redirect', "e.g. Redirect.to({ uri: '/v2' })");
+    if (rule.directResponse !== undefined && !(rule.directResponse instanceof DirectResponse)) {
+      fail(this, `${at}.directResponse`, rule.directResponse, 'must be a DirectResponse', 'e.g. DirectResponse.of({ status: 410 })');
     }
-    return {
-      headers: headers.map((h) => h.toIntent()),
-      ...(m.uri ? { uri: m.uri.toIntent() } : {}),
-      ...(m.method ? { method: m.method.toIntent() } : {}),
-    };
+    const set = [
+      ...(rule.destination !== undefined ? ['route'] : []),
+      ...(['redirect', 'directResponse', 'fault', 'rewrite', 'mirror'] as const).filter((k) => rule[k] !== undefined),
+    ];
+    const conflict = routeActionConflict(set);
+    if (conflict) {
+      fail(this, at, set.join(','), conflict, 'a rule either forwards (destination, with fault/rewrite/mirror) or answers (redirect or directResponse)');
+    }
+    if (rule.destination === undefined && (rule.timeout !== undefined || rule.retries !== undefined)) {
+      fail(this, `${at}.${rule.timeout !== undefined ? 'timeout' : 'retries'}`, rule.timeout ?? rule.retries, 'a rule that answers itself (redirect or directResponse) forwards nothing, so it has no timeout or retries', 'drop them');
+    }
+    return rule.destination !== undefined ? 'route' : rule.redirect !== undefined ? 'redirect' : 'directResponse';
   }
 
   private checkDuration(property: string, d: Duration): void {
@@ -386,6 +539,61 @@ export class CanaryRoute extends Construct {
         `${property}: perTryTimeout ${renderDuration(retries.perTryTimeout)} × ${retries.attempts} attempts = ${renderDuration(Duration.millis(total))} exceeds the timeout ${renderDuration(timeout)}; the last retries can never run`);
     }
   }
+}
+
+/**
+ * One match block as intent, checked: a HeaderMatch list with one condition per header name, and
+ * at least one condition (an empty block matches every request).
+ */
+export function routeMatchIntent(scope: Construct, at: string, m: RouteMatch): HttpMatchIntent {
+  if (!m || typeof m !== 'object') fail(scope, at, m, 'a match block must be an object');
+  const headers = m.headers ?? [];
+  const names = new Set<string>();
+  headers.forEach((h, k) => {
+    if (!(h instanceof HeaderMatch)) fail(scope, `${at}.headers[${k}]`, h, 'must be a HeaderMatch', "e.g. HeaderMatch.exact('x-canary', 'true')");
+    const lower = h.name.toLowerCase();
+    if (names.has(lower)) fail(scope, `${at}.headers[${k}]`, h.name, 'a match block may hold one condition per header name (header names are case-insensitive)');
+    names.add(lower);
+  });
+  for (const p of ['uri', 'method'] as const) {
+    if (m[p] !== undefined && !(m[p] instanceof StringMatch)) fail(scope, `${at}.${p}`, m[p], 'must be a StringMatch', "e.g. StringMatch.prefix('/api')");
+  }
+  if (headers.length === 0 && !m.uri && !m.method) {
+    fail(scope, at, m, 'an empty match block matches every request, so every later rule and the default would be unreachable (IST0130)',
+      'add a condition, or put the catch-all into defaultDestination');
+  }
+  return {
+    headers: headers.map((h) => h.toIntent()),
+    ...(m.uri ? { uri: m.uri.toIntent() } : {}),
+    ...(m.method ? { method: m.method.toIntent() } : {}),
+  };
+}
+
+/** The effects of a rule as intent, each value checked for its type; a mirror's version must be one the service runs. */
+export function routeEffectsIntent(scope: Construct, at: string, e: RouteEffects, versions: readonly string[]): Partial<HttpRuleIntent> {
+  if (!e || typeof e !== 'object') fail(scope, at, e, 'must be an object of route effects');
+  const kinds = { fault: Fault, mirror: Mirror, headers: HeaderMutation, rewrite: Rewrite, cors: Cors } as const;
+  const examples = {
+    fault: 'Fault.abort({ httpStatus: 503, percent: 5 })',
+    mirror: "Mirror.toVersion('v2', { percent: 10 })",
+    headers: "HeaderMutation.request({ set: { 'x-env': 'prod' } })",
+    rewrite: "Rewrite.uri('/')",
+    cors: "Cors.of({ allowOrigins: [StringMatch.exact('https://shop.example.com')] })",
+  };
+  for (const k of Object.keys(kinds) as Array<keyof typeof kinds>) {
+    if (e[k] !== undefined && !((e[k] as unknown) instanceof (kinds[k] as any))) fail(scope, `${at}.${k}`, e[k], `must be a ${kinds[k].name}`, `e.g. ${examples[k]}`);
+  }
+  const mv = e.mirror?.version;
+  if (mv !== undefined && !versions.includes(mv)) {
+    fail(scope, `${at}.mirror`, mv, `version "${mv}" is not a version of the service (it runs ${versions.join(', ')})`, 'mirror only to versions the TracedService deploys');
+  }
+  return {
+    ...(e.fault ? { fault: e.fault.toIntent() } : {}),
+    ...(e.mirror ? { mirror: e.mirror.toIntent() } : {}),
+    ...(e.headers ? { headers: e.headers.toIntent() } : {}),
+    ...(e.rewrite ? { rewrite: e.rewrite.toIntent() } : {}),
+    ...(e.cors ? { cors: e.cors.toIntent() } : {}),
+  };
 }
 
 /** A canonical key of a match block, equal for blocks with the same conditions. */

@@ -6,6 +6,8 @@ import { IMeshService, requireMeshService } from './mesh-service';
 import { ConnectionPool } from './values/connection-pool';
 import { OutlierDetection } from './values/outlier-detection';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
+import { LoadBalancer, RetryBudget, UpstreamTls } from './values/load-balancer';
+import { localityFailoverNeedsOutlierDetection } from './rules/traffic-policy';
 
 /** Properties of a {@link CircuitBreaker}. */
 export interface CircuitBreakerProps {
@@ -27,6 +29,23 @@ export interface CircuitBreakerProps {
    * @default - no outlier detection
    */
   readonly outlierDetection?: OutlierDetection;
+  /**
+   * The load balancer: an algorithm or consistent hashing, and locality settings. Locality failover
+   * needs `outlierDetection` in the same policy (refused without it: Istio would never fail over).
+   * @example LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' })
+   * @default - Istio's default (LEAST_REQUEST, locality-aware when outlier detection is set)
+   */
+  readonly loadBalancer?: LoadBalancer;
+  /**
+   * TLS to the upstream (for a service that terminates TLS itself).
+   * @default - Istio's auto mTLS inside the mesh
+   */
+  readonly tls?: UpstreamTls;
+  /**
+   * A limit on concurrent retries relative to active requests.
+   * @default - Envoy's default budget
+   */
+  readonly retryBudget?: RetryBudget;
 }
 
 const CIRCUIT_BREAKER_BRAND = brandSymbol('CircuitBreaker');
@@ -76,12 +95,22 @@ export class CircuitBreaker extends Construct {
     if (props.outlierDetection !== undefined && !(OutlierDetection.isOutlierDetection(props.outlierDetection))) {
       fail(this, 'props.outlierDetection', props.outlierDetection, 'must be an OutlierDetection', 'e.g. OutlierDetection.of({ consecutive5xxErrors: 5 })');
     }
-    if (!props.connectionPool && !props.outlierDetection) {
-      fail(this, 'props', 'no connectionPool or outlierDetection', 'a circuit breaker needs a connectionPool, an outlierDetection or both (Istio rejects `trafficPolicy: {}`)');
+    if (props.loadBalancer !== undefined && !(props.loadBalancer instanceof LoadBalancer)) {
+      fail(this, 'props.loadBalancer', props.loadBalancer, 'must be a LoadBalancer', "e.g. LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' })");
     }
+    if (props.tls !== undefined && !(props.tls instanceof UpstreamTls)) fail(this, 'props.tls', props.tls, 'must be an UpstreamTls', 'e.g. UpstreamTls.simple()');
+    if (props.retryBudget !== undefined && !(props.retryBudget instanceof RetryBudget)) fail(this, 'props.retryBudget', props.retryBudget, 'must be a RetryBudget', 'e.g. RetryBudget.of({ percent: 20 })');
+    if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer && !props.tls && !props.retryBudget) {
+      fail(this, 'props', 'no policy', 'a circuit breaker needs a connectionPool, an outlierDetection, a loadBalancer, tls or a retryBudget (Istio rejects `trafficPolicy: {}`)');
+    }
+    const failover = localityFailoverNeedsOutlierDetection(props.loadBalancer?.failsOver ?? false, props.outlierDetection !== undefined);
+    if (failover) fail(this, 'props.loadBalancer', 'locality failover', failover, 'set outlierDetection in the same CircuitBreaker, e.g. OutlierDetection.of({ consecutive5xxErrors: 5 })');
     const policy: TrafficPolicyIntent = {
       ...(props.connectionPool?.toIntent() ?? {}),
       ...(props.outlierDetection ? { outlierDetection: props.outlierDetection.toIntent() } : {}),
+      ...(props.loadBalancer ? { loadBalancer: props.loadBalancer.toIntent() } : {}),
+      ...(props.tls ? { tls: props.tls.toIntent() } : {}),
+      ...(props.retryBudget ? { retryBudget: props.retryBudget.toIntent() } : {}),
     };
     this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version);
   }

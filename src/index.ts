@@ -18,7 +18,9 @@ export type {
 export { ZeroTrustPolicy, callGraphOf } from './zero-trust-policy';
 export type { NamespaceSecurityOptions, RequireMtlsOptions, ZeroTrustPolicyProps } from './zero-trust-policy';
 export { CanaryRoute, WARN_ANALYSIS_WITHOUT_METRICS, WARN_RETRIES_EXCEED_TIMEOUT } from './canary-route';
-export type { CanaryRouteProps, CanaryRule, RouteMatch } from './canary-route';
+export type { CanaryRouteProps, CanaryRule, RouteDelegation, RouteEffects, RouteMatch } from './canary-route';
+export { DelegateRoute } from './delegate-route';
+export type { DelegateRouteProps } from './delegate-route';
 export { CircuitBreaker } from './circuit-breaker';
 export type { CircuitBreakerProps } from './circuit-breaker';
 export { LocalRateLimit } from './local-rate-limit';
@@ -76,6 +78,21 @@ export { MetricCheck } from './values/metric-check';
 export type { RequestDurationOptions, RequestSuccessRateOptions, TemplateMetricOptions } from './values/metric-check';
 export { AnalysisWebhook, WebhookType } from './values/analysis-webhook';
 export type { AnalysisWebhookOptions } from './values/analysis-webhook';
+export { Fault } from './values/fault';
+export type { FaultAbortOptions, FaultDelayOptions, FaultOptions } from './values/fault';
+export { Mirror } from './values/mirror';
+export type { MirrorOptions } from './values/mirror';
+export { HeaderMutation } from './values/header-mutation';
+export type { HeaderMutationOptions, HeaderOperations } from './values/header-mutation';
+export { Rewrite } from './values/rewrite';
+export type { RewriteOptions } from './values/rewrite';
+export { DirectResponse, Redirect } from './values/redirect';
+export type { DirectResponseOptions, RedirectOptions } from './values/redirect';
+export { Cors } from './values/cors';
+export type { CorsOptions } from './values/cors';
+export type { PodSecurityOptions } from './values/pod-security';
+export { LoadBalancer, RetryBudget, UpstreamTls } from './values/load-balancer';
+export type { ConsistentHashOptions, LocalityDistribution, LocalityFailover, LocalityOptions, RetryBudgetOptions, UpstreamTlsOptions } from './values/load-balancer';
 
 // ---- The mesh model: plain intent every construct writes (docs/architecture.md, docs/extending.md)
 export { MeshIntentModel } from './model/model';
@@ -85,12 +102,14 @@ export type { IdentityRef, IWorkloadIdentity, ServiceRef } from './model/identit
 export { MESH_OWNER, namespaceOwner, serviceOwner, sourceOwner } from './model/owners';
 export type { DataPlaneName, ExtensionProviderIntent, MeshSettings, RoutingApiName, TracingIntent } from './model/settings';
 export type {
-  EnvVarIntent, NamespaceIntent, ProxyResourcesIntent, ResourceRequirementsIntent, ServiceIntent, ServicePortIntent, VersionIntent, WorkloadIntent,
+  EnvVarIntent, NamespaceIntent, PodSecurityIntent, ProxyResourcesIntent, ResourceRequirementsIntent, ServiceIntent, ServicePortIntent, VersionIntent, WorkloadIntent,
 } from './model/service';
 export type {
   AnalysisWebhookIntent, HeaderMatchIntent, HostTrafficIntent, HostTrafficSources, HttpMatchIntent, HttpPoolIntent, HttpRuleIntent, LocalRateLimitIntent,
   MetricCheckIntent, Milliseconds, OutlierDetectionIntent, PolicyContribution, ProgressiveIntent, RateLimitDescriptorIntent, RetryIntent,
-  RouteDefaultsIntent, RouteDestinationIntent, StringMatchIntent, StringMatchKind, SubsetPolicyIntent, TcpPoolIntent, TokenBucketIntent, TrafficPolicyIntent,
+  RouteDefaultsIntent, RouteDestinationIntent, FaultIntent, MirrorIntent, HeaderOperationsIntent, HeaderMutationIntent, RewriteIntent,
+  RedirectIntent, DirectResponseIntent, CorsIntent, DelegationEntryIntent, DelegateRouteIntent, ConsistentHashIntent, LocalityLbIntent, LoadBalancerIntent,
+  UpstreamTlsIntent, RetryBudgetIntent, PortPolicyIntent, StringMatchIntent, StringMatchKind, SubsetPolicyIntent, TcpPoolIntent, TokenBucketIntent, TrafficPolicyIntent,
 } from './model/traffic';
 export type {
   AuthorizationAction, AuthorizationRuleIntent, CallEdge, ConditionIntent, ConditionValue, MeshSecurityIntent, MtlsIntent, NamespaceSecurityIntent,

@@ -1,5 +1,6 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PodSecurityOptions, podSecurityIntent } from './values/pod-security';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
@@ -143,6 +144,12 @@ export interface TracedServiceProps {
    * @default - the service name
    */
   readonly serviceAccountName?: string;
+  /**
+   * Pod security settings; each field opts out of one Pod Security "restricted" control.
+   * @default - Pod Security "restricted": non-root, RuntimeDefault seccomp, no privilege escalation,
+   * every capability dropped, no Kubernetes API token mounted
+   */
+  readonly podSecurity?: PodSecurityOptions;
 }
 
 const TRACED_SERVICE_SYMBOL = brandSymbol('TracedService');
@@ -303,6 +310,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
           ...(side.cpuLimit ? { cpuLimit: side.cpuLimit } : {}),
           ...(side.memoryLimit ? { memoryLimit: side.memoryLimit } : {}),
         },
+        podSecurity: podSecurityIntent(this.node.path, props.podSecurity),
       },
       source: this.node.path,
     });

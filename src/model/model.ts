@@ -14,8 +14,12 @@ import {
 } from './security';
 import { NamespaceIntent, primaryPort, ServiceIntent, versionNames } from './service';
 import { ExtensionProviderIntent, MeshSettings } from './settings';
+import { delegateMatchWithin } from '../rules/delegation';
 import {
+  DelegateRouteIntent,
+  DelegationEntryIntent,
   HostTrafficIntent,
+  HttpMatchIntent,
   HttpRuleIntent,
   LocalRateLimitIntent,
   mergePolicies,
@@ -118,6 +122,10 @@ interface Owned<T> {
 
 interface HostState {
   rules?: Owned<readonly HttpRuleIntent[]>;
+  routePort?: number;
+  delegation?: Owned<readonly DelegationEntryIntent[]>;
+  delegates: DelegateRouteIntent[];
+  portPolicies: Map<number, Array<Owned<TrafficPolicyIntent>>>;
   defaults?: Owned<RouteDefaultsIntent>;
   hostPolicies: Array<Owned<TrafficPolicyIntent>>;
   subsetPolicies: Map<string, Array<Owned<TrafficPolicyIntent>>>;
@@ -251,22 +259,73 @@ export class MeshIntentModel {
    * Sets the ordered HTTP rules of a host, the catch-all last. A host has one route: a second call
    * is an error naming the first writer.
    */
-  public setRoute(ref: ServiceRef, rules: readonly HttpRuleIntent[], source: string): void {
+  public setRoute(ref: ServiceRef, rules: readonly HttpRuleIntent[], source: string, options: RouteOptions = {}): void {
     const svc = this.requireService(ref, source);
     const state = this.peekHost(ref);
     if (state.rules) {
       fail(source, 'service', svc.name, `host "${svc.name}" is already routed by ${state.rules.source}; a host has one route`, 'put all rules into one CanaryRoute');
     }
-    const versions = versionNames(svc);
-    for (const rule of rules) {
-      for (const d of rule.destinations) {
-        if (d.version !== undefined && !versions.includes(d.version)) {
-          fail(source, 'destination', d.version, `version "${d.version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`, 'add the version to the TracedService first');
-        }
-      }
+    if (state.delegation && state.delegation.source !== source) {
+      fail(source, 'service', svc.name, `host "${svc.name}" is shared by delegation: its root route is ${state.delegation.source}; a host has one route`, 'add a DelegateRoute for your part of the host, or give the root route a default');
+    }
+    checkRuleVersions(svc, rules, source);
+    if (options.port !== undefined && !svc.ports.some((p) => p.port === options.port)) {
+      fail(source, 'port', options.port, `port ${options.port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`);
     }
     this.writeHost(ref, source, (s) => {
       s.rules = { value: [...rules], source };
+      if (options.port !== undefined) s.routePort = options.port;
+    });
+  }
+
+  /**
+   * Shares a host by VirtualService delegation: the root route hands requests matching each entry
+   * to the delegate route of that name and namespace (written with {@link addDelegateRoute}). Set
+   * once per host; the root's own rules (a default for the rest) come after the entries.
+   */
+  public setDelegation(ref: ServiceRef, entries: readonly DelegationEntryIntent[], source: string): void {
+    const svc = this.requireService(ref, source);
+    const state = this.peekHost(ref);
+    if (state.delegation) fail(source, 'service', svc.name, `host "${svc.name}" is already shared by ${state.delegation.source}`, 'one root route per host');
+    if (state.rules && state.rules.source !== source) {
+      fail(source, 'service', svc.name, `host "${svc.name}" is already routed by ${state.rules.source}; a host has one route`, 'route the host through the delegating route only');
+    }
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (!this._namespaces.has(e.namespace)) fail(source, 'delegates', `${e.namespace}/${e.name}`, `namespace ${e.namespace} is not a namespace of this mesh`, 'declare it with a MeshNamespace first');
+      const key = `${e.namespace}/${e.name}`;
+      if (seen.has(key)) fail(source, 'delegates', key, 'each delegate is named once', 'merge the entries\' matches into one entry');
+      seen.add(key);
+    }
+    this.writeHost(ref, source, (s) => {
+      s.delegation = { value: [...entries], source };
+    });
+  }
+
+  /**
+   * Writes one delegate route of a shared host: the rules of the delegation entry with the same name
+   * and namespace. Every match must stay within the entry's matches (istiod drops a delegate rule
+   * whose matches conflict with the root's); versions are versions of the host.
+   */
+  public addDelegateRoute(ref: ServiceRef, delegate: DelegateRouteIntent): void {
+    const source = delegate.source;
+    const svc = this.requireService(ref, source);
+    const state = this.peekHost(ref);
+    const entry = state.delegation?.value.find((e) => e.name === delegate.name && e.namespace === delegate.namespace);
+    if (!entry) {
+      const names = (state.delegation?.value ?? []).map((e) => `${e.namespace}/${e.name}`);
+      fail(source, 'delegate', `${delegate.namespace}/${delegate.name}`, `the root route of "${svc.name}" ${state.delegation ? `delegates only to ${names.join(', ')}` : 'delegates nothing (no delegating route)'}`, 'add the delegate to the root route\'s entries first');
+    }
+    const other = state.delegates.find((d) => d.name === delegate.name && d.namespace === delegate.namespace);
+    if (other) fail(source, 'delegate', `${delegate.namespace}/${delegate.name}`, `the delegate is already written by ${other.source}`, 'one route per delegate');
+    checkRuleVersions(svc, delegate.rules, source);
+    const roots = entry.matches.map(matchJson);
+    delegate.rules.forEach((rule, i) => rule.matches.forEach((m, j) => {
+      const bad = delegateMatchWithin(roots, matchJson(m));
+      if (bad) fail(source, `rules[${i}].match[${j}]`, matchJson(m), `${bad}; the root entry matches ${JSON.stringify(roots)}`, 'narrow the match to the part of the host the root hands to this delegate');
+    }));
+    this.writeHost(ref, source, (s) => {
+      s.delegates = [...s.delegates, delegate];
     });
   }
 
@@ -289,25 +348,35 @@ export class MeshIntentModel {
    * Adds a traffic policy for the whole host or, with `version`, for one version (subset). Several
    * policies may set different fields; the same field twice is an error naming both writers.
    */
-  public addTrafficPolicy(ref: ServiceRef, policy: TrafficPolicyIntent, source: string, version?: string): void {
+  public addTrafficPolicy(ref: ServiceRef, policy: TrafficPolicyIntent, source: string, version?: string, port?: number): void {
     const svc = this.requireService(ref, source);
     const versions = versionNames(svc);
     if (version !== undefined && !versions.includes(version)) {
       fail(source, 'version', version, `version "${version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
     }
     const state = this.peekHost(ref);
-    const list = version === undefined ? state.hostPolicies : state.subsetPolicies.get(version) ?? [];
+    if (port !== undefined) {
+      if (!svc.ports.some((p) => p.port === port)) fail(source, 'port', port, `port ${port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`);
+      // Istio replaces a subset's policy part as a whole, and top-level port settings would then be
+      // lost for that subset: the two are not combined.
+      if (version !== undefined) fail(source, 'version', version, 'a policy is either for one port of the whole host or for one version, not both', 'drop `version` or `port`');
+      if (state.subsetPolicies.size > 0) fail(source, 'port', port, `host "${svc.name}" has per-version policies, which replace port-level settings for their subsets`, 'set the port policy without per-version policies, or per version without port');
+    } else if (version !== undefined && state.portPolicies.size > 0) {
+      fail(source, 'version', version, `host "${svc.name}" has port-level policies, which a per-version policy would replace for its subset`, 'set the policy for the whole host or the port');
+    }
+    const list = port !== undefined ? state.portPolicies.get(port) ?? [] : version === undefined ? state.hostPolicies : state.subsetPolicies.get(version) ?? [];
     for (const other of list) {
       const clash = overlappingField(other.value, policy);
       if (clash) {
-        fail(source, clash, svc.name, `${clash} of host "${svc.name}"${version ? ` subset ${version}` : ''} is already set by ${other.source}`);
+        fail(source, clash, svc.name, `${clash} of host "${svc.name}"${version ? ` subset ${version}` : ''}${port !== undefined ? ` port ${port}` : ''} is already set by ${other.source}`);
       }
     }
     this.writeHost(ref, source, (s) => {
       const entry = { value: policy, source };
-      if (version === undefined) s.hostPolicies.push(entry);
+      if (port !== undefined) s.portPolicies.set(port, [...(s.portPolicies.get(port) ?? []), entry]);
+      else if (version === undefined) s.hostPolicies.push(entry);
       else s.subsetPolicies.set(version, [...(s.subsetPolicies.get(version) ?? []), entry]);
-      s.policies.push({ ...(version !== undefined ? { version } : {}), policy: entry.value, source });
+      s.policies.push({ ...(version !== undefined ? { version } : {}), ...(port !== undefined ? { port } : {}), policy: entry.value, source });
     });
   }
 
@@ -586,14 +655,14 @@ export class MeshIntentModel {
 
   /** A host's state for reading: its own, or an empty one (never stored). */
   private peekHost(ref: ServiceRef): HostState {
-    return this._hosts.get(serviceKey(ref)) ?? { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [] };
+    return this._hosts.get(serviceKey(ref)) ?? { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [], delegates: [], portPolicies: new Map() };
   }
 
   private hostState(ref: ServiceRef): HostState {
     const key = serviceKey(ref);
     let s = this._hosts.get(key);
     if (!s) {
-      s = { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [] };
+      s = { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [], delegates: [], portPolicies: new Map() };
       this._hosts.set(key, s);
     }
     return s;
@@ -658,6 +727,7 @@ export function collectorEgressHost(settings: MeshSettings): string | undefined 
 
 function hostIntent(service: ServiceRef, s: HostState): HostTrafficIntent {
   const hostPolicy = mergePolicies(s.hostPolicies.map((p) => p.value));
+  const portPolicies = [...s.portPolicies].sort(([a], [b]) => a - b).map(([port, list]) => ({ port, policy: mergePolicies(list.map((p) => p.value))! }));
   return {
     service: { namespace: service.namespace, name: service.name },
     ...(s.rules ? { rules: s.rules.value } : {}),
@@ -670,14 +740,23 @@ function hostIntent(service: ServiceRef, s: HostState): HostTrafficIntent {
       ...(s.rules ? { rules: s.rules.source } : {}),
       ...(s.defaults ? { defaults: s.defaults.source } : {}),
       ...(s.progressive ? { progressive: s.progressive.source } : {}),
+      ...(s.delegation ? { delegation: s.delegation.source } : {}),
       policies: s.policies,
     },
+    ...(s.routePort !== undefined ? { routePort: s.routePort } : {}),
+    ...(s.delegation ? { delegation: s.delegation.value } : {}),
+    ...(s.delegates.length > 0 ? { delegates: [...s.delegates] } : {}),
+    ...(portPolicies.length > 0 ? { portPolicies } : {}),
   };
 }
 
 function cloneHost(s: HostState): HostState {
   return {
     rules: s.rules,
+    routePort: s.routePort,
+    delegation: s.delegation,
+    delegates: [...s.delegates],
+    portPolicies: new Map([...s.portPolicies].map(([k, v]) => [k, [...v]])),
     defaults: s.defaults,
     hostPolicies: [...s.hostPolicies],
     subsetPolicies: new Map([...s.subsetPolicies].map(([k, v]) => [k, [...v]])),
@@ -686,6 +765,38 @@ function cloneHost(s: HostState): HostState {
     policies: [...s.policies],
     merged: s.merged,
   };
+}
+
+/** Options of {@link MeshIntentModel.setRoute}. */
+export interface RouteOptions {
+  /**
+   * The service port the route applies to (a service with several ports): matches carry it and
+   * destinations name it.
+   * @default - every port (a one-port service), or the primary port (rendered for several ports)
+   */
+  readonly port?: number;
+}
+
+/** Refuses rule destinations and mirrors that name a version the service does not run. */
+function checkRuleVersions(svc: ServiceIntent, rules: readonly HttpRuleIntent[], source: string): void {
+  const versions = versionNames(svc);
+  for (const rule of rules) {
+    const named = [...rule.destinations.map((d) => d.version), rule.mirror?.version];
+    for (const v of named) {
+      if (v !== undefined && !versions.includes(v)) {
+        fail(source, 'destination', v, `version "${v}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`, 'add the version to the TracedService first');
+      }
+    }
+  }
+}
+
+/** A match block as a VirtualService writes it (the shape the delegation rules read). */
+function matchJson(m: HttpMatchIntent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (m.uri) out.uri = { [m.uri.kind]: m.uri.value };
+  if (m.method) out.method = { [m.method.kind]: m.method.value };
+  if (m.headers.length > 0) out.headers = Object.fromEntries(m.headers.map((h) => [h.name, { [h.match.kind]: h.match.value }]));
+  return out;
 }
 
 /** A canonical key of a rule: equal for rules that grant the same thing, whoever added them. */

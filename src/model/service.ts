@@ -59,7 +59,45 @@ export interface WorkloadIntent {
   readonly readinessProbe: { readonly path: string; readonly initialDelaySeconds: number; readonly periodSeconds: number };
   /** The sidecar proxy resources of each pod. */
   readonly proxyResources: ProxyResourcesIntent;
+  /**
+   * The pod's security settings; absent means the Pod Security Standards "restricted" defaults
+   * (see {@link RESTRICTED_POD_SECURITY}).
+   */
+  readonly podSecurity?: PodSecurityIntent;
 }
+
+/**
+ * The security settings of a pod the library writes. The defaults ({@link RESTRICTED_POD_SECURITY})
+ * meet Pod Security "restricted"; each field is a separate, typed opt-out.
+ */
+export interface PodSecurityIntent {
+  /** `spec.automountServiceAccountToken` (the Kubernetes API token in the pod). */
+  readonly automountServiceAccountToken: boolean;
+  /** `runAsNonRoot` (pod and container). */
+  readonly runAsNonRoot: boolean;
+  /** `seccompProfile.type` of the pod: `RuntimeDefault`, `Localhost` or `Unconfined`. */
+  readonly seccompProfile: string;
+  /** The Localhost seccomp profile file, with `seccompProfile: 'Localhost'`. */
+  readonly seccompLocalhostProfile?: string;
+  /** The container's `allowPrivilegeEscalation`. */
+  readonly allowPrivilegeEscalation: boolean;
+  /** Whether the container drops every Linux capability. */
+  readonly dropAllCapabilities: boolean;
+  /** The container's `readOnlyRootFilesystem`. */
+  readonly readOnlyRootFilesystem: boolean;
+  /** `runAsUser` of the container, when set. */
+  readonly runAsUser?: number;
+}
+
+/** Pod Security "restricted" defaults: no token, non-root, RuntimeDefault seccomp, no escalation, no capabilities. */
+export const RESTRICTED_POD_SECURITY: PodSecurityIntent = {
+  automountServiceAccountToken: false,
+  runAsNonRoot: true,
+  seccompProfile: 'RuntimeDefault',
+  allowPrivilegeEscalation: false,
+  dropAllCapabilities: true,
+  readOnlyRootFilesystem: false,
+};
 
 /** One service of the mesh. */
 export interface ServiceIntent {

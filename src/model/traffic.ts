@@ -48,15 +48,127 @@ export interface RetryIntent {
   readonly retryOn: readonly string[];
 }
 
+/** Fault injection: delay and/or abort a share of the requests. */
+export interface FaultIntent {
+  /** Delay `percent` of the requests by `fixedDelay`. */
+  readonly delay?: { readonly fixedDelay: Milliseconds; readonly percent: number };
+  /** Answer `percent` of the requests with an HTTP status or a gRPC status, without forwarding them. */
+  readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: string; readonly percent: number };
+}
+
+/** A copy of a share of the requests, sent fire-and-forget to one version of the host (or the whole host). */
+export interface MirrorIntent {
+  /** The version (subset) that receives the copies; absent for the whole host. */
+  readonly version?: string;
+  /** Percent of the requests copied, 0..100. */
+  readonly percent: number;
+}
+
+/** Header changes in one direction. */
+export interface HeaderOperationsIntent {
+  /** Headers overwritten (or added when absent), by name. */
+  readonly set: { readonly [name: string]: string };
+  /** Headers appended, by name. */
+  readonly add: { readonly [name: string]: string };
+  /** Headers removed. */
+  readonly remove: readonly string[];
+}
+
+/** Header changes of a rule, on the forwarded request and/or the response. */
+export interface HeaderMutationIntent {
+  readonly request?: HeaderOperationsIntent;
+  readonly response?: HeaderOperationsIntent;
+}
+
+/** A rewrite of the forwarded request: the path part the match matched (or the whole path), the authority. */
+export interface RewriteIntent {
+  /** Replaces the matched URI prefix (a prefix match), or the whole path (exact and regex matches). */
+  readonly uri?: string;
+  /** Replaces the Host/`:authority` header. */
+  readonly authority?: string;
+}
+
+/** An HTTP redirect answered instead of forwarding. */
+export interface RedirectIntent {
+  /** Replaces the path (query string included). */
+  readonly uri?: string;
+  /** Replaces the authority. */
+  readonly authority?: string;
+  /** `http` or `https`. */
+  readonly scheme?: string;
+  /** Replaces the port. */
+  readonly port?: number;
+  /** The redirect status (301, 302, 303, 307 or 308). */
+  readonly code: number;
+}
+
+/** A fixed response answered instead of forwarding. */
+export interface DirectResponseIntent {
+  readonly status: number;
+  /** The body, when any. */
+  readonly body?: string;
+}
+
+/** A CORS policy: which origins, methods and headers browsers may use cross-origin. */
+export interface CorsIntent {
+  readonly allowOrigins: readonly StringMatchIntent[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  /** How long a preflight answer may be cached (whole seconds). */
+  readonly maxAge?: Milliseconds;
+  readonly allowCredentials?: boolean;
+}
+
 /** One HTTP rule. The rule list is ordered: the first rule whose match holds wins. */
 export interface HttpRuleIntent {
   /** Optional rule name (rendered as the route name). */
   readonly name?: string;
   /** Match blocks, ORed. Empty means "matches every request" (the catch-all). */
   readonly matches: readonly HttpMatchIntent[];
+  /** Where matching requests go; empty when the rule answers itself (`redirect`, `directResponse`). */
   readonly destinations: readonly RouteDestinationIntent[];
   readonly timeout?: Milliseconds;
   readonly retries?: RetryIntent;
+  /** Fault injection. */
+  readonly fault?: FaultIntent;
+  /** Request mirroring. */
+  readonly mirror?: MirrorIntent;
+  /** Header changes. */
+  readonly headers?: HeaderMutationIntent;
+  /** URI/authority rewrite of the forwarded request. */
+  readonly rewrite?: RewriteIntent;
+  /** A redirect answered instead of forwarding (then `destinations` is empty). */
+  readonly redirect?: RedirectIntent;
+  /** A fixed response answered instead of forwarding (then `destinations` is empty). */
+  readonly directResponse?: DirectResponseIntent;
+  /** A CORS policy. */
+  readonly cors?: CorsIntent;
+}
+
+/**
+ * One entry of a root route that hands part of the host's requests to a delegate route (Istio
+ * VirtualService delegation): requests matching `matches` are routed by the delegate's rules.
+ */
+export interface DelegationEntryIntent {
+  /** The delegate route's name (its VirtualService name). */
+  readonly name: string;
+  /** The delegate route's namespace. */
+  readonly namespace: string;
+  /** Match blocks, ORed; the delegate's own matches must stay within them. Empty: every request. */
+  readonly matches: readonly HttpMatchIntent[];
+}
+
+/** The rules of one delegate route: a team's part of a shared host. */
+export interface DelegateRouteIntent {
+  /** The delegate's name (its VirtualService name). */
+  readonly name: string;
+  /** The delegate's namespace. */
+  readonly namespace: string;
+  /** Its ordered rules. Matches stay within the delegation entry's; a rule without matches takes all of them. */
+  readonly rules: readonly HttpRuleIntent[];
+  /** Construct path of the writer; it owns the rendered object. */
+  readonly source: string;
 }
 
 /** Route-wide timeout and retries, used by every rule that sets none of its own. */
@@ -94,12 +206,68 @@ export interface OutlierDetectionIntent {
   readonly minHealthPercent?: number;
 }
 
+/** Consistent hashing: requests with the same key go to the same upstream host (session affinity). */
+export interface ConsistentHashIntent {
+  /** Hash on a request header. */
+  readonly httpHeaderName?: string;
+  /** Hash on a cookie (Envoy generates it when absent, with `ttl`). */
+  readonly httpCookie?: { readonly name: string; readonly path?: string; readonly ttl?: Milliseconds };
+  /** Hash on the source IP. */
+  readonly useSourceIp?: boolean;
+  /** Hash on a query parameter. */
+  readonly httpQueryParameterName?: string;
+}
+
+/** Locality-aware load balancing: weights per locality (`distribute`) or region failover. */
+export interface LocalityLbIntent {
+  /** Traffic from `from` goes to the localities of `to` by weight (each entry's weights total 100). */
+  readonly distribute?: ReadonlyArray<{ readonly from: string; readonly to: { readonly [locality: string]: number } }>;
+  /** When a region's endpoints are unhealthy, traffic goes to `to`. Needs outlier detection. */
+  readonly failover?: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+}
+
+/** The load balancer of a host or subset. `simple` and `consistentHash` exclude each other. */
+export interface LoadBalancerIntent {
+  /** `ROUND_ROBIN`, `LEAST_REQUEST`, `RANDOM` or `PASSTHROUGH`. */
+  readonly simple?: string;
+  readonly consistentHash?: ConsistentHashIntent;
+  readonly localityLbSetting?: LocalityLbIntent;
+}
+
+/** TLS from the proxy to the upstream. */
+export interface UpstreamTlsIntent {
+  /** `DISABLE`, `SIMPLE`, `MUTUAL` or `ISTIO_MUTUAL`. */
+  readonly mode: string;
+  /** SNI sent in the handshake. */
+  readonly sni?: string;
+  /** The Secret holding the client key and certificate (MUTUAL) or the CA certificate (SIMPLE). */
+  readonly credentialName?: string;
+  /** Names the server certificate must carry. */
+  readonly subjectAltNames?: readonly string[];
+}
+
+/** A limit on concurrent retries relative to active requests (Envoy retry budget). */
+export interface RetryBudgetIntent {
+  /** Concurrent retries as a percentage of active and pending requests, 0..100. */
+  readonly percent?: number;
+  /** Retries always allowed, whatever the percentage. */
+  readonly minRetryConcurrency?: number;
+}
+
 /** Traffic policy for the host or one subset. Absent parts are not rendered (never `{}`). */
 export interface TrafficPolicyIntent {
   readonly tcp?: TcpPoolIntent;
   readonly http?: HttpPoolIntent;
   readonly outlierDetection?: OutlierDetectionIntent;
+  readonly loadBalancer?: LoadBalancerIntent;
+  readonly tls?: UpstreamTlsIntent;
+  readonly retryBudget?: RetryBudgetIntent;
 }
+
+/** Parts of a policy merged field by field across writers. */
+const FIELD_PARTS = ['tcp', 'http', 'outlierDetection', 'loadBalancer'] as const;
+/** Parts of a policy set by one writer as a whole. */
+const WHOLE_PARTS = ['tls', 'retryBudget'] as const;
 
 /** One metric check of a progressive analysis: a Flagger builtin metric or a MetricTemplate. */
 export interface MetricCheckIntent {
@@ -148,6 +316,11 @@ export interface ProgressiveIntent {
   readonly stableVersion: string;
   /** A/B testing: requests matching any block go to the canary during the analysis. */
   readonly matches: readonly HttpMatchIntent[];
+  /**
+   * Flagger's delegation mode: Flagger's VirtualService is a delegate (no hosts), and the library
+   * renders the root VirtualService of the host, which keeps the route's other rules.
+   */
+  readonly delegation?: boolean;
 }
 
 /** An Envoy token bucket. */
@@ -198,6 +371,8 @@ export interface SubsetPolicyIntent {
 export interface PolicyContribution {
   /** The version (subset) it is for; absent for the whole host. */
   readonly version?: string;
+  /** The service port it is for (`portLevelSettings`); absent for every port. */
+  readonly port?: number;
   /** The policy as written. */
   readonly policy: TrafficPolicyIntent;
   /** Construct path of the writer. */
@@ -209,6 +384,8 @@ export interface HostTrafficSources {
   readonly rules?: string;
   readonly defaults?: string;
   readonly progressive?: string;
+  /** The writer of the delegation entries (the root route). */
+  readonly delegation?: string;
   /** Every policy as written, host-wide and per version, in the order they were added. */
   readonly policies: readonly PolicyContribution[];
 }
@@ -235,16 +412,33 @@ export interface HostTrafficIntent {
   readonly localRateLimits: readonly LocalRateLimitIntent[];
   /** Who wrote what. */
   readonly sources: HostTrafficSources;
+  /**
+   * The service port the route applies to, when the route names one (a service with several ports):
+   * every match then carries the port and every destination names it.
+   */
+  readonly routePort?: number;
+  /** Delegation entries of the root route, in order, before its own rules (VirtualService delegation). */
+  readonly delegation?: readonly DelegationEntryIntent[];
+  /** The delegate routes written for the host's delegation entries, in the order written. */
+  readonly delegates?: readonly DelegateRouteIntent[];
+  /** Policies for one service port (DestinationRule `portLevelSettings`), merged per port. */
+  readonly portPolicies?: readonly PortPolicyIntent[];
+}
+
+/** The own policy of one service port. */
+export interface PortPolicyIntent {
+  readonly port: number;
+  readonly policy: TrafficPolicyIntent;
 }
 
 /** Whether a host has routing intent (rules or route defaults): it then needs a route object. */
 export function isRouted(host: HostTrafficIntent): boolean {
-  return host.rules !== undefined || host.defaults.timeout !== undefined || host.defaults.retries !== undefined;
+  return host.rules !== undefined || host.delegation !== undefined || host.defaults.timeout !== undefined || host.defaults.retries !== undefined;
 }
 
 /** Whether a host has any routing or policy intent (what a waypoint applies in ambient mode). */
 export function hasTrafficIntent(host: HostTrafficIntent): boolean {
-  return isRouted(host) || host.hostPolicy !== undefined || host.subsetPolicies.length > 0;
+  return isRouted(host) || host.hostPolicy !== undefined || host.subsetPolicies.length > 0 || (host.portPolicies?.length ?? 0) > 0;
 }
 
 /** The own policy of one version, when it has one. */
@@ -263,25 +457,39 @@ export function effectiveSubsetPolicy(host: HostTrafficIntent, version: string):
   if (!own) return undefined;
   const base = host.hostPolicy ?? {};
   const pool = own.tcp || own.http;
-  const out: { tcp?: TcpPoolIntent; http?: HttpPoolIntent; outlierDetection?: OutlierDetectionIntent } = {};
+  const out: { -readonly [K in keyof TrafficPolicyIntent]: TrafficPolicyIntent[K] } = {};
   const tcp = pool ? { ...(base.tcp ?? {}), ...(own.tcp ?? {}) } : undefined;
   const http = pool ? { ...(base.http ?? {}), ...(own.http ?? {}) } : undefined;
   if (tcp && Object.keys(tcp).length > 0) out.tcp = tcp;
   if (http && Object.keys(http).length > 0) out.http = http;
   if (own.outlierDetection) out.outlierDetection = { ...(base.outlierDetection ?? {}), ...own.outlierDetection };
+  if (own.loadBalancer) out.loadBalancer = { ...(base.loadBalancer ?? {}), ...own.loadBalancer };
+  if (own.tls) out.tls = own.tls;
+  if (own.retryBudget) out.retryBudget = own.retryBudget;
   return out;
 }
 
 /** The versions a route sends to by name. */
 export function routedVersions(host: HostTrafficIntent): string[] {
   const out = new Set<string>();
-  for (const r of host.rules ?? []) for (const d of r.destinations) if (d.version !== undefined) out.add(d.version);
+  const rules = [...(host.rules ?? []), ...(host.delegates ?? []).flatMap((d) => d.rules)];
+  for (const r of rules) {
+    for (const d of r.destinations) if (d.version !== undefined) out.add(d.version);
+    if (r.mirror?.version !== undefined) out.add(r.mirror.version);
+  }
   return [...out];
 }
 
 /** The first field set in both policies (`tcp.maxConnections`, ...), or undefined. */
 export function overlappingField(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string | undefined {
-  for (const part of ['tcp', 'http', 'outlierDetection'] as const) {
+  for (const part of WHOLE_PARTS) if (a[part] !== undefined && b[part] !== undefined) return part;
+  // simple and consistentHash are one choice (Istio's lbPolicy oneof)
+  const lbA = a.loadBalancer;
+  const lbB = b.loadBalancer;
+  if ((lbA?.simple !== undefined || lbA?.consistentHash !== undefined) && (lbB?.simple !== undefined || lbB?.consistentHash !== undefined)) {
+    return `loadBalancer.${lbB.simple !== undefined ? 'simple' : 'consistentHash'}`;
+  }
+  for (const part of FIELD_PARTS) {
     const x = a[part] as Record<string, unknown> | undefined;
     const y = b[part] as Record<string, unknown> | undefined;
     if (!x || !y) continue;
@@ -297,11 +505,12 @@ export function mergePolicies(list: readonly TrafficPolicyIntent[]): TrafficPoli
   if (list.length === 0) return undefined;
   const out: Record<string, Record<string, unknown>> = {};
   for (const p of list) {
-    for (const part of ['tcp', 'http', 'outlierDetection'] as const) {
+    for (const part of FIELD_PARTS) {
       const v = p[part];
       if (!v) continue;
       out[part] = { ...(out[part] ?? {}), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) };
     }
+    for (const part of WHOLE_PARTS) if (p[part] !== undefined) out[part] = p[part] as Record<string, unknown>;
   }
   return out as TrafficPolicyIntent;
 }

@@ -76,6 +76,8 @@ export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent): R
     targetPort: port.targetPort,
     portName: port.name,
   };
+  // Flagger's delegation mode: its VirtualService is a delegate of the root the library renders.
+  if (p.delegation) service.delegation = true;
   const defaults = host.defaults;
   if (defaults.timeout !== undefined) service.timeout = istioDuration(defaults.timeout);
   if (defaults.retries) service.retries = renderRetries(defaults.retries);
@@ -121,7 +123,15 @@ export function flaggerHostProblems(host: HostTrafficIntent): IntentProblem[] {
       at: c.source,
     });
   }
-  for (const c of policies.filter((x) => x.version === undefined)) out.push(...unexpressible(c.policy, by, c.source));
+  for (const c of policies.filter((x) => x.port !== undefined)) {
+    out.push({
+      property: 'port', value: c.port,
+      rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy has no portLevelSettings: a policy per port cannot be expressed`,
+      hint: 'drop `port` to protect the whole host',
+      at: c.source,
+    });
+  }
+  for (const c of policies.filter((x) => x.version === undefined && x.port === undefined)) out.push(...unexpressible(c.policy, by, c.source));
   return out;
 }
 
@@ -133,6 +143,22 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
       property: `connectionPool.tcp.${tcp[0]}`, value: tcp[1],
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) has no connectionPool.tcp: the API server would silently drop it`,
       hint: 'keep the HTTP pool limits and outlier detection only, or deliver the host without Flagger',
+      at: writer,
+    });
+  }
+  if (policy.retryBudget) {
+    out.push({
+      property: 'retryBudget', value: policy.retryBudget,
+      rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy has no retryBudget: the API server would silently drop it`,
+      hint: 'limit retries with connectionPool.http.maxRetries instead, or deliver the host without Flagger',
+      at: writer,
+    });
+  }
+  if (policy.tls?.credentialName !== undefined) {
+    out.push({
+      property: 'tls.credentialName', value: policy.tls.credentialName,
+      rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy.tls has no credentialName: the API server would silently drop it`,
+      hint: 'use UpstreamTls.istioMutual() or SIMPLE without a credential, or deliver the host without Flagger',
       at: writer,
     });
   }

@@ -1,6 +1,8 @@
 import { RE2JS } from 're2js';
 import {
+  CorsIntent,
   effectiveSubsetPolicy,
+  HeaderOperationsIntent,
   HostTrafficIntent,
   HttpMatchIntent,
   HttpRuleIntent,
@@ -18,7 +20,7 @@ import {
 } from '../model';
 import { dns1123Label } from '../rules/names';
 import { istioDuration } from './format';
-import { renderTrafficPolicy, servicePort } from './istio-traffic';
+import { routePort, renderTrafficPolicy, servicePort } from './istio-traffic';
 import { lazyManifest, RenderedObject } from './types';
 
 /**
@@ -48,6 +50,14 @@ export interface GatewayApiProblem extends IntentProblem {
 }
 
 const ALTERNATIVES = 'use RoutingApi.ISTIO for this mesh (VirtualService), or change the intent';
+/** Gateway API `HTTPHeaderName` (no pseudo-headers). */
+const GATEWAY_HEADER_NAME = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
+/** Gateway API CORS origin: `*`, or `http(s)://host[:port]` with an optional leading `*.` label. */
+const GATEWAY_CORS_ORIGIN = /(^\*$)|(^(http(s)?):\/\/(((\*\.)?([a-zA-Z0-9-]+\.)*[a-zA-Z0-9-]+|\*)(:([0-9]{1,5}))?)$)/;
+/** Gateway API `PreciseHostname`. */
+const GATEWAY_HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** Most entries of one header modifier list. */
+const MAX_HEADER_OPS = 16;
 
 /** The name of the per-version Service a Gateway API backendRef points at. */
 export function versionServiceName(service: string, version: string): string {
@@ -120,6 +130,7 @@ export function gatewayApiProblems(serviceName: string, rules: readonly HttpRule
     if (rule.timeout !== undefined && !renderGatewayDuration(rule.timeout)) {
       out.push({ property: `${at}.timeout`, value: istioDuration(rule.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
     }
+    out.push(...effectProblems(rule, at, ruleName(i)));
     rule.matches.forEach((m, j) => {
       const where = `${at}.match[${j}]`;
       if (m.method) {
@@ -150,6 +161,64 @@ export function gatewayApiProblems(serviceName: string, rules: readonly HttpRule
     out.push({ property: 'rules', value: total, rule: `an HTTPRoute holds fewer than 128 matches across its rules`, hint: ALTERNATIVES });
   }
   out.push(...precedenceProblems(rules, defaults, ruleName));
+  return out;
+}
+
+/** What Gateway API v1.5.1 (standard channel) filters cannot carry of one rule's effects. */
+function effectProblems(rule: HttpRuleIntent, at: string, name: string): GatewayApiProblem[] {
+  const out: GatewayApiProblem[] = [];
+  if (rule.fault) {
+    out.push({ property: `${at}.fault`, value: rule.fault, rule: 'Gateway API v1.5.1 has no fault injection (no HTTPRoute filter delays or aborts requests), so the fault would be lost', hint: `use RoutingApi.ISTIO for this mesh (VirtualService fault), or drop the fault of ${name}` });
+  }
+  if (rule.directResponse) {
+    out.push({ property: `${at}.directResponse`, value: rule.directResponse, rule: 'Gateway API v1.5.1 (standard channel) has no direct response filter', hint: `use RoutingApi.ISTIO for this mesh (VirtualService directResponse), or route ${name} to a service that answers` });
+  }
+  if (rule.rewrite?.uri !== undefined) {
+    const prefixLike = rule.matches.length === 0 || rule.matches.some((m) => !m.uri || m.uri.kind === 'prefix');
+    if (prefixLike) {
+      out.push({
+        property: `${at}.rewrite.uri`, value: rule.rewrite.uri,
+        rule: "Istio's rewrite.uri replaces the matched string prefix (\"/\" when the rule matches no path), but Gateway API's ReplacePrefixMatch works on path-segment PathPrefix matches and this library renders Istio prefixes as regular expressions; only exact and regex path matches (ReplaceFullPath) can be expressed",
+        hint: `match exact or regex paths in ${name}, or use RoutingApi.ISTIO for this mesh`,
+      });
+    }
+  }
+  if (rule.rewrite?.authority !== undefined && !GATEWAY_HOSTNAME.test(rule.rewrite.authority)) {
+    out.push({ property: `${at}.rewrite.authority`, value: rule.rewrite.authority, rule: 'a Gateway API URLRewrite hostname is a lowercase DNS name without port', hint: ALTERNATIVES });
+  }
+  const r = rule.redirect;
+  if (r) {
+    if (r.authority !== undefined && !GATEWAY_HOSTNAME.test(r.authority)) out.push({ property: `${at}.redirect.authority`, value: r.authority, rule: 'a Gateway API RequestRedirect hostname is a lowercase DNS name without port (set the port separately)', hint: ALTERNATIVES });
+    if (r.uri !== undefined && (/[?#]/.test(r.uri) || !r.uri.startsWith('/'))) out.push({ property: `${at}.redirect.uri`, value: r.uri, rule: "a Gateway API redirect path starts with '/' and carries no query string or fragment", hint: ALTERNATIVES });
+  }
+  const h = rule.headers;
+  for (const [dir, ops] of [['request', h?.request], ['response', h?.response]] as const) {
+    if (!ops) continue;
+    for (const n of [...Object.keys(ops.set), ...Object.keys(ops.add), ...ops.remove]) {
+      if (!GATEWAY_HEADER_NAME.test(n)) out.push({ property: `${at}.headers.${dir}`, value: n, rule: 'a Gateway API header modifier names RFC 7230 tokens only (no pseudo-headers such as :authority)', hint: `set the authority with a rewrite, or ${ALTERNATIVES}` });
+    }
+    for (const [op, n] of [['set', Object.keys(ops.set).length], ['add', Object.keys(ops.add).length], ['remove', ops.remove.length]] as const) {
+      if (n > MAX_HEADER_OPS) out.push({ property: `${at}.headers.${dir}.${op}`, value: n, rule: `a Gateway API header modifier holds at most ${MAX_HEADER_OPS} entries per operation`, hint: ALTERNATIVES });
+    }
+  }
+  if (rule.cors) out.push(...corsProblems(rule.cors, at));
+  return out;
+}
+
+function corsProblems(c: CorsIntent, at: string): GatewayApiProblem[] {
+  const out: GatewayApiProblem[] = [];
+  for (const o of c.allowOrigins) {
+    if (o.kind !== 'exact' || !GATEWAY_CORS_ORIGIN.test(o.value)) {
+      out.push({ property: `${at}.cors.allowOrigins`, value: `${o.kind}: ${o.value}`, rule: 'Gateway API CORS origins are exact origins (scheme://host[:port], a leading "*." label allowed) or "*"; prefix and regex origin matches cannot be expressed', hint: `list the exact origins, or ${ALTERNATIVES}` });
+    }
+  }
+  for (const n of [...c.allowHeaders, ...c.exposeHeaders]) {
+    if (n !== '*' && !GATEWAY_HEADER_NAME.test(n)) out.push({ property: `${at}.cors`, value: n, rule: 'Gateway API CORS header names are RFC 7230 tokens or "*"', hint: ALTERNATIVES });
+  }
+  for (const [f, list] of [['allowOrigins', c.allowOrigins.map((o) => o.value)], ['allowMethods', c.allowMethods], ['allowHeaders', c.allowHeaders]] as const) {
+    if (list.includes('*') && list.length > 1) out.push({ property: `${at}.cors.${f}`, value: list.join(','), rule: `Gateway API refuses "*" alongside other ${f} entries`, hint: 'keep "*" alone, or list the values' });
+  }
+  if (c.maxAge !== undefined && c.maxAge < 1000) out.push({ property: `${at}.cors.maxAge`, value: istioDuration(c.maxAge), rule: 'a Gateway API CORS maxAge is at least 1 second', hint: 'use at least 1s' });
   return out;
 }
 
@@ -246,7 +315,7 @@ function satisfies(m: StringMatchIntent, value: string): boolean {
 }
 
 function sameOutcome(a: HttpRuleIntent, b: HttpRuleIntent, defaults: RouteDefaultsIntent): boolean {
-  const outcome = (r: HttpRuleIntent) => JSON.stringify({ d: r.destinations, t: r.timeout ?? defaults.timeout });
+  const outcome = (r: HttpRuleIntent) => JSON.stringify({ ...r, name: undefined, matches: undefined, t: r.timeout ?? defaults.timeout, timeout: undefined });
   return outcome(a) === outcome(b);
 }
 
@@ -319,7 +388,7 @@ function renderBackends(svc: { name: string; port: number }, destinations: reado
  * Throws if called on such intent.
  */
 export function renderHttpRouteSpec(svc: ServiceIntent, host: HostTrafficIntent): Record<string, unknown> {
-  const port = servicePort(svc);
+  const port = routePort(svc, host) ?? servicePort(svc);
   const rules: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
   const problems = gatewayApiProblems(svc.name, rules, host.defaults);
   if (problems.length > 0) {
@@ -333,12 +402,66 @@ export function renderHttpRouteSpec(svc: ServiceIntent, host: HostTrafficIntent)
       if (rule.name) out.name = rule.name;
       if (rule.matches.length > 0) out.matches = rule.matches.map(renderMatch);
       else if (catchAll) out.matches = [{ path: { ...catchAll } }];
-      out.backendRefs = renderBackends({ name: svc.name, port }, rule.destinations);
+      const filters = renderFilters(svc.name, port, rule);
+      if (filters.length > 0) out.filters = filters;
+      if (!rule.redirect) out.backendRefs = renderBackends({ name: svc.name, port }, rule.destinations);
       const timeout = rule.timeout ?? host.defaults.timeout;
-      if (timeout !== undefined) out.timeouts = { request: renderGatewayDuration(timeout) };
+      if (timeout !== undefined && !rule.redirect) out.timeouts = { request: renderGatewayDuration(timeout) };
       return out;
     }),
   };
+}
+
+/** The HTTPRoute filters of one rule's effects, in a fixed order. */
+function renderFilters(service: string, port: number, rule: HttpRuleIntent): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  const modifier = (ops: HeaderOperationsIntent) => {
+    const m: Record<string, unknown> = {};
+    const set = Object.entries(ops.set).map(([name, value]) => ({ name, value }));
+    const add = Object.entries(ops.add).map(([name, value]) => ({ name, value }));
+    if (set.length > 0) m.set = set;
+    if (add.length > 0) m.add = add;
+    if (ops.remove.length > 0) m.remove = [...ops.remove];
+    return Object.keys(m).length > 0 ? m : undefined;
+  };
+  const req = rule.headers?.request ? modifier(rule.headers.request) : undefined;
+  if (req) out.push({ type: 'RequestHeaderModifier', requestHeaderModifier: req });
+  const res = rule.headers?.response ? modifier(rule.headers.response) : undefined;
+  if (res) out.push({ type: 'ResponseHeaderModifier', responseHeaderModifier: res });
+  if (rule.rewrite) {
+    const rw: Record<string, unknown> = {};
+    if (rule.rewrite.authority !== undefined) rw.hostname = rule.rewrite.authority;
+    if (rule.rewrite.uri !== undefined) rw.path = { type: 'ReplaceFullPath', replaceFullPath: rule.rewrite.uri };
+    out.push({ type: 'URLRewrite', urlRewrite: rw });
+  }
+  if (rule.mirror) {
+    const backendRef = { group: '', kind: 'Service', name: rule.mirror.version === undefined ? service : versionServiceName(service, rule.mirror.version), port };
+    const p = rule.mirror.percent;
+    const share = Number.isInteger(p) ? { percent: p } : { fraction: { numerator: Math.round(p * 10000), denominator: 1000000 } };
+    out.push({ type: 'RequestMirror', requestMirror: { backendRef, ...share } });
+  }
+  if (rule.cors) out.push({ type: 'CORS', cors: renderGatewayCors(rule.cors) });
+  if (rule.redirect) {
+    const r = rule.redirect;
+    const rr: Record<string, unknown> = {};
+    if (r.scheme !== undefined) rr.scheme = r.scheme;
+    if (r.authority !== undefined) rr.hostname = r.authority;
+    if (r.uri !== undefined) rr.path = { type: 'ReplaceFullPath', replaceFullPath: r.uri };
+    if (r.port !== undefined) rr.port = r.port;
+    rr.statusCode = r.code;
+    out.push({ type: 'RequestRedirect', requestRedirect: rr });
+  }
+  return out;
+}
+
+function renderGatewayCors(c: CorsIntent): Record<string, unknown> {
+  const out: Record<string, unknown> = { allowOrigins: c.allowOrigins.map((o) => o.value) };
+  if (c.allowMethods.length > 0) out.allowMethods = [...c.allowMethods];
+  if (c.allowHeaders.length > 0) out.allowHeaders = [...c.allowHeaders];
+  if (c.exposeHeaders.length > 0) out.exposeHeaders = [...c.exposeHeaders];
+  if (c.maxAge !== undefined) out.maxAge = Math.floor(c.maxAge / 1000);
+  if (c.allowCredentials !== undefined) out.allowCredentials = c.allowCredentials;
+  return out;
 }
 
 /**
@@ -384,7 +507,7 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: versionServiceName(svc.name, v), namespace: svc.namespace, labels },
-        spec: { selector: labels, ports: [{ name: portName, port, targetPort: port, protocol: 'TCP' }] },
+        spec: { selector: labels, ports: svc.ports.length > 1 ? svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })) : [{ name: portName, port, targetPort: port, protocol: 'TCP' }] },
       },
     });
   }
@@ -403,6 +526,14 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
 /** What the Gateway API renderer cannot express in a host's intent, including per-version Service names. */
 export function gatewayApiHostProblems(svc: ServiceIntent, host: HostTrafficIntent): IntentProblem[] {
   const out: IntentProblem[] = [];
+  if (host.delegation) {
+    out.push({
+      property: 'delegates', value: host.delegation.map((e) => `${e.namespace}/${e.name}`).join(', '),
+      rule: 'Gateway API has no route delegation for mesh (GAMMA) routes: an HTTPRoute in another namespace attached to this Service is a consumer route that applies only to callers in its own namespace (the mesh renders routes with RoutingApi.GATEWAY_API)',
+      hint: 'use RoutingApi.ISTIO for this mesh (VirtualService delegation), or route the host with one CanaryRoute',
+      at: host.sources.delegation,
+    });
+  }
   if (isRouted(host)) {
     const [p] = gatewayApiProblems(svc.name, host.rules ?? [], host.defaults);
     if (p) out.push({ ...p, rule: `${p.rule} (the mesh renders routes with RoutingApi.GATEWAY_API)` });

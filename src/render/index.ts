@@ -179,6 +179,11 @@ class ModeRenderer implements MeshRenderer {
         for (const scope of model.egressScopes) {
           if (scope.scope === ref.path && model.service(scope.service)) out.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
         }
+        // Delegate routes of shared hosts are owned by their writer.
+        for (const svc of model.services) {
+          const host = model.host(svc);
+          if (host.delegates?.some((d) => d.source === ref.path)) out.push(...this.renderService(model, svc, host).filter((o) => o.owner === owner));
+        }
         return out;
       }
       default:

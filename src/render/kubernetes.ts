@@ -1,4 +1,4 @@
-import { NamespaceIntent, namespaceOwner, primaryPort, ServiceIntent, serviceOwner, VersionIntent } from '../model';
+import { NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, RESTRICTED_POD_SECURITY, ServiceIntent, serviceOwner, VersionIntent } from '../model';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
@@ -53,6 +53,7 @@ export function renderDeployment(svc: ServiceIntent, version: VersionIntent, pod
 export function renderDeploymentManifest(svc: ServiceIntent, version: VersionIntent, podAnnotations: { readonly [key: string]: string }): Manifest & { spec: Record<string, unknown> } {
   const w = svc.workload!;
   const port = primaryPort(svc);
+  const sec = w.podSecurity ?? RESTRICTED_POD_SECURITY;
   const labels = { ...version.podLabels };
   return {
     apiVersion: 'apps/v1',
@@ -65,6 +66,8 @@ export function renderDeploymentManifest(svc: ServiceIntent, version: VersionInt
         metadata: { labels: { ...labels }, ...(Object.keys(podAnnotations).length ? { annotations: { ...podAnnotations } } : {}) },
         spec: {
           serviceAccountName: svc.serviceAccount,
+          automountServiceAccountToken: sec.automountServiceAccountToken,
+          securityContext: podSecurityContext(sec),
           containers: [
             {
               name: w.containerName,
@@ -80,12 +83,30 @@ export function renderDeploymentManifest(svc: ServiceIntent, version: VersionInt
                 initialDelaySeconds: w.readinessProbe.initialDelaySeconds,
                 periodSeconds: w.readinessProbe.periodSeconds,
               },
-              securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+              securityContext: containerSecurityContext(sec),
             },
           ],
         },
       },
     },
+  };
+}
+
+/** The pod-level security context: non-root and the seccomp profile. */
+function podSecurityContext(sec: PodSecurityIntent): Record<string, unknown> {
+  const seccomp: Record<string, unknown> = { type: sec.seccompProfile };
+  if (sec.seccompLocalhostProfile !== undefined) seccomp.localhostProfile = sec.seccompLocalhostProfile;
+  return { runAsNonRoot: sec.runAsNonRoot, seccompProfile: seccomp };
+}
+
+/** The container security context (its own `runAsNonRoot` too, so it holds if the pod's is changed by a patch). */
+function containerSecurityContext(sec: PodSecurityIntent): Record<string, unknown> {
+  return {
+    allowPrivilegeEscalation: sec.allowPrivilegeEscalation,
+    runAsNonRoot: sec.runAsNonRoot,
+    ...(sec.runAsUser !== undefined ? { runAsUser: sec.runAsUser } : {}),
+    ...(sec.readOnlyRootFilesystem ? { readOnlyRootFilesystem: true } : {}),
+    ...(sec.dropAllCapabilities ? { capabilities: { drop: ['ALL'] } } : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { HostTrafficIntent, IntentProblem, RoutingApiName, ServiceIntent } from '../model';
 import { flaggerHostProblems, renderFlaggerDelivery } from './flagger';
 import { gatewayApiHostProblems, renderGatewayApiRouting } from './gateway-api';
-import { renderIstioRouting } from './istio-traffic';
+import { renderFlaggerRoot, renderIstioRouting } from './istio-traffic';
 import { RenderedObject } from './types';
 
 /**
@@ -50,6 +50,6 @@ export const GATEWAY_API_ROUTING: RoutingRenderer = {
 export const FLAGGER_DELIVERY: RoutingRenderer = {
   name: 'flagger',
   rendersWorkload: false,
-  hostObjects: (svc, host, podAnnotations) => renderFlaggerDelivery(svc, host, podAnnotations),
+  hostObjects: (svc, host, podAnnotations) => [...renderFlaggerDelivery(svc, host, podAnnotations), ...renderFlaggerRoot(svc, host)],
   hostProblems: (_svc, host) => flaggerHostProblems(host),
 };

@@ -3,6 +3,7 @@ import { IndexedObject, ManifestIndex } from '../manifests';
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, weigh } from './destination';
 import { NormalRequest } from './request';
 import { RouteResult } from './types';
+import { httpRouteEffects } from './route-effects';
 
 /**
  * Gateway API HTTPRoute routing for the mesh (GAMMA): an HTTPRoute whose `parentRefs` name a Service
@@ -75,6 +76,7 @@ export function routeByHttpRoutes(model: ManifestIndex, req: NormalRequest, rout
     ...(redirect ? { redirect } : {}),
     reason: `${routedBy} rule ${hit.rule}${hit.match === undefined ? ' (no matches: PathPrefix /)' : ` match ${hit.match}`} is the most specific match (Gateway API precedence); HTTPRoute sets no retries, so Istio's default applies`,
     warnings,
+    ...httpRouteEffects(model, rule, pathOf(hit.spec), req.path, hit.route.namespace),
   };
 }
 

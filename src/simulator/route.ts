@@ -7,6 +7,8 @@ import { labelsMatch } from '../rules/labels';
 import { isHttpOrSniffed, isHttpProtocol, isTlsProtocol, parseProtocol, PortProtocol, servicePortProtocol } from '../rules/protocol';
 import { normalize, NormalRequest } from './request';
 import { RouteDestination, RouteRequest, RouteResult } from './types';
+import { mergeDelegateRoute } from '../rules/delegation';
+import { virtualServiceEffects } from './route-effects';
 
 /**
  * Routes one request the way a client sidecar (or the named gateway) would under istio-rules.md §4:
@@ -41,6 +43,11 @@ export function routeRequest(model: ManifestIndex, request: RouteRequest): Route
   const routedBy = `VirtualService/${vs.namespace}/${vs.name}`;
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] ?? {};
+    if (rule.delegate && typeof rule.delegate === 'object') {
+      const hit = followDelegate(model, vs, i, rule, req, warnings);
+      if (hit) return hit;
+      continue;
+    }
     const blocks: any[] | undefined = Array.isArray(rule.match) && rule.match.length > 0 ? rule.match : undefined;
     let matched: number | undefined;
     if (blocks) {
@@ -205,12 +212,55 @@ function uriMatch(spec: StringMatchSpec, path: string, ignoreCase: boolean): boo
   return stringMatch(spec, stripQuery(path), ignoreCase);
 }
 
+/**
+ * A root rule with `delegate`: istiod replaces it by the delegate VirtualService's rules, each merged
+ * with the root rule (matches ANDed, unset effects inherited; `mergeHTTPRoute`), dropping delegate
+ * rules whose matches conflict with the root's. The first merged rule that matches answers; when
+ * none does, the root's later rules are tried. A missing delegate routes nothing (istiod skips it).
+ */
+function followDelegate(model: ManifestIndex, root: IndexedObject, index: number, rule: any, req: NormalRequest, warnings: string[]): RouteResult | undefined {
+  const name = String(rule.delegate.name ?? '');
+  const ns = String(rule.delegate.namespace ?? root.namespace);
+  const delegate = model.ofKind('VirtualService').find((v) => v.name === name && v.namespace === ns);
+  if (!delegate) {
+    warnings.push(`VirtualService/${root.namespace}/${root.name} rule ${index} delegates to VirtualService/${ns}/${name}, which is not in the manifests: istiod skips the entry`);
+    return undefined;
+  }
+  if (Array.isArray(delegate.spec.hosts) && delegate.spec.hosts.length > 0) {
+    warnings.push(`VirtualService/${ns}/${name} is a delegate but sets hosts: istiod ignores it as a delegate`);
+    return undefined;
+  }
+  const leaves: any[] = Array.isArray(delegate.spec.http) ? delegate.spec.http : [];
+  for (let j = 0; j < leaves.length; j++) {
+    const merged = mergeDelegateRoute(rule, leaves[j] ?? {});
+    if (!merged) {
+      warnings.push(`VirtualService/${ns}/${name} rule ${j} asks for requests its root entry (VirtualService/${root.namespace}/${root.name} rule ${index}) never hands over: istiod drops it`);
+      continue;
+    }
+    const blocks: any[] | undefined = Array.isArray(merged.match) && merged.match.length > 0 ? merged.match : undefined;
+    let matched: number | undefined;
+    if (blocks) {
+      matched = blocks.findIndex((m) => matchBlock(m ?? {}, req, ns));
+      if (matched < 0) continue;
+    }
+    const result = answer(model, delegate, j, matched, merged, `VirtualService/${ns}/${name}`, req, warnings);
+    return {
+      ...result,
+      routedBy: `VirtualService/${root.namespace}/${root.name}`,
+      delegate: `VirtualService/${ns}/${name}`,
+      reason: `VirtualService/${root.namespace}/${root.name} rule ${index} delegates to VirtualService/${ns}/${name}; ${result.reason}`,
+    };
+  }
+  return undefined;
+}
+
 function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched: number | undefined, rule: any, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
   const what = matched === undefined ? 'it has no match, so it matches every request' : `its match[${matched}] matches (${describeMatch(rule.match[matched])})`;
   const reason = `${routedBy} rule ${index}${rule.name ? ` (${rule.name})` : ''}: ${what}${index === 1 ? '; rule 0 does not match' : index > 1 ? `; rules 0..${index - 1} do not match` : ''}`;
   const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
+  const effects = virtualServiceEffects(model, rule, matched === undefined ? undefined : rule.match[matched], req.path, vs.namespace);
   if (rule.redirect || rule.directResponse) {
-    return { rule: index, destinations: [], timeout: null, ...tail, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }) };
+    return { rule: index, destinations: [], timeout: null, ...tail, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }), ...effects };
   }
   const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
   const destinations = weigh(
@@ -223,7 +273,7 @@ function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched:
   );
   for (const d of destinations) checkDestination(model, d, warnings);
   // Key order follows the CLI contract: rule, destinations, timeout, retries, then the rest.
-  return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail };
+  return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail, ...effects };
 }
 
 function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string[], dropped?: IndexedObject): RouteResult {

@@ -2,7 +2,6 @@
  * Requests and answers of the offline simulator. These shapes are the library API and, through
  * `JSON.stringify`, the CLI contract: keys are only ever added, never renamed.
  */
-
 /** An HTTP request as a client sidecar sees it, for {@link MeshSimulator.route}. */
 export interface RouteRequest {
   /** The destination host: `<svc>.<ns>`, `<svc>.<ns>.svc.cluster.local`, or a short name with `sourceNamespace`. */
@@ -80,6 +79,18 @@ export interface RouteResult {
   /** A redirect or direct response the rule answers with instead of forwarding. */
   readonly redirect?: any;
   readonly directResponse?: any;
+  /** Fault injection of the matched rule: the delay and/or abort, each with the share of requests it hits. */
+  readonly fault?: FaultEffect;
+  /** Mirrors of the matched rule: copies of a share of the requests, fire-and-forget. */
+  readonly mirrors?: MirrorEffect[];
+  /** The forwarded request's path and authority after the matched rule's rewrite. */
+  readonly rewrite?: { readonly path?: string; readonly authority?: string; readonly spec: unknown };
+  /** Request and response header changes of the matched rule. */
+  readonly headers?: { readonly request?: HeaderChanges; readonly response?: HeaderChanges };
+  /** The CORS policy of the matched rule, as written. */
+  readonly cors?: unknown;
+  /** The delegate VirtualService whose rule matched (`VirtualService/<ns>/<name>`), when the root delegated. */
+  readonly delegate?: string;
   /** Why this answer, in words. */
   readonly reason: string;
   /** Problems found on the way: a subset with no DestinationRule subset or no pods, an unknown host. */
@@ -162,4 +173,38 @@ export interface ShadowDecision {
   readonly rule?: number;
   readonly enforcedBy: 'sidecar' | 'ztunnel' | 'waypoint';
   readonly reason: string;
+}
+
+/** A delay or an abort of a share of the requests. */
+export interface FaultEffect {
+  /** The injected delay and the share of requests delayed (percent). */
+  readonly delay?: { readonly fixedDelay: string; readonly percent: number };
+  /** The status answered instead of forwarding, and the share of requests aborted (percent). */
+  readonly abort?: { readonly httpStatus?: number; readonly grpcStatus?: string; readonly percent: number };
+}
+
+/** A copy of a share of the requests, sent fire-and-forget. */
+export interface MirrorEffect {
+  readonly host: string;
+  readonly subset?: string;
+  readonly port?: number;
+  /** Share of the requests copied, percent. */
+  readonly percent: number;
+}
+
+/** Header changes in one direction. */
+export interface HeaderChanges {
+  readonly set?: Record<string, string>;
+  readonly add?: Record<string, string>;
+  readonly remove?: string[];
+}
+
+/** The effects of a matched route; only the present ones are set. */
+export interface RouteEffectsResult {
+  readonly fault?: FaultEffect;
+  readonly mirrors?: MirrorEffect[];
+  /** The forwarded request's path and authority after the rewrite, and the rewrite as written. */
+  readonly rewrite?: { readonly path?: string; readonly authority?: string; readonly spec: unknown };
+  readonly headers?: { readonly request?: HeaderChanges; readonly response?: HeaderChanges };
+  readonly cors?: unknown;
 }

@@ -14,6 +14,7 @@ import { ipFamily, k8sCidr, k8sIp } from '../rules/ip';
 import { labelKey, labelValue } from '../rules/labels';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
 import { ianaPortName, notReservedPort, port } from '../rules/ports';
+import { configMapKey, envVarName } from '../rules/workload';
 import { anyQuantity, quantityValue } from '../rules/quantity';
 import { RawFinding } from './report';
 
@@ -38,16 +39,8 @@ function nonNegative(out: Out, path: string, v: unknown): void {
   if (isInt(v) && v < 0) err(out, path, v, 'must be greater than or equal to 0');
 }
 
-/** `IsConfigMapKey`: `[-._a-zA-Z0-9]+`, at most 253, not `.` or `..`. */
-export function configMapKey(v: unknown): string | undefined {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(v)) return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (at most 253)";
-  return v === '.' || v === '..' ? `must not be ${q(v)}` : undefined;
-}
-
-/** `IsEnvVarName` as relaxed by RelaxedEnvironmentVariableValidation (GA in 1.34): printable ASCII but '='. */
-function envVarName(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 && /^[\x20-\x3c\x3e-\x7e]+$/.test(v) ? undefined : "a valid environment variable name must consist only of printable ASCII characters other than '='";
-}
+/** `IsConfigMapKey` and `IsEnvVarName`, stated once in src/rules/workload.ts. */
+export { configMapKey } from '../rules/workload';
 
 /** `IsValidPercent`: `^[0-9]+%$`. */
 function intOrPercent(out: Out, path: string, v: unknown, maxPercent?: number): number | undefined {

@@ -5,6 +5,8 @@
  * @see https://github.com/istio/istio/blob/1.30.3/pkg/config/validation/virtualservice.go
  */
 import { CORS_METHODS, headerMatchName, headerOperationName, headerRequestSetName, headerValue, isJwtClaimRoute, PRESENT_MATCH_REGEX, retryOn } from '../rules/http';
+import { corsHeaderName, corsMaxAge, corsOriginValue, directResponseBody, grpcStatusName, redirectCode, redirectScheme, responseStatus } from '../rules/route';
+import { localities, localityFailover, localityFailoverNeedsOutlierDetection, localityWeights, maglevTableSize } from '../rules/traffic-policy';
 import { ipAddress, ipSubnet } from '../rules/ip';
 import { fqdn, gatewayName, istioDnsLabel, namespaceSlashHost, partialWildcard, wildcardDomain } from '../rules/names';
 import { faultPercentage, uint32 } from '../rules/numbers';
@@ -12,14 +14,11 @@ import { istioPortName, port } from '../rules/ports';
 import { hostsMatch, hostSubsetOf } from '../rules/hosts';
 import { isHttpProtocol, isTlsProtocol, parseProtocol, protocol } from '../rules/protocol';
 import { matchRegex, re2Regex } from '../rules/regex';
-import { parseGoDuration } from '../rules/duration';
 import {
   arr, bindAddress, clientTls, connectionPool, destination, entries, exportTo, istioLabels, nonEmpty, obj, q, serverTls, setScalar, Sink,
   unixAddress, workloadSelector,
 } from './webhook-common';
 
-const GRPC_STATUS = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
 
 /** `ValidateWildcardDomainForVirtualServiceBoundToGateway`: also the auto-generated `outbound_.<port>_._.<host>` SNI form. */
 function gatewayBoundHost(sni: boolean, host: unknown): string | undefined {
@@ -291,25 +290,17 @@ function cors(p: string, c: any, s: Sink): void {
   arr(o.allowOrigins).forEach((origin: any, i: number) => {
     const om = obj(origin) ?? {};
     const v = om.exact ?? om.prefix ?? om.regex;
-    if (v === undefined || v === '') s.err('CI2123', `${p}.allowOrigins[${i}]: an origin match needs a non-empty exact, prefix or regex`);
+    const bad = corsOriginValue(v);
+    if (bad) s.err('CI2123', `${p}.allowOrigins[${i}]: ${bad}`);
     else if (om.regex !== undefined) s.rule('CI2111', `${p}.allowOrigins[${i}].regex`, om.regex, matchRegex);
   });
   arr(o.allowMethods).forEach((mth: any, i: number) => {
     if (!CORS_METHODS.includes(mth)) s.err('CI2123', `${p}.allowMethods[${i}]: ${q(mth)} is invalid: must be one of ${CORS_METHODS.join(', ')}`);
   });
   for (const f of ['allowHeaders', 'exposeHeaders']) {
-    arr(o[f]).forEach((name: any, i: number) => {
-      if (name === '*') return;
-      if (typeof name !== 'string' || name === '' || headerMatchName(name) || name.startsWith(':') || name.startsWith('@')) {
-        s.err('CI2123', `${p}.${f}[${i}]: ${q(name)} is invalid: a header name must be an RFC 7230 token or "*"`);
-      }
-    });
+    arr(o[f]).forEach((name: any, i: number) => s.rule('CI2123', `${p}.${f}[${i}]`, name, corsHeaderName));
   }
-  if (o.maxAge !== undefined && o.maxAge !== null) {
-    s.duration('CI2123', `${p}.maxAge`, o.maxAge);
-    const ns = parseGoDuration(o.maxAge);
-    if (ns !== undefined && ns % 1000000000n !== 0n) s.err('CI2123', `${p}.maxAge: ${q(o.maxAge)} is invalid: maxAge is accurate to whole seconds only`);
-  }
+  if (o.maxAge !== undefined && o.maxAge !== null) s.rule('CI2123', `${p}.maxAge`, o.maxAge, corsMaxAge);
 }
 
 /** `validateHTTPFaultInjection`. */
@@ -323,12 +314,10 @@ function fault(p: string, f: any, s: Sink): void {
   const abort = obj(o.abort);
   if (abort) {
     if (abort.percentage?.value !== undefined) s.rule('CI2125', `${p}.abort.percentage.value`, abort.percentage.value, faultPercentage);
-    if (abort.grpcStatus !== undefined) {
-      if (!GRPC_STATUS.includes(abort.grpcStatus)) s.err('CI2125', `${p}.abort.grpcStatus: ${q(abort.grpcStatus)} is invalid: must be a gRPC status name such as NOT_FOUND`);
-    } else if (abort.http2Error !== undefined) s.err('CI2125', `${p}.abort.http2Error: HTTP/2 abort fault injection is not supported`);
-    else if (abort.httpStatus !== undefined) {
-      if (!(typeof abort.httpStatus === 'number' && abort.httpStatus >= 200 && abort.httpStatus <= 600)) s.err('CI2125', `${p}.abort.httpStatus: ${q(abort.httpStatus)} is invalid: must be within 200..600`);
-    } else s.warn('CI2129', `${p}.abort: an abort without httpStatus, grpcStatus or http2Error does nothing`);
+    if (abort.grpcStatus !== undefined) s.rule('CI2125', `${p}.abort.grpcStatus`, abort.grpcStatus, grpcStatusName);
+    else if (abort.http2Error !== undefined) s.err('CI2125', `${p}.abort.http2Error: HTTP/2 abort fault injection is not supported`);
+    else if (abort.httpStatus !== undefined) s.rule('CI2125', `${p}.abort.httpStatus`, abort.httpStatus, responseStatus);
+    else s.warn('CI2129', `${p}.abort: an abort without httpStatus, grpcStatus or http2Error does nothing`);
   }
   const delay = obj(o.delay);
   if (delay) {
@@ -350,8 +339,8 @@ function redirect(p: string, r: any, s: Sink): void {
     s.err('CI2125', `${p}: a redirect must set uri, authority, scheme or port`);
     return;
   }
-  if (setScalar(o.redirectCode) && !(o.redirectCode >= 300 && o.redirectCode <= 399)) s.err('CI2125', `${p}.redirectCode: ${q(o.redirectCode)} is invalid: must be a 3xx code`);
-  else if (setScalar(o.scheme) && o.scheme !== 'http' && o.scheme !== 'https') s.err('CI2125', `${p}.scheme: ${q(o.scheme)} is invalid: must be "http" or "https"`);
+  if (setScalar(o.redirectCode) && redirectCode(o.redirectCode)) s.rule('CI2125', `${p}.redirectCode`, o.redirectCode, redirectCode);
+  else if (setScalar(o.scheme) && redirectScheme(o.scheme)) s.rule('CI2125', `${p}.scheme`, o.scheme, redirectScheme);
   else if (typeof port === 'number' && port > 65535) s.err('CI2125', `${p}.port: ${port} is invalid: a port must be an integer in 1..65535`);
 }
 
@@ -362,11 +351,11 @@ function directResponse(p: string, d: any, s: Sink): void {
   const body = obj(o.body);
   if (body) {
     const size = typeof body.string === 'string' ? Buffer.byteLength(body.string) : typeof body.bytes === 'string' ? Math.floor(body.bytes.length * 3 / 4) : 0;
-    if (size > 1024 * 1024) s.err('CI2125', `${p}.body: a direct response body must be smaller than 1MB`);
+    if (typeof body.string === 'string' && directResponseBody(body.string)) s.rule('CI2125', `${p}.body`, body.string, directResponseBody);
+    else if (size > 1024 * 1024) s.err('CI2125', `${p}.body: a direct response body must be smaller than 1MB`);
     else if (size > 100 * 1024) s.warn('CI2129', `${p}.body: a direct response body over 100kB may impact control plane performance`);
   }
-  const st = o.status ?? 0;
-  if (!(typeof st === 'number' && st >= 200 && st <= 600)) s.err('CI2125', `${p}.status: ${q(st)} is invalid: must be within 200..600`);
+  s.rule('CI2125', `${p}.status`, o.status ?? 0, responseStatus);
 }
 
 /** `validateHTTPRetry`. */
@@ -436,7 +425,7 @@ function trafficPolicy(p: string, tp: any, ns: string | undefined, s: Sink): voi
   }
   outlier(`${p}.outlierDetection`, o.outlierDetection, s);
   connectionPool(`${p}.connectionPool`, o.connectionPool, s);
-  loadBalancer(`${p}.loadBalancer`, o.loadBalancer, s);
+  loadBalancer(`${p}.loadBalancer`, o.loadBalancer, s, o.outlierDetection);
   clientTls(`${p}.tls`, o.tls, ns, s);
   arr(o.portLevelSettings).forEach((pl: any, i: number) => {
     const pp = `${p}.portLevelSettings[${i}]`;
@@ -453,7 +442,7 @@ function trafficPolicy(p: string, tp: any, ns: string | undefined, s: Sink): voi
     }
     outlier(`${pp}.outlierDetection`, po.outlierDetection, s);
     connectionPool(`${pp}.connectionPool`, po.connectionPool, s);
-    loadBalancer(`${pp}.loadBalancer`, po.loadBalancer, s);
+    loadBalancer(`${pp}.loadBalancer`, po.loadBalancer, s, po.outlierDetection);
     clientTls(`${pp}.tls`, po.tls, ns, s);
   });
   const tunnel = obj(o.tunnel);
@@ -485,16 +474,8 @@ function outlier(p: string, od: any, s: Sink): void {
   }
 }
 
-function isPrime(x: number): boolean {
-  if (x !== 0 && x < 4) return true;
-  if ((x & 1) === 0) return false;
-  const limit = Math.floor(Math.sqrt(x));
-  for (let f = 3; f <= limit; f += 2) if (x % f === 0) return false;
-  return true;
-}
-
 /** `validateLoadBalancer` and `ValidateLocalityLbSetting`. */
-function loadBalancer(p: string, lb: any, s: Sink): void {
+function loadBalancer(p: string, lb: any, s: Sink, outlierDetection?: unknown): void {
   const o = obj(lb);
   if (!o) return;
   const ch = obj(o.consistentHash);
@@ -514,9 +495,7 @@ function loadBalancer(p: string, lb: any, s: Sink): void {
     const ml = obj(ch.maglev);
     if (ml) {
       const size = typeof ml.tableSize === 'number' ? ml.tableSize : Number(ml.tableSize ?? 0);
-      if (size === 0) s.err('CI2212', `${p}.consistentHash.maglev.tableSize: a maglev table size is required`);
-      if (size >= 5000011) s.err('CI2212', `${p}.consistentHash.maglev.tableSize: ${size} is invalid: must be less than 5000011`);
-      if (!isPrime(size)) s.err('CI2212', `${p}.consistentHash.maglev.tableSize: ${size} is invalid: must be a prime number`);
+      s.rule('CI2212', `${p}.consistentHash.maglev.tableSize`, size, maglevTableSize);
     }
   }
   const loc = obj(o.localityLbSetting);
@@ -526,20 +505,18 @@ function loadBalancer(p: string, lb: any, s: Sink): void {
     if (distribute.length && failover.length) s.err('CI2212', `${p}.localityLbSetting: distribute and failover cannot both be set`);
     else {
       distribute.forEach((d: any, i: number) => {
-        let total = 0;
-        for (const [, w] of entries(d?.to)) {
-          if (!(typeof w === 'number' && w >= 1 && w <= 100)) s.err('CI2212', `${p}.localityLbSetting.distribute[${i}].to: a locality weight must be within 1..100`);
-          total += Number(w) || 0;
-        }
-        if (total !== 100) s.err('CI2212', `${p}.localityLbSetting.distribute[${i}].to: the weights total ${total}, not 100`);
+        const to = obj(d?.to) ?? {};
+        s.rule('CI2212', `${p}.localityLbSetting.distribute[${i}].to`, to, localityWeights);
+        s.rule('CI2212', `${p}.localityLbSetting.distribute[${i}].to`, Object.keys(to), localities);
       });
+      s.rule('CI2212', `${p}.localityLbSetting.distribute`, distribute.map((d: any) => String(d?.from ?? '')), localities);
       failover.forEach((f: any, i: number) => {
-        const from = String(f?.from ?? '');
-        const to = String(f?.to ?? '');
-        if (from === to) s.err('CI2212', `${p}.localityLbSetting.failover[${i}]: from and to must be different regions`);
-        if (from.includes('/') || to.includes('/')) s.err('CI2212', `${p}.localityLbSetting.failover[${i}]: failover names regions only (no "/")`);
-        if (from.includes('*') || to.includes('*')) s.err('CI2212', `${p}.localityLbSetting.failover[${i}]: a failover region cannot contain "*"`);
+        const bad = localityFailover(f?.from, f?.to);
+        if (bad) s.err('CI2212', `${p}.localityLbSetting.failover[${i}]: ${bad}`);
       });
+      const wantsFailover = failover.length > 0 || arr(loc.failoverPriority).length > 0;
+      const noOutlier = localityFailoverNeedsOutlierDetection(wantsFailover, outlierDetection !== undefined && outlierDetection !== null);
+      if (noOutlier) s.warn('CI2215', `${p}.localityLbSetting: ${noOutlier}`);
     }
   }
   const warm = obj(o.warmup);

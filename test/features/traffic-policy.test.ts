@@ -1,0 +1,128 @@
+import { Duration } from 'cdk8s';
+import {
+  CanaryAnalysis,
+  CanaryRoute,
+  CircuitBreaker,
+  Destination,
+  LoadBalancer,
+  MeshSimulator,
+  MetricCheck,
+  OutlierDetection,
+  RetryBudget,
+  RoutingApi,
+  UpstreamTls,
+} from '../../src';
+import { validateManifests } from '../../src/validation';
+import { meshChart, one, service, synth } from '../helpers';
+
+function given(routingApi?: RoutingApi) {
+  const { chart, ns } = meshChart(routingApi ? { routingApi } : {});
+  const cart = service(chart, ns, 'cart', { versions: [{ name: 'v1' }, { name: 'v2' }] });
+  return { chart, cart };
+}
+
+function clean(objects: any[]) {
+  return validateManifests(objects.map((manifest) => ({ manifest }))).filter((f) => f.level !== 'info').map((f) => `${f.code} ${f.kind}/${f.name} ${f.message}`);
+}
+
+describe('traffic policy: load balancer, locality, upstream TLS, retry budget', () => {
+  test('GIVEN consistent hashing on a header and locality failover with outlier detection THEN the DestinationRule carries both, and validates clean', () => {
+    const { chart, cart } = given();
+    new CircuitBreaker(chart, 'CartPolicy', {
+      service: cart,
+      loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' }).withLocality({ failover: [{ from: 'europe-west1', to: 'europe-west4' }] }),
+      outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 5 }),
+      retryBudget: RetryBudget.of({ percent: 20, minRetryConcurrency: 3 }),
+    });
+    const objects = synth(chart);
+    expect(one(objects, 'DestinationRule', 'cart').spec.trafficPolicy).toMatchObject({
+      loadBalancer: { consistentHash: { httpHeaderName: 'x-user-id' }, localityLbSetting: { enabled: true, failover: [{ from: 'europe-west1', to: 'europe-west4' }] } },
+      outlierDetection: { consecutive5xxErrors: 5 },
+      retryBudget: { percent: 20, minRetryConcurrency: 3 },
+    });
+    expect(clean(objects)).toEqual([]);
+  });
+
+  test('GIVEN locality failover without outlier detection THEN refused (Istio never fails over; istio/istio#48084)', () => {
+    const { chart, cart } = given();
+    expect(() => new CircuitBreaker(chart, 'P', { service: cart, loadBalancer: LoadBalancer.leastRequest().withLocality({ failover: [{ from: 'a', to: 'b' }] }) }))
+      .toThrow(/\[test\/P\] props\.loadBalancer.*needs outlier detection.*48084/);
+  });
+
+  test('GIVEN a weighted locality distribution THEN rendered; weights not totalling 100 are refused', () => {
+    const { chart, cart } = given();
+    new CircuitBreaker(chart, 'P', { service: cart, loadBalancer: LoadBalancer.roundRobin().withLocality({ distribute: [{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } }] }) });
+    expect(one(synth(chart), 'DestinationRule', 'cart').spec.trafficPolicy.loadBalancer).toEqual({
+      simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true, distribute: [{ from: 'us-west/zone1/*', to: { 'us-west/zone1/*': 80, 'us-west/zone2/*': 20 } }] },
+    });
+    expect(() => LoadBalancer.random().withLocality({ distribute: [{ from: 'a', to: { b: 80, c: 19 } }] })).toThrow(/total 99, not 100/);
+    expect(() => LoadBalancer.random().withLocality({ distribute: [{ from: 'a', to: { b: 80 } }], failover: [{ from: 'a', to: 'b' }] })).toThrow(/distribute and failover together/);
+    expect(() => LoadBalancer.random().withLocality({ failover: [{ from: 'a', to: 'a' }] })).toThrow(/different regions/);
+  });
+
+  test('GIVEN consistent hashing on zero or two keys THEN refused', () => {
+    expect(() => LoadBalancer.consistentHash({})).toThrow(/exactly one hash key/);
+    expect(() => LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id', useSourceIp: true })).toThrow(/exactly one hash key/);
+    expect(LoadBalancer.consistentHash({ httpCookie: { name: 'session', ttl: Duration.hours(1) } }).toIntent()).toEqual({ consistentHash: { httpCookie: { name: 'session', ttl: 3600000 } } });
+  });
+
+  test('GIVEN two writers of the load balancer choice THEN the second is refused naming the first', () => {
+    const { chart, cart } = given();
+    new CircuitBreaker(chart, 'A', { service: cart, loadBalancer: LoadBalancer.roundRobin() });
+    expect(() => new CircuitBreaker(chart, 'B', { service: cart, loadBalancer: LoadBalancer.consistentHash({ useSourceIp: true }) })).toThrow(/loadBalancer\.consistentHash.*already set by test\/A/);
+  });
+
+  test.each([[-0.1], [100.1]])('GIVEN a retry budget percent %p THEN refused', (percent) => {
+    expect(() => RetryBudget.of({ percent })).toThrow(/percent/);
+  });
+
+  test.each([[0], [100]])('GIVEN a retry budget percent %p (bound) THEN accepted', (percent) => {
+    expect(RetryBudget.of({ percent }).toIntent()).toEqual({ percent });
+  });
+
+  test('GIVEN upstream TLS THEN rendered; MUTUAL needs a credential, ISTIO_MUTUAL refuses one', () => {
+    const { chart, cart } = given();
+    new CircuitBreaker(chart, 'P', { service: cart, tls: UpstreamTls.simple({ sni: 'cart.example.com' }) });
+    expect(one(synth(chart), 'DestinationRule', 'cart').spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', sni: 'cart.example.com' });
+    expect(() => UpstreamTls.mutual({ credentialName: '' })).toThrow(/client key and certificate/);
+    expect(UpstreamTls.mutual({ credentialName: 'cart-client' }).toIntent()).toEqual({ mode: 'MUTUAL', credentialName: 'cart-client' });
+  });
+
+  test('GIVEN a load balancer with the Gateway API THEN the per-host DestinationRule still carries it', () => {
+    const { chart, cart } = given(RoutingApi.GATEWAY_API);
+    new CircuitBreaker(chart, 'P', { service: cart, loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' }) });
+    const objects = synth(chart);
+    expect(one(objects, 'DestinationRule', 'cart').spec.trafficPolicy.loadBalancer).toEqual({ consistentHash: { httpHeaderName: 'x-user-id' } });
+    expect(clean(objects)).toEqual([]);
+  });
+
+  test('GIVEN a progressive host with consistent hashing THEN the Flagger Canary carries the load balancer', () => {
+    const { chart, cart } = given();
+    new CanaryRoute(chart, 'R', {
+      service: cart,
+      defaultDestination: Destination.version('v1'),
+      progressive: CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50, metrics: [MetricCheck.requestSuccessRate({ minPercent: 99 })] }),
+    });
+    new CircuitBreaker(chart, 'P', { service: cart, loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' }) });
+    const objects = synth(chart);
+    expect(one(objects, 'Canary', 'cart').spec.service.trafficPolicy).toMatchObject({ loadBalancer: { consistentHash: { httpHeaderName: 'x-user-id' } } });
+    expect(clean(objects).filter((m) => !m.startsWith('CI2002'))).toEqual([]);
+  });
+
+  test('GIVEN a retry budget on a progressive host THEN refused at synth naming the alternative (Flagger cannot carry it)', () => {
+    const { chart, cart } = given();
+    new CanaryRoute(chart, 'R', {
+      service: cart,
+      defaultDestination: Destination.version('v1'),
+      progressive: CanaryAnalysis.weighted({ stepWeight: 10, maxWeight: 50, metrics: [MetricCheck.requestSuccessRate({ minPercent: 99 })] }),
+    });
+    expect(() => new CircuitBreaker(chart, 'P', { service: cart, retryBudget: RetryBudget.of({ percent: 20 }) })).toThrow(/retryBudget.*Flagger.*maxRetries/);
+  });
+
+  test('GIVEN consistent hashing THEN the simulator still routes the host (the load balancer does not change the route)', () => {
+    const { chart, cart } = given();
+    new CanaryRoute(chart, 'R', { service: cart, defaultDestination: Destination.version('v1') });
+    new CircuitBreaker(chart, 'P', { service: cart, loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' }) });
+    expect(MeshSimulator.fromManifests(synth(chart)).route({ host: 'cart.production' })).toMatchObject({ destinations: [{ subset: 'v1', weight: 100 }] });
+  });
+});
