@@ -14,6 +14,9 @@ export * from './local-rate-limit';
 export * from './waypoint';
 export * from './sidecar-scope';
 export * from './mesh-report';
+export * from './ingress-gateway';
+export * from './external-service';
+export * from './request-authentication';
 
 // Value objects
 export * from './values/data-plane';
@@ -38,6 +41,11 @@ export * from './values/egress-host';
 export * from './values/canary-analysis';
 export * from './values/metric-check';
 export * from './values/analysis-webhook';
+export * from './values/route-path';
+export * from './values/gateway-tls';
+export * from './values/external-service-options';
+export * from './values/jwt';
+export * from './values/outbound-traffic-policy';
 
 // The mesh model: plain intent every construct writes, renderers read (docs/architecture.md)
 export * from './model';
@@ -82,3 +90,5 @@ export * as extensions from '../imports/extensions.istio.io';
 export * as gatewayApi from '../imports/gateway.networking.k8s.io';
 // Flagger v1.44.0 (progressive delivery): the Canary the library emits, for escape hatches.
 export * as flagger from '../imports/flagger.app';
+// cert-manager v1.21.1: the Certificate an IngressGateway can write, for escape hatches.
+export * as certManager from '../imports/cert-manager.io';

@@ -66,5 +66,7 @@ export function renderWaypointGateway(name: string, namespace: string): { metada
 export function isL4Rule(rule: AuthorizationRuleIntent): boolean {
   const op = rule.operation;
   if (op && (op.methods.length > 0 || op.paths.length > 0)) return false;
+  // a JWT principal is read from the HTTP request: L7
+  if ((rule.source?.requestPrincipals?.length ?? 0) > 0) return false;
   return rule.when.every((c) => !c.key.startsWith('request.'));
 }
