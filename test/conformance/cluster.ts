@@ -22,7 +22,7 @@
  */
 
 import { execFileSync } from 'child_process';
-import { INSTALLED_GATEWAYS_ANNOTATION } from '../../src/private/annotations';
+import { installedGatewayObjects } from '../../src/manifests';
 
 /** The proxy image Istio 1.30.3's default injection template uses (hub docker.io/istio, tag 1.30.3). */
 export const PROXY_IMAGE = 'docker.io/istio/proxyv2:1.30.3';
@@ -77,26 +77,8 @@ export function clusterContext(objects: readonly any[]): any[] {
   }
   // Gateways Istio's install provides, which objects of the set declare they rely on (the library's
   // annotation; e.g. dist/edge/control-plane/ installs istio-egressgateway): their Pod and Service.
-  const installed = new Set(objects.flatMap((o) => String(o?.metadata?.annotations?.[INSTALLED_GATEWAYS_ANNOTATION] ?? '').split(',').filter(Boolean)));
-  if (installed.has('istio-egressgateway')) out.push(...egressGateway());
+  out.push(...installedGatewayObjects(objects, 'istio-system'));
   return out;
-}
-
-/** The shared egress gateway as Istio's gateway chart installs it in istio-system (egress values). */
-function egressGateway(): any[] {
-  const labels = { app: 'istio-egressgateway', istio: 'egressgateway' };
-  return [
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istio-egressgateway-0', namespace: 'istio-system', labels }, spec: { containers: [{ name: 'istio-proxy', image: PROXY_IMAGE }] } },
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'istio-egressgateway', namespace: 'istio-system', labels },
-      spec: {
-        selector: { istio: 'egressgateway' },
-        ports: [{ name: 'http2', port: 80, protocol: 'TCP', targetPort: 8080 }, { name: 'https', port: 443, protocol: 'TCP', targetPort: 8443 }],
-      },
-    },
-  ];
 }
 
 /** A TLS Secret as cert-manager writes it, with a fresh self-signed certificate (openssl) for the names. */

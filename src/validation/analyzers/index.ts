@@ -3,8 +3,7 @@
  * function per Istio analyzer and named after it, with Istio's codes and levels, plus our own (CI3xxx).
  * They all read one typed {@link ManifestIndex}.
  */
-import { ISTIO_IGNORED_NAMESPACES, ManifestIndex } from '../../manifests';
-import { INSTALLED_GATEWAYS_ANNOTATION } from '../../private/annotations';
+import { installedGatewayObjects, ISTIO_IGNORED_NAMESPACES, ManifestIndex } from '../../manifests';
 import type { IndexedObject, ManifestObject } from '../../manifests';
 import { alphaAnalyzer, k8sAnnotationsAnalyzer } from './annotations';
 import { blockedCidrsAnalyzer } from './authn';
@@ -161,30 +160,6 @@ function defaultResources(namespace: string, service: string): ManifestObject[] 
   ];
 }
 
-/**
- * The shared egress gateway's Pod and Service, as Istio's install puts them in the root namespace
- * (manifests/charts/gateway with the egress values: label `istio: egressgateway`, ports 80 → 8080
- * and 443 → 8443; its proxy container, so policies see it in the mesh), for objects that declare they rely on it ({@link INSTALLED_GATEWAYS_ANNOTATION}).
- */
-function egressGatewayResources(namespace: string): ManifestObject[] {
-  const tcp = (name: string, port: number, targetPort: number) => ({ name, port, protocol: 'TCP', targetPort });
-  const labels = { app: 'istio-egressgateway', istio: 'egressgateway' };
-  return [
-    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'istio-egressgateway-dummypod', namespace, labels }, spec: { containers: [{ name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.3' }] } },
-    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'istio-egressgateway', namespace }, spec: { ports: [tcp('http2', 80, 8080), tcp('https', 443, 8443)], selector: { istio: 'egressgateway' } } },
-  ];
-}
-
-/** The installed gateways the objects of a set declare they rely on. */
-function installedGateways(objects: readonly ManifestObject[]): Set<string> {
-  const out = new Set<string>();
-  for (const o of objects) {
-    const v = o.metadata?.annotations?.[INSTALLED_GATEWAYS_ANNOTATION];
-    if (typeof v === 'string') for (const name of v.split(',')) if (name.trim()) out.add(name.trim());
-  }
-  return out;
-}
-
 /** Runs the cross-object checks over one deployable set. */
 export function analyze(manifests: readonly ManifestObject[], options: AnalyzerOptions = {}): AnalyzerFinding[] {
   const objects = manifests.filter((m): m is ManifestObject => typeof m === 'object' && m !== null);
@@ -203,9 +178,8 @@ export function analyze(manifests: readonly ManifestObject[], options: AnalyzerO
       skip.add(d);
     }
   }
-  if (options.defaultResources !== false && installedGateways(objects).has('istio-egressgateway')) {
-    for (const d of egressGatewayResources(root)) {
-      if (objects.some((m) => m.kind === d.kind && m.metadata?.name === d.metadata?.name && m.metadata?.namespace === root)) continue;
+  if (options.defaultResources !== false) {
+    for (const d of installedGatewayObjects(objects, root)) {
       extra.push(d);
       skip.add(d);
     }
