@@ -101,3 +101,14 @@ describe('egress through the egress gateway', () => {
     expect(at('cluster.local/ns/production/sa/payment-service', 'api.example.org').decision).toBe('DENY');
   });
 });
+
+describe('the call graph', () => {
+  test('GIVEN dist/edge WHEN the graph is drawn THEN it shows payment-service calling api.stripe.com through the egress gateway, and the gateway calling order-service with the JWT rule', () => {
+    const calls = sim.graph().calls;
+    expect(calls).toEqual(expect.arrayContaining([
+      expect.objectContaining({ from: 'payment-service.production', to: 'istio-egressgateway.istio-system', policy: 'istio-system/production-stripe-egress', conditions: expect.stringContaining('connection.sni in api.stripe.com') }),
+      expect.objectContaining({ from: INGRESS, to: 'order-service.production', operations: 'POST /api/orders', conditions: expect.stringContaining('JWT https://auth.example.com/*; request.auth.claims[scope] in orders:write') }),
+    ]));
+    expect(calls.filter((c) => c.to === 'istio-egressgateway.istio-system').map((c) => c.from)).toEqual(['payment-service.production']);
+  });
+});
