@@ -74,3 +74,51 @@ spec: { host: istio-egressgateway.istio-system.svc.cluster.local }
     expect(run(egress(true))).toEqual([]);
   });
 });
+
+describe('CI3005: routing on JWT claims', () => {
+  const vs = (gateways: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: shop, namespace: istio-system }
+spec:
+  hosts: [shop.example.com]
+  gateways: ${gateways}
+  http:
+  - match: [{ headers: { "@request.auth.claims.groups": { exact: admins } } }]
+    route: [{ destination: { host: admin.production.svc.cluster.local } }]
+  - route: [{ destination: { host: shop.production.svc.cluster.local } }]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: { name: shop, namespace: istio-system }
+spec:
+  selector: { istio: ingressgateway }
+  servers: [{ port: { number: 80, name: http, protocol: HTTP }, hosts: [shop.example.com] }]
+---
+`;
+  const ra = (selector: string) => `apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: { name: jwt, namespace: istio-system }
+spec:
+  ${selector}
+  jwtRules: [{ issuer: https://auth.example.com, jwksUri: https://auth.example.com/jwks.json }]
+---
+`;
+  const ci3005 = (yaml: string) => analyze(docs(yaml), { analyzers: ['cdk8s-istio.ClaimRoutingAnalyzer'] }).map((f) => f.message);
+
+  test('GIVEN a claim route at a gateway without a RequestAuthentication on its pods WHEN analyzed THEN CI3005 says it never matches', () => {
+    expect(ci3005(vs('[istio-system/shop]'))).toEqual([expect.stringMatching(/spec\.http\[0\]\.match\[0\]\.headers: "@request\.auth\.claims\.groups" routes on a JWT claim at gateway istio-system\/shop, but no RequestAuthentication validates tokens on its pods/)]);
+  });
+
+  test('GIVEN a RequestAuthentication selecting the gateway pods, or mesh-wide WHEN analyzed THEN nothing is reported', () => {
+    expect(ci3005(vs('[istio-system/shop]') + ra('selector: { matchLabels: { istio: ingressgateway } }'))).toEqual([]);
+    expect(ci3005(vs('[istio-system/shop]') + ra(''))).toEqual([]);
+  });
+
+  test('GIVEN a RequestAuthentication selecting other pods WHEN analyzed THEN CI3005 is still reported', () => {
+    expect(ci3005(vs('[istio-system/shop]') + ra('selector: { matchLabels: { app: other } }'))).toHaveLength(1);
+  });
+
+  test('GIVEN a claim route for sidecar traffic WHEN analyzed THEN CI3005 says claims are routed on at gateways only', () => {
+    expect(ci3005(vs('[mesh]') + ra(''))).toEqual([expect.stringMatching(/routes on a JWT claim for sidecar traffic \(gateway "mesh"\); Istio routes on claims at gateways only/)]);
+  });
+});

@@ -23,7 +23,7 @@ import { crdVersionAnalyzer, k8sGatewaySelectorAnalyzer } from './k8sgateway';
 import { IstioMeshConfig, meshNetworksInSet, resolveMeshConfig } from './mesh-config';
 import type { MeshConfigView } from './mesh-config';
 import { meshNetworksAnalyzer } from './multicluster';
-import { subsetTrafficAnalyzer, telemetryProvidersAnalyzer, workloadLabelsAnalyzer } from './ours';
+import { claimRoutingAnalyzer, subsetTrafficAnalyzer, telemetryProvidersAnalyzer, workloadLabelsAnalyzer } from './ours';
 import { principalsAnalyzer } from './principals';
 import { sidecarSelectorAnalyzer, telemetryDefaultSelectorAnalyzer, telemetrySelectorAnalyzer } from './selectors';
 import { portNameAnalyzer } from './service';
@@ -79,6 +79,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   principalsAnalyzer,
   subsetTrafficAnalyzer,
   telemetryProvidersAnalyzer,
+  claimRoutingAnalyzer,
 ];
 
 /** Analyzers Istio runs only when asked for by name (`skipAll` in its tests): the alpha-annotation check. */
