@@ -259,3 +259,26 @@ describe('IngressGateway with RoutingApi.GATEWAY_API', () => {
     })).toThrow(/workload: "dedicated" is invalid: with RoutingApi\.GATEWAY_API, Istio provisions the gateway pods/);
   });
 });
+
+describe('ExternalService: TLS origination at the egress gateway', () => {
+  test('GIVEN plain HTTP 80 → 443 through the egress gateway WHEN synthesized THEN sidecars send HTTP to the gateway over mTLS and the gateway originates TLS with the SNI', () => {
+    const s = shop();
+    const es = new ExternalService(s.chart, 'Api', {
+      namespace: s.ns, name: 'api', hosts: ['api.example.org'],
+      ports: [ExternalPort.http(80, { targetPort: 443 }), ExternalPort.https(443)],
+      egressGateway: EgressGatewayMode.originateTls(),
+    });
+    es.allowFrom(s.payment);
+    const out = synth(s.chart);
+    expect(one(out, 'Gateway', 'api-egress').spec.servers).toEqual([
+      { port: { number: 80, name: 'https-80', protocol: 'HTTPS' }, hosts: ['production/api.example.org'], tls: { mode: 'ISTIO_MUTUAL' } },
+    ]);
+    expect(one(out, 'VirtualService', 'api-egress').spec.http).toEqual([
+      { match: [{ gateways: ['mesh'], port: 80 }], route: [{ destination: { host: 'istio-egressgateway.istio-system.svc.cluster.local', subset: 'api', port: { number: 80 } } }] },
+      { match: [{ gateways: ['production/api-egress'], port: 80 }], route: [{ destination: { host: 'api.example.org', port: { number: 443 } } }] },
+    ]);
+    expect(one(out, 'DestinationRule', 'api').spec.trafficPolicy.portLevelSettings).toEqual([
+      { port: { number: 443 }, tls: { mode: 'SIMPLE', sni: 'api.example.org', caCertificates: '/etc/ssl/certs/ca-certificates.crt' } },
+    ]);
+  });
+});
