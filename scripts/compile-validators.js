@@ -29,6 +29,7 @@ const AOT_KINDS = [
   'telemetry.istio.io/v1/Telemetry',
   'gateway.networking.k8s.io/v1/HTTPRoute',
   'flagger.app/v1beta1/Canary',
+  'cert-manager.io/v1/Certificate',
 ];
 
 /** sha256 of one kind's schema as stored in imports/schemas. */
@@ -44,7 +45,7 @@ function main() {
   const { _ } = require('ajv');
   const standaloneCode = require('ajv/dist/standalone').default;
   const data = {};
-  for (const s of ['istio', 'gateway-api', 'flagger']) Object.assign(data, require(path.join(root, 'imports', 'schemas', `${s}.json`)));
+  for (const s of ['istio', 'gateway-api', 'flagger', 'cert-manager']) Object.assign(data, require(path.join(root, 'imports', 'schemas', `${s}.json`)));
   const outDir = path.join(root, 'imports', 'schemas', 'validators');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });

@@ -24,6 +24,7 @@ const SOURCES = [
   { id: 'istio', file: 'istio-1.30.3-crd-all.gen.yaml', url: 'https://raw.githubusercontent.com/istio/istio/1.30.3/manifests/charts/base/files/crd-all.gen.yaml' },
   { id: 'gateway-api', file: 'gateway-api-v1.5.1-standard.yaml', url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.5.1/standard-install.yaml' },
   { id: 'flagger', file: 'flagger-v1.44.0-crd.yaml', url: 'https://raw.githubusercontent.com/fluxcd/flagger/v1.44.0/artifacts/flagger/crd.yaml' },
+  { id: 'cert-manager', file: 'cert-manager-v1.21.1-crds.yaml', url: 'https://github.com/cert-manager/cert-manager/releases/download/v1.21.1/cert-manager.crds.yaml' },
 ];
 
 function main() {

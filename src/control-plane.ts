@@ -9,6 +9,7 @@ import { toYaml } from './synth/yaml';
 import { BUILTIN_EXTENSION_PROVIDERS } from './validation/mesh-config';
 import { AccessLogEncoding } from './values/access-log';
 import { IstioProfile } from './values/istio-profile';
+import { OutboundTrafficPolicy } from './values/outbound-traffic-policy';
 import { ProxyResources, ResourceQuantities } from './values/proxy-resources';
 import { addWarning } from './warnings';
 import { outputDirOf } from './private/output-dir';
@@ -112,6 +113,19 @@ export interface ControlPlaneProps {
    * @default 'istiod-values.yaml'
    */
   readonly helmValuesFile?: string;
+  /**
+   * What sidecars do with traffic to hosts the mesh does not know. `REGISTRY_ONLY` makes every
+   * external host reachable only when declared (an {@link ExternalService}).
+   * @default - Istio's default, OutboundTrafficPolicy.ALLOW_ANY
+   */
+  readonly outboundTrafficPolicy?: OutboundTrafficPolicy;
+  /**
+   * Install the shared egress gateway (`istio-egressgateway` in the root namespace) with the
+   * IstioOperator. The istiod Helm chart does not install gateways: with Helm, install it with the
+   * `istio/gateway` chart (release `istio-egressgateway`, label `istio: egressgateway`).
+   * @default false
+   */
+  readonly egressGateway?: boolean;
 }
 
 const CONTROL_PLANE_BRAND = brandSymbol('ControlPlane');
@@ -161,6 +175,7 @@ export class ControlPlane extends Construct implements IMeshMember {
   public readonly helmValues: Artifact;
 
   private readonly props: ControlPlaneProps;
+  private warnedEgress = false;
 
   constructor(scope: Construct, id: string, props: ControlPlaneProps) {
     super(scope, id);
@@ -199,6 +214,9 @@ export class ControlPlane extends Construct implements IMeshMember {
     checkAccessLog(this, props.accessLog);
     checkDefaultProviders(this, props.defaultProviders);
     checkProxyResources(this, props.proxyResources);
+    if (props.outboundTrafficPolicy !== undefined && !(props.outboundTrafficPolicy instanceof OutboundTrafficPolicy)) {
+      fail(this, 'props.outboundTrafficPolicy', props.outboundTrafficPolicy, 'must be OutboundTrafficPolicy.REGISTRY_ONLY or ALLOW_ANY');
+    }
 
     const file = props.helmValuesFile ?? 'istiod-values.yaml';
     if (typeof file !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/.test(file)) {
@@ -226,6 +244,17 @@ export class ControlPlane extends Construct implements IMeshMember {
 
     this.node.addValidation({ validate: () => this.validateOutput() });
     this.node.addValidation({ validate: () => this.validateDefaultProviders() });
+    this.node.addValidation({ validate: () => this.warnEgressGateway() });
+  }
+
+  /** CI0602: external services route through the egress gateway, which this install does not deploy. */
+  private warnEgressGateway(): string[] {
+    if (this.props.egressGateway || this.warnedEgress) return [];
+    const routed = this.mesh.model.externalServices.filter((es) => es.egressGateway);
+    if (routed.length === 0) return [];
+    this.warnedEgress = true;
+    addWarning(this, 'CI0602', `external services ${routed.map((es) => `${es.namespace}/${es.name}`).join(', ')} route through the egress gateway, but this install does not deploy it; set egressGateway: true (or install the istio/gateway chart as istio-egressgateway)`);
+    return [];
   }
 
   /** The sidecar proxy resources set here, when set (read by the mesh report). */
@@ -252,6 +281,7 @@ export class ControlPlane extends Construct implements IMeshMember {
     const providers = this.mesh.extensionProviders.map((p) => p.toIntent().meshConfig);
     if (providers.length > 0) mc.extensionProviders = providers;
     // Only non-default values, so the overlay says exactly what differs from Istio's defaults.
+    if (this.props.outboundTrafficPolicy) mc.outboundTrafficPolicy = { mode: this.props.outboundTrafficPolicy.value };
     if (this.mesh.rootNamespace !== 'istio-system') mc.rootNamespace = this.mesh.rootNamespace;
     if (this.mesh.trustDomain !== 'cluster.local') mc.trustDomain = this.mesh.trustDomain;
     return mc;
@@ -265,6 +295,7 @@ export class ControlPlane extends Construct implements IMeshMember {
     if (this.props.tag) spec.tag = this.props.tag;
     const mc = this.renderMeshConfig();
     if (Object.keys(mc).length > 0) spec.meshConfig = mc;
+    if (this.props.egressGateway) spec.components = { egressGateways: [{ name: 'istio-egressgateway', enabled: true }] };
     const resources = renderResources(this.props.proxyResources);
     if (resources) spec.values = { global: { proxy: { resources } } };
     return spec;

@@ -33,6 +33,12 @@ export { Waypoint, HBONE_PORT, WAYPOINT_GATEWAY_CLASS } from './waypoint';
 export type { WaypointProps } from './waypoint';
 export { MeshReport, ISTIO_DEFAULT_PROXY_RESOURCES, SPANS_PER_REQUEST } from './mesh-report';
 export type { MeshReportData, MeshReportProps, ProxyFigureSource, ProxyQuantity, RequestRate, ResourceFigures, WorkloadReport } from './mesh-report';
+export { IngressGateway, IngressWorkload } from './ingress-gateway';
+export type { DedicatedGatewayProps, ExposeOptions, IExposableService, IngressGatewayProps } from './ingress-gateway';
+export { ExternalService } from './external-service';
+export type { ExternalServiceProps } from './external-service';
+export { RequestAuthentication, WARN_TOKEN_NOT_REQUIRED } from './request-authentication';
+export type { IJwtProtectedService, RequestAuthenticationProps } from './request-authentication';
 
 // ---- App, output and errors -------------------------------------------------------------------
 export { MeshApp, MeshChart, Artifact } from './mesh-app';
@@ -90,6 +96,14 @@ export { DirectResponse, Redirect } from './values/redirect';
 export type { DirectResponseOptions, RedirectOptions } from './values/redirect';
 export { Cors } from './values/cors';
 export type { CorsOptions } from './values/cors';
+export { CertificateIssuer, GatewayTls } from './values/gateway-tls';
+export type { GatewayCertificateOptions, MutualTlsOptions } from './values/gateway-tls';
+export { JwtRule, RequestPrincipal } from './values/jwt';
+export type { ClaimToHeader, JwtLocation, JwtRuleProps } from './values/jwt';
+export { EgressGatewayMode, ExternalPort, PROXY_SYSTEM_CA_BUNDLE, Resolution, TlsOrigination } from './values/external-service-options';
+export type { TlsOriginationOptions } from './values/external-service-options';
+export { OutboundTrafficPolicy } from './values/outbound-traffic-policy';
+export { RoutePath } from './values/route-path';
 export type { PodSecurityOptions } from './values/pod-security';
 export { LoadBalancer, RetryBudget, UpstreamTls } from './values/load-balancer';
 export type { ConsistentHashOptions, LocalityDistribution, LocalityFailover, LocalityOptions, RetryBudgetOptions, UpstreamTlsOptions } from './values/load-balancer';
@@ -116,6 +130,11 @@ export type {
   OperationIntent, PathMatchIntent, PathMatchKind, SourceIntent, WorkloadSecurityIntent,
 } from './model/security';
 export type { EgressScopeIntent, WorkloadEgressIntent } from './model/egress';
+export type {
+  CertificateIntent, EdgeIntentData, EgressGatewayIntent, ExposedPathIntent, ExternalCallIntent, ExternalPortIntent, ExternalProtocol, ExternalServiceIntent,
+  GatewayExposureIntent, GatewayTlsIntent, GatewayWorkloadIntent, GatewayWorkloadKind, IngressGatewayIntent, IngressWorkloadRequest, JwtHeaderIntent,
+  JwtRuleIntent, RequestAuthenticationIntent, RequestAuthenticationTarget, TlsOriginationIntent,
+} from './model/edge';
 
 // ---- Renderers: the types of `mesh.renderer` and `mesh.render()` ------------------------------
 export { renderModel, WARN_AMBIENT_VIRTUAL_SERVICE } from './render';
@@ -155,3 +174,5 @@ export * as extensions from '../imports/extensions.istio.io';
 export * as gatewayApi from '../imports/gateway.networking.k8s.io';
 // Flagger v1.44.0 (progressive delivery): the Canary the library emits
 export * as flagger from '../imports/flagger.app';
+// cert-manager v1.21.1: the Certificate an IngressGateway can write, for escape hatches.
+export * as certManager from '../imports/cert-manager.io';

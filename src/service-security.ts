@@ -10,6 +10,7 @@ import {
   identityRef,
   IdentityRef,
   IWorkloadIdentity,
+  jwtRuleProblems,
   MtlsIntent,
   OperationIntent,
   principalOf,
@@ -17,7 +18,7 @@ import {
   serviceOwner,
   SourceIntent,
 } from './model';
-import { fail, validationMessage } from './private/errors';
+import { fail, formatMessage, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { Condition } from './values/condition';
 import { Validation } from './validation/suppress';
@@ -25,6 +26,7 @@ import { ExternalIdentity } from './values/external-identity';
 import { HttpMethod } from './values/http-method';
 import { MtlsMode } from './values/mtls-mode';
 import { PathMatch } from './values/path-match';
+import { RequestPrincipal } from './values/jwt';
 import { Risk } from './values/risk';
 import { addWarning } from './warnings';
 
@@ -55,7 +57,15 @@ export interface OperationOptions {
 }
 
 /** Options of {@link ServiceSecurity.allowFrom} (and `TracedService.allowFrom`). */
-export interface AllowOptions extends OperationOptions {}
+export interface AllowOptions extends OperationOptions {
+  /**
+   * End-user principals (JWT `<iss>/<sub>`) the request must also carry (ORed), validated by a
+   * RequestAuthentication on this workload. Istio requires a non-empty `sub` for every form.
+   * @example [RequestPrincipal.fromIssuer('https://auth.example.com')]
+   * @default - no token required
+   */
+  readonly requestPrincipals?: RequestPrincipal[];
+}
 
 /** Options of {@link ServiceSecurity.denyFrom}. */
 export interface DenyOptions extends OperationOptions {}
@@ -132,7 +142,12 @@ export class ServiceSecurity {
    */
   public allowFrom(caller: IWorkloadIdentity, options: AllowOptions = {}): void {
     const [id, external] = this.checkIdentity('allowFrom.caller', caller);
-    const rule = this.buildRule('allowFrom.options', { identities: [id], notIdentities: [], notNamespaces: [] }, options);
+    const requestPrincipals = list(this.service, 'allowFrom.options.requestPrincipals', options.requestPrincipals, (p, at) => {
+      if (!(p instanceof RequestPrincipal)) fail(this.service, at, p, "must be a RequestPrincipal (RequestPrincipal.fromIssuer('https://...'))");
+      return p.value;
+    });
+    const source = { identities: [id], notIdentities: [], notNamespaces: [], ...(requestPrincipals.length > 0 ? { requestPrincipals } : {}) };
+    const rule = this.buildRule('allowFrom.options', source, options);
     this.addRule('ALLOW', rule, `allowFrom(${show(id)})`, external ? [id] : []);
   }
 
@@ -314,6 +329,11 @@ export class ServiceSecurity {
     if (mode.value === MtlsMode.DISABLE.value && w.allow.some((r) => (r.source?.identities.length ?? 0) > 0)) {
       // Only reachable on the sidecar data plane: ambient refuses DISABLE (ztunnel treats it as PERMISSIVE).
       this.warnOnce('CI5002', `ALLOW rules of ${name} match callers by principal, but mTLS is DISABLE for ${name}: client sidecars send it plaintext, so no request carries a principal and these rules never match.`);
+    }
+    // Rules that read the end-user token, with nobody validating it (or a gateway removing it).
+    for (const p of jwtRuleProblems(this.service.mesh.model, this.ref)) {
+      if (p.at === undefined || p.at === this.service.node.path) errors.push(validationMessage(p.property, p.value, p.rule, p.hint));
+      else errors.push(formatMessage(p.at, p.property, p.value, p.rule, p.hint));
     }
     // An ExternalIdentity that is really one of our services would hide a call-graph edge.
     for (const id of w.externalIdentities) {

@@ -17,6 +17,7 @@ import {
   ZeroTrustPolicy,
 } from '../src';
 import { collectFindings } from '../src/warnings';
+import { JwtRule, RequestAuthentication } from '../src';
 import { meshChart, one, service, synth } from './helpers';
 
 /** GIVEN a mesh with `production` holding order-service and payment-service. */
@@ -399,6 +400,11 @@ describe('HttpMethod', () => {
 describe('Condition', () => {
   const render = (c: Condition) => {
     const { chart, order, payment } = twoServices();
+    // A rule reading the end-user token needs a RequestAuthentication on the workload (without one it
+    // never matches, which is an error at synth: model/edge-checks.ts).
+    if (String(c).startsWith('request.auth.')) {
+      new RequestAuthentication(chart, 'Jwt', { target: payment, jwtRules: [JwtRule.of({ issuer: 'https://issuer', jwksUri: 'https://issuer/jwks.json' })] });
+    }
     payment.allowFrom(order, { when: [c] });
     return one(security(chart), 'AuthorizationPolicy').spec.rules[0].when[0];
   };

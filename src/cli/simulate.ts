@@ -84,6 +84,31 @@ function headers(p: Parsed): Record<string, string> {
   return out;
 }
 
+/**
+ * The `--claim k=v` flags as a JWT payload: a claim given more than once is a list; a value that
+ * parses as JSON (a number, true/false, an object or a list) is taken as that.
+ */
+function claims(p: Parsed): Record<string, unknown> | undefined {
+  const given = p.flags.get('claim') ?? [];
+  if (given.length === 0) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const c of given) {
+    const eq = c.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--claim ${JSON.stringify(c)}: write it as name=value`);
+    const [k, raw] = [c.slice(0, eq), c.slice(eq + 1)];
+    let v: unknown = raw;
+    if (/^(-?\d|true$|false$|\{|\[)/.test(raw)) {
+      try {
+        v = JSON.parse(raw);
+      } catch {
+        v = raw;
+      }
+    }
+    out[k] = k in out ? [...(Array.isArray(out[k]) ? (out[k] as unknown[]) : [out[k]]), v] : v;
+  }
+  return out;
+}
+
 function intFlag(p: Parsed, name: string): number | undefined {
   const v = one(p, name, false);
   if (v === undefined) return undefined;
@@ -142,6 +167,7 @@ export function routeJson(r: RouteResult): object {
     timeout: r.timeout,
     retries: r.retries,
     ...(r.match !== undefined ? { match: r.match } : {}),
+    ...(r.section ? { section: r.section } : {}),
     routedBy: r.routedBy,
     host: r.host,
     ...(r.defaultRoute ? { defaultRoute: true } : {}),
@@ -202,7 +228,7 @@ export function routeCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   };
 }
 
-const AUTHZ_USAGE = '<files or dirs…> [--recursive] --to <svc>.<ns> (--from-principal P | --plaintext) --method M --path P [--header k=v]… [--port N] [--workload NAME] [--via service|pod]';
+const AUTHZ_USAGE = '<files or dirs…> [--recursive] --to <svc>.<ns> (--from-principal P | --plaintext) --method M --path P [--header k=v]… [--port N] [--workload NAME] [--via service|pod] [--request-principal ISS/SUB] [--claim k=v]… [--sni HOST]';
 const AUTHZ_HELP = `Is this call allowed? Prints one JSON object: ALLOW or DENY, the deciding policy, rule and reason.
 
   --to S                 the called service, <service>.<namespace> (required)
@@ -216,6 +242,10 @@ const AUTHZ_HELP = `Is this call allowed? Prints one JSON object: ALLOW or DENY,
   --source-ip IP         the caller's IP (for ipBlocks)
   --tcp                  a TCP connection: HTTP-only rules do not match
   --via service|pod      ambient: to the Service, through its waypoint (default), or straight to a pod IP
+  --sni HOST             the TLS SNI the caller sent (for connection.sni conditions)
+  --request-principal R  the validated JWT's <iss>/<sub> (default: from --claim iss and sub)
+  --claim k=v            a claim of the validated JWT (repeatable; repeated: a list; scope and
+                         permission are split at spaces, as Istio does)
   --root-namespace NS    the mesh root namespace (default istio-system)
 `;
 
@@ -224,7 +254,7 @@ export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
   return {
     run: (argv) =>
       guarded('authz', AUTHZ_USAGE, AUTHZ_HELP, io, () => {
-        const p = parse(argv, ['to', 'from-principal', 'method', 'path', 'header', 'port', 'workload', 'host', 'source-ip', 'via', 'root-namespace'], ['plaintext', 'tcp', 'recursive']);
+        const p = parse(argv, ['to', 'from-principal', 'method', 'path', 'header', 'port', 'workload', 'host', 'source-ip', 'via', 'root-namespace', 'request-principal', 'claim', 'sni'], ['plaintext', 'tcp', 'recursive']);
         const principal = one(p, 'from-principal', false);
         const plaintext = p.flags.has('plaintext');
         if (!principal === !plaintext) throw new UsageError('give exactly one of --from-principal P and --plaintext');
@@ -241,6 +271,9 @@ export function authzCommand(io: CliIo = PROCESS_IO): SimulatorCommand {
           workload: one(p, 'workload', false),
           host: one(p, 'host', false),
           sourceIp: one(p, 'source-ip', false),
+          requestPrincipal: one(p, 'request-principal', false),
+          claims: claims(p),
+          sni: one(p, 'sni', false),
           ...(p.flags.has('tcp') ? { tcp: true } : {}),
           ...(via ? { via } : {}),
         });

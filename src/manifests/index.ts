@@ -6,3 +6,4 @@ export { ManifestIndex, flattenManifests, podView } from './manifest-index';
 export type { IndexedObject, ManifestIndexOptions, Workload } from './manifest-index';
 export type * from './types';
 export * from './read';
+export { installedGatewayObjects, installedGatewaysOf } from './installed-gateways';

@@ -8,5 +8,7 @@ export * from './service';
 export * from './traffic';
 export * from './security';
 export * from './egress';
+export * from './edge';
 export * from './owners';
 export * from './model';
+export * from './edge-checks';

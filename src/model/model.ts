@@ -1,7 +1,20 @@
 import { fail } from '../private/errors';
+import {
+  EdgeIntentData,
+  edgeKey,
+  exposedPathsOverlap,
+  ExternalCallIntent,
+  externalEgressHosts,
+  ExternalServiceIntent,
+  GatewayExposureIntent,
+  gatewayHostMatches,
+  IngressGatewayIntent,
+  RequestAuthenticationIntent,
+  RequestAuthenticationTarget,
+} from './edge';
 import { EgressScopeIntent, WorkloadEgressIntent } from './egress';
-import { IdentityRef, sameIdentity, ServiceRef, serviceFqdn, serviceKey } from './identity';
-import { serviceOwner } from './owners';
+import { identityKey, IdentityRef, sameIdentity, ServiceRef, serviceFqdn, serviceKey } from './identity';
+import { serviceOwner, sourceOwner } from './owners';
 import {
   AuthorizationAction,
   AuthorizationRuleIntent,
@@ -66,6 +79,10 @@ export interface IIntentPolicy {
    * @default - every mode is accepted
    */
   mtlsProblems?(mtls: MtlsIntent): readonly IntentProblem[];
+  /**
+   * RequestAuthentications), asked after every edge write (the state after the write).
+   */
+  edgeProblems?(model: MeshIntentModel): readonly IntentProblem[];
 }
 
 /** Hooks a mesh gives its model. */
@@ -98,6 +115,8 @@ export interface MeshModelData {
   };
   /** Egress scopes, in the order workloads were scoped. */
   readonly egress: readonly EgressScopeIntent[];
+  /** Ingress gateways, exposures, external services and RequestAuthentications, when any is declared. */
+  readonly edge?: EdgeIntentData;
 }
 
 /** Options of {@link MeshIntentModel.addAuthorizationRule}. */
@@ -173,6 +192,11 @@ export class MeshIntentModel {
   private readonly _egress = new Map<string, EgressScopeIntent>();
   private readonly _byIdentity = new Map<string, ServiceIntent[]>();
   private readonly _rateLimitsBySource = new Map<string, Array<{ readonly service: ServiceRef; readonly limit: LocalRateLimitIntent }>>();
+  private readonly _gateways = new Map<string, IngressGatewayIntent>();
+  private readonly _exposures: GatewayExposureIntent[] = [];
+  private readonly _externals = new Map<string, ExternalServiceIntent>();
+  private readonly _externalCalls: ExternalCallIntent[] = [];
+  private readonly _requestAuthns: RequestAuthenticationIntent[] = [];
   private _version = 0;
   private _graph?: { readonly version: number; readonly edges: CallEdge[]; readonly calleesOf: Map<string, string[]> };
 
@@ -599,7 +623,224 @@ export class MeshIntentModel {
     const collector = collectorEgressHost(this._settings);
     if (collector) hosts.add(collector);
     for (const h of scope.extraHosts) hosts.add(h);
+    for (const es of this.externalServicesCalledBy({ namespace: svc.namespace, serviceAccount: svc.serviceAccount })) {
+      for (const h of externalEgressHosts(es)) hosts.add(h);
+    }
     return { namespace: svc.namespace, serviceName: svc.name, selector: { ...svc.selector }, hosts: [...hosts].sort() };
+  }
+
+
+  // ---- edge: ingress gateways, external services, end-user authentication ---------------------
+
+  /**
+   * Declares an ingress gateway. `namespace/name` is unique; two gateways on the same workload
+   * (same namespace and selector) that serve one host on one port are refused (Istio's IST0145:
+   * which one answers is undefined).
+   */
+  public addIngressGateway(gw: IngressGatewayIntent): void {
+    const key = edgeKey(gw);
+    const prior = this._gateways.get(key);
+    if (prior) fail(gw.source, 'name', key, `gateway ${key} is already declared by ${prior.source}`, 'give each gateway its own name');
+    for (const other of this._gateways.values()) {
+      if (other.workload.namespace !== gw.workload.namespace || JSON.stringify(sorted(other.workload.selector)) !== JSON.stringify(sorted(gw.workload.selector))) continue;
+      const ports = (g: IngressGatewayIntent) => [...(g.tls ? [g.httpsPort] : []), ...(g.httpPort !== undefined ? [g.httpPort] : [])];
+      const port = ports(gw).find((p) => ports(other).includes(p));
+      const host = gw.hosts.find((h) => other.hosts.some((o) => gatewayHostMatches(o, h) || gatewayHostMatches(h, o)));
+      if (port !== undefined && host !== undefined) {
+        fail(gw.source, 'hosts', host, `gateway ${edgeKey(other)} (${other.source}) already serves ${host} on port ${port} of the same gateway workload; `
+          + 'two Gateways on one workload, port and host conflict (Istio IST0145) and only one of them answers', 'serve the host from one gateway, or use another port or a dedicated gateway workload');
+      }
+    }
+    this._gateways.set(key, gw);
+    this.commitEdge([sourceOwner(gw.source)], gw.source, () => this._gateways.delete(key));
+  }
+
+  /** A declared ingress gateway, by `namespace/name`. */
+  public ingressGateway(key: string): IngressGatewayIntent | undefined {
+    return this._gateways.get(key);
+  }
+
+  /** Every ingress gateway, in declaration order. */
+  public get ingressGateways(): readonly IngressGatewayIntent[] {
+    return [...this._gateways.values()];
+  }
+
+  /**
+   * Exposes a service on an ingress gateway for one host and some paths. `authorize` runs once the
+   * exposure is accepted (the writer adds the gateway's allow rule there); if it throws, the
+   * exposure is undone. The host must be one the gateway serves;
+   * the paths must not overlap the paths of another exposure of the same gateway and host (each
+   * request path reaches exactly one service).
+   */
+  public exposeService(exposure: GatewayExposureIntent, authorize?: () => void): void {
+    const gw = this._gateways.get(exposure.gateway);
+    const at = exposure.source;
+    if (!gw) fail(at, 'gateway', exposure.gateway, 'is not a gateway of this mesh', 'declare it with an IngressGateway first');
+    this.requireService(exposure.service, at);
+    if (!gw.hosts.some((h) => gatewayHostMatches(h, exposure.host))) {
+      fail(at, 'host', exposure.host, `gateway ${exposure.gateway} does not serve this host (it serves ${gw.hosts.join(', ')})`, 'expose one of the gateway\'s hosts, or add the host to the gateway');
+    }
+    if (exposure.paths.length === 0) fail(at, 'paths', [], 'an exposure needs at least one path', "e.g. paths: [RoutePath.prefix('/api/orders')]");
+    for (const other of this._exposures) {
+      if (other.gateway !== exposure.gateway || other.host.toLowerCase() !== exposure.host.toLowerCase()) continue;
+      for (const p of exposure.paths) {
+        const clash = other.paths.find((o) => exposedPathsOverlap(o, p));
+        if (clash) {
+          fail(at, 'paths', `${p.kind} ${p.value}`, `it overlaps ${clash.kind} ${clash.value}, which ${other.source} exposes on ${exposure.gateway} for ${exposure.host} (${serviceKey(other.service)}): a request path must reach one service`,
+            'expose disjoint paths, e.g. /api/orders and /api/payments');
+        }
+      }
+    }
+    const before = this._exposures.length;
+    const undo = () => {
+      this._exposures.length = before;
+    };
+    this._exposures.push(exposure);
+    // The renderer's refusals first, so that a refused exposure adds no allow rule either.
+    try {
+      for (const p of this.hooks.policy?.edgeProblems?.(this) ?? []) fail(p.at ?? at, p.property, p.value, p.rule, p.hint);
+      authorize?.();
+    } catch (e) {
+      undo();
+      throw e;
+    }
+    this.commit([sourceOwner(gw.source), serviceOwner(exposure.service)], at, undo);
+  }
+
+  /** Every exposure, in declaration order. */
+  public get exposures(): readonly GatewayExposureIntent[] {
+    return [...this._exposures];
+  }
+
+  /** The exposures of one gateway (`namespace/name`), in declaration order. */
+  public exposuresOn(gateway: string): readonly GatewayExposureIntent[] {
+    return this._exposures.filter((e) => e.gateway === gateway);
+  }
+
+  /** The exposures of one service, in declaration order. */
+  public exposuresOf(ref: ServiceRef): readonly GatewayExposureIntent[] {
+    return this._exposures.filter((e) => e.service.namespace === ref.namespace && e.service.name === ref.name);
+  }
+
+  /** Declares an external service (a ServiceEntry). `namespace/name` is unique. */
+  public addExternalService(es: ExternalServiceIntent): void {
+    const key = edgeKey(es);
+    if (!this._namespaces.has(es.namespace)) {
+      fail(es.source, 'namespace', es.namespace, `namespace ${es.namespace} is not a namespace of this mesh`, 'declare it with a MeshNamespace first');
+    }
+    const prior = this._externals.get(key);
+    if (prior) fail(es.source, 'name', key, `external service ${key} is already declared by ${prior.source}`, 'give each external service its own name');
+    for (const other of this._externals.values()) {
+      const host = es.hosts.find((h) => other.hosts.some((o) => o.toLowerCase() === h.toLowerCase()));
+      if (host) fail(es.source, 'hosts', host, `external service ${edgeKey(other)} (${other.source}) already declares this host`, 'declare each external host once and add callers to it');
+    }
+    this._externals.set(key, es);
+    this.commitEdge([sourceOwner(es.source)], es.source, () => this._externals.delete(key));
+  }
+
+  /** A declared external service, by `namespace/name`. */
+  public externalService(key: string): ExternalServiceIntent | undefined {
+    return this._externals.get(key);
+  }
+
+  /** Every external service, in declaration order. */
+  public get externalServices(): readonly ExternalServiceIntent[] {
+    return [...this._externals.values()];
+  }
+
+  /**
+   * Declares that a mesh workload calls an external service: the caller's Sidecar egress lists the
+   * external hosts, the ServiceEntry is exported to its namespace, and with the egress gateway, the
+   * gateway's AuthorizationPolicy admits its identity. The caller must run a service of this mesh.
+   */
+  public addExternalCall(call: ExternalCallIntent): void {
+    const es = this._externals.get(call.external);
+    if (!es) fail(call.source, 'external', call.external, 'is not an external service of this mesh');
+    if (this.servicesOf(call.caller).length === 0) {
+      fail(call.source, 'caller', identityKey(call.caller), 'no service of this mesh runs as this identity', 'pass a TracedService of this mesh');
+    }
+    if (this._externalCalls.some((c) => c.external === call.external && sameIdentity(c.caller, call.caller))) {
+      fail(call.source, 'caller', identityKey(call.caller), `this identity is already an allowed caller of ${call.external}`, 'declare each caller once');
+    }
+    if (es.exportTo && !es.exportTo.some((e) => e === '*' || e === call.caller.namespace || (e === '.' && es.namespace === call.caller.namespace))) {
+      fail(call.source, 'caller', identityKey(call.caller), `${call.external} is exported to ${es.exportTo.join(', ')} only, so workloads of namespace ${call.caller.namespace} cannot see it`,
+        `add "${call.caller.namespace}" to its exportTo, or leave exportTo to be derived from the callers`);
+    }
+    this._externalCalls.push({ caller: { ...call.caller }, external: call.external, source: call.source });
+    const owners = [sourceOwner(es.source), ...this.servicesOf(call.caller).map((s) => serviceOwner(s))];
+    this.commitEdge(owners, call.source, () => {
+      this._externalCalls.pop();
+    });
+  }
+
+  /** The declared callers of an external service (`namespace/name`), in declaration order. */
+  public externalCallsTo(key: string): readonly ExternalCallIntent[] {
+    return this._externalCalls.filter((c) => c.external === key);
+  }
+
+  /** The external services an identity is declared to call, in declaration order. */
+  public externalServicesCalledBy(identity: IdentityRef): readonly ExternalServiceIntent[] {
+    return this._externalCalls.filter((c) => sameIdentity(c.caller, identity)).map((c) => this._externals.get(c.external)!);
+  }
+
+  /** Every declared external call, in declaration order. */
+  public get externalCalls(): readonly ExternalCallIntent[] {
+    return [...this._externalCalls];
+  }
+
+  /**
+   * Declares a RequestAuthentication on a service's workload or an ingress gateway. An issuer is
+   * configured once per target: two rules for one issuer on one workload are refused.
+   */
+  public addRequestAuthentication(ra: RequestAuthenticationIntent): void {
+    if (ra.target.kind === 'service') this.requireService(ra.target.service, ra.source);
+    else if (!this._gateways.has(ra.target.gateway)) fail(ra.source, 'target', ra.target.gateway, 'is not a gateway of this mesh');
+    if (ra.jwtRules.length === 0) fail(ra.source, 'jwtRules', [], 'a RequestAuthentication needs at least one JWT rule');
+    for (const other of this.requestAuthenticationsOf(ra.target)) {
+      const issuer = ra.jwtRules.find((r) => other.jwtRules.some((o) => o.issuer === r.issuer))?.issuer;
+      if (issuer) fail(ra.source, 'jwtRules', issuer, `${other.source} already configures this issuer on ${targetText(ra.target)}`, 'configure each issuer once per workload');
+    }
+    this._requestAuthns.push(ra);
+    this.commitEdge([sourceOwner(ra.source)], ra.source, () => {
+      this._requestAuthns.pop();
+    });
+  }
+
+  /** Every RequestAuthentication, in declaration order. */
+  public get requestAuthentications(): readonly RequestAuthenticationIntent[] {
+    return [...this._requestAuthns];
+  }
+
+  /** The RequestAuthentications of one target, in declaration order. */
+  public requestAuthenticationsOf(target: RequestAuthenticationTarget): readonly RequestAuthenticationIntent[] {
+    const key = targetText(target);
+    return this._requestAuthns.filter((r) => targetText(r.target) === key);
+  }
+
+  /** The edge intent as plain data. */
+  public edge(): EdgeIntentData {
+    return {
+      ingressGateways: this.ingressGateways,
+      exposures: this.exposures,
+      externalServices: this.externalServices,
+      externalCalls: this.externalCalls,
+      requestAuthentications: this.requestAuthentications,
+    };
+  }
+
+  private hasEdge(): boolean {
+    return this._gateways.size + this._exposures.length + this._externals.size + this._externalCalls.length + this._requestAuthns.length > 0;
+  }
+
+  /** Asks the renderer's edge refusals, then the change hook; undoes the write on refusal. */
+  private commitEdge(owners: readonly string[], source: string, undo: () => void): void {
+    try {
+      for (const p of this.hooks.policy?.edgeProblems?.(this) ?? []) fail(p.at ?? source, p.property, p.value, p.rule, p.hint);
+    } catch (e) {
+      undo();
+      throw e;
+    }
+    this.commit(owners, source, undo);
   }
 
   // ---- reading it all ---------------------------------------------------------------------------
@@ -617,6 +858,7 @@ export class MeshIntentModel {
         workloads: services.filter((s) => this._workloads.has(serviceKey(s))).map((s) => this.workload(s)),
       },
       egress: this.egressScopes,
+      ...(this.hasEdge() ? { edge: this.edge() } : {}),
     });
   }
 
@@ -808,6 +1050,16 @@ function ruleKey(rule: AuthorizationRuleIntent): string {
 /** A deep copy of plain data (snapshots never share objects with the model). */
 function copy<T>(x: T): T {
   return JSON.parse(JSON.stringify(x));
+}
+
+/** A label map with its keys sorted (for comparing selectors). */
+function sorted(labels: { readonly [key: string]: string }): Array<[string, string]> {
+  return Object.keys(labels).sort().map((k) => [k, labels[k]]);
+}
+
+/** A RequestAuthentication target, for messages and keys. */
+function targetText(t: RequestAuthenticationTarget): string {
+  return t.kind === 'service' ? `service ${serviceKey(t.service)}` : `gateway ${t.gateway}`;
 }
 
 /** The object without undefined fields. */

@@ -46,6 +46,11 @@ export interface SourceIntent {
   readonly notIdentities: readonly IdentityRef[];
   /** Fail-open negations, only with `Risk.FAIL_OPEN_FOR_PLAINTEXT`: the caller is in none of these namespaces. */
   readonly notNamespaces: readonly string[];
+  /**
+   * End-user (JWT) principals `<iss>/<sub>` the request must carry (Istio's `requestPrincipals`,
+   * `*` patterns allowed); needs a RequestAuthentication for the issuer on the workload.
+   */
+  readonly requestPrincipals?: readonly string[];
 }
 
 /** One authorization rule. An absent source/operation matches anything; all conditions must hold. */

@@ -5,3 +5,13 @@
  * Shared by the renderers that write it and the validation layer that reads it.
  */
 export const EXTERNAL_PRINCIPALS_ANNOTATION = 'validation.cdk8s-istio.io/external-principals';
+
+/**
+ * Annotation on an object that relies on a gateway Istio's install provides outside the deployable
+ * set (comma-separated Service names; the one known is `istio-egressgateway`, the shared egress
+ * gateway of the root namespace), e.g. the Gateway, routes and policy of an external service routed
+ * through the egress gateway. The analyzers then count that gateway's Pod and Service as present,
+ * as `istioctl analyze` counts the ingress gateway in file mode, so `cdk8s-istio lint` of the
+ * synthesized YAML knows it too. Shared by the renderer that writes it and the analyzers that read it.
+ */
+export const INSTALLED_GATEWAYS_ANNOTATION = 'validation.cdk8s-istio.io/installed-gateways';

@@ -68,6 +68,8 @@ export function l7Attributes(rule: AuthorizationRuleIntent): string[] {
   const op = rule.operation;
   if (op && op.methods.length > 0) out.push('methods');
   if (op && op.paths.length > 0) out.push('paths');
+  // a JWT principal is read from the HTTP request: L7
+  if ((rule.source?.requestPrincipals?.length ?? 0) > 0) out.push('requestPrincipals');
   for (const c of rule.when) if (!ztunnelWhenKey(c.key) && !out.includes(c.key)) out.push(c.key);
   return out;
 }
@@ -104,7 +106,10 @@ function l4Projection(rule: AuthorizationRuleIntent, waypoint: IdentityRef): Aut
   if (isL4Rule(rule)) return rule;
   const op = rule.operation;
   const operation = op && op.ports.length > 0 ? { methods: [], paths: [], ports: op.ports } : undefined;
-  const source = rule.source ?? { identities: [], notIdentities: [waypoint], notNamespaces: [] };
+  // A JWT principal is read from the HTTP request, which ztunnel cannot see: drop it (deny more).
+  const { requestPrincipals: _jwt, ...peer } = rule.source ?? { identities: [], notIdentities: [], notNamespaces: [] };
+  const namesCallers = peer.identities.length > 0 || peer.notIdentities.length > 0 || peer.notNamespaces.length > 0;
+  const source = namesCallers ? peer : { identities: [], notIdentities: [waypoint], notNamespaces: [] };
   return { source, ...(operation ? { operation } : {}), when: rule.when.filter((c) => ztunnelWhenKey(c.key)), addedBy: rule.addedBy };
 }
 

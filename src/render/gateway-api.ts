@@ -545,3 +545,6 @@ export function gatewayApiHostProblems(svc: ServiceIntent, host: HostTrafficInte
   }
   return out;
 }
+
+/** One match block as a Gateway API `HTTPRouteMatch` (used by gateway routes, render/ingress.ts). */
+export { renderMatch as renderGatewayApiMatch, renderBackends as renderGatewayApiBackends };

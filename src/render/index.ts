@@ -14,8 +14,10 @@
 import {
   AuthorizationAction,
   AuthorizationRuleIntent,
+  GatewayWorkloadIntent,
   hasTrafficIntent,
   HostTrafficIntent,
+  IngressWorkloadRequest,
   IntentProblem,
   isRouted,
   MeshIntentModel,
@@ -30,9 +32,12 @@ import {
 } from '../model';
 import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
+import { egressProblems, renderEgress } from './egress';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
+import { exposureHostProblems, ingressProblems, ingressWorkload, renderIngress, sharedEgressGateway } from './ingress';
 import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
+import { renderRequestAuthentications, requestAuthenticationProblems } from './request-authentication';
 import { renderDeployment, renderNamespace, renderService, renderServiceAccount } from './kubernetes';
 import { flaggerPolicySelector } from './flagger';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
@@ -102,7 +107,26 @@ class ModeRenderer implements MeshRenderer {
     }
     out.push(...this.routingOf(host).hostProblems(svc, host));
     if (this.dataPlane.usesWaypoints && hasTrafficIntent(host)) out.push(...this.dataPlane.trafficProblems(model.namespace(svc.namespace), svc));
+    // Gateway routes follow the host's rules: a change of them must still render on every gateway.
+    out.push(...exposureHostProblems(model, this.settings, svc, host, model.exposuresOf(svc)));
     return out;
+  }
+
+  public edgeProblems(model: MeshIntentModel): IntentProblem[] {
+    const ambient = this.dataPlane.usesWaypoints;
+    return [
+      ...ingressProblems(model, this.settings),
+      ...egressProblems(model, this.settings),
+      ...requestAuthenticationProblems(model, ambient, (ns) => model.namespace(ns)?.waypoint ?? false),
+    ];
+  }
+
+  public ingressWorkload(request: IngressWorkloadRequest, gateway: { readonly name: string; readonly namespace: string }): GatewayWorkloadIntent {
+    return ingressWorkload(this.settings, request, gateway);
+  }
+
+  public egressGatewayWorkload(): GatewayWorkloadIntent {
+    return sharedEgressGateway(this.settings.rootNamespace);
   }
 
   public ruleProblems(model: MeshIntentModel, ref: ServiceRef, action: AuthorizationAction, rule: AuthorizationRuleIntent): IntentProblem[] {
@@ -122,7 +146,8 @@ class ModeRenderer implements MeshRenderer {
       for (const s of model.services) {
         if (namespaces.has(s.namespace) || !model.namespace(s.namespace)?.waypoint) continue;
         const w = model.workload(s);
-        if (hasTrafficIntent(model.host(s)) || w.allow.length > 0 || w.deny.length > 0) namespaces.add(s.namespace);
+        const jwt = model.requestAuthenticationsOf({ kind: 'service', service: s }).length > 0;
+        if (hasTrafficIntent(model.host(s)) || w.allow.length > 0 || w.deny.length > 0 || jwt) namespaces.add(s.namespace);
       }
       this.waypoints = { version: model.version, namespaces };
     }
@@ -157,7 +182,17 @@ class ModeRenderer implements MeshRenderer {
     for (const scope of model.egressScopes) {
       if (model.service(scope.service)) objects.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
     }
+    objects.push(...this.renderEdge(model));
     return { objects, notices };
+  }
+
+  /** Ingress gateways, external services and RequestAuthentications, each owned by its construct. */
+  private renderEdge(model: MeshIntentModel): RenderedObject[] {
+    return [
+      ...renderRequestAuthentications(model, this.dataPlane.usesWaypoints, (ns) => this.needsWaypoint(model, ns)),
+      ...renderIngress(model, this.settings),
+      ...renderEgress(model, this.settings),
+    ];
   }
 
   public renderOwner(model: MeshIntentModel, owner: string): readonly RenderedObject[] {
@@ -184,6 +219,7 @@ class ModeRenderer implements MeshRenderer {
           const host = model.host(svc);
           if (host.delegates?.some((d) => d.source === ref.path)) out.push(...this.renderService(model, svc, host).filter((o) => o.owner === owner));
         }
+        out.push(...this.renderEdge(model).filter((o) => o.owner === owner));
         return out;
       }
       default:

@@ -81,6 +81,7 @@ function renderSource(s: SourceIntent, trustDomain: string): Record<string, unkn
   }
   if (s.notIdentities.length > 0) out.notPrincipals = unique(s.notIdentities.map((id) => principalOf(id, trustDomain)));
   if (s.notNamespaces.length > 0) out.notNamespaces = unique([...s.notNamespaces]);
+  if (s.requestPrincipals && s.requestPrincipals.length > 0) out.requestPrincipals = unique([...s.requestPrincipals]);
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

@@ -3,7 +3,7 @@
  * of the intent it comes from and a construct id that is stable for that owner, so the object keeps
  * its place (and construct path) in the construct tree whatever else is added.
  */
-import type { IIntentPolicy, IntentProblem, MeshIntentModel, MeshSettings } from '../model';
+import type { GatewayWorkloadIntent, IIntentPolicy, IngressWorkloadRequest, IntentProblem, MeshIntentModel, MeshSettings } from '../model';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
@@ -102,4 +102,11 @@ export interface MeshRenderer extends IIntentPolicy {
   renderOwner(model: MeshIntentModel, owner: string): readonly RenderedObject[];
   /** Whether a namespace gets a waypoint (ambient mode, L7 intent in the namespace). */
   needsWaypoint(model: MeshIntentModel, namespace: string): boolean;
+  /**
+   * The pods an ingress gateway runs on in this mode (Istio API: the shared or a dedicated gateway;
+   * Gateway API: the gateway Istio provisions for the Gateway), with the identity they run as.
+   */
+  ingressWorkload(request: IngressWorkloadRequest, gateway: { readonly name: string; readonly namespace: string }): GatewayWorkloadIntent;
+  /** The egress gateway's pods: the shared `istio-egressgateway` of the root namespace. */
+  egressGatewayWorkload(): GatewayWorkloadIntent;
 }

@@ -24,6 +24,8 @@ interface Attributes {
   readonly headers: Record<string, string>;
   readonly sourceIp?: string;
   readonly requestPrincipal?: string;
+  readonly claims?: Record<string, unknown>;
+  readonly sni?: string;
   readonly tcp: boolean;
   /**
    * Enforced by ztunnel: only the sources, ports and `when` keys istiod converts for ztunnel
@@ -202,7 +204,9 @@ function attributes(principal: string, request: AuthzRequest, port: number | und
     port,
     headers: normalizeHeaders(request.headers),
     sourceIp: request.sourceIp,
-    requestPrincipal: request.requestPrincipal,
+    requestPrincipal: request.requestPrincipal ?? claimsPrincipal(request.claims),
+    claims: request.claims,
+    sni: request.sni?.toLowerCase(),
     tcp,
   };
 }
@@ -440,12 +444,56 @@ function conditionMismatch(c: any, a: Attributes, mode: 'ALLOW' | 'DENY'): Why {
   else if (key === 'source.serviceAccount') value = a.serviceAccount;
   else if (key === 'source.trustDomain') value = a.trustDomain;
   else if (key === 'request.auth.principal') value = a.requestPrincipal;
+  else if (key === 'connection.sni') value = a.sni;
+  else if (key === 'request.auth.audiences' || key === 'request.auth.presenter' || key.startsWith('request.auth.claims[')) {
+    return claimField(key, claimValues(a.claims, key), c.values, c.notValues);
+  }
   else if (key === 'destination.port') value = a.port === undefined ? undefined : String(a.port);
   else if (key === 'source.ip' || key === 'remote.ip') {
     value = a.sourceIp;
     match = cidrMatch;
-  } else value = undefined; // request.auth.claims, destination.ip, connection.sni: not modelled
+  } else value = undefined; // destination.ip: not modelled
   return field(`when ${key}`, value, c.values, c.notValues, match);
+}
+
+/** `<iss>/<sub>` of a JWT payload, when it has both as strings. */
+function claimsPrincipal(claims: Record<string, unknown> | undefined): string | undefined {
+  return typeof claims?.iss === 'string' && typeof claims.sub === 'string' ? `${claims.iss}/${claims.sub}` : undefined;
+}
+
+/** The claims Istio's JWT filter config splits at spaces (pilot/pkg/security/authn: SpaceDelimitedClaims). */
+const SPACE_DELIMITED_CLAIMS = new Set(['scope', 'permission']);
+
+/**
+ * The values of a `request.auth.*` claim key as strings: `request.auth.claims[a][b]` walks nested objects,
+ * `audiences` is `aud`, `presenter` is `azp`; a list gives each string element, a space-delimited claim its
+ * words; undefined when the token has no such claim (or no token).
+ */
+function claimValues(claims: Record<string, unknown> | undefined, key: string): string[] | undefined {
+  if (!claims) return undefined;
+  const path = key === 'request.auth.audiences' ? ['aud'] : key === 'request.auth.presenter' ? ['azp'] : [...key.matchAll(/\[([^\]]+)\]/g)].map((m) => m[1]);
+  let v: unknown = claims;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[k];
+  }
+  if (typeof v === 'string') return path.length === 1 && SPACE_DELIMITED_CLAIMS.has(path[0]) ? v.split(' ').filter((x) => x !== '') : [v];
+  if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
+  if (Array.isArray(v)) return v.filter((x) => typeof x === 'string');
+  return undefined;
+}
+
+/**
+ * A claim condition as Envoy's metadata list matcher decides it: `values` match when some element
+ * matches some value; `notValues` (a negated matcher) when no element does, so a missing claim
+ * satisfies `notValues` and fails `values`.
+ */
+function claimField(key: string, elements: string[] | undefined, values: unknown, notValues: unknown): Why {
+  const shown = elements === undefined ? '(no such claim)' : JSON.stringify(elements);
+  const hit = (patterns: unknown[]) => (elements ?? []).some((e) => patterns.some((p) => policyValueMatch(String(p), e)));
+  if (Array.isArray(values) && values.length > 0 && !hit(values)) return `when ${key} ${shown} has none of ${JSON.stringify(values)}`;
+  if (Array.isArray(notValues) && notValues.length > 0 && hit(notValues)) return `when ${key} ${shown} has one of not-list ${JSON.stringify(notValues)}`;
+  return undefined;
 }
 
 /** The effective mTLS mode of a workload port, and the PeerAuthentication that set it. */

@@ -41,6 +41,7 @@ export function routeRequest(model: ManifestIndex, request: RouteRequest): Route
   if (!vs) return defaultRoute(model, req, warnings, dropped);
   const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
   const routedBy = `VirtualService/${vs.namespace}/${vs.name}`;
+  if (rules.length === 0 && (Array.isArray(vs.spec.tls) || Array.isArray(vs.spec.tcp))) return routeConnection(model, vs, routedBy, req, warnings);
   for (let i = 0; i < rules.length; i++) {
     const rule = rules[i] ?? {};
     if (rule.delegate && typeof rule.delegate === 'object') {
@@ -123,6 +124,52 @@ function routesForCaller(vs: IndexedObject, req: NormalRequest): boolean {
     if (blocks.length === 0) return true;
     return blocks.some((m) => (m?.port === undefined || m.port === req.port) && sourceMatch(m ?? {}, req, vs.namespace));
   });
+}
+
+/**
+ * A connection routed by a VirtualService without `http` rules: its `tls` rules by SNI (the request's
+ * authority, port removed), then its `tcp` rules, first match wins (pilot/pkg/networking/core/tls.go,
+ * tcp.go): a tls match block needs one of its `sniHosts` (`*.x` wildcards) to cover the SNI, and, like a
+ * tcp block, its `port`, `gateways`, `sourceLabels` and `sourceNamespace` when given. No timeout and no
+ * retries apply to a connection; no match is a connection Envoy closes (reported as `noRoute`).
+ */
+function routeConnection(model: ManifestIndex, vs: IndexedObject, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
+  const sni = req.authority.toLowerCase().replace(/:\d+$/, '');
+  const sections: Array<['tls' | 'tcp', any[]]> = [['tls', Array.isArray(vs.spec.tls) ? vs.spec.tls : []], ['tcp', Array.isArray(vs.spec.tcp) ? vs.spec.tcp : []]];
+  for (const [section, rules] of sections) {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i] ?? {};
+      const blocks: any[] = Array.isArray(rule.match) && rule.match.length > 0 ? rule.match : [{}];
+      const matched = blocks.findIndex((m) => {
+        if (m === null || typeof m !== 'object') return false;
+        if (section === 'tls' && !(Array.isArray(m.sniHosts) && m.sniHosts.some((h: unknown) => typeof h === 'string' && hostSubsetOf(sni, h.toLowerCase())))) return false;
+        if (m.port !== undefined && m.port !== req.port) return false;
+        return sourceMatch(m, req, vs.namespace);
+      });
+      if (matched < 0) continue;
+      const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
+      const destinations = weigh(routes.map((r) => ({
+        host: model.configFqdn(String(r?.destination?.host ?? ''), vs.namespace),
+        subset: r?.destination?.subset,
+        port: r?.destination?.port?.number,
+        raw: r?.weight,
+      })));
+      for (const d of destinations) checkDestination(model, d, warnings);
+      const on = req.gateway === 'mesh' ? 'from a sidecar' : `at gateway ${req.gateway}`;
+      const reason = `${routedBy} ${section}[${i}]: its match[${matched}] matches the connection ${on}${section === 'tls' ? ` (SNI ${sni})` : ''}`;
+      return { rule: i, destinations, timeout: null, match: matched, routedBy, host: req.fqdn, reason, warnings, section };
+    }
+  }
+  const tried = sections.map(([n, r]) => `${r.length} ${n}`).join(', ');
+  return {
+    noRoute: true,
+    destinations: [],
+    timeout: null,
+    routedBy,
+    host: req.fqdn,
+    reason: `no tls or tcp rule of ${routedBy} matches the connection (${tried} rule(s) tried; SNI ${sni}, port ${req.port ?? 'none'}): Envoy closes it`,
+    warnings,
+  };
 }
 
 /** True when the VirtualService (or match block) `gateways` list binds the request's gateway. */

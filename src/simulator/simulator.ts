@@ -1,7 +1,7 @@
 import { authorizeRequest } from './authorize';
 import { versionSplit } from './destination';
 import { GraphFormat, MeshGraph, meshGraph, renderGraph } from './graph';
-import { ManifestIndex, ManifestObject } from '../manifests';
+import { installedGatewayObjects, ManifestIndex, ManifestObject } from '../manifests';
 import { loadManifestFiles, MeshSimulatorOptions, parseManifestText } from './load';
 import { routeRequest } from './route';
 import { AuthzRequest, AuthzResult, RouteRequest, RouteResult } from './types';
@@ -19,12 +19,14 @@ import { AuthzRequest, AuthzResult, RouteRequest, RouteResult } from './types';
 export class MeshSimulator {
   /** A simulator over manifest objects, e.g. `Testing.synth(chart)` or parsed YAML. */
   public static fromManifests(objects: readonly ManifestObject[], options: MeshSimulatorOptions = {}): MeshSimulator {
-    return new MeshSimulator(new ManifestIndex(objects, options));
+    // the installed gateways the objects declare they rely on (the shared egress gateway) are there too
+    const installed = installedGatewayObjects(objects, options.rootNamespace ?? 'istio-system');
+    return new MeshSimulator(new ManifestIndex(installed.length > 0 ? [...objects, ...installed] : objects, options));
   }
 
   /** A simulator over YAML/JSON files and folders (a folder's own files; its subfolders too with `recursive`). */
   public static fromFiles(paths: readonly string[], options: MeshSimulatorOptions = {}): MeshSimulator {
-    return new MeshSimulator(new ManifestIndex(loadManifestFiles(paths, { recursive: options.recursive }), options));
+    return MeshSimulator.fromManifests(loadManifestFiles(paths, { recursive: options.recursive }), options);
   }
 
   /** A simulator over YAML text (multi-document) or JSON text. */

@@ -54,8 +54,10 @@ export interface RetryResult {
 export interface RouteResult {
   /** True when no rule matches: Envoy answers 404 with response flag `NR`. */
   readonly noRoute?: boolean;
-  /** Index of the matching rule in `spec.http` (or `spec.rules` for an HTTPRoute). */
+  /** Index of the matching rule in `spec.http` (or `spec.rules` for an HTTPRoute; in `spec.tls`/`spec.tcp` with `section`). */
   readonly rule?: number;
+  /** `tls` or `tcp` when a VirtualService without `http` rules routed the request as a connection. */
+  readonly section?: 'tls' | 'tcp';
   /** Index of the matching block in the rule's `match` list; absent when the rule has no match. */
   readonly match?: number;
   /** Weighted destinations, in the order the rule lists them. */
@@ -119,8 +121,18 @@ export interface AuthzRequest {
   readonly host?: string;
   /** The caller's IP, for `ipBlocks` and `source.ip`. */
   readonly sourceIp?: string;
-  /** The JWT principal `<iss>/<sub>`, for `requestPrincipals`. */
+  /** The TLS SNI the caller sent, for `connection.sni` conditions (e.g. an egress gateway's policy). */
+  readonly sni?: string;
+  /** The JWT principal `<iss>/<sub>`, for `requestPrincipals`. @default `<iss>/<sub>` of `claims`, when both are given */
   readonly requestPrincipal?: string;
+  /**
+   * The claims of the validated JWT (its payload), for `request.auth.claims[...]`, `request.auth.audiences`
+   * (`aud`) and `request.auth.presenter` (`azp`). As Istio configures Envoy's JWT filter
+   * (pilot/pkg/security/authn: NormalizePayloadInMetadata), `scope` and `permission` strings are split at spaces;
+   * a list claim matches when one of its elements does.
+   * @example { iss: 'https://auth.example.com', sub: 'alice', scope: 'orders:read orders:write' }
+   */
+  readonly claims?: Record<string, unknown>;
   /** Treat the request as plain TCP: HTTP-only rule fields then cannot match. @default from the Service port's protocol */
   readonly tcp?: boolean;
   /** What each CUSTOM provider answers, by provider name. @default 'DENY' for every provider */

@@ -9,7 +9,7 @@ export interface CrdSchemaEntry {
   readonly schema: any;
 }
 
-const SOURCES = ['istio', 'gateway-api', 'flagger'] as const;
+const SOURCES = ['istio', 'gateway-api', 'flagger', 'cert-manager'] as const;
 let table: Map<string, CrdSchemaEntry> | undefined;
 
 function load(): Map<string, CrdSchemaEntry> {

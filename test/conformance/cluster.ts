@@ -13,10 +13,16 @@
  *   sidecar injector adds the `istio-proxy` container (the only part of an injected Pod an analyzer
  *   reads is that container's name and image: injection.Analyzer, injection.ImageAnalyzer); in a
  *   namespace labelled `istio.io/dataplane-mode: ambient`, the istio-cni node agent annotates the Pod
- *   `ambient.istio.io/redirection: enabled` (what util.PodInAmbientMode reads).
+ *   `ambient.istio.io/redirection: enabled` (what util.PodInAmbientMode reads);
+ * - for each cert-manager Certificate, the Secret cert-manager issues into its namespace;
+ * - the Istio gateways the objects declare they rely on (annotation
+ *   `validation.cdk8s-istio.io/installed-gateways`, e.g. the shared egress gateway), Pod and Service.
  *
  * Our lint is never given these objects: it reads Deployments as workloads itself.
  */
+
+import { execFileSync } from 'child_process';
+import { installedGatewayObjects } from '../../src/manifests';
 
 /** The proxy image Istio 1.30.3's default injection template uses (hub docker.io/istio, tag 1.30.3). */
 export const PROXY_IMAGE = 'docker.io/istio/proxyv2:1.30.3';
@@ -63,5 +69,26 @@ export function clusterContext(objects: readonly any[]): any[] {
     }
     out.push(pod);
   }
+  // cert-manager issues each Certificate's Secret (kubernetes.io/tls, in the Certificate's namespace)
+  // with a current certificate for its dnsNames: here a self-signed one, valid for two days.
+  for (const o of objects) {
+    if (o?.kind !== 'Certificate' || o.apiVersion !== 'cert-manager.io/v1' || typeof o.spec?.secretName !== 'string') continue;
+    out.push(issuedSecret(o.metadata?.namespace ?? 'default', o.spec.secretName, o.spec.dnsNames ?? []));
+  }
+  // Gateways Istio's install provides, which objects of the set declare they rely on (the library's
+  // annotation; e.g. dist/edge/control-plane/ installs istio-egressgateway): their Pod and Service.
+  out.push(...installedGatewayObjects(objects, 'istio-system'));
   return out;
+}
+
+/** A TLS Secret as cert-manager writes it, with a fresh self-signed certificate (openssl) for the names. */
+function issuedSecret(namespace: string, name: string, dnsNames: readonly string[]): any {
+  const cn = dnsNames[0] ?? name;
+  const san = dnsNames.length > 0 ? ['-addext', `subjectAltName=${dnsNames.map((d) => `DNS:${d}`).join(',')}`] : [];
+  const pem = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', '-', '-out', '-', '-days', '2', '-subj', `/CN=${cn}`, ...san], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const key = /-----BEGIN PRIVATE KEY-----[\s\S]*?-----END PRIVATE KEY-----\n?/.exec(pem)?.[0];
+  const cert = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/.exec(pem)?.[0];
+  if (!key || !cert) throw new Error(`openssl did not print a key and a certificate for ${namespace}/${name}`);
+  const b64 = (x: string) => Buffer.from(x).toString('base64');
+  return { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace }, data: { 'tls.crt': b64(cert), 'tls.key': b64(key) } };
 }

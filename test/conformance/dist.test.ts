@@ -73,7 +73,7 @@ describeConformance('Istio conformance: the synthesized deployable sets', () => 
 
   test('GIVEN the reference app WHEN synthesized THEN it writes the sidecar, ambient, progressive and control-plane sets', () => {
     const folders = sets.map((s) => s.folder);
-    expect(folders).toEqual(expect.arrayContaining(['.', 'ambient', 'progressive', 'control-plane']));
+    expect(folders).toEqual(expect.arrayContaining(['.', 'ambient', 'progressive', 'control-plane', 'edge', 'edge/control-plane']));
     expect(meshConfig).toBeDefined();
   });
 

@@ -92,7 +92,7 @@ describe('lint CLI', () => {
 
   test('--stats prints CEL coverage', () => {
     const r = lint(['--stats', REFERENCE]);
-    expect(r.stderr).toMatch(/CEL rules in the pinned CRDs: 616 \(111 distinct\); evaluable 614, transition rules skipped \(oldSelf\) 2, not compilable 0/);
+    expect(r.stderr).toMatch(/CEL rules in the pinned CRDs: 618 \(112 distinct\); evaluable 616, transition rules skipped \(oldSelf\) 2, not compilable 0/);
     expect(r.stderr).toMatch(/CEL evaluations this run: passed \d+, failed 0, not evaluated 0/);
   });
 

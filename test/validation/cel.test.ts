@@ -64,6 +64,7 @@ describe('CEL rules', () => {
 describe('celCoverage', () => {
   test('covers every rule of the pinned CRDs except the transition rules', () => {
     const c = celCoverage();
-    expect(c).toMatchObject({ total: 616, distinct: 111, evaluable: 614, transition: 2, notCompiled: 0, notEvaluable: [] });
+    // cert-manager v1.21.1's Issuer and ClusterIssuer CRDs carry one rule each (the same venafi rule: 1 distinct)
+    expect(c).toMatchObject({ total: 618, distinct: 112, evaluable: 616, transition: 2, notCompiled: 0, notEvaluable: [] });
   });
 });

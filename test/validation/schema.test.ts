@@ -10,7 +10,8 @@ const { AOT_KINDS, sourceHash } = require(path.join(ROOT, 'scripts', 'compile-va
 
 function schemas(): Record<string, any> {
   const out: Record<string, any> = {};
-  for (const s of ['istio', 'gateway-api', 'flagger']) Object.assign(out, JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'schemas', `${s}.json`), 'utf8')));
+  // every imported source (imports/schemas/index.json, written by scripts/import.js)
+  for (const s of Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'schemas', 'index.json'), 'utf8')))) Object.assign(out, JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'schemas', `${s}.json`), 'utf8')));
   return out;
 }
 

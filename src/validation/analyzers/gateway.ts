@@ -218,6 +218,11 @@ export const secretAnalyzer: Analyzer = {
   source: `${AZ}secret.go, pilot/pkg/credentials/kube/secrets.go, pilot/pkg/xds/sds.go`,
   analyze(ctx) {
     const secrets = new Map(ctx.index.ofKind('Secret', '').map((s) => [`${s.namespace}/${s.name}`, s]));
+    // Ours, not Istio's: a cert-manager Certificate of the set writes its Secret (spec.secretName, in
+    // the Certificate's namespace) with a current certificate once applied, as a Deployment's pods
+    // appear; so it counts as that Secret. One in another namespace is named in the message.
+    const certificates = ctx.index.ofKind('Certificate', 'cert-manager.io').filter((c) => typeof str(c.spec?.secretName) === 'string');
+    const certified = new Set(certificates.map((c) => `${c.namespace}/${str(c.spec.secretName)}`));
     for (const gw of ctx.index.gateways as readonly IndexedObject<GatewaySpec>[]) {
       const selector = strings(gw.spec.selector);
       const pod = ctx.index.selectWorkloads(undefined, selector)[0];
@@ -230,8 +235,11 @@ export const secretAnalyzer: Analyzer = {
         if (cn === '') return;
         const ref = shortOrFullName(pod.namespace, cn);
         const secret = secrets.get(`${ref.namespace}/${ref.name}`);
+        if (!secret && certified.has(`${ref.namespace}/${ref.name}`)) return;
         if (!secret) {
-          ctx.report(gw, 'IST0101', `spec.servers[${i}].tls.credentialName: Secret ${q(fullName(ref))} is not in the gateway's namespace ${q(pod.namespace)}`);
+          const elsewhere = certificates.filter((c) => str(c.spec.secretName) === ref.name).map((c) => c.namespace).sort();
+          const note = elsewhere.length > 0 ? `; the Certificate ${q(ref.name)} writes it into namespace ${elsewhere.map(q).join(', ')}, where the gateway pods do not read it` : '';
+          ctx.report(gw, 'IST0101', `spec.servers[${i}].tls.credentialName: Secret ${q(fullName(ref))} is not in the gateway's namespace ${q(pod.namespace)}${note}`);
         } else if (!validSecret(secret)) {
           ctx.report(gw, 'IST0161', `spec.servers[${i}].tls.credentialName: Secret ${fullName(ref)} holds no valid, current certificate (keys cert/key or tls.crt/tls.key)`);
         }

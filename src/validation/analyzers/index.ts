@@ -3,7 +3,7 @@
  * function per Istio analyzer and named after it, with Istio's codes and levels, plus our own (CI3xxx).
  * They all read one typed {@link ManifestIndex}.
  */
-import { ManifestIndex } from '../../manifests';
+import { installedGatewayObjects, ManifestIndex } from '../../manifests';
 import { ISTIO_IGNORED_NAMESPACES } from '../../rules/kinds';
 import type { IndexedObject, ManifestObject } from '../../manifests';
 import { alphaAnalyzer, k8sAnnotationsAnalyzer } from './annotations';
@@ -25,7 +25,7 @@ import { DEFAULT_ROOT_NAMESPACE } from '../../rules/mesh-config';
 import { IstioMeshConfig, meshNetworksInSet, resolveMeshConfig } from './mesh-config';
 import type { MeshConfigView } from './mesh-config';
 import { meshNetworksAnalyzer } from './multicluster';
-import { subsetTrafficAnalyzer, telemetryProvidersAnalyzer, workloadLabelsAnalyzer } from './ours';
+import { claimRoutingAnalyzer, subsetTrafficAnalyzer, telemetryProvidersAnalyzer, workloadLabelsAnalyzer } from './ours';
 import { principalsAnalyzer } from './principals';
 import { sidecarSelectorAnalyzer, telemetryDefaultSelectorAnalyzer, telemetrySelectorAnalyzer } from './selectors';
 import { portNameAnalyzer } from './service';
@@ -81,6 +81,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   principalsAnalyzer,
   subsetTrafficAnalyzer,
   telemetryProvidersAnalyzer,
+  claimRoutingAnalyzer,
 ];
 
 /** Analyzers Istio runs only when asked for by name (`skipAll` in its tests): the alpha-annotation check. */
@@ -140,7 +141,9 @@ export interface AnalyzerOptions {
   /**
    * Add the ingress gateway `istioctl analyze` assumes when it analyzes files without a cluster (a Pod
    * labelled `istio=ingressgateway` and Service `istio-ingressgateway` in the root namespace, unless mesh
-   * config turns the ingress controller off). Nothing is reported about them.
+   * config turns the ingress controller off), and the shared egress gateway when an object of the set
+   * declares it relies on it (annotation `validation.cdk8s-istio.io/installed-gateways`). Nothing is
+   * reported about them.
    * @default true
    */
   readonly defaultResources?: boolean;
@@ -175,6 +178,12 @@ export function analyze(manifests: readonly ManifestObject[], options: AnalyzerO
     const service = typeof probe.config.ingressService === 'string' && probe.config.ingressService ? probe.config.ingressService : 'istio-ingressgateway';
     for (const d of defaultResources(root, service)) {
       if (objects.some((m) => m.kind === d.kind && m.metadata?.name === d.metadata?.name && m.metadata?.namespace === root)) continue;
+      extra.push(d);
+      skip.add(d);
+    }
+  }
+  if (options.defaultResources !== false) {
+    for (const d of installedGatewayObjects(objects, root)) {
       extra.push(d);
       skip.add(d);
     }

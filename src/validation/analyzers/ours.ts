@@ -91,3 +91,59 @@ export const telemetryProvidersAnalyzer: Analyzer = {
     }
   },
 };
+
+/** The `@request.auth.claims.` header names of a VirtualService match block (JWT claim based routing). */
+function claimHeaders(match: unknown): string[] {
+  if (!isObject(match)) return [];
+  return [...Object.keys(record(match.headers)), ...Object.keys(record(match.withoutHeaders))].filter((h) => h.startsWith('@request.auth.claims.'));
+}
+
+function record(x: unknown): Record<string, unknown> {
+  return isObject(x) ? (x as Record<string, unknown>) : {};
+}
+
+/**
+ * CI3005: routing on JWT claims (`headers: {"@request.auth.claims.<name>": ...}`). Istio sets the claims only
+ * where a RequestAuthentication validates the token, and routes on them only at gateways (istio.io,
+ * "JWT claim based routing": ingress gateway only); a rule bound to `mesh` never sees claims, and a rule bound to a
+ * Gateway whose pods no RequestAuthentication selects (by selector, mesh-wide in the root namespace, or by
+ * targetRefs to the Gateway) never matches.
+ */
+export const claimRoutingAnalyzer: Analyzer = {
+  name: 'cdk8s-istio.ClaimRoutingAnalyzer',
+  codes: ['CI3005'],
+  source: 'istio-rules.md §4; istio.io docs/tasks/security/authentication/jwt-route (ours)',
+  analyze(ctx) {
+    const root = ctx.index.rootNamespace;
+    const ras = ctx.index.requestAuthentications;
+    const validatedAt = (gw: { namespace: string; name: string; selector: StringMap }): boolean => ras.some((ra) => {
+      const spec: any = ra.spec ?? {};
+      if (list<any>(spec.targetRefs).some((t) => t?.kind === 'Gateway' && t?.name === gw.name && (t?.namespace ?? ra.namespace) === gw.namespace)) return true;
+      const labels = strings(spec.selector?.matchLabels);
+      if (Object.keys(labels).length === 0) return ra.namespace === root && list(spec.targetRefs).length === 0;
+      return Object.entries(labels).every(([k, v]) => gw.selector[k] === v);
+    });
+    for (const vs of ctx.index.virtualServices) {
+      const vsGateways = list<string>(vs.spec.gateways).map(String);
+      list<any>(vs.spec.http).forEach((rule, i) => {
+        list<any>(rule?.match).forEach((m, j) => {
+          const claims = claimHeaders(m);
+          if (claims.length === 0) return;
+          const bound = list<string>(m?.gateways).length > 0 ? list<string>(m.gateways).map(String) : vsGateways.length > 0 ? vsGateways : ['mesh'];
+          for (const g of bound) {
+            if (g === 'mesh') {
+              ctx.report(vs, 'CI3005', `spec.http[${i}].match[${j}].headers: ${q(claims[0])} routes on a JWT claim for sidecar traffic (gateway "mesh"); Istio routes on claims at gateways only, so this match never matches`);
+              continue;
+            }
+            const [ns, name] = g.includes('/') ? g.split('/', 2) : [vs.namespace, g];
+            const gateway = ctx.index.gateways.find((x) => x.namespace === ns && x.name === name);
+            if (!gateway) continue; // an unknown gateway is IST0101's
+            if (!validatedAt({ namespace: ns, name, selector: strings(gateway.spec.selector) })) {
+              ctx.report(vs, 'CI3005', `spec.http[${i}].match[${j}].headers: ${q(claims[0])} routes on a JWT claim at gateway ${ns}/${name}, but no RequestAuthentication validates tokens on its pods, so no request carries claims and this match never matches`);
+            }
+          }
+        });
+      });
+    }
+  },
+};

@@ -1,0 +1,378 @@
+import {
+  edgeKey,
+  ExposedPathIntent,
+  GatewayExposureIntent,
+  GatewayWorkloadIntent,
+  gatewayHostMatches,
+  HostTrafficIntent,
+  HttpMatchIntent,
+  HttpRuleIntent,
+  IngressGatewayIntent,
+  IngressWorkloadRequest,
+  IntentProblem,
+  MeshIntentModel,
+  MeshSettings,
+  RouteDefaultsIntent,
+  serviceFqdn,
+  ServiceIntent,
+  sourceOwner,
+  StringMatchIntent,
+} from '../model';
+import { istioDuration } from './format';
+import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
+import { renderMatch, renderRetries, servicePort } from './istio-traffic';
+import { lazyManifest, RenderedObject } from './types';
+
+/**
+ * Renders ingress gateways and the services exposed on them.
+ *
+ * With Istio's routing API: an Istio `Gateway` on the gateway workload's pods (the shared
+ * `istio-ingressgateway` of the root namespace, selector `istio: ingressgateway`, or a dedicated
+ * gateway), one VirtualService per gateway host bound to the gateway, and an optional cert-manager
+ * `Certificate` written into the gateway pods' namespace, where the gateway reads `credentialName`.
+ *
+ * With the Gateway API: a `Gateway` of class `istio` (Istio provisions its pods, `<name>-istio`, in
+ * the Gateway's namespace), one `HTTPRoute` per exposed service with `hostnames`, in the service's
+ * namespace, and an `HTTPRoute` with a `RequestRedirect` filter for HTTP → HTTPS.
+ *
+ * The routes an exposure renders are the service's own rules (the same matches, subsets or
+ * per-version Services, weights, timeouts and retries as mesh traffic), each match narrowed to the
+ * exposed paths: {@link exposureRules}.
+ */
+
+/** The gateway class Istio's Gateway API controller serves. */
+export const ISTIO_GATEWAY_CLASS = 'istio';
+
+/** The shared ingress gateway Istio installs in the root namespace. */
+export function sharedIngressGateway(rootNamespace: string): GatewayWorkloadIntent {
+  return {
+    kind: 'shared',
+    namespace: rootNamespace,
+    selector: { istio: 'ingressgateway' },
+    identity: { namespace: rootNamespace, serviceAccount: 'istio-ingressgateway-service-account' },
+    serviceName: 'istio-ingressgateway',
+  };
+}
+
+/** The shared egress gateway Istio installs in the root namespace (when enabled). */
+export function sharedEgressGateway(rootNamespace: string): GatewayWorkloadIntent {
+  return {
+    kind: 'shared',
+    namespace: rootNamespace,
+    selector: { istio: 'egressgateway' },
+    identity: { namespace: rootNamespace, serviceAccount: 'istio-egressgateway-service-account' },
+    serviceName: 'istio-egressgateway',
+  };
+}
+
+/**
+ * The pods an ingress gateway runs on, per routing API. Istio API: the shared gateway or the
+ * dedicated one asked for. Gateway API: Istio provisions a Deployment and ServiceAccount
+ * `<name>-istio` for the Gateway in its namespace, labelled `gateway.networking.k8s.io/gateway-name`.
+ */
+export function ingressWorkload(settings: MeshSettings, request: IngressWorkloadRequest, gateway: { readonly name: string; readonly namespace: string }): GatewayWorkloadIntent {
+  if (settings.routingApi === 'gateway-api') {
+    return {
+      kind: 'provisioned',
+      namespace: gateway.namespace,
+      selector: { 'gateway.networking.k8s.io/gateway-name': gateway.name },
+      identity: { namespace: gateway.namespace, serviceAccount: `${gateway.name}-istio` },
+      serviceName: `${gateway.name}-istio`,
+    };
+  }
+  if (request.kind === 'shared') return sharedIngressGateway(settings.rootNamespace);
+  return { kind: 'dedicated', namespace: request.namespace, selector: { ...request.selector }, identity: { namespace: request.namespace, serviceAccount: request.serviceAccount } };
+}
+
+/** A host as a name part: `shop.example.com` → `shop-example-com`, `*.example.com` → `wildcard-example-com`. */
+export function hostLabel(host: string): string {
+  const label = host.toLowerCase().replace(/^\*/, 'wildcard').replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return label.length <= 40 ? label : label.slice(0, 40).replace(/-+$/, '');
+}
+
+/** The Istio-API matches of the exposed paths: `prefix P` is `exact P` or `prefix P/` (whole path segments). */
+export function exposedPathMatches(paths: readonly ExposedPathIntent[]): StringMatchIntent[] {
+  return paths.flatMap((p): StringMatchIntent[] => {
+    if (p.kind === 'exact') return [{ kind: 'exact', value: p.value }];
+    if (p.value === '/') return [{ kind: 'prefix', value: '/' }];
+    return [{ kind: 'exact', value: p.value }, { kind: 'prefix', value: `${p.value}/` }];
+  });
+}
+
+/**
+ * The requests that satisfy both an exposed-path match and a rule's own uri match, as one match;
+ * null when none can; `unsupported` for a regex rule uri under a prefix (RE2 has no intersection).
+ */
+function intersectUri(path: StringMatchIntent, rule: StringMatchIntent): StringMatchIntent | null | 'unsupported' {
+  if (path.kind === 'exact') {
+    if (rule.kind === 'exact') return rule.value === path.value ? path : null;
+    if (rule.kind === 'prefix') return path.value.startsWith(rule.value) ? path : null;
+    return 'unsupported';
+  }
+  if (rule.kind === 'exact') return rule.value.startsWith(path.value) ? rule : null;
+  if (rule.kind === 'prefix') {
+    if (rule.value.startsWith(path.value)) return rule;
+    if (path.value.startsWith(rule.value)) return path;
+    return null;
+  }
+  return 'unsupported';
+}
+
+/**
+ * The rules traffic of one exposure follows: the service's own rules (or one catch-all to the
+ * whole service when it has none), in order, each match block narrowed to every exposed path. A rule
+ * none of whose blocks can match an exposed path is left out: no request through this exposure can
+ * reach it. The catch-all always stays, so every exposed request is routed.
+ */
+export function exposureRules(host: HostTrafficIntent, exposure: GatewayExposureIntent): { readonly rules: HttpRuleIntent[]; readonly problems: IntentProblem[] } {
+  const base: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
+  const paths = exposedPathMatches(exposure.paths);
+  const rules: HttpRuleIntent[] = [];
+  const problems: IntentProblem[] = [];
+  base.forEach((rule, i) => {
+    const blocks: readonly HttpMatchIntent[] = rule.matches.length > 0 ? rule.matches : [{ headers: [] }];
+    const out: HttpMatchIntent[] = [];
+    for (const b of blocks) {
+      for (const p of paths) {
+        if (!b.uri) {
+          out.push({ ...b, uri: p });
+          continue;
+        }
+        const uri = intersectUri(p, b.uri);
+        if (uri === 'unsupported') {
+          problems.push({
+            property: 'paths', value: `${p.kind} ${p.value}`,
+            rule: `rules[${i}]${rule.name ? ` (${rule.name})` : ''} of ${exposure.service.name} matches the uri by regex (${b.uri.value}), which cannot be narrowed to the exposed paths exactly`,
+            hint: 'match the uri of that rule by exact or prefix, or expose exact paths only',
+            at: exposure.source,
+          });
+          continue;
+        }
+        if (uri) out.push({ ...b, uri });
+      }
+    }
+    if (out.length > 0) rules.push({ ...rule, matches: out });
+  });
+  return { rules, problems };
+}
+
+/** What a mode cannot render in the ingress intent, with the construct paths to blame. */
+export function ingressProblems(model: MeshIntentModel, settings: MeshSettings): IntentProblem[] {
+  const out: IntentProblem[] = [];
+  for (const gw of model.ingressGateways) {
+    if (settings.routingApi === 'gateway-api' && gw.workloadRequest.kind === 'dedicated') {
+      out.push({
+        property: 'workload', value: 'dedicated',
+        rule: 'with RoutingApi.GATEWAY_API, Istio provisions the gateway pods of each Gateway itself (`<name>-istio` in its namespace), so a dedicated workload cannot be chosen',
+        hint: 'leave workload unset (the Gateway API gateway is dedicated to this Gateway), or use RoutingApi.ISTIO',
+        at: gw.source,
+      });
+    }
+  }
+  for (const e of model.exposures) {
+    const svc = model.service(e.service);
+    if (!svc) continue;
+    out.push(...exposureHostProblems(model, settings, svc, model.host(svc), [e]));
+  }
+  return out;
+}
+
+/** What a mode cannot render for the exposures of one host (also asked when the host's routing changes). */
+export function exposureHostProblems(_model: MeshIntentModel, settings: MeshSettings, svc: ServiceIntent, host: HostTrafficIntent, exposures: readonly GatewayExposureIntent[]): IntentProblem[] {
+  const out: IntentProblem[] = [];
+  for (const e of exposures) {
+    if (host.progressive) {
+      out.push({
+        property: 'service', value: `${svc.namespace}/${svc.name}`,
+        rule: `${svc.name} is delivered progressively by Flagger, which owns its routes; traffic from gateway ${e.gateway} would have to be routed by Flagger's Canary (service.gateways), which this library does not render yet`,
+        hint: 'expose the service without progressive delivery, or route it with a CanaryRoute',
+        at: e.source,
+      });
+      continue;
+    }
+    const { rules, problems } = exposureRules(host, e);
+    out.push(...problems);
+    if (settings.routingApi === 'gateway-api') {
+      const [p] = gatewayApiProblems(svc.name, rules, host.defaults);
+      if (p) out.push({ ...p, rule: `${p.rule} (the route of ${svc.name} on gateway ${e.gateway}, rendered as an HTTPRoute)`, at: e.source });
+    }
+  }
+  return out;
+}
+
+/** Every object of the ingress gateways of a model: the Gateway, its routes and its Certificate. */
+export function renderIngress(model: MeshIntentModel, settings: MeshSettings): RenderedObject[] {
+  return model.ingressGateways.flatMap((gw) => renderIngressGateway(model, settings, gw));
+}
+
+/** The objects of one ingress gateway, in a fixed order: Certificate, Gateway, routes. */
+export function renderIngressGateway(model: MeshIntentModel, settings: MeshSettings, gw: IngressGatewayIntent): RenderedObject[] {
+  const owner = sourceOwner(gw.source);
+  const out: RenderedObject[] = [];
+  if (gw.certificate && gw.tls) {
+    out.push({ owner, id: 'Certificate', manifest: renderCertificate(gw) });
+  }
+  const exposures = model.exposuresOn(edgeKey(gw));
+  if (settings.routingApi === 'gateway-api') {
+    out.push({ owner, id: 'Resource', manifest: lazyManifest('gateway.networking.k8s.io/v1', 'Gateway', { name: gw.name, namespace: gw.namespace }, () => renderGatewayApiGatewaySpec(gw, exposures)) });
+    if (gw.tls && gw.httpPort !== undefined && gw.httpsRedirect) {
+      out.push({ owner, id: 'HTTPRoute-https-redirect', manifest: lazyManifest('gateway.networking.k8s.io/v1', 'HTTPRoute', { name: `${gw.name}-https-redirect`, namespace: gw.namespace }, () => renderRedirectRouteSpec(gw)) });
+    }
+    for (const e of exposures) {
+      const svc = model.service(e.service);
+      if (!svc) continue;
+      out.push({
+        owner,
+        id: `HTTPRoute-${svc.namespace}-${svc.name}-${hostLabel(e.host)}`,
+        manifest: lazyManifest('gateway.networking.k8s.io/v1', 'HTTPRoute', { name: `${gw.name}-${svc.name}-${hostLabel(e.host)}`, namespace: svc.namespace },
+          () => renderExposureHttpRouteSpec(gw, svc, model.host(svc), e)),
+      });
+    }
+    return out;
+  }
+  out.push({ owner, id: 'Resource', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: gw.name, namespace: gw.namespace }, spec: renderIstioGatewaySpec(gw) } });
+  const hosts = [...new Set(exposures.map((e) => e.host.toLowerCase()))];
+  for (const h of hosts) {
+    const onHost = exposures.filter((e) => e.host.toLowerCase() === h);
+    out.push({
+      owner,
+      id: `VirtualService-${hostLabel(h)}`,
+      manifest: lazyManifest('networking.istio.io/v1', 'VirtualService', { name: `${gw.name}-${hostLabel(h)}`, namespace: gw.namespace }, () => renderGatewayVirtualServiceSpec(model, gw, h, onHost)),
+    });
+  }
+  return out;
+}
+
+/** The cert-manager Certificate that writes the credential Secret where the gateway pods read it. */
+export function renderCertificate(gw: IngressGatewayIntent): { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: Record<string, unknown> } {
+  const c = gw.certificate!;
+  const spec: Record<string, unknown> = {
+    secretName: gw.tls!.credentialName,
+    dnsNames: [...c.dnsNames],
+    issuerRef: { group: 'cert-manager.io', kind: c.issuerKind, name: c.issuerName },
+  };
+  if (c.duration !== undefined) spec.duration = istioDuration(c.duration);
+  if (c.renewBefore !== undefined) spec.renewBefore = istioDuration(c.renewBefore);
+  return { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: gw.tls!.credentialName, namespace: gw.workload.namespace }, spec };
+}
+
+/**
+ * The Istio `Gateway` spec: an HTTPS server with the TLS credential, and an HTTP server that
+ * redirects to HTTPS (or serves HTTP). Server hosts are `<gateway namespace>/<host>`: only routes
+ * in the gateway's namespace (the ones this library renders) bind to them.
+ */
+export function renderIstioGatewaySpec(gw: IngressGatewayIntent): Record<string, unknown> {
+  const hosts = gw.hosts.map((h) => `${gw.namespace}/${h}`);
+  const servers: Array<Record<string, unknown>> = [];
+  if (gw.tls) {
+    const tls: Record<string, unknown> = { mode: gw.tls.mode, credentialName: gw.tls.credentialName };
+    if (gw.tls.caCredentialName) tls.caCertCredentialName = gw.tls.caCredentialName;
+    servers.push({ port: { number: gw.httpsPort, name: 'https', protocol: 'HTTPS' }, hosts, tls });
+  }
+  if (gw.httpPort !== undefined) {
+    const server: Record<string, unknown> = { port: { number: gw.httpPort, name: 'http', protocol: 'HTTP' }, hosts: [...hosts] };
+    if (gw.tls && gw.httpsRedirect) server.tls = { httpsRedirect: true };
+    servers.push(server);
+  }
+  return { selector: { ...gw.workload.selector }, servers };
+}
+
+/** The VirtualService binding one host of a gateway to the services exposed there. */
+export function renderGatewayVirtualServiceSpec(model: MeshIntentModel, gw: IngressGatewayIntent, host: string, exposures: readonly GatewayExposureIntent[]): Record<string, unknown> {
+  const http: Array<Record<string, unknown>> = [];
+  for (const e of exposures) {
+    const svc = model.service(e.service);
+    if (!svc) continue;
+    const traffic = model.host(svc);
+    const { rules } = exposureRules(traffic, e);
+    for (const rule of rules) http.push(renderGatewayHttpRoute(svc, rule, traffic.defaults));
+  }
+  return { hosts: [host], gateways: [edgeKey(gw)], http };
+}
+
+function renderGatewayHttpRoute(svc: ServiceIntent, rule: HttpRuleIntent, defaults: RouteDefaultsIntent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (rule.name) out.name = rule.name;
+  out.match = rule.matches.map(renderMatch);
+  const port = { number: servicePort(svc) };
+  out.route = rule.destinations.map((d) => {
+    const destination: Record<string, unknown> = { host: serviceFqdn(svc), ...(d.version !== undefined ? { subset: d.version } : {}), port };
+    return rule.destinations.length === 1 && d.version === undefined ? { destination } : { destination, weight: d.weight };
+  });
+  const timeout = rule.timeout ?? defaults.timeout;
+  if (timeout !== undefined) out.timeout = istioDuration(timeout);
+  const retries = rule.retries ?? defaults.retries;
+  if (retries) out.retries = renderRetries(retries);
+  return out;
+}
+
+/** The Gateway API listener name of a gateway host and protocol, e.g. `https-shop-example-com`. */
+export function listenerName(protocol: 'http' | 'https', host: string): string {
+  return `${protocol}-${hostLabel(host)}`;
+}
+
+/** The gateway host (listener hostname) that serves an exposure's host. */
+function listenerHost(gw: IngressGatewayIntent, host: string): string {
+  return gw.hosts.find((h) => h.toLowerCase() === host.toLowerCase()) ?? gw.hosts.find((h) => gatewayHostMatches(h, host)) ?? host;
+}
+
+/**
+ * The Gateway API `Gateway` spec: per host an HTTPS listener terminating TLS with the credential
+ * Secret and an HTTP listener. Routes of the exposed services' namespaces may attach to the
+ * listeners that serve them (and only those namespaces); the redirect route lives with the Gateway.
+ */
+export function renderGatewayApiGatewaySpec(gw: IngressGatewayIntent, exposures: readonly GatewayExposureIntent[]): Record<string, unknown> {
+  const namespaces = [...new Set(exposures.map((e) => e.service.namespace))].sort();
+  const routesFrom = namespaces.length === 0
+    ? { namespaces: { from: 'Same' } }
+    : { namespaces: { from: 'Selector', selector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: namespaces }] } } };
+  const listeners: Array<Record<string, unknown>> = [];
+  for (const host of gw.hosts) {
+    if (gw.tls) {
+      const tls: Record<string, unknown> = { mode: 'Terminate', certificateRefs: [{ group: '', kind: 'Secret', name: gw.tls.credentialName }] };
+      if (gw.tls.mode === 'MUTUAL') tls.options = { 'gateway.istio.io/tls-terminate-mode': 'MUTUAL' };
+      listeners.push({ name: listenerName('https', host), hostname: host, port: gw.httpsPort, protocol: 'HTTPS', tls, allowedRoutes: routesFrom });
+    }
+    if (gw.httpPort !== undefined) {
+      const redirect = gw.tls !== undefined && gw.httpsRedirect;
+      listeners.push({ name: listenerName('http', host), hostname: host, port: gw.httpPort, protocol: 'HTTP', allowedRoutes: redirect ? { namespaces: { from: 'Same' } } : routesFrom });
+    }
+  }
+  return { gatewayClassName: ISTIO_GATEWAY_CLASS, listeners };
+}
+
+/** The HTTPRoute answering plain HTTP with a 301 redirect to HTTPS (what Istio's `httpsRedirect` does). */
+export function renderRedirectRouteSpec(gw: IngressGatewayIntent): Record<string, unknown> {
+  return {
+    parentRefs: gw.hosts.map((h) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gw.name, sectionName: listenerName('http', h) })),
+    hostnames: [...gw.hosts],
+    rules: [{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }],
+  };
+}
+
+/** The HTTPRoute of one exposure (in the service's namespace), attached to the gateway's listeners for its host. */
+export function renderExposureHttpRouteSpec(gw: IngressGatewayIntent, svc: ServiceIntent, host: HostTrafficIntent, e: GatewayExposureIntent): Record<string, unknown> {
+  const { rules } = exposureRules(host, e);
+  const problems = gatewayApiProblems(svc.name, rules, host.defaults);
+  if (problems.length > 0) {
+    throw new Error(`[${e.source}] the route of ${svc.name} on gateway ${e.gateway} cannot be rendered as an HTTPRoute: ${problems.map((p) => `${p.property}: ${p.rule}`).join('; ')}`);
+  }
+  const lh = listenerHost(gw, e.host);
+  const sections: string[] = [];
+  if (gw.tls) sections.push(listenerName('https', lh));
+  if (gw.httpPort !== undefined && !(gw.tls && gw.httpsRedirect)) sections.push(listenerName('http', lh));
+  const port = servicePort(svc);
+  return {
+    parentRefs: sections.map((sectionName) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gw.name, namespace: gw.namespace, sectionName })),
+    hostnames: [e.host],
+    rules: rules.map((rule) => {
+      const out: Record<string, unknown> = {};
+      if (rule.name) out.name = rule.name;
+      out.matches = rule.matches.map(renderGatewayApiMatch);
+      out.backendRefs = renderGatewayApiBackends({ name: svc.name, port }, rule.destinations);
+      const timeout = rule.timeout ?? host.defaults.timeout;
+      if (timeout !== undefined) out.timeouts = { request: renderGatewayDuration(timeout) };
+      return out;
+    }),
+  };
+}
