@@ -7,6 +7,7 @@
  * @see https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration
  * @see https://opentelemetry.io/docs/specs/otel/resource/sdk/#specifying-resource-information-via-an-environment-variable
  */
+import { ISTIO_IGNORED_NAMESPACES } from './kinds';
 
 /** `IsEnvVarName` as relaxed in Kubernetes 1.34: non-empty, printable ASCII, no `=`. */
 export function envVarName(v: unknown): string | undefined {
@@ -21,10 +22,11 @@ export function configMapKey(v: unknown): string | undefined {
 }
 
 /**
- * Kubernetes' own namespaces. Istio's sidecar injector and analyzers skip them, and a mesh label
- * there would inject proxies into (or put into ambient) the cluster's control components.
+ * The cluster's own namespaces (Kubernetes', and `local-path-storage`): Istio's sidecar injector and
+ * analyzers skip them ({@link ISTIO_IGNORED_NAMESPACES}), and a mesh label there would inject proxies
+ * into (or put into ambient) the cluster's control components.
  */
-export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
+export const SYSTEM_NAMESPACES: readonly string[] = ISTIO_IGNORED_NAMESPACES;
 
 /**
  * A namespace that may carry mesh membership labels (`istio-injection`, `istio.io/rev`,
@@ -32,7 +34,7 @@ export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public
  * istiod and the mesh-wide policies live; injecting it would put sidecars into the control plane).
  */
 export function meshMemberNamespace(name: string, rootNamespace: string): string | undefined {
-  if (SYSTEM_NAMESPACES.includes(name)) return `${name} is a Kubernetes system namespace; mesh injection labels there would put proxies into the cluster's own components`;
+  if (SYSTEM_NAMESPACES.includes(name)) return `${name} is a cluster system namespace Istio never injects; mesh injection labels there would put proxies into the cluster's own components`;
   if (name === rootNamespace) return `${name} is the mesh root namespace (istiod and the mesh-wide policies); mesh injection labels there would inject the control plane itself`;
   return undefined;
 }

@@ -354,12 +354,13 @@ function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string
  * `buildSidecarOutboundTCPFilterChainOpts`): the VirtualService's `http` rules do not apply; its first
  * `tcp` rule without match, or with a match block that `matchTCP` accepts (port, sourceLabels,
  * sourceNamespace and gateways all hold), forwards the connection; else it goes to the Service.
- * `tls` rules (SNI matches) are not simulated.
+ * On a TLS port, `tls` rules decide by SNI ({@link routeConnection}).
  */
 function routeTcp(model: ManifestIndex, req: NormalRequest, vs: IndexedObject | undefined, port: RequestPort, warnings: string[]): RouteResult {
   const intro = `${port.from} is ${port.protocol}, not HTTP: Istio proxies it as TCP and no http rule applies`;
+  // A TLS port with tls rules: the rules match the connection's SNI ({@link routeConnection}).
   if (vs && isTlsProtocol(port.protocol) && list(vs.spec.tls).length > 0) {
-    warnings.push(`VirtualService ${vs.namespace}/${vs.name} has tls rules: they match the TLS SNI, which the simulator does not model`);
+    return routeConnection(model, vs, `VirtualService/${vs.namespace}/${vs.name}`, req, warnings);
   }
   const rules = vs && !isTlsProtocol(port.protocol) ? list<any>(vs.spec.tcp) : [];
   for (let i = 0; i < rules.length; i++) {
