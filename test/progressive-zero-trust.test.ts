@@ -9,7 +9,7 @@
  */
 import { ApiObject, Duration, Testing } from 'cdk8s';
 import { buildProgressiveApp } from '../examples/progressive';
-import { LocalRateLimit, MeshSimulator, MtlsMode, TokenBucket, ZeroTrustPolicy } from '../src';
+import { LocalRateLimit, MeshSimulator, MtlsMode, SidecarScope, TokenBucket, ZeroTrustPolicy } from '../src';
 import { one, synth } from './helpers';
 
 const INGRESS = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
@@ -101,6 +101,14 @@ describe('a progressive host: workload mTLS and local rate limits select the sha
     const target = one(objects, 'Deployment', 'order-service');
     const sim = MeshSimulator.fromManifests([...objects, ...flaggerCreates(target, one(objects, 'Canary', 'order-service'))]);
     expect(sim.authorize({ to: 'order-service.production', plaintext: true })).toMatchObject({ decision: 'DENY', kind: 'PeerAuthentication', mtls: 'STRICT', workload: 'production/order-service-primary' });
+  });
+
+  test('GIVEN SidecarScope over the namespace of a progressive host WHEN synthesized THEN its Sidecar selects the shared label too', () => {
+    const chart = Testing.chart();
+    const { mesh, production } = buildProgressiveApp(chart);
+    new SidecarScope(chart, 'Egress', { mesh, namespaces: [production] });
+    const sidecar = one(Testing.synth(chart), 'Sidecar', 'order-service');
+    expect(sidecar.spec.workloadSelector).toEqual({ labels: { [LABEL]: 'order-service' } });
   });
 
   test('GIVEN a hand-written policy on app: <name> WHEN synthesized THEN it is still refused, pointing at the shared label', () => {

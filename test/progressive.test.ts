@@ -28,6 +28,7 @@ import {
 } from '../src';
 import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
+import { renderCanarySpec } from '../src/render/flagger';
 import * as schemas from '../imports/schemas/flagger.json';
 
 // ---- helpers -------------------------------------------------------------------------------------
@@ -264,6 +265,30 @@ describe('progressive CanaryRoute: the Canary', () => {
     expect(route.canary?.kind).toBe('Canary');
     expect(route.service.traffic.virtualService).toBeUndefined();
     expect(route.service.traffic.destinationRule).toBeUndefined();
+  });
+});
+
+describe('the Canary of an exposed host (issue 22 item 6)', () => {
+  test('GIVEN ingress exposures WHEN the Canary spec is rendered THEN service.gateways lists them plus mesh, service.hosts the exposed hosts', () => {
+    // Flagger v1.44.0 pkg/router/istio.go reconcileVirtualService: `mesh` is added only when gateways is empty,
+    // so an exposed host must list it, or in-mesh callers lose the A/B routes
+    const { route } = progressive({ progressive: AB, rules: [{ match: [CANARY], destination: Destination.version('v2') }], defaultDestination: Destination.version('v1') });
+    const model = route.service.mesh.model;
+    const spec = renderCanarySpec(model.service(route.service.ref)!, model.host(route.service.ref), [
+      { gateway: 'istio-system/public', host: 'shop.example.com' },
+      { gateway: 'edge/partners', host: 'api.example.com' },
+      { gateway: 'istio-system/public', host: 'www.example.com' },
+    ]) as any;
+    expect(spec.service).toMatchObject({
+      gateways: ['edge/partners', 'istio-system/public', 'mesh'],
+      hosts: ['api.example.com', 'shop.example.com', 'www.example.com'],
+    });
+    // AND the Canary is valid against Flagger's CRD schema
+    expectSchemaValid({ apiVersion: 'flagger.app/v1beta1', kind: 'Canary', metadata: { name: 'order-service', namespace: 'production' }, spec });
+    // AND without exposures neither field is rendered (Flagger binds to mesh itself)
+    const plain = renderCanarySpec(model.service(route.service.ref)!, model.host(route.service.ref)) as any;
+    expect(plain.service.gateways).toBeUndefined();
+    expect(plain.service.hosts).toBeUndefined();
   });
 });
 

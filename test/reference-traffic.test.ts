@@ -126,6 +126,15 @@ describe('reference app: traffic (reference-app.md "Traffic")', () => {
     expect(ef.spec.priority).toBe(10);
   });
 
+  test('attempts are retries, passed through unchanged: istiod sets Envoy num_retries = attempts (pilot/pkg/networking/core/route/retry/retry.go), so 3 is up to 4 tries', () => {
+    // GIVEN RetryPolicy.of({ attempts: 3 }) for order-service and { attempts: 2 } for payment-service
+    const order = one(objects, 'VirtualService', 'order-service').spec.http;
+    const payment = one(objects, 'VirtualService', 'payment-service').spec.http;
+    // THEN no try-count conversion happens on the way (docs/traffic.md states the tries)
+    expect(order.map((r: any) => r.retries.attempts)).toEqual([3, 3, 3]);
+    expect(payment.map((r: any) => r.retries.attempts)).toEqual([2]);
+  });
+
   test('retries fit into the timeouts: no retry-budget warning', () => {
     expect(collectFindings(chart).filter((f) => f.code === 'CI2001')).toEqual([]);
   });

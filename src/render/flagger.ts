@@ -61,8 +61,23 @@ export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficInten
   return out;
 }
 
-/** The Canary spec of a progressive host. */
-export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent): Record<string, unknown> {
+/**
+ * An ingress gateway that exposes a progressive host: the gateway as `namespace/name` and the host
+ * clients send. The narrowest shape the Canary needs (issue 17's exposure intent carries more).
+ */
+export interface CanaryExposure {
+  readonly gateway: string;
+  readonly host: string;
+}
+
+/**
+ * The Canary spec of a progressive host. `exposures`: the ingress gateways exposing the host. Flagger
+ * binds its VirtualService to `service.gateways`, and adds `mesh` itself only when that list is empty
+ * (Flagger v1.44.0 pkg/router/istio.go reconcileVirtualService), so with exposures the list is the
+ * gateways plus `mesh`, and `service.hosts` the exposed host names (Flagger adds the Service name):
+ * requests entering through a gateway then follow the A/B routes too.
+ */
+export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent, exposures: readonly CanaryExposure[] = []): Record<string, unknown> {
   const p = host.progressive!;
   const port = svc.ports[0];
   const spec: Record<string, unknown> = {
@@ -78,6 +93,10 @@ export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent): R
   };
   // Flagger's delegation mode: its VirtualService is a delegate of the root the library renders.
   if (p.delegation) service.delegation = true;
+  if (exposures.length > 0) {
+    service.gateways = [...new Set(exposures.map((e) => e.gateway))].sort().concat('mesh');
+    service.hosts = [...new Set(exposures.map((e) => e.host))].sort();
+  }
   const defaults = host.defaults;
   if (defaults.timeout !== undefined) service.timeout = istioDuration(defaults.timeout);
   if (defaults.retries) service.retries = renderRetries(defaults.retries);

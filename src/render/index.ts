@@ -28,6 +28,7 @@ import {
   ServiceRef,
   serviceOwner,
   sourceOwner,
+  WorkloadEgressIntent,
   WorkloadSecurityIntent,
 } from '../model';
 import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
@@ -72,6 +73,12 @@ export function serviceAccountRenderer(model: MeshIntentModel, svc: ServiceInten
  */
 export function policySubject(svc: ServiceIntent, host: HostTrafficIntent): ServiceIntent {
   return host.progressive ? { ...svc, selector: flaggerPolicySelector(svc) } : svc;
+}
+
+/** A scoped workload's egress, selecting its pods as {@link policySubject} does (Flagger's primary included). */
+function egressSubject(model: MeshIntentModel, ref: ServiceRef): WorkloadEgressIntent {
+  const egress = model.egressOf(ref)!;
+  return model.host(ref).progressive ? { ...egress, selector: flaggerPolicySelector(model.service(ref)!) } : egress;
 }
 
 /** Renders a whole model with the renderer its settings select. */
@@ -180,7 +187,7 @@ class ModeRenderer implements MeshRenderer {
     }
     objects.push(...this.renderSecurity(model));
     for (const scope of model.egressScopes) {
-      if (model.service(scope.service)) objects.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
+      if (model.service(scope.service)) objects.push(renderSidecar(scope.scope, scope.service, () => egressSubject(model, scope.service)));
     }
     objects.push(...this.renderEdge(model));
     return { objects, notices };
@@ -212,7 +219,7 @@ class ModeRenderer implements MeshRenderer {
         const out: RenderedObject[] = this.renderSecurity(model).filter((o) => o.owner === owner);
         for (const { service, limit } of model.localRateLimitsBy(ref.path)) out.push(renderLocalRateLimit(policySubject(model.service(service)!, model.host(service)), limit));
         for (const scope of model.egressScopes) {
-          if (scope.scope === ref.path && model.service(scope.service)) out.push(renderSidecar(scope.scope, scope.service, () => model.egressOf(scope.service)!));
+          if (scope.scope === ref.path && model.service(scope.service)) out.push(renderSidecar(scope.scope, scope.service, () => egressSubject(model, scope.service)));
         }
         // Delegate routes of shared hosts are owned by their writer.
         for (const svc of model.services) {
