@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   CertificateIssuer, Condition, ControlPlane, DataPlaneMode, EgressGatewayMode, ExternalPort, ExternalService, GatewayTls, IngressGateway, IstioProfile, JwtRule,
-  Mesh, MeshApp, MeshChart, MeshNamespace, MeshProps, OutboundTrafficPolicy, RequestAuthentication, RequestPrincipal, RoutePath,
+  Mesh, MeshApp, MeshChart, MeshNamespace, MeshProps, OutboundTrafficPolicy, RequestAuthentication, RequestPrincipal, RoutePath, Validation,
 } from '../src';
 import { OTEL, service } from './helpers';
 
@@ -129,5 +129,17 @@ describe('egress traps', () => {
     const caller = service(s.chart, other, 'reporting');
     const es = new ExternalService(s.chart, 'Api', { namespace: s.ns, hosts: ['api.example.org'], ports: [ExternalPort.tls(443)], exportTo: ['.'] });
     expect(() => es.allowFrom(caller)).toThrow(/allowFrom|caller: "other\/reporting" is invalid: production\/api is exported to \. only, so workloads of namespace other cannot see it.*Hint: add "other" to its exportTo/s);
+  });
+});
+
+describe('gateway credentials', () => {
+  test('GIVEN a TLS credential that neither the set nor a Certificate provides WHEN synthesized THEN IST0101 fails synth, and a suppression with a reason lets a Secret provided otherwise pass', () => {
+    const s = setup();
+    new IngressGateway(s.chart, 'Gw', { mesh: s.mesh, hosts: ['shop.example.com'], tls: GatewayTls.simple('shop-tls') });
+    expect(() => s.app.synth()).toThrow(/IST0101 .*Gateway\/istio-system\/gw .*Secret "istio-system\/shop-tls" is not in the gateway's namespace "istio-system"/);
+    const t = setup();
+    const gw = new IngressGateway(t.chart, 'Gw', { mesh: t.mesh, hosts: ['shop.example.com'], tls: GatewayTls.simple('shop-tls') });
+    Validation.suppress(gw, 'IST0101', 'the TLS Secret is synced by external-secrets');
+    expect(() => t.app.synth()).not.toThrow();
   });
 });

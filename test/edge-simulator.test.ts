@@ -35,6 +35,12 @@ describe('route through the ingress gateway', () => {
     expect(sim.versionSplit({ host: 'order-service.production', path: '/api/orders/42' })).toEqual({ v1: 90, v2: 10 });
   });
 
+  test('GIVEN the Host header as a client sends it, with the port WHEN routed at the gateway THEN the same route applies', () => {
+    expect(sim.route({ host: 'shop.example.com:443', gateway: GATEWAY, path: '/api/orders', headers: { 'x-canary': 'true' } }).destinations).toEqual([
+      { host: ORDER_FQDN, subset: 'v2', port: 8080, weight: 100 },
+    ]);
+  });
+
   test('GIVEN a path that is not exposed (or only shares the prefix text) WHEN routed at the gateway THEN there is no route (404 NR)', () => {
     expect(sim.route({ host: 'shop.example.com', gateway: GATEWAY, path: '/api/payments/1' }).noRoute).toBe(true);
     expect(sim.route({ host: 'shop.example.com', gateway: GATEWAY, path: '/api/ordersX' }).noRoute).toBe(true);

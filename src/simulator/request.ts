@@ -22,7 +22,9 @@ export interface NormalRequest {
 export function normalize(model: ManifestIndex, r: RouteRequest): NormalRequest {
   if (!r || typeof r.host !== 'string' || r.host === '') throw new SimulatorError('route request: host is required, e.g. order-service.production');
   return {
-    fqdn: requestFqdn(model, r.host, r.sourceNamespace),
+    // A Host header may carry the port (`shop.example.com:443`): Envoy's virtual hosts list each domain
+    // with and without `:*` (pilot's generateVirtualHostDomains), so the host matches without it.
+    fqdn: requestFqdn(model, r.host.replace(/:\d+$/, ''), r.sourceNamespace),
     headers: normalizeHeaders(r.headers),
     path: r.path ?? '/',
     method: r.method ?? 'GET',
