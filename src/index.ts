@@ -18,7 +18,7 @@ export type {
 export { ZeroTrustPolicy, callGraphOf } from './zero-trust-policy';
 export type { NamespaceSecurityOptions, RequireMtlsOptions, ZeroTrustPolicyProps } from './zero-trust-policy';
 export { CanaryRoute, WARN_ANALYSIS_WITHOUT_METRICS, WARN_RETRIES_EXCEED_TIMEOUT } from './canary-route';
-export type { CanaryRouteProps, CanaryRule, RouteMatch } from './canary-route';
+export type { AddRuleOptions, CanaryRouteProps, CanaryRule, RouteMatch } from './canary-route';
 export { CircuitBreaker } from './circuit-breaker';
 export type { CircuitBreakerProps } from './circuit-breaker';
 export { LocalRateLimit } from './local-rate-limit';
@@ -36,6 +36,8 @@ export type { MeshReportData, MeshReportProps, ProxyFigureSource, ProxyQuantity,
 export { MeshApp, MeshChart, Artifact } from './mesh-app';
 export type { ArtifactProps, MeshAppProps, MeshChartProps, SynthesizedFile } from './mesh-app';
 export { MeshSynthError } from './mesh-synth-error';
+export { MeshTesting } from './testing';
+export type { MeshSynthResult } from './testing';
 export { MeshConfigError } from './private/errors';
 export { addWarning, addInfo } from './warnings';
 export { toYaml, toYamlDocuments } from './synth/yaml';
@@ -124,7 +126,7 @@ export { ISTIO_DEFAULT_RETRIES } from './simulator/destination';
 export { GRAPH_FORMATS, meshGraph, renderGraph } from './simulator/graph';
 export type { GraphCall, GraphDeny, GraphFormat, GraphService, GraphSplit, MeshGraph } from './simulator/graph';
 export { installMeshMatchers, meshMatchers } from './simulator/jest';
-export type { AuthzExpectation, MeshMatchers, RouteExpectation } from './simulator/jest';
+export type { AuthzExpectation, MatcherAuthzRequest, MatcherDuration, MatcherIdentity, MatcherRouteRequest, MatcherService, MeshMatchers, RouteExpectation } from './simulator/jest';
 
 // ---- Escape hatches: the classes `cdk8s import` generated from the pinned CRDs ------------------
 // Istio 1.30.3

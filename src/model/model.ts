@@ -264,6 +264,34 @@ export class MeshIntentModel {
     });
   }
 
+  /**
+   * Inserts one rule into a routed host's rules, at `position` among the rules before the catch-all
+   * (default: after them, right before the catch-all). The route keeps its writer; `source` is the
+   * writer of this call, for errors.
+   */
+  public addRouteRule(ref: ServiceRef, rule: HttpRuleIntent, source: string, position?: number): void {
+    const svc = this.requireService(ref, source);
+    const state = this.peekHost(ref);
+    if (!state.rules) fail(source, 'service', svc.name, `host "${svc.name}" has no route yet`, 'create its CanaryRoute first');
+    const routed = state.rules;
+    const before = routed.value.length - 1;
+    const at = position ?? before;
+    if (!Number.isInteger(at) || at < 0 || at > before) {
+      fail(source, 'position', position, `a rule goes before the catch-all: a position in 0..${before}`);
+    }
+    const versions = versionNames(svc);
+    for (const d of rule.destinations) {
+      if (d.version !== undefined && !versions.includes(d.version)) {
+        fail(source, 'destination', d.version, `version "${d.version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`, 'add the version to the service first');
+      }
+    }
+    this.writeHost(ref, source, (s) => {
+      const rules = [...routed.value];
+      rules.splice(at, 0, rule);
+      s.rules = { value: rules, source: routed.source };
+    });
+  }
+
   /** Sets route-wide timeout and/or retries. Each may be set once per host. */
   public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string): void {
     const svc = this.requireService(ref, source);
