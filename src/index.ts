@@ -81,7 +81,7 @@ export type { AnalysisWebhookOptions } from './values/analysis-webhook';
 
 // ---- The mesh model: plain intent every construct writes (docs/architecture.md, docs/extending.md)
 export { MeshIntentModel } from './model/model';
-export type { AuthorizationRuleOptions, IntentProblem, MeshModelData } from './model/model';
+export type { AuthorizationRuleOptions, IntentProblem, MeshModelData, TrafficPolicyWriteOptions } from './model/model';
 export { identityRef, principalOf, serviceFqdn } from './model/identity';
 export type { IdentityRef, IWorkloadIdentity, ServiceRef } from './model/identity';
 export { MESH_OWNER, namespaceOwner, serviceOwner, sourceOwner } from './model/owners';

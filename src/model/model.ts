@@ -19,7 +19,6 @@ import {
   HttpRuleIntent,
   LocalRateLimitIntent,
   mergePolicies,
-  overlappingField,
   PolicyContribution,
   ProgressiveIntent,
   RouteDefaultsIntent,
@@ -110,11 +109,24 @@ interface Owned<T> {
   readonly source: string;
 }
 
+/** A written traffic policy; an overridable one (a wrapper's default) yields its fields to a later or earlier explicit one. */
+type OwnedPolicy = Owned<TrafficPolicyIntent> & { readonly overridable?: boolean };
+
+/** Options of {@link MeshIntentModel.addTrafficPolicy}. */
+export interface TrafficPolicyWriteOptions {
+  /**
+   * A default another writer may override field by field (a wrapper construct's defaults that the app
+   * using it may change): where another, non-overridable policy sets the same field, that value wins.
+   * @default false
+   */
+  readonly overridable?: boolean;
+}
+
 interface HostState {
   rules?: Owned<readonly HttpRuleIntent[]>;
   defaults?: Owned<RouteDefaultsIntent>;
-  hostPolicies: Array<Owned<TrafficPolicyIntent>>;
-  subsetPolicies: Map<string, Array<Owned<TrafficPolicyIntent>>>;
+  hostPolicies: OwnedPolicy[];
+  subsetPolicies: Map<string, OwnedPolicy[]>;
   progressive?: Owned<ProgressiveIntent>;
   rateLimits: LocalRateLimitIntent[];
   /** Every policy in the order written (host-wide and per version). */
@@ -309,27 +321,50 @@ export class MeshIntentModel {
 
   /**
    * Adds a traffic policy for the whole host or, with `version`, for one version (subset). Several
-   * policies may set different fields; the same field twice is an error naming both writers.
+   * policies may set different fields; the same field twice is an error naming both writers, unless
+   * exactly one of them is `overridable` (a wrapper's default): then the other one's value wins,
+   * whichever is written first, and the default keeps only its other fields.
    */
-  public addTrafficPolicy(ref: ServiceRef, policy: TrafficPolicyIntent, source: string, version?: string): void {
+  public addTrafficPolicy(ref: ServiceRef, policy: TrafficPolicyIntent, source: string, version?: string, options: TrafficPolicyWriteOptions = {}): void {
     const svc = this.requireService(ref, source);
     const versions = versionNames(svc);
     if (version !== undefined && !versions.includes(version)) {
       fail(source, 'version', version, `version "${version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
     }
+    const overridable = options.overridable === true;
     const state = this.peekHost(ref);
     const list = version === undefined ? state.hostPolicies : state.subsetPolicies.get(version) ?? [];
+    let own: TrafficPolicyIntent | undefined = policy;
+    // entries whose overridable fields this write takes over: the entry, and what is left of it
+    const trimmed = new Map<OwnedPolicy, TrafficPolicyIntent | undefined>();
     for (const other of list) {
-      const clash = overlappingField(other.value, policy);
-      if (clash) {
-        fail(source, clash, svc.name, `${clash} of host "${svc.name}"${version ? ` subset ${version}` : ''} is already set by ${other.source}`);
-      }
+      const fields = own ? overlappingFields(other.value, own) : [];
+      if (fields.length === 0) continue;
+      if (other.overridable && !overridable) trimmed.set(other, withoutFields(other.value, fields));
+      else if (overridable && !other.overridable) own = withoutFields(own!, fields);
+      else fail(source, fields[0], svc.name, `${fields[0]} of host "${svc.name}"${version ? ` subset ${version}` : ''} is already set by ${other.source}`);
     }
     this.writeHost(ref, source, (s) => {
-      const entry = { value: policy, source };
-      if (version === undefined) s.hostPolicies.push(entry);
-      else s.subsetPolicies.set(version, [...(s.subsetPolicies.get(version) ?? []), entry]);
-      s.policies.push({ ...(version !== undefined ? { version } : {}), policy: entry.value, source });
+      const keep = (entries: readonly OwnedPolicy[]): OwnedPolicy[] => entries.flatMap((e) => {
+        if (!trimmed.has(e)) return [e];
+        const rest = trimmed.get(e);
+        return rest ? [{ ...e, value: rest }] : [];
+      });
+      s.policies = s.policies.flatMap((c) => {
+        const e = [...trimmed.keys()].find((k) => k.value === c.policy && k.source === c.source);
+        if (!e) return [c];
+        const rest = trimmed.get(e);
+        return rest ? [{ ...c, policy: rest }] : [];
+      });
+      const entries = keep(version === undefined ? s.hostPolicies : s.subsetPolicies.get(version) ?? []);
+      if (own) {
+        const entry: OwnedPolicy = { value: own, source, ...(overridable ? { overridable } : {}) };
+        entries.push(entry);
+        s.policies.push({ ...(version !== undefined ? { version } : {}), policy: entry.value, source });
+      }
+      if (version === undefined) s.hostPolicies = entries;
+      else if (entries.length > 0) s.subsetPolicies.set(version, entries);
+      else s.subsetPolicies.delete(version);
     });
   }
 
@@ -685,6 +720,30 @@ function hostIntent(service: ServiceRef, s: HostState): HostTrafficIntent {
       policies: s.policies,
     },
   };
+}
+
+/** Every field both policies set, as `tcp.maxConnections`, in a fixed order. */
+function overlappingFields(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string[] {
+  const out: string[] = [];
+  for (const part of ['tcp', 'http', 'outlierDetection'] as const) {
+    const x = a[part] as Record<string, unknown> | undefined;
+    const y = b[part] as Record<string, unknown> | undefined;
+    if (!x || !y) continue;
+    for (const k of Object.keys(y)) if (y[k] !== undefined && x[k] !== undefined) out.push(`${part}.${k}`);
+  }
+  return out;
+}
+
+/** `p` without `fields` (`part.key`), or undefined when nothing is left. */
+function withoutFields(p: TrafficPolicyIntent, fields: readonly string[]): TrafficPolicyIntent | undefined {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const part of ['tcp', 'http', 'outlierDetection'] as const) {
+    const v = p[part] as Record<string, unknown> | undefined;
+    if (!v) continue;
+    const kept = Object.fromEntries(Object.entries(v).filter(([k, x]) => x !== undefined && !fields.includes(`${part}.${k}`)));
+    if (Object.keys(kept).length > 0) out[part] = kept;
+  }
+  return Object.keys(out).length > 0 ? (out as TrafficPolicyIntent) : undefined;
 }
 
 function cloneHost(s: HostState): HostState {
