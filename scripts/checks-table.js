@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Rewrites the check-code tables of README.md and docs/validation.md from CHECKS
+ * Rewrites the check-code table of docs/validation.md (the one list of checks; README links to it) from CHECKS
  * (src/validation/codes.ts), so the docs list every code with its level and source.
  * Usage: node scripts/checks-table.js   (needs ts-node, a devDependency)
  */
@@ -11,7 +11,7 @@ const { CHECKS } = require('../src/validation/codes');
 
 const HEADER = '| code | level | what it checks | source |';
 const rows = CHECKS.map((c) => `| \`${c.code}\` | ${c.level} | ${c.title} | ${c.source} |`);
-for (const file of ['README.md', 'docs/validation.md']) {
+for (const file of ['docs/validation.md']) {
   const p = path.join(__dirname, '..', file);
   const lines = fs.readFileSync(p, 'utf8').split('\n');
   const start = lines.indexOf(HEADER);

@@ -124,6 +124,16 @@ export interface CanaryRule extends RouteEffects {
   readonly retries?: RetryPolicy;
 }
 
+/** Options of {@link CanaryRoute.addRule}. */
+export interface AddRuleOptions {
+  /**
+   * Where the rule goes among the rules before the catch-all (0 = first: it is tried before every
+   * other rule).
+   * @default - after the existing rules, right before the catch-all
+   */
+  readonly position?: number;
+}
+
 /** Properties of a {@link CanaryRoute}. */
 export interface CanaryRouteProps {
   /** The service whose host is routed. Versions named by destinations must be versions it runs. */
@@ -231,6 +241,12 @@ export class CanaryRoute extends Construct {
   /** The routed service. */
   public readonly service: IMeshService;
 
+  private routeTimeout?: Duration;
+  private routeRetries?: RetryPolicy;
+  private ruleCount = 0;
+  private readonly seenMatches = new Map<string, string>();
+  private readonly seenNames = new Set<string>();
+
   constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
     addBrand(this, CANARY_ROUTE_BRAND);
@@ -248,43 +264,12 @@ export class CanaryRoute extends Construct {
 
     const rules = props.rules ?? [];
     if (!Array.isArray(rules)) fail(this, 'props.rules', rules, 'must be an array of rules');
-    const seenMatches = new Map<string, string>();
-    const seenNames = new Set<string>();
+    this.routeTimeout = props.timeout;
+    this.routeRetries = props.retries;
     const intents: HttpRuleIntent[] = rules.map((rule, i) => {
-      const at = `props.rules[${i}]`;
-      if (rule.name !== undefined) {
-        if (typeof rule.name !== 'string' || rule.name.length === 0) fail(this, `${at}.name`, rule.name, 'a rule name must be a non-empty string');
-        if (seenNames.has(rule.name)) fail(this, `${at}.name`, rule.name, 'rule names must be unique');
-        seenNames.add(rule.name);
-      }
-      if (!Array.isArray(rule.match) || rule.match.length === 0) {
-        fail(this, `${at}.match`, rule.match, 'a rule without a match matches every request, so every later rule and the default would be unreachable (IST0130)',
-          'put the catch-all into defaultDestination');
-      }
-      const matches = rule.match.map((m, j) => this.toMatch(`${at}.match[${j}]`, m));
-      matches.forEach((m, j) => {
-        const key = canonical(m);
-        const earlier = seenMatches.get(key);
-        if (earlier) {
-          fail(this, `${at}.match[${j}]`, key, `this match duplicates ${earlier}, so it can never be reached (IST0131)`, 'remove it or change its conditions');
-        }
-        seenMatches.set(key, `${at}.match[${j}]`);
-      });
-      const action = this.checkAction(at, rule);
-      if (rule.destination !== undefined) this.checkVersions(`${at}.destination`, rule.destination, versions);
-      if (rule.timeout !== undefined) this.checkDuration(`${at}.timeout`, rule.timeout);
-      if (rule.retries !== undefined) this.checkRetries(`${at}.retries`, rule.retries);
-      if (action === 'route') this.warnRetryBudget(`${at}`, rule.retries ?? props.retries, rule.timeout ?? props.timeout);
-      return compactRule({
-        name: rule.name,
-        matches,
-        destinations: rule.destination?.toIntent() ?? [],
-        timeout: rule.timeout?.toMilliseconds(),
-        retries: rule.retries?.toIntent(),
-        redirect: rule.redirect?.toIntent(),
-        directResponse: rule.directResponse?.toIntent(),
-        ...routeEffectsIntent(this, at, rule, versions),
-      });
+      const checked = this.ruleIntent(`props.rules[${i}]`, rule);
+      checked.record();
+      return checked.intent;
     });
     this.warnRetryBudget('props.defaultDestination', props.retries, props.timeout);
     const model = this.service.mesh.model;
@@ -324,6 +309,29 @@ export class CanaryRoute extends Construct {
         ...(props.retries !== undefined ? { retries: props.retries.toIntent() } : {}),
       }, this.node.path);
     }
+  }
+
+  /**
+   * Adds a rule after the fact: after the existing rules and before the catch-all, or at
+   * `options.position` among the rules (0 = first). It is checked like the rules of the props
+   * (matches, duplicates across all rules, versions, timeout and retries). A wrapper can create the
+   * route and the app add its own canary rule to it. Not for a progressive route (Flagger fixes the
+   * matches when the analysis starts).
+   *
+   * @example route.addRule({ match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') })
+   */
+  public addRule(rule: CanaryRule, options: AddRuleOptions = {}): void {
+    const at = `addRule.rule`;
+    if (this.service.mesh.model.host(this.service.ref).progressive) {
+      fail(this, at, rule?.name ?? rule, 'a progressive route takes its A/B matches from the props when Flagger starts the analysis; rules cannot be added later',
+        'pass every rule in props.rules');
+    }
+    if (options.position !== undefined && (!Number.isInteger(options.position) || options.position < 0 || options.position > this.ruleCount)) {
+      fail(this, 'addRule.options.position', options.position, `a position among the ${this.ruleCount} rule(s) before the catch-all: 0..${this.ruleCount}`);
+    }
+    const checked = this.ruleIntent(at, rule);
+    this.service.mesh.model.addRouteRule(this.service.ref, checked.intent, this.node.path, options.position);
+    checked.record();
   }
 
   /**
@@ -516,6 +524,54 @@ export class CanaryRoute extends Construct {
   private checkDuration(property: string, d: Duration): void {
     const bad = checkIstioDuration(d);
     if (bad) fail(this, property, d, bad);
+  }
+
+  /**
+   * Checks one rule (at `at`) against the service and the rules so far; returns its intent and
+   * `record`, which makes its name and matches known to later rules (called once it is accepted).
+   */
+  private ruleIntent(at: string, rule: CanaryRule): { intent: HttpRuleIntent; record: () => void } {
+    if (!rule || typeof rule !== 'object') fail(this, at, rule, 'a rule is an object with match and destination');
+    if (rule.name !== undefined) {
+      if (typeof rule.name !== 'string' || rule.name.length === 0) fail(this, `${at}.name`, rule.name, 'a rule name must be a non-empty string');
+      if (this.seenNames.has(rule.name)) fail(this, `${at}.name`, rule.name, 'rule names must be unique');
+    }
+    if (!Array.isArray(rule.match) || rule.match.length === 0) {
+      fail(this, `${at}.match`, rule.match, 'a rule without a match matches every request, so every later rule and the default would be unreachable (IST0130)',
+        'put the catch-all into defaultDestination');
+    }
+    const matches = rule.match.map((m, j) => this.toMatch(`${at}.match[${j}]`, m));
+    const seen = new Map(this.seenMatches);
+    matches.forEach((m, j) => {
+      const key = canonical(m);
+      const earlier = seen.get(key);
+      if (earlier) {
+        fail(this, `${at}.match[${j}]`, key, `this match duplicates ${earlier}, so it can never be reached (IST0131)`, 'remove it or change its conditions');
+      }
+      seen.set(key, `${at}.match[${j}]`);
+    });
+    const action = this.checkAction(at, rule);
+    if (rule.destination !== undefined) this.checkVersions(`${at}.destination`, rule.destination, this.service.versions);
+    if (rule.timeout !== undefined) this.checkDuration(`${at}.timeout`, rule.timeout);
+    if (rule.retries !== undefined) this.checkRetries(`${at}.retries`, rule.retries);
+    if (action === 'route') this.warnRetryBudget(`${at}`, rule.retries ?? this.routeRetries, rule.timeout ?? this.routeTimeout);
+    const intent = compactRule({
+      name: rule.name,
+      matches,
+      destinations: rule.destination?.toIntent() ?? [],
+      timeout: rule.timeout?.toMilliseconds(),
+      retries: rule.retries?.toIntent(),
+      redirect: rule.redirect?.toIntent(),
+      directResponse: rule.directResponse?.toIntent(),
+      ...routeEffectsIntent(this, at, rule, this.service.versions),
+    });
+    // recorded only once the rule is accepted, so a refused rule leaves no trace
+    const record = () => {
+      if (rule.name !== undefined) this.seenNames.add(rule.name);
+      for (const [k, v] of seen) this.seenMatches.set(k, v);
+      this.ruleCount++;
+    };
+    return { intent, record };
   }
 
   private checkRetries(property: string, r: RetryPolicy): void {

@@ -46,6 +46,14 @@ export interface CircuitBreakerProps {
    * @default - Envoy's default budget
    */
   readonly retryBudget?: RetryBudget;
+  /**
+   * Marks these settings as defaults another CircuitBreaker of the same host (or version) may
+   * override field by field: for a wrapper construct whose app should be able to change, say, the
+   * connection pool without an "already set by" error. Where both set a field, the breaker that is
+   * not overridable wins, whichever is created first (docs/extending.md).
+   * @default false
+   */
+  readonly overridable?: boolean;
 }
 
 const CIRCUIT_BREAKER_BRAND = brandSymbol('CircuitBreaker');
@@ -112,7 +120,8 @@ export class CircuitBreaker extends Construct {
       ...(props.tls ? { tls: props.tls.toIntent() } : {}),
       ...(props.retryBudget ? { retryBudget: props.retryBudget.toIntent() } : {}),
     };
-    this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version);
+    if (props.overridable !== undefined && typeof props.overridable !== 'boolean') fail(this, 'props.overridable', props.overridable, 'must be a boolean');
+    this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version, { overridable: props.overridable === true });
   }
 
   /**

@@ -18,7 +18,7 @@ export type {
 export { ZeroTrustPolicy, callGraphOf } from './zero-trust-policy';
 export type { NamespaceSecurityOptions, RequireMtlsOptions, ZeroTrustPolicyProps } from './zero-trust-policy';
 export { CanaryRoute, WARN_ANALYSIS_WITHOUT_METRICS, WARN_RETRIES_EXCEED_TIMEOUT } from './canary-route';
-export type { CanaryRouteProps, CanaryRule, RouteDelegation, RouteEffects, RouteMatch } from './canary-route';
+export type { AddRuleOptions, CanaryRouteProps, CanaryRule, RouteDelegation, RouteEffects, RouteMatch } from './canary-route';
 export { DelegateRoute } from './delegate-route';
 export type { DelegateRouteProps } from './delegate-route';
 export { CircuitBreaker } from './circuit-breaker';
@@ -44,6 +44,8 @@ export type { IJwtProtectedService, RequestAuthenticationProps } from './request
 export { MeshApp, MeshChart, Artifact } from './mesh-app';
 export type { ArtifactProps, MeshAppProps, MeshChartProps, SynthesizedFile } from './mesh-app';
 export { MeshSynthError } from './mesh-synth-error';
+export { MeshTesting } from './testing';
+export type { MeshSynthResult } from './testing';
 export { MeshConfigError } from './private/errors';
 export { addWarning, addInfo } from './warnings';
 export { toYaml, toYamlDocuments } from './synth/yaml';
@@ -110,7 +112,7 @@ export type { ConsistentHashOptions, LocalityDistribution, LocalityFailover, Loc
 
 // ---- The mesh model: plain intent every construct writes (docs/architecture.md, docs/extending.md)
 export { MeshIntentModel } from './model/model';
-export type { AuthorizationRuleOptions, IntentProblem, MeshModelData } from './model/model';
+export type { AuthorizationRuleOptions, IntentProblem, MeshModelData, TrafficPolicyWriteOptions } from './model/model';
 export { identityRef, principalOf, serviceFqdn } from './model/identity';
 export type { IdentityRef, IWorkloadIdentity, ServiceRef } from './model/identity';
 export { MESH_OWNER, namespaceOwner, serviceOwner, sourceOwner } from './model/owners';
@@ -162,7 +164,7 @@ export { ISTIO_DEFAULT_RETRIES } from './simulator/destination';
 export { GRAPH_FORMATS, meshGraph, renderGraph } from './simulator/graph';
 export type { GraphCall, GraphDeny, GraphFormat, GraphService, GraphSplit, MeshGraph } from './simulator/graph';
 export { installMeshMatchers, meshMatchers } from './simulator/jest';
-export type { AuthzExpectation, MeshMatchers, RouteExpectation } from './simulator/jest';
+export type { AuthzExpectation, MatcherAuthzRequest, MatcherDuration, MatcherIdentity, MatcherRouteRequest, MatcherService, MeshMatchers, RouteExpectation } from './simulator/jest';
 
 // ---- Escape hatches: the classes `cdk8s import` generated from the pinned CRDs ------------------
 // Istio 1.30.3

@@ -16,6 +16,8 @@ import { CustomTag } from './values/custom-tag';
 import { DataPlaneMode, RoutingApi } from './values/data-plane';
 import { ExtensionProvider } from './values/extension-provider';
 import { addWarning } from './warnings';
+import { installPlainAppValidation } from './plain-app';
+import type { ValidationOptions } from './validation';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Mesh-wide tracing: one Telemetry resource in the root namespace. */
@@ -86,6 +88,13 @@ export interface MeshProps {
    * @default - no mesh-wide tracing Telemetry
    */
   readonly tracing?: MeshTracingOptions;
+  /**
+   * Validation under a plain cdk8s `App`: `app.synth()` validates every chart's objects first and
+   * writes nothing on an error, as {@link MeshApp} does (a MeshApp has its own `validation` option).
+   * `false` turns it off, and synth says so once; options configure the checks.
+   * @default true
+   */
+  readonly validation?: boolean | ValidationOptions;
 }
 
 /** Anything registered with a mesh: namespaces, services, policies. */
@@ -242,6 +251,8 @@ export class Mesh extends Construct {
       this.prepareSynth();
     });
     this.node.addValidation({ validate: () => this.checkTelemetryProviders() });
+    // Under a plain cdk8s App, app.synth() validates like MeshApp (validation is never silently off).
+    installPlainAppValidation(this.node.root, { validation: props.validation ?? true, meshPath: this.node.path });
   }
 
   /** Declares a mesh-config extension provider. */

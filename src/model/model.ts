@@ -36,11 +36,12 @@ import {
   HttpRuleIntent,
   LocalRateLimitIntent,
   mergePolicies,
-  overlappingField,
+  overlappingFields,
   PolicyContribution,
   ProgressiveIntent,
   RouteDefaultsIntent,
   TrafficPolicyIntent,
+  withoutFields,
 } from './traffic';
 
 /**
@@ -139,15 +140,34 @@ interface Owned<T> {
   readonly source: string;
 }
 
+/** A written traffic policy; an overridable one (a wrapper's default) yields its fields to a later or earlier explicit one. */
+type OwnedPolicy = Owned<TrafficPolicyIntent> & { readonly overridable?: boolean };
+
+/** Options of {@link MeshIntentModel.addTrafficPolicy}. */
+export interface TrafficPolicyWriteOptions {
+  /**
+   * A default another writer may override field by field (a wrapper construct's defaults that the app
+   * using it may change): where another, non-overridable policy sets the same field, that value wins.
+   * @default false
+   */
+  readonly overridable?: boolean;
+  /**
+   * The policy is for this port of the whole host (DestinationRule `portLevelSettings`); not
+   * combined with `version`.
+   * @default - every port
+   */
+  readonly port?: number;
+}
+
 interface HostState {
   rules?: Owned<readonly HttpRuleIntent[]>;
   routePort?: number;
   delegation?: Owned<readonly DelegationEntryIntent[]>;
   delegates: DelegateRouteIntent[];
-  portPolicies: Map<number, Array<Owned<TrafficPolicyIntent>>>;
+  portPolicies: Map<number, OwnedPolicy[]>;
   defaults?: Owned<RouteDefaultsIntent>;
-  hostPolicies: Array<Owned<TrafficPolicyIntent>>;
-  subsetPolicies: Map<string, Array<Owned<TrafficPolicyIntent>>>;
+  hostPolicies: OwnedPolicy[];
+  subsetPolicies: Map<string, OwnedPolicy[]>;
   progressive?: Owned<ProgressiveIntent>;
   rateLimits: LocalRateLimitIntent[];
   /** Every policy in the order written (host-wide and per version). */
@@ -353,6 +373,34 @@ export class MeshIntentModel {
     });
   }
 
+  /**
+   * Inserts one rule into a routed host's rules, at `position` among the rules before the catch-all
+   * (default: after them, right before the catch-all). The route keeps its writer; `source` is the
+   * writer of this call, for errors.
+   */
+  public addRouteRule(ref: ServiceRef, rule: HttpRuleIntent, source: string, position?: number): void {
+    const svc = this.requireService(ref, source);
+    const state = this.peekHost(ref);
+    if (!state.rules) fail(source, 'service', svc.name, `host "${svc.name}" has no route yet`, 'create its CanaryRoute first');
+    const routed = state.rules;
+    const before = routed.value.length - 1;
+    const at = position ?? before;
+    if (!Number.isInteger(at) || at < 0 || at > before) {
+      fail(source, 'position', position, `a rule goes before the catch-all: a position in 0..${before}`);
+    }
+    const versions = versionNames(svc);
+    for (const d of rule.destinations) {
+      if (d.version !== undefined && !versions.includes(d.version)) {
+        fail(source, 'destination', d.version, `version "${d.version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`, 'add the version to the service first');
+      }
+    }
+    this.writeHost(ref, source, (s) => {
+      const rules = [...routed.value];
+      rules.splice(at, 0, rule);
+      s.rules = { value: rules, source: routed.source };
+    });
+  }
+
   /** Sets route-wide timeout and/or retries. Each may be set once per host. */
   public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string): void {
     const svc = this.requireService(ref, source);
@@ -370,14 +418,18 @@ export class MeshIntentModel {
 
   /**
    * Adds a traffic policy for the whole host or, with `version`, for one version (subset). Several
-   * policies may set different fields; the same field twice is an error naming both writers.
+   * policies may set different fields; the same field twice is an error naming both writers, unless
+   * exactly one of them is `overridable` (a wrapper's default): then the other one's value wins,
+   * whichever is written first, and the default keeps only its other fields.
    */
-  public addTrafficPolicy(ref: ServiceRef, policy: TrafficPolicyIntent, source: string, version?: string, port?: number): void {
+  public addTrafficPolicy(ref: ServiceRef, policy: TrafficPolicyIntent, source: string, version?: string, options: TrafficPolicyWriteOptions = {}): void {
+    const port = options.port;
     const svc = this.requireService(ref, source);
     const versions = versionNames(svc);
     if (version !== undefined && !versions.includes(version)) {
       fail(source, 'version', version, `version "${version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
     }
+    const overridable = options.overridable === true;
     const state = this.peekHost(ref);
     if (port !== undefined) {
       if (!svc.ports.some((p) => p.port === port)) fail(source, 'port', port, `port ${port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`);
@@ -388,19 +440,43 @@ export class MeshIntentModel {
     } else if (version !== undefined && state.portPolicies.size > 0) {
       fail(source, 'version', version, `host "${svc.name}" has port-level policies, which a per-version policy would replace for its subset`, 'set the policy for the whole host or the port');
     }
-    const list = port !== undefined ? state.portPolicies.get(port) ?? [] : version === undefined ? state.hostPolicies : state.subsetPolicies.get(version) ?? [];
+    const slot = (h: HostState): OwnedPolicy[] =>
+      port !== undefined ? h.portPolicies.get(port) ?? [] : version === undefined ? h.hostPolicies : h.subsetPolicies.get(version) ?? [];
+    const list = slot(state);
+    let own: TrafficPolicyIntent | undefined = policy;
+    // entries whose overridable fields this write takes over: the entry, and what is left of it
+    const trimmed = new Map<OwnedPolicy, TrafficPolicyIntent | undefined>();
     for (const other of list) {
-      const clash = overlappingField(other.value, policy);
-      if (clash) {
-        fail(source, clash, svc.name, `${clash} of host "${svc.name}"${version ? ` subset ${version}` : ''}${port !== undefined ? ` port ${port}` : ''} is already set by ${other.source}`);
-      }
+      const fields = own ? overlappingFields(other.value, own) : [];
+      if (fields.length === 0) continue;
+      if (other.overridable && !overridable) trimmed.set(other, withoutFields(other.value, fields));
+      else if (overridable && !other.overridable) own = withoutFields(own!, fields);
+      else fail(source, fields[0], svc.name, `${fields[0]} of host "${svc.name}"${version ? ` subset ${version}` : ''}${port !== undefined ? ` port ${port}` : ''} is already set by ${other.source}`);
     }
     this.writeHost(ref, source, (s) => {
-      const entry = { value: policy, source };
-      if (port !== undefined) s.portPolicies.set(port, [...(s.portPolicies.get(port) ?? []), entry]);
-      else if (version === undefined) s.hostPolicies.push(entry);
-      else s.subsetPolicies.set(version, [...(s.subsetPolicies.get(version) ?? []), entry]);
-      s.policies.push({ ...(version !== undefined ? { version } : {}), ...(port !== undefined ? { port } : {}), policy: entry.value, source });
+      const keep = (entries: readonly OwnedPolicy[]): OwnedPolicy[] => entries.flatMap((e) => {
+        if (!trimmed.has(e)) return [e];
+        const rest = trimmed.get(e);
+        return rest ? [{ ...e, value: rest }] : [];
+      });
+      s.policies = s.policies.flatMap((c) => {
+        const e = [...trimmed.keys()].find((k) => k.value === c.policy && k.source === c.source);
+        if (!e) return [c];
+        const rest = trimmed.get(e);
+        return rest ? [{ ...c, policy: rest }] : [];
+      });
+      const entries = keep(slot(s));
+      if (own) {
+        const entry: OwnedPolicy = { value: own, source, ...(overridable ? { overridable } : {}) };
+        entries.push(entry);
+        s.policies.push({ ...(version !== undefined ? { version } : {}), ...(port !== undefined ? { port } : {}), policy: entry.value, source });
+      }
+      if (port !== undefined) {
+        if (entries.length > 0) s.portPolicies.set(port, entries);
+        else s.portPolicies.delete(port);
+      } else if (version === undefined) s.hostPolicies = entries;
+      else if (entries.length > 0) s.subsetPolicies.set(version, entries);
+      else s.subsetPolicies.delete(version);
     });
   }
 

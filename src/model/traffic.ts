@@ -480,24 +480,55 @@ export function routedVersions(host: HostTrafficIntent): string[] {
   return [...out];
 }
 
-/** The first field set in both policies (`tcp.maxConnections`, ...), or undefined. */
-export function overlappingField(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string | undefined {
-  for (const part of WHOLE_PARTS) if (a[part] !== undefined && b[part] !== undefined) return part;
-  // simple and consistentHash are one choice (Istio's lbPolicy oneof)
+/** The load balancer's algorithm choice: `simple` and `consistentHash` are one oneof in Istio (`lbPolicy`). */
+const LB_CHOICE = ['simple', 'consistentHash'];
+
+/**
+ * Every field set in both policies, in this order: whole parts (`tls`, `retryBudget`), the load
+ * balancer's algorithm choice (`loadBalancer.simple` or `loadBalancer.consistentHash`, one oneof),
+ * then per-field parts (`tcp.maxConnections`, `loadBalancer.localityLbSetting`, ...).
+ */
+export function overlappingFields(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string[] {
+  const out: string[] = [];
+  for (const part of WHOLE_PARTS) if (a[part] !== undefined && b[part] !== undefined) out.push(part);
   const lbA = a.loadBalancer;
   const lbB = b.loadBalancer;
   if ((lbA?.simple !== undefined || lbA?.consistentHash !== undefined) && (lbB?.simple !== undefined || lbB?.consistentHash !== undefined)) {
-    return `loadBalancer.${lbB.simple !== undefined ? 'simple' : 'consistentHash'}`;
+    out.push(`loadBalancer.${lbB.simple !== undefined ? 'simple' : 'consistentHash'}`);
   }
   for (const part of FIELD_PARTS) {
     const x = a[part] as Record<string, unknown> | undefined;
     const y = b[part] as Record<string, unknown> | undefined;
     if (!x || !y) continue;
     for (const k of Object.keys(y)) {
-      if (y[k] !== undefined && x[k] !== undefined) return `${part}.${k}`;
+      if (part === 'loadBalancer' && LB_CHOICE.includes(k)) continue;
+      if (y[k] !== undefined && x[k] !== undefined) out.push(`${part}.${k}`);
     }
   }
-  return undefined;
+  return out;
+}
+
+/** The first field set in both policies (`tcp.maxConnections`, ...), or undefined. */
+export function overlappingField(a: TrafficPolicyIntent, b: TrafficPolicyIntent): string | undefined {
+  return overlappingFields(a, b)[0];
+}
+
+/**
+ * `p` without `fields` (as {@link overlappingFields} names them; a load-balancer choice removes the
+ * whole algorithm choice), or undefined when nothing is left.
+ */
+export function withoutFields(p: TrafficPolicyIntent, fields: readonly string[]): TrafficPolicyIntent | undefined {
+  const out: Record<string, unknown> = {};
+  for (const part of WHOLE_PARTS) if (p[part] !== undefined && !fields.includes(part)) out[part] = p[part];
+  const dropChoice = LB_CHOICE.some((k) => fields.includes(`loadBalancer.${k}`));
+  for (const part of FIELD_PARTS) {
+    const v = p[part] as Record<string, unknown> | undefined;
+    if (!v) continue;
+    const kept = Object.fromEntries(Object.entries(v).filter(([k, x]) =>
+      x !== undefined && !fields.includes(`${part}.${k}`) && !(part === 'loadBalancer' && dropChoice && LB_CHOICE.includes(k))));
+    if (Object.keys(kept).length > 0) out[part] = kept;
+  }
+  return Object.keys(out).length > 0 ? (out as TrafficPolicyIntent) : undefined;
 }
 
 /** Several policies merged field by field (callers have refused overlaps), or undefined for none. */

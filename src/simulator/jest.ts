@@ -1,5 +1,41 @@
 import { dnsHostFqdn } from '../rules/hosts';
+import { parseDurationMs } from '../rules/duration';
 import { AuthzRequest, AuthzResult, RetryResult, RouteRequest, RouteResult } from './types';
+
+/** A service as the matchers take it: a host string, or `{ name, namespace }` (TracedService, MeshService, any IMeshService). */
+export interface MatcherService {
+  /** The Service name. */
+  readonly name: string;
+  /** The Service namespace. */
+  readonly namespace: string;
+}
+
+/** A caller as the matchers take it: a principal string, or a workload identity (TracedService, ExternalIdentity, ...). */
+export interface MatcherIdentity {
+  /** The ServiceAccount name. */
+  readonly serviceAccountName: string;
+  /** The ServiceAccount namespace. */
+  readonly identityNamespace: string;
+  /** The mesh, whose trust domain names the principal. @default the simulator's trust domain */
+  readonly mesh?: { readonly trustDomain: string };
+}
+
+/** A duration as the matchers compare it, by value: `'2.5s'` equals `'2500ms'` equals `Duration.millis(2500)`. */
+export type MatcherDuration = string | { toMilliseconds(): number };
+
+/** {@link RouteRequest} whose `host` may also be a service. */
+export type MatcherRouteRequest = Omit<RouteRequest, 'host'> & {
+  /** The destination host: `<svc>.<ns>`, an FQDN, or the service itself. */
+  readonly host: string | MatcherService;
+};
+
+/** {@link AuthzRequest} whose `to` may be a service and `fromPrincipal` an identity. */
+export type MatcherAuthzRequest = Omit<AuthzRequest, 'to' | 'fromPrincipal'> & {
+  /** The destination: `<svc>.<ns>`, its FQDN, or the service itself. */
+  readonly to: string | MatcherService;
+  /** The caller: a principal, or its identity (the principal is derived with the trust domain). */
+  readonly fromPrincipal?: string | MatcherIdentity;
+};
 
 /** What {@link MeshMatchers.toRoute} expects; every field is optional and only given fields are checked. */
 export interface RouteExpectation {
@@ -13,10 +49,10 @@ export interface RouteExpectation {
   readonly destinations?: ReadonlyArray<{ readonly host?: string; readonly subset?: string; readonly weight: number }>;
   /** The index of the matching rule. */
   readonly rule?: number;
-  /** The route timeout (`10s`), or null for none. */
-  readonly timeout?: string | null;
-  /** The retry fields to compare. */
-  readonly retries?: Partial<RetryResult>;
+  /** The route timeout, compared by value (`'10s'`, `'10000ms'`, `Duration.seconds(10)`), or null for none. */
+  readonly timeout?: MatcherDuration | null;
+  /** The retry fields to compare (`perTryTimeout` by value). */
+  readonly retries?: Partial<Omit<RetryResult, 'perTryTimeout'>> & { readonly perTryTimeout?: MatcherDuration };
 }
 
 /** What {@link MeshMatchers.toAllow} and {@link MeshMatchers.toDeny} may additionally check. */
@@ -32,13 +68,16 @@ export interface AuthzExpectation {
 /** The matchers {@link installMeshMatchers} adds to `expect(simulator)`. */
 export interface MeshMatchers<R> {
   /** The request is routed (not a 404) and the answer meets `expected`. */
-  toRoute(request: RouteRequest, expected?: RouteExpectation): R;
-  /** No rule matches the request: a 404 with flag NR. */
-  toHaveNoRoute(request: RouteRequest): R;
+  toRoute(request: MatcherRouteRequest, expected?: RouteExpectation): R;
+  /**
+   * No rule matches the request: a 404 with flag NR. The host must be one the manifests know (a
+   * Service, ServiceEntry or VirtualService host): a typo fails instead of passing.
+   */
+  toHaveNoRoute(request: MatcherRouteRequest): R;
   /** The request is allowed (and decided as `expected` says). */
-  toAllow(request: AuthzRequest, expected?: AuthzExpectation): R;
+  toAllow(request: MatcherAuthzRequest, expected?: AuthzExpectation): R;
   /** The request is denied (and decided as `expected` says). */
-  toDeny(request: AuthzRequest, expected?: AuthzExpectation): R;
+  toDeny(request: MatcherAuthzRequest, expected?: AuthzExpectation): R;
 }
 
 declare global {
@@ -52,7 +91,77 @@ declare global {
 interface Simulates {
   route(request: RouteRequest): RouteResult;
   authorize(request: AuthzRequest): AuthzResult;
-  readonly index?: { fqdn(host: string): string };
+  readonly index?: {
+    fqdn(host: string, namespace?: string): string;
+    readonly trustDomain?: string;
+    serviceOfHost?(fqdn: string): unknown;
+    readonly serviceEntries?: readonly HostsObject[];
+    readonly virtualServices?: readonly HostsObject[];
+  };
+}
+
+/** An indexed object that names hosts (ServiceEntry, VirtualService). */
+interface HostsObject {
+  readonly namespace?: string;
+  readonly spec?: { readonly hosts?: readonly string[] };
+}
+
+/** `<name>.<namespace>` of a service, or the host string as given. */
+function hostOf(x: string | MatcherService, matcher: string): string {
+  if (typeof x === 'string') return x;
+  if (x && typeof x === 'object' && typeof x.name === 'string' && typeof x.namespace === 'string') return `${x.name}.${x.namespace}`;
+  throw new Error(`expect(simulator).${matcher}(...): the host must be a string or a service ({ name, namespace }), got ${JSON.stringify(x)}`);
+}
+
+/** The principal of an identity (or the string as given). */
+function principalOf(x: string | MatcherIdentity | undefined, sim: Simulates, matcher: string): string | undefined {
+  if (x === undefined || typeof x === 'string') return x;
+  if (x && typeof x === 'object' && typeof x.serviceAccountName === 'string' && typeof x.identityNamespace === 'string') {
+    const td = x.mesh?.trustDomain ?? sim.index?.trustDomain ?? 'cluster.local';
+    return `${td}/ns/${x.identityNamespace}/sa/${x.serviceAccountName}`;
+  }
+  throw new Error(`expect(simulator).${matcher}(...): fromPrincipal must be a principal string or a workload identity, got ${JSON.stringify(x)}`);
+}
+
+/**
+ * Refuses a host no Service, ServiceEntry or VirtualService of the manifests names: an assertion about a
+ * typo'd host would otherwise pass (`toHaveNoRoute`) or mislead.
+ */
+function checkKnownHost(sim: Simulates, host: string, matcher: string): void {
+  const index = sim.index;
+  if (!index || typeof index.serviceOfHost !== 'function') return;
+  const fqdn = index.fqdn(host);
+  if (index.serviceOfHost(fqdn)) return;
+  // short hosts of an object are relative to the object's namespace
+  const named = (list: readonly HostsObject[] | undefined) =>
+    (list ?? []).some((o) => (o.spec?.hosts ?? []).some((h) => h === host || index.fqdn(h, o.namespace) === fqdn || (h.startsWith('*.') && fqdn.endsWith(h.slice(1)))));
+  if (named(index.serviceEntries) || named(index.virtualServices)) return;
+  throw new Error(`expect(simulator).${matcher}(...): unknown host ${JSON.stringify(host)} (${fqdn}): no Service, ServiceEntry or VirtualService of the manifests names it; is it a typo?`);
+}
+
+function routeRequest(sim: Simulates, request: MatcherRouteRequest, matcher: string): RouteRequest {
+  const host = hostOf(request.host, matcher);
+  checkKnownHost(sim, host, matcher);
+  return { ...request, host };
+}
+
+function authzRequest(sim: Simulates, request: MatcherAuthzRequest, matcher: string): AuthzRequest {
+  const to = hostOf(request.to, matcher);
+  checkKnownHost(sim, to, matcher);
+  const fromPrincipal = principalOf(request.fromPrincipal, sim, matcher);
+  const { fromPrincipal: _ignored, ...rest } = request;
+  return { ...rest, to, ...(fromPrincipal !== undefined ? { fromPrincipal } : {}) };
+}
+
+/** Whether a duration answer equals an expected duration, by value. */
+function sameDuration(got: string | null | undefined, expected: MatcherDuration | null | undefined): boolean {
+  if (expected === null || expected === undefined || got === null || got === undefined) return got === expected || (got == null && expected == null);
+  const want = typeof expected === 'string' ? parseDurationMs(expected) : expected.toMilliseconds();
+  return want !== undefined && parseDurationMs(got) === want;
+}
+
+function showDuration(d: MatcherDuration | null | undefined): string {
+  return d === null || d === undefined || typeof d === 'string' ? JSON.stringify(d) : `${d.toMilliseconds()}ms`;
 }
 
 interface MatcherResult {
@@ -109,11 +218,12 @@ export function routeMismatches(r: RouteResult, e: RouteExpectation, fqdn: (host
       out.push(`${what} gets ${candidates.map((d) => `${d.weight}%`).join(', ')}, expected ${e.weight}%`);
     }
   }
-  if (e.timeout !== undefined && r.timeout !== e.timeout) out.push(`timeout is ${JSON.stringify(r.timeout)}, expected ${JSON.stringify(e.timeout)}`);
+  if (e.timeout !== undefined && !sameDuration(r.timeout, e.timeout)) out.push(`timeout is ${JSON.stringify(r.timeout)}, expected ${showDuration(e.timeout)}`);
   if (e.retries) {
     for (const [k, v] of Object.entries(e.retries)) {
       const got = (r.retries as any)?.[k];
-      if (got !== v) out.push(`retries.${k} is ${JSON.stringify(got)}, expected ${JSON.stringify(v)}`);
+      const same = k === 'perTryTimeout' ? sameDuration(got, v as MatcherDuration | undefined) : got === v;
+      if (!same) out.push(`retries.${k} is ${JSON.stringify(got)}, expected ${k === 'perTryTimeout' ? showDuration(v as MatcherDuration) : JSON.stringify(v)}`);
     }
   }
   return out;
@@ -140,8 +250,11 @@ function result(ctx: MatcherContext, call: string, mismatches: string[], detail:
 }
 
 function authzMatcher(decision: 'ALLOW' | 'DENY') {
-  return function (this: MatcherContext, received: unknown, request: AuthzRequest, expected: AuthzExpectation = {}): MatcherResult {
-    const r = asSimulator(received, decision === 'ALLOW' ? 'toAllow' : 'toDeny').authorize(request);
+  return function (this: MatcherContext, received: unknown, given: MatcherAuthzRequest, expected: AuthzExpectation = {}): MatcherResult {
+    const matcher = decision === 'ALLOW' ? 'toAllow' : 'toDeny';
+    const sim = asSimulator(received, matcher);
+    const request = authzRequest(sim, given, matcher);
+    const r = sim.authorize(request);
     const who = request.plaintext ? 'a plaintext caller' : request.fromPrincipal;
     const call = `${decision.toLowerCase()} ${request.method ?? 'GET'} ${request.path ?? '/'} from ${who} to ${request.to}${expected.policy !== undefined ? ` (decided by ${expected.policy})` : ''}`;
     return result(this, call, authzMismatches(r, decision, expected), `answer: ${r.decision} by ${r.policy ?? 'no single policy'}: ${r.reason}`);
@@ -150,14 +263,17 @@ function authzMatcher(decision: 'ALLOW' | 'DENY') {
 
 /** The matcher functions, for `expect.extend(meshMatchers)`. */
 export const meshMatchers = {
-  toRoute(this: MatcherContext, received: unknown, request: RouteRequest, expected: RouteExpectation = {}): MatcherResult {
+  toRoute(this: MatcherContext, received: unknown, given: MatcherRouteRequest, expected: RouteExpectation = {}): MatcherResult {
     const sim = asSimulator(received, 'toRoute');
+    const request = routeRequest(sim, given, 'toRoute');
     const r = sim.route(request);
     const fqdn = sim.index ? (h: string) => sim.index!.fqdn(h) : defaultFqdn;
     return result(this, `route ${JSON.stringify(request)} as ${JSON.stringify(expected)}`, routeMismatches(r, expected, fqdn), `answer: ${showDestinations(r)}; ${r.reason}`);
   },
-  toHaveNoRoute(this: MatcherContext, received: unknown, request: RouteRequest): MatcherResult {
-    const r = asSimulator(received, 'toHaveNoRoute').route(request);
+  toHaveNoRoute(this: MatcherContext, received: unknown, given: MatcherRouteRequest): MatcherResult {
+    const sim = asSimulator(received, 'toHaveNoRoute');
+    const request = routeRequest(sim, given, 'toHaveNoRoute');
+    const r = sim.route(request);
     const mismatches = r.noRoute ? [] : [`rule ${r.rule ?? '(default route)'} routes it to [${showDestinations(r)}]`];
     return result(this, `have no route for ${JSON.stringify(request)}`, mismatches, `answer: ${r.reason}`);
   },

@@ -1,0 +1,110 @@
+import { Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { MeshSynthError } from './mesh-synth-error';
+import { brandSymbol, hasBrand } from './private/brand';
+import { runSynthHooks } from './private/synth-hooks';
+import { MeshValidator, ValidationOptions } from './validation';
+import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
+import { Finding, SourcedManifest } from './validation/types';
+import { collectFindings } from './warnings';
+
+/**
+ * Validation under a plain cdk8s `App` (what `cdk8s init` gives): a {@link Mesh} in such an app
+ * makes `app.synth()` and `app.synthYaml()` validate every chart's objects first, with the same
+ * checks, findings and "nothing was written" guarantee as {@link MeshApp}. A MeshApp validates by
+ * itself, so nothing is installed there. `Testing.synth(chart)` is not affected: use
+ * `MeshTesting.synth(chart)` in tests to get the findings.
+ */
+
+/** What a Mesh asks of the app it is in. */
+export interface PlainAppValidationOptions {
+  /** `false` turns validation off (said once at synth); options configure the checks. */
+  readonly validation: boolean | ValidationOptions;
+  /** The construct path of the mesh that set them, for the message. */
+  readonly meshPath: string;
+}
+
+const INSTALLED = new WeakMap<IConstruct, PlainAppValidationOptions>();
+const MESH_APP = brandSymbol('MeshApp');
+
+/**
+ * Makes the plain cdk8s App at `root` validate at synth. The first Mesh of an app decides the
+ * options; a MeshApp (or anything that is not a cdk8s App) is left alone.
+ */
+export function installPlainAppValidation(root: IConstruct, options: PlainAppValidationOptions): void {
+  if (hasBrand(root, MESH_APP) || INSTALLED.has(root)) return;
+  const app = root as unknown as { synth?: () => void; synthYaml?: () => string; outdir?: unknown };
+  if (typeof app.synth !== 'function' || typeof app.synthYaml !== 'function' || typeof app.outdir !== 'string') return;
+  INSTALLED.set(root, options);
+  const synth = app.synth;
+  const synthYaml = app.synthYaml;
+  // Instance properties shadow cdk8s's App.prototype methods for this app only.
+  Object.defineProperty(root, 'synth', {
+    configurable: true, writable: true, enumerable: false,
+    value: function synthValidated(this: unknown): void {
+      validatePlainApp(root);
+      return synth.call(root);
+    },
+  });
+  Object.defineProperty(root, 'synthYaml', {
+    configurable: true, writable: true, enumerable: false,
+    value: function synthYamlValidated(this: unknown): string {
+      validatePlainApp(root);
+      return synthYaml.call(root);
+    },
+  });
+}
+
+/**
+ * Validates every chart of the plain App at `root` as one deployable set (a plain App writes all
+ * charts to one folder). Throws a {@link MeshSynthError} on error findings, before anything is
+ * written; prints warnings and infos once to stderr.
+ */
+export function validatePlainApp(root: IConstruct): Finding[] {
+  const options = INSTALLED.get(root);
+  if (!options) return [];
+  if (options.validation === false) {
+    if (!WARNED_OFF.has(root)) {
+      WARNED_OFF.add(root);
+      process.stderr.write(`cdk8s-istio: validation is off (validation: false on ${options.meshPath}); the output is not checked\n`);
+    }
+    return [];
+  }
+  const { findings } = synthValidated(root, options.validation === true ? {} : options.validation);
+  const errors = findings.filter((f) => f.level === 'error');
+  const others = findings.filter((f) => f.level !== 'error');
+  if (others.length > 0) process.stderr.write(`${formatPlain(others)}\n`);
+  if (errors.length > 0) {
+    throw new MeshSynthError(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatPlain(errors)}`, errors);
+  }
+  return findings;
+}
+
+const WARNED_OFF = new WeakSet<IConstruct>();
+
+/**
+ * The manifests of `charts` (every chart under `root` by default) and their findings, validated as one
+ * set: the construct warnings, the built-in validator (external principals the constructs declared
+ * included) and the construct suppressions, exactly as MeshApp applies them to one output folder.
+ */
+export function synthValidated(root: IConstruct, options: ValidationOptions = {}, charts?: readonly Chart[]): { manifests: any[]; findings: Finding[] } {
+  runSynthHooks(root);
+  const all = root.node.findAll();
+  const sourced: SourcedManifest[] = [];
+  const manifests: any[] = [];
+  for (const chart of charts ?? all.filter((c): c is Chart => Chart.isChart(c))) {
+    // toJson runs cdk8s's validations (and the meshes' render step) first, as a synth would
+    for (const m of chart.toJson()) {
+      manifests.push(m);
+      sourced.push({ manifest: m, path: chart.node.path });
+    }
+  }
+  const validator = new MeshValidator(options).withExternalPrincipals(collectExternalPrincipals(root, all));
+  const findings: Finding[] = collectFindings(root, all).map((f) => ({ code: f.code, level: f.level, message: f.message, path: f.path }));
+  findings.push(...validator.validate(sourced));
+  return { manifests, findings: applyConstructSuppressions(root, findings, all) };
+}
+
+function formatPlain(findings: readonly Finding[]): string {
+  return findings.map((f) => `${f.level}  ${f.code}  ${f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-'}  ${f.message}`).join('\n');
+}
