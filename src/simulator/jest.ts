@@ -1,4 +1,4 @@
-import { dnsHostFqdn } from '../rules/hosts';
+import { dnsHostFqdn, hostSubsetOf } from '../rules/hosts';
 import { parseDurationMs } from '../rules/duration';
 import { AuthzRequest, AuthzResult, RetryResult, RouteRequest, RouteResult } from './types';
 
@@ -134,7 +134,7 @@ function checkKnownHost(sim: Simulates, host: string, matcher: string): void {
   if (index.serviceOfHost(fqdn)) return;
   // short hosts of an object are relative to the object's namespace
   const named = (list: readonly HostsObject[] | undefined) =>
-    (list ?? []).some((o) => (o.spec?.hosts ?? []).some((h) => h === host || index.fqdn(h, o.namespace) === fqdn || (h.startsWith('*.') && fqdn.endsWith(h.slice(1)))));
+    (list ?? []).some((o) => (o.spec?.hosts ?? []).some((h) => h === host || index.fqdn(h, o.namespace) === fqdn || hostSubsetOf(fqdn, h)));
   if (named(index.serviceEntries) || named(index.virtualServices)) return;
   throw new Error(`expect(simulator).${matcher}(...): unknown host ${JSON.stringify(host)} (${fqdn}): no Service, ServiceEntry or VirtualService of the manifests names it; is it a typo?`);
 }
