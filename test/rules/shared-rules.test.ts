@@ -281,3 +281,23 @@ describe('workload principals (pkg/spiffe/spiffe.go Identity.String, ParseIdenti
   test.each(['cluster.local/ns/shop/sa', 'cluster.local/ns/shop/sa/cart/x', 'cluster.local/namespace/shop/sa/cart', 'cluster.local/ns//sa/cart', '/ns/shop/sa/cart', 'spiffe://cluster.local/ns/shop/sa/cart'])(
     '%p is no principal', (p) => expect(parseSpiffePrincipal(p)).toBeUndefined());
 });
+
+describe('external principals declare namespaces through the same principal rule (rules/spiffe)', () => {
+  const ap = {
+    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' },
+    spec: { action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['partner'] } }] }] },
+  };
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+  const unknownNamespace = (externalPrincipals: string[]) => validateManifests([{ manifest: ns }, { manifest: ap }], { externalPrincipals })
+    .some((f) => f.code === 'IST0101' && f.message.includes('"partner"'));
+
+  test.each([
+    [[], true],
+    [['cluster.local/ns/partner/sa/api'], false],
+    [['*/ns/partner/sa/*'], false],
+    [['cluster.local/ns/part*/sa/api'], true], // a wildcard namespace declares none
+    [['cluster.local/ns/partner/sa'], true], // no principal
+  ])('GIVEN external principals %p WHEN a policy names namespace partner THEN IST0101 is reported: %p', (principals, reported) => {
+    expect(unknownNamespace(principals)).toBe(reported);
+  });
+});
