@@ -36,7 +36,12 @@ const RULES: readonly KnownRule[] = [
   {
     rule: 'label selector matching (labels.SelectorFromSet, LabelSelectorAsSelector)',
     home: 'rules/labels.ts',
-    fingerprints: ["case 'DoesNotExist'", "case 'NotIn'"],
+    fingerprints: ["case 'DoesNotExist'", "case 'NotIn'", "operator === 'DoesNotExist' && has"],
+  },
+  {
+    rule: "Kubernetes' limit on an object's annotations (256 KiB, ValidateAnnotationsSize)",
+    home: 'rules/labels.ts',
+    fingerprints: ['ANNOTATIONS_MAX_BYTES = 256 * 1024', '> 256 * 1024)'],
   },
   {
     rule: "Go's strconv.ParseBool (istio.io/dry-run, boolean annotations)",
@@ -107,6 +112,16 @@ const RULES: readonly KnownRule[] = [
 
 /** Rule text that is allowed outside its home for now, and why. Each must still be there. */
 const ALLOWED: ReadonlyArray<{ readonly file: string; readonly fingerprint: string; readonly why: string }> = [
+  {
+    file: 'validation/core-semantics.ts',
+    fingerprint: "operator === 'DoesNotExist' && has",
+    why: "Deployment selector vs template labels: it ignores an unknown operator (already reported there) where labelSelectorMatches matches nothing; and the features branch is editing the file this wave",
+  },
+  {
+    file: 'validation/core-semantics.ts',
+    fingerprint: '> 256 * 1024)',
+    why: 'the features branch is editing the file this wave; use ANNOTATIONS_MAX_BYTES at merge',
+  },
   {
     file: 'simulator/authorize.ts',
     fingerprint: '\\/ns\\/([^/]+)\\/sa\\/',
