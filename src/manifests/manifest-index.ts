@@ -1,6 +1,7 @@
 import { configHostFqdn, DEFAULT_DOMAIN_SUFFIX, dnsHostFqdn, hostSubsetOf, serviceOfFqdn } from '../rules/hosts';
 import { CLUSTER_SCOPED_KINDS } from '../rules/kinds';
 import { labelsMatch } from '../rules/labels';
+import { DEFAULT_ROOT_NAMESPACE, DEFAULT_TRUST_DOMAIN } from '../rules/mesh-config';
 import type {
   AuthorizationPolicySpec, CustomResourceDefinitionSpec, DestinationRuleSpec, EnvoyFilterSpec, GatewaySpec, ManifestObject,
   ObjectMeta, PodSpec, PolicyTargeting, WorkloadControllerSpec, ServiceEntrySpec, ServiceSpec, SidecarSpec, StringMap, TelemetrySpec, VirtualServiceSpec,
@@ -121,9 +122,9 @@ export class ManifestIndex {
   private readonly podTemplates: boolean;
 
   constructor(objects: readonly ManifestObject[], options: ManifestIndexOptions = {}) {
-    this.rootNamespace = options.rootNamespace ?? 'istio-system';
+    this.rootNamespace = options.rootNamespace ?? DEFAULT_ROOT_NAMESPACE;
     this.domainSuffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
-    this.trustDomain = options.trustDomain ?? DEFAULT_DOMAIN_SUFFIX;
+    this.trustDomain = options.trustDomain ?? DEFAULT_TRUST_DOMAIN;
     this.defaultNamespace = options.defaultNamespace ?? 'default';
     this.podTemplates = options.podTemplates ?? true;
     this.ignored = new Set(options.ignoredNamespaces ?? []);

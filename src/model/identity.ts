@@ -5,6 +5,7 @@
  * caller by `{ namespace, serviceAccount }` (its ServiceAccount, what Istio derives the principal
  * from). Principals are derived with the mesh trust domain when rendering, never stored.
  */
+import { spiffePrincipal } from '../rules/spiffe';
 
 /** A workload identity as plain data: a ServiceAccount in a namespace. */
 export interface IdentityRef {
@@ -42,7 +43,7 @@ export function identityRef(identity: IWorkloadIdentity): IdentityRef {
 /** The principal Istio gives an identity, e.g. `cluster.local/ns/production/sa/order-service`. */
 export function principalOf(identity: IdentityRef | IWorkloadIdentity, trustDomain: string): string {
   const id = isIdentityRef(identity) ? identity : identityRef(identity);
-  return `${trustDomain}/ns/${id.namespace}/sa/${id.serviceAccount}`;
+  return spiffePrincipal(trustDomain, id.namespace, id.serviceAccount);
 }
 
 /** `namespace/serviceAccount`, for messages and map keys. */

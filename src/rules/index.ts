@@ -22,6 +22,7 @@ export * from './numbers';
 export * from './ports';
 export * from './quantity';
 export * from './regex';
+export * from './spiffe';
 export * from './protocol';
 export * from './envoy';
 export * from './route';

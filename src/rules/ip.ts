@@ -101,6 +101,64 @@ export function k8sCidr(v: unknown): string | undefined {
   return RULE_CIDR;
 }
 
+/** An address as a number: its family and its 32 (IPv4) or 128 (IPv6) bits. */
+export interface IpValue {
+  readonly family: 4 | 6;
+  readonly value: bigint;
+}
+
+/**
+ * The numeric value of an IPv4 or IPv6 address (leading zeros tolerated, an IPv6 zone ignored), or
+ * undefined when `v` is neither.
+ */
+export function ipValue(v: string): IpValue | undefined {
+  if (ipv4(v, true)) return { family: 4, value: v.split('.').reduce((n, p) => n * 256n + BigInt(Number(p)), 0n) };
+  const pct = v.indexOf('%');
+  const addr = pct >= 0 ? v.slice(0, pct) : v;
+  if (!ipv6(addr, true)) return undefined;
+  // A trailing dotted IPv4 is the last two groups.
+  let rest = addr;
+  const tailGroups: bigint[] = [];
+  const lastColon = addr.lastIndexOf(':');
+  if (addr.slice(lastColon + 1).includes('.')) {
+    const [a, b, c, d] = addr.slice(lastColon + 1).split('.').map(Number);
+    tailGroups.push(BigInt(a * 256 + b), BigInt(c * 256 + d));
+    rest = addr.slice(0, lastColon + 1);
+    if (!rest.endsWith('::')) rest = rest.slice(0, -1);
+  }
+  const groups = (side: string): bigint[] => (side === '' ? [] : side.split(':').map((g) => BigInt(parseInt(g, 16))));
+  const dbl = rest.indexOf('::');
+  let all: bigint[];
+  if (dbl >= 0) {
+    const left = groups(rest.slice(0, dbl));
+    const right = [...groups(rest.slice(dbl + 2)), ...tailGroups];
+    all = [...left, ...new Array<bigint>(8 - left.length - right.length).fill(0n), ...right];
+  } else {
+    all = [...groups(rest), ...tailGroups];
+  }
+  return { family: 6, value: all.reduce((n, g) => (n << 16n) | g, 0n) };
+}
+
+/**
+ * Whether address `ip` lies in `cidr`, as Envoy's RBAC `CidrRange` matches an AuthorizationPolicy
+ * `ipBlocks` / `remoteIpBlocks` entry or an `ip` condition: istiod makes a bare address a /32 (IPv4) or
+ * /128 (IPv6) range (pilot/pkg/security/authz/model/generator.go, `util.AddrStrToCidrRange`); an
+ * address of the other family never matches. A value that is no address is compared as written.
+ */
+export function ipInPrefix(cidr: string, ip: string | undefined): boolean {
+  if (!ip) return false;
+  const slash = cidr.lastIndexOf('/');
+  const base = ipValue(slash >= 0 ? cidr.slice(0, slash) : cidr);
+  const addr = ipValue(ip);
+  if (!base || !addr) return cidr === ip;
+  if (base.family !== addr.family) return false;
+  const width = base.family === 4 ? 32 : 128;
+  const bits = slash >= 0 ? Number(cidr.slice(slash + 1)) : width;
+  if (!Number.isInteger(bits) || bits < 0 || bits > width) return false;
+  const shift = BigInt(width - bits);
+  return base.value >> shift === addr.value >> shift;
+}
+
 /** The IP family of a valid address (4 or 6), or 0. */
 export function ipFamily(v: string): 0 | 4 | 6 {
   if (ipv4(v, true)) return 4;

@@ -42,6 +42,9 @@ export interface IstioMeshConfig {
 /** The default mesh root namespace, where istiod and its mesh ConfigMap live. */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
 
+/** The default trust domain of workload principals (`DefaultMeshConfig`: `cluster.local`). */
+export const DEFAULT_TRUST_DOMAIN = 'cluster.local';
+
 /**
  * Istio 1.30's default mesh config, as far as the checks read it (pkg/config/mesh/mesh.go
  * `DefaultMeshConfig`): among others the extension providers istiod always has, `prometheus`
@@ -49,7 +52,7 @@ export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
  */
 export const DEFAULT_MESH_CONFIG: IstioMeshConfig = {
   rootNamespace: DEFAULT_ROOT_NAMESPACE,
-  trustDomain: 'cluster.local',
+  trustDomain: DEFAULT_TRUST_DOMAIN,
   ingressService: 'istio-ingressgateway',
   ingressControllerMode: 'STRICT',
   defaultProviders: {},

@@ -1,4 +1,5 @@
-import { parseDurationMs } from '../rules/duration';
+import { Duration } from 'cdk8s';
+import { parseDurationMs, renderDuration } from '../rules/duration';
 import { labelsMatch } from '../rules/labels';
 import { IndexedObject, ManifestIndex, Workload } from '../manifests';
 import { RetryResult, RouteDestination } from './types';
@@ -42,8 +43,7 @@ export function retriesOf(retries: any): RetryResult {
 /** Renders a duration canonically (`10s`, `1500ms`), so `10s` and `10000ms` compare equal. */
 export function normalizeDuration(d: string): string {
   const ms = parseDurationMs(String(d));
-  if (ms === undefined) return String(d);
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+  return ms === undefined ? String(d) : renderDuration(Duration.millis(ms));
 }
 
 /** Warns about a subset that no DestinationRule defines, or whose labels select no pods. */

@@ -4,6 +4,7 @@ import { weigh } from './destination';
 import { describeHttpRouteMatch, httpRoutesForService } from './httproute';
 import { describeMatch, routeRequest } from './route';
 import { RouteDestination } from './types';
+import { parseSpiffePrincipal, spiffePrincipal } from '../rules/spiffe';
 
 /** Output formats of {@link renderGraph}. */
 export type GraphFormat = 'mermaid' | 'dot' | 'json';
@@ -136,7 +137,7 @@ function callersOf(model: ManifestIndex, from: any): { id: string; extra?: strin
     ]
       .filter((x) => x)
       .join('; ');
-    const principals: string[] = s.principals ?? (s.serviceAccounts ?? []).map((sa: string) => `*/ns/${sa.split('/')[0]}/sa/${sa.split('/')[1]}`);
+    const principals: string[] = s.principals ?? (s.serviceAccounts ?? []).map((sa: string) => spiffePrincipal('*', sa.split('/')[0], sa.split('/')[1]));
     if (principals.length === 0) out.push({ id: '*', ...(extra ? { extra } : {}) });
     for (const p of principals) out.push({ id: nodeOfPrincipal(model, p), ...(extra ? { extra } : {}) });
   }
@@ -145,11 +146,11 @@ function callersOf(model: ManifestIndex, from: any): { id: string; extra?: strin
 
 /** `<svc>.<ns>` of the Service whose workloads run as the principal's ServiceAccount, else the principal. */
 function nodeOfPrincipal(model: ManifestIndex, principal: string): string {
-  const m = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(principal);
-  if (!m) return principal;
+  const id = parseSpiffePrincipal(principal);
+  if (!id) return principal;
   const svc = [...model.ofKind('Service')]
     .sort((a, b) => cmp(svcId(a), svcId(b)))
-    .find((s) => s.namespace === m[1] && model.workloadsOfService(s).some((w) => w.serviceAccount === m[2]));
+    .find((s) => s.namespace === id.namespace && model.workloadsOfService(s).some((w) => w.serviceAccount === id.serviceAccount));
   return svc ? svcId(svc) : principal;
 }
 

@@ -1,5 +1,6 @@
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 import { isPresenceMatch, pathWithoutQuery, StringMatchSpec } from '../rules/http';
+import { ipInPrefix } from '../rules/ip';
 import { re2FullMatch, Re2SyntaxError } from '../rules/regex';
 
 /**
@@ -109,30 +110,11 @@ export function withoutHeaderMatch(spec: StringMatchSpec | undefined | null, val
   return !stringMatch(spec!, value ?? '');
 }
 
-/** True when IPv4 `ip` lies in `cidr` (`10.0.0.0/8`, or a bare address meaning /32). IPv6 compares exactly. */
-export function cidrMatch(cidr: string, ip: string | undefined): boolean {
-  if (!ip) return false;
-  const [base, bitsText] = cidr.split('/');
-  const a = ipv4(base);
-  const b = ipv4(ip);
-  if (a === undefined || b === undefined) return cidr === ip;
-  const bits = bitsText === undefined ? 32 : Number(bitsText);
-  if (bits === 0) return true;
-  const mask = bits >= 32 ? 0xffffffff : ~((1 << (32 - bits)) - 1) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
-}
-
-function ipv4(s: string): number | undefined {
-  const parts = s.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    const x = Number(p);
-    if (!/^\d{1,3}$/.test(p) || x > 255) return undefined;
-    n = n * 256 + x;
-  }
-  return n >>> 0;
-}
+/**
+ * True when `ip` lies in `cidr` (`10.0.0.0/8`, `2001:db8::/32`, or a bare address meaning /32 or
+ * /128), as Envoy's RBAC matches it: `ipInPrefix` of rules/ip.
+ */
+export const cidrMatch = ipInPrefix;
 
 /** Lower-cases header names; values are kept as written (they are case-sensitive). */
 export function normalizeHeaders(headers: Record<string, string> | undefined): Record<string, string> {

@@ -6,10 +6,13 @@
  */
 import { ManifestIndex } from '../../src/manifests';
 import {
-  ANNOTATION_VALUE_RULES, analyzerNamespaceMatch, configHostFqdn, dnsHostFqdn, hostsMatch, hostSubsetOf, isMeshConfigMap, meshConfigSources,
-  meshNetworksSource, parseEmbeddedYaml, parseGoBool, policyNamespaceMatch, policyValueMatch, serviceOfFqdn, withMeshConfigDefaults, BUILTIN_EXTENSION_PROVIDERS,
+  ANNOTATION_VALUE_RULES, analyzerNamespaceMatch, ipInPrefix, ipValue, renderDuration, configHostFqdn, dnsHostFqdn, hostsMatch, hostSubsetOf, isMeshConfigMap, meshConfigSources,
+  meshNetworksSource, parseEmbeddedYaml, parseGoBool, parseSpiffePrincipal, spiffePrincipal, policyNamespaceMatch, policyValueMatch, serviceOfFqdn, withMeshConfigDefaults, BUILTIN_EXTENSION_PROVIDERS,
 } from '../../src/rules';
+import { Duration } from 'cdk8s';
 import { isDryRun } from '../../src/simulator/authorize';
+import { normalizeDuration } from '../../src/simulator/destination';
+import { cidrMatch } from '../../src/simulator/match';
 import { meshConfigInSet, meshNetworksInSet, resolveMeshConfig } from '../../src/validation/analyzers/mesh-config';
 import { validateManifests } from '../../src/validation';
 
@@ -225,5 +228,76 @@ describe('mesh config: one reader (pilot/pkg/bootstrap/mesh.go getMeshConfigMapN
     expect(parseEmbeddedYaml('a: 1')).toEqual({ a: 1 });
     expect(parseEmbeddedYaml('')).toEqual({});
     expect(parseEmbeddedYaml('- 1')).toBeUndefined();
+  });
+});
+
+describe('IP ranges (Envoy RBAC CidrRange; istiod makes a bare address /32 or /128: generator.go, util.AddrStrToCidrRange)', () => {
+  test.each([
+    ['10.0.0.0/8', '10.255.255.255', true],
+    ['10.0.0.0/8', '11.0.0.0', false],
+    ['0.0.0.0/0', '203.0.113.9', true],
+    ['10.1.2.3/32', '10.1.2.3', true],
+    ['10.1.2.3/32', '10.1.2.4', false],
+    ['10.1.2.3', '10.1.2.3', true],
+    ['10.1.2.3/33', '10.1.2.3', false],
+    ['2001:db8::/32', '2001:db8:ffff::1', true],
+    ['2001:db8::/32', '2001:db9::1', false],
+    ['::/0', '::1', true],
+    ['2001:db8::1', '2001:0db8:0:0:0:0:0:1', true],
+    ['::ffff:10.0.0.0/104', '::ffff:10.9.8.7', true],
+    ['2001:db8::1/128', '2001:db8::2', false],
+    ['10.0.0.0/8', '::ffff:10.0.0.1', false], // another family never matches
+    ['0.0.0.0/0', '::1', false],
+  ])('GIVEN range %p WHEN the caller is %p THEN it matches: %p (the simulator uses the same rule)', (cidr, ip, ok) => {
+    expect(ipInPrefix(cidr, ip)).toBe(ok);
+    expect(cidrMatch(cidr, ip)).toBe(ok);
+  });
+
+  test('addresses as numbers: both ends of each family', () => {
+    expect(ipValue('0.0.0.0')).toEqual({ family: 4, value: 0n });
+    expect(ipValue('255.255.255.255')).toEqual({ family: 4, value: 2n ** 32n - 1n });
+    expect(ipValue('::')).toEqual({ family: 6, value: 0n });
+    expect(ipValue('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff')).toEqual({ family: 6, value: 2n ** 128n - 1n });
+    expect(ipValue('::1.2.3.4')).toEqual({ family: 6, value: 0x01020304n });
+    expect(ipValue('256.0.0.1')).toBeUndefined();
+    expect(ipValue('1:2:3:4:5:6:7:8:9')).toBeUndefined();
+    expect(ipInPrefix('10.0.0.0/8', undefined)).toBe(false);
+  });
+});
+
+describe("durations the simulator reports are written as the renderer writes them (rules/duration renderDuration)", () => {
+  test.each([['10s', 10000], ['10000ms', 10000], ['1.5s', 1500], ['500us', 0.5], ['1m', 60000], ['0s', 0]])('%p → %p ms', (text, ms) => {
+    expect(normalizeDuration(text)).toBe(renderDuration(Duration.millis(ms)));
+  });
+  test('a value Go cannot parse is kept as written', () => expect(normalizeDuration('10 s')).toBe('10 s'));
+});
+
+describe('workload principals (pkg/spiffe/spiffe.go Identity.String, ParseIdentity)', () => {
+  test('GIVEN a ServiceAccount WHEN its principal is written and read back THEN the parts are the same', () => {
+    expect(spiffePrincipal('cluster.local', 'shop', 'cart')).toBe('cluster.local/ns/shop/sa/cart');
+    expect(parseSpiffePrincipal('cluster.local/ns/shop/sa/cart')).toEqual({ trustDomain: 'cluster.local', namespace: 'shop', serviceAccount: 'cart' });
+    expect(parseSpiffePrincipal('*/ns/sh*/sa/*')).toEqual({ trustDomain: '*', namespace: 'sh*', serviceAccount: '*' });
+  });
+  test.each(['cluster.local/ns/shop/sa', 'cluster.local/ns/shop/sa/cart/x', 'cluster.local/namespace/shop/sa/cart', 'cluster.local/ns//sa/cart', '/ns/shop/sa/cart', 'spiffe://cluster.local/ns/shop/sa/cart'])(
+    '%p is no principal', (p) => expect(parseSpiffePrincipal(p)).toBeUndefined());
+});
+
+describe('external principals declare namespaces through the same principal rule (rules/spiffe)', () => {
+  const ap = {
+    apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' },
+    spec: { action: 'ALLOW', rules: [{ from: [{ source: { namespaces: ['partner'] } }] }] },
+  };
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+  const unknownNamespace = (externalPrincipals: string[]) => validateManifests([{ manifest: ns }, { manifest: ap }], { externalPrincipals })
+    .some((f) => f.code === 'IST0101' && f.message.includes('"partner"'));
+
+  test.each([
+    [[], true],
+    [['cluster.local/ns/partner/sa/api'], false],
+    [['*/ns/partner/sa/*'], false],
+    [['cluster.local/ns/part*/sa/api'], true], // a wildcard namespace declares none
+    [['cluster.local/ns/partner/sa'], true], // no principal
+  ])('GIVEN external principals %p WHEN a policy names namespace partner THEN IST0101 is reported: %p', (principals, reported) => {
+    expect(unknownNamespace(principals)).toBe(reported);
   });
 });

@@ -36,7 +36,12 @@ const RULES: readonly KnownRule[] = [
   {
     rule: 'label selector matching (labels.SelectorFromSet, LabelSelectorAsSelector)',
     home: 'rules/labels.ts',
-    fingerprints: ["case 'DoesNotExist'", "case 'NotIn'"],
+    fingerprints: ["case 'DoesNotExist'", "case 'NotIn'", "operator === 'DoesNotExist' && has"],
+  },
+  {
+    rule: "Kubernetes' limit on an object's annotations (256 KiB, ValidateAnnotationsSize)",
+    home: 'rules/labels.ts',
+    fingerprints: ['ANNOTATIONS_MAX_BYTES = 256 * 1024', '> 256 * 1024)'],
   },
   {
     rule: "Go's strconv.ParseBool (istio.io/dry-run, boolean annotations)",
@@ -89,6 +94,16 @@ const RULES: readonly KnownRule[] = [
     fingerprints: ["PRESENT_MATCH_REGEX = '*'", "regex === '*'", "regex !== '*'"],
   },
   {
+    rule: 'IP addresses and CIDR ranges (net/netip; Envoy CidrRange)',
+    home: 'rules/ip.ts',
+    fingerprints: ['{1,3}$/', '[0-9A-Fa-f]{1,4}'],
+  },
+  {
+    rule: 'workload principals <trust domain>/ns/<namespace>/sa/<service account> (pkg/spiffe)',
+    home: 'rules/spiffe.ts',
+    fingerprints: ['\\/ns\\/([^/]+)\\/sa\\/', '}/ns/${'],
+  },
+  {
     rule: "Go's time.ParseDuration units",
     home: 'rules/duration.ts',
     fingerprints: ["'\\u00b5s': 1000n", "'ns': 1n"],
@@ -97,6 +112,26 @@ const RULES: readonly KnownRule[] = [
 
 /** Rule text that is allowed outside its home for now, and why. Each must still be there. */
 const ALLOWED: ReadonlyArray<{ readonly file: string; readonly fingerprint: string; readonly why: string }> = [
+  {
+    file: 'validation/core-semantics.ts',
+    fingerprint: "operator === 'DoesNotExist' && has",
+    why: "Deployment selector vs template labels: it ignores an unknown operator (already reported there) where labelSelectorMatches matches nothing; and the features branch is editing the file this wave",
+  },
+  {
+    file: 'validation/core-semantics.ts',
+    fingerprint: '> 256 * 1024)',
+    why: 'the features branch is editing the file this wave; use ANNOTATIONS_MAX_BYTES at merge',
+  },
+  {
+    file: 'simulator/authorize.ts',
+    fingerprint: '\\/ns\\/([^/]+)\\/sa\\/',
+    why: 'principal parsing (with an optional spiffe:// scheme): the file is being edited by the dataplane branch this wave; use parseSpiffePrincipal at merge',
+  },
+  {
+    file: 'simulator/authorize.ts',
+    fingerprint: '}/ns/${',
+    why: "a waypoint's principal: the file is being edited by the dataplane branch this wave; use spiffePrincipal at merge",
+  },
   {
     file: 'render/gateway-api.ts',
     fingerprint: '[a-z0-9]([-a-z0-9]*[a-z0-9])?',

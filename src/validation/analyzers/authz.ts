@@ -4,6 +4,7 @@
 import { list, str, strings } from '../../manifests';
 import type { AuthzSource, StringMap, Workload } from '../../manifests';
 import { analyzerNamespaceMatch } from '../../rules/authz-match';
+import { parseSpiffePrincipal } from '../../rules/spiffe';
 import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../suppress';
 import type { Analyzer } from './context';
 import { podInAmbient, podInMesh, q, selectorText } from './util';
@@ -60,12 +61,12 @@ export const authorizationPoliciesAnalyzer: Analyzer = {
   },
 };
 
-/** The namespaces of principals `<trust-domain>/ns/<ns>/sa/<sa>` (patterns with `*` in the namespace skipped). */
+/** The namespaces of principals `<trust-domain>/ns/<ns>/sa/<sa>` (`parseSpiffePrincipal`; patterns with `*` in the namespace skipped). */
 function externalNamespaces(principals: readonly string[]): string[] {
   const out: string[] = [];
   for (const p of principals) {
-    const m = /^[^/]*\/ns\/([^/*]+)\/sa\/[^/]+$/.exec(p.trim());
-    if (m) out.push(m[1]);
+    const id = parseSpiffePrincipal(p.trim());
+    if (id && !id.namespace.includes('*')) out.push(id.namespace);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 import { list } from '../../manifests';
 import type { AuthzSource } from '../../manifests';
 import { policyValueMatch } from '../../rules/authz-match';
+import { parseSpiffePrincipal, spiffePrincipal } from '../../rules/spiffe';
 import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../suppress';
 import type { Analyzer } from './context';
 import { q } from './util';
@@ -24,13 +25,13 @@ export const principalsAnalyzer: Analyzer = {
     const external = ctx.settings.externalPrincipals;
     const knownPrincipal = (p: string): boolean => {
       if (external.some((e) => policyValueMatch(e, p) || policyValueMatch(p, e))) return true;
-      const m = /^[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(p);
+      const id = parseSpiffePrincipal(p);
       if (p === '*') return true;
-      if (!m) return false;
-      if (!m[1].includes('*') && !m[2].includes('*')) return serviceAccounts.has(`${m[1]}/${m[2]}`);
+      if (!id) return false;
+      if (!id.namespace.includes('*') && !id.serviceAccount.includes('*')) return serviceAccounts.has(`${id.namespace}/${id.serviceAccount}`);
       for (const sa of serviceAccounts) {
         const [ns, name] = sa.split('/');
-        if (policyValueMatch(m[1], ns) && policyValueMatch(m[2], name)) return true;
+        if (policyValueMatch(id.namespace, ns) && policyValueMatch(id.serviceAccount, name)) return true;
       }
       return false;
     };
@@ -51,7 +52,7 @@ export const principalsAnalyzer: Analyzer = {
           list<string>(src.serviceAccounts).forEach((sa, x) => {
             if (typeof sa !== 'string' || sa === '') return;
             const [n, a] = sa.includes('/') ? sa.split('/') : [ap.namespace, sa];
-            if (!knownPrincipal(`${ctx.index.trustDomain}/ns/${n}/sa/${a}`)) {
+            if (!knownPrincipal(spiffePrincipal(ctx.index.trustDomain, n, a))) {
               ctx.report(ap, 'CI3002', `${p}.serviceAccounts[${x}]: ${q(sa)} is no ServiceAccount in this set; declare it in externalPrincipals if it lives elsewhere`);
             }
           });
