@@ -1,4 +1,5 @@
 import { DataPlaneMode, MeshApp, MeshChart, RoutingApi } from '../src';
+import { buildFeaturesApp } from './features';
 import { buildProgressiveApp } from './progressive';
 import { AMBIENT_VARIANT, addControlPlane, addMeshReport, buildReferenceApp } from './reference-app';
 
@@ -9,6 +10,7 @@ import { AMBIENT_VARIANT, addControlPlane, addMeshReport, buildReferenceApp } fr
  * progressively by Flagger to dist/progressive/.
  * The same intent on an ambient data plane with the Gateway API goes to dist/ambient/, without the
  * retries and the local rate limit, which that combination cannot express (AMBIENT_VARIANT).
+ * The features of issue 18 (route effects, delegation, load balancing, secure pods) go to dist/features/.
  * It runs as compiled JavaScript (lib/examples/main.js), so synth never type-checks the imports.
  */
 export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
@@ -22,6 +24,8 @@ export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
   buildProgressiveApp(new MeshChart(app, 'progressive', { outputDir: 'progressive' }));
   const ambient = new MeshChart(app, 'reference-app-ambient', { outputDir: 'ambient' });
   buildReferenceApp(ambient, { dataPlane: DataPlaneMode.AMBIENT, routingApi: RoutingApi.GATEWAY_API }, AMBIENT_VARIANT);
+  // Issue 18's route, delegation, traffic-policy and pod-security features: dist/features/.
+  buildFeaturesApp(new MeshChart(app, 'features', { outputDir: 'features' }));
   app.synth();
   return app;
 }
