@@ -49,4 +49,9 @@ export interface MeshSettings {
   readonly extensionProviders: readonly ExtensionProviderIntent[];
   /** Mesh-wide tracing, when configured. */
   readonly tracing?: TracingIntent;
+  /**
+   * The control-plane revision, when the ControlPlane sets one: sidecar namespaces then opt in with
+   * `istio.io/rev=<revision>` instead of `istio-injection: enabled`.
+   */
+  readonly revision?: string;
 }

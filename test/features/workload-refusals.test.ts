@@ -1,4 +1,8 @@
-import { DataPlaneMode, MeshNamespace } from '../../src';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { ControlPlane, DataPlaneMode, Mesh, MeshApp, MeshChart, MeshNamespace } from '../../src';
 import { meshChart, one, service, synth } from '../helpers';
 
 describe('values a cluster would reject are refused where written (issue 18 item 6)', () => {
@@ -75,5 +79,37 @@ describe('system namespaces and Pod Security Admission labels (issue 18 items 4,
     const { chart, mesh } = meshChart();
     expect(() => new MeshNamespace(chart, 'A', { mesh, name: 'a', podSecurity: { warn: 'strict' as any } })).toThrow(/props\.podSecurity\.warn/);
     expect(() => new MeshNamespace(chart, 'B', { mesh, name: 'b', podSecurity: { warn: 'baseline', version: '1.34' } })).toThrow(/props\.podSecurity\.version/);
+  });
+});
+
+describe('revisions (issue 18 item 5)', () => {
+  /** GIVEN a MeshApp with an app chart (mesh, namespace `shop`) and the control plane in its own chart. */
+  function setup() {
+    const app = new MeshApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'rev-')), log: () => undefined });
+    const appChart = new MeshChart(app, 'app');
+    const mesh = new Mesh(appChart, 'Mesh', {});
+    new MeshNamespace(appChart, 'Shop', { mesh, name: 'shop' });
+    const cpChart = new MeshChart(app, 'control-plane', { outputDir: 'control-plane' });
+    return { appChart, cpChart, mesh };
+  }
+
+  test('GIVEN a ControlPlane with a revision (declared after the namespace) THEN sidecar namespaces carry istio.io/rev, not istio-injection', () => {
+    const { appChart, cpChart, mesh } = setup();
+    new ControlPlane(cpChart, 'CP', { mesh, revision: '1-30-3' });
+    const labels = one(Testing.synth(appChart), 'Namespace', 'shop').metadata.labels;
+    expect(labels).toMatchObject({ 'istio.io/rev': '1-30-3' });
+    expect(labels['istio-injection']).toBeUndefined();
+  });
+
+  test('GIVEN no revision THEN istio-injection: enabled as before', () => {
+    const { appChart, cpChart, mesh } = setup();
+    new ControlPlane(cpChart, 'CP', { mesh });
+    expect(one(Testing.synth(appChart), 'Namespace', 'shop').metadata.labels).toMatchObject({ 'istio-injection': 'enabled' });
+  });
+
+  test('GIVEN a second ControlPlane with another revision THEN refused', () => {
+    const { cpChart, mesh } = setup();
+    new ControlPlane(cpChart, 'CP', { mesh, revision: 'a' });
+    expect(() => new ControlPlane(cpChart, 'CP2', { mesh, revision: 'b' })).toThrow(/revision.*already opt into revision "a"/);
   });
 });
