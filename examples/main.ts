@@ -1,5 +1,6 @@
 import { DataPlaneMode, MeshApp, MeshChart, RoutingApi } from '../src';
 import { buildEdgeApp } from './edge';
+import { buildFeaturesApp } from './features';
 import { buildProgressiveApp } from './progressive';
 import { AMBIENT_VARIANT, addControlPlane, addMeshReport, buildReferenceApp } from './reference-app';
 
@@ -10,6 +11,7 @@ import { AMBIENT_VARIANT, addControlPlane, addMeshReport, buildReferenceApp } fr
  * progressively by Flagger to dist/progressive/, and the edge (ingress gateway, JWT, egress) to dist/edge/.
  * The same intent on an ambient data plane with the Gateway API goes to dist/ambient/, without the
  * retries and the local rate limit, which that combination cannot express (AMBIENT_VARIANT).
+ * The features of issue 18 (route effects, delegation, load balancing, secure pods) go to dist/features/.
  * It runs as compiled JavaScript (lib/examples/main.js), so synth never type-checks the imports.
  */
 export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
@@ -26,6 +28,8 @@ export function main(outdir = process.env.CDK8S_OUTDIR ?? 'dist'): MeshApp {
   // The edge (issue 17): ingress gateway with TLS, end-user JWT, egress through the egress gateway,
   // in dist/edge/, with its own control plane (REGISTRY_ONLY, egress gateway) in dist/edge/control-plane/.
   buildEdgeApp(new MeshChart(app, 'edge', { outputDir: 'edge' }), new MeshChart(app, 'edge-control-plane', { outputDir: 'edge/control-plane' }));
+  // Issue 18's route, delegation, traffic-policy and pod-security features: dist/features/.
+  buildFeaturesApp(new MeshChart(app, 'features', { outputDir: 'features' }));
   app.synth();
   return app;
 }

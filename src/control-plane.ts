@@ -204,6 +204,7 @@ export class ControlPlane extends Construct implements IMeshMember {
       const bad = dns1123Label(props.revision);
       if (bad) fail(this, 'props.revision', props.revision, `a revision ${bad}`, 'e.g. "1-30-3" or "canary"');
       this.revision = props.revision;
+      this.mesh.model.setRevision(props.revision, this.node.path);
     }
     for (const key of ['hub', 'tag'] as const) {
       const v = props[key];

@@ -6,14 +6,14 @@ import { CanaryRule, RouteEffects, routeEffectsIntent, routeMatchIntent } from '
 import { MeshNamespace } from './mesh-namespace';
 import { routeActionConflict } from './rules/route-action';
 import { dns1123Subdomain } from './rules/names';
-import { TracedService } from './traced-service';
+import { IMeshService, requireMeshService } from './mesh-service';
 import { Destination } from './values/destination';
 import { DirectResponse, Redirect } from './values/redirect';
 
 /** Properties of a {@link DelegateRoute}. */
 export interface DelegateRouteProps {
   /** The shared host: the service whose {@link CanaryRoute} lists this delegate in `delegates`. */
-  readonly service: TracedService;
+  readonly service: IMeshService;
   /** The delegate's name: the `name` of the root route's delegation entry (its VirtualService name). */
   readonly name: string;
   /** The delegate's namespace: the `namespace` of the root route's delegation entry. */
@@ -52,13 +52,14 @@ export interface DelegateRouteProps {
  */
 export class DelegateRoute extends Construct {
   /** The shared service. */
-  public readonly service: TracedService;
+  public readonly service: IMeshService;
   /** The delegate's name. */
   public readonly routeName: string;
 
   constructor(scope: Construct, id: string, props: DelegateRouteProps) {
     super(scope, id);
-    if (!props || !TracedService.isTracedService(props.service)) fail(this, 'props.service', props?.service, 'must be a TracedService');
+    if (!props) fail(this, 'props', props, 'props are required');
+    requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     const bad = dns1123Subdomain(props.name);
     if (bad) fail(this, 'props.name', props.name, bad);
@@ -112,7 +113,7 @@ export class DelegateRoute extends Construct {
 function checkDestination(scope: Construct, at: string, d: Destination, versions: readonly string[]): void {
   if (!(d instanceof Destination)) fail(scope, at, d, 'must be a Destination', "e.g. Destination.version('v2')");
   for (const v of d.versions) {
-    if (!versions.includes(v)) fail(scope, at, v, `version "${v}" is not a version of the service (it runs ${versions.join(', ')})`, 'route only to versions the TracedService deploys');
+    if (!versions.includes(v)) fail(scope, at, v, `version "${v}" is not a version of the service (it runs ${versions.join(', ')})`, 'route only to versions the service runs');
   }
 }
 

@@ -5,6 +5,8 @@ import { namespaceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
+import { POD_SECURITY_LABEL_PREFIX, podSecurityLevel, podSecurityVersion } from './rules/pod-security';
+import { meshMemberNamespace } from './rules/workload';
 import { Waypoint } from './waypoint';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
@@ -31,6 +33,38 @@ export interface MeshNamespaceProps {
    * @default true
    */
   readonly waypoint?: boolean;
+  /**
+   * Pod Security Admission for the namespace (`pod-security.kubernetes.io/*` labels). Every pod the
+   * library writes meets "restricted". With sidecars, `enforce: baseline` or `restricted` is refused:
+   * the injected `istio-init` container needs NET_ADMIN and NET_RAW, which both levels forbid, so
+   * the API server would reject every pod (use `warn`/`audit`, or the ambient data plane).
+   * @default - no Pod Security labels (the cluster's default level)
+   */
+  readonly podSecurity?: PodSecurityAdmission;
+}
+
+/** Pod Security Admission levels of a namespace (`privileged`, `baseline` or `restricted`). */
+export interface PodSecurityAdmission {
+  /**
+   * Pods that break this level are rejected.
+   * @default - not set
+   */
+  readonly enforce?: 'privileged' | 'baseline' | 'restricted';
+  /**
+   * Pods that break this level produce a warning for the user.
+   * @default - not set
+   */
+  readonly warn?: 'privileged' | 'baseline' | 'restricted';
+  /**
+   * Pods that break this level are recorded in the audit log.
+   * @default - not set
+   */
+  readonly audit?: 'privileged' | 'baseline' | 'restricted';
+  /**
+   * The policy version for every mode set: `latest` or `v<major>.<minor>`.
+   * @default 'latest'
+   */
+  readonly version?: string;
 }
 
 /** Labels the data plane sets; they cannot be given by hand. */
@@ -82,12 +116,18 @@ export class MeshNamespace extends Construct implements IMeshMember {
       }
     }
     if (props.waypoint !== undefined && typeof props.waypoint !== 'boolean') fail(this, 'props.waypoint', props.waypoint, 'must be a boolean');
+    const notMember = meshMemberNamespace(this.name, this.mesh.rootNamespace);
+    if (notMember) fail(this, 'props.name', this.name, notMember, 'put the workloads into a namespace of their own');
+    const psa = podSecurityLabels(this, props.podSecurity, this.mesh.dataPlane.value);
+    for (const k of Object.keys(psa)) {
+      if (props.labels && k in props.labels) fail(this, 'props.labels', k, 'Pod Security labels are set by props.podSecurity', 'set the level there');
+    }
     this.waypointAllowed = props.waypoint ?? true;
 
     const owner = namespaceOwner(this.name);
     // The waypoint Gateway is a Waypoint construct's primary object (`Waypoint/Resource`).
     this.mesh.registerOwner(owner, this, (childId) => (childId === 'Waypoint' ? new Waypoint(this, 'Waypoint', { namespace: this.name }).resource : undefined));
-    this.mesh.model.addNamespace({ name: this.name, labels: { ...(props.labels ?? {}) }, waypoint: this.waypointAllowed, source: this.node.path });
+    this.mesh.model.addNamespace({ name: this.name, labels: { ...(props.labels ?? {}), ...psa }, waypoint: this.waypointAllowed, source: this.node.path });
     // The Namespace always exists: create it now, so ApiObject.of(namespace) works at once.
     this.resource = this.mesh.objectOf(owner, 'Resource')!;
     this.mesh.addMember(this);
@@ -117,4 +157,29 @@ export class MeshNamespace extends Construct implements IMeshMember {
       .filter((s) => s.namespace === this.name && (s.name === w.name || s.serviceAccount === w.name))
       .map((s) => validationMessage('waypoint', w.name, `Istio deploys the waypoint of namespace ${this.name} as Deployment, Service and ServiceAccount "${w.name}", which ${s.source} also uses`, 'rename the service or its ServiceAccount'));
   }
+}
+
+/** The Pod Security Admission labels of a namespace, checked (sorted by mode). */
+function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefined, dataPlane: string): { [key: string]: string } {
+  if (psa === undefined) return {};
+  if (typeof psa !== 'object' || psa === null) fail(scope, 'props.podSecurity', psa, 'must be an object of Pod Security levels');
+  const out: { [key: string]: string } = {};
+  const modes = (['audit', 'enforce', 'warn'] as const).filter((m) => psa[m] !== undefined);
+  if (modes.length === 0) fail(scope, 'props.podSecurity', psa, 'set at least one of enforce, warn, audit');
+  const version = psa.version ?? 'latest';
+  const badVersion = podSecurityVersion(version);
+  if (badVersion) fail(scope, 'props.podSecurity.version', version, badVersion);
+  for (const m of modes) {
+    const level = psa[m]!;
+    const bad = podSecurityLevel(level);
+    if (bad) fail(scope, `props.podSecurity.${m}`, level, bad);
+    out[`${POD_SECURITY_LABEL_PREFIX}${m}`] = level;
+    out[`${POD_SECURITY_LABEL_PREFIX}${m}-version`] = version;
+  }
+  if (dataPlane === 'sidecar' && (psa.enforce === 'baseline' || psa.enforce === 'restricted')) {
+    fail(scope, 'props.podSecurity.enforce', psa.enforce,
+      `the sidecar injector adds an istio-init container with NET_ADMIN and NET_RAW, which "${psa.enforce}" forbids: the API server would reject every pod of the namespace`,
+      'install istio-cni (which removes istio-init) and enforce then, set warn/audit instead of enforce, or use DataPlaneMode.AMBIENT');
+  }
+  return out;
 }

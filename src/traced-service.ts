@@ -8,7 +8,8 @@ import { EnvVarIntent, IWorkloadIdentity, ServiceRef, serviceFqdn, serviceOwner,
 import { fail } from './private/errors';
 import { dns1035Label, dns1123Label, toDnsLabel } from './rules/names';
 import { labelValue } from './rules/labels';
-import { port as checkPort } from './rules/ports';
+import { port as checkPort, notReservedPort } from './rules/ports';
+import { envVarName, otelAttributeKey, otelResourceAttributes } from './rules/workload';
 import { quantity, quantityHint, quantityValue } from './rules/quantity';
 import { serviceAccountRenderer } from './render';
 import { AllowOptions, ServiceSecurity } from './service-security';
@@ -206,8 +207,8 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     const badName = dns1035Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);
     this.port = props.port ?? 8080;
-    const badPort = checkPort(this.port);
-    if (badPort) fail(this, 'props.port', this.port, badPort);
+    const badPort = checkPort(this.port) ?? notReservedPort(this.port);
+    if (badPort) fail(this, 'props.port', this.port, badPort, 'use an application port such as 8080');
     this.portName = props.portName ?? 'http';
     const badPortName = dns1123Label(this.portName);
     if (badPortName || this.portName.length > 15) {
@@ -260,6 +261,25 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       }
     }
     const side = props.sidecarResources ?? {};
+    for (const k of ['cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit'] as const) {
+      if (side[k] !== undefined) checkQuantity(this, `props.sidecarResources.${k}`, side[k]!);
+    }
+    for (const r of ['cpu', 'memory'] as const) {
+      const req = side[`${r}Request`] ?? (r === 'cpu' ? '100m' : '128Mi');
+      const lim = side[`${r}Limit`];
+      if (lim !== undefined && quantityValue(req) > quantityValue(lim)) {
+        fail(this, `props.sidecarResources.${r}Request`, req, `a request must not exceed its limit (${lim}); the injector would write a pod the API server rejects`);
+      }
+    }
+    const envNames = [...Object.keys(props.env ?? {}).map((n) => ['props.env', n]), ...props.versions.flatMap((v, i) => Object.keys(v.env ?? {}).map((n) => [`props.versions[${i}].env`, n]))];
+    for (const [where, n] of envNames) {
+      const badEnv = envVarName(n);
+      if (badEnv) fail(this, where, n, badEnv);
+    }
+    for (const k of Object.keys(props.openTelemetry?.resourceAttributes ?? {})) {
+      const badKey = otelAttributeKey(k);
+      if (badKey) fail(this, 'props.openTelemetry.resourceAttributes', k, badKey);
+    }
     const otel = props.openTelemetry ?? {};
     const provider = this.mesh.tracing?.provider;
     const endpoint = otel.endpoint ?? (provider ? `http://${provider.host}:${provider.port}` : undefined);
@@ -280,7 +300,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
         fixed.push(
           { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: endpoint },
           { name: 'OTEL_SERVICE_NAME', value: this.name },
-          { name: 'OTEL_RESOURCE_ATTRIBUTES', value: Object.keys(attrs).sort().map((k) => `${k}=${attrs[k]}`).join(',') },
+          { name: 'OTEL_RESOURCE_ATTRIBUTES', value: otelResourceAttributes(attrs) },
         );
       }
       for (const f of fixed) {

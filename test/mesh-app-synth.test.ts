@@ -77,9 +77,9 @@ describe('cdk8s-istio lint of the synthesized reference app', () => {
     let out = '';
     let err = '';
     const code = run([dir], { out: (s: string) => (out += s), err: (s: string) => (err += s) });
-    // THEN no error in any of the sets (dist/, ambient/, control-plane/, progressive/, edge/, edge/control-plane/)
+    // THEN no error in any of the sets (dist/, ambient/, control-plane/, progressive/, edge/, edge/control-plane/, features/)
     expect(out).not.toMatch(/ error /);
-    expect(err).toMatch(/0 error\(s\).* in 6 set\(s\)/);
+    expect(err).toMatch(/0 error\(s\).* in 7 set\(s\)/);
     expect(code).toBe(0);
   });
 });

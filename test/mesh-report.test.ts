@@ -83,11 +83,9 @@ describe('MeshReport: proxy resources', () => {
     expect(w.proxyLimits).toEqual({ cpuMillicores: 4500, memoryBytes: 3 * 512 * Mi });
   });
 
-  test('a proxy annotation that is no quantity fails synth', () => {
-    const { chart, mesh, ns } = meshChart();
-    service(chart, ns, 'svc', { sidecarResources: { cpuRequest: 'lots' } });
-    new MeshReport(chart, 'Report', { mesh });
-    expect(() => Testing.synth(chart)).toThrow(/production\/svc\.proxy\.cpuRequest: "lots" is invalid: the annotation value is not a Kubernetes quantity/);
+  test('a proxy annotation that is no quantity is refused where written (issue 18), before any report', () => {
+    const { chart, ns } = meshChart();
+    expect(() => service(chart, ns, 'svc', { sidecarResources: { cpuRequest: 'lots' } })).toThrow(/\[test\/svc\] props\.sidecarResources\.cpuRequest: "lots" is invalid: must be a non-negative Kubernetes quantity/);
   });
 
   test('ambient workloads have no sidecar: zero proxy resources and no configured services', () => {

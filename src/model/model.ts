@@ -14,7 +14,7 @@ import {
 } from './edge';
 import { EgressScopeIntent, WorkloadEgressIntent } from './egress';
 import { identityKey, IdentityRef, sameIdentity, ServiceRef, serviceFqdn, serviceKey } from './identity';
-import { serviceOwner, sourceOwner } from './owners';
+import { namespaceOwner, serviceOwner, sourceOwner } from './owners';
 import {
   AuthorizationAction,
   AuthorizationRuleIntent,
@@ -243,6 +243,17 @@ export class MeshIntentModel {
     }
     this._settings.extensionProviders.push(provider);
     this.changed([], source);
+  }
+
+  /**
+   * Records the control-plane revision (sidecar namespaces then carry `istio.io/rev`). One revision
+   * per mesh: a different second one is an error.
+   */
+  public setRevision(revision: string, source: string): void {
+    const prior = this._settings.revision;
+    if (prior !== undefined && prior !== revision) fail(source, 'revision', revision, `the mesh's namespaces already opt into revision "${prior}"`, 'one revision per mesh model');
+    (this._settings as { revision?: string }).revision = revision;
+    this.changed([...this._namespaces.keys()].map((n) => namespaceOwner(n)), source);
   }
 
   // ---- namespaces and services ------------------------------------------------------------------

@@ -54,4 +54,9 @@ export interface MeshSettings {
    * L4, the selector and namespace-wide policies that apply to their own pods. Absent when false.
    */
   readonly layeredWaypointAuthorization?: boolean;
+  /**
+   * The control-plane revision, when the ControlPlane sets one: sidecar namespaces then opt in with
+   * `istio.io/rev=<revision>` instead of `istio-injection: enabled`.
+   */
+  readonly revision?: string;
 }

@@ -89,6 +89,18 @@ export class RenderedApiObject extends ApiObject {
         this.appliedLabels[k] = v;
       }
     }
+    // A label the renderer applied and no longer renders (e.g. istio-injection once a ControlPlane
+    // revision makes it istio.io/rev), unchanged by the user, is removed. cdk8s's metadata has no
+    // removeLabel: its labels map is read directly, and a cdk8s without it fails loudly here.
+    for (const k of Object.keys(this.appliedLabels)) {
+      if ((m.labels ?? {})[k] !== undefined || this.metadata.getLabel(k) !== this.appliedLabels[k]) continue;
+      const store = (this.metadata as unknown as { labels?: Record<string, string> }).labels;
+      if (!store || typeof store !== 'object' || store[k] !== this.appliedLabels[k]) {
+        throw new Error(`cdk8s-istio: cannot remove the stale label ${k} of ${this.node.path}: cdk8s ApiObjectMetadataDefinition changed shape`);
+      }
+      delete store[k];
+      delete this.appliedLabels[k];
+    }
     for (const [k, v] of Object.entries(m.annotations ?? {})) {
       // ApiObjectMetadataDefinition has no getter for annotations: read them from its JSON.
       const now = (this.metadata.toJson().annotations ?? {})[k];

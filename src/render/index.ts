@@ -237,7 +237,14 @@ class ModeRenderer implements MeshRenderer {
   private renderNamespace(model: MeshIntentModel, name: string): RenderedObject[] {
     const ns = model.namespace(name)!;
     const waypoint = this.needsWaypoint(model, name);
-    return [renderNamespace(ns, this.dataPlane.namespaceLabels(waypoint)), ...this.dataPlane.namespaceObjects(ns, waypoint)];
+    const labels = this.dataPlane.namespaceLabels(waypoint);
+    // A revisioned control plane injects the namespaces labelled with its revision, not istio-injection.
+    const revision = model.settings.revision;
+    if (revision !== undefined && 'istio-injection' in labels) {
+      delete labels['istio-injection'];
+      labels['istio.io/rev'] = revision;
+    }
+    return [renderNamespace(ns, labels), ...this.dataPlane.namespaceObjects(ns, waypoint)];
   }
 
   /** A service's objects, in a fixed order: workload, routing, then security. */

@@ -1,0 +1,146 @@
+import { Duration } from 'cdk8s';
+import { Construct } from 'constructs';
+import {
+  CanaryAnalysis,
+  CanaryRoute,
+  CircuitBreaker,
+  Cors,
+  CustomTag,
+  DelegateRoute,
+  Destination,
+  DirectResponse,
+  Fault,
+  HeaderMatch,
+  HeaderMutation,
+  HttpMethod,
+  LoadBalancer,
+  Mesh,
+  MeshNamespace,
+  MetricCheck,
+  Mirror,
+  OutlierDetection,
+  Redirect,
+  Rewrite,
+  StringMatch,
+  TracedService,
+} from '../src';
+import { OTEL_PROVIDER } from './reference-app';
+
+/** What the features example builds. */
+export interface FeaturesApp {
+  readonly mesh: Mesh;
+  readonly storefront: MeshNamespace;
+  /** A host with every route effect, consistent hashing and locality failover. */
+  readonly catalog: TracedService;
+  /** A host shared by two teams through VirtualService delegation. */
+  readonly shop: TracedService;
+  /** A host delivered progressively by Flagger in its delegation mode. */
+  readonly reviews: TracedService;
+}
+
+/**
+ * Issue 18's features, one service of each kind, written to dist/features/ (its own deployable set):
+ *
+ * - `catalog`: requests with `x-chaos: on` get a 5% abort (503) and a 1s delay; `/v1/...` is
+ *   rewritten to `/...`; `/old-catalog` redirects (308) to `/catalog`; `/v0/...` answers 410; every
+ *   other request goes to v1 with a 10% mirror to v2, CORS for `https://shop.example.com`, `x-env`
+ *   set and `x-debug` removed on the request and `server` removed from the response. Its
+ *   DestinationRule hashes on `x-user-id` and fails over from europe-west1 to europe-west4, with
+ *   the outlier detection failover needs.
+ * - `shop`: one host, two teams: `/cart/` is decided by the cart team's delegate route (its
+ *   namespace `cart-team`), `/checkout/` by the checkout team's; the rest goes to v1.
+ * - `reviews`: delivered progressively by Flagger in its delegation mode: Flagger's VirtualService
+ *   is a delegate of the root `reviews-root`, which keeps the redirect and the response header rule
+ *   that Flagger would otherwise drop.
+ *
+ * Every Deployment meets Pod Security "restricted".
+ */
+export function buildFeaturesApp(scope: Construct): FeaturesApp {
+  const mesh = new Mesh(scope, 'Mesh', {
+    tracing: { provider: OTEL_PROVIDER, samplingPercentage: 10, customTags: { user_id: CustomTag.header('x-user-id') } },
+  });
+  const storefront = new MeshNamespace(scope, 'Storefront', { mesh, name: 'storefront' });
+  const cartTeam = new MeshNamespace(scope, 'CartTeam', { mesh, name: 'cart-team' });
+  const checkoutTeam = new MeshNamespace(scope, 'CheckoutTeam', { mesh, name: 'checkout-team' });
+  const versions = [{ name: 'v1' }, { name: 'v2' }];
+  const service = (id: string, name: string) => new TracedService(scope, id, { namespace: storefront, name, imageRepository: `registry.example.com/${name}`, versions, replicas: 2 });
+
+  // Route effects on one host.
+  const catalog = service('Catalog', 'catalog');
+  new CanaryRoute(scope, 'CatalogRoute', {
+    service: catalog,
+    timeout: Duration.seconds(5),
+    rules: [
+      {
+        name: 'chaos',
+        match: [{ headers: [HeaderMatch.exact('x-chaos', 'on')] }],
+        destination: Destination.version('v1'),
+        fault: Fault.of({ abort: { httpStatus: 503, percent: 5 }, delay: { fixedDelay: Duration.seconds(1), percent: 100 } }),
+      },
+      { name: 'legacy-v1', match: [{ uri: StringMatch.prefix('/v1/') }], destination: Destination.version('v1'), rewrite: Rewrite.uri('/') },
+      { name: 'moved', match: [{ uri: StringMatch.exact('/old-catalog') }], redirect: Redirect.to({ uri: '/catalog', code: 308 }) },
+      { name: 'retired-v0', match: [{ uri: StringMatch.prefix('/v0/') }], directResponse: DirectResponse.of({ status: 410, body: 'the v0 API is retired; use /catalog' }) },
+    ],
+    defaultDestination: Destination.version('v1'),
+    defaultEffects: {
+      mirror: Mirror.toVersion('v2', { percent: 10 }),
+      cors: Cors.of({
+        allowOrigins: [StringMatch.exact('https://shop.example.com')],
+        allowMethods: [HttpMethod.GET, HttpMethod.POST],
+        allowHeaders: ['content-type', 'x-user-id'],
+        maxAge: Duration.hours(24),
+      }),
+      headers: HeaderMutation.of({ request: { set: { 'x-env': 'production' }, remove: ['x-debug'] }, response: { remove: ['server'] } }),
+    },
+  });
+  new CircuitBreaker(scope, 'CatalogPolicy', {
+    service: catalog,
+    loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' }).withLocality({ failover: [{ from: 'europe-west1', to: 'europe-west4' }] }),
+    outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30) }),
+  });
+
+  // One host shared by two teams.
+  const shop = service('Shop', 'shop');
+  new CanaryRoute(scope, 'ShopRoute', {
+    service: shop,
+    delegates: [
+      { name: 'shop-cart', namespace: cartTeam, match: [{ uri: StringMatch.prefix('/cart/') }] },
+      { name: 'shop-checkout', namespace: checkoutTeam, match: [{ uri: StringMatch.prefix('/checkout/') }] },
+    ],
+    defaultDestination: Destination.version('v1'),
+  });
+  new DelegateRoute(scope, 'CartRoute', {
+    service: shop,
+    name: 'shop-cart',
+    namespace: cartTeam,
+    rules: [{ name: 'cart-v2', match: [{ uri: StringMatch.prefix('/cart/v2/') }], destination: Destination.version('v2') }],
+    defaultDestination: Destination.version('v1'),
+  });
+  new DelegateRoute(scope, 'CheckoutRoute', {
+    service: shop,
+    name: 'shop-checkout',
+    namespace: checkoutTeam,
+    rules: [{ name: 'checkout-beta', match: [{ uri: StringMatch.prefix('/checkout/'), headers: [HeaderMatch.exact('x-beta', 'true')] }], destination: Destination.version('v2') }],
+    defaultDestination: Destination.version('v1'),
+  });
+
+  // Progressive delivery that keeps the host's own rules.
+  const reviews = service('Reviews', 'reviews');
+  new CanaryRoute(scope, 'ReviewsRoute', {
+    service: reviews,
+    timeout: Duration.seconds(3),
+    rules: [{ name: 'moved', match: [{ uri: StringMatch.exact('/ratings') }], redirect: Redirect.to({ uri: '/reviews/ratings', code: 301 }) }],
+    defaultDestination: Destination.version('v1'),
+    defaultEffects: { headers: HeaderMutation.response({ remove: ['server'] }) },
+    progressive: CanaryAnalysis.weighted({
+      interval: Duration.minutes(1),
+      threshold: 5,
+      stepWeight: 10,
+      maxWeight: 50,
+      metrics: [MetricCheck.requestSuccessRate({ minPercent: 99 }), MetricCheck.requestDuration({ maxP99: Duration.millis(500) })],
+    }),
+    progressiveDelegation: true,
+  });
+
+  return { mesh, storefront, catalog, shop, reviews };
+}
