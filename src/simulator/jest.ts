@@ -1,5 +1,6 @@
 import { dnsHostFqdn, hostSubsetOf } from '../rules/hosts';
 import { parseDurationMs } from '../rules/duration';
+import { spiffePrincipal } from '../rules/spiffe';
 import { AuthzRequest, AuthzResult, RetryResult, RouteRequest, RouteResult } from './types';
 
 /** A service as the matchers take it: a host string, or `{ name, namespace }` (TracedService, MeshService, any IMeshService). */
@@ -118,7 +119,7 @@ function principalOf(x: string | MatcherIdentity | undefined, sim: Simulates, ma
   if (x === undefined || typeof x === 'string') return x;
   if (x && typeof x === 'object' && typeof x.serviceAccountName === 'string' && typeof x.identityNamespace === 'string') {
     const td = x.mesh?.trustDomain ?? sim.index?.trustDomain ?? 'cluster.local';
-    return `${td}/ns/${x.identityNamespace}/sa/${x.serviceAccountName}`;
+    return spiffePrincipal(td, x.identityNamespace, x.serviceAccountName);
   }
   throw new Error(`expect(simulator).${matcher}(...): fromPrincipal must be a principal string or a workload identity, got ${JSON.stringify(x)}`);
 }

@@ -16,13 +16,18 @@
  *   `ambient.istio.io/redirection: enabled` (what util.PodInAmbientMode reads);
  * - for each cert-manager Certificate, the Secret cert-manager issues into its namespace;
  * - the Istio gateways the objects declare they rely on (annotation
- *   `validation.cdk8s-istio.io/installed-gateways`, e.g. the shared egress gateway), Pod and Service.
+ *   `validation.cdk8s-istio.io/installed-gateways`, e.g. the shared egress gateway), Pod and Service;
+ * - the namespaces of the callers the app declares as running outside the set (ExternalIdentity, the
+ *   annotation `validation.cdk8s-istio.io/external-principals`, e.g. Flagger's load tester in `test`):
+ *   they exist in the cluster, or the allow rule would name nobody.
  *
  * Our lint is never given these objects: it reads Deployments as workloads itself.
  */
 
 import { execFileSync } from 'child_process';
 import { installedGatewayObjects } from '../../src/manifests';
+import { EXTERNAL_PRINCIPALS_ANNOTATION } from '../../src/private/annotations';
+import { parseSpiffePrincipal } from '../../src/rules/spiffe';
 
 /** The proxy image Istio 1.30.3's default injection template uses (hub docker.io/istio, tag 1.30.3). */
 export const PROXY_IMAGE = 'docker.io/istio/proxyv2:1.30.3';
@@ -78,6 +83,17 @@ export function clusterContext(objects: readonly any[]): any[] {
   // Gateways Istio's install provides, which objects of the set declare they rely on (the library's
   // annotation; e.g. dist/edge/control-plane/ installs istio-egressgateway): their Pod and Service.
   out.push(...installedGatewayObjects(objects, 'istio-system'));
+  // Declared external callers' namespaces (sorted, each once, only those the set does not create).
+  const external = new Set<string>();
+  for (const o of objects) {
+    const declared = o?.metadata?.annotations?.[EXTERNAL_PRINCIPALS_ANNOTATION];
+    if (typeof declared !== 'string') continue;
+    for (const p of declared.split(',')) {
+      const ns = parseSpiffePrincipal(p.trim())?.namespace;
+      if (ns && !namespaces.has(ns) && ns !== 'istio-system') external.add(ns);
+    }
+  }
+  for (const ns of [...external].sort()) out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   return out;
 }
 

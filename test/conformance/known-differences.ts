@@ -70,7 +70,4 @@ export const ACCEPTED_DIST_FINDINGS: Readonly<Record<string, string>> = {
   '.: IST0133 EnvoyFilter production/payment-service-local-ratelimit':
     'Istio\'s webhook warns on every EnvoyFilter ("EnvoyFilter exposes internal implementation details that may change at any time", pkg/config/validation/envoyfilter); ' +
     'the reference app\'s payment-service local rate limit needs one, Istio 1.30 has no first-class API for it (docs/traffic.md).',
-  'progressive: IST0101 AuthorizationPolicy production/order-service-allow':
-    'the allow rule names the namespace of Flagger\'s load tester (`test`, a declared ExternalIdentity), which Flagger\'s install creates, not this set; ' +
-    'Istio\'s analyzer only knows the namespaces in the files, our lint counts declared external callers\' namespaces as existing (docs/validation.md, authz analyzer row; docs/progressive-delivery.md).',
 };
