@@ -68,7 +68,7 @@ describe('validation in a worker thread (the compiled library)', () => {
   test('only a large mesh starts the worker early; a small app (or a unit test) never does', () => {
     const lib = require(path.join(ROOT, 'lib', 'src'));
     const make = (services: number) => {
-      const app = new lib.MeshApp({ outdir: require('os').tmpdir(), log: () => undefined });
+      const app = new lib.MeshApp({ outdir: require('fs').mkdtempSync(path.join(require('os').tmpdir(), 'worker-start-')), log: () => undefined });
       const chart = new lib.MeshChart(app, 'c');
       const mesh = new lib.Mesh(chart, 'Mesh');
       const ns = new lib.MeshNamespace(chart, 'Ns', { mesh, name: 'ns' });
