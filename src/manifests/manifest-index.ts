@@ -112,6 +112,8 @@ export class ManifestIndex {
   public readonly defaultNamespace: string;
   private readonly all: IndexedObject[] = [];
   private readonly byKind = new Map<string, IndexedObject[]>();
+  /** kind → namespace → objects, built on first use by {@link ofKindIn}. */
+  private readonly byKindNs = new Map<string, Map<string, IndexedObject[]>>();
   private readonly workloadList: Workload[] = [];
   private readonly workloadsByNs = new Map<string, Workload[]>();
   /** Workloads by namespace (`undefined` key: every namespace), label key, label value. */
@@ -140,6 +142,21 @@ export class ManifestIndex {
   public ofKind<S = any>(kind: string, group?: string): readonly IndexedObject<S>[] {
     const list = this.byKind.get(kind) ?? [];
     return group === undefined ? list : list.filter((o) => o.group === group);
+  }
+
+  /** The objects of a kind in one namespace, in input order (indexed on first use). */
+  public ofKindIn<S = any>(kind: string, namespace: string): readonly IndexedObject<S>[] {
+    let byNs = this.byKindNs.get(kind);
+    if (!byNs) {
+      byNs = new Map();
+      for (const o of this.byKind.get(kind) ?? []) {
+        const list = byNs.get(o.namespace);
+        if (list) list.push(o);
+        else byNs.set(o.namespace, [o]);
+      }
+      this.byKindNs.set(kind, byNs);
+    }
+    return byNs.get(namespace) ?? [];
   }
 
   /** Every pod (and pod template, unless `podTemplates` is off), in input order. */

@@ -308,9 +308,9 @@ function sortPolicies(model: ManifestIndex, list: IndexedObject[]): IndexedObjec
 export function workloadPolicies(model: ManifestIndex, w: Workload): IndexedObject[] {
   return sortPolicies(
     model,
-    model.ofKind('AuthorizationPolicy').filter(
-      // A root-namespace policy with a selector applies to matching workloads in every namespace.
-      (p) => (p.namespace === model.rootNamespace || p.namespace === w.namespace) && targetRefsOf(p).length === 0 && labelsMatch(p.spec.selector?.matchLabels, w.labels),
+    // A root-namespace policy with a selector applies to matching workloads in every namespace.
+    [...new Set([model.rootNamespace, w.namespace])].flatMap((ns) => model.ofKindIn('AuthorizationPolicy', ns)).filter(
+      (p) => targetRefsOf(p).length === 0 && labelsMatch(p.spec.selector?.matchLabels, w.labels),
     ),
   );
 }

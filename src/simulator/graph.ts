@@ -77,6 +77,7 @@ export function meshGraph(model: ManifestIndex): MeshGraph {
   const denies: GraphDeny[] = [];
   const splits: GraphSplit[] = [];
   const svcs = [...model.ofKind('Service')].sort((a, b) => cmp(svcId(a), svcId(b)));
+  const lookups = graphLookups(model, svcs);
   for (const svc of svcs) {
     const to = svcId(svc);
     const workloads = model.workloadsOfService(svc);
@@ -92,7 +93,7 @@ export function meshGraph(model: ManifestIndex): MeshGraph {
       (Array.isArray(p.spec.rules) ? p.spec.rules : []).forEach((rule: any, i: number) => {
         const operations = describeOperations(rule?.to);
         const conditions = [describeWhen(rule?.when)].filter((x) => x).join('; ');
-        for (const caller of callersOf(model, rule?.from)) {
+        for (const caller of callersOf(lookups, rule?.from)) {
           const extra = [caller.extra, conditions].filter((x) => x).join('; ');
           calls.push({ from: caller.id, to, policy: `${p.namespace}/${p.name}`, rule: i, operations, ...(extra ? { conditions: extra } : {}) });
         }
@@ -100,14 +101,40 @@ export function meshGraph(model: ManifestIndex): MeshGraph {
     }
     for (const p of policies.filter((x) => actionOf(x) === 'DENY' || actionOf(x) === 'CUSTOM')) {
       (Array.isArray(p.spec.rules) ? p.spec.rules : []).forEach((rule: any, i: number) => {
-        const who = rule?.from ? callersOf(model, rule.from).map((c) => [c.id, c.extra].filter((x) => x).join(' ')).join(' or ') : 'anyone';
+        const who = rule?.from ? callersOf(lookups, rule.from).map((c) => [c.id, c.extra].filter((x) => x).join(' ')).join(' or ') : 'anyone';
         const what = [describeOperations(rule?.to), describeWhen(rule?.when)].filter((x) => x).join('; ');
         denies.push({ to, policy: `${p.namespace}/${p.name}`, action: actionOf(p), rule: i, description: `${who}: ${what}` });
       });
     }
-    splits.push(...splitsOf(model, svc));
+    splits.push(...splitsOf(model, lookups, svc));
   }
   return { services, calls, denies, splits };
+}
+
+/** What the graph looks up per rule and per Service, indexed once (a graph of 300k objects stays linear). */
+interface GraphLookups {
+  /** `<ns>/<serviceAccount>` → `<svc>.<ns>` of the first Service (by id) whose workloads run as it. */
+  readonly serviceOfAccount: ReadonlyMap<string, string>;
+  /** Host FQDN → the mesh-bound VirtualServices naming it, sorted by `<ns>/<name>`. */
+  readonly virtualServicesOfHost: ReadonlyMap<string, readonly IndexedObject[]>;
+}
+
+function graphLookups(model: ManifestIndex, sortedServices: readonly IndexedObject[]): GraphLookups {
+  const serviceOfAccount = new Map<string, string>();
+  for (const svc of sortedServices) {
+    for (const w of model.workloadsOfService(svc)) {
+      const key = `${svc.namespace}/${w.serviceAccount}`;
+      if (!serviceOfAccount.has(key)) serviceOfAccount.set(key, svcId(svc));
+    }
+  }
+  const virtualServicesOfHost = new Map<string, IndexedObject[]>();
+  for (const v of model.ofKind('VirtualService')) {
+    if (Array.isArray(v.spec.gateways) && v.spec.gateways.length > 0 && !v.spec.gateways.includes('mesh')) continue;
+    const hosts = new Set<string>((Array.isArray(v.spec.hosts) ? v.spec.hosts : []).map((h: unknown) => model.configFqdn(String(h), v.namespace)));
+    for (const h of hosts) virtualServicesOfHost.set(h, [...(virtualServicesOfHost.get(h) ?? []), v]);
+  }
+  for (const list of virtualServicesOfHost.values()) list.sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
+  return { serviceOfAccount, virtualServicesOfHost };
 }
 
 function svcId(s: IndexedObject): string {
@@ -123,7 +150,7 @@ function actionOf(p: IndexedObject): string {
 }
 
 /** Each caller an ALLOW rule's `from` names: a Service for a known identity, else the principal. */
-function callersOf(model: ManifestIndex, from: any): { id: string; extra?: string }[] {
+function callersOf(lookups: GraphLookups, from: any): { id: string; extra?: string }[] {
   if (!Array.isArray(from)) return [{ id: '*' }];
   const out: { id: string; extra?: string }[] = [];
   for (const f of from) {
@@ -139,19 +166,16 @@ function callersOf(model: ManifestIndex, from: any): { id: string; extra?: strin
       .join('; ');
     const principals: string[] = s.principals ?? (s.serviceAccounts ?? []).map((sa: string) => spiffePrincipal('*', sa.split('/')[0], sa.split('/')[1]));
     if (principals.length === 0) out.push({ id: '*', ...(extra ? { extra } : {}) });
-    for (const p of principals) out.push({ id: nodeOfPrincipal(model, p), ...(extra ? { extra } : {}) });
+    for (const p of principals) out.push({ id: nodeOfPrincipal(lookups, p), ...(extra ? { extra } : {}) });
   }
   return out;
 }
 
 /** `<svc>.<ns>` of the Service whose workloads run as the principal's ServiceAccount, else the principal. */
-function nodeOfPrincipal(model: ManifestIndex, principal: string): string {
+function nodeOfPrincipal(lookups: GraphLookups, principal: string): string {
   const id = parseSpiffePrincipal(principal);
   if (!id) return principal;
-  const svc = [...model.ofKind('Service')]
-    .sort((a, b) => cmp(svcId(a), svcId(b)))
-    .find((s) => s.namespace === id.namespace && model.workloadsOfService(s).some((w) => w.serviceAccount === id.serviceAccount));
-  return svc ? svcId(svc) : principal;
+  return lookups.serviceOfAccount.get(`${id.namespace}/${id.serviceAccount}`) ?? principal;
 }
 
 function describeOperations(to: any): string {
@@ -180,13 +204,10 @@ function describeWhen(when: any): string {
 }
 
 /** Each HTTP rule of the VirtualService (or the HTTPRoutes) bound to the Service's host. */
-function splitsOf(model: ManifestIndex, svc: IndexedObject): GraphSplit[] {
+function splitsOf(model: ManifestIndex, lookups: GraphLookups, svc: IndexedObject): GraphSplit[] {
   const host = svcId(svc);
   const fqdn = model.fqdn(host);
-  const vs = model
-    .ofKind('VirtualService')
-    .filter((v) => (!Array.isArray(v.spec.gateways) || v.spec.gateways.length === 0 || v.spec.gateways.includes('mesh')) && (v.spec.hosts ?? []).some((h: string) => model.configFqdn(String(h), v.namespace) === fqdn))
-    .sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`))[0];
+  const vs = lookups.virtualServicesOfHost.get(fqdn)?.[0];
   if (vs) {
     const rules: any[] = Array.isArray(vs.spec.http) ? vs.spec.http : [];
     return rules.map((rule, i) => {
