@@ -159,6 +159,13 @@ export interface CanaryRouteProps {
    */
   readonly retries?: RetryPolicy;
   /**
+   * Marks `timeout` and `retries` as defaults the app may override with {@link CanaryRoute.setDefaults}
+   * (for a wrapper construct that creates the route: its app can change them without an "already set
+   * by" error). Where both set a field, the value that is not overridable wins.
+   * @default false
+   */
+  readonly overridableDefaults?: boolean;
+  /**
    * Deliver the host progressively with Flagger: the route renders one Flagger `Canary`
    * (flagger.app/v1beta1) carrying its timeout, retries, A/B matches and the host's CircuitBreaker
    * policy, and no VirtualService or DestinationRule (Flagger creates its own). The service runs at
@@ -303,12 +310,36 @@ export class CanaryRoute extends Construct {
       }), this.node.path);
     }
     model.setRoute(ref, intents, this.node.path);
+    if (props.overridableDefaults !== undefined && typeof props.overridableDefaults !== 'boolean') {
+      fail(this, 'props.overridableDefaults', props.overridableDefaults, 'must be a boolean');
+    }
     if (props.timeout !== undefined || props.retries !== undefined) {
       model.setRouteDefaults(ref, {
         ...(props.timeout !== undefined ? { timeout: props.timeout.toMilliseconds() } : {}),
         ...(props.retries !== undefined ? { retries: props.retries.toIntent() } : {}),
-      }, this.node.path);
+      }, this.node.path, { overridable: props.overridableDefaults === true });
     }
+  }
+
+  /**
+   * Sets the route-wide timeout and/or retries after the fact, e.g. from the app that uses a wrapper
+   * construct which created this route with `overridableDefaults: true`: the values given here win
+   * over the wrapper's. Without `overridableDefaults`, a field the props already set is an error.
+   *
+   * @example service.route.setDefaults({ timeout: Duration.seconds(5) })
+   */
+  public setDefaults(defaults: { readonly timeout?: Duration; readonly retries?: RetryPolicy }): void {
+    if (!defaults || typeof defaults !== 'object') fail(this, 'setDefaults.defaults', defaults, 'must be an object with timeout and/or retries');
+    if (defaults.timeout === undefined && defaults.retries === undefined) fail(this, 'setDefaults.defaults', defaults, 'give a timeout, retries or both');
+    if (defaults.timeout !== undefined) this.checkDuration('setDefaults.timeout', defaults.timeout);
+    if (defaults.retries !== undefined) this.checkRetries('setDefaults.retries', defaults.retries);
+    this.service.mesh.model.setRouteDefaults(this.service.ref, {
+      ...(defaults.timeout !== undefined ? { timeout: defaults.timeout.toMilliseconds() } : {}),
+      ...(defaults.retries !== undefined ? { retries: defaults.retries.toIntent() } : {}),
+    }, this.node.path);
+    if (defaults.timeout !== undefined) this.routeTimeout = defaults.timeout;
+    if (defaults.retries !== undefined) this.routeRetries = defaults.retries;
+    this.warnRetryBudget('setDefaults', this.routeRetries, this.routeTimeout);
   }
 
   /**

@@ -165,7 +165,7 @@ interface HostState {
   delegation?: Owned<readonly DelegationEntryIntent[]>;
   delegates: DelegateRouteIntent[];
   portPolicies: Map<number, OwnedPolicy[]>;
-  defaults?: Owned<RouteDefaultsIntent>;
+  defaults?: Owned<RouteDefaultsIntent> & { readonly overridable?: ReadonlySet<'timeout' | 'retries'> };
   hostPolicies: OwnedPolicy[];
   subsetPolicies: Map<string, OwnedPolicy[]>;
   progressive?: Owned<ProgressiveIntent>;
@@ -412,18 +412,33 @@ export class MeshIntentModel {
     });
   }
 
-  /** Sets route-wide timeout and/or retries. Each may be set once per host. */
-  public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string): void {
+  /**
+   * Sets route-wide timeout and/or retries. Each may be set once per host, unless exactly one of the
+   * two writers marks it `overridable` (a wrapper's default): then the other writer's value wins,
+   * whichever is written first.
+   */
+  public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string, options: { readonly overridable?: boolean } = {}): void {
     const svc = this.requireService(ref, source);
     const prev = this.peekHost(ref).defaults;
-    if (prev && (defaults.timeout !== undefined || defaults.retries !== undefined)) {
-      const clash = (defaults.timeout !== undefined && prev.value.timeout !== undefined) || (defaults.retries !== undefined && prev.value.retries !== undefined);
-      if (clash) {
-        fail(source, defaults.timeout !== undefined ? 'timeout' : 'retries', svc.name, `the route timeout/retries of host "${svc.name}" are already set by ${prev.source}`, 'set them in one place');
+    const overridable = options.overridable === true;
+    const value: { timeout?: RouteDefaultsIntent['timeout']; retries?: RouteDefaultsIntent['retries'] } = { ...(prev?.value ?? {}) };
+    const soft = new Set(prev?.overridable ?? []);
+    for (const field of ['timeout', 'retries'] as const) {
+      if (defaults[field] === undefined) continue;
+      const taken = prev?.value[field] !== undefined;
+      if (taken && soft.has(field) && !overridable) {
+        soft.delete(field);
+      } else if (taken && overridable && !soft.has(field)) {
+        continue; // an explicit value stays; the default yields
+      } else if (taken) {
+        fail(source, field, svc.name, `the route ${field} of host "${svc.name}" is already set by ${prev!.source}`, 'set it in one place, or mark the wrapper\'s default overridable');
+      } else if (overridable) {
+        soft.add(field);
       }
+      (value as Record<string, unknown>)[field] = defaults[field];
     }
     this.writeHost(ref, source, (s) => {
-      s.defaults = prev ? { value: { ...prev.value, ...defined(defaults) }, source: prev.source } : { value: defined(defaults), source };
+      s.defaults = { value: defined(value as RouteDefaultsIntent), source: prev?.source ?? source, ...(soft.size > 0 ? { overridable: soft } : {}) };
     });
   }
 
