@@ -12,6 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AnalyzeOutput, describeConformance, ROOT, runBatch, SKIP } from './harness';
+import { caseFile } from '../validation/istio-cases';
 import { ANALYZER_CASE_DIFFERENCES } from './known-differences';
 import { diffPairs, implementedIstioCodes, istioPairs, lintFiles, ourPairs, PairDifference } from './sets';
 
@@ -42,9 +43,9 @@ describeConformance('Istio conformance: Istio\'s analyzer test data, our lint vs
     const jobs = cases.map((c) => ({
       args: [
         'analyze',
-        ...(c.meshConfigFile ? ['--mesh-config', path.join(dir, c.meshConfigFile)] : []),
-        ...(c.meshNetworksFile ? ['--mesh-networks', path.join(dir, c.meshNetworksFile)] : []),
-        ...c.files.map((f) => path.join(dir, f)),
+        ...(c.meshConfigFile ? ['--mesh-config', caseFile(c.meshConfigFile)] : []),
+        ...(c.meshNetworksFile ? ['--mesh-networks', caseFile(c.meshNetworksFile)] : []),
+        ...c.files.map((f) => caseFile(f)),
       ],
     }));
     const res = runBatch<AnalyzeOutput>(jobs);
@@ -59,9 +60,9 @@ describeConformance('Istio conformance: Istio\'s analyzer test data, our lint vs
       // name none, which is empty (analyzers_test.go builds its source with namespace ""). With an
       // empty namespace Istio's gateway.SecretAnalyzer finds no namespace for a gateway whose pod
       // names none and reports IST0101; lint's default namespace `default` would hide that.
-      const ours = ourPairs(lintFiles(c.files.map((f) => path.join(dir, f)), {
-        meshConfigFile: c.meshConfigFile ? path.join(dir, c.meshConfigFile) : undefined,
-        meshNetworksFile: c.meshNetworksFile ? path.join(dir, c.meshNetworksFile) : undefined,
+      const ours = ourPairs(lintFiles(c.files.map((f) => caseFile(f)), {
+        meshConfigFile: c.meshConfigFile ? caseFile(c.meshConfigFile) : undefined,
+        meshNetworksFile: c.meshNetworksFile ? caseFile(c.meshNetworksFile) : undefined,
         defaultNamespace: '',
       }), codes);
       const d = diffPairs(istio, ours);

@@ -13,6 +13,23 @@ import { readManifests } from '../../src/validation/read';
 
 export const CASES_DIR = path.join(__dirname, '..', 'fixtures', 'istio-analyzer-tests');
 
+/** Istio's analyzer test folder beside the repo (../shared), read-only, with the pinned CRDs. */
+const SHARED_CASES_DIR = path.resolve(__dirname, '..', '..', '..', 'shared', 'istio-analyzer-tests');
+
+/**
+ * The path of a file of the analyzer tests (`testdata/...`, relative to the cases folder). The
+ * vendored copy holds every file except the CustomResourceDefinition inputs, which stay out of the
+ * repository (only generated imports/ is committed): those are read from ../shared. A file found in
+ * neither place is an error, never a skipped case.
+ */
+export function caseFile(relative: string): string {
+  const vendored = path.join(CASES_DIR, relative);
+  if (fs.existsSync(vendored)) return vendored;
+  const shared = path.join(SHARED_CASES_DIR, relative);
+  if (fs.existsSync(shared)) return shared;
+  throw new Error(`analyzer test file ${relative} is neither in ${CASES_DIR} nor in ${SHARED_CASES_DIR}`);
+}
+
 /** One case of cases.json. */
 export interface IstioCase {
   readonly name: string;
@@ -72,10 +89,10 @@ export interface CaseResult {
  * only the case's analyzer. A case whose analyzer we do not implement fails.
  */
 export function runCase(c: IstioCase, options: { readonly lintDefaults?: boolean } = {}): CaseResult {
-  const { manifests } = readManifests(c.files.map((f) => path.join(CASES_DIR, f)));
+  const { manifests } = readManifests(c.files.map((f) => caseFile(f)));
   const name = ourAnalyzerName(c.analyzer);
   const implemented = [...ANALYZERS, ...OPT_IN_ANALYZERS].some((a) => a.name === name);
-  const yamlFile = (f: string | undefined) => (f ? (jsyaml.load(fs.readFileSync(path.join(CASES_DIR, f), 'utf8')) as Record<string, unknown>) : undefined);
+  const yamlFile = (f: string | undefined) => (f ? (jsyaml.load(fs.readFileSync(caseFile(f), 'utf8')) as Record<string, unknown>) : undefined);
   const findings = analyze(manifests.map((m) => m.manifest), {
     analyzers: [name],
     ...(options.lintDefaults ? {} : { defaultNamespace: '', podTemplates: false, defaultResources: true }),
