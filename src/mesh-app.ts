@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { applyOrder, applyRank } from './synth/apply-order';
 import { fail } from './private/errors';
 import { runSynthHooks } from './private/synth-hooks';
-import { isInputError, MeshSynthError } from './mesh-synth-error';
+import { formatFindings, isInputError, MeshSynthError } from './mesh-synth-error';
 import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, ValidationOptions } from './validation';
@@ -576,14 +576,3 @@ function describeFailedOutput(outdir: string, state: FailedOutput): string {
   }
 }
 
-/** Formats findings as a compact table: level, code, where, message. */
-export function formatFindings(findings: readonly Finding[]): string {
-  const rows = findings.map((f) => [
-    f.level,
-    f.code,
-    f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-',
-    f.kind && f.path ? `${f.message} [${f.path}]` : f.message,
-  ]);
-  const widths = [0, 1, 2].map((i) => Math.min(60, rows.reduce((w, r) => Math.max(w, r[i].length), 0)));
-  return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')).join('\n');
-}

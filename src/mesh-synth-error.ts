@@ -35,3 +35,15 @@ export function isInputError(e: unknown): e is Error {
   if (MeshSynthError.isMeshSynthError(e)) return true;
   return MeshConfigError.isMeshConfigError(e);
 }
+
+/** Formats findings as a compact table: level, code, where, message. */
+export function formatFindings(findings: readonly Finding[]): string {
+  const rows = findings.map((f) => [
+    f.level,
+    f.code,
+    f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-',
+    f.kind && f.path ? `${f.message} [${f.path}]` : f.message,
+  ]);
+  const widths = [0, 1, 2].map((i) => Math.min(60, rows.reduce((w, r) => Math.max(w, r[i].length), 0)));
+  return rows.map((r) => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join('  ')).join('\n');
+}

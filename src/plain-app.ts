@@ -1,6 +1,6 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { MeshSynthError } from './mesh-synth-error';
+import { formatFindings, MeshSynthError } from './mesh-synth-error';
 import { brandSymbol, hasBrand } from './private/brand';
 import { runSynthHooks } from './private/synth-hooks';
 import { MeshValidator, ValidationOptions } from './validation';
@@ -73,9 +73,9 @@ export function validatePlainApp(root: IConstruct): Finding[] {
   const { findings } = synthValidated(root, options.validation === true ? {} : options.validation);
   const errors = findings.filter((f) => f.level === 'error');
   const others = findings.filter((f) => f.level !== 'error');
-  if (others.length > 0) process.stderr.write(`${formatPlain(others)}\n`);
+  if (others.length > 0) process.stderr.write(`${formatFindings(others)}\n`);
   if (errors.length > 0) {
-    throw new MeshSynthError(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatPlain(errors)}`, errors);
+    throw new MeshSynthError(`Synth failed with ${errors.length} validation error(s); nothing was written:\n${formatFindings(errors)}`, errors);
   }
   return findings;
 }
@@ -94,9 +94,15 @@ export function synthValidated(root: IConstruct, options: ValidationOptions = {}
   const manifests: any[] = [];
   for (const chart of charts ?? all.filter((c): c is Chart => Chart.isChart(c))) {
     // toJson runs cdk8s's validations (and the meshes' render step) first, as a synth would
-    for (const m of chart.toJson()) {
+    const json = chart.toJson();
+    // each object's construct path (as MeshApp reports it), by identity: the objects exist once rendered
+    const paths = new Map<string, string>();
+    for (const o of chart.node.findAll()) {
+      if (ApiObject.isApiObject(o)) paths.set(objectKey(o.apiVersion, o.kind, o.metadata.namespace, o.name), o.node.path);
+    }
+    for (const m of json) {
       manifests.push(m);
-      sourced.push({ manifest: m, path: chart.node.path });
+      sourced.push({ manifest: m, path: paths.get(objectKey(m?.apiVersion, m?.kind, m?.metadata?.namespace, m?.metadata?.name)) ?? chart.node.path });
     }
   }
   const validator = new MeshValidator(options).withExternalPrincipals(collectExternalPrincipals(root, all));
@@ -105,6 +111,6 @@ export function synthValidated(root: IConstruct, options: ValidationOptions = {}
   return { manifests, findings: applyConstructSuppressions(root, findings, all) };
 }
 
-function formatPlain(findings: readonly Finding[]): string {
-  return findings.map((f) => `${f.level}  ${f.code}  ${f.kind ? `${f.kind}/${f.namespace ?? '-'}/${f.name ?? '-'}` : f.path ?? '-'}  ${f.message}`).join('\n');
+function objectKey(apiVersion: unknown, kind: unknown, namespace: unknown, name: unknown): string {
+  return `${apiVersion}\u0000${kind}\u0000${namespace ?? ''}\u0000${name}`;
 }

@@ -39,6 +39,9 @@ describe('a Mesh under a plain cdk8s App', () => {
     expect(err.findings.length).toBeGreaterThan(0);
     expect(err.findings).toMatchObject([{ code: 'CI3003', level: 'error', kind: 'VirtualService', name: 'catalog', message: expect.stringMatching(/subset "v2", which has no pods/) }]);
     expect(fs.readdirSync(outdir)).toEqual([]);
+    // the finding names the construct that wrote the object, as under MeshApp
+    expect(err.findings[0].path).toMatch(/\/VirtualService$/);
+    expect(err.message).toContain(`[${err.findings[0].path}]`);
   });
 
   test('app.synthYaml() validates the same way', () => {
