@@ -2,7 +2,7 @@ import { labelsMatch } from '../rules/labels';
 import { DRY_RUN_ANNOTATION, parseGoBool } from '../rules/annotations';
 import { policyNamespaceMatch, policyPathMatch, policyValueMatch } from '../rules/authz-match';
 import { cidrMatch, normalizeHeaders, SimulatorError } from './match';
-import { IndexedObject, list, ManifestIndex, Workload } from '../manifests';
+import { capturedByAmbient, IndexedObject, list, ManifestIndex, Workload } from '../manifests';
 import { isHttpOrSniffed, servicePortProtocol } from '../rules/protocol';
 import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
@@ -267,16 +267,14 @@ export interface DataPlaneOfWorkload {
 }
 
 /**
- * Ambient when the pod or its namespace carries `istio.io/dataplane-mode: ambient` and the pod gets no
- * sidecar (`istio-injection: enabled` on the namespace or `sidecar.istio.io/inject: "true"` on the pod
- * win). The waypoint is named by `istio.io/use-waypoint` on the Service, else the pod, else the
+ * Ambient when istio-cni captures the pod (`capturedByAmbient`, stated once in src/manifests/data-plane.ts
+ * with Istio's util/in_mesh.go: an ambient namespace or pod label, not `istio.io/dataplane-mode: none`,
+ * and no sidecar), or a live pod already carries `ambient.istio.io/redirection: enabled`. The waypoint is named by `istio.io/use-waypoint` on the Service, else the pod, else the
  * namespace (`none` opts out); its principal is its ServiceAccount, named after the Gateway.
  */
 export function dataPlaneOf(model: ManifestIndex, w: Workload): DataPlaneOfWorkload {
   const nsLabels: Record<string, string> = model.namespaceObject(w.namespace)?.manifest.metadata?.labels ?? {};
-  const mode = w.labels['istio.io/dataplane-mode'] ?? nsLabels['istio.io/dataplane-mode'];
-  const sidecar = nsLabels['istio-injection'] === 'enabled' || w.labels['sidecar.istio.io/inject'] === 'true';
-  if (mode !== 'ambient' || sidecar) return { ambient: false };
+  if (w.podAnnotations['ambient.istio.io/redirection'] !== 'enabled' && !capturedByAmbient(model, w)) return { ambient: false };
   const svcLabels: Record<string, string> = servicesOf(model, w)[0]?.manifest.metadata?.labels ?? {};
   const name = svcLabels['istio.io/use-waypoint'] ?? w.labels['istio.io/use-waypoint'] ?? nsLabels['istio.io/use-waypoint'];
   if (!name || name === 'none') return { ambient: true };
