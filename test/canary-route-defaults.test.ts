@@ -32,7 +32,11 @@ describe('CanaryRoute route defaults a wrapper sets and the app overrides', () =
 
   test('GIVEN no overridableDefaults WHEN the app sets the timeout again THEN it is refused, naming both writers', () => {
     const { route } = wrapped(undefined);
-    expect(() => route.setDefaults({ timeout: Duration.seconds(5) })).toThrow(/timeout.*already set by test\/Route.*mark the wrapper's default overridable/s);
+    // the error names the property, the refused value (not the host) and the value already set (issue 16)
+    expect(() => route.setDefaults({ timeout: Duration.seconds(5) }))
+      .toThrow(/^\[test\/Route\] timeout: "5s" is invalid: the route timeout of host "catalog" is already set by test\/Route \(to "10s"\)\. Hint: .*mark the wrapper's default overridable$/);
+    expect(() => route.setDefaults({ retries: RetryPolicy.of({ attempts: 1 }) }))
+      .toThrow(/^\[test\/Route\] retries: \{"attempts":1[^]*\} is invalid: the route retries of host "catalog" is already set by test\/Route \(to \{"attempts":3[^]*\}\)\./);
   });
 
   test('GIVEN an overridden timeout WHEN the app sets it a second time THEN that is refused (one explicit writer per field)', () => {

@@ -63,9 +63,9 @@ describe('CircuitBreaker overridable defaults', () => {
     const catalog = new StandardService(chart, 'Catalog', ns);
     new CircuitBreaker(chart, 'A', { service: catalog.service, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 1 } }) });
     expect(() => new CircuitBreaker(chart, 'B', { service: catalog.service, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 2 } }) }))
-      .toThrow(/\[test\/B\] tcp\.maxConnections: "catalog" is invalid: tcp\.maxConnections of host "catalog" is already set by test\/A/);
+      .toThrow(/\[test\/B\] tcp\.maxConnections: 2 is invalid: tcp\.maxConnections of host "catalog" is already set by test\/A \(to 1\)/);
     expect(() => new CircuitBreaker(chart, 'C', { service: catalog.service, outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 9 }), overridable: true }))
-      .toThrow(/outlierDetection\.consecutive5xxErrors of host "catalog" is already set by test\/Catalog\/Breaker/);
+      .toThrow(/outlierDetection\.consecutive5xxErrors: 9 is invalid: outlierDetection\.consecutive5xxErrors of host "catalog" is already set by test\/Catalog\/Breaker \(to 5\)/);
   });
 
   test('overridable must be a boolean', () => {

@@ -162,7 +162,7 @@ describe('CircuitBreaker: per version and the merge into one DestinationRule', (
     new CircuitBreaker(chart, 'Outlier', { service: order, outlierDetection: OutlierDetection.of({ maxEjectionPercent: 100 }) });
     expect(drOf(chart).trafficPolicy).toEqual({ connectionPool: { tcp: { maxConnections: 5 } }, outlierDetection: { maxEjectionPercent: 100 } });
     expect(() => new CircuitBreaker(chart, 'Again', { service: order, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 6 } }) }))
-      .toThrow(/\[test\/Again\] tcp.maxConnections: "order-service" is invalid: .*already set by test\/Pool/);
+      .toThrow(/\[test\/Again\] tcp.maxConnections: 6 is invalid: .*already set by test\/Pool \(to 5\)/);
   });
 
   test('an unknown version fails with the property', () => {

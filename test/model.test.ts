@@ -102,7 +102,7 @@ describe('constructs talk to the model through its public write API', () => {
     const ref = { namespace: 'production', name: 'order-service' };
     mesh.model.addTrafficPolicy(ref, { tcp: { maxConnections: 1 } }, 'a/First');
     expect(() => mesh.model.addTrafficPolicy(ref, { tcp: { maxConnections: 2 } }, 'b/Second'))
-      .toThrow(/\[b\/Second\] tcp.maxConnections: "order-service" is invalid: tcp.maxConnections of host "order-service" is already set by a\/First/);
+      .toThrow(/\[b\/Second\] tcp.maxConnections: 2 is invalid: tcp.maxConnections of host "order-service" is already set by a\/First \(to 1\)/);
   });
 
   test('the selected renderer refuses through the model too: Gateway API retries written directly', () => {

@@ -117,7 +117,7 @@ describe('ZeroTrustPolicy: mTLS', () => {
     const { chart, mesh, payment } = twoServices();
     const zt = new ZeroTrustPolicy(chart, 'ZeroTrust', { mesh });
     zt.requireMtls(payment, MtlsMode.STRICT);
-    expect(() => zt.requireMtls(payment, MtlsMode.PERMISSIVE)).toThrow(/the mTLS mode of payment-service is already set by .*ZeroTrust/);
+    expect(() => zt.requireMtls(payment, MtlsMode.PERMISSIVE)).toThrow(/\[test\/ZeroTrust\] mtls: "PERMISSIVE" is invalid: the mTLS mode of payment-service is already set by test\/ZeroTrust \(to STRICT\)/);
   });
 
   test('a service of another mesh is refused', () => {

@@ -1,4 +1,6 @@
-import { fail } from '../private/errors';
+import { Duration } from 'cdk8s';
+import { fail, show } from '../private/errors';
+import { renderDuration } from '../rules/duration';
 import {
   EdgeIntentData,
   edgeKey,
@@ -431,7 +433,8 @@ export class MeshIntentModel {
       } else if (taken && overridable && !soft.has(field)) {
         continue; // an explicit value stays; the default yields
       } else if (taken) {
-        fail(source, field, svc.name, `the route ${field} of host "${svc.name}" is already set by ${prev!.source}`, 'set it in one place, or mark the wrapper\'s default overridable');
+        fail(source, field, shownDefault(field, defaults), `the route ${field} of host "${svc.name}" is already set by ${prev!.source} (to ${show(shownDefault(field, prev!.value))})`,
+          'set it in one place, or mark the wrapper\'s default overridable');
       } else if (overridable) {
         soft.add(field);
       }
@@ -477,7 +480,11 @@ export class MeshIntentModel {
       if (fields.length === 0) continue;
       if (other.overridable && !overridable) trimmed.set(other, withoutFields(other.value, fields));
       else if (overridable && !other.overridable) own = withoutFields(own!, fields);
-      else fail(source, fields[0], svc.name, `${fields[0]} of host "${svc.name}"${version ? ` subset ${version}` : ''}${port !== undefined ? ` port ${port}` : ''} is already set by ${other.source}`);
+      else {
+        fail(source, fields[0], fieldValue(own!, fields[0]),
+          `${fields[0]} of host "${svc.name}"${version ? ` subset ${version}` : ''}${port !== undefined ? ` port ${port}` : ''} is already set by ${other.source} (to ${show(fieldValue(other.value, fields[0]))})`,
+          'set each field in one place, or mark one of the two policies overridable (a wrapper\'s default)');
+      }
     }
     this.writeHost(ref, source, (s) => {
       const keep = (entries: readonly OwnedPolicy[]): OwnedPolicy[] => entries.flatMap((e) => {
@@ -591,7 +598,7 @@ export class MeshIntentModel {
     this.checkMtls(mtls, source);
     const prior = this._workloads.get(serviceKey(ref))?.mtls;
     if (prior) {
-      fail(source, 'mtls', svc.name, `the mTLS mode of ${svc.name} is already set by ${prior.source}`, 'set it once');
+      fail(source, 'mtls', mtls.mode, `the mTLS mode of ${svc.name} is already set by ${prior.source} (to ${prior.value.mode})`, 'set it once');
     }
     const state = this.workloadState(ref);
     state.mtls = { value: mtls, source };
@@ -1157,6 +1164,19 @@ function copy<T>(x: T): T {
 /** A label map with its keys sorted (for comparing selectors). */
 function sorted(labels: { readonly [key: string]: string }): Array<[string, string]> {
   return Object.keys(labels).sort().map((k) => [k, labels[k]]);
+}
+
+/** A route default as errors show it: a timeout as Istio writes it (`5s`), retries as the model holds them. */
+function shownDefault(field: 'timeout' | 'retries', defaults: RouteDefaultsIntent): unknown {
+  const v = defaults[field];
+  return field === 'timeout' && typeof v === 'number' ? renderDuration(Duration.millis(v)) : v;
+}
+
+/** The value of a field of a traffic policy as {@link overlappingFields} names it (`tcp.maxConnections`, `outlierDetection`). */
+function fieldValue(p: TrafficPolicyIntent, field: string): unknown {
+  let v: unknown = p;
+  for (const k of field.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
 }
 
 /** A RequestAuthentication target, for messages and keys. */
