@@ -10,6 +10,8 @@ export { MeshService } from './mesh-service';
 export type { IMeshService, MeshServiceAttributes, MeshServiceWorkloadsProps } from './mesh-service';
 export { TracedService } from './traced-service';
 export type { ContainerResources, OpenTelemetryOptions, ReadinessProbeOptions, ServiceVersion, SidecarResources, TracedServiceProps } from './traced-service';
+export { meshServicePorts } from './service-port';
+export type { MeshServicePort, ServicePort } from './service-port';
 export { HostTraffic } from './host-traffic';
 export { ServiceSecurity } from './service-security';
 export type {
@@ -60,6 +62,7 @@ export { IstioProfile } from './values/istio-profile';
 export { AccessLogEncoding } from './values/access-log';
 export type { ProxyResources, ResourceQuantities } from './values/proxy-resources';
 export { MtlsMode } from './values/mtls-mode';
+export { AppProtocol } from './values/app-protocol';
 export { HttpMethod } from './values/http-method';
 export { PathMatch } from './values/path-match';
 export { Condition, ConditionKey } from './values/condition';

@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
-import { IWorkloadIdentity, ServiceIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
+import { IWorkloadIdentity, ServiceIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { fail } from './private/errors';
 import { labelValue } from './rules/labels';
@@ -11,6 +11,7 @@ import { dns1035Label, dns1123Label } from './rules/names';
 import { port as checkPort } from './rules/ports';
 import { isHttpProtocol, portProtocol } from './rules/protocol';
 import { AllowOptions, ServiceSecurity } from './service-security';
+import { MeshServicePort, meshServicePorts, ServicePort, servicePortIntents } from './service-port';
 
 /**
  * A service of the mesh, as every traffic and security construct takes it: `CanaryRoute`,
@@ -32,6 +33,12 @@ export interface IMeshService extends IMeshMember, IWorkloadIdentity {
   readonly ref: ServiceRef;
   /** The version names, in declaration order. */
   readonly versions: string[];
+  /**
+   * The Service's ports, the primary first (`meshServicePorts(mesh.model.service(ref))` in your own
+   * implementation). Constructs read the ports from the mesh model, so this is for readers only.
+   * @default - not exposed
+   */
+  readonly ports?: readonly MeshServicePort[];
   /** The host's traffic intent and routing objects (`new HostTraffic(mesh, ref)` in your own implementation). */
   readonly traffic: HostTraffic;
   /** The workload's security intent (`new ServiceSecurity(this)` in your own implementation). */
@@ -57,8 +64,12 @@ export interface MeshServiceAttributes {
   readonly mesh?: Mesh;
   /** The ServiceAccount its pods run as: the workload identity policies name. */
   readonly serviceAccount: string;
-  /** The Service port that carries HTTP (routes and L7 policies apply to it). */
-  readonly port: number;
+  /**
+   * The Service port that carries HTTP (routes and L7 policies apply to it). Required unless `ports`
+   * is given.
+   * @default - the primary port of `ports`
+   */
+  readonly port?: number;
   /**
    * The Service port's name. It must tell Istio the protocol (`http`, `http-*`, `http2`, `grpc`...).
    * @default 'http'
@@ -69,6 +80,13 @@ export interface MeshServiceAttributes {
    * @default - the same as `port`
    */
   readonly targetPort?: number;
+  /**
+   * Every port of the Service, each with a protocol Istio recognises (instead of `port`,
+   * `portName` and `targetPort`); the first, or the one marked `primary`, is the primary port.
+   * @example [{ name: 'http', port: 8080 }, { name: 'grpc', port: 9090 }]
+   * @default - one port: `port` named `portName`
+   */
+  readonly ports?: ServicePort[];
   /** The versions that run (pods labelled `version: <name>`), e.g. `['v1']`. At least one. */
   readonly versions: string[];
   /**
@@ -142,13 +160,17 @@ export class MeshService extends Construct implements IMeshService {
       if (badName) fail(self, 'attrs.name', name, `a service name ${badName}`);
       const badSa = typeof attrs.serviceAccount === 'string' ? dns1123Label(attrs.serviceAccount) : 'must be a string';
       if (badSa) fail(self, 'attrs.serviceAccount', attrs.serviceAccount, `a ServiceAccount name ${badSa}`);
-      const badPort = checkPort(attrs.port);
-      if (badPort) fail(self, 'attrs.port', attrs.port, badPort);
-      const targetPort = attrs.targetPort ?? attrs.port;
-      const badTarget = checkPort(targetPort);
+      const ports = attrs.ports !== undefined ? attributePorts(self, attrs) : undefined;
+      const port = attrs.port as number;
+      if (!ports) {
+        const badPort = checkPort(attrs.port);
+        if (badPort) fail(self, 'attrs.port', attrs.port, badPort, 'give the Service port, or every port in `ports`');
+      }
+      const targetPort = attrs.targetPort ?? port;
+      const badTarget = ports ? undefined : checkPort(targetPort);
       if (badTarget) fail(self, 'attrs.targetPort', targetPort, badTarget);
       const portName = attrs.portName ?? 'http';
-      checkHttpPort(self, 'attrs.portName', portName, undefined);
+      if (!ports) checkHttpPort(self, 'attrs.portName', portName, undefined);
       const replicas = attrs.replicas ?? 1;
       if (!Number.isInteger(replicas) || replicas < 0) fail(self, 'attrs.replicas', replicas, 'replicas must be an integer of at least 0');
       const selector = { ...(attrs.selector ?? { app: name }) };
@@ -167,7 +189,7 @@ export class MeshService extends Construct implements IMeshService {
           name,
           namespace: ns.name,
           serviceAccount: attrs.serviceAccount,
-          ports: [{ name: portName, port: attrs.port, targetPort, protocol: 'TCP' }],
+          ports: ports ?? [{ name: portName, port, targetPort, protocol: 'TCP' }],
           selector,
           versions,
           source: self.node.path,
@@ -200,7 +222,7 @@ export class MeshService extends Construct implements IMeshService {
           name: adopted.name,
           namespace: ns.name,
           serviceAccount: adopted.serviceAccount,
-          ports: [{ name: adopted.port.name, port: adopted.port.port, targetPort: adopted.port.targetPort, protocol: 'TCP' }],
+          ports: [{ name: adopted.port.name, port: adopted.port.port, targetPort: adopted.port.targetPort, protocol: 'TCP' }, ...adopted.otherPorts],
           selector: adopted.selector,
           versions,
           source: self.node.path,
@@ -221,6 +243,8 @@ export class MeshService extends Construct implements IMeshService {
   public readonly port: number;
   /** The HTTP port's name. */
   public readonly portName: string;
+  /** Every port of the Service, the primary (HTTP) port first. */
+  public readonly ports: readonly MeshServicePort[];
   /** The ServiceAccount name (the identity). */
   public readonly serviceAccountName: string;
   /** This host's traffic intent and routing objects (see {@link TracedService.traffic}). */
@@ -240,6 +264,7 @@ export class MeshService extends Construct implements IMeshService {
     this.portName = intent.ports[0].name;
     this.serviceAccountName = intent.serviceAccount;
     this.mesh.model.addService(intent);
+    this.ports = meshServicePorts(intent);
     this.mesh.registerOwner(serviceOwner(this), this);
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
@@ -365,6 +390,8 @@ interface AdoptedWorkloads {
   readonly serviceAccount: string;
   readonly selector: { readonly [key: string]: string };
   readonly port: { readonly name: string; readonly port: number; readonly targetPort: number; readonly appProtocol?: string };
+  /** The Service's other ports (a several-port Service), in the Service's order. */
+  readonly otherPorts: readonly ServicePortIntent[];
   readonly versions: ReadonlyArray<{ readonly name: string; readonly replicas: number; readonly podLabels: { readonly [key: string]: string } }>;
 }
 
@@ -432,11 +459,45 @@ function readWorkloads(self: Construct, namespace: string, service: IConstruct, 
     const replicas = dep.spec?.replicas ?? 1;
     return { name: labels.version, replicas: typeof replicas === 'number' ? replicas : 1, podLabels: labels };
   });
+  const otherPorts = adoptOtherPorts(self, where, ports.filter((p) => p !== port), deployments);
   return {
     name: svc.metadata.name,
     serviceAccount: serviceAccount!,
+    otherPorts,
     selector,
     port: { name: port.name, port: port.port, targetPort, ...(typeof port.appProtocol === 'string' ? { appProtocol: port.appProtocol } : {}) },
     versions,
   };
+}
+
+/** `attrs.ports` of {@link MeshService.fromAttributes}, checked; the single-port attributes must not be set too. */
+function attributePorts(self: Construct, attrs: MeshServiceAttributes): ServicePortIntent[] {
+  for (const single of ['port', 'portName', 'targetPort'] as const) {
+    if (attrs[single] !== undefined) fail(self, `attrs.${single}`, attrs[single], 'set either ports or port/portName/targetPort, not both', 'declare every port in ports');
+  }
+  return servicePortIntents(self, 'attrs.ports', attrs.ports!);
+}
+
+/**
+ * The adopted Service's ports besides the mesh port, as model records. Kubernetes requires a name on
+ * every port of a several-port Service; a named `targetPort` is followed to the container port of
+ * that name in the adopted Deployments.
+ */
+function adoptOtherPorts(self: Construct, where: string, others: readonly any[], deployments: IConstruct[]): ServicePortIntent[] {
+  return others.map((p) => {
+    if (typeof p?.name !== 'string' || p.name === '') {
+      fail(self, 'props.service', `${where} port ${p?.port}`, 'every port of a several-port Service needs a name (Kubernetes requires it, and Istio reads the protocol from it)', "name it after its protocol, e.g. 'grpc'");
+    }
+    let targetPort: number | undefined = typeof p.targetPort === 'number' ? p.targetPort : p.targetPort === undefined ? p.port : undefined;
+    if (targetPort === undefined) {
+      const named = deployments.flatMap((d) => ((apiObjectOf(d)?.toJson() as any)?.spec?.template?.spec?.containers ?? []) as any[])
+        .flatMap((c) => (Array.isArray(c?.ports) ? c.ports : []) as any[])
+        .find((cp) => cp?.name === p.targetPort && typeof cp.containerPort === 'number');
+      targetPort = named?.containerPort;
+    }
+    if (targetPort === undefined) {
+      fail(self, 'props.service', `${where} port ${p.name}`, `its targetPort "${p.targetPort}" names no container port of the adopted Deployments`, 'use a numeric targetPort, or name the container port');
+    }
+    return { name: p.name, port: p.port, targetPort, protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP', ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}) };
+  });
 }

@@ -4,7 +4,7 @@ import { PodSecurityOptions, podSecurityIntent } from './values/pod-security';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
-import { EnvVarIntent, IWorkloadIdentity, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
+import { EnvVarIntent, IWorkloadIdentity, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { fail } from './private/errors';
 import { dns1035Label, dns1123Label, toDnsLabel } from './rules/names';
 import { labelValue } from './rules/labels';
@@ -14,6 +14,7 @@ import { quantity, quantityHint, quantityValue } from './rules/quantity';
 import { serviceAccountRenderer } from './render';
 import { AllowOptions, ServiceSecurity } from './service-security';
 import type { IMeshService } from './mesh-service';
+import { MeshServicePort, meshServicePorts, ServicePort, servicePortIntents } from './service-port';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** One version of a service: one Deployment with `app` and `version` labels. */
@@ -113,7 +114,8 @@ export interface TracedServiceProps {
    */
   readonly imageRepository: string;
   /**
-   * The HTTP port the container listens on and the Service exposes.
+   * The HTTP port the container listens on and the Service exposes (a one-port service; for several
+   * ports use `ports`).
    * @default 8080
    */
   readonly port?: number;
@@ -122,6 +124,15 @@ export interface TracedServiceProps {
    * @default 'http'
    */
   readonly portName?: string;
+  /**
+   * Several named ports, each with its protocol (instead of `port`/`portName`). The primary port
+   * (the first, or the one marked `primary`) is the one routes, policies, the readiness probe and
+   * `SERVICE_PORT` use unless they name another; a CanaryRoute or CircuitBreaker can target any
+   * port with its `port`.
+   * @example [{ name: 'http', port: 8080 }, { name: 'grpc', port: 9090 }]
+   * @default - one port: `port` named `portName`
+   */
+  readonly ports?: ServicePort[];
   /**
    * Replicas per version (at least 0).
    * @default 3
@@ -136,7 +147,7 @@ export interface TracedServiceProps {
   /** @default - enabled, endpoint from the mesh tracing provider */
   readonly openTelemetry?: OpenTelemetryOptions;
   /**
-   * Extra environment variables for every version. `SERVICE_PORT` is always the port.
+   * Extra environment variables for every version. `SERVICE_PORT` is always the (primary) container port.
    * @default - none
    */
   readonly env?: { readonly [name: string]: string };
@@ -187,6 +198,8 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   public readonly port: number;
   /** The service port name. */
   public readonly portName: string;
+  /** Every port of the service, the primary first. */
+  public readonly ports: readonly MeshServicePort[];
   /** The ServiceAccount name. */
   public readonly serviceAccountName: string;
   /** This host's traffic intent and routing objects, shared by every construct that routes or protects it. */
@@ -206,14 +219,25 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     this.name = props.name ?? toDnsLabel(id === 'Default' && scope.node.id !== '' ? scope.node.id : id);
     const badName = dns1035Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);
-    this.port = props.port ?? 8080;
-    const badPort = checkPort(this.port) ?? notReservedPort(this.port);
-    if (badPort) fail(this, 'props.port', this.port, badPort, 'use an application port such as 8080');
-    this.portName = props.portName ?? 'http';
-    const badPortName = dns1123Label(this.portName);
-    if (badPortName || this.portName.length > 15) {
-      fail(this, 'props.portName', this.portName, 'a port name must be a DNS-1123 label of at most 15 characters', "use 'http' or 'http-<suffix>'");
+    let ports: ServicePortIntent[];
+    if (props.ports !== undefined) {
+      for (const single of ['port', 'portName'] as const) {
+        if (props[single] !== undefined) fail(this, `props.${single}`, props[single], 'set either ports or port/portName, not both', 'declare every port in ports');
+      }
+      ports = servicePortIntents(this, 'props.ports', props.ports);
+    } else {
+      const port = props.port ?? 8080;
+      const badPort = checkPort(port) ?? notReservedPort(port);
+      if (badPort) fail(this, 'props.port', port, badPort, 'use an application port such as 8080');
+      const portName = props.portName ?? 'http';
+      const badPortName = dns1123Label(portName);
+      if (badPortName || portName.length > 15) {
+        fail(this, 'props.portName', portName, 'a port name must be a DNS-1123 label of at most 15 characters', "use 'http' or 'http-<suffix>'");
+      }
+      ports = [{ name: portName, port, targetPort: port, protocol: 'TCP' }];
     }
+    this.port = ports[0].port;
+    this.portName = ports[0].name;
     this.serviceAccountName = props.serviceAccountName ?? this.name;
     const badSa = dns1123Label(this.serviceAccountName);
     if (badSa) fail(this, 'props.serviceAccountName', this.serviceAccountName, badSa);
@@ -294,7 +318,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     const versionIntents: VersionIntent[] = versions.map((v) => {
       const env: Record<string, string> = { ...(props.env ?? {}) };
       Object.assign(env, props.versions.find((x) => x.name === v.name)?.env ?? {});
-      const fixed: EnvVarIntent[] = [{ name: 'SERVICE_PORT', value: String(this.port) }];
+      const fixed: EnvVarIntent[] = [{ name: 'SERVICE_PORT', value: String(ports[0].targetPort) }];
       if ((otel.enabled ?? true) && endpoint) {
         const attrs: Record<string, string> = { ...(otel.resourceAttributes ?? {}), 'service.version': v.name };
         fixed.push(
@@ -314,7 +338,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       name: this.name,
       namespace: this.namespace,
       serviceAccount: this.serviceAccountName,
-      ports: [{ name: this.portName, port: this.port, targetPort: this.port, protocol: 'TCP' }],
+      ports,
       selector,
       versions: versionIntents,
       workload: {
@@ -334,6 +358,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       },
       source: this.node.path,
     });
+    this.ports = meshServicePorts(this.mesh.model.service(this)!);
     this.mesh.registerOwner(serviceOwner(this), this);
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);

@@ -13,6 +13,11 @@ export interface ServicePortIntent {
   readonly targetPort: number;
   /** `TCP` (Kubernetes' transport protocol). */
   readonly protocol: string;
+  /**
+   * The Service port's `appProtocol` (Istio reads the protocol from it before the name), when set.
+   * @default - none: Istio reads the name's prefix
+   */
+  readonly appProtocol?: string;
 }
 
 /** An environment variable of a container. */

@@ -507,7 +507,7 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
         apiVersion: 'v1',
         kind: 'Service',
         metadata: { name: versionServiceName(svc.name, v), namespace: svc.namespace, labels },
-        spec: { selector: labels, ports: svc.ports.length > 1 ? svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })) : [{ name: portName, port, targetPort: port, protocol: 'TCP' }] },
+        spec: { selector: labels, ports: svc.ports.length > 1 || svc.ports[0].appProtocol !== undefined ? svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}) })) : [{ name: portName, port, targetPort: port, protocol: 'TCP' }] },
       },
     });
   }

@@ -37,7 +37,7 @@ export function renderService(svc: ServiceIntent, extraLabels: { readonly [key: 
       metadata: { name: svc.name, namespace: svc.namespace, labels: { ...svc.selector, ...extraLabels } },
       spec: {
         selector: { ...svc.selector },
-        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol })),
+        ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, protocol: p.protocol, ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}) })),
       },
     },
   };
