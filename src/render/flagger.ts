@@ -40,7 +40,7 @@ export function flaggerPolicySelector(svc: ServiceIntent): { readonly [key: stri
 }
 
 /** The objects of a progressive host: Flagger's target Deployment, then the Canary. */
-export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficIntent, podAnnotations: { readonly [key: string]: string }): RenderedObject[] {
+export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficIntent, podAnnotations: { readonly [key: string]: string }, exposures: readonly CanaryExposure[] = []): RenderedObject[] {
   const p = host.progressive!;
   const owner = serviceOwner(svc);
   const out: RenderedObject[] = [];
@@ -57,7 +57,7 @@ export function renderFlaggerDelivery(svc: ServiceIntent, host: HostTrafficInten
       manifest: { ...d, metadata: { ...d.metadata, name: svc.name }, spec: { ...d.spec, selector: { matchLabels: { ...svc.selector } }, template: podTemplate } },
     });
   }
-  out.push({ owner, id: 'Canary', manifest: lazyManifest('flagger.app/v1beta1', 'Canary', { name: svc.name, namespace: svc.namespace }, () => renderCanarySpec(svc, host)) });
+  out.push({ owner, id: 'Canary', manifest: lazyManifest('flagger.app/v1beta1', 'Canary', { name: svc.name, namespace: svc.namespace }, () => renderCanarySpec(svc, host, exposures)) });
   return out;
 }
 

@@ -35,7 +35,7 @@ import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
 import { egressProblems, renderEgress } from './egress';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
-import { exposureHostProblems, ingressProblems, ingressWorkload, renderIngress, sharedEgressGateway } from './ingress';
+import { canaryExposures, exposureHostProblems, ingressProblems, ingressWorkload, renderIngress, sharedEgressGateway } from './ingress';
 import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
 import { renderRequestAuthentications, requestAuthenticationProblems } from './request-authentication';
@@ -261,7 +261,8 @@ class ModeRenderer implements MeshRenderer {
         for (const v of svc.versions) out.push(renderDeployment(svc, v, annotations));
       }
     }
-    out.push(...routing.hostObjects(svc, host, annotations));
+    // Flagger routes the gateways that expose a progressive host whole (its Canary's service.gateways).
+    out.push(...routing.hostObjects(svc, host, annotations, routing === FLAGGER_DELIVERY ? canaryExposures(model, svc, host) : undefined));
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), model.workload(svc), waypoint));
     return out;
   }

@@ -20,7 +20,8 @@ import {
 } from '../model';
 import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
-import { renderMatch, renderRetries, servicePort } from './istio-traffic';
+import { CanaryExposure } from './flagger';
+import { renderHttpRule, renderMatch, renderRetries, servicePort } from './istio-traffic';
 import { lazyManifest, RenderedObject } from './types';
 
 /**
@@ -177,17 +178,44 @@ export function ingressProblems(model: MeshIntentModel, settings: MeshSettings):
   return out;
 }
 
+/** Whether an exposure takes every path of its host (`RoutePath.prefix('/')`). */
+export function exposesWholeHost(e: GatewayExposureIntent): boolean {
+  return e.paths.some((p) => p.kind === 'prefix' && p.value === '/');
+}
+
+/**
+ * The exposures of a host that Flagger's own VirtualService routes: a progressive host outside
+ * Flagger's delegation mode, exposed for the whole host. Flagger (v1.44.0 pkg/router/istio.go
+ * reconcileVirtualService) binds one VirtualService, in the service's namespace, to
+ * `service.gateways` and `service.hosts` (plus the Service name), so the Canary carries these
+ * gateways and hosts and the library renders no gateway VirtualService for them (two VirtualServices
+ * for one host on one gateway would be merged in an order Istio does not define).
+ */
+export function flaggerRoutedExposures(host: HostTrafficIntent, exposures: readonly GatewayExposureIntent[]): GatewayExposureIntent[] {
+  if (!host.progressive || host.progressive.delegation) return [];
+  return exposures.filter(exposesWholeHost);
+}
+
+/** The gateways and hosts of a progressive host's Canary (`service.gateways`/`service.hosts`). */
+export function canaryExposures(model: MeshIntentModel, svc: ServiceIntent, host: HostTrafficIntent): CanaryExposure[] {
+  return flaggerRoutedExposures(host, model.exposuresOf(svc)).map((e) => ({ gateway: e.gateway, host: e.host }));
+}
+
 /** What a mode cannot render for the exposures of one host (also asked when the host's routing changes). */
 export function exposureHostProblems(_model: MeshIntentModel, settings: MeshSettings, svc: ServiceIntent, host: HostTrafficIntent, exposures: readonly GatewayExposureIntent[]): IntentProblem[] {
   const out: IntentProblem[] = [];
   for (const e of exposures) {
-    if (host.progressive) {
-      out.push({
-        property: 'service', value: `${svc.namespace}/${svc.name}`,
-        rule: `${svc.name} is delivered progressively by Flagger, which owns its routes; traffic from gateway ${e.gateway} would have to be routed by Flagger's Canary (service.gateways), which this library does not render yet`,
-        hint: 'expose the service without progressive delivery, or route it with a CanaryRoute',
-        at: e.source,
-      });
+    if (host.progressive && !host.progressive.delegation) {
+      // Flagger's VirtualService routes the whole host on every gateway it names and in the mesh
+      // alike (one `http` list, no per-gateway match): a path restriction cannot be carried there.
+      if (!exposesWholeHost(e)) {
+        out.push({
+          property: 'paths', value: e.paths.map((p) => `${p.kind} ${p.value}`).join(', '),
+          rule: `${svc.name} is delivered progressively by Flagger (${host.sources.progressive}), whose VirtualService routes the whole host ${e.host} on gateway ${e.gateway} and in the mesh alike (Flagger v1.44 pkg/router/istio.go): the exposure would be widened to every path`,
+          hint: "set progressiveDelegation: true on the CanaryRoute (Flagger's delegation mode: the gateway's own VirtualService keeps the paths and delegates to Flagger's routes), or expose the whole host with RoutePath.prefix('/')",
+          at: e.source,
+        });
+      }
       continue;
     }
     const { rules, problems } = exposureRules(host, e);
@@ -230,10 +258,18 @@ export function renderIngressGateway(model: MeshIntentModel, settings: MeshSetti
     }
     return out;
   }
-  out.push({ owner, id: 'Resource', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { name: gw.name, namespace: gw.namespace }, spec: renderIstioGatewaySpec(gw) } });
-  const hosts = [...new Set(exposures.map((e) => e.host.toLowerCase()))];
+  // Exposures Flagger's own VirtualService routes bind from the service's namespace: the Gateway
+  // admits that namespace for their hosts, and no gateway VirtualService is rendered for them.
+  const byFlagger = new Set(exposures.filter((e) => {
+    const svc = model.service(e.service);
+    return svc !== undefined && flaggerRoutedExposures(model.host(svc), [e]).length > 0;
+  }));
+  const flaggerHosts = [...byFlagger].map((e) => ({ namespace: e.service.namespace, host: e.host }));
+  out.push({ owner, id: 'Resource', manifest: lazyManifest('networking.istio.io/v1', 'Gateway', { name: gw.name, namespace: gw.namespace }, () => renderIstioGatewaySpec(gw, flaggerHosts)) });
+  const ours = exposures.filter((e) => !byFlagger.has(e));
+  const hosts = [...new Set(ours.map((e) => e.host.toLowerCase()))];
   for (const h of hosts) {
-    const onHost = exposures.filter((e) => e.host.toLowerCase() === h);
+    const onHost = ours.filter((e) => e.host.toLowerCase() === h);
     out.push({
       owner,
       id: `VirtualService-${hostLabel(h)}`,
@@ -261,8 +297,14 @@ export function renderCertificate(gw: IngressGatewayIntent): { apiVersion: strin
  * redirects to HTTPS (or serves HTTP). Server hosts are `<gateway namespace>/<host>`: only routes
  * in the gateway's namespace (the ones this library renders) bind to them.
  */
-export function renderIstioGatewaySpec(gw: IngressGatewayIntent): Record<string, unknown> {
-  const hosts = gw.hosts.map((h) => `${gw.namespace}/${h}`);
+export function renderIstioGatewaySpec(gw: IngressGatewayIntent, flaggerHosts: ReadonlyArray<{ readonly namespace: string; readonly host: string }> = []): Record<string, unknown> {
+  // A host Flagger routes binds from the service's namespace only (Flagger's VirtualService lives there).
+  const byFlagger = new Set(flaggerHosts.map((f) => f.host));
+  const hosts = gw.hosts.filter((h) => !byFlagger.has(h)).map((h) => `${gw.namespace}/${h}`);
+  for (const f of [...flaggerHosts].sort((a, b) => `${a.namespace}/${a.host}`.localeCompare(`${b.namespace}/${b.host}`))) {
+    const entry = `${f.namespace}/${f.host}`;
+    if (!hosts.includes(entry)) hosts.push(entry);
+  }
   const servers: Array<Record<string, unknown>> = [];
   if (gw.tls) {
     const tls: Record<string, unknown> = { mode: gw.tls.mode, credentialName: gw.tls.credentialName };
@@ -285,9 +327,46 @@ export function renderGatewayVirtualServiceSpec(model: MeshIntentModel, gw: Ingr
     if (!svc) continue;
     const traffic = model.host(svc);
     const { rules } = exposureRules(traffic, e);
+    if (traffic.progressive?.delegation) {
+      http.push(...renderGatewayDelegateRoutes(svc, traffic, rules));
+      continue;
+    }
     for (const rule of rules) http.push(renderGatewayHttpRoute(svc, rule, traffic.defaults));
   }
   return { hosts: [host], gateways: [edgeKey(gw)], http };
+}
+
+/**
+ * The gateway routes of a progressive host in Flagger's delegation mode: the exposure's rules, each
+ * match narrowed to the exposed paths, handed to Flagger's delegate VirtualService (named after the
+ * service, in its namespace) as the host's mesh root does (renderFlaggerRootSpec): rules that answer
+ * themselves stay, A/B rules to the canary version are Flagger's (`analysis.match`), the rest
+ * delegate. istiod merges each entry's matches with the delegate's and resolves the delegate's short
+ * host names in the delegate's namespace (pilot/pkg/model/virtualservice_controller.go
+ * mergeVirtualServices, Istio 1.30.3); one delegate may serve several roots (the mesh root and each
+ * gateway's).
+ */
+export function renderGatewayDelegateRoutes(svc: ServiceIntent, host: HostTrafficIntent, rules: readonly HttpRuleIntent[]): Array<Record<string, unknown>> {
+  const p = host.progressive!;
+  const ctx = { host: serviceFqdn(svc), defaults: {}, portInMatches: false };
+  const out: Array<Record<string, unknown>> = [];
+  rules.forEach((rule, i) => {
+    // The catch-all (kept last by exposureRules) always delegates; an earlier rule to the canary is an A/B rule.
+    const last = i === rules.length - 1;
+    if (rule.redirect || rule.directResponse) {
+      out.push(renderHttpRule(rule, ctx));
+      return;
+    }
+    if (!last && rule.destinations.some((d) => d.version === p.canaryVersion)) return;
+    const { route: _route, timeout: _timeout, retries: _retries, ...rest } = renderHttpRule({ ...rule, destinations: [] }, ctx);
+    const entry: Record<string, unknown> = {};
+    if (rest.name !== undefined) entry.name = rest.name;
+    if (rest.match !== undefined) entry.match = rest.match;
+    entry.delegate = { name: svc.name, namespace: svc.namespace };
+    for (const [k, v] of Object.entries(rest)) if (k !== 'name' && k !== 'match') entry[k] = v;
+    out.push(entry);
+  });
+  return out;
 }
 
 function renderGatewayHttpRoute(svc: ServiceIntent, rule: HttpRuleIntent, defaults: RouteDefaultsIntent): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { HostTrafficIntent, IntentProblem, RoutingApiName, ServiceIntent } from '../model';
-import { flaggerHostProblems, renderFlaggerDelivery } from './flagger';
+import { CanaryExposure, flaggerHostProblems, renderFlaggerDelivery } from './flagger';
 import { gatewayApiHostProblems, renderGatewayApiRouting } from './gateway-api';
 import { renderFlaggerRoot, renderIstioRouting } from './istio-traffic';
 import { RenderedObject } from './types';
@@ -18,8 +18,11 @@ export interface RoutingRenderer {
   readonly rendersWorkload: boolean;
   /** Why a host cannot be delivered progressively with this routing API; undefined when it can. */
   readonly progressiveDelivery?: IntentProblem;
-  /** The host's routing objects. */
-  hostObjects(svc: ServiceIntent, host: HostTrafficIntent, podAnnotations: { readonly [key: string]: string }): RenderedObject[];
+  /**
+   * The host's routing objects. `exposures`: the ingress gateways whose traffic the host's own routes
+   * carry (Flagger's Canary `service.gateways`/`hosts`); other renderers leave gateway routes to render/ingress.ts.
+   */
+  hostObjects(svc: ServiceIntent, host: HostTrafficIntent, podAnnotations: { readonly [key: string]: string }, exposures?: readonly CanaryExposure[]): RenderedObject[];
   /** What the renderer cannot express in the host's intent. */
   hostProblems(svc: ServiceIntent, host: HostTrafficIntent): IntentProblem[];
 }
@@ -50,6 +53,6 @@ export const GATEWAY_API_ROUTING: RoutingRenderer = {
 export const FLAGGER_DELIVERY: RoutingRenderer = {
   name: 'flagger',
   rendersWorkload: false,
-  hostObjects: (svc, host, podAnnotations) => [...renderFlaggerDelivery(svc, host, podAnnotations), ...renderFlaggerRoot(svc, host)],
+  hostObjects: (svc, host, podAnnotations, exposures) => [...renderFlaggerDelivery(svc, host, podAnnotations, exposures), ...renderFlaggerRoot(svc, host)],
   hostProblems: (_svc, host) => flaggerHostProblems(host),
 };
