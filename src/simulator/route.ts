@@ -135,30 +135,15 @@ function routesForCaller(vs: IndexedObject, req: NormalRequest): boolean {
  */
 function routeConnection(model: ManifestIndex, vs: IndexedObject, routedBy: string, req: NormalRequest, warnings: string[]): RouteResult {
   const sni = req.authority.toLowerCase().replace(/:\d+$/, '');
-  const sections: Array<['tls' | 'tcp', any[]]> = [['tls', Array.isArray(vs.spec.tls) ? vs.spec.tls : []], ['tcp', Array.isArray(vs.spec.tcp) ? vs.spec.tcp : []]];
+  const sections: Array<['tls' | 'tcp', readonly any[]]> = [['tls', list<any>(vs.spec.tls)], ['tcp', list<any>(vs.spec.tcp)]];
   for (const [section, rules] of sections) {
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i] ?? {};
-      const blocks: any[] = Array.isArray(rule.match) && rule.match.length > 0 ? rule.match : [{}];
-      const matched = blocks.findIndex((m) => {
-        if (m === null || typeof m !== 'object') return false;
-        if (section === 'tls' && !(Array.isArray(m.sniHosts) && m.sniHosts.some((h: unknown) => typeof h === 'string' && hostSubsetOf(sni, h.toLowerCase())))) return false;
-        if (m.port !== undefined && m.port !== req.port) return false;
-        return sourceMatch(m, req, vs.namespace);
-      });
-      if (matched < 0) continue;
-      const routes: any[] = Array.isArray(rule.route) ? rule.route : [];
-      const destinations = weigh(routes.map((r) => ({
-        host: model.configFqdn(String(r?.destination?.host ?? ''), vs.namespace),
-        subset: r?.destination?.subset,
-        port: r?.destination?.port?.number,
-        raw: r?.weight,
-      })));
-      for (const d of destinations) checkDestination(model, d, warnings);
-      const on = req.gateway === 'mesh' ? 'from a sidecar' : `at gateway ${req.gateway}`;
-      const reason = `${routedBy} ${section}[${i}]: its match[${matched}] matches the connection ${on}${section === 'tls' ? ` (SNI ${sni})` : ''}`;
-      return { rule: i, destinations, timeout: null, match: matched, routedBy, host: req.fqdn, reason, warnings, section };
-    }
+    const hit = firstL4Rule(rules, section, req, req.port, vs.namespace, sni, warnings);
+    if (!hit) continue;
+    const destinations = l4Destinations(model, rules[hit.rule], vs.namespace, warnings);
+    const on = req.gateway === 'mesh' ? 'from a sidecar' : `at gateway ${req.gateway}`;
+    const what = hit.match === undefined ? 'it has no match and takes' : `its match[${hit.match}] matches`;
+    const reason = `${routedBy} ${section}[${hit.rule}]: ${what} the connection ${on}${section === 'tls' ? ` (SNI ${sni})` : ''}`;
+    return { rule: hit.rule, destinations, timeout: null, ...(hit.match === undefined ? {} : { match: hit.match }), routedBy, host: req.fqdn, reason, warnings, section };
   }
   const tried = sections.map(([n, r]) => `${r.length} ${n}`).join(', ');
   return {
@@ -363,28 +348,20 @@ function routeTcp(model: ManifestIndex, req: NormalRequest, vs: IndexedObject | 
     return routeConnection(model, vs, `VirtualService/${vs.namespace}/${vs.name}`, req, warnings);
   }
   const rules = vs && !isTlsProtocol(port.protocol) ? list<any>(vs.spec.tcp) : [];
-  for (let i = 0; i < rules.length; i++) {
-    const blocks = list<any>(rules[i]?.match);
-    const matched = blocks.length === 0 ? undefined : blocks.findIndex((m) => l4Match(m ?? {}, req, port.port, vs!.namespace, warnings));
-    if (matched !== undefined && matched < 0) continue;
-    const routedBy = `VirtualService/${vs!.namespace}/${vs!.name}`;
-    const destinations = weigh(list<any>(rules[i]?.route).map((r) => ({
-      host: model.configFqdn(String(r?.destination?.host ?? ''), vs!.namespace),
-      subset: r?.destination?.subset,
-      port: r?.destination?.port?.number,
-      raw: r?.weight,
-    })));
-    for (const d of destinations) checkDestination(model, d, warnings);
-    const what = matched === undefined ? 'it has no match' : `its match[${matched}] matches`;
+  const hit = vs ? firstL4Rule(rules, 'tcp', req, port.port, vs.namespace, '', warnings) : undefined;
+  if (vs && hit) {
+    const routedBy = `VirtualService/${vs.namespace}/${vs.name}`;
+    const destinations = l4Destinations(model, rules[hit.rule], vs.namespace, warnings);
+    const what = hit.match === undefined ? 'it has no match' : `its match[${hit.match}] matches`;
     return {
-      rule: i,
+      rule: hit.rule,
       destinations,
       timeout: null,
-      ...(matched === undefined ? {} : { match: matched }),
+      ...(hit.match === undefined ? {} : { match: hit.match }),
       routedBy,
       host: req.fqdn,
       tcp: true,
-      reason: `${intro}; ${routedBy} tcp rule ${i}: ${what}`,
+      reason: `${intro}; ${routedBy} tcp rule ${hit.rule}: ${what}`,
       warnings,
     };
   }
@@ -394,7 +371,43 @@ function routeTcp(model: ManifestIndex, req: NormalRequest, vs: IndexedObject | 
   return { destinations: [d], timeout: null, routedBy: null, host: req.fqdn, defaultRoute: true, tcp: true, reason: `${intro}; ${none}, so the connection goes to the Service`, warnings };
 }
 
-/** Istio's `matchTCP`: every condition of an L4 match block holds. A `destinationSubnets` block needs the destination IP, which a route request has not. */
+/**
+ * The first `tls` or `tcp` rule whose match holds, and which of its match blocks (undefined: the rule has
+ * no match and takes every connection). A tls block also needs one of its `sniHosts` (`*.x` wildcards)
+ * to cover the SNI.
+ */
+function firstL4Rule(rules: readonly any[], section: 'tls' | 'tcp', req: NormalRequest, port: number | undefined, namespace: string, sni: string, warnings: string[]): { rule: number; match?: number } | undefined {
+  for (let i = 0; i < rules.length; i++) {
+    const blocks = list<any>(rules[i]?.match);
+    if (blocks.length === 0) return { rule: i };
+    const match = blocks.findIndex((m) => {
+      if (m === null || typeof m !== 'object') return false;
+      if (section === 'tls' && !list<unknown>(m.sniHosts).some((h) => typeof h === 'string' && hostSubsetOf(sni, h.toLowerCase()))) return false;
+      return l4Match(m, req, port, namespace, warnings);
+    });
+    if (match >= 0) return { rule: i, match };
+  }
+  return undefined;
+}
+
+/** The weighted destinations of a `tls` or `tcp` rule, checked against the known Services. */
+function l4Destinations(model: ManifestIndex, rule: any, namespace: string, warnings: string[]): RouteDestination[] {
+  const destinations = weigh(list<any>(rule?.route).map((r) => ({
+    host: model.configFqdn(String(r?.destination?.host ?? ''), namespace),
+    subset: r?.destination?.subset,
+    port: r?.destination?.port?.number,
+    raw: r?.weight,
+  })));
+  for (const d of destinations) checkDestination(model, d, warnings);
+  return destinations;
+}
+
+/**
+ * Istio's `matchTCP` and `matchTLS` (pilot/pkg/networking/core/tls.go, Istio 1.30.3): every condition of
+ * an L4 match block holds, gateways, sourceLabels, port and sourceNamespace alike (a `gateways` list does
+ * not stand in for the others). A `destinationSubnets` block needs the destination IP, which a route
+ * request has not.
+ */
 function l4Match(m: any, req: NormalRequest, port: number | undefined, namespace: string, warnings: string[]): boolean {
   if (list(m.gateways).length > 0 && !gatewayBound(m.gateways, req, namespace)) return false;
   if (m.sourceLabels && typeof m.sourceLabels === 'object' && !labelsMatch(m.sourceLabels, req.sourceLabels ?? {})) return false;

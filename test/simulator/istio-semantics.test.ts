@@ -302,3 +302,21 @@ spec: ${spec}
     expect(r.shadow).toEqual([expect.objectContaining({ action: 'ALLOW', decision: 'DENY', policy: null })]);
   });
 });
+
+describe('tls and tcp match blocks (pilot/pkg/networking/core/tls.go matchTLS/matchTCP: every condition holds)', () => {
+  /** GIVEN inventory-service on a TLS port and a VirtualService with one tls rule whose match names the mesh gateway and a source namespace. */
+  const tlsRoutes = (sourceNamespace: string) => MeshSimulator.fromYaml([workloadYaml('inventory-service', 'production', 'tls'), `
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: { name: inventory-service, namespace: production }
+spec:
+  hosts: [inventory-service]
+  tls: [{ match: [{ sniHosts: [inventory-service.production], gateways: [mesh], sourceNamespace: ${sourceNamespace} }], ${TO('a')} }]
+`].join('\n---\n'));
+
+  test('a tls match naming gateways still needs its sourceNamespace (unlike an http match)', () => {
+    // WHEN a sidecar in production opens the connection THEN only the block naming production matches
+    expect(tlsRoutes('production').route({ host: INV, sourceNamespace: 'production' })).toMatchObject({ rule: 0, match: 0, section: 'tls' });
+    expect(tlsRoutes('elsewhere').route({ host: INV, sourceNamespace: 'production' }).noRoute).toBe(true);
+  });
+});
