@@ -11,7 +11,10 @@
  * Each N runs --reps times (default 3), each time in a fresh process; the table reports the median of
  * each timing and the largest peak RSS.
  *
- * Usage: node --expose-gc bench/run.js [--n 100,1000,5000] [--reps 3] [--runs 7]
+ * Usage: node --expose-gc bench/run.js [--n 100,1000,5000] [--reps 3] [--runs 7] [--runs 0] [--no-write]
+ *   --runs 0     skips the cold-command timing
+ *   --no-write   prints the table without rewriting bench/results.json (for exploratory runs on a
+ *                loaded machine, whose numbers must not replace the published ones)
  * Requires the compiled library (lib/, built by `npm ci` or `npx projen compile`).
  */
 'use strict';
@@ -60,10 +63,11 @@ function main() {
       reps,
     });
   }
-  const coldSynth = cold(runs);
+  const coldSynth = runs > 0 ? cold(runs) : undefined;
   const results = { machine: { cpus: os.cpus().length, node: process.version }, synth, coldSynth };
-  fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
-  printTable(results);
+  const write = !args.includes('--no-write');
+  if (write) fs.writeFileSync(path.join(__dirname, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  printTable(results, write);
 }
 
 /** One N in a fresh process: library, then baseline, then floor, over the identical objects. */
@@ -131,7 +135,7 @@ function cold(runs) {
   return { ms, nodeBaselineMs, cliStartupMs, runs, command: app.join(' ') };
 }
 
-function printTable(results) {
+function printTable(results, written) {
   const rows = [['N', 'objects', 'wall ms', 'baseline ms', 'floor ms', 'x baseline', 'x floor', 'ms/service', 'peak RSS MB']];
   for (const s of results.synth) {
     rows.push([s.n, s.objects, s.ms, s.baselineMs, s.floorMs, (s.ms / s.baselineMs).toFixed(2), (s.ms / s.floorMs).toFixed(2), (s.ms / s.n).toFixed(3), s.rssMb]);
@@ -139,8 +143,8 @@ function printTable(results) {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(r.map((c, i) => String(c).padStart(w[i])).join('  '));
   const c = results.coldSynth;
-  console.log(`\ncold synth (${c.command}): median ${c.ms} ms over ${c.runs} runs; bare require('cdk8s-plus-28'): ${c.nodeBaselineMs} ms; cdk8s CLI start-up alone (cdk8s --version): ${c.cliStartupMs} ms`);
-  console.log('written to bench/results.json');
+  if (c) console.log(`\ncold synth (${c.command}): median ${c.ms} ms over ${c.runs} runs; bare require('cdk8s-plus-28'): ${c.nodeBaselineMs} ms; cdk8s CLI start-up alone (cdk8s --version): ${c.cliStartupMs} ms`);
+  console.log(written ? 'written to bench/results.json' : 'not written (--no-write)');
 }
 
 main();

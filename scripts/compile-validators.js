@@ -8,14 +8,15 @@
  * Reads imports/schemas/*.json (written by scripts/import.js, which calls this at its end) and writes
  * imports/schemas/validators/<group>_<version>_<Kind>.js. Each file exports `converterVersion`,
  * `sourceHash` (sha256 of the kind's schema JSON) and `create(formats)`. Kinds not listed here are
- * compiled lazily at first use, with the same converter.
+ * compiled lazily at first use, with the same converter. It also writes cel-ast.json: the CEL rules of
+ * these kinds, parsed (parsing them costs more than evaluating them in a fresh process).
  */
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
-/** Kinds emitted by the constructs (and EnvoyFilter, HTTPRoute and Canary for the other renderers). */
+/** Kinds emitted by the constructs (and EnvoyFilter, HTTPRoute, Gateway API Gateway (waypoints, ingress) and Canary for the other renderers). */
 const AOT_KINDS = [
   'networking.istio.io/v1/VirtualService',
   'networking.istio.io/v1/DestinationRule',
@@ -28,6 +29,7 @@ const AOT_KINDS = [
   'security.istio.io/v1/RequestAuthentication',
   'telemetry.istio.io/v1/Telemetry',
   'gateway.networking.k8s.io/v1/HTTPRoute',
+  'gateway.networking.k8s.io/v1/Gateway',
   'flagger.app/v1beta1/Canary',
   'cert-manager.io/v1/Certificate',
 ];
@@ -62,7 +64,41 @@ function main() {
     fs.writeFileSync(path.join(outDir, precompiledFileName(key)), out);
     console.log(`${key}: ${Math.round(out.length / 1024)} KiB`);
   }
+  const cel = celAsts(AOT_KINDS.map((key) => data[key].schema));
+  fs.writeFileSync(path.join(outDir, 'cel-ast.json'), cel);
+  console.log(`CEL rules of these kinds, parsed: ${Math.round(cel.length / 1024)} KiB`);
 }
 
-module.exports = { AOT_KINDS, sourceHash, main };
+/**
+ * The CEL rules (and message expressions) of these schemas, parsed by the engine's own parser, as
+ * `{ version, asts: { <source>: <encoded AST> } }` (see celSource/encodeCelAst in src/validation/cel.ts).
+ * Transition rules (oldSelf) are never evaluated at create, so they are left out.
+ */
+function celAsts(schemas) {
+  const { celSource, encodeCelAst, CEL_AST_VERSION } = require(path.join(__dirname, '..', 'lib', 'src', 'validation', 'cel.js'));
+  const { parse } = require('@bufbuild/cel');
+  const sources = new Set();
+  const visit = (s) => {
+    if (Array.isArray(s)) return s.forEach(visit);
+    if (!s || typeof s !== 'object') return;
+    for (const r of s['x-kubernetes-validations'] ?? []) {
+      if (/\boldSelf\b/.test(r.rule)) continue;
+      sources.add(celSource(r.rule));
+      if (r.messageExpression) sources.add(celSource(r.messageExpression));
+    }
+    for (const [k, v] of Object.entries(s)) if (k !== 'x-kubernetes-validations') visit(v);
+  };
+  schemas.forEach(visit);
+  const asts = {};
+  for (const src of [...sources].sort()) {
+    try {
+      asts[src] = encodeCelAst(parse(src).expr);
+    } catch {
+      // a rule our engine cannot parse is reported at synth (CI1102), as without this file
+    }
+  }
+  return JSON.stringify({ version: CEL_AST_VERSION, asts }, null, 0) + '\n';
+}
+
+module.exports = { AOT_KINDS, sourceHash, celAsts, main };
 if (require.main === module) main();

@@ -118,10 +118,84 @@ function reEngine(): any {
   }
 }
 
+/**
+ * The expression our engine parses for a rule: `url(x).getScheme()` becomes `k8sUrlScheme(x)`.
+ * @internal
+ */
+export function celSource(expr: string): string {
+  return expr.replace(/\burl\(([^()]*)\)\.getScheme\(\)/g, 'k8sUrlScheme($1)');
+}
+
+/**
+ * Bump when the encoding of {@link encodeCelAst} changes: an ahead-of-time file carrying another
+ * version is ignored (and the test that checks it fails until `node scripts/compile-validators.js` reruns).
+ */
+export const CEL_AST_VERSION = 1;
+
+/**
+ * A parsed CEL expression (`parse(...).expr`, a plain protobuf-es message) as JSON text: int64 values
+ * become `{"$n":"<decimal>"}` and bytes `{"$b":"<base64>"}`, everything else is JSON already.
+ * @internal
+ */
+export function encodeCelAst(expr: unknown): string {
+  return JSON.stringify(expr, (_k, v) => {
+    if (typeof v === 'bigint') return { $n: v.toString() };
+    if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString('base64') };
+    return v;
+  });
+}
+
+/** The inverse of {@link encodeCelAst}. @internal */
+export function decodeCelAst(text: string): unknown {
+  return JSON.parse(text, (_k, v) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      if (typeof v.$n === 'string' && Object.keys(v).length === 1) return BigInt(v.$n);
+      if (typeof v.$b === 'string' && Object.keys(v).length === 1) return new Uint8Array(Buffer.from(v.$b, 'base64'));
+    }
+    return v;
+  });
+}
+
+/**
+ * Rules of the kinds the library emits, parsed ahead of time by scripts/compile-validators.js into
+ * imports/schemas/validators/cel-ast.json (the same parser's output, encoded; a test checks each
+ * entry against a fresh parse). Parsing costs ~2-5 ms per rule in a fresh process; this file is
+ * read once. Null when absent or of another version (then every rule is parsed).
+ */
+let aotAsts: Map<string, string> | null | undefined;
+
+function aotAst(source: string): unknown {
+  if (aotAsts === undefined) {
+    aotAsts = null;
+    const fs = require('fs') as typeof import('fs');
+    const path = require('path') as typeof import('path');
+    // src/validation (ts-jest) and lib/src/validation (compiled) alike.
+    const file = [path.join(__dirname, '..', '..', 'imports', 'schemas', 'validators', 'cel-ast.json'), path.join(__dirname, '..', '..', '..', 'imports', 'schemas', 'validators', 'cel-ast.json')].find((f) => fs.existsSync(f));
+    if (file) {
+      const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+      if (data.version === CEL_AST_VERSION) aotAsts = new Map(Object.entries(data.asts as Record<string, string>));
+    }
+  }
+  const text = aotAsts?.get(source);
+  return text === undefined ? undefined : decodeCelAst(text);
+}
+
+/**
+ * Clears the compiled-rule caches; `aot: false` also ignores the ahead-of-time ASTs (tests compare
+ * both paths).
+ * @internal
+ */
+export function _resetCelCache(options: { aot?: boolean } = {}): void {
+  trees.clear();
+  ruleCache.clear();
+  aotAsts = options.aot === false ? null : undefined;
+}
+
 function compileExpr(expr: string): (self: unknown) => unknown {
   const cel = celLib();
-  const rewritten = expr.replace(/\burl\(([^()]*)\)\.getScheme\(\)/g, 'k8sUrlScheme($1)');
-  const run = cel.plan(env(), cel.parse(rewritten));
+  const source = celSource(expr);
+  const ast = aotAst(source);
+  const run = cel.plan(env(), ast !== undefined ? { $typeName: 'cel.expr.ParsedExpr', expr: ast } : cel.parse(source));
   return (self: unknown) => run({ self });
 }
 

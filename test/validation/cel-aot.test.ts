@@ -1,0 +1,61 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from '@bufbuild/cel';
+import { readManifests } from '../../src/cli/lint';
+import { _resetCelCache, CEL_AST_VERSION, celSource, checkCel, decodeCelAst, encodeCelAst } from '../../src/validation/cel';
+import { CATALOG_DIR, OTHER_KINDS, REFERENCE } from './helpers';
+
+const ROOT = path.join(__dirname, '..', '..');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { AOT_KINDS, celAsts } = require(path.join(ROOT, 'scripts', 'compile-validators.js'));
+const AOT_FILE = path.join(ROOT, 'imports', 'schemas', 'validators', 'cel-ast.json');
+
+function schemaOf(key: string): any {
+  for (const s of Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'schemas', 'index.json'), 'utf8')))) {
+    const data = JSON.parse(fs.readFileSync(path.join(ROOT, 'imports', 'schemas', `${s}.json`), 'utf8'));
+    if (data[key]) return data[key].schema;
+  }
+  throw new Error(`${key} is not pinned`);
+}
+
+describe('ahead-of-time CEL ASTs (imports/schemas/validators/cel-ast.json)', () => {
+  afterAll(() => _resetCelCache());
+
+  test('GIVEN the pinned schemas WHEN the file is regenerated THEN it is identical (rerun scripts/compile-validators.js if not)', () => {
+    const fresh = celAsts((AOT_KINDS as string[]).map(schemaOf));
+    expect(fs.readFileSync(AOT_FILE, 'utf8')).toBe(fresh);
+  });
+
+  test('GIVEN every stored AST WHEN decoded THEN it equals what the parser gives for its source today', () => {
+    const data = JSON.parse(fs.readFileSync(AOT_FILE, 'utf8'));
+    expect(data.version).toBe(CEL_AST_VERSION);
+    const entries = Object.entries<string>(data.asts);
+    expect(entries.length).toBeGreaterThan(50);
+    for (const [source, text] of entries) expect(decodeCelAst(text)).toEqual(parse(source).expr);
+  });
+
+  test('GIVEN int64 and bytes constants WHEN encoded and decoded THEN the values come back with their types', () => {
+    const expr = parse('self.a == 9223372036854775807 && b"\\x00\\xff" != b"" && self.c == 1u').expr;
+    const back = decodeCelAst(encodeCelAst(expr));
+    expect(back).toEqual(expr);
+    expect(JSON.stringify(back, (_k, v) => (typeof v === 'bigint' ? `bigint:${v}` : v instanceof Uint8Array ? `bytes:${[...v]}` : v))).toContain('bigint:9223372036854775807');
+    expect(encodeCelAst(expr)).toContain('"$b":"AP8="');
+  });
+
+  test('GIVEN the url().getScheme() rewrite WHEN a source is derived THEN the stored key is the rewritten expression', () => {
+    expect(celSource('isURL(self) && url(self).getScheme() in ["https"]')).toBe('isURL(self) && k8sUrlScheme(self) in ["https"]');
+  });
+
+  test('GIVEN the catalog, the reference app and other kinds WHEN checked with and without the stored ASTs THEN the findings are identical', () => {
+    const files = [REFERENCE, OTHER_KINDS, ...fs.readdirSync(CATALOG_DIR).filter((f) => f.endsWith('.yaml')).map((f) => path.join(CATALOG_DIR, f))];
+    const manifests = readManifests(files).manifests.map((m) => m.manifest).filter((m) => m && typeof m.apiVersion === 'string' && typeof m.kind === 'string');
+    const run = () => manifests.map((m) => checkCel(m));
+    _resetCelCache();
+    const aot = run();
+    _resetCelCache({ aot: false });
+    const parsed = run();
+    expect(aot).toEqual(parsed);
+    // the comparison is not vacuous: the catalog holds CEL failures
+    expect(aot.flat().filter((f) => f.code === 'CI1101').length).toBeGreaterThan(3);
+  });
+});
