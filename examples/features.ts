@@ -9,6 +9,7 @@ import {
   DelegateRoute,
   Destination,
   DirectResponse,
+  EnvKeyRef,
   Fault,
   HeaderMatch,
   HeaderMutation,
@@ -19,10 +20,13 @@ import {
   MetricCheck,
   Mirror,
   OutlierDetection,
+  Probe,
   Redirect,
   Rewrite,
   StringMatch,
   TracedService,
+  TracedServiceProps,
+  Volume,
 } from '../src';
 import { OTEL_PROVIDER } from './reference-app';
 
@@ -53,6 +57,10 @@ export interface FeaturesApp {
  *   is a delegate of the root `reviews-root`, which keeps the redirect and the response header rule
  *   that Flagger would otherwise drop.
  *
+ * catalog also shows the workload features: liveness and startup probes, a ConfigMap volume and an
+ * emptyDir, an environment variable from a Secret key, command/args, an autoscaler (2..6 pods per
+ * version), a disruption budget (maxUnavailable 1) and a spread across zones.
+ *
  * Every Deployment meets Pod Security "restricted".
  */
 export function buildFeaturesApp(scope: Construct): FeaturesApp {
@@ -63,10 +71,30 @@ export function buildFeaturesApp(scope: Construct): FeaturesApp {
   const cartTeam = new MeshNamespace(scope, 'CartTeam', { mesh, name: 'cart-team' });
   const checkoutTeam = new MeshNamespace(scope, 'CheckoutTeam', { mesh, name: 'checkout-team' });
   const versions = [{ name: 'v1' }, { name: 'v2' }];
-  const service = (id: string, name: string) => new TracedService(scope, id, { namespace: storefront, name, imageRepository: `registry.example.com/${name}`, versions, replicas: 2 });
+  const service = (id: string, name: string, workload: Partial<TracedServiceProps> = {}) => new TracedService(scope, id, {
+    namespace: storefront, name, imageRepository: `registry.example.com/${name}`, versions, ...(workload.autoscaling ? {} : { replicas: 2 }), ...workload,
+  });
+
+  // Workload features of catalog: probes, a ConfigMap and a scratch volume, a Secret-backed
+  // variable (only the Secret's name and key are in code), command/args, an autoscaler per
+  // version (the Deployments leave replicas to it), a disruption budget and a zone spread.
+  const catalogWorkload: Partial<TracedServiceProps> = {
+    livenessProbe: Probe.httpGet('/healthz', { period: Duration.seconds(10), failureThreshold: 3 }),
+    startupProbe: Probe.tcp({ period: Duration.seconds(2), failureThreshold: 30 }),
+    volumes: [
+      { volume: Volume.fromConfigMap('config', 'catalog-config'), mountPath: '/etc/catalog' },
+      { volume: Volume.emptyDir('tmp', { sizeLimit: '64Mi' }), mountPath: '/tmp' },
+    ],
+    envFromKeys: { CATALOG_DB_PASSWORD: EnvKeyRef.secret('catalog-db', 'password') },
+    command: ['/catalog'],
+    args: ['--config=/etc/catalog/config.yaml'],
+    autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 75 },
+    disruptionBudget: { maxUnavailable: 1 },
+    topologySpread: { maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway' },
+  };
 
   // Route effects on one host.
-  const catalog = service('Catalog', 'catalog');
+  const catalog = service('Catalog', 'catalog', catalogWorkload);
   new CanaryRoute(scope, 'CatalogRoute', {
     service: catalog,
     timeout: Duration.seconds(5),

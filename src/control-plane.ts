@@ -126,6 +126,14 @@ export interface ControlPlaneProps {
    * @default false
    */
   readonly egressGateway?: boolean;
+  /**
+   * Install the istio-cni node agent (`components.cni.enabled` in the overlay, `pilot.cni.enabled` in
+   * the istiod values; with Helm, also install the `istio/cni` chart). The mesh must say the same
+   * (Mesh `istioCni`), since its namespaces' Pod Security checks depend on it; the DaemonSet's
+   * namespace (the install namespace) needs Pod Security "privileged" (hostPath volumes).
+   * @default - the mesh's `istioCni`
+   */
+  readonly istioCni?: boolean;
 }
 
 const CONTROL_PLANE_BRAND = brandSymbol('ControlPlane');
@@ -173,6 +181,8 @@ export class ControlPlane extends Construct implements IMeshMember {
   public readonly istioOperator: ApiObject;
   /** The `istiod` Helm chart values file. */
   public readonly helmValues: Artifact;
+  /** Whether the install includes the istio-cni node agent. */
+  public readonly istioCni: boolean;
 
   private readonly props: ControlPlaneProps;
   private warnedEgress = false;
@@ -219,6 +229,16 @@ export class ControlPlane extends Construct implements IMeshMember {
       fail(this, 'props.outboundTrafficPolicy', props.outboundTrafficPolicy, 'must be OutboundTrafficPolicy.REGISTRY_ONLY or ALLOW_ANY');
     }
 
+    // istio-cni: the Mesh states it once (its namespaces' Pod Security checks read it); the install must agree.
+    const meshCni = this.mesh.model.settings.istioCni === true;
+    if (props.istioCni !== undefined && typeof props.istioCni !== 'boolean') fail(this, 'props.istioCni', props.istioCni, 'must be a boolean');
+    if (props.istioCni !== undefined && props.istioCni !== meshCni && this.mesh.model.settings.dataPlane === 'sidecar') {
+      fail(this, 'props.istioCni', props.istioCni,
+        `mesh ${this.mesh.node.path} declares istioCni: ${meshCni}, and its namespaces' Pod Security checks rely on it: the install and the mesh must agree`,
+        `set istioCni: ${props.istioCni} on the Mesh (and drop it here: it follows the mesh)`);
+    }
+    this.istioCni = props.istioCni ?? meshCni;
+
     const file = props.helmValuesFile ?? 'istiod-values.yaml';
     if (typeof file !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*\.ya?ml$/.test(file)) {
       fail(this, 'props.helmValuesFile', file, 'must be a plain file name ending in .yaml or .yml', 'e.g. "istiod-values.yaml"');
@@ -238,6 +258,7 @@ export class ControlPlane extends Construct implements IMeshMember {
       path: valuesPath,
       content: () => [
         `# Values for the istiod Helm chart (Istio 1.30), rendered by cdk8s-istio from ${this.node.path}.`,
+        ...(this.istioCni ? [`# First: helm install istio-cni istio/cni -n ${this.installNamespace}${this.profile.isAmbient ? ` --set profile=${this.profile.value}` : ''} (the istio-cni node agent)`] : []),
         `# Install: helm install istiod istio/istiod -n ${this.installNamespace} -f ${posixJoin(appOutdir(this), valuesPath)}`,
         '',
       ].join('\n') + toYaml(this.renderHelmValues()),
@@ -297,6 +318,8 @@ export class ControlPlane extends Construct implements IMeshMember {
     const mc = this.renderMeshConfig();
     if (Object.keys(mc).length > 0) spec.meshConfig = mc;
     if (this.props.egressGateway) spec.components = { egressGateways: [{ name: 'istio-egressgateway', enabled: true }] };
+    // istioctl copies components.cni.enabled into values.pilot.cni.enabled (operator/pkg/render/manifest.go).
+    if (this.istioCni) spec.components = { ...(spec.components as object | undefined), cni: { enabled: true } };
     const resources = renderResources(this.props.proxyResources);
     if (resources) spec.values = { global: { proxy: { resources } } };
     return spec;
@@ -314,6 +337,7 @@ export class ControlPlane extends Construct implements IMeshMember {
     if (Object.keys(global).length > 0) values.global = global;
     const mc = this.renderMeshConfig();
     if (Object.keys(mc).length > 0) values.meshConfig = mc;
+    if (this.istioCni) values.pilot = { cni: { enabled: true } };
     return values;
   }
 

@@ -110,6 +110,11 @@ export type { TlsOriginationOptions } from './values/external-service-options';
 export { OutboundTrafficPolicy } from './values/outbound-traffic-policy';
 export { RoutePath } from './values/route-path';
 export type { PodSecurityOptions } from './values/pod-security';
+export { EnvKeyRef, Probe, Volume } from './values/workload';
+export type {
+  AutoscalingOptions, DisruptionBudgetOptions, EmptyDirOptions, EnvKeyRefOptions, GrpcProbeOptions, HttpProbeOptions, KeyVolumeOptions, ProbeTimingOptions,
+  TcpProbeOptions, TopologySpreadOptions, VolumeMountOptions,
+} from './values/workload';
 export { LoadBalancer, RetryBudget, UpstreamTls } from './values/load-balancer';
 export type { ConsistentHashOptions, LocalityDistribution, LocalityFailover, LocalityOptions, RetryBudgetOptions, UpstreamTlsOptions } from './values/load-balancer';
 
@@ -123,6 +128,7 @@ export type { DataPlaneName, ExtensionProviderIntent, MeshSettings, RoutingApiNa
 export type {
   EnvVarIntent, NamespaceIntent, PodSecurityIntent, ProxyResourcesIntent, ResourceRequirementsIntent, ServiceIntent, ServicePortIntent, VersionIntent, WorkloadIntent,
 } from './model/service';
+export type { AutoscalingIntent, DisruptionBudgetIntent, EnvKeyRefIntent, ProbeIntent, TopologySpreadIntent, VolumeIntent } from './model/service';
 export type {
   AnalysisWebhookIntent, HeaderMatchIntent, HostTrafficIntent, HostTrafficSources, HttpMatchIntent, HttpPoolIntent, HttpRuleIntent, LocalRateLimitIntent,
   MetricCheckIntent, Milliseconds, OutlierDetectionIntent, PolicyContribution, ProgressiveIntent, RateLimitDescriptorIntent, RetryIntent,

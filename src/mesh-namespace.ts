@@ -35,9 +35,10 @@ export interface MeshNamespaceProps {
   readonly waypoint?: boolean;
   /**
    * Pod Security Admission for the namespace (`pod-security.kubernetes.io/*` labels). Every pod the
-   * library writes meets "restricted". With sidecars, `enforce: baseline` or `restricted` is refused:
-   * the injected `istio-init` container needs NET_ADMIN and NET_RAW, which both levels forbid, so
-   * the API server would reject every pod (use `warn`/`audit`, or the ambient data plane).
+   * library writes meets "restricted". With sidecars and without istio-cni, `enforce: baseline` or
+   * `restricted` is refused: the injected `istio-init` container needs NET_ADMIN and NET_RAW, which
+   * both levels forbid, so the API server would reject every pod (declare istio-cni with Mesh
+   * `istioCni: true`, use `warn`/`audit`, or the ambient data plane).
    * @default - no Pod Security labels (the cluster's default level)
    */
   readonly podSecurity?: PodSecurityAdmission;
@@ -118,7 +119,7 @@ export class MeshNamespace extends Construct implements IMeshMember {
     if (props.waypoint !== undefined && typeof props.waypoint !== 'boolean') fail(this, 'props.waypoint', props.waypoint, 'must be a boolean');
     const notMember = meshMemberNamespace(this.name, this.mesh.rootNamespace);
     if (notMember) fail(this, 'props.name', this.name, notMember, 'put the workloads into a namespace of their own');
-    const psa = podSecurityLabels(this, props.podSecurity, this.mesh.dataPlane.value);
+    const psa = podSecurityLabels(this, props.podSecurity, this.mesh.dataPlane.value, this.mesh.model.settings.istioCni === true);
     for (const k of Object.keys(psa)) {
       if (props.labels && k in props.labels) fail(this, 'props.labels', k, 'Pod Security labels are set by props.podSecurity', 'set the level there');
     }
@@ -126,7 +127,7 @@ export class MeshNamespace extends Construct implements IMeshMember {
 
     const owner = namespaceOwner(this.name);
     // The waypoint Gateway is a Waypoint construct's primary object (`Waypoint/Resource`).
-    this.mesh.registerOwner(owner, this, (childId) => (childId === 'Waypoint' ? new Waypoint(this, 'Waypoint', { namespace: this.name }).resource : undefined));
+    this.mesh.registerOwner(owner, this, (childId, manifest) => (childId === 'Waypoint' ? withRenderedLabels(new Waypoint(this, 'Waypoint', { namespace: this.name }).resource, manifest) : undefined));
     this.mesh.model.addNamespace({ name: this.name, labels: { ...(props.labels ?? {}), ...psa }, waypoint: this.waypointAllowed, source: this.node.path });
     // The Namespace always exists: create it now, so ApiObject.of(namespace) works at once.
     this.resource = this.mesh.objectOf(owner, 'Resource')!;
@@ -160,7 +161,7 @@ export class MeshNamespace extends Construct implements IMeshMember {
 }
 
 /** The Pod Security Admission labels of a namespace, checked (sorted by mode). */
-function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefined, dataPlane: string): { [key: string]: string } {
+function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefined, dataPlane: string, istioCni: boolean): { [key: string]: string } {
   if (psa === undefined) return {};
   if (typeof psa !== 'object' || psa === null) fail(scope, 'props.podSecurity', psa, 'must be an object of Pod Security levels');
   const out: { [key: string]: string } = {};
@@ -176,10 +177,20 @@ function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefin
     out[`${POD_SECURITY_LABEL_PREFIX}${m}`] = level;
     out[`${POD_SECURITY_LABEL_PREFIX}${m}-version`] = version;
   }
-  if (dataPlane === 'sidecar' && (psa.enforce === 'baseline' || psa.enforce === 'restricted')) {
+  // With istio-cni the injector adds istio-validation instead (unprivileged: no capabilities, uid 1337,
+  // non-root, no escalation; injection-template.yaml of Istio 1.30.3), which meets both levels.
+  if (dataPlane === 'sidecar' && !istioCni && (psa.enforce === 'baseline' || psa.enforce === 'restricted')) {
     fail(scope, 'props.podSecurity.enforce', psa.enforce,
       `the sidecar injector adds an istio-init container with NET_ADMIN and NET_RAW, which "${psa.enforce}" forbids: the API server would reject every pod of the namespace`,
-      'install istio-cni (which removes istio-init) and enforce then, set warn/audit instead of enforce, or use DataPlaneMode.AMBIENT');
+      'install istio-cni (which replaces istio-init) and declare it with Mesh istioCni: true, set warn/audit instead of enforce, or use DataPlaneMode.AMBIENT');
   }
   return out;
+}
+
+/** The waypoint keeps the labels the renderer gives it (e.g. `istio.io/rev` of a revisioned control plane). */
+function withRenderedLabels(resource: ApiObject, manifest: { readonly metadata: { readonly labels?: { readonly [key: string]: string } } }): ApiObject {
+  for (const [k, v] of Object.entries(manifest.metadata.labels ?? {})) {
+    if (resource.metadata.getLabel(k) === undefined) resource.metadata.addLabel(k, v);
+  }
+  return resource;
 }

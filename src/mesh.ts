@@ -79,6 +79,16 @@ export interface MeshProps {
    */
   readonly layeredWaypointAuthorization?: boolean;
   /**
+   * Whether the cluster's Istio install runs the istio-cni node agent (sidecar data plane): the
+   * injector then adds an unprivileged `istio-validation` init container instead of `istio-init`
+   * (NET_ADMIN, NET_RAW, root), so injected pods can meet Pod Security "baseline" and "restricted"
+   * and a {@link MeshNamespace} may enforce them. A {@link ControlPlane} of this mesh installs it
+   * (`components.cni.enabled`, Helm `pilot.cni.enabled`) and must agree; a cluster installed
+   * elsewhere must really run it. Ambient always runs istio-cni.
+   * @default false (sidecar: Istio's default, istio-init); true for ambient
+   */
+  readonly istioCni?: boolean;
+  /**
    * Extension providers declared in mesh config (rendered by {@link ControlPlane}).
    * @default - none, plus the tracing provider
    */
@@ -196,6 +206,10 @@ export class Mesh extends Construct {
       fail(this, 'props.layeredWaypointAuthorization', true, 'layered waypoint authorization is an ambient setting: a sidecar mesh has no waypoints',
         'set dataPlane: DataPlaneMode.AMBIENT, or drop layeredWaypointAuthorization');
     }
+    if (props.istioCni !== undefined && typeof props.istioCni !== 'boolean') fail(this, 'props.istioCni', props.istioCni, 'must be a boolean');
+    if (props.istioCni === false && this.dataPlane.value === DataPlaneMode.AMBIENT.value) {
+      fail(this, 'props.istioCni', false, 'the ambient data plane needs the istio-cni node agent (it redirects pod traffic to ztunnel)', 'drop istioCni, or use DataPlaneMode.SIDECAR');
+    }
     const badTd = dns1123Subdomain(this.trustDomain);
     if (badTd) fail(this, 'props.trustDomain', this.trustDomain, `a trust domain ${badTd}`);
 
@@ -236,6 +250,7 @@ export class Mesh extends Construct {
       extensionProviders: providers.map((p) => p.toIntent()),
       ...(tracing ? { tracing } : {}),
       ...(props.layeredWaypointAuthorization ? { layeredWaypointAuthorization: true } : {}),
+      ...(props.istioCni ? { istioCni: true } : {}),
     };
     this.renderer = selectRenderer(settings);
     this.model = new MeshIntentModel(settings, {

@@ -1,6 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PodSecurityOptions, podSecurityIntent } from './values/pod-security';
+import { AutoscalingOptions, DisruptionBudgetOptions, EnvKeyRef, Probe, TopologySpreadOptions, VolumeMountOptions, workloadParts } from './values/workload';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
@@ -36,6 +37,21 @@ export interface ServiceVersion {
    * @default - none
    */
   readonly env?: { readonly [name: string]: string };
+  /**
+   * This version's container command (entrypoint).
+   * @default - the service's `command`
+   */
+  readonly command?: string[];
+  /**
+   * This version's container args.
+   * @default - the service's `args`
+   */
+  readonly args?: string[];
+  /**
+   * This version's autoscaler, or `false` for a fixed `replicas` count while other versions scale.
+   * @default - the service's `autoscaling`
+   */
+  readonly autoscaling?: AutoscalingOptions | false;
 }
 
 /** Container resource requests and limits, as Kubernetes quantities. */
@@ -162,6 +178,57 @@ export interface TracedServiceProps {
    * every capability dropped, no Kubernetes API token mounted
    */
   readonly podSecurity?: PodSecurityOptions;
+  /**
+   * The liveness probe: the kubelet restarts the container when it fails.
+   * @example Probe.httpGet('/healthz', { period: Duration.seconds(10) })
+   * @default - none
+   */
+  readonly livenessProbe?: Probe;
+  /**
+   * The startup probe: liveness and readiness wait until it succeeds (for slow starts).
+   * @default - none
+   */
+  readonly startupProbe?: Probe;
+  /**
+   * Volumes the container mounts: ConfigMaps, Secrets, emptyDirs (types Pod Security "restricted" allows).
+   * @example [{ volume: Volume.fromSecret('tls', 'catalog-tls'), mountPath: '/etc/tls' }]
+   * @default - none
+   */
+  readonly volumes?: VolumeMountOptions[];
+  /**
+   * Environment variables read from Secret or ConfigMap keys (`valueFrom`), by variable name. The
+   * values stay in the cluster.
+   * @example { DB_PASSWORD: EnvKeyRef.secret('catalog-db', 'password') }
+   * @default - none
+   */
+  readonly envFromKeys?: { readonly [name: string]: EnvKeyRef };
+  /**
+   * The container command (entrypoint) of every version.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * The container args of every version.
+   * @default - the image's cmd
+   */
+  readonly args?: string[];
+  /**
+   * A HorizontalPodAutoscaler per version. The Deployments then leave `replicas` to it, and
+   * `replicas` may not be set for an autoscaled version.
+   * @default - none: fixed `replicas`
+   */
+  readonly autoscaling?: AutoscalingOptions;
+  /**
+   * A PodDisruptionBudget per version with at least 2 pods (`{}` means `maxUnavailable: 1`).
+   * Opt-in: the reference app's output holds exactly what its spec lists.
+   * @default - none
+   */
+  readonly disruptionBudget?: DisruptionBudgetOptions;
+  /**
+   * Spread each version's pods across zones (`topology.kubernetes.io/zone`).
+   * @default - no spread constraint
+   */
+  readonly topologySpread?: TopologySpreadOptions;
 }
 
 const TRACED_SERVICE_SYMBOL = brandSymbol('TracedService');
@@ -334,13 +401,17 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       return { name: v.name, replicas: v.replicas, podLabels: { ...selector, version: v.name }, image: v.image, env: [...fixed, ...extra] };
     });
 
+    // Workload features: probes, volumes, key-sourced env, command/args, autoscaling, budgets, spread.
+    const envTaken = new Set(versionIntents.flatMap((v) => (v.env ?? []).map((e) => e.name)));
+    const parts = workloadParts(this.node.path, props, versionIntents, envTaken);
+
     this.mesh.model.addService({
       name: this.name,
       namespace: this.namespace,
       serviceAccount: this.serviceAccountName,
       ports,
       selector,
-      versions: versionIntents,
+      versions: parts.versions,
       workload: {
         containerName: this.name,
         resources: {
@@ -355,6 +426,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
           ...(side.memoryLimit ? { memoryLimit: side.memoryLimit } : {}),
         },
         podSecurity: podSecurityIntent(this.node.path, props.podSecurity),
+        ...parts.workload,
       },
       source: this.node.path,
     });

@@ -24,4 +24,9 @@ describe('src/index.ts', () => {
       expect(Object.keys(api)).toContain(name);
     }
   });
+
+  test('the workload value objects of issue 18 are exported by name', () => {
+    for (const name of ['EnvKeyRef', 'Probe', 'Volume']) expect(Object.keys(api)).toContain(name);
+    for (const name of ['workloadParts', 'checkMountPath', 'renderVersionScaling', 'progressiveWorkloadProblems']) expect(Object.keys(api)).not.toContain(name);
+  });
 });

@@ -38,6 +38,81 @@ export interface VersionIntent {
   readonly image?: string;
   /** The container's environment, in order, when the library deploys the workload. */
   readonly env?: readonly EnvVarIntent[];
+  /** The container's command (entrypoint), when the version sets its own or the service one. */
+  readonly command?: readonly string[];
+  /** The container's args, when the version sets its own or the service ones. */
+  readonly args?: readonly string[];
+  /**
+   * The version's HorizontalPodAutoscaler. With one, `replicas` is its `minReplicas` (the pods the
+   * version always has) and the Deployment leaves `replicas` to the autoscaler.
+   */
+  readonly autoscaling?: AutoscalingIntent;
+  /** The version's PodDisruptionBudget, when it has one. */
+  readonly disruptionBudget?: DisruptionBudgetIntent;
+}
+
+/** A HorizontalPodAutoscaler (`autoscaling/v2`) of one version's Deployment. */
+export interface AutoscalingIntent {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Target average CPU utilization, percent of the requests. */
+  readonly cpuUtilization?: number;
+  /** Target average memory utilization, percent of the requests. */
+  readonly memoryUtilization?: number;
+}
+
+/** A PodDisruptionBudget (`policy/v1`) of one version's pods: exactly one of the bounds. */
+export interface DisruptionBudgetIntent {
+  readonly maxUnavailable?: number;
+  readonly minAvailable?: number;
+  /** `unhealthyPodEvictionPolicy`: `AlwaysAllow` lets drains evict pods that are not ready anyway. */
+  readonly unhealthyPodEvictionPolicy: 'AlwaysAllow' | 'IfHealthyBudget';
+}
+
+/** A liveness or startup probe: one handler and its timings (Kubernetes' Probe). */
+export interface ProbeIntent {
+  /** GET on a path; `port` absent means the primary port. */
+  readonly httpGet?: { readonly path: string; readonly port?: number; readonly scheme?: 'HTTP' | 'HTTPS' };
+  /** gRPC health checking; `port` absent means the primary port. */
+  readonly grpc?: { readonly port?: number; readonly service?: string };
+  /** A TCP connect; `port` absent means the primary port. */
+  readonly tcpSocket?: { readonly port?: number };
+  /** A command run in the container. */
+  readonly exec?: { readonly command: readonly string[] };
+  readonly initialDelaySeconds?: number;
+  readonly periodSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly failureThreshold?: number;
+  readonly successThreshold?: number;
+}
+
+/** A pod volume and where the container mounts it. */
+export interface VolumeIntent {
+  /** The volume name (DNS-1123 label). */
+  readonly name: string;
+  /** A ConfigMap's keys as files. */
+  readonly configMap?: { readonly name: string; readonly optional?: boolean; readonly items?: readonly { readonly key: string; readonly path: string }[] };
+  /** A Secret's keys as files. */
+  readonly secret?: { readonly secretName: string; readonly optional?: boolean; readonly items?: readonly { readonly key: string; readonly path: string }[] };
+  /** Scratch space that lives as long as the pod. */
+  readonly emptyDir?: { readonly medium?: 'Memory'; readonly sizeLimit?: string };
+  /** The absolute path the container mounts it at. */
+  readonly mountPath: string;
+  /** Whether the mount is read-only. */
+  readonly readOnly: boolean;
+}
+
+/** An environment variable read from a key of a Secret or a ConfigMap. */
+export interface EnvKeyRefIntent {
+  readonly name: string;
+  readonly secretKeyRef?: { readonly name: string; readonly key: string; readonly optional?: boolean };
+  readonly configMapKeyRef?: { readonly name: string; readonly key: string; readonly optional?: boolean };
+}
+
+/** Opt-in spreading of a version's pods across zones (`topology.kubernetes.io/zone`). */
+export interface TopologySpreadIntent {
+  readonly maxSkew: number;
+  readonly whenUnsatisfiable: 'DoNotSchedule' | 'ScheduleAnyway';
 }
 
 /** Container resources as Kubernetes quantities. */
@@ -69,6 +144,16 @@ export interface WorkloadIntent {
    * (see {@link RESTRICTED_POD_SECURITY}).
    */
   readonly podSecurity?: PodSecurityIntent;
+  /** The liveness probe, when set. */
+  readonly livenessProbe?: ProbeIntent;
+  /** The startup probe, when set. */
+  readonly startupProbe?: ProbeIntent;
+  /** Pod volumes and their mounts in the container, in order. */
+  readonly volumes?: readonly VolumeIntent[];
+  /** Environment variables from Secret/ConfigMap keys, after the literal ones, sorted by name. */
+  readonly envKeyRefs?: readonly EnvKeyRefIntent[];
+  /** Spreading of each version's pods across zones, when asked for. */
+  readonly topologySpread?: TopologySpreadIntent;
 }
 
 /**

@@ -59,4 +59,9 @@ export interface MeshSettings {
    * `istio.io/rev=<revision>` instead of `istio-injection: enabled`.
    */
   readonly revision?: string;
+  /**
+   * The Mesh declares that the cluster runs the istio-cni node agent with sidecars: injected pods then
+   * have no privileged `istio-init`. Absent when not declared (ambient runs istio-cni regardless).
+   */
+  readonly istioCni?: boolean;
 }

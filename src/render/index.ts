@@ -39,7 +39,7 @@ import { canaryExposures, exposureHostProblems, ingressProblems, ingressWorkload
 import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
 import { renderRequestAuthentications, requestAuthenticationProblems } from './request-authentication';
-import { renderDeployment, renderNamespace, renderService, renderServiceAccount } from './kubernetes';
+import { progressiveWorkloadProblems, renderAmbientRevision, renderDeployment, renderNamespace, renderService, renderServiceAccount, renderVersionScaling } from './kubernetes';
 import { flaggerPolicySelector } from './flagger';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
 import { renderTracingTelemetry } from './telemetry';
@@ -113,6 +113,7 @@ class ModeRenderer implements MeshRenderer {
       out.push({ ...this.capabilities.progressiveDelivery, at: host.sources.progressive });
     }
     out.push(...this.routingOf(host).hostProblems(svc, host));
+    if (host.progressive) out.push(...progressiveWorkloadProblems(svc, host.progressive.canaryVersion, host.sources.progressive));
     if (this.dataPlane.usesWaypoints && hasTrafficIntent(host)) out.push(...this.dataPlane.trafficProblems(model.namespace(svc.namespace), svc));
     // Gateway routes follow the host's rules: a change of them must still render on every gateway.
     out.push(...exposureHostProblems(model, this.settings, svc, host, model.exposuresOf(svc)));
@@ -244,6 +245,7 @@ class ModeRenderer implements MeshRenderer {
       delete labels['istio-injection'];
       labels['istio.io/rev'] = revision;
     }
+    if (revision !== undefined && 'istio.io/dataplane-mode' in labels) return renderAmbientRevision(renderNamespace(ns, labels), this.dataPlane.namespaceObjects(ns, waypoint), revision);
     return [renderNamespace(ns, labels), ...this.dataPlane.namespaceObjects(ns, waypoint)];
   }
 
@@ -259,6 +261,7 @@ class ModeRenderer implements MeshRenderer {
       if (routing.rendersWorkload) {
         out.push(renderService(svc, this.dataPlane.serviceLabels(waypoint)));
         for (const v of svc.versions) out.push(renderDeployment(svc, v, annotations));
+        for (const v of svc.versions) out.push(...renderVersionScaling(svc, v));
       }
     }
     // Flagger routes the gateways that expose a progressive host whole (its Canary's service.gateways).

@@ -1,4 +1,4 @@
-import { NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, RESTRICTED_POD_SECURITY, ServiceIntent, serviceOwner, VersionIntent } from '../model';
+import { IntentProblem, NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, ProbeIntent, RESTRICTED_POD_SECURITY, ServiceIntent, serviceOwner, VersionIntent } from '../model';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
@@ -55,7 +55,7 @@ export function renderDeploymentManifest(svc: ServiceIntent, version: VersionInt
   const port = primaryPort(svc);
   const sec = w.podSecurity ?? RESTRICTED_POD_SECURITY;
   const labels = { ...version.podLabels };
-  return {
+  return withWorkloadFeatures(svc, version, {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: `${svc.name}-${version.name}`, namespace: svc.namespace, labels },
@@ -89,7 +89,7 @@ export function renderDeploymentManifest(svc: ServiceIntent, version: VersionInt
         },
       },
     },
-  };
+  });
 }
 
 /** The pod-level security context: non-root and the seccomp profile. */
@@ -119,4 +119,147 @@ export function sidecarAnnotations(svc: ServiceIntent): { [key: string]: string 
   if (r.cpuLimit !== undefined) out['sidecar.istio.io/proxyCPULimit'] = r.cpuLimit;
   if (r.memoryLimit !== undefined) out['sidecar.istio.io/proxyMemoryLimit'] = r.memoryLimit;
   return out;
+}
+
+// ---- Workload features (issue 18 item 3): probes, volumes, key-sourced env, command/args,
+// autoscaling, disruption budgets, zone spread. Applied over the Deployment the lines above write,
+// so a service without them renders exactly as before.
+
+/** The zone label topology spread uses. */
+export const ZONE_TOPOLOGY_KEY = 'topology.kubernetes.io/zone';
+
+/** The Deployment with the workload features of the service and version applied. */
+function withWorkloadFeatures<T extends Manifest & { spec: Record<string, unknown> }>(svc: ServiceIntent, version: VersionIntent, d: T): T {
+  const w = svc.workload!;
+  const spec: Record<string, any> = { ...d.spec };
+  // The autoscaler owns the replica count: a count here would reset it on every apply.
+  if (version.autoscaling) delete spec.replicas;
+  const template = spec.template as { metadata: unknown; spec: Record<string, any> };
+  const pod: Record<string, any> = { ...template.spec };
+  const [main, ...others] = pod.containers as Record<string, any>[];
+  const { name, image, ...rest } = main;
+  const port = primaryPort(svc).targetPort;
+  const container: Record<string, any> = {
+    name,
+    image,
+    ...(version.command ? { command: [...version.command] } : {}),
+    ...(version.args ? { args: [...version.args] } : {}),
+    ...rest,
+  };
+  if (w.envKeyRefs?.length) container.env = [...(container.env ?? []), ...w.envKeyRefs.map(renderEnvKeyRef)];
+  const security = container.securityContext;
+  delete container.securityContext;
+  if (w.livenessProbe) container.livenessProbe = renderProbe(w.livenessProbe, port);
+  if (w.startupProbe) container.startupProbe = renderProbe(w.startupProbe, port);
+  if (w.volumes?.length) container.volumeMounts = w.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) }));
+  container.securityContext = security;
+  pod.containers = [container, ...others];
+  if (w.volumes?.length) pod.volumes = w.volumes.map(renderVolume);
+  if (w.topologySpread) {
+    pod.topologySpreadConstraints = [{
+      maxSkew: w.topologySpread.maxSkew,
+      topologyKey: ZONE_TOPOLOGY_KEY,
+      whenUnsatisfiable: w.topologySpread.whenUnsatisfiable,
+      labelSelector: { matchLabels: { ...version.podLabels } },
+    }];
+  }
+  spec.template = { ...template, spec: pod };
+  return { ...d, spec };
+}
+
+function renderEnvKeyRef(e: NonNullable<NonNullable<ServiceIntent['workload']>['envKeyRefs']>[number]): Record<string, unknown> {
+  const ref = e.secretKeyRef ? { secretKeyRef: { ...e.secretKeyRef } } : { configMapKeyRef: { ...e.configMapKeyRef! } };
+  return { name: e.name, valueFrom: ref };
+}
+
+/** A Kubernetes probe; a handler without a port probes the primary port. */
+export function renderProbe(p: ProbeIntent, primary: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (p.httpGet) out.httpGet = { path: p.httpGet.path, port: p.httpGet.port ?? primary, ...(p.httpGet.scheme ? { scheme: p.httpGet.scheme } : {}) };
+  if (p.grpc) out.grpc = { port: p.grpc.port ?? primary, ...(p.grpc.service !== undefined ? { service: p.grpc.service } : {}) };
+  if (p.tcpSocket) out.tcpSocket = { port: p.tcpSocket.port ?? primary };
+  if (p.exec) out.exec = { command: [...p.exec.command] };
+  for (const k of ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold', 'successThreshold'] as const) {
+    if (p[k] !== undefined) out[k] = p[k];
+  }
+  return out;
+}
+
+function renderVolume(v: NonNullable<NonNullable<ServiceIntent['workload']>['volumes']>[number]): Record<string, unknown> {
+  if (v.configMap) return { name: v.name, configMap: { name: v.configMap.name, ...(v.configMap.items ? { items: v.configMap.items.map((i) => ({ ...i })) } : {}), ...(v.configMap.optional !== undefined ? { optional: v.configMap.optional } : {}) } };
+  if (v.secret) return { name: v.name, secret: { secretName: v.secret.secretName, ...(v.secret.items ? { items: v.secret.items.map((i) => ({ ...i })) } : {}), ...(v.secret.optional !== undefined ? { optional: v.secret.optional } : {}) } };
+  return { name: v.name, emptyDir: { ...v.emptyDir } };
+}
+
+/** The HorizontalPodAutoscaler and PodDisruptionBudget of one version (child ids `HorizontalPodAutoscaler-<v>`, `PodDisruptionBudget-<v>`). */
+export function renderVersionScaling(svc: ServiceIntent, version: VersionIntent, deploymentName = `${svc.name}-${version.name}`): RenderedObject[] {
+  const out: RenderedObject[] = [];
+  const metadata = { name: deploymentName, namespace: svc.namespace, labels: { ...version.podLabels } };
+  const a = version.autoscaling;
+  if (a) {
+    const metrics = ([['cpu', a.cpuUtilization], ['memory', a.memoryUtilization]] as const)
+      .filter(([, v]) => v !== undefined)
+      .map(([resource, v]) => ({ type: 'Resource', resource: { name: resource, target: { type: 'Utilization', averageUtilization: v } } }));
+    out.push({
+      owner: serviceOwner(svc),
+      id: `HorizontalPodAutoscaler-${version.name}`,
+      manifest: {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata,
+        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName }, minReplicas: a.minReplicas, maxReplicas: a.maxReplicas, metrics },
+      },
+    });
+  }
+  const b = version.disruptionBudget;
+  if (b) {
+    out.push({
+      owner: serviceOwner(svc),
+      id: `PodDisruptionBudget-${version.name}`,
+      manifest: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata,
+        spec: {
+          ...(b.minAvailable !== undefined ? { minAvailable: b.minAvailable } : { maxUnavailable: b.maxUnavailable }),
+          selector: { matchLabels: { ...version.podLabels } },
+          unhealthyPodEvictionPolicy: b.unhealthyPodEvictionPolicy,
+        },
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * What Flagger cannot take over from a progressive host's workload: an autoscaler (Flagger needs
+ * `autoscalerRef` and creates the primary's own), a disruption budget and a zone spread (both select
+ * the version's pods by labels Flagger changes on its primary: `app` becomes `<name>-primary`).
+ */
+export function progressiveWorkloadProblems(svc: ServiceIntent, canaryVersion: string, at: string | undefined): IntentProblem[] {
+  const v = svc.versions.find((x) => x.name === canaryVersion);
+  const out: IntentProblem[] = [];
+  const hint = 'drop it for this service while Flagger delivers it, or deliver it without progressive';
+  if (v?.autoscaling) out.push({ property: 'progressive', value: 'autoscaling', rule: `${svc.name} has a HorizontalPodAutoscaler, which Flagger must drive itself (Canary autoscalerRef, a primary HPA): this library does not render that yet`, hint, at });
+  if (v?.disruptionBudget) out.push({ property: 'progressive', value: 'disruptionBudget', rule: `${svc.name}'s PodDisruptionBudget selects app: ${svc.name}, but Flagger relabels its primary pods app: ${svc.name}-primary, so the budget would not protect them`, hint, at });
+  if (svc.workload?.topologySpread) out.push({ property: 'progressive', value: 'topologySpread', rule: `${svc.name}'s zone spread selects app: ${svc.name}, which Flagger's primary pods no longer carry`, hint, at });
+  return out;
+}
+
+/**
+ * An ambient namespace of a revisioned control plane (Istio 1.30.3). `istio.io/rev` on the namespace
+ * tells which istiod revision deploys its waypoints (pkg/revisions/tag_watcher.go `IsMine`: the
+ * Gateway's own label, else its namespace's), and the waypoint Gateway carries it too. But the
+ * revision's sidecar injector also matches `istio.io/rev=<rev>` namespaces unless `istio-injection`
+ * is set (mutatingwebhook.yaml, `rev.namespace.sidecar-injector`), and nothing in it skips ambient
+ * namespaces: without `istio-injection: disabled` every pod would get a sidecar and leave ambient.
+ * With it, Istio's injection analyzer sees one mesh label, not conflicting ones (IST0123,
+ * pkg/config/analysis/analyzers/injection/injection.go), as Istio's own test framework labels them.
+ */
+export function renderAmbientRevision(namespace: RenderedObject, objects: readonly RenderedObject[], revision: string): RenderedObject[] {
+  const m = namespace.manifest;
+  const labeled = { ...namespace, manifest: { ...m, metadata: { ...m.metadata, labels: { ...m.metadata.labels, 'istio.io/rev': revision, 'istio-injection': 'disabled' } } } };
+  return [labeled, ...objects.map((o) => (o.manifest.kind === 'Gateway'
+    ? { ...o, manifest: { ...o.manifest, metadata: { ...o.manifest.metadata, labels: { ...o.manifest.metadata.labels, 'istio.io/rev': revision } } } }
+    : o))];
 }

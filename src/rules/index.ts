@@ -31,3 +31,4 @@ export * from './workload';
 export * from './pod-security';
 export * from './delegation';
 export * from './route-action';
+export * from './workload-spec';

@@ -53,4 +53,24 @@ describe('examples/features.ts → dist/features/', () => {
       outlierDetection: { consecutive5xxErrors: 5 },
     });
   });
+
+  test('catalog shows the workload features: probes, volumes, a Secret-key variable, command/args, HPA, PDB, zone spread', () => {
+    const d: any = objects.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'catalog-v1');
+    expect(d.spec.replicas).toBeUndefined();
+    expect(d.spec.template.spec).toMatchObject({
+      volumes: [{ name: 'config', configMap: { name: 'catalog-config' } }, { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+      topologySpreadConstraints: [{ topologyKey: 'topology.kubernetes.io/zone', labelSelector: { matchLabels: { app: 'catalog', version: 'v1' } } }],
+      containers: [{
+        command: ['/catalog'],
+        args: ['--config=/etc/catalog/config.yaml'],
+        livenessProbe: { httpGet: { path: '/healthz' } },
+        startupProbe: { tcpSocket: {} },
+        volumeMounts: [{ name: 'config', mountPath: '/etc/catalog', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }],
+      }],
+    });
+    expect(d.spec.template.spec.containers[0].env).toContainEqual({ name: 'CATALOG_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'catalog-db', key: 'password' } } });
+    const names = (kind: string) => objects.filter((o: any) => o.kind === kind).map((o: any) => o.metadata.name).sort();
+    expect(names('HorizontalPodAutoscaler')).toEqual(['catalog-v1', 'catalog-v2']);
+    expect(names('PodDisruptionBudget')).toEqual(['catalog-v1', 'catalog-v2']);
+  });
 });

@@ -104,6 +104,11 @@ const RULES: readonly KnownRule[] = [
     fingerprints: ['\\/ns\\/([^/]+)\\/sa\\/', '}/ns/${'],
   },
   {
+    rule: "volumes Istio's sidecar injector adds, probe and autoscaler bounds of a TracedService (injection-template.yaml; validateProbe, ValidateHorizontalPodAutoscaler)",
+    home: 'rules/workload-spec.ts',
+    fingerprints: ["'workload-socket'", "'istio-podinfo'", 'HPAScaleToZero', 'for a ${kind} probe'],
+  },
+  {
     rule: "Go's time.ParseDuration units",
     home: 'rules/duration.ts',
     fingerprints: ["'\\u00b5s': 1000n", "'ns': 1n"],
