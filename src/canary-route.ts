@@ -1,6 +1,6 @@
 import { ApiObject, Chart, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
-import { HttpMatchIntent, HttpRuleIntent, ProgressiveIntent, serviceOwner } from './model';
+import { HttpMatchIntent, HttpRuleIntent, primaryPort, ProgressiveIntent, ServiceIntent, serviceOwner } from './model';
 import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { IMeshService, requireMeshService } from './mesh-service';
@@ -19,6 +19,8 @@ import { Rewrite } from './values/rewrite';
 import { routeActionConflict } from './rules/route-action';
 import { addWarning } from './warnings';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
+import { declaredPort, isHttpPort } from './service-port';
+import { portProtocol } from './rules/protocol';
 
 /** Warning code: perTryTimeout × attempts exceeds the rule's timeout, so not every retry can run. */
 export const WARN_RETRIES_EXCEED_TIMEOUT = 'CI2001';
@@ -139,6 +141,15 @@ export interface CanaryRouteProps {
   /** The service whose host is routed. Versions named by destinations must be versions it runs. */
   readonly service: IMeshService;
   /**
+   * The service port the route applies to, for a service with several ports: an HTTP port (HTTP,
+   * HTTP2, gRPC). Every match then carries the port and every destination names it (Istio requires
+   * the port of a several-port host, IST0112); requests to the other ports take Istio's default
+   * route. A host has one route: route the port whose traffic needs rules.
+   * @example 9090 // the service's grpc port
+   * @default - the primary port (for a one-port service: every request)
+   */
+  readonly port?: number;
+  /**
    * Ordered rules; the first whose match holds wins.
    * @default - none: every request takes `defaultDestination`
    */
@@ -258,9 +269,10 @@ export class CanaryRoute extends Construct {
     super(scope, id);
     addBrand(this, CANARY_ROUTE_BRAND);
     if (!props) fail(this, 'props', props, 'props are required');
-    requireMeshService(this, 'props.service', props.service);
+    const declared = requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     const versions = this.service.versions;
+    const port = routedPort(this, declared, props.port);
 
     if (props.timeout !== undefined) this.checkDuration('props.timeout', props.timeout);
     if (props.retries !== undefined) this.checkRetries('props.retries', props.retries);
@@ -285,6 +297,10 @@ export class CanaryRoute extends Construct {
       fail(this, 'props.progressiveDelegation', props.progressiveDelegation, 'Flagger\'s delegation mode applies to a progressive route only', 'set `progressive`, or drop progressiveDelegation');
     }
     if (props.progressive !== undefined) {
+      if (port !== undefined && port !== primaryPort(declared).port) {
+        fail(this, 'props.port', port, `Flagger's Canary routes one port, its service.port, and the library gives it the primary port (${primaryPort(declared).name} ${primaryPort(declared).port}); with port discovery Flagger's Services carry the other ports, but its VirtualService routes only service.port (Flagger #1612)`,
+          'deliver the primary port progressively (drop `port`, or mark this port primary in the service\'s ports), or route this port with fixed weights');
+      }
       model.setProgressive(ref, this.toProgressive(props, intents), this.node.path);
       this.node.addValidation({ validate: () => this.validatePodSelectors() });
     }
@@ -309,7 +325,7 @@ export class CanaryRoute extends Construct {
         return { name: d.name, namespace: d.namespace.name, matches: d.match.map((m, j) => routeMatchIntent(this, `${at}.match[${j}]`, m)) };
       }), this.node.path);
     }
-    model.setRoute(ref, intents, this.node.path);
+    model.setRoute(ref, intents, this.node.path, port !== undefined ? { port } : {});
     if (props.overridableDefaults !== undefined && typeof props.overridableDefaults !== 'boolean') {
       fail(this, 'props.overridableDefaults', props.overridableDefaults, 'must be a boolean');
     }
@@ -691,4 +707,19 @@ function canonical(m: HttpMatchIntent): string {
 
 function compactRule(r: HttpRuleIntent): HttpRuleIntent {
   return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as unknown as HttpRuleIntent;
+}
+
+/**
+ * The port a route names (`props.port`): undefined when not given; else a port the service declares
+ * that Istio routes by HTTP rules. A route on the primary port of a several-port service is checked
+ * the same way (HTTP rules never apply to a TCP or TLS port).
+ */
+function routedPort(scope: Construct, svc: ServiceIntent, port: number | undefined): number | undefined {
+  const p = port !== undefined ? declaredPort(scope, 'props.port', svc, port) : svc.ports.length > 1 ? primaryPort(svc) : undefined;
+  if (p && !isHttpPort(p)) {
+    fail(scope, port !== undefined ? 'props.port' : 'props.service', port ?? svc.name,
+      `port ${p.name} ${p.port} is ${portProtocol(p.port, p.name, p.protocol, p.appProtocol)} to Istio, which proxies it as TCP: a CanaryRoute's HTTP rules never apply there (the library renders no tcp or tls routes)`,
+      `route an HTTP port of ${svc.name} (${svc.ports.filter(isHttpPort).map((x) => `${x.name} ${x.port}`).join(', ') || 'it has none'}) with \`port\`, or protect the TCP port with a CircuitBreaker ({ port })`);
+  }
+  return port;
 }

@@ -8,6 +8,7 @@ import { OutlierDetection } from './values/outlier-detection';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { LoadBalancer, RetryBudget, UpstreamTls } from './values/load-balancer';
 import { localityFailoverNeedsOutlierDetection } from './rules/traffic-policy';
+import { declaredPort } from './service-port';
 
 /** Properties of a {@link CircuitBreaker}. */
 export interface CircuitBreakerProps {
@@ -19,6 +20,14 @@ export interface CircuitBreakerProps {
    * @default - the whole host
    */
   readonly version?: string;
+  /**
+   * Protect one port of the service only (DestinationRule `portLevelSettings`), e.g. a gRPC port with
+   * its own HTTP/2 limits. A port the service declares; not together with `version` (Istio would
+   * replace the port settings for that subset), and not on a host with per-version policies.
+   * @example 9090
+   * @default - every port of the host
+   */
+  readonly port?: number;
   /**
    * Connection pool limits.
    * @default - Istio's defaults (effectively unlimited)
@@ -86,14 +95,24 @@ export class CircuitBreaker extends Construct {
   public readonly service: IMeshService;
   /** The protected version, or undefined for the whole host. */
   public readonly version?: string;
+  /** The protected port, or undefined for every port. */
+  public readonly port?: number;
 
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
     addBrand(this, CIRCUIT_BREAKER_BRAND);
     if (!props) fail(this, 'props', props, 'props are required');
-    requireMeshService(this, 'props.service', props.service);
+    const declared = requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     this.version = props.version;
+    if (props.port !== undefined) {
+      declaredPort(this, 'props.port', declared, props.port);
+      if (props.version !== undefined) {
+        fail(this, 'props.port', props.port, 'a policy is either for one port of the whole host or for one version, not both: Istio replaces a subset\'s policy as a whole, port settings included',
+          'drop `version` or `port`');
+      }
+      this.port = props.port;
+    }
     if (props.version !== undefined && !this.service.versions.includes(props.version)) {
       fail(this, 'props.version', props.version, `version "${props.version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`);
     }
@@ -121,7 +140,7 @@ export class CircuitBreaker extends Construct {
       ...(props.retryBudget ? { retryBudget: props.retryBudget.toIntent() } : {}),
     };
     if (props.overridable !== undefined && typeof props.overridable !== 'boolean') fail(this, 'props.overridable', props.overridable, 'must be a boolean');
-    this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version, { overridable: props.overridable === true });
+    this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version, { overridable: props.overridable === true, ...(props.port !== undefined ? { port: props.port } : {}) });
   }
 
   /**

@@ -9,6 +9,7 @@ import { httpToken } from './rules/http';
 import { IMeshService, requireMeshService } from './mesh-service';
 import { RateLimitDescriptor, TokenBucket } from './values/rate-limit';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
+import { declaredPort } from './service-port';
 
 /** The response header a rate-limited request carries. */
 export interface RateLimitResponseHeader {
@@ -22,6 +23,12 @@ export interface RateLimitResponseHeader {
 export interface LocalRateLimitProps {
   /** The service whose pods limit their inbound requests. */
   readonly service: IMeshService;
+  /**
+   * The Service port whose requests are limited (its container port's inbound listener), for a
+   * service with several ports. An HTTP port (HTTP, HTTP2, gRPC): the limit is an HTTP filter.
+   * @default - the primary port
+   */
+  readonly port?: number;
   /**
    * The default bucket, **per pod**: every request that matches no descriptor takes a token from it.
    * With 3 replicas and 100 req/s per pod, the service admits up to 300 req/s.
@@ -93,10 +100,10 @@ export class LocalRateLimit extends Construct {
     // for an HTTP port or a port whose protocol it sniffs (pilot/pkg/networking/core/listener_inbound.go
     // at 1.30.3): on a TCP, TLS or database port the patch matches nothing and the limit never applies.
     const declared = svc.mesh.model.service(svc.ref);
-    const servicePort = declared ? primaryPort(declared) : undefined;
-    const protocol = servicePort ? portProtocol(servicePort.port, servicePort.name, servicePort.protocol, undefined) : 'UnsupportedProtocol';
+    const servicePort = declared ? (props.port !== undefined ? declaredPort(this, 'props.port', declared, props.port) : primaryPort(declared)) : undefined;
+    const protocol = servicePort ? portProtocol(servicePort.port, servicePort.name, servicePort.protocol, servicePort.appProtocol) : 'UnsupportedProtocol';
     if (servicePort && !['HTTP', 'HTTP2', 'HTTP_PROXY', 'GRPC', 'GRPC-Web', 'UnsupportedProtocol'].includes(protocol)) {
-      fail(this, 'props.service', svc.name, `port ${servicePort.name} is ${protocol} to Istio, and the local rate limit is an HTTP filter: Envoy's inbound listener for that port has no HTTP connection manager, so the EnvoyFilter would never apply`,
+      fail(this, props.port !== undefined ? 'props.port' : 'props.service', props.port ?? svc.name, `port ${servicePort.name} is ${protocol} to Istio, and the local rate limit is an HTTP filter: Envoy's inbound listener for that port has no HTTP connection manager, so the EnvoyFilter would never apply`,
         "name the port 'http' (or 'http-<suffix>', 'grpc', 'http2') if the service speaks HTTP");
     }
     if (!(TokenBucket.isTokenBucket(props.tokenBucket))) {
@@ -137,6 +144,7 @@ export class LocalRateLimit extends Construct {
       descriptors: descriptors.map((d) => d.toIntent()),
       statPrefix,
       responseHeader: { name: responseHeader.name, value: responseHeader.value },
+      ...(props.port !== undefined ? { port: servicePort!.targetPort } : {}),
       source: this.node.path,
     });
     // The EnvoyFilter always exists: create it now, so ApiObject.of(limit) works at once.

@@ -305,8 +305,15 @@ export class ServiceSecurity {
       if (!(PathMatch.isPathMatch(m))) fail(scope, p, m, 'must be a PathMatch (PathMatch.exact/prefix/suffix/template/any)');
       return m.toIntent();
     });
+    const declared = scope.mesh.model.service({ namespace: scope.namespace, name: scope.name });
     const ports = list(scope, `${property}.ports`, o.ports, (n, p) => {
       if (!Number.isInteger(n) || n < 1 || n > 65535) fail(scope, p, n, 'a port must be an integer in 1..65535');
+      // An AuthorizationPolicy port is the workload's (container) port: another one never matches.
+      if (declared && !declared.ports.some((x) => x.targetPort === n)) {
+        const byServicePort = declared.ports.find((x) => x.port === n);
+        fail(scope, p, n, `port ${n} is not a container port of ${declared.name} (it has ${declared.ports.map((x) => `${x.name} ${x.targetPort}`).join(', ')}); the policy would never match`,
+          byServicePort ? `AuthorizationPolicy ports are the pod's ports: use targetPort ${byServicePort.targetPort} of Service port ${n}` : 'name a port the service declares');
+      }
       return n;
     });
     const when = list(scope, `${property}.when`, o.when, (c, p): ConditionIntent => {

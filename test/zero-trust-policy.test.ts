@@ -305,8 +305,9 @@ describe('allowFrom: typed allow rules', () => {
     expect(() => payment.allowFrom(order, options as any)).toThrow(new RegExp(`allowFrom.options.${field}: \\[\\] is invalid: must be a non-empty list when given`));
   });
 
-  test.each([1, 65535])('port %p is accepted', (port) => {
-    const { chart, order, payment } = twoServices();
+  test.each([1, 65535])('port %p is accepted (a port the service declares)', (port) => {
+    const { chart, ns, order } = twoServices();
+    const payment = service(chart, ns, 'edge-service', { ports: [{ name: 'http', port }] });
     payment.allowFrom(order, { ports: [port] });
     expect(one(security(chart), 'AuthorizationPolicy').spec.rules[0].to[0].operation.ports).toEqual([String(port)]);
   });

@@ -359,6 +359,11 @@ export interface LocalRateLimitIntent {
   readonly responseHeader: { readonly name: string; readonly value: string };
   /** Construct path of the writer; it owns the rendered object. */
   readonly source: string;
+  /**
+   * The container port whose inbound requests are limited.
+   * @default - the primary port's container port
+   */
+  readonly port?: number;
 }
 
 /** The own policy of one version (subset). */

@@ -32,7 +32,7 @@ export function renderLocalRateLimit(svc: ServiceIntent, limit: LocalRateLimitIn
     owner: sourceOwner(limit.source),
     id: 'Resource',
     manifest: lazyManifest('networking.istio.io/v1alpha3', 'EnvoyFilter', { name: limit.name, namespace: svc.namespace, labels: { ...svc.selector } },
-      () => renderLocalRateLimitSpec(svc.selector, svc.ports[0].targetPort, limit)),
+      () => renderLocalRateLimitSpec(svc.selector, limit.port ?? svc.ports[0].targetPort, limit)),
   };
 }
 

@@ -91,6 +91,9 @@ export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent, ex
     targetPort: port.targetPort,
     portName: port.name,
   };
+  // The other ports of a several-port service: Flagger adds the target's container ports to the
+  // Services it generates (its VirtualService still routes only service.port, Flagger #1612).
+  if (svc.ports.length > 1) service.portDiscovery = true;
   // Flagger's delegation mode: its VirtualService is a delegate of the root the library renders.
   if (p.delegation) service.delegation = true;
   if (exposures.length > 0) {

@@ -19,6 +19,7 @@ import {
   versionNames,
 } from '../model';
 import { dns1123Label } from '../rules/names';
+import { portProtocol } from '../rules/protocol';
 import { istioDuration } from './format';
 import { routePort, renderTrafficPolicy, servicePort } from './istio-traffic';
 import { lazyManifest, RenderedObject } from './types';
@@ -511,11 +512,11 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
       },
     });
   }
-  if (host.hostPolicy) {
-    out.push({ owner, id: 'DestinationRule', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: svc.name, namespace: svc.namespace }, spec: { host: svc.name, trafficPolicy: renderTrafficPolicy(host.hostPolicy) } } });
+  if (host.hostPolicy || (host.portPolicies?.length ?? 0) > 0) {
+    out.push({ owner, id: 'DestinationRule', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: svc.name, namespace: svc.namespace }, spec: { host: svc.name, trafficPolicy: withPortLevel(renderTrafficPolicy(host.hostPolicy), host) } } });
   }
   for (const v of versions) {
-    const policy = versionPolicy(host, v);
+    const policy = withPortLevel(versionPolicy(host, v), host);
     if (!policy) continue;
     const name = versionServiceName(svc.name, v);
     out.push({ owner, id: `DestinationRule-${v}`, manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: svc.namespace }, spec: { host: name, trafficPolicy: policy } } });
@@ -523,9 +524,29 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
   return out;
 }
 
+/**
+ * A traffic policy with the host's per-port policies as `portLevelSettings` (per-version Services
+ * carry the same ports, so their DestinationRules get them too). Undefined when there is neither.
+ */
+function withPortLevel(tp: Record<string, unknown> | undefined, host: HostTrafficIntent): Record<string, unknown> | undefined {
+  const portLevel = (host.portPolicies ?? []).map((pp) => ({ port: { number: pp.port }, ...renderTrafficPolicy(pp.policy) }));
+  if (portLevel.length === 0) return tp;
+  return { ...(tp ?? {}), portLevelSettings: portLevel };
+}
+
 /** What the Gateway API renderer cannot express in a host's intent, including per-version Service names. */
 export function gatewayApiHostProblems(svc: ServiceIntent, host: HostTrafficIntent): IntentProblem[] {
   const out: IntentProblem[] = [];
+  const port = svc.ports.find((p) => p.port === (routePort(svc, host) ?? servicePort(svc)))!;
+  const protocol = portProtocol(port.port, port.name, port.protocol, port.appProtocol);
+  if (isRouted(host) && (protocol === 'GRPC' || protocol === 'GRPC-Web')) {
+    out.push({
+      property: 'port', value: `${port.name} ${port.port}`,
+      rule: `the route is for a ${protocol} port, which Gateway API routes with a GRPCRoute (service/method matches, no timeouts); the library renders HTTPRoutes only, and an HTTPRoute for gRPC traffic is not portable (the mesh renders routes with RoutingApi.GATEWAY_API)`,
+      hint: 'use RoutingApi.ISTIO for this mesh (a VirtualService routes gRPC by its HTTP/2 requests), or route an HTTP port of the service',
+      at: host.sources.rules ?? host.sources.defaults ?? svc.source,
+    });
+  }
   if (host.delegation) {
     out.push({
       property: 'delegates', value: host.delegation.map((e) => `${e.namespace}/${e.name}`).join(', '),

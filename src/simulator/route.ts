@@ -21,7 +21,24 @@ import { virtualServiceEffects } from './route-effects';
  * config, so a VirtualService with nothing left for this caller leaves the host its default route.
  */
 export function routeRequest(model: ManifestIndex, request: RouteRequest): RouteResult {
-  const req = normalize(model, request);
+  const req = withDefaultPort(model, normalize(model, request));
+  const result = routeNormal(model, req);
+  return req.port !== undefined && result.port === undefined ? { ...result, port: req.port } : result;
+}
+
+/**
+ * A request to a Service with several ports goes to one of them: the request's `port`, else the
+ * Service's first port (the one a client reaches without naming a port, as {@link portProtocolOf}
+ * takes it), so port matches and per-port routes apply as they would on that port. A request to a
+ * one-port host keeps no port unless it names one.
+ */
+function withDefaultPort(model: ManifestIndex, req: NormalRequest): NormalRequest {
+  if (req.port !== undefined) return req;
+  const ports = list<any>(model.serviceOfHost(req.fqdn)?.spec.ports);
+  return ports.length > 1 && typeof ports[0]?.port === 'number' ? { ...req, port: ports[0].port } : req;
+}
+
+function routeNormal(model: ManifestIndex, req: NormalRequest): RouteResult {
   const warnings: string[] = [];
   const protocol = req.gateway === 'mesh' ? portProtocolOf(model, req) : undefined;
   if (protocol !== undefined && !isHttpOrSniffed(protocol.protocol)) {

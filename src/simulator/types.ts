@@ -16,7 +16,10 @@ export interface RouteRequest {
   readonly authority?: string;
   /** The URL scheme. @default 'http' */
   readonly scheme?: string;
-  /** The destination (Service) port, for `match.port`. @default no port: port matches fail */
+  /**
+   * The destination (Service) port, for `match.port` and per-port routes.
+   * @default the first port of a Service with several ports; else no port: port matches fail
+   */
   readonly port?: number;
   /** The client's namespace: resolves short hosts and `match.sourceNamespace`. */
   readonly sourceNamespace?: string;
@@ -70,6 +73,11 @@ export interface RouteResult {
   readonly routedBy: string | null;
   /** The request host as an FQDN. */
   readonly host: string;
+  /**
+   * The Service port the request was routed on: the request's `port`, else the first port of a
+   * Service with several ports (absent for a one-port host and no `port`).
+   */
+  readonly port?: number;
   /** True when no routing object exists for the host and the request goes to the Service as is. */
   readonly defaultRoute?: boolean;
   /**
