@@ -7,3 +7,4 @@ export type { IndexedObject, ManifestIndexOptions, Workload } from './manifest-i
 export type * from './types';
 export * from './read';
 export { installedGatewayObjects, installedGatewaysOf } from './installed-gateways';
+export { flaggerObjects, flaggerVirtualServiceSpec } from './flagger-objects';
