@@ -9,7 +9,7 @@
  */
 import {
   CanaryAnalysis, CanaryRoute, CertificateIssuer, Destination, GatewayTls, HeaderMatch, HttpMethod, IngressGateway, MetricCheck, RoutePath, RoutingApi,
-  ZeroTrustPolicy, MtlsMode,
+  ZeroTrustPolicy, MtlsMode, MeshSimulator,
 } from '../src';
 import { validateManifests } from '../src/validation';
 import { meshChart, one, service, synth } from './helpers';
@@ -121,5 +121,48 @@ describe('Gateway API', () => {
     const s = shop({ routingApi: RoutingApi.GATEWAY_API });
     s.gw.expose(s.order, { paths: [RoutePath.prefix('/')] });
     expect(() => progressive(s)).toThrow(/props\.progressive: "Gateway API routing" is invalid: Flagger's Istio provider creates VirtualServices/);
+  });
+});
+
+describe('the simulator routes gateway traffic of a progressive service by Flagger\'s VirtualService', () => {
+  // Flagger's objects come from the Canary (src/manifests/flagger-objects.ts, after Flagger v1.44.0
+  // pkg/router/istio.go and kubernetes_default.go), at rest: everything to the primary.
+  const PRIMARY = 'order-service-primary.production.svc.cluster.local';
+  const CANARY = 'order-service-canary.production.svc.cluster.local';
+
+  test('GIVEN a whole-host exposure WHEN routed at the gateway THEN Flagger\'s VirtualService answers: the A/B match first, then the primary', () => {
+    const s = shop();
+    progressive(s);
+    s.gw.expose(s.order, { paths: [RoutePath.prefix('/')] });
+    const sim = MeshSimulator.fromManifests(synth(s.chart));
+    // THEN a request with the A/B header takes Flagger's A/B route (an analysis moves its weight to the canary)
+    expect(sim.route({ host: 'shop.example.com', gateway: 'istio-system/shop-gateway', path: '/api/orders', headers: { 'x-canary': 'true' } })).toMatchObject({
+      routedBy: 'VirtualService/production/order-service',
+      rule: 0,
+      destinations: [{ host: PRIMARY, weight: 100 }, { host: CANARY, weight: 0 }],
+    });
+    // AND any other path of the host reaches the primary through the default route
+    expect(sim.route({ host: 'shop.example.com', gateway: 'istio-system/shop-gateway', path: '/anything' })).toMatchObject({
+      routedBy: 'VirtualService/production/order-service',
+      rule: 1,
+      destinations: [{ host: PRIMARY, weight: 100 }],
+    });
+    // AND mesh traffic follows the same VirtualService
+    expect(sim.route({ host: 'order-service.production', headers: { 'x-canary': 'true' } })).toMatchObject({ routedBy: 'VirtualService/production/order-service', rule: 0 });
+    // AND the gateway identity may call the primary and the canary pods alike
+    for (const to of ['order-service-primary.production', 'order-service-canary.production']) {
+      expect(sim.authorize({ to, fromPrincipal: INGRESS, method: 'GET', path: '/api/orders' })).toMatchObject({ decision: 'ALLOW', policy: 'production/order-service-allow' });
+    }
+  });
+
+  test('GIVEN delegation mode and a prefix exposure WHEN routed at the gateway THEN the gateway root keeps the paths and Flagger\'s delegate routes', () => {
+    const s = shop();
+    progressive(s, { progressiveDelegation: true });
+    s.gw.expose(s.order, { paths: [RoutePath.prefix('/api/orders')] });
+    const sim = MeshSimulator.fromManifests(synth(s.chart));
+    const r = sim.route({ host: 'shop.example.com', gateway: 'istio-system/shop-gateway', path: '/api/orders/7', headers: { 'x-canary': 'true' } });
+    expect(r.destinations).toEqual([{ host: PRIMARY, weight: 100 }, { host: CANARY, weight: 0 }]);
+    expect(r.routedBy).toContain('VirtualService/istio-system/shop-gateway-shop-example-com');
+    expect(sim.route({ host: 'shop.example.com', gateway: 'istio-system/shop-gateway', path: '/api/ordersX' }).noRoute).toBe(true);
   });
 });

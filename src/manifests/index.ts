@@ -8,3 +8,4 @@ export type * from './types';
 export * from './read';
 export { installedGatewayObjects, installedGatewaysOf } from './installed-gateways';
 export { ISTIO_PROXY, allContainers, capturedByAmbient, namespaceInAmbient, podInAmbient, podInSidecarMesh } from './data-plane';
+export { flaggerObjects, flaggerVirtualServiceSpec } from './flagger-objects';

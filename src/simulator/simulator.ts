@@ -1,7 +1,7 @@
 import { authorizeRequest } from './authorize';
 import { versionSplit } from './destination';
 import { GraphFormat, MeshGraph, meshGraph, renderGraph } from './graph';
-import { installedGatewayObjects, ManifestIndex, ManifestObject } from '../manifests';
+import { flaggerObjects, installedGatewayObjects, ManifestIndex, ManifestObject } from '../manifests';
 import { loadManifestFiles, MeshSimulatorOptions, parseManifestText } from './load';
 import { routeRequest } from './route';
 import { AuthzRequest, AuthzResult, RouteRequest, RouteResult } from './types';
@@ -21,7 +21,10 @@ export class MeshSimulator {
   public static fromManifests(objects: readonly ManifestObject[], options: MeshSimulatorOptions = {}): MeshSimulator {
     // the installed gateways the objects declare they rely on (the shared egress gateway) are there too
     const installed = installedGatewayObjects(objects, options.rootNamespace ?? 'istio-system');
-    return new MeshSimulator(new ManifestIndex(installed.length > 0 ? [...objects, ...installed] : objects, options));
+    // and what Flagger creates for each Canary (its primary, Services, DestinationRules, VirtualService at rest)
+    const flagger = flaggerObjects(objects);
+    const implied = [...installed, ...flagger];
+    return new MeshSimulator(new ManifestIndex(implied.length > 0 ? [...objects, ...implied] : objects, options));
   }
 
   /** A simulator over YAML/JSON files and folders (a folder's own files; its subfolders too with `recursive`). */
