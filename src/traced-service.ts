@@ -52,6 +52,16 @@ export interface ServiceVersion {
    * @default - the service's `autoscaling`
    */
   readonly autoscaling?: AutoscalingOptions | false;
+  /**
+   * This version's liveness probe (e.g. a new health endpoint).
+   * @default - the service's `livenessProbe`
+   */
+  readonly livenessProbe?: Probe;
+  /**
+   * This version's startup probe.
+   * @default - the service's `startupProbe`
+   */
+  readonly startupProbe?: Probe;
 }
 
 /** Container resource requests and limits, as Kubernetes quantities. */
@@ -491,6 +501,22 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     const progressive = this.mesh.model.host(this).progressive;
     if (progressive) return version === progressive.canaryVersion ? this.mesh.objectOf(serviceOwner(this), 'Deployment') : undefined;
     return this.mesh.objectOf(serviceOwner(this), `Deployment-${version}`);
+  }
+
+  /**
+   * The HorizontalPodAutoscaler of a version (an escape hatch), when the version is autoscaled;
+   * undefined otherwise.
+   */
+  public autoscalerOf(version: string): ApiObject | undefined {
+    return this.mesh.objectOf(serviceOwner(this), `HorizontalPodAutoscaler-${version}`);
+  }
+
+  /**
+   * The PodDisruptionBudget of a version (an escape hatch), when the service has a `disruptionBudget`
+   * and the version runs at least 2 pods; undefined otherwise.
+   */
+  public disruptionBudgetOf(version: string): ApiObject | undefined {
+    return this.mesh.objectOf(serviceOwner(this), `PodDisruptionBudget-${version}`);
   }
 
   /** Labels that select every pod of the service (`app` only). */

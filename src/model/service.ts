@@ -49,6 +49,10 @@ export interface VersionIntent {
   readonly autoscaling?: AutoscalingIntent;
   /** The version's PodDisruptionBudget, when it has one. */
   readonly disruptionBudget?: DisruptionBudgetIntent;
+  /** The version's own liveness probe, overriding the workload's. */
+  readonly livenessProbe?: ProbeIntent;
+  /** The version's own startup probe, overriding the workload's. */
+  readonly startupProbe?: ProbeIntent;
 }
 
 /** A HorizontalPodAutoscaler (`autoscaling/v2`) of one version's Deployment. */

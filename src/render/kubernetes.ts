@@ -149,8 +149,10 @@ function withWorkloadFeatures<T extends Manifest & { spec: Record<string, unknow
   if (w.envKeyRefs?.length) container.env = [...(container.env ?? []), ...w.envKeyRefs.map(renderEnvKeyRef)];
   const security = container.securityContext;
   delete container.securityContext;
-  if (w.livenessProbe) container.livenessProbe = renderProbe(w.livenessProbe, port);
-  if (w.startupProbe) container.startupProbe = renderProbe(w.startupProbe, port);
+  const liveness = version.livenessProbe ?? w.livenessProbe;
+  const startup = version.startupProbe ?? w.startupProbe;
+  if (liveness) container.livenessProbe = renderProbe(liveness, port);
+  if (startup) container.startupProbe = renderProbe(startup, port);
   if (w.volumes?.length) container.volumeMounts = w.volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, ...(v.readOnly ? { readOnly: true } : {}) }));
   container.securityContext = security;
   pod.containers = [container, ...others];

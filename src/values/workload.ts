@@ -389,7 +389,10 @@ export interface VolumeMountOptions {
 /** The workload props {@link workloadParts} reads (a TracedService's). */
 export interface WorkloadPartsProps {
   readonly replicas?: number;
-  readonly versions: readonly { readonly name: string; readonly replicas?: number; readonly command?: string[]; readonly args?: string[]; readonly autoscaling?: AutoscalingOptions | false }[];
+  readonly versions: readonly {
+    readonly name: string; readonly replicas?: number; readonly command?: string[]; readonly args?: string[]; readonly autoscaling?: AutoscalingOptions | false;
+    readonly livenessProbe?: Probe; readonly startupProbe?: Probe;
+  }[];
   readonly livenessProbe?: Probe;
   readonly startupProbe?: Probe;
   readonly volumes?: VolumeMountOptions[];
@@ -430,9 +433,13 @@ export function workloadParts(where: string, props: WorkloadPartsProps, versions
     const hpa = scaled[i];
     const replicas = hpa ? hpa.minReplicas : v.replicas;
     const budget = props.disruptionBudget !== undefined && replicas >= 2 ? disruptionBudget(where, props.disruptionBudget, replicas, v.name) : undefined;
+    const liveness = spec.livenessProbe !== undefined ? probe(where, `props.versions[${i}].livenessProbe`, 'liveness', spec.livenessProbe) : undefined;
+    const startup = spec.startupProbe !== undefined ? probe(where, `props.versions[${i}].startupProbe`, 'startup', spec.startupProbe) : undefined;
     return {
       ...v,
       replicas,
+      ...(liveness ? { livenessProbe: liveness } : {}),
+      ...(startup ? { startupProbe: startup } : {}),
       ...(command ? { command } : {}),
       ...(args ? { args } : {}),
       ...(hpa ? { autoscaling: hpa } : {}),

@@ -29,6 +29,15 @@ describe('probes', () => {
     });
   });
 
+  test('GIVEN a version with its own liveness probe THEN it overrides the service one for that version only; a bad one is refused', () => {
+    const { chart, ns } = meshChart();
+    service(chart, ns, 'a', { livenessProbe: Probe.httpGet('/healthz'), versions: [{ name: 'v1' }, { name: 'v2', livenessProbe: Probe.httpGet('/livez') }] });
+    const objects = synth(chart);
+    expect(one(objects, 'Deployment', 'a-v1').spec.template.spec.containers[0].livenessProbe.httpGet.path).toBe('/healthz');
+    expect(one(objects, 'Deployment', 'a-v2').spec.template.spec.containers[0].livenessProbe.httpGet.path).toBe('/livez');
+    expect(() => service(chart, ns, 'b', { versions: [{ name: 'v1', startupProbe: Probe.tcp({ successThreshold: 3 }) }] })).toThrow(/props\.versions\[0\]\.startupProbe\.successThreshold: 3/);
+  });
+
   test.each([
     ['period 0s', () => Probe.tcp({ period: Duration.seconds(0) }), /Probe\.tcp\] options\.period: 0 is invalid: periodSeconds must be an integer in 1\.\.2147483647/],
     ['timeout 0s', () => Probe.tcp({ timeout: Duration.seconds(0) }), /timeoutSeconds must be an integer in 1\.\./],
@@ -161,6 +170,16 @@ describe('HorizontalPodAutoscaler', () => {
     });
     expect(one(objects, 'Deployment', 'a-v1').spec.replicas).toBeUndefined();
     expect(a.replicasOf('v1')).toBe(2);
+  });
+
+  test('GIVEN an autoscaled version and a fixed one THEN autoscalerOf/disruptionBudgetOf hand out the objects that exist, undefined for the others', () => {
+    const { chart, ns } = meshChart();
+    const a = service(chart, ns, 'a', { replicas: 1, autoscaling: { maxReplicas: 4 }, disruptionBudget: {}, versions: [{ name: 'v1' }, { name: 'v2', autoscaling: false }] });
+    a.autoscalerOf('v1')!.metadata.addLabel('team', 'catalog');
+    expect(a.autoscalerOf('v2')).toBeUndefined();
+    expect(a.disruptionBudgetOf('v1')?.kind).toBe('PodDisruptionBudget');
+    expect(a.disruptionBudgetOf('v2')).toBeUndefined();
+    expect(one(synth(chart), 'HorizontalPodAutoscaler', 'a-v1').metadata.labels).toMatchObject({ app: 'a', version: 'v1', team: 'catalog' });
   });
 
   test('GIVEN autoscaling with no target THEN CPU at 80%, the Kubernetes default, stated explicitly', () => {
