@@ -4,6 +4,7 @@ import {
   CanaryAnalysis,
   CanaryRoute,
   CircuitBreaker,
+  ConnectionPool,
   Cors,
   CustomTag,
   DelegateRoute,
@@ -34,7 +35,10 @@ import { OTEL_PROVIDER } from './reference-app';
 export interface FeaturesApp {
   readonly mesh: Mesh;
   readonly storefront: MeshNamespace;
-  /** A host with every route effect, consistent hashing and locality failover. */
+  /**
+   * A two-port gRPC + HTTP host (HTTP on 8080, the primary, gRPC on 9090) with every route effect on
+   * its HTTP port, consistent hashing, locality failover, and a connection pool of its own for gRPC.
+   */
   readonly catalog: TracedService;
   /** A host shared by two teams through VirtualService delegation. */
   readonly shop: TracedService;
@@ -45,12 +49,13 @@ export interface FeaturesApp {
 /**
  * Issue 18's features, one service of each kind, written to dist/features/ (its own deployable set):
  *
- * - `catalog`: requests with `x-chaos: on` get a 5% abort (503) and a 1s delay; `/v1/...` is
+ * - `catalog`: two ports, `http` 8080 (primary) and `grpc` 9090. Its HTTP port: requests with `x-chaos: on` get a 5% abort (503) and a 1s delay; `/v1/...` is
  *   rewritten to `/...`; `/old-catalog` redirects (308) to `/catalog`; `/v0/...` answers 410; every
  *   other request goes to v1 with a 10% mirror to v2, CORS for `https://shop.example.com`, `x-env`
  *   set and `x-debug` removed on the request and `server` removed from the response. Its
  *   DestinationRule hashes on `x-user-id` and fails over from europe-west1 to europe-west4, with
- *   the outlier detection failover needs.
+ *   the outlier detection failover needs, and its gRPC port a connection pool of its own
+ *   (`portLevelSettings`); every route destination names the port (a two-port host, IST0112).
  * - `shop`: one host, two teams: `/cart/` is decided by the cart team's delegate route (its
  *   namespace `cart-team`), `/checkout/` by the checkout team's; the rest goes to v1.
  * - `reviews`: delivered progressively by Flagger in its delegation mode: Flagger's VirtualService
@@ -85,6 +90,7 @@ export function buildFeaturesApp(scope: Construct): FeaturesApp {
       { volume: Volume.fromConfigMap('config', 'catalog-config'), mountPath: '/etc/catalog' },
       { volume: Volume.emptyDir('tmp', { sizeLimit: '64Mi' }), mountPath: '/tmp' },
     ],
+    ports: [{ name: 'http', port: 8080 }, { name: 'grpc', port: 9090 }],
     envFromKeys: { CATALOG_DB_PASSWORD: EnvKeyRef.secret('catalog-db', 'password') },
     command: ['/catalog'],
     args: ['--config=/etc/catalog/config.yaml'],
@@ -97,6 +103,7 @@ export function buildFeaturesApp(scope: Construct): FeaturesApp {
   const catalog = service('Catalog', 'catalog', catalogWorkload);
   new CanaryRoute(scope, 'CatalogRoute', {
     service: catalog,
+    port: 8080,
     timeout: Duration.seconds(5),
     rules: [
       {
@@ -125,6 +132,11 @@ export function buildFeaturesApp(scope: Construct): FeaturesApp {
     service: catalog,
     loadBalancer: LoadBalancer.consistentHash({ httpHeaderName: 'x-user-id' }).withLocality({ failover: [{ from: 'europe-west1', to: 'europe-west4' }] }),
     outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 5, interval: Duration.seconds(10), baseEjectionTime: Duration.seconds(30) }),
+  });
+  new CircuitBreaker(scope, 'CatalogGrpcPool', {
+    service: catalog,
+    port: 9090,
+    connectionPool: ConnectionPool.of({ http: { http2MaxRequests: 500, maxRequestsPerConnection: 100 } }),
   });
 
   // One host shared by two teams.

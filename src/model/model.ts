@@ -320,6 +320,11 @@ export class MeshIntentModel {
     const svc = this.requireService(ref, source);
     const state = this.peekHost(ref);
     if (state.rules) {
+      const routed = state.routePort ?? primaryPort(svc).port;
+      if (svc.ports.length > 1 && options.port !== undefined && options.port !== routed) {
+        fail(source, 'port', options.port, `host "${svc.name}" is already routed by ${state.rules.source} on port ${routed}; a host has one route, for one of its ports, and requests to its other ports take Istio's default route`,
+          `route the port whose requests need rules (one CanaryRoute), and protect the others with a CircuitBreaker ({ port })`);
+      }
       fail(source, 'service', svc.name, `host "${svc.name}" is already routed by ${state.rules.source}; a host has one route`, 'put all rules into one CanaryRoute');
     }
     if (state.delegation && state.delegation.source !== source) {

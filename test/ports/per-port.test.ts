@@ -251,3 +251,12 @@ describe('simulator: per-port routes', () => {
     expect(answer.destinations).toEqual([{ host: 'reviews.production.svc.cluster.local', subset: 'v1', weight: 100 }]);
   });
 });
+
+describe('one route per host', () => {
+  test('GIVEN a route on the http port WHEN a second CanaryRoute routes the grpc port THEN refused: a host has one route, for one of its ports', () => {
+    const { chart, catalog } = given();
+    new CanaryRoute(chart, 'HttpRoute', { service: catalog, defaultDestination: Destination.version('v1') });
+    expect(() => new CanaryRoute(chart, 'GrpcRoute', { service: catalog, port: 9090, defaultDestination: Destination.version('v2') }))
+      .toThrow(/\[test\/GrpcRoute\] port: 9090 is invalid: host "catalog" is already routed by test\/HttpRoute on port 8080; a host has one route, for one of its ports/);
+  });
+});

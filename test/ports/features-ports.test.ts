@@ -1,0 +1,41 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { MeshSimulator } from '../../src';
+import { loadManifestFiles } from '../../src/simulator/load';
+import { main } from '../../examples/main';
+
+/** The two-port gRPC + HTTP service of examples/features.ts, as dist/features/ holds it. */
+describe('examples/features.ts: catalog, a two-port gRPC + HTTP service', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'features-ports-'));
+  main(outdir);
+  const objects: any[] = loadManifestFiles([path.join(outdir, 'features')]);
+  const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+  test('GIVEN the example THEN the Service and both Deployments expose http 8080 and grpc 9090', () => {
+    expect(find('Service', 'catalog').spec.ports).toEqual([
+      { name: 'http', port: 8080, protocol: 'TCP', targetPort: 8080 },
+      { name: 'grpc', port: 9090, protocol: 'TCP', targetPort: 9090 },
+    ]);
+    for (const v of ['v1', 'v2']) {
+      expect(find('Deployment', `catalog-${v}`).spec.template.spec.containers[0].ports.map((p: any) => `${p.name}/${p.containerPort}`)).toEqual(['http/8080', 'grpc/9090']);
+    }
+  });
+
+  test('GIVEN the example THEN the route names port 8080 in every destination and mirror, and the gRPC port has its own pool', () => {
+    for (const rule of find('VirtualService', 'catalog').spec.http) {
+      for (const d of (rule.route ?? []).map((r: any) => r.destination)) expect(d.port).toEqual({ number: 8080 });
+      if (rule.mirror) expect(rule.mirror.port).toEqual({ number: 8080 });
+      expect(rule.match.every((m: any) => m.port === 8080)).toBe(true);
+    }
+    expect(find('DestinationRule', 'catalog').spec.trafficPolicy.portLevelSettings).toEqual([
+      { port: { number: 9090 }, connectionPool: { http: { http2MaxRequests: 500, maxRequestsPerConnection: 100 } } },
+    ]);
+  });
+
+  test('GIVEN the simulator THEN the HTTP port follows the route (answers name the port), the gRPC port takes the default route', () => {
+    const sim = MeshSimulator.fromManifests(objects);
+    expect(sim.route({ host: 'catalog.storefront', path: '/v1/items/7' })).toMatchObject({ port: 8080, rewrite: { path: '/items/7' }, destinations: [{ subset: 'v1', port: 8080 }] });
+    expect(sim.route({ host: 'catalog.storefront', port: 9090, path: '/catalog.v1.Catalog/Get' })).toMatchObject({ port: 9090, defaultRoute: true, routedBy: null });
+  });
+});
