@@ -1,5 +1,6 @@
-import { AuthorizationRuleIntent, HostTrafficIntent, IdentityRef, isRouted, principalOf } from '../model';
+import { AuthorizationRuleIntent, HostTrafficIntent, IdentityRef, isRouted, principalOf, ServiceIntent } from '../model';
 import { ztunnelWhenKey } from '../rules/authz';
+import { isHttpProtocol, servicePortProtocol } from '../rules/protocol';
 import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
 
 /**
@@ -113,29 +114,48 @@ function l4Projection(rule: AuthorizationRuleIntent, waypoint: IdentityRef): Aut
   return { source, ...(operation ? { operation } : {}), when: rule.when.filter((c) => ztunnelWhenKey(c.key)), addedBy: rule.addedBy };
 }
 
-/** Warning code: DestinationRules on an ambient data plane (Alpha at waypoints; beside HTTPRoutes, unsupported). */
+/** Warning code: DestinationRules on an ambient data plane (applied at the waypoint, for every caller together). */
 export const WARN_AMBIENT_DESTINATION_RULE = 'CI1091';
 
 /**
- * What a host's DestinationRules amount to on an ambient data plane. Istio documents the classic
- * networking APIs (VirtualService, DestinationRule) at waypoints as Alpha, and mixing them with Gateway
- * API routes as unsupported (https://istio.io/latest/docs/ambient/usage/l7-features/, "Traffic
- * routing"); a waypoint applies a DestinationRule's traffic policy to the clusters of the host it names.
- * With the Gateway API every request of a routed host goes to a per-version Service when every
- * destination names a version, so the DestinationRule of the Service host itself is never used (the
- * per-version DestinationRules carry its policy). Returns the warning (one per host, naming both
- * findings when both hold), or undefined when the host renders no DestinationRule.
+ * Whether the DestinationRule of the Service host itself is dead config on an ambient data plane with
+ * Gateway API routes, so it is not rendered. A waypoint builds a cluster per Service, port and protocol
+ * and applies that host's DestinationRule to it (pilot/pkg/networking/core/cluster_waypoint.go
+ * buildWaypointInboundVIP, Istio 1.30.3); HTTPRoute rules reach versions through per-version Services
+ * (backendRefs, not DestinationRule subsets: https://istio.io/latest/docs/ambient/migrate/migrate-policies/),
+ * whose own DestinationRules carry the host policy. So when every rule forwards only to versions (and
+ * mirrors only to versions), and every port is declared HTTP (a TCP or undeclared port also gets a TCP
+ * cluster, which HTTPRoutes never route and where the Service host's policy still applies), no request
+ * uses the Service host's cluster.
  */
-export function ambientDestinationRuleWarning(serviceName: string, host: HostTrafficIntent, gatewayApi: boolean): string | undefined {
+export function ambientServiceHostRuleUnused(svc: ServiceIntent, host: HostTrafficIntent): boolean {
+  if (host.hostPolicy === undefined || !isRouted(host)) return false;
+  const rules = host.rules ?? [];
+  const forwards = rules.filter((r) => r.destinations.length > 0);
+  if (forwards.length === 0) return false;
+  const toVersions = rules.every((r) => r.destinations.every((d) => d.version !== undefined) && (r.mirror === undefined || r.mirror.version !== undefined));
+  return toVersions && svc.ports.every((p) => isHttpProtocol(servicePortProtocol({ port: p.port, name: p.name })));
+}
+
+/**
+ * What a host's DestinationRules amount to on an ambient data plane. Istio's ambient docs list
+ * DestinationRule traffic policies (connection pool, outlier detection, TLS) as applied by waypoints
+ * (https://istio.io/latest/docs/ambient/migrate/migrate-policies/; only VirtualService at waypoints is
+ * Alpha, CI1090: https://istio.io/latest/docs/ambient/usage/l7-features/). The waypoint is then the
+ * client of the Service's clusters (cluster_waypoint.go): the pool limits and outlier detection count the
+ * requests of every caller together, per waypoint replica, where sidecars count them per calling pod.
+ * With the Gateway API, the Service host's own DestinationRule is left out when no request uses it
+ * ({@link ambientServiceHostRuleUnused}). Returns the warning, or undefined when the host renders no
+ * DestinationRule.
+ */
+export function ambientDestinationRuleWarning(svc: ServiceIntent, host: HostTrafficIntent, gatewayApi: boolean): string | undefined {
   if (host.hostPolicy === undefined && host.subsetPolicies.length === 0) return undefined;
   const out = [
-    `${serviceName}'s traffic policy (CircuitBreaker) renders DestinationRules on an ambient data plane: Istio supports DestinationRule at waypoints as Alpha only`
-    + (gatewayApi ? ', and documents mixing it with Gateway API routes as unsupported' : '')
-    + '; check the connection pool and outlier detection on a real waypoint before relying on them',
+    `${svc.name}'s traffic policy (CircuitBreaker) renders DestinationRules on an ambient data plane: the namespace waypoint applies them as the client of ${svc.name}, `
+    + 'so the connection pool limits and outlier detection count the requests of every caller together (per waypoint replica), not per calling pod as sidecars do; size them for all callers',
   ];
-  const everyToVersion = isRouted(host) && (host.rules ?? []).length > 0 && (host.rules ?? []).every((r) => r.destinations.length > 0 && r.destinations.every((d) => d.version !== undefined));
-  if (gatewayApi && host.hostPolicy !== undefined && everyToVersion) {
-    out.push(`its DestinationRule for the Service host ${serviceName} is never used: every HTTPRoute rule sends its requests to a per-version Service, whose own DestinationRule carries the policy`);
+  if (gatewayApi && ambientServiceHostRuleUnused(svc, host)) {
+    out.push(`its DestinationRule for the Service host ${svc.name} is not rendered: every HTTPRoute rule sends its requests to a per-version Service, whose own DestinationRule carries the policy`);
   }
   return out.join('. Also, ');
 }

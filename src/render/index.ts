@@ -31,7 +31,7 @@ import {
   WorkloadEgressIntent,
   WorkloadSecurityIntent,
 } from '../model';
-import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
+import { ambientDestinationRuleWarning, ambientServiceHostRuleUnused, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
 import { egressProblems, renderEgress } from './egress';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
@@ -172,9 +172,9 @@ class ModeRenderer implements MeshRenderer {
       const host = model.host(svc);
       objects.push(...this.renderService(model, svc, host));
       for (const limit of host.localRateLimits) objects.push(renderLocalRateLimit(policySubject(svc, host), limit));
-      // DestinationRules at a waypoint are alpha in Istio, and unsupported beside Gateway API routes.
+      // DestinationRules at a waypoint count every caller's requests together (ambient-security.ts).
       if (this.dataPlane.usesWaypoints && this.routingOf(host) !== FLAGGER_DELIVERY) {
-        const message = ambientDestinationRuleWarning(svc.name, host, this.routingOf(host) === GATEWAY_API_ROUTING);
+        const message = ambientDestinationRuleWarning(svc, host, this.routingOf(host) === GATEWAY_API_ROUTING);
         if (message) notices.push({ owner: serviceOwner(svc), code: WARN_AMBIENT_DESTINATION_RULE, message });
       }
       // VirtualService at a waypoint is alpha in Istio: say so for ambient + the Istio routing API.
@@ -265,7 +265,10 @@ class ModeRenderer implements MeshRenderer {
       }
     }
     // Flagger routes the gateways that expose a progressive host whole (its Canary's service.gateways).
-    out.push(...routing.hostObjects(svc, host, annotations, routing === FLAGGER_DELIVERY ? canaryExposures(model, svc, host) : undefined));
+    const routed = routing.hostObjects(svc, host, annotations, routing === FLAGGER_DELIVERY ? canaryExposures(model, svc, host) : undefined);
+    // Ambient + Gateway API: the Service host's DestinationRule no request uses is dead config (ambient-security.ts).
+    const deadHostRule = this.dataPlane.usesWaypoints && routing === GATEWAY_API_ROUTING && ambientServiceHostRuleUnused(svc, host);
+    out.push(...(deadHostRule ? routed.filter((o) => o.id !== 'DestinationRule') : routed));
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), model.workload(svc), waypoint));
     return out;
   }

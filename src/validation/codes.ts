@@ -207,6 +207,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { code: 'CI3003', level: 'error', title: 'a route sends traffic to a subset with no pods (0 replicas or no matching Deployment)', source: 'istio-rules.md §2 (ours)' },
   { code: 'CI3004', level: 'error', title: 'Telemetry provider not an extensionProvider of the mesh config in the set (IstioOperator or ConfigMap istio)', source: 'istio-rules.md §1 Telemetry, §5 (ours: checkTelemetryProvidersInManifests)' },
   { code: 'CI3005', level: 'error', title: 'a VirtualService routes on a JWT claim (`@request.auth.claims.*`) for sidecars, or at a gateway no RequestAuthentication validates tokens on', source: 'istio-rules.md §4 (ours: JWT claim based routing works at gateways with a RequestAuthentication)' },
+  { code: 'CI3006', level: 'error', title: 'a Gateway API listener certificateRef to a Secret in another namespace without a ReferenceGrant, or one neither the set nor a cert-manager Certificate of the set provides there', source: 'pilot/pkg/config/kube/gateway/conversion.go buildTLS (ours: the IST0101 credential rule for Gateway API)' },
   { code: 'CI9001', level: 'error', title: 'a suppression without a reason', source: 'ours' },
 ];
 

@@ -122,3 +122,52 @@ spec:
     expect(ci3005(vs('[mesh]') + ra(''))).toEqual([expect.stringMatching(/routes on a JWT claim for sidecar traffic \(gateway "mesh"\); Istio routes on claims at gateways only/)]);
   });
 });
+
+describe('CI3006: Gateway API certificateRefs (the credential rule of IST0101, for the Gateway API)', () => {
+  // Istio 1.30.3 pilot/pkg/config/kube/gateway/conversion.go buildTLS: a cross-namespace certificateRef
+  // needs a ReferenceGrant (else RefNotPermitted); the Secret must exist with a certificate (else InvalidCertificateRef).
+  const k8sGateway = (ref: string) => `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: shop, namespace: shop-edge }
+spec:
+  gatewayClassName: istio
+  listeners: [{ name: https, hostname: shop.example.com, port: 443, protocol: HTTPS, tls: { mode: Terminate, certificateRefs: [${ref}] } }]
+---
+`;
+  const grant = (namespace: string, from: string, name?: string) => `apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: { name: shop-certs, namespace: ${namespace} }
+spec:
+  from: [{ group: gateway.networking.k8s.io, kind: Gateway, namespace: ${from} }]
+  to: [{ group: "", kind: Secret${name ? `, name: ${name}` : ''} }]
+---
+`;
+  const ci3006 = (yaml: string) => run(yaml).filter((f) => f.startsWith('CI3006'));
+
+  test('GIVEN a certificateRef in the Gateway\'s namespace with a Certificate writing it there WHEN analyzed THEN nothing is reported', () => {
+    expect(ci3006(k8sGateway('{ name: shop-tls }') + certificate('shop-edge'))).toEqual([]);
+  });
+
+  test('GIVEN a certificateRef nothing provides WHEN analyzed THEN CI3006, as IST0101 for credentialName', () => {
+    expect(ci3006(k8sGateway('{ name: shop-tls }'))).toEqual([
+      'CI3006 Gateway shop-edge/shop: spec.listeners[0].tls.certificateRefs[0]: Secret "shop-edge/shop-tls" is neither in the set nor written there by a Certificate of the set: istiod marks the listener InvalidCertificateRef',
+    ]);
+  });
+
+  test('GIVEN the Certificate in another namespace WHEN analyzed THEN CI3006 names where it writes the Secret (refused the same way as for credentialName)', () => {
+    expect(ci3006(k8sGateway('{ name: shop-tls }') + certificate('istio-system'))).toEqual([
+      expect.stringMatching(/Secret "shop-edge\/shop-tls" is neither in the set .*; the Certificate "shop-tls" writes it into namespace "istio-system", where the gateway pods do not read it/),
+    ]);
+  });
+
+  test('GIVEN a cross-namespace certificateRef WHEN no ReferenceGrant allows it THEN CI3006 RefNotPermitted; WHEN one does THEN nothing', () => {
+    const crossNs = k8sGateway('{ name: shop-tls, namespace: certs }') + certificate('certs');
+    expect(ci3006(crossNs)).toEqual([expect.stringMatching(/Secret "certs\/shop-tls" is not in the Gateway's namespace "shop-edge", and no ReferenceGrant in "certs" lets Gateways of "shop-edge" read it: .*RefNotPermitted/)]);
+    expect(ci3006(crossNs + grant('certs', 'shop-edge'))).toEqual([]);
+    expect(ci3006(crossNs + grant('certs', 'shop-edge', 'shop-tls'))).toEqual([]);
+    // a grant for another Secret, from another namespace, or in the Gateway's namespace does not count
+    expect(ci3006(crossNs + grant('certs', 'shop-edge', 'other-tls'))).toHaveLength(1);
+    expect(ci3006(crossNs + grant('certs', 'elsewhere'))).toHaveLength(1);
+    expect(ci3006(crossNs + grant('shop-edge', 'shop-edge'))).toHaveLength(1);
+  });
+});

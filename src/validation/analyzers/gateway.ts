@@ -4,7 +4,7 @@
 import { X509Certificate } from 'crypto';
 import { list, num, str, strings } from '../../manifests';
 import { labelsMatch } from '../../rules/labels';
-import type { GatewayServer, GatewaySpec, IndexedObject, ServicePort, StringMap } from '../../manifests';
+import type { GatewayServer, GatewaySpec, IndexedObject, ManifestIndex, ServicePort, StringMap } from '../../manifests';
 import type { Analyzer } from './context';
 import { shortOrFullName } from './virtualservice';
 import { fullName, q, selectorText } from './util';
@@ -208,6 +208,34 @@ function validSecret(secret: IndexedObject): boolean {
   }
 }
 
+/** The Secrets of a set and the cert-manager Certificates that write Secrets, for credential lookups. */
+interface CredentialIndex {
+  readonly secrets: ReadonlyMap<string, IndexedObject>;
+  readonly certificates: readonly IndexedObject[];
+}
+
+function credentialIndex(index: ManifestIndex): CredentialIndex {
+  return {
+    secrets: new Map(index.ofKind('Secret', '').map((s) => [`${s.namespace}/${s.name}`, s])),
+    certificates: index.ofKind('Certificate', 'cert-manager.io').filter((c) => typeof str(c.spec?.secretName) === 'string'),
+  };
+}
+
+/**
+ * Whether a gateway credential Secret serves a certificate: the Secret of the set with a valid, current
+ * certificate, or (ours, not Istio's) a cert-manager Certificate of the set writing it in that very
+ * namespace, as it will once applied (as a Deployment's pods appear). `missing` names the namespaces a
+ * Certificate of the set writes it into instead. One rule for an Istio Gateway's `credentialName` (read
+ * in the gateway pods' namespace) and a Gateway API listener's `certificateRefs` (its own namespace).
+ */
+function credentialState(c: CredentialIndex, ref: { readonly namespace: string; readonly name: string }): { readonly state: 'ok' | 'invalid' } | { readonly state: 'missing'; readonly note: string } {
+  const secret = c.secrets.get(`${ref.namespace}/${ref.name}`);
+  if (secret) return { state: validSecret(secret) ? 'ok' : 'invalid' };
+  if (c.certificates.some((x) => x.namespace === ref.namespace && str(x.spec.secretName) === ref.name)) return { state: 'ok' };
+  const elsewhere = c.certificates.filter((x) => str(x.spec.secretName) === ref.name).map((x) => x.namespace).sort();
+  return { state: 'missing', note: elsewhere.length > 0 ? `; the Certificate ${q(ref.name)} writes it into namespace ${elsewhere.map(q).join(', ')}, where the gateway pods do not read it` : '' };
+}
+
 /**
  * IST0101 a Gateway whose selector matches no pod, or a credentialName with no Secret in the gateway
  * pods' namespace; IST0161 a credential Secret without a valid, current certificate.
@@ -217,12 +245,7 @@ export const secretAnalyzer: Analyzer = {
   codes: ['IST0101', 'IST0161'],
   source: `${AZ}secret.go, pilot/pkg/credentials/kube/secrets.go, pilot/pkg/xds/sds.go`,
   analyze(ctx) {
-    const secrets = new Map(ctx.index.ofKind('Secret', '').map((s) => [`${s.namespace}/${s.name}`, s]));
-    // Ours, not Istio's: a cert-manager Certificate of the set writes its Secret (spec.secretName, in
-    // the Certificate's namespace) with a current certificate once applied, as a Deployment's pods
-    // appear; so it counts as that Secret. One in another namespace is named in the message.
-    const certificates = ctx.index.ofKind('Certificate', 'cert-manager.io').filter((c) => typeof str(c.spec?.secretName) === 'string');
-    const certified = new Set(certificates.map((c) => `${c.namespace}/${str(c.spec.secretName)}`));
+    const credentials = credentialIndex(ctx.index);
     for (const gw of ctx.index.gateways as readonly IndexedObject<GatewaySpec>[]) {
       const selector = strings(gw.spec.selector);
       const pod = ctx.index.selectWorkloads(undefined, selector)[0];
@@ -234,15 +257,72 @@ export const secretAnalyzer: Analyzer = {
         const cn = str(server?.tls?.credentialName) ?? '';
         if (cn === '') return;
         const ref = shortOrFullName(pod.namespace, cn);
-        const secret = secrets.get(`${ref.namespace}/${ref.name}`);
-        if (!secret && certified.has(`${ref.namespace}/${ref.name}`)) return;
-        if (!secret) {
-          const elsewhere = certificates.filter((c) => str(c.spec.secretName) === ref.name).map((c) => c.namespace).sort();
-          const note = elsewhere.length > 0 ? `; the Certificate ${q(ref.name)} writes it into namespace ${elsewhere.map(q).join(', ')}, where the gateway pods do not read it` : '';
-          ctx.report(gw, 'IST0101', `spec.servers[${i}].tls.credentialName: Secret ${q(fullName(ref))} is not in the gateway's namespace ${q(pod.namespace)}${note}`);
-        } else if (!validSecret(secret)) {
+        const found = credentialState(credentials, ref);
+        if (found.state === 'missing') {
+          ctx.report(gw, 'IST0101', `spec.servers[${i}].tls.credentialName: Secret ${q(fullName(ref))} is not in the gateway's namespace ${q(pod.namespace)}${found.note}`);
+        } else if (found.state === 'invalid') {
           ctx.report(gw, 'IST0161', `spec.servers[${i}].tls.credentialName: Secret ${fullName(ref)} holds no valid, current certificate (keys cert/key or tls.crt/tls.key)`);
         }
+      });
+    }
+  },
+};
+
+/** A ReferenceGrant `from` or `to` entry. */
+interface GrantPeer {
+  readonly group?: string;
+  readonly kind?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+/**
+ * Whether a ReferenceGrant in the Secret's namespace lets Gateways of namespace `from` read Secret
+ * `name`: a `from` entry for group gateway.networking.k8s.io, kind Gateway and that namespace, and a `to`
+ * entry for core Secrets, all of them or this one by name (gateway.networking.k8s.io ReferenceGrant;
+ * Istio 1.30.3 pilot/pkg/config/kube/gateway/conversion.go `grants.SecretAllowed`).
+ */
+function referenceGrantAllows(grants: readonly IndexedObject[], from: string, namespace: string, name: string): boolean {
+  return grants.some((g) => g.namespace === namespace
+    && list<GrantPeer>(g.spec?.from).some((f) => f?.group === 'gateway.networking.k8s.io' && f.kind === 'Gateway' && f.namespace === from)
+    && list<GrantPeer>(g.spec?.to).some((t) => (t?.group ?? '') === '' && t?.kind === 'Secret' && (t.name === undefined || t.name === name)));
+}
+
+/**
+ * CI3006: a Gateway API `Gateway` listener whose TLS `certificateRefs` istiod cannot serve (Istio 1.30.3
+ * pilot/pkg/config/kube/gateway/conversion.go buildTLS): a Secret in another namespace that no
+ * ReferenceGrant there lets the Gateway read (RefNotPermitted), or a Secret that neither the set nor a
+ * cert-manager Certificate of the set provides in its namespace, or one without a usable certificate
+ * (InvalidCertificateRef). The credential rule is the one IST0101/IST0161 apply to an Istio Gateway's
+ * credentialName ({@link credentialState}).
+ */
+export const gatewayApiCredentialAnalyzer: Analyzer = {
+  name: 'ours.GatewayApiCredentialAnalyzer',
+  codes: ['CI3006'],
+  source: 'pilot/pkg/config/kube/gateway/conversion.go (buildTLS, Istio 1.30.3); gateway.networking.k8s.io ReferenceGrant',
+  analyze(ctx) {
+    const gateways = ctx.index.ofKind('Gateway', 'gateway.networking.k8s.io');
+    if (gateways.length === 0) return;
+    const grants = ctx.index.ofKind('ReferenceGrant', 'gateway.networking.k8s.io');
+    const credentials = credentialIndex(ctx.index);
+    for (const gw of gateways) {
+      list<any>(gw.spec?.listeners).forEach((l, i) => {
+        list<any>(l?.tls?.certificateRefs).forEach((ref, j) => {
+          const name = str(ref?.name);
+          if (!name || (str(ref?.group) ?? '') !== '' || (str(ref?.kind) ?? 'Secret') !== 'Secret') return;
+          const at = `spec.listeners[${i}].tls.certificateRefs[${j}]`;
+          const namespace = str(ref?.namespace) ?? gw.namespace;
+          if (namespace !== gw.namespace && !referenceGrantAllows(grants, gw.namespace, namespace, name)) {
+            ctx.report(gw, 'CI3006', `${at}: Secret ${q(`${namespace}/${name}`)} is not in the Gateway's namespace ${q(gw.namespace)}, and no ReferenceGrant in ${q(namespace)} lets Gateways of ${q(gw.namespace)} read it: istiod refuses the reference (RefNotPermitted) and the listener serves no certificate`);
+            return;
+          }
+          const found = credentialState(credentials, { namespace, name });
+          if (found.state === 'missing') {
+            ctx.report(gw, 'CI3006', `${at}: Secret ${q(`${namespace}/${name}`)} is neither in the set nor written there by a Certificate of the set${found.note}: istiod marks the listener InvalidCertificateRef`);
+          } else if (found.state === 'invalid') {
+            ctx.report(gw, 'CI3006', `${at}: Secret ${namespace}/${name} holds no valid, current certificate (keys tls.crt/tls.key): istiod marks the listener InvalidCertificateRef`);
+          }
+        });
       });
     }
   },

@@ -17,7 +17,7 @@ import { deprecationAnalyzer } from './deprecation';
 import { caCertificateAnalyzer, podNotSelectedAnalyzer } from './destinationrule';
 import { envoyPatchAnalyzer } from './envoyfilter';
 import { externalControlPlaneAnalyzer } from './externalcontrolplane';
-import { certificateAnalyzer, conflictingGatewayAnalyzer, ingressGatewayPortAnalyzer, secretAnalyzer } from './gateway';
+import { certificateAnalyzer, conflictingGatewayAnalyzer, gatewayApiCredentialAnalyzer, ingressGatewayPortAnalyzer, secretAnalyzer } from './gateway';
 import { HostRegistry } from './hosts';
 import { imageAnalyzer, imageAutoAnalyzer, injectionAnalyzer } from './injection';
 import { crdVersionAnalyzer, k8sGatewaySelectorAnalyzer } from './k8sgateway';
@@ -82,6 +82,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   subsetTrafficAnalyzer,
   telemetryProvidersAnalyzer,
   claimRoutingAnalyzer,
+  gatewayApiCredentialAnalyzer,
 ];
 
 /** Analyzers Istio runs only when asked for by name (`skipAll` in its tests): the alpha-annotation check. */
