@@ -333,3 +333,28 @@ describe('MeshService.fromWorkloads reads the objects once: later changes are re
     expect(() => Testing.synth(chart)).toThrow(/props\.deployments\[0\]: .* is invalid: its pods lack the Service selector label\(s\) tier=web.*; it changed after MeshService\.fromWorkloads read the objects/);
   });
 });
+
+describe('adopted namespaces across two copies of the package (symbol brands)', () => {
+  test('GIVEN a namespace adopted with another copy of the package THEN this copy\'s constructs take it', () => {
+    // GIVEN a second, independent copy of the library, as a second install would load it
+    let B: typeof import('../src');
+    jest.isolateModules(() => {
+      B = require('../src');
+    });
+    const { chart, mesh } = meshChart();
+    const adopted = B!.MeshNamespace.fromName(chart, 'Billing', 'billing', { mesh: mesh as any });
+    // WHEN / THEN this copy recognises it, and a service and a policy of this copy take it
+    expect(AdoptedMeshNamespace.isAdoptedMeshNamespace(adopted)).toBe(true);
+    expect(adopted instanceof AdoptedMeshNamespace).toBe(true);
+    expect(MeshNamespace.isIMeshNamespace(adopted)).toBe(true);
+    const invoices = MeshService.fromAttributes(chart, 'Invoices', { namespace: adopted as any, name: 'invoices', serviceAccount: 'invoices', port: 8080, versions: ['v1'] });
+    new ZeroTrustPolicy(chart, 'Zt', { mesh, namespaces: [{ namespace: adopted as any }] });
+    expect(invoices.meshNamespace).toBe(adopted);
+    expect(one(synth(chart).filter((o) => o.metadata.namespace === 'billing'), 'AuthorizationPolicy', 'default-deny')).toBeDefined();
+  });
+
+  test.each([undefined, null, 'billing', {}])('GIVEN %p THEN the guards are false', (x) => {
+    expect(AdoptedMeshNamespace.isAdoptedMeshNamespace(x)).toBe(false);
+    expect(MeshNamespace.isIMeshNamespace(x)).toBe(false);
+  });
+});
