@@ -6,6 +6,8 @@ export { Mesh } from './mesh';
 export type { IMeshMember, MeshProps, MeshTracingOptions, RenderedObjectFactory } from './mesh';
 export { MeshNamespace } from './mesh-namespace';
 export type { MeshNamespaceProps } from './mesh-namespace';
+export { AdoptedMeshNamespace } from './adopted-namespace';
+export type { AdoptedNamespaceOptions, IMeshNamespace } from './adopted-namespace';
 export { MeshService } from './mesh-service';
 export type { IMeshService, MeshServiceAttributes, MeshServiceWorkloadsProps } from './mesh-service';
 export { TracedService } from './traced-service';

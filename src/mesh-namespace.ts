@@ -2,13 +2,14 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import { namespaceOwner } from './model';
-import { fail, validationMessage } from './private/errors';
+import { fail } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
 import { POD_SECURITY_LABEL_PREFIX, podSecurityLevel, podSecurityVersion } from './rules/pod-security';
 import { meshMemberNamespace } from './rules/workload';
 import { Waypoint } from './waypoint';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
+import { AdoptedMeshNamespace, AdoptedNamespaceOptions, IMeshNamespace, waypointNameProblems } from './adopted-namespace';
 
 /** Properties of a {@link MeshNamespace}. */
 export interface MeshNamespaceProps {
@@ -79,7 +80,28 @@ const NAMESPACE_SYMBOL = brandSymbol('MeshNamespace');
  * pitfall 1): unrelated namespaces stay as they are. The Namespace object is the construct's
  * `Resource` child, so `ApiObject.of(namespace)` is the escape hatch.
  */
-export class MeshNamespace extends Construct implements IMeshMember {
+export class MeshNamespace extends Construct implements IMeshMember, IMeshNamespace {
+  /**
+   * A namespace that exists already (a Helm chart or another repository creates it), adopted into
+   * the mesh: the app writes the mesh's namespace-wide objects there (a ZeroTrustPolicy's default deny
+   * and PeerAuthentication, SidecarScope Sidecars, the waypoint Gateway) and the objects of the
+   * services in it, but no Namespace object, so no labels: the namespace's owner sets the mesh labels
+   * the handle's `labels` lists. For a service in a namespace the app neither writes nor adopts, pass
+   * the namespace name to `MeshService.fromAttributes` instead: the mesh then writes only that
+   * service's own objects there.
+   * @example
+   * const payments = MeshNamespace.fromName(chart, 'Payments', 'payments', { mesh });
+   * new ZeroTrustPolicy(chart, 'ZeroTrust', { mesh, namespaces: [{ namespace: payments }] });
+   */
+  public static fromName(scope: Construct, id: string, name: string, options: AdoptedNamespaceOptions): IMeshNamespace {
+    return new AdoptedMeshNamespace(scope, id, name, options);
+  }
+
+  /** Whether `x` is a namespace of a mesh: a MeshNamespace or an adopted one (works across copies of this package). */
+  public static isIMeshNamespace(x: unknown): x is IMeshNamespace {
+    return MeshNamespace.isMeshNamespace(x) || AdoptedMeshNamespace.isAdoptedMeshNamespace(x);
+  }
+
   /** Whether `x` is a MeshNamespace (works across copies of this package). */
   public static isMeshNamespace(x: unknown): x is MeshNamespace {
     return hasBrand(x, NAMESPACE_SYMBOL);
@@ -152,11 +174,7 @@ export class MeshNamespace extends Construct implements IMeshMember {
 
   /** Istio names the waypoint's Deployment, Service and ServiceAccount after the Gateway: no service may take that name. */
   private checkWaypointName(): string[] {
-    const w = this.waypoint;
-    if (!w) return [];
-    return this.mesh.model.services
-      .filter((s) => s.namespace === this.name && (s.name === w.name || s.serviceAccount === w.name))
-      .map((s) => validationMessage('waypoint', w.name, `Istio deploys the waypoint of namespace ${this.name} as Deployment, Service and ServiceAccount "${w.name}", which ${s.source} also uses`, 'rename the service or its ServiceAccount'));
+    return waypointNameProblems(this);
   }
 }
 

@@ -3,9 +3,12 @@ import { Construct, IConstruct } from 'constructs';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
+import type { IMeshNamespace } from './adopted-namespace';
 import { IWorkloadIdentity, ServiceIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
-import { fail } from './private/errors';
+import { fail, MeshConfigError, validationMessage } from './private/errors';
+import { addSynthHook } from './private/synth-hooks';
+import { meshMemberNamespace } from './rules/workload';
 import { labelValue } from './rules/labels';
 import { dns1035Label, dns1123Label } from './rules/names';
 import { port as checkPort } from './rules/ports';
@@ -52,11 +55,18 @@ export interface MeshServiceAttributes {
   /** The Service name (the host), a DNS-1035 label. */
   readonly name: string;
   /**
-   * The namespace: a {@link MeshNamespace} of this app, or the name of one (then `mesh` is required).
-   * The namespace must be declared in the mesh (a MeshNamespace), because the mesh writes its
-   * objects (routes, policies) there.
+   * The namespace: a {@link MeshNamespace} of this app, an adopted one (`MeshNamespace.fromName`),
+   * or a name (then `mesh` is required). A name of a namespace the mesh already has (declared or
+   * adopted) means that namespace. Any other name is a namespace the app neither writes nor adopts
+   * (the chart that deploys the service creates it): the mesh then writes only this service's own
+   * objects there — its routes, DestinationRule, and policies that select its pods
+   * (AuthorizationPolicy, PeerAuthentication, EnvoyFilter, Sidecar) — and nothing namespace-wide:
+   * no Namespace or labels, no default deny, no namespace PeerAuthentication, no waypoint. An ALLOW
+   * policy selecting the service still denies it every request no rule allows (Istio authorization);
+   * to secure the whole namespace, adopt it with `MeshNamespace.fromName`. Declare or adopt a
+   * namespace before the services that name it.
    */
-  readonly namespace: MeshNamespace | string;
+  readonly namespace: IMeshNamespace | string;
   /**
    * The mesh, when `namespace` is given by name.
    * @default - the mesh of `namespace`
@@ -103,8 +113,8 @@ export interface MeshServiceAttributes {
 
 /** What {@link MeshService.fromWorkloads} adopts: a Service and the Deployments of its versions. */
 export interface MeshServiceWorkloadsProps {
-  /** The mesh namespace the objects are in. */
-  readonly namespace: MeshNamespace;
+  /** The mesh namespace the objects are in: a {@link MeshNamespace} or an adopted one (`MeshNamespace.fromName`). */
+  readonly namespace: IMeshNamespace;
   /** The Service: a cdk8s-plus `Service` or an `ApiObject` of kind Service. */
   readonly service: IConstruct;
   /**
@@ -184,7 +194,7 @@ export class MeshService extends Construct implements IMeshService {
         return { name: v, replicas, podLabels: { ...selector, version: v } };
       });
       return {
-        namespace: ns,
+        ...ns,
         intent: {
           name,
           namespace: ns.name,
@@ -192,6 +202,7 @@ export class MeshService extends Construct implements IMeshService {
           ports: ports ?? [{ name: portName, port, targetPort, protocol: 'TCP' }],
           selector,
           versions,
+          adopted: 'attributes',
           source: self.node.path,
         },
       };
@@ -203,11 +214,16 @@ export class MeshService extends Construct implements IMeshService {
    * `ApiObject`s, e.g. from `Include` or a Helm chart rendered by cdk8s). Their labels, port and
    * ServiceAccount are read now and checked: the Service selects every Deployment's pods, each pod
    * template has a unique `version` label, all versions run as one ServiceAccount, and the port tells
-   * Istio it carries HTTP. The objects are left as they are; the mesh adds only its own objects.
+   * Istio it carries HTTP. Set them before adopting: at synth they are read again, and a change made
+   * after this call (a label, port, ServiceAccount or replica count the mesh had already used) is an
+   * error naming the object and the change. The objects are left as they are, except that the mesh
+   * labels the Service as its data plane needs (ambient with a waypoint:
+   * `istio.io/ingress-use-waypoint: "true"`, as on a TracedService's Service; a value the app sets
+   * itself wins); the mesh adds only its own objects.
    */
   public static fromWorkloads(scope: Construct, id: string, props: MeshServiceWorkloadsProps): MeshService {
     return new MeshService(scope, id, (self) => {
-      if (!props || !MeshNamespace.isMeshNamespace(props.namespace)) fail(self, 'props.namespace', props?.namespace, 'must be a MeshNamespace');
+      if (!props || !MeshNamespace.isIMeshNamespace(props.namespace)) fail(self, 'props.namespace', props?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
       const ns = props.namespace;
       const adopted = readWorkloads(self, ns.name, props.service, props.deployments, props.port);
       checkHttpPort(self, 'props.service', adopted.port.name, adopted.port.appProtocol);
@@ -216,8 +232,16 @@ export class MeshService extends Construct implements IMeshService {
         checkVersion(self, `props.deployments[${i}]`, v.name, seen);
         return { name: v.name, replicas: v.replicas, podLabels: v.podLabels };
       });
+      // Read again at synth: a change made after this call would not be in the mesh objects.
+      self.node.addValidation({ validate: () => changedSinceAdoption(self, ns.name, props, adopted) });
+      // The data plane's Service labels depend on the final intent (a waypoint): set at synth.
+      const service = apiObjectOf(props.service)!;
+      const label = () => self.labelAdoptedService(service);
+      addSynthHook(self.node.root, label);
+      self.node.addValidation({ validate: () => (label(), []) });
       return {
         namespace: ns,
+        mesh: ns.mesh,
         intent: {
           name: adopted.name,
           namespace: ns.name,
@@ -225,6 +249,7 @@ export class MeshService extends Construct implements IMeshService {
           ports: [{ name: adopted.port.name, port: adopted.port.port, targetPort: adopted.port.targetPort, protocol: 'TCP' }, ...adopted.otherPorts],
           selector: adopted.selector,
           versions,
+          adopted: 'workloads',
           source: self.node.path,
         },
       };
@@ -233,8 +258,11 @@ export class MeshService extends Construct implements IMeshService {
 
   /** The mesh. */
   public readonly mesh: Mesh;
-  /** The mesh namespace. */
-  public readonly meshNamespace: MeshNamespace;
+  /**
+   * The mesh namespace: a MeshNamespace or an adopted one; undefined for a namespace that
+   * `fromAttributes` got by a name the mesh neither declares nor adopts.
+   */
+  public readonly meshNamespace: IMeshNamespace | undefined;
   /** The Service name (the host). */
   public readonly name: string;
   /** The namespace name. */
@@ -252,12 +280,15 @@ export class MeshService extends Construct implements IMeshService {
   /** This workload's security intent: who may call it, and its own mTLS mode. */
   public readonly security: ServiceSecurity;
 
-  private constructor(scope: Construct, id: string, declare: (self: MeshService) => { namespace: MeshNamespace; intent: ServiceIntent }) {
+  /** Labels this construct put on an adopted Service (fromWorkloads), with their values. */
+  private readonly _serviceLabels = new Map<string, string>();
+
+  private constructor(scope: Construct, id: string, declare: (self: MeshService) => { namespace: IMeshNamespace | undefined; mesh: Mesh; intent: ServiceIntent }) {
     super(scope, id);
     addBrand(this, MESH_SERVICE_BRAND);
-    const { namespace, intent } = declare(this);
+    const { namespace, mesh, intent } = declare(this);
     this.meshNamespace = namespace;
-    this.mesh = namespace.mesh;
+    this.mesh = mesh;
     this.name = intent.name;
     this.namespace = intent.namespace;
     this.port = intent.ports[0].port;
@@ -269,6 +300,19 @@ export class MeshService extends Construct implements IMeshService {
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
     this.mesh.addMember(this);
+  }
+
+  /**
+   * Puts the labels the data plane gives a Service (ambient with a waypoint:
+   * `istio.io/ingress-use-waypoint`) on the adopted Service object; a value the app set itself wins.
+   */
+  private labelAdoptedService(service: ApiObject): void {
+    for (const [k, v] of Object.entries(this.mesh.renderer.serviceLabels(this.mesh.model, this.ref))) {
+      const current = service.metadata.getLabel(k);
+      if (current !== undefined && this._serviceLabels.get(k) !== current) continue; // the app's own value
+      service.metadata.addLabel(k, v);
+      this._serviceLabels.set(k, v);
+    }
   }
 
   /**
@@ -343,19 +387,65 @@ function describe(x: unknown): unknown {
   return c && typeof c === 'object' && c.node && typeof c.node.path === 'string' ? c.node.path : x;
 }
 
-function resolveNamespace(self: Construct, ns: MeshNamespace | string, mesh: Mesh | undefined): MeshNamespace {
-  if (MeshNamespace.isMeshNamespace(ns)) {
+/**
+ * The namespace of a service from attributes: a namespace handle, the mesh's namespace of that name,
+ * or else a namespace the app neither writes nor adopts, recorded in the model as `named` (the mesh
+ * writes only the service's own objects there, see {@link MeshServiceAttributes.namespace}).
+ */
+function resolveNamespace(self: Construct, ns: IMeshNamespace | string, mesh: Mesh | undefined): { namespace: IMeshNamespace | undefined; mesh: Mesh; name: string } {
+  if (MeshNamespace.isIMeshNamespace(ns)) {
     if (mesh !== undefined && ns.mesh !== mesh) fail(self, 'attrs.mesh', mesh.node.path, 'the namespace belongs to another mesh');
-    return ns;
+    return { namespace: ns, mesh: ns.mesh, name: ns.name };
   }
-  if (typeof ns !== 'string') fail(self, 'attrs.namespace', ns, 'must be a MeshNamespace or the name of one');
+  if (typeof ns !== 'string') fail(self, 'attrs.namespace', ns, 'must be a MeshNamespace, an adopted one (MeshNamespace.fromName) or a namespace name');
   if (!Mesh.isMesh(mesh)) fail(self, 'attrs.mesh', mesh, 'a namespace given by name needs the mesh', `pass { mesh, namespace: '${ns}' }, or pass the MeshNamespace itself`);
-  const found = mesh.membersOf(MeshNamespace.isMeshNamespace).find((n) => n.name === ns);
-  if (!found) {
-    fail(self, 'attrs.namespace', ns, `namespace ${ns} is not a namespace of this mesh: the mesh writes the service's routes and policies there`,
-      `declare it with new MeshNamespace(scope, id, { mesh, name: '${ns}' })`);
+  const found = mesh.membersOf(MeshNamespace.isIMeshNamespace).find((n) => n.name === ns);
+  if (found) return { namespace: found, mesh, name: ns };
+  if (!mesh.model.namespace(ns)) {
+    const bad = dns1123Label(ns);
+    if (bad) fail(self, 'attrs.namespace', ns, `a namespace name ${bad}`);
+    const notMember = meshMemberNamespace(ns, mesh.rootNamespace);
+    if (notMember) fail(self, 'attrs.namespace', ns, notMember);
+    mesh.model.addNamespace({ name: ns, labels: {}, waypoint: false, adoption: 'named', source: self.node.path });
   }
-  return found;
+  return { namespace: undefined, mesh, name: ns };
+}
+
+/**
+ * The facts {@link MeshService.fromWorkloads} read, read again at synth: an error for each change
+ * made after the call (the mesh objects were derived from the first reading).
+ */
+function changedSinceAdoption(self: Construct, namespace: string, props: MeshServiceWorkloadsProps, then: AdoptedWorkloads): string[] {
+  const after = 'it changed after MeshService.fromWorkloads read the objects, so the mesh objects (subsets, selectors, principals) no longer match them';
+  const hint = 'set labels, ports, replicas and the ServiceAccount before calling MeshService.fromWorkloads';
+  let now: AdoptedWorkloads;
+  try {
+    now = readWorkloads(self, namespace, props.service, props.deployments, props.port);
+  } catch (e) {
+    if (!MeshConfigError.isMeshConfigError(e)) throw e;
+    return [validationMessage(e.property, e.value, `${e.rule}; ${after}`, e.hint ?? hint)];
+  }
+  const errors: string[] = [];
+  const differs = (property: string, what: string, before: unknown, current: unknown) => {
+    if (JSON.stringify(before) !== JSON.stringify(current)) {
+      errors.push(validationMessage(property, current, `${what} was ${JSON.stringify(before)} when adopted; ${after}`, hint));
+    }
+  };
+  differs('props.service', 'the Service name', then.name, now.name);
+  differs('props.service', 'the Service selector', sortedLabels(then.selector), sortedLabels(now.selector));
+  differs('props.service', 'the mesh port', then.port, now.port);
+  differs('props.deployments', 'the ServiceAccount of the pods', then.serviceAccount, now.serviceAccount);
+  differs('props.deployments', 'the number of Deployments', then.versions.length, now.versions.length);
+  if (errors.length > 0) return errors;
+  then.versions.forEach((v, i) => {
+    differs(`props.deployments[${i}]`, 'the pods\' version label', v.name, now.versions[i].name);
+    differs(`props.deployments[${i}]`, 'the replica count', v.replicas, now.versions[i].replicas);
+  });
+  return errors;
+}
+
+function sortedLabels(labels: { readonly [key: string]: string }): Array<[string, string]> {
+  return Object.keys(labels).sort().map((k) => [k, labels[k]]);
 }
 
 function checkVersion(self: Construct, property: string, v: unknown, seen: Set<string>): void {

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
+import type { IMeshNamespace } from './adopted-namespace';
 import { serviceKey, sourceOwner, WorkloadEgressIntent } from './model';
 import { fail, validationMessage } from './private/errors';
 import { IMeshService, isMeshServiceOf, requireMeshService } from './mesh-service';
@@ -17,7 +18,7 @@ export interface SidecarScopeProps {
    * this call gets its own Sidecar. A service declared later is reported at synth.
    * @default - none (add them with addNamespace)
    */
-  readonly namespaces?: MeshNamespace[];
+  readonly namespaces?: IMeshNamespace[];
   /**
    * Single services to scope.
    * @default - none (add them with addService)
@@ -99,7 +100,7 @@ export class SidecarScope extends Construct implements IMeshMember {
   }
 
   /** Scopes every service of `namespace` declared so far. */
-  public addNamespace(namespace: MeshNamespace): void {
+  public addNamespace(namespace: IMeshNamespace): void {
     this.scopeNamespace('addNamespace.namespace', namespace);
   }
 
@@ -152,8 +153,8 @@ export class SidecarScope extends Construct implements IMeshMember {
     return this.mesh.model.egressOf(service.ref);
   }
 
-  private scopeNamespace(property: string, ns: MeshNamespace): void {
-    if (!MeshNamespace.isMeshNamespace(ns)) fail(this, property, ns, 'must be a MeshNamespace');
+  private scopeNamespace(property: string, ns: IMeshNamespace): void {
+    if (!MeshNamespace.isIMeshNamespace(ns)) fail(this, property, ns, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
     if (ns.mesh !== this.mesh) fail(this, property, ns.name, 'the namespace belongs to another mesh');
     if (this._namespaces.includes(ns.name)) fail(this, property, ns.name, 'the namespace is already scoped by this SidecarScope');
     this._namespaces.push(ns.name);

@@ -5,6 +5,7 @@ import { AutoscalingOptions, DisruptionBudgetOptions, EnvKeyRef, Probe, Topology
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
+import type { IMeshNamespace } from './adopted-namespace';
 import { EnvVarIntent, IWorkloadIdentity, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { fail } from './private/errors';
 import { dns1035Label, dns1123Label, toDnsLabel } from './rules/names';
@@ -123,7 +124,7 @@ export interface OpenTelemetryOptions {
 /** Properties of a {@link TracedService}. */
 export interface TracedServiceProps {
   /** The mesh namespace the service runs in. */
-  readonly namespace: MeshNamespace;
+  readonly namespace: IMeshNamespace;
   /**
    * The service name: Service, ServiceAccount and `app` label. A DNS-1123 label.
    * @default - the construct id in kebab case (`OrderService` → `order-service`); for the id
@@ -266,7 +267,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   /** The mesh. */
   public readonly mesh: Mesh;
   /** The mesh namespace. */
-  public readonly meshNamespace: MeshNamespace;
+  public readonly meshNamespace: IMeshNamespace;
   /** The service name. */
   public readonly name: string;
   /** The namespace name. */
@@ -288,8 +289,8 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     super(scope, id);
     addBrand(this, TRACED_SERVICE_SYMBOL);
     this.meshNamespace = props.namespace;
-    if (!props.namespace || !MeshNamespace.isMeshNamespace(props.namespace)) {
-      fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace');
+    if (!props.namespace || !MeshNamespace.isIMeshNamespace(props.namespace)) {
+      fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
     }
     this.mesh = props.namespace.mesh;
     this.namespace = props.namespace.name;

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
+import type { IMeshNamespace } from './adopted-namespace';
 import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
 import { IMeshService, requireMeshService } from './mesh-service';
@@ -11,7 +12,7 @@ import { addBrand, brandSymbol, hasBrand } from './private/brand';
 /** Security settings of one namespace. */
 export interface NamespaceSecurityOptions {
   /** The namespace. */
-  readonly namespace: MeshNamespace;
+  readonly namespace: IMeshNamespace;
   /**
    * Render a real default deny: an ALLOW policy that matches nothing (`default-deny`), so a request
    * to any workload of the namespace is allowed only when an explicit allow rule matches it.
@@ -157,7 +158,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   }
 
   /** Whether `namespace` has a default deny. */
-  public hasDefaultDeny(namespace: MeshNamespace | string): boolean {
+  public hasDefaultDeny(namespace: IMeshNamespace | string): boolean {
     const name = typeof namespace === 'string' ? namespace : namespace.name;
     return this.mesh.model.namespaceSecurity(name)?.defaultDeny ?? false;
   }
@@ -171,7 +172,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   }
 
   private secureNamespace(property: string, options: NamespaceSecurityOptions): void {
-    if (!options || !MeshNamespace.isMeshNamespace(options.namespace)) fail(this, `${property}.namespace`, options?.namespace, 'must be a MeshNamespace');
+    if (!options || !MeshNamespace.isIMeshNamespace(options.namespace)) fail(this, `${property}.namespace`, options?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
     const ns = options.namespace;
     if (ns.mesh !== this.mesh) fail(this, `${property}.namespace`, ns.name, 'the namespace belongs to another mesh');
     if (ns.name === this.mesh.rootNamespace) {

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CustomTag, ExtensionProvider, Mesh, MeshNamespace, MeshProps, TracedService, TracedServiceProps } from '../src';
+import { CustomTag, ExtensionProvider, IMeshNamespace, Mesh, MeshNamespace, MeshProps, TracedService, TracedServiceProps } from '../src';
 
 export const OTEL = ExtensionProvider.openTelemetry({ name: 'otel', service: 'otel-collector.observability.svc.cluster.local', port: 4317 });
 
@@ -16,7 +16,7 @@ export function meshChart(meshProps: MeshProps = {}) {
 }
 
 /** A TracedService with the reference defaults and the given overrides. */
-export function service(scope: Construct, ns: MeshNamespace, id: string, props: Partial<TracedServiceProps> = {}): TracedService {
+export function service(scope: Construct, ns: IMeshNamespace, id: string, props: Partial<TracedServiceProps> = {}): TracedService {
   const name = props.name ?? id;
   return new TracedService(scope, id, {
     namespace: ns,

@@ -262,7 +262,12 @@ export class MeshIntentModel {
 
   /** Declares a namespace of the mesh. */
   public addNamespace(ns: NamespaceIntent): void {
-    if (this._namespaces.has(ns.name)) fail(ns.source, 'name', ns.name, `namespace ${ns.name} is already declared by ${this._namespaces.get(ns.name)!.source}`);
+    const prior = this._namespaces.get(ns.name);
+    if (prior?.adoption === 'named') {
+      fail(ns.source, 'name', ns.name, `namespace ${ns.name} is already named by ${prior.source} as a namespace this app neither declares nor adopts, so the mesh wrote only that service's own objects there`,
+        'declare (new MeshNamespace) or adopt (MeshNamespace.fromName) the namespace before the services in it, and pass it to them');
+    }
+    if (prior) fail(ns.source, 'name', ns.name, `namespace ${ns.name} is already declared by ${prior.source}`);
     this._namespaces.set(ns.name, ns);
     this.changed([], ns.source);
   }
@@ -282,6 +287,10 @@ export class MeshIntentModel {
     const key = serviceKey(service);
     if (!this._namespaces.has(service.namespace)) {
       fail(service.source, 'namespace', service.namespace, `namespace ${service.namespace} is not a namespace of this mesh`, 'declare it with a MeshNamespace first');
+    }
+    if (service.workload && this._namespaces.get(service.namespace)!.adoption === 'named') {
+      fail(service.source, 'namespace', service.namespace, `namespace ${service.namespace} is only named by a service deployed elsewhere: the library would deploy a workload into a namespace the app neither declares nor adopts`,
+        'declare the namespace with a MeshNamespace, or adopt it with MeshNamespace.fromName');
     }
     const other = this._services.get(key);
     if (other) {
@@ -627,6 +636,10 @@ export class MeshIntentModel {
   public secureNamespace(intent: NamespaceSecurityIntent): void {
     if (!this._namespaces.has(intent.namespace)) {
       fail(intent.source, 'namespace', intent.namespace, `namespace ${intent.namespace} is not a namespace of this mesh`);
+    }
+    if (this._namespaces.get(intent.namespace)!.adoption === 'named') {
+      fail(intent.source, 'namespace', intent.namespace, 'the namespace is only named by a service deployed elsewhere: the mesh writes no namespace-wide policy into a namespace the app neither declares nor adopts',
+        'adopt the namespace with MeshNamespace.fromName to secure it as a whole');
     }
     const prior = this._security.namespaces.get(intent.namespace);
     if (prior) fail(intent.source, 'namespace', intent.namespace, `the namespace is already secured by ${prior.source === intent.source ? 'this policy' : prior.source}`);

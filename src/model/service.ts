@@ -212,6 +212,13 @@ export interface ServiceIntent {
    * objects are rendered for it, never its Deployment, Service or ServiceAccount.
    */
   readonly workload?: WorkloadIntent;
+  /**
+   * How a service the library does not deploy was adopted: `workloads` (MeshService.fromWorkloads:
+   * the app writes its Service object, and the mesh labels it), `attributes` (MeshService.fromAttributes:
+   * deployed elsewhere, the mesh writes nothing of it but mesh objects).
+   * @default - the library deploys it (`workload`), or a consumer's own IMeshService (treated as `attributes`)
+   */
+  readonly adopted?: 'workloads' | 'attributes';
   /** Construct path of the construct that declared the service. */
   readonly source: string;
 }
@@ -234,6 +241,20 @@ export interface NamespaceIntent {
   readonly labels: { readonly [key: string]: string };
   /** Ambient mode: whether the namespace may get a waypoint. */
   readonly waypoint: boolean;
+  /**
+   * A namespace this app does not write. `adopted`: it exists (a Helm chart or another repository
+   * creates it) and the app adopted it (`MeshNamespace.fromName`): the mesh writes its namespace-wide
+   * objects there (PeerAuthentication, default deny, Sidecars, waypoint), but no Namespace object and
+   * so no labels. `named`: only named by a service deployed elsewhere (`MeshService.fromAttributes`
+   * with a namespace name): the mesh writes only that service's own objects, each selecting its pods.
+   * @default - this app writes the Namespace (a MeshNamespace)
+   */
+  readonly adoption?: 'adopted' | 'named';
   /** Construct path of the construct that declared it. */
   readonly source: string;
+}
+
+/** Whether the app writes the Namespace object (a MeshNamespace), rather than adopting or only naming it. */
+export function writesNamespace(ns: NamespaceIntent): boolean {
+  return ns.adoption === undefined;
 }

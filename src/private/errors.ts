@@ -26,6 +26,10 @@ export class MeshConfigError extends Error {
   public readonly property: string;
   /** The rule the value breaks. */
   public readonly rule: string;
+  /** The bad value. */
+  public readonly value: unknown;
+  /** How to fix it, when known. */
+  public readonly hint: string | undefined;
 
   constructor(path: string, property: string, value: unknown, rule: string, hint?: string) {
     super(formatMessage(path, property, value, rule, hint));
@@ -34,6 +38,8 @@ export class MeshConfigError extends Error {
     this.path = path;
     this.property = property;
     this.rule = rule;
+    this.value = value;
+    this.hint = hint;
   }
 }
 

@@ -165,8 +165,8 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
   trafficProblems: (ns, svc) => (ns && !ns.waypoint ? [{
     property: 'namespace',
     value: ns.name,
-    rule: `routes and connection policies are applied by a waypoint in ambient mode, but namespace ${ns.name} has waypoint: false`,
-    hint: 'allow the waypoint (MeshNamespace waypoint: true), or use DataPlaneMode.SIDECAR for this mesh',
+    rule: `routes and connection policies are applied by a waypoint in ambient mode, but ${noWaypoint(ns).why}`,
+    hint: `${noWaypoint(ns).hint}, or use DataPlaneMode.SIDECAR for this mesh`,
     at: svc.source,
   }] : []),
   // ztunnel ignores DISABLE: istiod's ambient conversion treats it as PERMISSIVE (plaintext still
@@ -182,13 +182,31 @@ export const AMBIENT_DATA_PLANE: DataPlaneRenderer = {
       property: action === 'ALLOW' ? 'allow' : 'deny',
       value: JSON.stringify(renderRule(rule, td)),
       rule: `this ${action} rule uses attributes ztunnel cannot enforce (${l7.join(', ')}); in ambient mode only a waypoint can, `
-        + `and namespace ${ns!.name} has waypoint: false. ztunnel enforces only sources, ports and the when keys source.ip, source.namespace, source.principal, destination.ip, destination.port `
+        + `and ${noWaypoint(ns!).why}. ztunnel enforces only sources, ports and the when keys source.ip, source.namespace, source.principal, destination.ip, destination.port `
         + `(pilot/pkg/serviceregistry/ambient/authorization.go): it would drop this ${action === 'ALLOW' ? 'rule, denying its callers' : "rule's other attributes, denying more than asked"}`,
-      hint: 'allow the waypoint (MeshNamespace waypoint: true), keep the rule to identities, ports and those keys, or use DataPlaneMode.SIDECAR',
+      hint: `${noWaypoint(ns!).hint}, keep the rule to identities, ports and those keys, or use DataPlaneMode.SIDECAR`,
       at: svc.source,
     }];
   },
 };
+
+/** Why a namespace has no waypoint, and how to give it one, for refusals of L7 intent in ambient mode. */
+function noWaypoint(ns: NamespaceIntent): { readonly why: string; readonly hint: string } {
+  switch (ns.adoption) {
+    case 'named':
+      return {
+        why: `namespace ${ns.name} is only named by a service deployed elsewhere: the mesh writes no waypoint into a namespace the app neither declares nor adopts`,
+        hint: `adopt the namespace with MeshNamespace.fromName(scope, id, '${ns.name}', { mesh, waypoint: true }) and have its owner label it as that namespace's labels say`,
+      };
+    case 'adopted':
+      return {
+        why: `namespace ${ns.name} is adopted with waypoint: false (the mesh cannot label a namespace it does not write with istio.io/use-waypoint)`,
+        hint: 'adopt it with waypoint: true and have its owner label it as the adopted namespace\'s labels say',
+      };
+    default:
+      return { why: `namespace ${ns.name} has waypoint: false`, hint: 'allow the waypoint (MeshNamespace waypoint: true)' };
+  }
+}
 
 /** The refusal of MtlsMode.DISABLE on the ambient data plane. */
 function disableInAmbient(property: string): IntentProblem {

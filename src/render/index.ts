@@ -17,6 +17,7 @@ import {
   GatewayWorkloadIntent,
   hasTrafficIntent,
   HostTrafficIntent,
+  IdentityRef,
   IngressWorkloadRequest,
   IntentProblem,
   isRouted,
@@ -24,12 +25,14 @@ import {
   MeshSettings,
   MtlsIntent,
   parseOwner,
+  sameIdentity,
   ServiceIntent,
   ServiceRef,
   serviceOwner,
   sourceOwner,
   WorkloadEgressIntent,
   WorkloadSecurityIntent,
+  writesNamespace,
 } from '../model';
 import { ambientDestinationRuleWarning, ambientServiceHostRuleUnused, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
@@ -79,6 +82,23 @@ export function policySubject(svc: ServiceIntent, host: HostTrafficIntent): Serv
 function egressSubject(model: MeshIntentModel, ref: ServiceRef): WorkloadEgressIntent {
   const egress = model.egressOf(ref)!;
   return model.host(ref).progressive ? { ...egress, selector: flaggerPolicySelector(model.service(ref)!) } : egress;
+}
+
+/**
+ * The workload's security intent, with the callers whose ServiceAccount no service of this app writes
+ * (services adopted from attributes) among its external identities: the policy's external-principals
+ * annotation then tells the validation layer (CI3002, also `cdk8s-istio lint`) that they live elsewhere.
+ */
+function withCallersDeployedElsewhere(model: MeshIntentModel, w: WorkloadSecurityIntent): WorkloadSecurityIntent {
+  const extra: IdentityRef[] = [];
+  for (const rule of [...w.allow, ...w.deny]) {
+    for (const id of [...(rule.source?.identities ?? []), ...(rule.source?.notIdentities ?? [])]) {
+      const services = model.servicesOf(id);
+      if (services.length === 0 || services.some((s) => s.workload || s.adopted === 'workloads')) continue;
+      if (![...w.externalIdentities, ...extra].some((x) => sameIdentity(x, id))) extra.push(id);
+    }
+  }
+  return extra.length === 0 ? w : { ...w, externalIdentities: [...w.externalIdentities, ...extra] };
 }
 
 /** Renders a whole model with the renderer its settings select. */
@@ -238,6 +258,18 @@ class ModeRenderer implements MeshRenderer {
   private renderNamespace(model: MeshIntentModel, name: string): RenderedObject[] {
     const ns = model.namespace(name)!;
     const waypoint = this.needsWaypoint(model, name);
+    // An adopted or merely named namespace is not this app's: no Namespace object (its owner sets the labels).
+    const objects = this.dataPlane.namespaceObjects(ns, waypoint);
+    if (!writesNamespace(ns)) return objects;
+    const labels = this.namespaceLabels(model, name);
+    // An ambient namespace of a revisioned control plane: istio.io/rev on it and on its waypoints.
+    const revision = model.settings.revision;
+    if (revision !== undefined && 'istio.io/dataplane-mode' in labels) return renderAmbientRevision(renderNamespace(ns, labels), objects, revision);
+    return [renderNamespace(ns, labels), ...objects];
+  }
+
+  public namespaceLabels(model: MeshIntentModel, name: string): { [key: string]: string } {
+    const waypoint = this.needsWaypoint(model, name);
     const labels = this.dataPlane.namespaceLabels(waypoint);
     // A revisioned control plane injects the namespaces labelled with its revision, not istio-injection.
     const revision = model.settings.revision;
@@ -245,8 +277,15 @@ class ModeRenderer implements MeshRenderer {
       delete labels['istio-injection'];
       labels['istio.io/rev'] = revision;
     }
-    if (revision !== undefined && 'istio.io/dataplane-mode' in labels) return renderAmbientRevision(renderNamespace(ns, labels), this.dataPlane.namespaceObjects(ns, waypoint), revision);
-    return [renderNamespace(ns, labels), ...this.dataPlane.namespaceObjects(ns, waypoint)];
+    // The labels the data plane puts on a Service, for the Services of the namespace the mesh does not
+    // write (MeshService.fromAttributes): Istio reads them from the namespace when the Service has
+    // none (istio.io/ingress-use-waypoint: pilot/pkg/serviceregistry/ambient/services.go, 1.30.3).
+    if (model.services.some((s) => s.namespace === name && !s.workload && s.adopted !== 'workloads')) Object.assign(labels, this.dataPlane.serviceLabels(waypoint));
+    return labels;
+  }
+
+  public serviceLabels(model: MeshIntentModel, ref: ServiceRef): { [key: string]: string } {
+    return this.dataPlane.serviceLabels(this.needsWaypoint(model, ref.namespace));
   }
 
   /** A service's objects, in a fixed order: workload, routing, then security. */
@@ -269,7 +308,7 @@ class ModeRenderer implements MeshRenderer {
     // Ambient + Gateway API: the Service host's DestinationRule no request uses is dead config (ambient-security.ts).
     const deadHostRule = this.dataPlane.usesWaypoints && routing === GATEWAY_API_ROUTING && ambientServiceHostRuleUnused(svc, host);
     out.push(...(deadHostRule ? routed.filter((o) => o.id !== 'DestinationRule') : routed));
-    out.push(...this.renderWorkloadSecurity(policySubject(svc, host), model.workload(svc), waypoint));
+    out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
     return out;
   }
 

@@ -3,7 +3,7 @@
  * of the intent it comes from and a construct id that is stable for that owner, so the object keeps
  * its place (and construct path) in the construct tree whatever else is added.
  */
-import type { GatewayWorkloadIntent, IIntentPolicy, IngressWorkloadRequest, IntentProblem, MeshIntentModel, MeshSettings } from '../model';
+import type { GatewayWorkloadIntent, IIntentPolicy, IngressWorkloadRequest, IntentProblem, MeshIntentModel, MeshSettings, ServiceRef } from '../model';
 
 /** A Kubernetes object as plain JSON. */
 export interface Manifest {
@@ -102,6 +102,13 @@ export interface MeshRenderer extends IIntentPolicy {
   renderOwner(model: MeshIntentModel, owner: string): readonly RenderedObject[];
   /** Whether a namespace gets a waypoint (ambient mode, L7 intent in the namespace). */
   needsWaypoint(model: MeshIntentModel, namespace: string): boolean;
+  /**
+   * The mesh labels of a namespace (membership, revision, waypoint): what a Namespace the app writes
+   * carries, and what the owner of an adopted namespace must set.
+   */
+  namespaceLabels(model: MeshIntentModel, namespace: string): { [key: string]: string };
+  /** The labels the data plane puts on a service's Service object (ambient: `istio.io/ingress-use-waypoint`). */
+  serviceLabels(model: MeshIntentModel, service: ServiceRef): { [key: string]: string };
   /**
    * The pods an ingress gateway runs on in this mode (Istio API: the shared or a dedicated gateway;
    * Gateway API: the gateway Istio provisions for the Gateway), with the identity they run as.
