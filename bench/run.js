@@ -60,6 +60,8 @@ function main() {
       baselineMs: median('baselineMs'),
       floorMs: median('floorMs'),
       rssMb: Math.max(...samples.map((x) => x.rssMb)),
+      cpuMs: median('cpuMs'),
+      baselineCpuMs: median('baselineCpuMs'),
       reps,
     });
   }
@@ -79,10 +81,15 @@ function child(n) {
   gc();
 
   // 1. library: constructs + validation + fast emitter
+  // CPU time (process.cpuUsage: every thread of the process, the validation worker included) is
+  // reported beside the wall time: on a loaded machine it varies less than wall time does.
+  const cpu = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
   let t0 = process.hrtime.bigint();
+  let c0 = cpu();
   const app = buildLibraryApp(n, path.join(tmp, 'library'));
   app.synth();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpuMs = cpu() - c0;
   const rssMb = process.resourceUsage().maxRSS / 1024;
   const manifests = [];
   for (const f of fs.readdirSync(path.join(tmp, 'library'))) {
@@ -92,11 +99,13 @@ function child(n) {
 
   // 2. baseline: the same objects as plain ApiObjects through cdk8s's own synth
   t0 = process.hrtime.bigint();
+  c0 = cpu();
   const base = new cdk8s.App({ outdir: path.join(tmp, 'baseline') });
   const chart = new cdk8s.Chart(base, 'bench');
   manifests.forEach((m, i) => new cdk8s.ApiObject(chart, `o${i}`, m));
   base.synth();
   const baselineMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  const baselineCpuMs = cpu() - c0;
   gc();
 
   // 3. floor: the same plain objects straight to YAML
@@ -110,7 +119,7 @@ function child(n) {
   if (JSON.stringify(baseDocs) !== JSON.stringify(manifests)) throw new Error('baseline objects differ from library objects');
   fs.rmSync(tmp, { recursive: true, force: true });
   const r = (x) => Math.round(x * 10) / 10;
-  process.stdout.write(JSON.stringify({ n, objects: manifests.length, ms: r(ms), baselineMs: r(baselineMs), floorMs: r(floorMs), rssMb: r(rssMb) }) + '\n');
+  process.stdout.write(JSON.stringify({ n, objects: manifests.length, ms: r(ms), baselineMs: r(baselineMs), floorMs: r(floorMs), rssMb: r(rssMb), cpuMs: r(cpuMs), baselineCpuMs: r(baselineCpuMs) }) + '\n');
 }
 
 /** Median wall time of the reference app's `app:` command, and of a bare cdk8s-plus-28 require. */
@@ -136,9 +145,9 @@ function cold(runs) {
 }
 
 function printTable(results, written) {
-  const rows = [['N', 'objects', 'wall ms', 'baseline ms', 'floor ms', 'x baseline', 'x floor', 'ms/service', 'peak RSS MB']];
+  const rows = [['N', 'objects', 'wall ms', 'baseline ms', 'floor ms', 'x baseline', 'x floor', 'ms/service', 'peak RSS MB', 'CPU ms', 'baseline CPU ms']];
   for (const s of results.synth) {
-    rows.push([s.n, s.objects, s.ms, s.baselineMs, s.floorMs, (s.ms / s.baselineMs).toFixed(2), (s.ms / s.floorMs).toFixed(2), (s.ms / s.n).toFixed(3), s.rssMb]);
+    rows.push([s.n, s.objects, s.ms, s.baselineMs, s.floorMs, (s.ms / s.baselineMs).toFixed(2), (s.ms / s.floorMs).toFixed(2), (s.ms / s.n).toFixed(3), s.rssMb, s.cpuMs ?? '-', s.baselineCpuMs ?? '-']);
   }
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(r.map((c, i) => String(c).padStart(w[i])).join('  '));

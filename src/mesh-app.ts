@@ -7,7 +7,7 @@ import { runSynthHooks } from './private/synth-hooks';
 import { formatFindings, isInputError, MeshSynthError } from './mesh-synth-error';
 import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
-import { MeshValidator, ValidationOptions } from './validation';
+import { MeshValidator, SetValidation, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, IManifestValidator, SourcedManifest } from './validation/types';
@@ -465,7 +465,8 @@ export class MeshApp extends App {
       streaming
         ? (dir, chunk) => {
           if (!begun.has(dir)) {
-            worker!.begin(dir, meshValidator!.options);
+            // the worker runs the per-object checks; the analyzers run here (below)
+            worker!.begin(dir, meshValidator!.options, false);
             begun.add(dir);
           }
           worker!.add(dir, chunk);
@@ -494,10 +495,21 @@ export class MeshApp extends App {
     const written = stream ? [streamed()] : files;
     const texts = written.map((f) => (f.manifests.length === 0 ? undefined : toYamlDocuments(f.manifests.map((m) => m.manifest))));
     if (streaming) {
+      // The cross-object analyzers need every object of a folder, which this thread has: they run here
+      // while the worker finishes the per-object checks, and both halves are joined per folder exactly
+      // as one in-process validation joins them (SetValidation.complete).
+      const local = new Map<string, { set: SetValidation; crossObject: Finding[] }>();
+      for (const [dir, manifests] of byDir) {
+        if (!begun.has(dir)) continue;
+        const set = new SetValidation(meshValidator!.options, { perObject: false });
+        set.add(manifests);
+        local.set(dir, { set, crossObject: set.crossObjectFindings() });
+      }
       const answer = worker!.finish();
       for (const [dir, manifests] of byDir) {
-        const found = answer?.get(dir);
-        add(found ?? meshValidator!.validate(manifests));
+        const perObject = answer?.get(dir);
+        const half = local.get(dir);
+        add(perObject && half ? half.set.complete(perObject, half.crossObject) : meshValidator!.validate(manifests));
       }
     }
 

@@ -23,39 +23,89 @@ export function hasFieldTable(apiVersion: string, kind: string): boolean {
   return fields().roots[`${apiVersion}/${kind}`] !== undefined;
 }
 
-/** Reports every unknown field under `value`, typed `ref`, as CI1002 at `path`. */
-function walk(value: unknown, ref: string, path: string, out: RawFinding[]): void {
+/**
+ * Path segments of the value being walked, joined only when a finding is reported: building every
+ * field's path eagerly cost more than the check itself.
+ */
+type Segment = string | number | { readonly key: string };
+
+function joinPath(base: string, segments: readonly Segment[]): string {
+  let p = base;
+  for (const s of segments) {
+    if (typeof s === 'number') p += `[${s}]`;
+    else if (typeof s === 'object') p += `[${JSON.stringify(s.key)}]`;
+    else p = p ? `${p}.${s}` : s;
+  }
+  return p;
+}
+
+/** Reports every unknown field under `value`, typed `ref`, as CI1002 at `base` + `segments`. */
+function walk(value: unknown, ref: string, base: string, segments: Segment[], out: RawFinding[]): void {
   if (value === null || value === undefined || ref === '' || ref === '*') return;
-  if (ref.startsWith('[')) {
-    if (Array.isArray(value)) value.forEach((v, i) => walk(v, ref.slice(1, -1), `${path}[${i}]`, out));
+  const first = ref.charCodeAt(0);
+  if (first === 91 /* [ */) {
+    if (Array.isArray(value)) {
+      const inner = ref.slice(1, -1);
+      for (let i = 0; i < value.length; i++) {
+        segments.push(i);
+        walk(value[i], inner, base, segments, out);
+        segments.pop();
+      }
+    }
     return;
   }
-  if (ref.startsWith('{')) {
+  if (first === 123 /* { */) {
     if (typeof value === 'object' && !Array.isArray(value)) {
-      for (const [k, v] of Object.entries(value)) walk(v, ref.slice(1, -1), `${path}[${JSON.stringify(k)}]`, out);
+      const inner = ref.slice(1, -1);
+      if (inner === '' || inner === '*') return; // a map of scalars: nothing below to check
+      for (const k of Object.keys(value)) {
+        segments.push({ key: k });
+        walk((value as Record<string, unknown>)[k], inner, base, segments, out);
+        segments.pop();
+      }
     }
     return;
   }
   const known = fields().types[ref];
-  if (!known || Object.keys(known).length === 0 || typeof value !== 'object' || Array.isArray(value)) return;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const p = path ? `${path}.${k}` : k;
-    if (!(k in known)) out.push({ code: 'CI1002', level: 'error', message: `${p}: unknown field "${k}" (kubectl's strict field validation rejects it)` });
-    else walk(v, known[k], p, out);
+  if (!known || typeof value !== 'object' || Array.isArray(value)) return;
+  for (const k of Object.keys(value as object)) {
+    // own fields only: a manifest field named like an Object.prototype member is unknown too
+    const sub = Object.prototype.hasOwnProperty.call(known, k) ? known[k] : undefined;
+    if (sub === undefined) {
+      if (!hasFields(known)) return;
+      const p = joinPath(base, [...segments, k]);
+      out.push({ code: 'CI1002', level: 'error', message: `${p}: unknown field "${k}" (kubectl's strict field validation rejects it)` });
+    } else {
+      segments.push(k);
+      walk((value as Record<string, unknown>)[k], sub, base, segments, out);
+      segments.pop();
+    }
   }
+}
+
+const fieldCounts = new WeakMap<object, boolean>();
+
+/** Whether a type lists any field (a type without fields is open: anything goes). */
+function hasFields(known: Record<string, string>): boolean {
+  let v = fieldCounts.get(known);
+  if (v === undefined) {
+    v = Object.keys(known).length > 0;
+    fieldCounts.set(known, v);
+  }
+  return v;
 }
 
 /** Unknown fields of a core kind (its metadata included). */
 export function unknownCoreFields(m: any): RawFinding[] {
   const root = fields().roots[`${m.apiVersion}/${m.kind}`];
   const out: RawFinding[] = [];
-  if (root) walk(m, root, '', out);
+  if (root) walk(m, root, '', [], out);
   return out;
 }
 
 /** Unknown fields in `metadata`, for any kind. */
 export function unknownMetadataFields(metadata: unknown): RawFinding[] {
   const out: RawFinding[] = [];
-  walk(metadata, fields().roots['meta/v1/ObjectMeta'], 'metadata', out);
+  walk(metadata, fields().roots['meta/v1/ObjectMeta'], 'metadata', [], out);
   return out;
 }

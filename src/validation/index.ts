@@ -132,10 +132,26 @@ export function validateManifests(manifests: readonly SourcedManifest[], options
   return v.finish();
 }
 
+/** How a {@link SetValidation} splits its work. */
+export interface SetValidationMode {
+  /**
+   * Run the per-object checks (schema, CEL, core kinds, webhook, duplicate names) as objects are
+   * added. `false` only collects the objects, for a caller that gets their per-object findings from
+   * elsewhere (the validation worker) and passes them to {@link SetValidation.complete}.
+   * @default true
+   */
+  readonly perObject?: boolean;
+}
+
 /**
  * Validation of one deployable set that arrives in chunks: per-object checks (schema, CEL, core kinds,
  * webhook) run as each chunk is added, the cross-object analyzers and suppressions once at the end.
  * `validateManifests` is this with a single chunk, so both give the same findings.
+ *
+ * The two halves can run in different threads over the same objects in the same order: one
+ * instance's {@link perObjectFindings} and another's {@link crossObjectFindings}, joined by
+ * {@link complete}, are exactly what {@link finish} gives (MeshApp runs the analyzers on the main
+ * thread while the worker finishes the per-object checks).
  */
 export class SetValidation {
   private readonly checks: ValidationChecks;
@@ -144,9 +160,11 @@ export class SetValidation {
   private readonly bySource = new Map<any, SourcedManifest>();
   private readonly identities = new Map<string, SourcedManifest>();
   private readonly unavailable = new Set<string>();
+  private readonly perObject: boolean;
 
-  constructor(private readonly options: ValidationOptions = {}) {
+  constructor(private readonly options: ValidationOptions = {}, mode: SetValidationMode = {}) {
     this.checks = options.checks ?? {};
+    this.perObject = mode.perObject ?? true;
   }
 
   /** Runs the per-object checks on more objects of the set. */
@@ -155,6 +173,7 @@ export class SetValidation {
     for (const src of chunk) {
       this.manifests.push(src);
       this.bySource.set(src.manifest, src);
+      if (!this.perObject) continue;
       const m = src.manifest;
       if (m && typeof m === 'object' && typeof m.kind === 'string' && typeof m.metadata?.name === 'string') {
         const id = `${String(m.apiVersion).split('/').length > 1 ? String(m.apiVersion).split('/')[0] : ''}|${m.kind}|${m.metadata.namespace ?? ''}|${m.metadata.name}`;
@@ -175,24 +194,36 @@ export class SetValidation {
     }
   }
 
+  /** The findings of the per-object checks so far, unsuppressed and in the order they were found. */
+  public perObjectFindings(): Finding[] {
+    return [...this.findings];
+  }
+
+  /** The findings of the cross-object analyzers over every object added, unsuppressed. */
+  public crossObjectFindings(): Finding[] {
+    if (this.checks.analyzers === false) return [];
+    const analyzed = analyze(
+      this.manifests.map((s) => s.manifest),
+      {
+        externalPrincipals: this.options.externalPrincipals,
+        rootNamespace: this.options.rootNamespace,
+        defaultNamespace: this.options.defaultNamespace,
+        meshConfig: this.options.meshConfig,
+        meshNetworks: this.options.meshNetworks,
+        domainSuffix: this.options.domainSuffix,
+      },
+    );
+    return analyzed.map((f) => withObject(f, this.bySource.get(f.target) ?? { manifest: f.target }));
+  }
+
+  /** Per-object and cross-object findings of this set joined: suppressions applied, sorted. */
+  public complete(perObject: readonly Finding[], crossObject: readonly Finding[]): Finding[] {
+    return applySuppressions([...perObject, ...crossObject], this.manifests, this.options.suppress ?? []).sort(compareFindings);
+  }
+
   /** Runs the cross-object analyzers over the whole set and returns every finding, suppressed and sorted. */
   public finish(): Finding[] {
-    const findings = [...this.findings];
-    if (this.checks.analyzers !== false) {
-      const analyzed = analyze(
-        this.manifests.map((s) => s.manifest),
-        {
-          externalPrincipals: this.options.externalPrincipals,
-          rootNamespace: this.options.rootNamespace,
-          defaultNamespace: this.options.defaultNamespace,
-          meshConfig: this.options.meshConfig,
-          meshNetworks: this.options.meshNetworks,
-          domainSuffix: this.options.domainSuffix,
-        },
-      );
-      for (const f of analyzed) findings.push(withObject(f, this.bySource.get(f.target) ?? { manifest: f.target }));
-    }
-    return applySuppressions(findings, this.manifests, this.options.suppress ?? []).sort(compareFindings);
+    return this.complete(this.findings, this.crossObjectFindings());
   }
 }
 

@@ -56,9 +56,14 @@ export class ValidationWorker {
     this.worker.on('error', () => undefined);
   }
 
-  /** Starts validating a deployable set, identified by `key`, with these options. */
-  public begin(key: string, options: ValidationOptions): void {
-    this.port.postMessage({ type: 'begin', set: key, options });
+  /**
+   * Starts validating a deployable set, identified by `key`, with these options. With
+   * `crossObject: false` the worker runs only the per-object checks of the set and {@link finish}
+   * answers with those findings, unsuppressed (the caller runs the analyzers and joins both with
+   * `SetValidation.complete`).
+   */
+  public begin(key: string, options: ValidationOptions, crossObject = true): void {
+    this.port.postMessage({ type: 'begin', set: key, options, crossObject });
     this.submitted = true;
   }
 
@@ -68,8 +73,9 @@ export class ValidationWorker {
   }
 
   /**
-   * Blocks until the worker has finished every set; returns each set's findings by key, or undefined
-   * when the worker failed (the caller then validates in-process). Always stops the worker.
+   * Blocks until the worker has finished every set; returns each set's findings by key (per-object
+   * only for a set begun with `crossObject: false`), or undefined when the worker failed (the caller
+   * then validates in-process). Always stops the worker.
    */
   public finish(): Map<string, Finding[]> | undefined {
     try {

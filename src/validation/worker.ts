@@ -8,9 +8,13 @@ import { SetValidation, validateManifests } from './index';
 import type { ValidationOptions } from './index';
 import type { SourcedManifest } from './types';
 
-/** Messages from the main thread: a set begins, a chunk of it arrives, or every set is complete. */
+/**
+ * Messages from the main thread: a set begins, a chunk of it arrives, or every set is complete. A set
+ * begun with `crossObject: false` is answered with its per-object findings only (the main thread runs
+ * the analyzers meanwhile and joins both, see SetValidation.complete).
+ */
 type Request =
-  | { readonly type: 'begin'; readonly set: string; readonly options: ValidationOptions }
+  | { readonly type: 'begin'; readonly set: string; readonly options: ValidationOptions; readonly crossObject?: boolean }
   | { readonly type: 'add'; readonly set: string; readonly chunk: SourcedManifest[] }
   | { readonly type: 'finish' };
 
@@ -88,17 +92,17 @@ try {
   // warming up is an optimisation only; the real request reports any problem
 }
 
-const sets = new Map<string, SetValidation>();
+const sets = new Map<string, { readonly validation: SetValidation; readonly crossObject: boolean }>();
 let failure: string | undefined;
 
 port.on('message', (req: Request) => {
   try {
     if (req.type === 'begin') {
-      sets.set(req.set, new SetValidation(req.options));
+      sets.set(req.set, { validation: new SetValidation(req.options), crossObject: req.crossObject !== false });
       return;
     }
     if (req.type === 'add') {
-      sets.get(req.set)!.add(req.chunk);
+      sets.get(req.set)!.validation.add(req.chunk);
       return;
     }
   } catch (e) {
@@ -108,7 +112,7 @@ port.on('message', (req: Request) => {
   // finish: run the cross-object checks of every set and answer once
   let reply: unknown;
   try {
-    reply = failure ? { error: failure } : { findings: [...sets].map(([key, v]) => [key, v.finish()]) };
+    reply = failure ? { error: failure } : { findings: [...sets].map(([key, s]) => [key, s.crossObject ? s.validation.finish() : s.validation.perObjectFindings()]) };
   } catch (e) {
     reply = { error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };
   }

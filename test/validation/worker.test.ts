@@ -65,6 +65,43 @@ describe('validation in a worker thread (the compiled library)', () => {
     expect(fs.readdirSync(outdir)).toEqual([]);
   }, 60_000);
 
+  test('a large app: per-object checks in the worker, analyzers on the main thread, joined exactly as in-process validation joins them', () => {
+    const lib = require(path.join(ROOT, 'lib', 'src'));
+    const { ApiObject } = require(path.join(ROOT, 'node_modules', 'cdk8s'));
+    const { ValidationWorker } = require(path.join(ROOT, 'lib', 'src', 'validation', 'parallel.js'));
+    const fs = require('fs');
+    // GIVEN a set of 1201 objects with per-object errors (retryOn), analyzer findings (subset v9 has no
+    // DestinationRule) and one object whose annotation suppresses its analyzer finding
+    const objects = set(600);
+    objects[4].manifest.metadata.annotations = { 'validation.cdk8s-istio.io/suppress': 'IST0101: the DestinationRule is applied by another team' };
+    const synthError = (useWorker: boolean): { message: string; crossObject: boolean[] } => {
+      const app = new lib.MeshApp({ outdir: fs.mkdtempSync(path.join('/tmp', 'worker-split-')), log: () => undefined });
+      const chart = new lib.MeshChart(app, 'big');
+      for (const s of objects) new ApiObject(chart, `${s.manifest.kind}-${s.manifest.metadata.name}`, s.manifest);
+      const begin = jest.spyOn(ValidationWorker.prototype, 'begin');
+      try {
+        if (useWorker) app._prewarmValidation();
+        // WHEN it is synthesized with the worker, and without
+        app.synth();
+        throw new Error('synth passed');
+      } catch (e: any) {
+        // the message ends with the (temporary, per-run) output folder
+        return { message: String(e.message).replace(/\/tmp\/worker-split-\w+/g, '<outdir>'), crossObject: begin.mock.calls.map((c: any[]) => c[2]) };
+      } finally {
+        begin.mockRestore();
+      }
+    };
+    const split = synthError(true);
+    const inProcess = synthError(false);
+    // THEN the worker got the set for per-object checks only, and the findings are identical
+    expect(split.crossObject).toEqual([false]);
+    expect(inProcess.crossObject).toEqual([]);
+    expect(split.message).toBe(inProcess.message);
+    expect(split.message).toMatch(/CI2\d\d\d/);
+    expect(split.message).toMatch(/IST0101/);
+    expect(split.message).not.toMatch(/IST0101[^\n]*VirtualService\/shop\/svc-1 /);
+  }, 120_000);
+
   test('only a large mesh starts the worker early; a small app (or a unit test) never does', () => {
     const lib = require(path.join(ROOT, 'lib', 'src'));
     const make = (services: number) => {
