@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
-import { namespaceOwner } from './model';
-import { fail } from './private/errors';
+import { namespaceOwner, serviceOwner } from './model';
+import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
-import { POD_SECURITY_LABEL_PREFIX, podSecurityLevel, podSecurityVersion } from './rules/pod-security';
+import { POD_SECURITY_LABEL_PREFIX, podSecurityLevel, podSecurityVersion, podSecurityViolations } from './rules/pod-security';
 import { meshMemberNamespace } from './rules/workload';
 import { Waypoint } from './waypoint';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
@@ -155,6 +155,30 @@ export class MeshNamespace extends Construct implements IMeshMember, IMeshNamesp
     this.resource = this.mesh.objectOf(owner, 'Resource')!;
     this.mesh.addMember(this);
     this.node.addValidation({ validate: () => this.checkWaypointName() });
+    // Pods the library writes into a namespace that enforces a Pod Security level must meet it.
+    const enforced = props.podSecurity?.enforce;
+    if (enforced !== undefined) this.node.addValidation({ validate: () => this.checkEnforcedPodSecurity(enforced) });
+  }
+
+  /**
+   * The API server rejects pods that break the level a namespace enforces: a service of this namespace
+   * whose `podSecurity` opts out of a control that level needs would never run.
+   */
+  private checkEnforcedPodSecurity(level: string): string[] {
+    const out: string[] = [];
+    for (const s of this.mesh.model.services) {
+      if (s.namespace !== this.name || !s.workload) continue;
+      for (const o of this.mesh.renderer.renderOwner(this.mesh.model, serviceOwner(s))) {
+        if (o.manifest.kind !== 'Deployment') continue;
+        const template = (o.manifest.spec as { template?: { metadata?: any; spec?: any } } | undefined)?.template ?? {};
+        const violations = podSecurityViolations(level, { metadata: template.metadata, spec: template.spec });
+        if (violations.length === 0) continue;
+        out.push(validationMessage('podSecurity.enforce', level,
+          `namespace ${this.name} enforces Pod Security "${level}", but Deployment ${o.manifest.metadata.name} of ${s.source} breaks it (${violations.join('; ')}): the API server would reject its pods`,
+          `drop that podSecurity opt-out of ${s.source}, or enforce a lower level`));
+      }
+    }
+    return out;
   }
 
   /** The namespace labels, including the mesh labels the data plane sets. */

@@ -60,6 +60,17 @@ describe('istio-cni (issue 18 item 4)', () => {
     expect(one(synth(chart), 'Namespace', 'shop').metadata.labels).toMatchObject({ 'istio-injection': 'enabled', 'pod-security.kubernetes.io/enforce': enforce });
   });
 
+  test('GIVEN a namespace enforcing restricted WHEN one of its services opts out of a restricted control THEN synth fails naming it; baseline still takes it', () => {
+    const { chart, mesh } = meshChart({ istioCni: true });
+    const shop = new MeshNamespace(chart, 'Shop', { mesh, name: 'shop', podSecurity: { enforce: 'restricted' } });
+    service(chart, shop, 'legacy', { podSecurity: { allowPrivilegeEscalation: true } });
+    expect(() => synth(chart)).toThrow(/podSecurity\.enforce: "restricted" is invalid: namespace shop enforces Pod Security "restricted", but Deployment legacy-v1 of test\/legacy breaks it \(.*allowPrivilegeEscalation must be false.*\): the API server would reject its pods/);
+    const b = meshChart({ istioCni: true });
+    const base = new MeshNamespace(b.chart, 'Shop', { mesh: b.mesh, name: 'shop', podSecurity: { enforce: 'baseline' } });
+    service(b.chart, base, 'legacy', { podSecurity: { allowPrivilegeEscalation: true } });
+    expect(one(synth(b.chart), 'Deployment', 'legacy-v1')).toBeDefined();
+  });
+
   test('GIVEN no istio-cni WHEN a sidecar namespace enforces restricted THEN refused, and the hint names the Mesh setting', () => {
     const { chart, mesh } = meshChart();
     expect(() => new MeshNamespace(chart, 'Shop', { mesh, name: 'shop', podSecurity: { enforce: 'restricted' } })).toThrow(/istio-init.*Hint: install istio-cni .*Mesh istioCni: true/);
