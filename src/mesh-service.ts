@@ -246,7 +246,10 @@ export class MeshService extends Construct implements IMeshService {
           name: adopted.name,
           namespace: ns.name,
           serviceAccount: adopted.serviceAccount,
-          ports: [{ name: adopted.port.name, port: adopted.port.port, targetPort: adopted.port.targetPort, protocol: 'TCP' }, ...adopted.otherPorts],
+          ports: [{
+            name: adopted.port.name, port: adopted.port.port, targetPort: adopted.port.targetPort, protocol: 'TCP',
+            ...(adopted.port.appProtocol !== undefined ? { appProtocol: adopted.port.appProtocol } : {}),
+          }, ...adopted.otherPorts],
           selector: adopted.selector,
           versions,
           adopted: 'workloads',

@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import {
-  AppProtocol, CanaryAnalysis, CanaryRoute, CircuitBreaker, ConnectionPool, DataPlaneMode, Destination, HeaderMatch, LocalRateLimit, MeshSimulator, MetricCheck,
-  OutlierDetection, RoutingApi, ServicePort, TokenBucket,
+  AppProtocol, CanaryAnalysis, CanaryRoute, CircuitBreaker, ConnectionPool, DataPlaneMode, DelegateRoute, Destination, HeaderMatch, LocalRateLimit, MeshNamespace, MeshSimulator, MetricCheck,
+  OutlierDetection, RoutingApi, ServicePort, StringMatch, TokenBucket,
 } from '../../src';
 import { meshChart, one, service, synth } from '../helpers';
 
@@ -258,5 +258,22 @@ describe('one route per host', () => {
     new CanaryRoute(chart, 'HttpRoute', { service: catalog, defaultDestination: Destination.version('v1') });
     expect(() => new CanaryRoute(chart, 'GrpcRoute', { service: catalog, port: 9090, defaultDestination: Destination.version('v2') }))
       .toThrow(/\[test\/GrpcRoute\] port: 9090 is invalid: host "catalog" is already routed by test\/HttpRoute on port 8080; a host has one route, for one of its ports/);
+  });
+});
+
+describe('delegation on one port', () => {
+  test('GIVEN a root route on the http-admin port delegating /cart/ WHEN synthesized THEN the root entries carry the port, the delegate names it, and the simulator follows it on that port only', () => {
+    const { chart, mesh, catalog } = given();
+    const team = new MeshNamespace(chart, 'Team', { mesh, name: 'team' });
+    new CanaryRoute(chart, 'Root', { service: catalog, port: 8081, delegates: [{ name: 'catalog-cart', namespace: team, match: [{ uri: StringMatch.prefix('/cart/') }] }], defaultDestination: Destination.version('v1') });
+    new DelegateRoute(chart, 'Cart', { service: catalog, name: 'catalog-cart', namespace: team, defaultDestination: Destination.version('v2') });
+    const objects = synth(chart);
+    expect(one(objects, 'VirtualService', 'catalog').spec.http[0]).toEqual({ match: [{ uri: { prefix: '/cart/' }, port: 8081 }], delegate: { name: 'catalog-cart', namespace: 'team' } });
+    expect(one(objects, 'VirtualService', 'catalog-cart').spec.http).toEqual([
+      { route: [{ destination: { host: 'catalog.production.svc.cluster.local', subset: 'v2', port: { number: 8081 } }, weight: 100 }] },
+    ]);
+    const sim = MeshSimulator.fromManifests(objects);
+    expect(sim.route({ host: 'catalog.production', port: 8081, path: '/cart/1' })).toMatchObject({ port: 8081, delegate: 'VirtualService/team/catalog-cart', destinations: [{ subset: 'v2', port: 8081 }] });
+    expect(sim.route({ host: 'catalog.production', port: 8080, path: '/cart/1' })).toMatchObject({ port: 8080, defaultRoute: true });
   });
 });

@@ -179,3 +179,16 @@ describe('MeshService ports', () => {
       .toThrow(/props\.service: ".*port grpc" is invalid: its targetPort "nope" names no container port/);
   });
 });
+
+describe('MeshService.fromWorkloads: the mesh port\'s appProtocol', () => {
+  test('GIVEN an adopted mesh port named "web" with appProtocol http THEN its protocol is HTTP', () => {
+    const { chart, ns } = meshChart();
+    const svcObj = new ApiObject(chart, 'Svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'production' }, spec: { selector: { app: 'web' }, ports: [{ name: 'web', port: 80, targetPort: 8080, appProtocol: 'http' }, { name: 'grpc', port: 9090 }] } });
+    const dep = new ApiObject(chart, 'Dep', {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web-v1', namespace: 'production' },
+      spec: { template: { metadata: { labels: { app: 'web', version: 'v1' } }, spec: { serviceAccountName: 'web', containers: [{ name: 'app', image: 'x:1' }] } } },
+    });
+    const svc = MeshService.fromWorkloads(chart, 'Web', { namespace: ns, service: svcObj, deployments: [dep] });
+    expect(svc.ports.map((p) => `${p.name}:${p.protocol}`)).toEqual(['web:HTTP', 'grpc:GRPC']);
+  });
+});
