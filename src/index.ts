@@ -38,7 +38,7 @@ export type { WaypointProps } from './waypoint';
 export { MeshReport, ISTIO_DEFAULT_PROXY_RESOURCES, SPANS_PER_REQUEST } from './mesh-report';
 export type { MeshReportData, MeshReportProps, ProxyFigureSource, ProxyQuantity, RequestRate, ResourceFigures, WorkloadReport } from './mesh-report';
 export { IngressGateway, IngressWorkload } from './ingress-gateway';
-export type { DedicatedGatewayProps, ExposeOptions, IExposableService, IngressGatewayProps } from './ingress-gateway';
+export type { DedicatedGatewayProps, DeployedGatewayProps, ExposeOptions, IExposableService, IngressGatewayProps } from './ingress-gateway';
 export { ExternalService } from './external-service';
 export type { ExternalServiceProps } from './external-service';
 export { RequestAuthentication, WARN_TOKEN_NOT_REQUIRED } from './request-authentication';
@@ -145,7 +145,7 @@ export type {
 export type { EgressScopeIntent, WorkloadEgressIntent } from './model/egress';
 export type {
   CertificateIntent, EdgeIntentData, EgressGatewayIntent, ExposedPathIntent, ExternalCallIntent, ExternalPortIntent, ExternalProtocol, ExternalServiceIntent,
-  GatewayExposureIntent, GatewayTlsIntent, GatewayWorkloadIntent, GatewayWorkloadKind, IngressGatewayIntent, IngressWorkloadRequest, JwtHeaderIntent,
+  GatewayDeploymentIntent, GatewayExposureIntent, GatewayTlsIntent, GatewayWorkloadIntent, GatewayWorkloadKind, IngressGatewayIntent, IngressWorkloadRequest, JwtHeaderIntent,
   JwtRuleIntent, RequestAuthenticationIntent, RequestAuthenticationTarget, TlsOriginationIntent,
 } from './model/edge';
 

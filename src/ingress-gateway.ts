@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, ApiObjectProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import {
@@ -9,7 +9,7 @@ import {
   IWorkloadIdentity,
   sourceOwner,
 } from './model';
-import { fail } from './private/errors';
+import { fail, validationMessage } from './private/errors';
 import { dns1123Label, dns1123Subdomain, toDnsLabel, wildcardDomain } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
 import { port as checkPort } from './rules/ports';
@@ -32,6 +32,31 @@ export interface DedicatedGatewayProps {
   readonly selector: { readonly [key: string]: string };
   /** The ServiceAccount the gateway pods run as (the caller identity services see). */
   readonly serviceAccount: string;
+}
+
+/** Properties of {@link IngressWorkload.deployed}. */
+export interface DeployedGatewayProps {
+  /**
+   * The namespace the gateway pods run in: the mesh root namespace or a namespace of the app
+   * (credential Secrets must be there).
+   */
+  readonly namespace: string;
+  /**
+   * The name of the gateway's Deployment, Service, ServiceAccount, Role and RoleBinding; its pods carry
+   * `istio: <name>`, which the Gateway selects, and run as ServiceAccount `<name>`.
+   * @example 'shop-ingress'
+   */
+  readonly name: string;
+  /**
+   * Pod replicas (1–100).
+   * @default 2
+   */
+  readonly replicas?: number;
+  /**
+   * The Service type.
+   * @default 'LoadBalancer'
+   */
+  readonly serviceType?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
 }
 
 /**
@@ -62,6 +87,33 @@ export class IngressWorkload {
     const badSa = dns1123Subdomain(props.serviceAccount);
     if (badSa) fail(where, 'props.serviceAccount', props.serviceAccount, `a ServiceAccount name ${badSa}`);
     return new IngressWorkload({ kind: 'dedicated', namespace: props.namespace, selector: { ...props.selector }, serviceAccount: props.serviceAccount });
+  }
+
+  /**
+   * A dedicated gateway the library deploys, the way Istio documents gateway injection
+   * (https://istio.io/latest/docs/setup/additional-setup/gateway/, the `istio/gateway` chart of Istio
+   * 1.30.3): a Deployment whose pods are labelled `sidecar.istio.io/inject: "true"` and annotated
+   * `inject.istio.io/templates: gateway`, with one container `istio-proxy` of image `auto` (the injector
+   * replaces it with the proxy image of the installed control plane, so the gateway runs the same,
+   * pinned proxy version as every sidecar: it is not an unpinned image), a Service, a ServiceAccount
+   * (the gateway identity services allow), and a Role that lets that identity read the credential
+   * Secrets of its namespace (istiod serves them to the gateway only then). PSS restricted as far as
+   * the injected gateway template allows: see docs/edge.md.
+   */
+  public static deployed(props: DeployedGatewayProps): IngressWorkload {
+    const where = 'IngressWorkload.deployed';
+    const badNs = dns1123Label(props?.namespace);
+    if (badNs) fail(where, 'props.namespace', props?.namespace, `a namespace ${badNs}`);
+    const badName = dns1123Label(props.name);
+    if (badName) fail(where, 'props.name', props.name, `a gateway workload name ${badName}`);
+    const replicas = props.replicas ?? 2;
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 100) fail(where, 'props.replicas', props.replicas, 'must be a whole number from 1 to 100');
+    const serviceType = props.serviceType ?? 'LoadBalancer';
+    if (!['LoadBalancer', 'NodePort', 'ClusterIP'].includes(serviceType)) fail(where, 'props.serviceType', serviceType, 'must be LoadBalancer, NodePort or ClusterIP');
+    return new IngressWorkload({
+      kind: 'dedicated', namespace: props.namespace, selector: { istio: props.name }, serviceAccount: props.name,
+      deploy: { name: props.name, replicas, serviceType },
+    });
   }
 
   private constructor(
@@ -256,7 +308,8 @@ export class IngressGateway extends Construct implements IMeshMember, IWorkloadI
     this.workload = this.mesh.renderer.ingressWorkload(request, { name: this.name, namespace: this.namespace });
 
     const owner = sourceOwner(this.node.path);
-    this.mesh.registerOwner(owner, this);
+    // RBAC objects carry rules/roleRef/subjects, not a spec: a plain ApiObject holds the whole manifest.
+    this.mesh.registerOwner(owner, this, (childId, manifest) => (childId === 'Role' || childId === 'RoleBinding' ? new ApiObject(this, childId, manifest as unknown as ApiObjectProps) : undefined));
     this.mesh.model.addIngressGateway({
       name: this.name,
       namespace: this.namespace,
@@ -272,6 +325,22 @@ export class IngressGateway extends Construct implements IMeshMember, IWorkloadI
     });
     this.mesh.addMember(this);
     this.resource = this.mesh.objectOf(owner, 'Resource')!;
+    if (request.kind === 'dedicated' && request.deploy) {
+      const deployed = request;
+      this.node.addValidation({ validate: () => this.deployedGatewayProblems(deployed.namespace) });
+    }
+  }
+
+  /**
+   * A deployed gateway in a namespace with a default deny: the namespace-wide ALLOW-nothing policy
+   * applies to the gateway's own pods too (a policy without selector selects every workload of its
+   * namespace, gateways included), so no external request would get in.
+   */
+  private deployedGatewayProblems(namespace: string): string[] {
+    if (!this.mesh.model.namespaceSecurity(namespace)?.defaultDeny) return [];
+    return [validationMessage('workload', `${namespace}/${this.serviceAccountName}`,
+      `namespace ${namespace} has a default deny, which applies to the gateway's pods too: every request from outside the mesh would be refused at the gateway`,
+      'deploy the gateway into a namespace of its own (a MeshNamespace without defaultDeny) or the root namespace')];
   }
 
   /** `namespace/name` of the Gateway (what routes name in `gateways`). */

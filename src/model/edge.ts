@@ -33,7 +33,20 @@ export interface GatewayWorkloadIntent {
 /** The workload an ingress gateway asks for; the renderer resolves it per routing API. */
 export type IngressWorkloadRequest =
   | { readonly kind: 'shared' }
-  | { readonly kind: 'dedicated'; readonly namespace: string; readonly selector: { readonly [key: string]: string }; readonly serviceAccount: string };
+  | { readonly kind: 'dedicated'; readonly namespace: string; readonly selector: { readonly [key: string]: string }; readonly serviceAccount: string; readonly deploy?: GatewayDeploymentIntent };
+
+/**
+ * A dedicated gateway workload the library renders (Istio's gateway injection): the Deployment,
+ * Service, ServiceAccount and the Role that lets it read its credential Secrets, all named `name`.
+ */
+export interface GatewayDeploymentIntent {
+  /** The name of the Deployment, Service, ServiceAccount, Role and RoleBinding; the pods carry `istio: <name>`. */
+  readonly name: string;
+  /** Pod replicas. */
+  readonly replicas: number;
+  /** The Service type (`LoadBalancer`, `NodePort` or `ClusterIP`). */
+  readonly serviceType: string;
+}
 
 /** TLS a gateway terminates, with the credential from a Secret in the gateway pods' namespace. */
 export interface GatewayTlsIntent {

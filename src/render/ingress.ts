@@ -1,6 +1,7 @@
 import {
   edgeKey,
   ExposedPathIntent,
+  GatewayDeploymentIntent,
   GatewayExposureIntent,
   GatewayWorkloadIntent,
   gatewayHostMatches,
@@ -22,7 +23,7 @@ import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
 import { renderHttpRule, renderMatch, renderRetries, servicePort } from './istio-traffic';
-import { lazyManifest, RenderedObject } from './types';
+import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
  * Renders ingress gateways and the services exposed on them.
@@ -170,6 +171,30 @@ export function ingressProblems(model: MeshIntentModel, settings: MeshSettings):
       });
     }
   }
+  // A deployed gateway workload: in a namespace the set or Istio creates, and deployed once.
+  const deployed = new Map<string, string>();
+  for (const gw of model.ingressGateways) {
+    const r = gw.workloadRequest;
+    if (r.kind !== 'dedicated' || !r.deploy || settings.routingApi === 'gateway-api') continue;
+    if (r.namespace !== settings.rootNamespace && !model.namespace(r.namespace)) {
+      out.push({
+        property: 'workload', value: `${r.namespace}/${r.deploy.name}`,
+        rule: `the gateway workload is deployed into namespace ${r.namespace}, which is neither the mesh root namespace (${settings.rootNamespace}) nor a namespace of this mesh, so nothing creates it`,
+        hint: `declare it with a MeshNamespace, or deploy the gateway into ${settings.rootNamespace}`,
+        at: gw.source,
+      });
+    }
+    const key = `${r.namespace}/${r.deploy.name}`;
+    const other = deployed.get(key);
+    if (other !== undefined) {
+      out.push({
+        property: 'workload', value: key,
+        rule: `the gateway workload ${key} is already deployed by ${other}: two gateways would render the same Deployment, Service and ServiceAccount`,
+        hint: 'deploy it with one gateway and give the others IngressWorkload.dedicated({ namespace, selector: { istio: name }, serviceAccount: name })',
+        at: gw.source,
+      });
+    } else deployed.set(key, gw.source);
+  }
   for (const e of model.exposures) {
     const svc = model.service(e.service);
     if (!svc) continue;
@@ -233,10 +258,13 @@ export function renderIngress(model: MeshIntentModel, settings: MeshSettings): R
   return model.ingressGateways.flatMap((gw) => renderIngressGateway(model, settings, gw));
 }
 
-/** The objects of one ingress gateway, in a fixed order: Certificate, Gateway, routes. */
+/** The objects of one ingress gateway, in a fixed order: its deployed workload, Certificate, Gateway, routes. */
 export function renderIngressGateway(model: MeshIntentModel, settings: MeshSettings, gw: IngressGatewayIntent): RenderedObject[] {
   const owner = sourceOwner(gw.source);
   const out: RenderedObject[] = [];
+  if (settings.routingApi !== 'gateway-api' && gw.workloadRequest.kind === 'dedicated' && gw.workloadRequest.deploy) {
+    out.push(...renderGatewayWorkload(owner, gw, gw.workloadRequest.namespace, gw.workloadRequest.deploy, model.settings.revision));
+  }
   if (gw.certificate && gw.tls) {
     out.push({ owner, id: 'Certificate', manifest: renderCertificate(gw) });
   }
@@ -277,6 +305,77 @@ export function renderIngressGateway(model: MeshIntentModel, settings: MeshSetti
     });
   }
   return out;
+}
+
+/** The pod label that enrols the gateway pods for injection (the `istio/gateway` chart's `gateway.sidecarInjectionLabels`). */
+function injectionLabel(revision: string | undefined): { readonly [key: string]: string } {
+  return revision !== undefined ? { 'istio.io/rev': revision } : { 'sidecar.istio.io/inject': 'true' };
+}
+
+/**
+ * A dedicated gateway workload as Istio deploys one by injection (the `istio/gateway` chart of Istio
+ * 1.30.3, manifests/charts/gateway/templates: deployment.yaml, service.yaml, serviceaccount.yaml,
+ * role.yaml): pods labelled for injection and annotated `inject.istio.io/templates: gateway`, whose
+ * `istio-proxy` container has image `auto` (the injector's gateway template,
+ * istio-discovery/files/gateway-injection-template.yaml, sets the control plane's proxy image and runs
+ * it as 1337:1337), allowed to bind ports below 1024 by the `net.ipv4.ip_unprivileged_port_start` sysctl
+ * (a safe sysctl of Pod Security Standards baseline) rather than a capability; not enrolled in ambient
+ * (`istio.io/dataplane-mode: none`). The chart's container securityContext plus a RuntimeDefault seccomp
+ * profile meet PSS restricted. A Role lets the ServiceAccount read the Secrets of its namespace, which
+ * istiod checks before it serves a credential to the gateway (pilot/pkg/xds/sds.go).
+ */
+export function renderGatewayWorkload(owner: string, gw: IngressGatewayIntent, namespace: string, d: GatewayDeploymentIntent, revision: string | undefined): RenderedObject[] {
+  const labels = { app: d.name, istio: d.name };
+  const meta = { name: d.name, namespace, labels };
+  const ports: Array<Record<string, unknown>> = [{ name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021 }];
+  if (gw.httpPort !== undefined) ports.push({ name: 'http2', port: gw.httpPort, protocol: 'TCP', targetPort: gw.httpPort });
+  if (gw.tls) ports.push({ name: 'https', port: gw.httpsPort, protocol: 'TCP', targetPort: gw.httpsPort });
+  return [
+    { owner, id: 'ServiceAccount', role: 'gateway ServiceAccount', manifest: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta } },
+    {
+      owner, id: 'Role', role: 'gateway credential reader',
+      manifest: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'watch', 'list'] }] } as unknown as Manifest,
+    },
+    {
+      owner, id: 'RoleBinding', role: 'gateway credential reader binding',
+      manifest: {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: meta,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: d.name },
+        subjects: [{ kind: 'ServiceAccount', name: d.name }],
+      } as unknown as Manifest,
+    },
+    {
+      owner, id: 'Deployment', role: 'gateway Deployment',
+      manifest: {
+        apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta,
+        spec: {
+          replicas: d.replicas,
+          selector: { matchLabels: { ...labels } },
+          template: {
+            metadata: {
+              annotations: { 'inject.istio.io/templates': 'gateway' },
+              labels: { ...labels, ...injectionLabel(revision), 'istio.io/dataplane-mode': 'none' },
+            },
+            spec: {
+              serviceAccountName: d.name,
+              securityContext: {
+                sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+                seccompProfile: { type: 'RuntimeDefault' },
+              },
+              containers: [{
+                name: 'istio-proxy',
+                image: 'auto',
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
+                ports: [{ containerPort: 15090, name: 'http-envoy-prom', protocol: 'TCP' }],
+                resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2000m', memory: '1024Mi' } },
+              }],
+            },
+          },
+        },
+      },
+    },
+    { owner, id: 'Service', role: 'gateway Service', manifest: { apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { type: d.serviceType, selector: { ...labels }, ports } } },
+  ];
 }
 
 /** The cert-manager Certificate that writes the credential Secret where the gateway pods read it. */

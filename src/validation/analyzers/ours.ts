@@ -7,7 +7,11 @@ import type { HttpRoute, L4Route, StringMap } from '../../manifests';
 import type { Analyzer } from './context';
 import { q } from './util';
 
-/** CI3001: pod templates without `app` and `version` labels. */
+/**
+ * CI3001: pod templates without `app` and `version` labels. Gateway pods (injected with Istio's
+ * `gateway` template, `inject.istio.io/templates: gateway`) are not application versions: Istio's own
+ * gateway chart gives them no `version` (manifests/charts/gateway/templates/_helpers.tpl, Istio 1.30.3).
+ */
 export const workloadLabelsAnalyzer: Analyzer = {
   name: 'cdk8s-istio.WorkloadLabelsAnalyzer',
   codes: ['CI3001'],
@@ -16,7 +20,7 @@ export const workloadLabelsAnalyzer: Analyzer = {
     for (const o of ctx.index.objects) {
       if (o.kind === 'Job') continue;
       const w = podView(o);
-      if (!w || !w.fromTemplate) continue;
+      if (!w || !w.fromTemplate || w.podAnnotations['inject.istio.io/templates'] === 'gateway') continue;
       const missing = ['app', 'version'].filter((k) => !w.labels[k]);
       if (missing.length) {
         ctx.report(w, 'CI3001', `spec.template.metadata.labels: missing ${missing.map((k) => q(k)).join(' and ')}; Istio uses app and version labels for telemetry, tracing and subsets`);
