@@ -8,7 +8,7 @@ export { MeshNamespace } from './mesh-namespace';
 export type { MeshNamespaceProps } from './mesh-namespace';
 export { AdoptedMeshNamespace } from './adopted-namespace';
 export type { AdoptedNamespaceOptions, IMeshNamespace } from './adopted-namespace';
-export { MeshService } from './mesh-service';
+export { MeshService, WARN_OPEN_SERVICE_ELSEWHERE } from './mesh-service';
 export type { IMeshService, MeshServiceAttributes, MeshServiceWorkloadsProps } from './mesh-service';
 export { TracedService } from './traced-service';
 export type { ContainerResources, OpenTelemetryOptions, ReadinessProbeOptions, ServiceVersion, SidecarResources, TracedServiceProps } from './traced-service';

@@ -15,6 +15,13 @@ import { port as checkPort } from './rules/ports';
 import { isHttpProtocol, portProtocol } from './rules/protocol';
 import { AllowOptions, ServiceSecurity } from './service-security';
 import { MeshServicePort, meshServicePorts, ServicePort, servicePortIntents } from './service-port';
+import { addWarning } from './warnings';
+
+/**
+ * Warning code: a service in a namespace the app neither declares nor adopts has no ALLOW rule, so
+ * nothing the mesh writes denies requests to it (no namespace default deny reaches it).
+ */
+export const WARN_OPEN_SERVICE_ELSEWHERE = 'CI5004';
 
 /**
  * A service of the mesh, as every traffic and security construct takes it: `CanaryRoute`,
@@ -193,6 +200,8 @@ export class MeshService extends Construct implements IMeshService {
         checkVersion(self, `attrs.versions[${i}]`, v, seen);
         return { name: v, replicas, podLabels: { ...selector, version: v } };
       });
+      // Deny by default: in a namespace of its own, only an ALLOW policy selecting it denies unknown callers.
+      if (ns.namespace === undefined) self.node.addValidation({ validate: () => (self.warnIfOpen(), []) });
       return {
         ...ns,
         intent: {
@@ -285,6 +294,7 @@ export class MeshService extends Construct implements IMeshService {
 
   /** Labels this construct put on an adopted Service (fromWorkloads), with their values. */
   private readonly _serviceLabels = new Map<string, string>();
+  private _warnedOpen = false;
 
   private constructor(scope: Construct, id: string, declare: (self: MeshService) => { namespace: IMeshNamespace | undefined; mesh: Mesh; intent: ServiceIntent }) {
     super(scope, id);
@@ -303,6 +313,15 @@ export class MeshService extends Construct implements IMeshService {
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
     this.mesh.addMember(this);
+  }
+
+  /** Records {@link WARN_OPEN_SERVICE_ELSEWHERE} once when no ALLOW rule selects this service (checked at synth). */
+  private warnIfOpen(): void {
+    if (this._warnedOpen || this.mesh.model.workload(this.ref).allow.length > 0) return;
+    this._warnedOpen = true;
+    addWarning(this, WARN_OPEN_SERVICE_ELSEWHERE, `${this.name} runs in namespace ${this.namespace}, which this app neither declares nor adopts, and has no allow rule: `
+      + 'nothing the mesh writes denies requests to it (no namespace default deny reaches it). Allow its callers (allowFrom), whose ALLOW policy denies every other request, '
+      + 'or adopt the namespace (MeshNamespace.fromName) and secure it with a ZeroTrustPolicy.');
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   AdoptedMeshNamespace, CanaryRoute, CircuitBreaker, ConnectionPool, DataPlaneMode, Destination, HttpMethod, installMeshMatchers, LocalRateLimit, MeshNamespace,
   MeshService, MeshSimulator, MeshTesting, MtlsMode, PathMatch, SidecarScope, TokenBucket, ZeroTrustPolicy,
 } from '../src';
+import { collectFindings } from '../src/warnings';
 import { meshChart, one, service, synth } from './helpers';
 
 installMeshMatchers();
@@ -81,6 +82,24 @@ describe('MeshService.fromAttributes in a namespace the app neither declares nor
     expect(sim).toAllow({ to: payments, fromPrincipal: order, method: 'POST', path: '/pay/1' });
     expect(sim).toDeny({ to: payments, fromPrincipal: stranger, method: 'POST', path: '/pay/1' });
     expect(sim).toDeny({ to: payments, fromPrincipal: order, method: 'GET', path: '/pay/1' });
+  });
+
+  test('GIVEN no allow rule on a service in an undeclared namespace THEN synth warns CI5004 once (nothing denies requests to it); one allow rule silences it', () => {
+    // GIVEN payments routed but never allowed
+    const { chart, ns, payments } = helmPayments();
+    new CanaryRoute(chart, 'Route', { service: payments, defaultDestination: Destination.version('v1') });
+    // WHEN synthesized (twice: validation may run more than once)
+    synth(chart);
+    synth(chart);
+    // THEN
+    const open = collectFindings(chart).filter((f) => f.code === 'CI5004');
+    expect(open).toMatchObject([{ level: 'warning', path: 'test/Payments', message: expect.stringMatching(/payments runs in namespace payments, which this app neither declares nor adopts, and has no allow rule/) }]);
+    // AND with an allow rule (in a fresh app) there is none
+    const again = helmPayments();
+    again.payments.allowFrom(service(again.chart, again.ns, 'order-service'));
+    synth(again.chart);
+    expect(collectFindings(again.chart).filter((f) => f.code === 'CI5004')).toEqual([]);
+    expect(ns.name).toBe('production');
   });
 
   test('GIVEN a service from attributes as a caller THEN its principal is declared external on the policy (its ServiceAccount is not in the output), and validation passes', () => {

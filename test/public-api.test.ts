@@ -20,7 +20,7 @@ describe('src/index.ts', () => {
   });
 
   test('the extension points are exported', () => {
-    for (const name of ['Mesh', 'MeshNamespace', 'AdoptedMeshNamespace', 'MeshService', 'TracedService', 'MeshIntentModel', 'MeshConfigError', 'identityRef', 'principalOf', 'serviceOwner', 'sourceOwner', 'AppProtocol', 'meshServicePorts']) {
+    for (const name of ['Mesh', 'MeshNamespace', 'AdoptedMeshNamespace', 'MeshService', 'WARN_OPEN_SERVICE_ELSEWHERE', 'TracedService', 'MeshIntentModel', 'MeshConfigError', 'identityRef', 'principalOf', 'serviceOwner', 'sourceOwner', 'AppProtocol', 'meshServicePorts']) {
       expect(Object.keys(api)).toContain(name);
     }
   });
