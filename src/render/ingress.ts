@@ -13,7 +13,6 @@ import {
   IntentProblem,
   MeshIntentModel,
   MeshSettings,
-  RouteDefaultsIntent,
   serviceFqdn,
   ServiceIntent,
   sourceOwner,
@@ -22,7 +21,7 @@ import {
 import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
-import { renderHttpRule, renderMatch, renderRetries, servicePort } from './istio-traffic';
+import { renderHttpRule, renderMatch, renderRetries, routePort, servicePort } from './istio-traffic';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
@@ -430,7 +429,7 @@ export function renderGatewayVirtualServiceSpec(model: MeshIntentModel, gw: Ingr
       http.push(...renderGatewayDelegateRoutes(svc, traffic, rules));
       continue;
     }
-    for (const rule of rules) http.push(renderGatewayHttpRoute(svc, rule, traffic.defaults));
+    for (const rule of rules) http.push(renderGatewayHttpRoute(svc, rule, traffic));
   }
   return { hosts: [host], gateways: [edgeKey(gw)], http };
 }
@@ -468,11 +467,13 @@ export function renderGatewayDelegateRoutes(svc: ServiceIntent, host: HostTraffi
   return out;
 }
 
-function renderGatewayHttpRoute(svc: ServiceIntent, rule: HttpRuleIntent, defaults: RouteDefaultsIntent): Record<string, unknown> {
+function renderGatewayHttpRoute(svc: ServiceIntent, rule: HttpRuleIntent, traffic: HostTrafficIntent): Record<string, unknown> {
+  const defaults = traffic.defaults;
   const out: Record<string, unknown> = {};
   if (rule.name) out.name = rule.name;
   out.match = rule.matches.map(renderMatch);
-  const port = { number: servicePort(svc) };
+  // The host's rules were written for its route port: the gateway sends there too.
+  const port = { number: routePort(svc, traffic) ?? servicePort(svc) };
   out.route = rule.destinations.map((d) => {
     const destination: Record<string, unknown> = { host: serviceFqdn(svc), ...(d.version !== undefined ? { subset: d.version } : {}), port };
     return rule.destinations.length === 1 && d.version === undefined ? { destination } : { destination, weight: d.weight };
@@ -539,7 +540,8 @@ export function renderExposureHttpRouteSpec(gw: IngressGatewayIntent, svc: Servi
   const sections: string[] = [];
   if (gw.tls) sections.push(listenerName('https', lh));
   if (gw.httpPort !== undefined && !(gw.tls && gw.httpsRedirect)) sections.push(listenerName('http', lh));
-  const port = servicePort(svc);
+  // The host's route port (a route on a non-primary port of a several-port service), else the primary.
+  const port = routePort(svc, host) ?? servicePort(svc);
   return {
     parentRefs: sections.map((sectionName) => ({ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: gw.name, namespace: gw.namespace, sectionName })),
     hostnames: [e.host],
