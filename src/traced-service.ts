@@ -13,7 +13,7 @@ import { labelValue } from './rules/labels';
 import { port as checkPort, notReservedPort } from './rules/ports';
 import { envVarName, otelAttributeKey, otelResourceAttributes } from './rules/workload';
 import { quantity, quantityHint, quantityValue } from './rules/quantity';
-import { serviceAccountRenderer } from './render';
+import { readinessCheck, serviceAccountRenderer } from './render';
 import { AllowOptions, ServiceSecurity } from './service-security';
 import type { IMeshService } from './mesh-service';
 import { MeshServicePort, meshServicePorts, ServicePort, servicePortIntents } from './service-port';
@@ -77,9 +77,12 @@ export interface ContainerResources {
   readonly memoryLimit?: string;
 }
 
-/** The readiness probe: an HTTP GET on the service port. */
+/**
+ * The readiness probe on the primary port, by its protocol: an HTTP GET on an HTTP port, the gRPC health
+ * check on a gRPC port, a TCP connect on any other port.
+ */
 export interface ReadinessProbeOptions {
-  /** @default '/health' */
+  /** The HTTP GET path (HTTP primary port only; refused on another). @default '/health' */
   readonly path?: string;
   /** @default Duration.seconds(5) */
   readonly initialDelay?: Duration;
@@ -316,6 +319,10 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     }
     this.port = ports[0].port;
     this.portName = ports[0].name;
+    if (props.readinessProbe?.path !== undefined && !('httpGet' in readinessCheck(ports[0], props.readinessProbe.path))) {
+      fail(this, 'props.readinessProbe.path', props.readinessProbe.path, `the primary port ${ports[0].name} (${ports[0].port}) is not HTTP: its readiness probe is a gRPC health check or a TCP connect, which has no path`,
+        'drop readinessProbe.path, or make an HTTP port the primary one');
+    }
     this.serviceAccountName = props.serviceAccountName ?? this.name;
     const badSa = dns1123Label(this.serviceAccountName);
     if (badSa) fail(this, 'props.serviceAccountName', this.serviceAccountName, badSa);

@@ -355,3 +355,4 @@ class ModeRenderer implements MeshRenderer {
     return out;
   }
 }
+export { readinessCheck } from './kubernetes';

@@ -1,4 +1,5 @@
-import { IntentProblem, NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, ProbeIntent, RESTRICTED_POD_SECURITY, ServiceIntent, serviceOwner, VersionIntent } from '../model';
+import { IntentProblem, NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, ProbeIntent, RESTRICTED_POD_SECURITY, ServiceIntent, ServicePortIntent, serviceOwner, VersionIntent } from '../model';
+import { isHttpProtocol, portProtocol } from '../rules/protocol';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
@@ -79,7 +80,7 @@ export function renderDeploymentManifest(svc: ServiceIntent, version: VersionInt
                 limits: { ...w.resources.limits },
               },
               readinessProbe: {
-                httpGet: { path: w.readinessProbe.path, port: port.targetPort },
+                ...readinessCheck(port, w.readinessProbe.path),
                 initialDelaySeconds: w.readinessProbe.initialDelaySeconds,
                 periodSeconds: w.readinessProbe.periodSeconds,
               },
@@ -90,6 +91,18 @@ export function renderDeploymentManifest(svc: ServiceIntent, version: VersionInt
       },
     },
   });
+}
+
+/**
+ * How the readiness probe checks the primary port, by the protocol Istio reads from it: an HTTP GET on
+ * an HTTP port, the gRPC health protocol on a gRPC port (kubelet gRPC probes, Kubernetes >= 1.27), a TCP
+ * connect on any other port (an HTTP GET on a gRPC or TCP port never succeeds, so no pod would be ready).
+ */
+export function readinessCheck(port: ServicePortIntent, path: string): Record<string, unknown> {
+  const protocol = portProtocol(port.port, port.name, port.protocol, port.appProtocol);
+  if (protocol === 'GRPC') return { grpc: { port: port.targetPort } };
+  if (isHttpProtocol(protocol) && protocol !== 'GRPC-Web') return { httpGet: { path, port: port.targetPort } };
+  return { tcpSocket: { port: port.targetPort } };
 }
 
 /** The pod-level security context: non-root and the seccomp profile. */
