@@ -22,7 +22,7 @@ import {
 import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
-import { renderHttpRule, renderMatch, renderRetries, servicePort } from './istio-traffic';
+import { renderHttpRule, servicePort } from './istio-traffic';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
@@ -468,20 +468,13 @@ export function renderGatewayDelegateRoutes(svc: ServiceIntent, host: HostTraffi
   return out;
 }
 
+/**
+ * One gateway route of an exposed rule: the rule as mesh traffic gets it (renderHttpRule: matches,
+ * destinations by FQDN with the service port, and its redirect, direct response, rewrite, fault, mirror,
+ * CORS and header effects), so a redirect or direct-response rule answers at the gateway too.
+ */
 function renderGatewayHttpRoute(svc: ServiceIntent, rule: HttpRuleIntent, defaults: RouteDefaultsIntent): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (rule.name) out.name = rule.name;
-  out.match = rule.matches.map(renderMatch);
-  const port = { number: servicePort(svc) };
-  out.route = rule.destinations.map((d) => {
-    const destination: Record<string, unknown> = { host: serviceFqdn(svc), ...(d.version !== undefined ? { subset: d.version } : {}), port };
-    return rule.destinations.length === 1 && d.version === undefined ? { destination } : { destination, weight: d.weight };
-  });
-  const timeout = rule.timeout ?? defaults.timeout;
-  if (timeout !== undefined) out.timeout = istioDuration(timeout);
-  const retries = rule.retries ?? defaults.retries;
-  if (retries) out.retries = renderRetries(retries);
-  return out;
+  return renderHttpRule(rule, { host: serviceFqdn(svc), port: servicePort(svc), defaults, portInMatches: false });
 }
 
 /** The Gateway API listener name of a gateway host and protocol, e.g. `https-shop-example-com`. */
