@@ -9,7 +9,7 @@
  */
 import {
   CanaryAnalysis, CanaryRoute, CertificateIssuer, Destination, GatewayTls, HeaderMatch, HttpMethod, IngressGateway, MetricCheck, RoutePath, RoutingApi,
-  ZeroTrustPolicy, MtlsMode, MeshSimulator,
+  ZeroTrustPolicy, MtlsMode, MeshSimulator, Redirect, StringMatch,
 } from '../src';
 import { validateManifests } from '../src/validation';
 import { meshChart, one, service, synth } from './helpers';
@@ -164,5 +164,24 @@ describe('the simulator routes gateway traffic of a progressive service by Flagg
     expect(r.destinations).toEqual([{ host: PRIMARY, weight: 100 }, { host: CANARY, weight: 0 }]);
     expect(r.routedBy).toContain('VirtualService/istio-system/shop-gateway-shop-example-com');
     expect(sim.route({ host: 'shop.example.com', gateway: 'istio-system/shop-gateway', path: '/api/ordersX' }).noRoute).toBe(true);
+  });
+});
+
+describe('an exposed rule keeps its effects at the gateway', () => {
+  test('GIVEN a redirect rule under an exposed prefix WHEN synthesized THEN the gateway VirtualService redirects too (it rendered an empty route before)', () => {
+    const { chart, mesh, ns } = meshChart();
+    const order = service(chart, ns, 'order-service');
+    new CanaryRoute(chart, 'R', {
+      service: order,
+      rules: [{ name: 'moved', match: [{ uri: StringMatch.exact('/api/orders/old') }], redirect: Redirect.to({ uri: '/api/orders/new' }) }],
+      defaultDestination: Destination.version('v1'),
+    });
+    const gw = new IngressGateway(chart, 'Gw', { mesh, hosts: ['shop.example.com'], tls: GatewayTls.simple('x') });
+    gw.expose(order, { paths: [RoutePath.prefix('/api/orders')] });
+    const objects = synth(chart);
+    expect(one(objects, 'VirtualService', 'gw-shop-example-com').spec.http[0]).toEqual({
+      name: 'moved', match: [{ uri: { exact: '/api/orders/old' } }], redirect: { uri: '/api/orders/new', redirectCode: 301 },
+    });
+    expect(MeshSimulator.fromManifests(objects).route({ host: 'shop.example.com', gateway: 'istio-system/gw', path: '/api/orders/old' })).toMatchObject({ rule: 0 });
   });
 });

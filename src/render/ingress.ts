@@ -21,7 +21,7 @@ import {
 import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
-import { renderHttpRule, renderMatch, renderRetries, routePort, servicePort } from './istio-traffic';
+import { renderHttpRule, routePort, servicePort } from './istio-traffic';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
@@ -467,22 +467,14 @@ export function renderGatewayDelegateRoutes(svc: ServiceIntent, host: HostTraffi
   return out;
 }
 
+/**
+ * One gateway route of an exposed rule: the rule as mesh traffic gets it (renderHttpRule: matches,
+ * destinations by FQDN with the service port, and its redirect, direct response, rewrite, fault, mirror,
+ * CORS and header effects), so a redirect or direct-response rule answers at the gateway too.
+ */
 function renderGatewayHttpRoute(svc: ServiceIntent, rule: HttpRuleIntent, traffic: HostTrafficIntent): Record<string, unknown> {
-  const defaults = traffic.defaults;
-  const out: Record<string, unknown> = {};
-  if (rule.name) out.name = rule.name;
-  out.match = rule.matches.map(renderMatch);
-  // The host's rules were written for its route port: the gateway sends there too.
-  const port = { number: routePort(svc, traffic) ?? servicePort(svc) };
-  out.route = rule.destinations.map((d) => {
-    const destination: Record<string, unknown> = { host: serviceFqdn(svc), ...(d.version !== undefined ? { subset: d.version } : {}), port };
-    return rule.destinations.length === 1 && d.version === undefined ? { destination } : { destination, weight: d.weight };
-  });
-  const timeout = rule.timeout ?? defaults.timeout;
-  if (timeout !== undefined) out.timeout = istioDuration(timeout);
-  const retries = rule.retries ?? defaults.retries;
-  if (retries) out.retries = renderRetries(retries);
-  return out;
+  // The host's rules were written for its route port (a non-primary port of a several-port service): the gateway sends there too.
+  return renderHttpRule(rule, { host: serviceFqdn(svc), port: routePort(svc, traffic) ?? servicePort(svc), defaults: traffic.defaults, portInMatches: false });
 }
 
 /** The Gateway API listener name of a gateway host and protocol, e.g. `https-shop-example-com`. */
