@@ -399,7 +399,9 @@ export function renderIstioGatewaySpec(gw: IngressGatewayIntent, flaggerHosts: R
   // A host Flagger routes binds from the service's namespace only (Flagger's VirtualService lives there).
   const byFlagger = new Set(flaggerHosts.map((f) => f.host));
   const hosts = gw.hosts.filter((h) => !byFlagger.has(h)).map((h) => `${gw.namespace}/${h}`);
-  for (const f of [...flaggerHosts].sort((a, b) => `${a.namespace}/${a.host}`.localeCompare(`${b.namespace}/${b.host}`))) {
+  // Code-unit order (not localeCompare, which follows the process locale): byte-identical output everywhere.
+  const key = (f: { readonly namespace: string; readonly host: string }) => `${f.namespace}/${f.host}`;
+  for (const f of [...flaggerHosts].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) {
     const entry = `${f.namespace}/${f.host}`;
     if (!hosts.includes(entry)) hosts.push(entry);
   }
