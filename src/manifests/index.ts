@@ -9,3 +9,5 @@ export * from './read';
 export { installedGatewayObjects, installedGatewaysOf } from './installed-gateways';
 export { ISTIO_PROXY, allContainers, capturedByAmbient, namespaceInAmbient, podInAmbient, podInSidecarMesh } from './data-plane';
 export { flaggerObjects, flaggerVirtualServiceSpec } from './flagger-objects';
+export { deployedElsewhereAnnotation, deployedElsewhereObjects } from './deployed-elsewhere';
+export type { DeployedElsewhere } from './deployed-elsewhere';

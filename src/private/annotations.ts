@@ -15,3 +15,12 @@ export const EXTERNAL_PRINCIPALS_ANNOTATION = 'validation.cdk8s-istio.io/externa
  * synthesized YAML knows it too. Shared by the renderer that writes it and the analyzers that read it.
  */
 export const INSTALLED_GATEWAYS_ANNOTATION = 'validation.cdk8s-istio.io/installed-gateways';
+
+/**
+ * Annotation on the objects the mesh renders for a service deployed elsewhere (`MeshService.fromAttributes`:
+ * Helm, another repository): a JSON record of its Service (namespace, name, ports, selector), versions,
+ * ServiceAccount and data plane. The analyzers and the simulator then count that Service and one pod per
+ * version as present (nothing is reported about them), so routes, DestinationRules and policies that name
+ * it validate at synth and in `cdk8s-istio lint` of the synthesized YAML alike.
+ */
+export const DEPLOYED_ELSEWHERE_ANNOTATION = 'validation.cdk8s-istio.io/deployed-elsewhere';

@@ -46,7 +46,9 @@ import { progressiveWorkloadProblems, renderAmbientRevision, renderDeployment, r
 import { flaggerPolicySelector } from './flagger';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
 import { renderTracingTelemetry } from './telemetry';
-import { lazyManifest, MeshRenderer, RenderedObject, RendererCapabilities, RenderNotice, RenderResult } from './types';
+import { lazyManifest, Manifest, MeshRenderer, RenderedObject, RendererCapabilities, RenderNotice, RenderResult } from './types';
+import { deployedElsewhereAnnotation } from '../manifests/deployed-elsewhere';
+import { DEPLOYED_ELSEWHERE_ANNOTATION } from '../private/annotations';
 
 export * from './types';
 export { WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
@@ -309,7 +311,7 @@ class ModeRenderer implements MeshRenderer {
     const deadHostRule = this.dataPlane.usesWaypoints && routing === GATEWAY_API_ROUTING && ambientServiceHostRuleUnused(svc, host);
     out.push(...(deadHostRule ? routed.filter((o) => o.id !== 'DestinationRule') : routed));
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
-    return out;
+    return svc.adopted === 'attributes' ? out.map((o) => declareDeployedElsewhere(o, svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar')) : out;
   }
 
   private renderWorkloadSecurity(svc: ServiceIntent, w: WorkloadSecurityIntent, waypoint: boolean): RenderedObject[] {
@@ -356,3 +358,24 @@ class ModeRenderer implements MeshRenderer {
   }
 }
 export { readinessCheck } from './kubernetes';
+
+/**
+ * Marks an object rendered for a service deployed elsewhere (MeshService.fromAttributes) with what the
+ * validation layer and the simulator need to count that Service and its pods as present
+ * (annotation `validation.cdk8s-istio.io/deployed-elsewhere`). The manifest's lazy spec stays lazy.
+ */
+function declareDeployedElsewhere(o: RenderedObject, svc: ServiceIntent, dataPlane: 'sidecar' | 'ambient'): RenderedObject {
+  const value = deployedElsewhereAnnotation({
+    namespace: svc.namespace,
+    name: svc.name,
+    ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}) })),
+    selector: { ...svc.selector },
+    versions: svc.versions.map((v) => v.name),
+    serviceAccount: svc.serviceAccount,
+    dataPlane,
+  });
+  const manifest = Object.defineProperties({}, Object.getOwnPropertyDescriptors(o.manifest)) as Manifest;
+  const metadata = o.manifest.metadata;
+  Object.defineProperty(manifest, 'metadata', { enumerable: true, value: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [DEPLOYED_ELSEWHERE_ANNOTATION]: value } } });
+  return { ...o, manifest };
+}

@@ -1,7 +1,7 @@
 import { authorizeRequest } from './authorize';
 import { versionSplit } from './destination';
 import { GraphFormat, MeshGraph, meshGraph, renderGraph } from './graph';
-import { flaggerObjects, installedGatewayObjects, ManifestIndex, ManifestObject } from '../manifests';
+import { deployedElsewhereObjects, flaggerObjects, installedGatewayObjects, ManifestIndex, ManifestObject } from '../manifests';
 import { loadManifestFiles, MeshSimulatorOptions, parseManifestText } from './load';
 import { routeRequest } from './route';
 import { AuthzRequest, AuthzResult, RouteRequest, RouteResult } from './types';
@@ -23,7 +23,8 @@ export class MeshSimulator {
     const installed = installedGatewayObjects(objects, options.rootNamespace ?? 'istio-system');
     // and what Flagger creates for each Canary (its primary, Services, DestinationRules, VirtualService at rest)
     const flagger = flaggerObjects(objects);
-    const implied = [...installed, ...flagger];
+    // and the services deployed elsewhere (MeshService.fromAttributes) the objects declare they rely on
+    const implied = [...installed, ...flagger, ...deployedElsewhereObjects(objects)];
     return new MeshSimulator(new ManifestIndex(implied.length > 0 ? [...objects, ...implied] : objects, options));
   }
 

@@ -3,7 +3,7 @@
  * function per Istio analyzer and named after it, with Istio's codes and levels, plus our own (CI3xxx).
  * They all read one typed {@link ManifestIndex}.
  */
-import { installedGatewayObjects, ManifestIndex } from '../../manifests';
+import { deployedElsewhereObjects, installedGatewayObjects, ManifestIndex } from '../../manifests';
 import { ISTIO_IGNORED_NAMESPACES } from '../../rules/kinds';
 import type { IndexedObject, ManifestObject } from '../../manifests';
 import { alphaAnalyzer, k8sAnnotationsAnalyzer } from './annotations';
@@ -184,7 +184,7 @@ export function analyze(manifests: readonly ManifestObject[], options: AnalyzerO
     }
   }
   if (options.defaultResources !== false) {
-    for (const d of installedGatewayObjects(objects, root)) {
+    for (const d of [...installedGatewayObjects(objects, root), ...deployedElsewhereObjects(objects)]) {
       extra.push(d);
       skip.add(d);
     }
