@@ -160,7 +160,7 @@ could not be read or parsed (each one is named on stderr, and no answer is print
 
 /** The CLI form of a route answer: the contract's keys first, in contract order. */
 export function routeJson(r: RouteResult): object {
-  if (r.noRoute) return { noRoute: true, routedBy: r.routedBy, host: r.host, reason: r.reason, warnings: r.warnings };
+  if (r.noRoute) return { noRoute: true, routedBy: r.routedBy, host: r.host, ...(r.port !== undefined ? { port: r.port } : {}), reason: r.reason, warnings: r.warnings };
   return {
     rule: r.rule ?? null,
     destinations: r.destinations,
@@ -170,9 +170,17 @@ export function routeJson(r: RouteResult): object {
     ...(r.section ? { section: r.section } : {}),
     routedBy: r.routedBy,
     host: r.host,
+    ...(r.port !== undefined ? { port: r.port } : {}),
     ...(r.defaultRoute ? { defaultRoute: true } : {}),
+    ...(r.tcp ? { tcp: true } : {}),
     ...(r.redirect ? { redirect: r.redirect } : {}),
     ...(r.directResponse ? { directResponse: r.directResponse } : {}),
+    ...(r.fault ? { fault: r.fault } : {}),
+    ...(r.mirrors ? { mirrors: r.mirrors } : {}),
+    ...(r.rewrite ? { rewrite: r.rewrite } : {}),
+    ...(r.headers ? { headers: r.headers } : {}),
+    ...(r.cors !== undefined ? { cors: r.cors } : {}),
+    ...(r.delegate ? { delegate: r.delegate } : {}),
     reason: r.reason,
     warnings: r.warnings,
   };
@@ -190,6 +198,7 @@ export function authzJson(r: AuthzResult): object {
     ...(r.mtls ? { mtls: r.mtls } : {}),
     ...(r.enforcedBy ? { enforcedBy: r.enforcedBy } : {}),
     ...(r.audit ? { audit: r.audit } : {}),
+    ...(r.shadow ? { shadow: r.shadow } : {}),
   };
 }
 
