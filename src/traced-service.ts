@@ -6,7 +6,8 @@ import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
 import type { IMeshNamespace } from './adopted-namespace';
-import { EnvVarIntent, IWorkloadIdentity, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
+import { EnvVarIntent, IWorkloadIdentity, ProbeIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
+import { isHttpProtocol, portProtocol } from './rules/protocol';
 import { fail } from './private/errors';
 import { dns1035Label, dns1123Label, toDnsLabel } from './rules/names';
 import { labelValue } from './rules/labels';
@@ -422,6 +423,8 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     // Workload features: probes, volumes, key-sourced env, command/args, autoscaling, budgets, spread.
     const envTaken = new Set(versionIntents.flatMap((v) => (v.env ?? []).map((e) => e.name)));
     const parts = workloadParts(this.node.path, props, versionIntents, envTaken);
+    checkProbePorts(this, 'props', parts.workload, ports);
+    parts.versions.forEach((v, i) => checkProbePorts(this, `props.versions[${i}]`, v, ports));
 
     this.mesh.model.addService({
       name: this.name,
@@ -577,4 +580,28 @@ function wholeSeconds(scope: Construct, property: string, d: Duration, min: numb
   const s = d.toSeconds({ integral: false });
   if (!Number.isInteger(s) || s < min) fail(scope, property, d.toHumanString(), `must be a whole number of seconds, at least ${min}`);
   return s;
+}
+
+/**
+ * A liveness or startup probe must reach a container port of the service, with a check that port's
+ * protocol can answer: an HTTP GET on an HTTP port, a gRPC health check on a gRPC port (a TCP connect fits
+ * any port). Otherwise the kubelet restarts healthy pods forever.
+ */
+function checkProbePorts(scope: Construct, at: string, probes: { readonly livenessProbe?: ProbeIntent; readonly startupProbe?: ProbeIntent }, ports: readonly ServicePortIntent[]): void {
+  for (const kind of ['livenessProbe', 'startupProbe'] as const) {
+    const p = probes[kind];
+    if (!p) continue;
+    const check = p.httpGet ? { what: 'an HTTP GET', port: p.httpGet.port } : p.grpc ? { what: 'a gRPC health check', port: p.grpc.port } : p.tcpSocket ? { what: 'a TCP connect', port: p.tcpSocket.port } : undefined;
+    if (!check) continue;
+    const target = check.port === undefined ? ports[0] : ports.find((x) => x.targetPort === check.port);
+    if (!target) {
+      fail(scope, `${at}.${kind}.port`, check.port, `${check.what} on a port that is no container port of the service (${ports.map((x) => x.targetPort).join(', ')})`, 'probe one of the service\'s container ports, or omit port to probe the primary one');
+    }
+    const protocol = portProtocol(target.port, target.name, target.protocol, target.appProtocol);
+    const fits = p.httpGet ? isHttpProtocol(protocol) && protocol !== 'GRPC' : p.grpc ? protocol === 'GRPC' : true;
+    if (!fits) {
+      fail(scope, `${at}.${kind}`, `${check.what} on port ${target.name} (${target.targetPort})`, `port ${target.name} is ${protocol}, so ${check.what} there never succeeds and the kubelet would restart healthy pods`,
+        p.httpGet ? 'probe an HTTP port, or use Probe.grpc() / Probe.tcp() for this one' : 'probe a gRPC port (port: …), or use Probe.tcp()');
+    }
+  }
 }

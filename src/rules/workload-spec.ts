@@ -79,7 +79,11 @@ export function utilizationTarget(v: unknown): string | undefined {
  */
 export function disruptionBound(field: 'maxUnavailable' | 'minAvailable', v: unknown, replicas: number): string | undefined {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > replicas - 1) {
-    return `${field} must be an integer in 1..${replicas - 1} for ${replicas} pods (${field === 'maxUnavailable' ? '0 blocks every eviction, so node drains hang, and all of them protects nothing' : 'all of them blocks every eviction, so node drains hang'})`;
+    const low = typeof v === 'number' && v < 1;
+    const why = field === 'maxUnavailable'
+      ? (low ? '0 blocks every eviction, so node drains hang' : 'all of them protects nothing')
+      : (low ? '0 protects nothing' : 'all of them blocks every eviction, so node drains hang');
+    return `${field} must be an integer in 1..${replicas - 1} for ${replicas} pods (${why})`;
   }
   return undefined;
 }

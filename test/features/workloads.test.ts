@@ -263,7 +263,7 @@ describe('PodDisruptionBudget (opt-in)', () => {
     [{ maxUnavailable: 0 }, /disruptionBudget\.maxUnavailable: 0 .*1\.\.2 for 3 pods.*drains hang/],
     [{ maxUnavailable: 3 }, /maxUnavailable: 3 .*protects nothing/],
     [{ minAvailable: 3 }, /minAvailable: 3 .*1\.\.2 for 3 pods.*blocks every eviction/],
-    [{ minAvailable: 0 }, /minAvailable: 0/],
+    [{ minAvailable: 0 }, /minAvailable: 0 .*1\.\.2 for 3 pods \(0 protects nothing\)/],
     [{ minAvailable: 1, maxUnavailable: 1 }, /not both/],
   ])('GIVEN %p over 3 pods THEN refused', (disruptionBudget, message) => {
     const { chart, ns } = meshChart();
