@@ -41,6 +41,13 @@ function withDefaultPort(model: ManifestIndex, req: NormalRequest): NormalReques
 function routeNormal(model: ManifestIndex, req: NormalRequest): RouteResult {
   const warnings: string[] = [];
   const protocol = req.gateway === 'mesh' ? portProtocolOf(model, req) : undefined;
+  if (req.gateway === 'mesh' && req.port !== undefined && protocol === undefined) {
+    const svc = model.serviceOfHost(req.fqdn);
+    const se = svc ? undefined : model.serviceEntryFor(req.fqdn);
+    const declared = svc ? list<any>(svc.spec.ports).map((p) => p?.port) : se ? list<any>(se.spec.ports).map((p) => p?.number) : [];
+    const owner = svc ? `Service ${svc.namespace}/${svc.name}` : se ? `ServiceEntry ${se.namespace}/${se.name}` : undefined;
+    if (owner) warnings.push(`${owner} has no port ${req.port} (its ports: ${declared.join(', ') || 'none'}): a client cannot reach ${req.fqdn} on that port`);
+  }
   if (protocol !== undefined && !isHttpOrSniffed(protocol.protocol)) {
     return routeTcp(model, req, selectVirtualService(model, req, warnings, () => false), protocol, warnings);
   }

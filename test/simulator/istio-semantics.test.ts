@@ -320,3 +320,11 @@ spec:
     expect(tlsRoutes('elsewhere').route({ host: INV, sourceNamespace: 'production' }).noRoute).toBe(true);
   });
 });
+
+describe('a request port the Service does not declare', () => {
+  test('GIVEN inventory-service with port 8080 WHEN routed on port 7070 THEN a warning says the port does not exist', () => {
+    const s = MeshSimulator.fromYaml(workloadYaml('inventory-service'));
+    expect(s.route({ host: INV, port: 7070 }).warnings.join('\n')).toMatch(/Service production\/inventory-service has no port 7070 \(its ports: 8080\)/);
+    expect(s.route({ host: INV, port: 8080 }).warnings.join('\n')).not.toMatch(/has no port/);
+  });
+});
