@@ -29,7 +29,7 @@ spec: { secretName: shop-tls, dnsNames: [shop.example.com], issuerRef: { kind: C
 
 describe('gateway credentials written by cert-manager', () => {
   test('GIVEN a gateway credential with neither Secret nor Certificate WHEN analyzed THEN IST0101 names the missing Secret (Istio gateway/secret.go)', () => {
-    expect(run(gateway)).toEqual([expect.stringMatching(/^IST0101 Gateway istio-system\/shop: spec\.servers\[0\]\.tls\.credentialName: Secret "istio-system\/shop-tls" is not in the gateway's namespace "istio-system"$/)]);
+    expect(run(gateway)).toEqual([expect.stringMatching(/^IST0101 Gateway istio-system\/shop: spec\.servers\[0\]\.tls\.credentialName: no Secret "istio-system\/shop-tls" in the set \(the gateway pods read their credential from their own namespace "istio-system"\)$/)]);
   });
 
   test('GIVEN a Certificate writing the credential into the gateway pods\' namespace WHEN analyzed THEN nothing is reported', () => {
@@ -38,7 +38,7 @@ describe('gateway credentials written by cert-manager', () => {
 
   test('GIVEN the Certificate in another namespace WHEN analyzed THEN IST0101 says where the Secret lands instead', () => {
     expect(run(gateway + certificate('production'))).toEqual([
-      expect.stringMatching(/IST0101 Gateway istio-system\/shop: .*Secret "istio-system\/shop-tls" is not in the gateway's namespace "istio-system"; the Certificate "shop-tls" writes it into namespace "production", where the gateway pods do not read it/),
+      expect.stringMatching(/IST0101 Gateway istio-system\/shop: .*no Secret "istio-system\/shop-tls" in the set \(the gateway pods read their credential from their own namespace "istio-system"\); the Certificate "shop-tls" writes it into namespace "production", where the gateway pods do not read it/),
     ]);
   });
 });

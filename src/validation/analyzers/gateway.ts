@@ -259,7 +259,7 @@ export const secretAnalyzer: Analyzer = {
         const ref = shortOrFullName(pod.namespace, cn);
         const found = credentialState(credentials, ref);
         if (found.state === 'missing') {
-          ctx.report(gw, 'IST0101', `spec.servers[${i}].tls.credentialName: Secret ${q(fullName(ref))} is not in the gateway's namespace ${q(pod.namespace)}${found.note}`);
+          ctx.report(gw, 'IST0101', `spec.servers[${i}].tls.credentialName: no Secret ${q(fullName(ref))} in the set (the gateway pods read their credential from their own namespace ${q(pod.namespace)})${found.note}`);
         } else if (found.state === 'invalid') {
           ctx.report(gw, 'IST0161', `spec.servers[${i}].tls.credentialName: Secret ${fullName(ref)} holds no valid, current certificate (keys cert/key or tls.crt/tls.key)`);
         }
