@@ -52,7 +52,10 @@ export function deployedElsewhereObjects(objects: readonly ManifestObject[]): Ma
     const d = parse(o?.metadata?.annotations?.[DEPLOYED_ELSEWHERE_ANNOTATION]);
     if (d && !seen.has(`${d.namespace}/${d.name}`)) seen.set(`${d.namespace}/${d.name}`, d);
   }
-  const has = (kind: string, namespace: string, name: string) => objects.some((m) => m?.kind === kind && m.metadata?.namespace === namespace && m.metadata?.name === name);
+  if (seen.size === 0) return [];
+  // One pass over the set for what it already has (a scan per service and version would be quadratic).
+  const present = new Set(objects.map((m) => `${m?.kind}/${m?.metadata?.namespace}/${m?.metadata?.name}`));
+  const has = (kind: string, namespace: string, name: string) => present.has(`${kind}/${namespace}/${name}`);
   const out: ManifestObject[] = [];
   for (const d of [...seen.values()].sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1))) {
     if (!has('Service', d.namespace, d.name)) {

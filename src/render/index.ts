@@ -311,7 +311,9 @@ class ModeRenderer implements MeshRenderer {
     const deadHostRule = this.dataPlane.usesWaypoints && routing === GATEWAY_API_ROUTING && ambientServiceHostRuleUnused(svc, host);
     out.push(...(deadHostRule ? routed.filter((o) => o.id !== 'DestinationRule') : routed));
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
-    return svc.adopted === 'attributes' ? out.map((o) => declareDeployedElsewhere(o, svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar')) : out;
+    if (svc.adopted !== 'attributes') return out;
+    const declaration = deployedElsewhereValue(svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar');
+    return out.map((o) => declareDeployedElsewhere(o, declaration));
   }
 
   private renderWorkloadSecurity(svc: ServiceIntent, w: WorkloadSecurityIntent, waypoint: boolean): RenderedObject[] {
@@ -360,12 +362,12 @@ class ModeRenderer implements MeshRenderer {
 export { readinessCheck } from './kubernetes';
 
 /**
- * Marks an object rendered for a service deployed elsewhere (MeshService.fromAttributes) with what the
- * validation layer and the simulator need to count that Service and its pods as present
- * (annotation `validation.cdk8s-istio.io/deployed-elsewhere`). The manifest's lazy spec stays lazy.
+ * What the objects rendered for a service deployed elsewhere (MeshService.fromAttributes) declare, so the
+ * validation layer and the simulator count that Service and its pods as present (annotation
+ * `validation.cdk8s-istio.io/deployed-elsewhere`); computed once per service.
  */
-function declareDeployedElsewhere(o: RenderedObject, svc: ServiceIntent, dataPlane: 'sidecar' | 'ambient'): RenderedObject {
-  const value = deployedElsewhereAnnotation({
+function deployedElsewhereValue(svc: ServiceIntent, dataPlane: 'sidecar' | 'ambient'): string {
+  return deployedElsewhereAnnotation({
     namespace: svc.namespace,
     name: svc.name,
     ports: svc.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.targetPort, ...(p.appProtocol !== undefined ? { appProtocol: p.appProtocol } : {}) })),
@@ -374,6 +376,10 @@ function declareDeployedElsewhere(o: RenderedObject, svc: ServiceIntent, dataPla
     serviceAccount: svc.serviceAccount,
     dataPlane,
   });
+}
+
+/** The object with the annotation of {@link deployedElsewhereValue} added; its lazy spec stays lazy. */
+function declareDeployedElsewhere(o: RenderedObject, value: string): RenderedObject {
   const manifest = Object.defineProperties({}, Object.getOwnPropertyDescriptors(o.manifest)) as Manifest;
   const metadata = o.manifest.metadata;
   Object.defineProperty(manifest, 'metadata', { enumerable: true, value: { ...metadata, annotations: { ...(metadata.annotations ?? {}), [DEPLOYED_ELSEWHERE_ANNOTATION]: value } } });
