@@ -5,7 +5,7 @@
 export { Mesh } from './mesh';
 export type { IMeshMember, MeshProps, MeshTracingOptions, RenderedObjectFactory } from './mesh';
 export { MeshNamespace } from './mesh-namespace';
-export type { MeshNamespaceProps } from './mesh-namespace';
+export type { MeshNamespaceProps, PodSecurityAdmission } from './mesh-namespace';
 export { AdoptedMeshNamespace } from './adopted-namespace';
 export type { AdoptedNamespaceOptions, IMeshNamespace } from './adopted-namespace';
 export { MeshService, WARN_OPEN_SERVICE_ELSEWHERE } from './mesh-service';
@@ -82,7 +82,7 @@ export type { ConnectionPoolOptions, HttpPoolOptions, TcpPoolOptions } from './v
 export { OutlierDetection } from './values/outlier-detection';
 export type { OutlierDetectionOptions } from './values/outlier-detection';
 export { RateLimitDescriptor, TokenBucket, MIN_FILL_INTERVAL_MS } from './values/rate-limit';
-export type { TokenBucketOptions } from './values/rate-limit';
+export type { RateLimitDescriptorOptions, TokenBucketOptions } from './values/rate-limit';
 export { EgressHost } from './values/egress-host';
 export type { IEgressService } from './values/egress-host';
 export { CanaryAnalysis } from './values/canary-analysis';
@@ -122,7 +122,7 @@ export type { ConsistentHashOptions, LocalityDistribution, LocalityFailover, Loc
 
 // ---- The mesh model: plain intent every construct writes (docs/architecture.md, docs/extending.md)
 export { MeshIntentModel } from './model/model';
-export type { AuthorizationRuleOptions, IntentProblem, MeshModelData, TrafficPolicyWriteOptions } from './model/model';
+export type { AuthorizationRuleOptions, IIntentPolicy, IntentProblem, MeshModelData, MeshModelHooks, RouteOptions, TrafficPolicyWriteOptions } from './model/model';
 export { identityRef, principalOf, serviceFqdn } from './model/identity';
 export type { IdentityRef, IWorkloadIdentity, ServiceRef } from './model/identity';
 export { MESH_OWNER, namespaceOwner, serviceOwner, sourceOwner } from './model/owners';
@@ -156,6 +156,7 @@ export type { Manifest, MeshRenderer, RenderedObject, RenderNotice, RenderResult
 // ---- Validation layer (docs/validation.md) ----------------------------------------------------
 export { validateManifests, MeshValidator, celCoverage, Suppressions, Validation, SUPPRESS_ANNOTATION } from './validation';
 export type { AnalyzerOptions, CelCoverage, CelRuntimeCounters, IstioMeshConfig, Suppression, ValidationChecks, ValidationOptions } from './validation';
+export type { MeshExtensionProvider } from './rules/mesh-config';
 export type { Finding, FindingLevel, IManifestValidator, SourcedManifest } from './validation/types';
 export { checkTelemetryProviders, meshConfigProviderNames } from './validation/mesh-config';
 export { CHECKS, checkInfo } from './validation/codes';
@@ -165,9 +166,11 @@ export type { MeshValidationPluginContext, MeshValidationPluginProps } from './v
 
 // ---- Offline simulator (docs/simulator.md) ----------------------------------------------------
 export { MeshSimulator } from './simulator/simulator';
-export type { AuthzRequest, AuthzResult, RetryResult, RouteDestination, RouteRequest, RouteResult, ShadowDecision } from './simulator/types';
+export type { AuthzRequest, AuthzResult, FaultEffect, HeaderChanges, MirrorEffect, RetryResult, RouteDestination, RouteRequest, RouteResult, ShadowDecision } from './simulator/types';
 export { ManifestIndex } from './manifests';
 export type { IndexedObject, ManifestIndexOptions, ManifestObject, Workload } from './manifests';
+/** The typed views of manifest specs that `ManifestIndex` returns (VirtualServiceSpec, DestinationRuleSpec, …). */
+export type * as ManifestTypes from './manifests/types';
 export { loadManifestFiles, parseManifestText } from './simulator/load';
 export type { MeshSimulatorOptions } from './simulator/load';
 export { SimulatorError } from './simulator/match';
