@@ -244,6 +244,8 @@ export interface UpstreamTlsIntent {
   readonly credentialName?: string;
   /** Names the server certificate must carry. */
   readonly subjectAltNames?: readonly string[];
+  /** The CA bundle file inside the proxy that verifies the server (SIMPLE without a credential). */
+  readonly caCertificates?: string;
 }
 
 /** A limit on concurrent retries relative to active requests (Envoy retry budget). */

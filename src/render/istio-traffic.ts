@@ -347,6 +347,7 @@ export function renderTrafficPolicy(p: TrafficPolicyIntent | undefined): Record<
     out.tls = compact({
       mode: p.tls.mode,
       credentialName: p.tls.credentialName,
+      caCertificates: p.tls.caCertificates,
       sni: p.tls.sni,
       subjectAltNames: p.tls.subjectAltNames && p.tls.subjectAltNames.length > 0 ? [...p.tls.subjectAltNames] : undefined,
     });

@@ -26,6 +26,7 @@ export * from './spiffe';
 export * from './protocol';
 export * from './envoy';
 export * from './route';
+export * from './tls';
 export * from './traffic-policy';
 export * from './workload';
 export * from './pod-security';

@@ -11,6 +11,7 @@ import { istioLabelKey, istioLabelValue, selectorEntry } from '../rules/labels';
 import { istioDnsLabel, wildcardDomain } from '../rules/names';
 import { nonNegativeInt32, percentInt } from '../rules/numbers';
 import { port } from '../rules/ports';
+import { CLIENT_TLS_FILE_FIELDS, clientTlsCredentialConflict } from '../rules/tls';
 import { RawFinding } from './report';
 import { DRY_RUN_ANNOTATION, parseGoBool } from '../rules/annotations';
 
@@ -265,9 +266,8 @@ export function clientTls(path: string, tls: any, namespace: string | undefined,
     s.err('CI2214', `${path}: with insecureSkipVerify, caCertificates and subjectAltNames cannot be set`);
   }
   if ((mode === 'SIMPLE' || mode === 'MUTUAL') && cred) {
-    if (['clientCertificate', 'caCertificates', 'privateKey', 'caCrl'].some((k) => setScalar(t[k]))) {
-      s.err('CI2214', `${path}: client certificates, CA certificates or a CRL cannot be set together with credentialName`);
-    }
+    const conflict = clientTlsCredentialConflict(mode, cred, CLIENT_TLS_FILE_FIELDS.filter((k) => setScalar(t[k])));
+    if (conflict) s.err('CI2214', `${path}: ${conflict}`);
     return;
   }
   if (mode === 'MUTUAL') {

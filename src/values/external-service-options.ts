@@ -1,6 +1,7 @@
 import { ExternalPortIntent, ExternalProtocol } from '../model';
 import { fail } from '../private/errors';
 import { port as checkPort } from '../rules/ports';
+import { caBundlePath } from '../rules/tls';
 
 const PORT_BRAND = Symbol.for('cdk8s-istio.ExternalPort');
 const RESOLUTION_BRAND = Symbol.for('cdk8s-istio.Resolution');
@@ -178,6 +179,7 @@ export class EgressGatewayMode {
 
 function caBundle(where: string, v: string | undefined): string {
   if (v === undefined) return PROXY_SYSTEM_CA_BUNDLE;
-  if (typeof v !== 'string' || !v.startsWith('/') || /\s/.test(v)) fail(where, 'options.caCertificates', v, 'a CA bundle is an absolute file path inside the proxy');
+  const broken = caBundlePath(v);
+  if (broken) fail(where, 'options.caCertificates', v, broken, `e.g. PROXY_SYSTEM_CA_BUNDLE ('${PROXY_SYSTEM_CA_BUNDLE}')`);
   return v;
 }

@@ -3,6 +3,8 @@ import { ConsistentHashIntent, LoadBalancerIntent, LocalityLbIntent, RetryBudget
 import { fail } from '../private/errors';
 import { brand, hasBrand } from '../private/value-brand';
 import { check } from '../rules/check';
+import { caBundlePath, clientTlsCredentialConflict } from '../rules/tls';
+import { PROXY_SYSTEM_CA_BUNDLE } from './external-service-options';
 import { istioDurationOf } from '../rules/duration';
 import { headerMatchName } from '../rules/http';
 import { wildcardDomain } from '../rules/names';
@@ -194,6 +196,15 @@ export interface UpstreamTlsOptions {
    * @default - none: the system CA (SIMPLE)
    */
   readonly credentialName?: string;
+  /**
+   * The CA bundle, a file inside the proxy, that verifies the server's certificate (SIMPLE without
+   * `credentialName`; with a credential the Secret carries the CA, and istiod refuses both).
+   * @default - for SIMPLE without `credentialName`: `PROXY_SYSTEM_CA_BUNDLE`, the proxy image's system
+   * bundle — what istiod verifies against when none is set (pilot/pkg/networking/core/cluster_tls.go,
+   * `CaCertificatePath` "system"), stated in the DestinationRule so Istio's analyzer (IST0128) sees the
+   * server certificate is verified
+   */
+  readonly caCertificates?: string;
 }
 
 /**
@@ -238,10 +249,20 @@ export class UpstreamTls {
     (o.subjectAltNames ?? []).forEach((n, i) => {
       if (typeof n !== 'string' || n === '') fail(where, `subjectAltNames[${i}]`, n, 'must be a non-empty string');
     });
+    let caCertificates: string | undefined;
+    if (o.caCertificates !== undefined) {
+      if (mode !== 'SIMPLE') fail(where, 'caCertificates', o.caCertificates, `${mode} TLS takes no CA bundle here`, mode === 'MUTUAL' ? 'the Secret named by credentialName carries the CA certificate (ca.crt)' : 'use UpstreamTls.simple() to verify a server that has its own certificate');
+      const broken = caBundlePath(o.caCertificates) ?? clientTlsCredentialConflict(mode, o.credentialName, ['caCertificates']);
+      if (broken) fail(where, 'caCertificates', o.caCertificates, broken, o.credentialName ? 'put the CA certificate into the Secret (ca.crt) and drop caCertificates' : `e.g. PROXY_SYSTEM_CA_BUNDLE ('${PROXY_SYSTEM_CA_BUNDLE}')`);
+      caCertificates = o.caCertificates;
+    } else if (mode === 'SIMPLE' && o.credentialName === undefined) {
+      caCertificates = PROXY_SYSTEM_CA_BUNDLE;
+    }
     return new UpstreamTls({
       mode,
       ...(o.sni !== undefined ? { sni: o.sni } : {}),
       ...(o.credentialName !== undefined ? { credentialName: o.credentialName } : {}),
+      ...(caCertificates !== undefined ? { caCertificates } : {}),
       ...(o.subjectAltNames && o.subjectAltNames.length > 0 ? { subjectAltNames: [...o.subjectAltNames] } : {}),
     });
   }

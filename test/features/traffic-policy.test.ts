@@ -8,6 +8,7 @@ import {
   MeshSimulator,
   MetricCheck,
   OutlierDetection,
+  PROXY_SYSTEM_CA_BUNDLE,
   RetryBudget,
   RoutingApi,
   UpstreamTls,
@@ -83,9 +84,42 @@ describe('traffic policy: load balancer, locality, upstream TLS, retry budget', 
   test('GIVEN upstream TLS THEN rendered; MUTUAL needs a credential, ISTIO_MUTUAL refuses one', () => {
     const { chart, cart } = given();
     new CircuitBreaker(chart, 'P', { service: cart, tls: UpstreamTls.simple({ sni: 'cart.example.com' }) });
-    expect(one(synth(chart), 'DestinationRule', 'cart').spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', sni: 'cart.example.com' });
+    expect(one(synth(chart), 'DestinationRule', 'cart').spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', caCertificates: PROXY_SYSTEM_CA_BUNDLE, sni: 'cart.example.com' });
     expect(() => UpstreamTls.mutual({ credentialName: '' })).toThrow(/client key and certificate/);
     expect(UpstreamTls.mutual({ credentialName: 'cart-client' }).toIntent()).toEqual({ mode: 'MUTUAL', credentialName: 'cart-client' });
+  });
+
+  // Istio 1.30.3 pilot/pkg/networking/core/cluster_tls.go: SIMPLE without caCertificates verifies against
+  // CaCertificatePath "system"; the analyzer (destinationrule/ca-certificates.go, IST0128) still warns unless
+  // caCertificates is set, so the library states the system bundle (found by a consumer trial: no way to fix IST0128).
+  test('GIVEN UpstreamTls.simple() without a CA THEN the proxy system bundle is stated AND Istio\'s IST0128 has nothing to warn about', () => {
+    const { chart, cart } = given();
+    new CircuitBreaker(chart, 'P', { service: cart, tls: UpstreamTls.simple() });
+    const objects = synth(chart);
+    expect(one(objects, 'DestinationRule', 'cart').spec.trafficPolicy.tls).toEqual({ mode: 'SIMPLE', caCertificates: '/etc/ssl/certs/ca-certificates.crt' });
+    expect(clean(objects).filter((f) => f.startsWith('IST0128'))).toEqual([]);
+  });
+
+  test('GIVEN UpstreamTls.simple() with a CA bundle of the user THEN it is rendered', () => {
+    expect(UpstreamTls.simple({ caCertificates: '/etc/certs/partner-ca.pem' }).toIntent()).toEqual({ mode: 'SIMPLE', caCertificates: '/etc/certs/partner-ca.pem' });
+  });
+
+  // Istio 1.30.3 pkg/config/validation/agent/validation.go ValidateTLS: "cannot specify client certificates or CA
+  // certificate or CA CRL If credentialName is set" — the same rule (src/rules/tls.ts) refuses it in lint (CI2214).
+  test('GIVEN a CA bundle with a credential THEN refused at the factory AND lint refuses the same YAML', () => {
+    expect(() => UpstreamTls.simple({ credentialName: 'cart-ca', caCertificates: '/etc/ca.pem' })).toThrow(/caCertificates: "\/etc\/ca.pem" is invalid: .*cannot be set together with credentialName.*Hint: put the CA certificate into the Secret/);
+    const dr = { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: 'cart', namespace: 'shop' }, spec: { host: 'cart', trafficPolicy: { tls: { mode: 'SIMPLE', credentialName: 'cart-ca', caCertificates: '/etc/ca.pem' } } } };
+    expect(clean([dr])).toEqual(expect.arrayContaining([expect.stringMatching(/^CI2214 .*cannot be set together with credentialName/)]));
+    // a credential alone states no bundle: the Secret carries the CA
+    expect(UpstreamTls.simple({ credentialName: 'cart-ca' }).toIntent()).toEqual({ mode: 'SIMPLE', credentialName: 'cart-ca' });
+  });
+
+  test.each([
+    ['a relative path', () => UpstreamTls.simple({ caCertificates: 'ca.pem' }), /absolute file path inside the proxy/],
+    ['MUTUAL', () => UpstreamTls.mutual({ credentialName: 'c', caCertificates: '/etc/ca.pem' }), /MUTUAL TLS takes no CA bundle here.*Hint: the Secret named by credentialName carries/],
+    ['ISTIO_MUTUAL', () => UpstreamTls.istioMutual({ caCertificates: '/etc/ca.pem' } as any), /ISTIO_MUTUAL TLS takes no CA bundle here/],
+  ])('GIVEN a CA bundle %s THEN refused with a hint', (_name, make, error) => {
+    expect(make).toThrow(error);
   });
 
   test('GIVEN a load balancer with the Gateway API THEN the per-host DestinationRule still carries it', () => {
