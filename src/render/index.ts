@@ -262,11 +262,14 @@ class ModeRenderer implements MeshRenderer {
     const waypoint = this.needsWaypoint(model, name);
     // An adopted or merely named namespace is not this app's: no Namespace object (its owner sets the labels).
     const objects = this.dataPlane.namespaceObjects(ns, waypoint);
-    if (!writesNamespace(ns)) return objects;
     const labels = this.namespaceLabels(model, name);
-    // An ambient namespace of a revisioned control plane: istio.io/rev on it and on its waypoints.
+    // An ambient namespace of a revisioned control plane: istio.io/rev on it and on its waypoints
+    // (also in a namespace the app does not write: the revision's istiod deploys a waypoint by the
+    // Gateway's own label first, pkg/revisions/tag_watcher.go IsMine).
     const revision = model.settings.revision;
-    if (revision !== undefined && 'istio.io/dataplane-mode' in labels) return renderAmbientRevision(renderNamespace(ns, labels), objects, revision);
+    const ambientRevision = revision !== undefined && 'istio.io/dataplane-mode' in labels;
+    if (!writesNamespace(ns)) return ambientRevision ? renderAmbientRevision(renderNamespace(ns, labels), objects, revision).slice(1) : objects;
+    if (ambientRevision) return renderAmbientRevision(renderNamespace(ns, labels), objects, revision);
     return [renderNamespace(ns, labels), ...objects];
   }
 
