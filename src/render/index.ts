@@ -34,7 +34,7 @@ import {
   WorkloadSecurityIntent,
   writesNamespace,
 } from '../model';
-import { ambientDestinationRuleWarning, ambientServiceHostRuleUnused, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
+import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
 import { egressProblems, renderEgress } from './egress';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
@@ -310,9 +310,7 @@ class ModeRenderer implements MeshRenderer {
     }
     // Flagger routes the gateways that expose a progressive host whole (its Canary's service.gateways).
     const routed = routing.hostObjects(svc, host, annotations, routing === FLAGGER_DELIVERY ? canaryExposures(model, svc, host) : undefined);
-    // Ambient + Gateway API: the Service host's DestinationRule no request uses is dead config (ambient-security.ts).
-    const deadHostRule = this.dataPlane.usesWaypoints && routing === GATEWAY_API_ROUTING && ambientServiceHostRuleUnused(svc, host);
-    out.push(...(deadHostRule ? routed.filter((o) => o.id !== 'DestinationRule') : routed));
+    out.push(...routed);
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
     if (svc.adopted !== 'attributes') return out;
     const declaration = deployedElsewhereValue(svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar');
