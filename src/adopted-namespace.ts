@@ -6,7 +6,7 @@ import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { fail, validationMessage } from './private/errors';
 import { dns1123Label } from './rules/names';
 import { meshMemberNamespace } from './rules/workload';
-import { Waypoint } from './waypoint';
+import { namespaceWaypoint, Waypoint } from './waypoint';
 
 /**
  * A namespace of the mesh, as the constructs that place objects in a namespace take it: a
@@ -90,7 +90,7 @@ export class AdoptedMeshNamespace extends Construct implements IMeshNamespace {
 
     // The model first: a namespace declared twice is refused before this construct owns anything.
     this.mesh.model.addNamespace({ name, labels: {}, waypoint: this.waypointAllowed, adoption: 'adopted', source: this.node.path });
-    this.mesh.registerOwner(namespaceOwner(name), this, (childId) => (childId === 'Waypoint' ? new Waypoint(this, 'Waypoint', { namespace: name }).resource : undefined));
+    this.mesh.registerOwner(namespaceOwner(name), this, (childId, manifest) => (childId === 'Waypoint' ? namespaceWaypoint(this, this.mesh, name, manifest).resource : undefined));
     this.mesh.addMember(this);
     this.node.addValidation({ validate: () => waypointNameProblems(this) });
   }

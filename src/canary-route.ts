@@ -4,7 +4,8 @@ import { HttpMatchIntent, HttpRuleIntent, primaryPort, ProgressiveIntent, Servic
 import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
 import { IMeshService, requireMeshService } from './mesh-service';
-import { MeshNamespace } from './mesh-namespace';
+import type { IMeshNamespace } from './adopted-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
 import { dns1123Subdomain } from './rules/names';
 import { CanaryAnalysis } from './values/canary-analysis';
 import { Destination } from './values/destination';
@@ -216,8 +217,11 @@ export interface CanaryRouteProps {
 export interface RouteDelegation {
   /** The delegate route's name (its VirtualService name, the `DelegateRoute`'s `name`). */
   readonly name: string;
-  /** The namespace of the delegate route (a namespace of this mesh). */
-  readonly namespace: MeshNamespace;
+  /**
+   * The namespace of the delegate route: a `MeshNamespace`, an adopted one
+   * (`MeshNamespace.fromName`) or any other {@link IMeshNamespace} of this mesh.
+   */
+  readonly namespace: IMeshNamespace;
   /**
    * The requests handed to the delegate: match blocks, ORed. At least one. The delegate's own
    * matches must stay within them.
@@ -317,12 +321,12 @@ export class CanaryRoute extends Construct {
         if (!d || typeof d.name !== 'string') fail(this, `${at}.name`, d?.name, 'must be a string (the delegate route\'s name)');
         const bad = dns1123Subdomain(d.name);
         if (bad) fail(this, `${at}.name`, d.name, bad);
-        if (!MeshNamespace.isMeshNamespace(d.namespace)) fail(this, `${at}.namespace`, d.namespace, 'must be a MeshNamespace of this mesh');
+        const namespace = requireMeshNamespace(this, `${at}.namespace`, d.namespace, this.service.mesh);
         if (!Array.isArray(d.match) || d.match.length === 0) {
           fail(this, `${at}.match`, d.match, 'a delegation entry without a match hands every request to the delegate, so this route\'s rules and default would be unreachable (IST0130)',
             'match the part of the host the delegate decides, e.g. [{ uri: StringMatch.prefix(\'/cart/\') }]');
         }
-        return { name: d.name, namespace: d.namespace.name, matches: d.match.map((m, j) => routeMatchIntent(this, `${at}.match[${j}]`, m)) };
+        return { name: d.name, namespace: namespace.name, matches: d.match.map((m, j) => routeMatchIntent(this, `${at}.match[${j}]`, m)) };
       }), this.node.path);
     }
     model.setRoute(ref, intents, this.node.path, port !== undefined ? { port } : {});

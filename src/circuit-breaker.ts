@@ -147,8 +147,8 @@ export class CircuitBreaker extends Construct {
    * The DestinationRule carrying this policy, as an escape hatch: the host's (shared with CanaryRoute
    * subsets) or, with the Gateway API and a `version`, the per-version Service's. Undefined when the
    * host is delivered progressively: Flagger's Canary carries the policy and Flagger creates the
-   * DestinationRules; and for a whole-host policy on an ambient mesh with Gateway API routes that send
-   * every request to a version (the per-version DestinationRules carry it, the Service host's is dead).
+   * DestinationRules; and for a whole-host policy with Gateway API routes that send every request to a
+   * version of a one-port Service (the per-version DestinationRules carry it, the Service host's is dead).
    */
   public get destinationRule(): ApiObject | undefined {
     const mesh = this.service.mesh;

@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { HttpRuleIntent, sourceOwner } from './model';
 import { fail } from './private/errors';
 import { CanaryRule, RouteEffects, routeEffectsIntent, routeMatchIntent } from './canary-route';
-import { MeshNamespace } from './mesh-namespace';
+import type { IMeshNamespace } from './adopted-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
 import { routeActionConflict } from './rules/route-action';
 import { dns1123Subdomain } from './rules/names';
 import { IMeshService, requireMeshService } from './mesh-service';
@@ -16,8 +17,12 @@ export interface DelegateRouteProps {
   readonly service: IMeshService;
   /** The delegate's name: the `name` of the root route's delegation entry (its VirtualService name). */
   readonly name: string;
-  /** The delegate's namespace: the `namespace` of the root route's delegation entry. */
-  readonly namespace: MeshNamespace;
+  /**
+   * The delegate's namespace: the `namespace` of the root route's delegation entry. A
+   * `MeshNamespace`, an adopted one (`MeshNamespace.fromName`) or any other
+   * {@link IMeshNamespace} of the service's mesh.
+   */
+  readonly namespace: IMeshNamespace;
   /**
    * Ordered rules; each match must stay within the root entry's match (istiod silently drops a
    * delegate rule whose matches ask for requests the root never hands over).
@@ -64,7 +69,7 @@ export class DelegateRoute extends Construct {
     const bad = dns1123Subdomain(props.name);
     if (bad) fail(this, 'props.name', props.name, bad);
     this.routeName = props.name;
-    if (!MeshNamespace.isMeshNamespace(props.namespace)) fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace of this mesh');
+    const namespace = requireMeshNamespace(this, 'props.namespace', props.namespace, this.service.mesh);
     const versions = this.service.versions;
     const rules = props.rules ?? [];
     if (!Array.isArray(rules)) fail(this, 'props.rules', rules, 'must be an array of rules');
@@ -101,7 +106,7 @@ export class DelegateRoute extends Construct {
     }
     if (intents.length === 0) fail(this, 'props', 'no rules', 'a delegate route needs rules or a defaultDestination (istiod rejects a VirtualService without routes)');
     this.service.mesh.registerOwner(sourceOwner(this.node.path), this);
-    this.service.mesh.model.addDelegateRoute(this.service.ref, { name: props.name, namespace: props.namespace.name, rules: intents, source: this.node.path });
+    this.service.mesh.model.addDelegateRoute(this.service.ref, { name: props.name, namespace: namespace.name, rules: intents, source: this.node.path });
   }
 
   /** The delegate VirtualService, as an escape hatch. */

@@ -1,19 +1,24 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
-import { MeshNamespace } from './mesh-namespace';
+import type { IMeshNamespace } from './adopted-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
 import { edgeKey, EgressGatewayIntent, ExternalPortIntent, identityRef, IWorkloadIdentity, sourceOwner, TlsOriginationIntent } from './model';
+import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { fail } from './private/errors';
 import { ipOrCidr } from './rules/ip';
 import { dns1123Label, toDnsLabel, wildcardDomain } from './rules/names';
 import { EgressGatewayMode, ExternalPort, Resolution, TlsOrigination } from './values/external-service-options';
 
-const EXTERNAL_SYMBOL = Symbol.for('cdk8s-istio.ExternalService');
+const EXTERNAL_SYMBOL = brandSymbol('ExternalService');
 
 /** Properties of an {@link ExternalService}. */
 export interface ExternalServiceProps {
-  /** The mesh namespace the ServiceEntry (and its routes) live in. */
-  readonly namespace: MeshNamespace;
+  /**
+   * The mesh namespace the ServiceEntry (and its routes) live in: a `MeshNamespace`, an
+   * adopted one (`MeshNamespace.fromName`) or any other {@link IMeshNamespace} of the mesh.
+   */
+  readonly namespace: IMeshNamespace;
   /**
    * The ServiceEntry name.
    * @default - the construct id in kebab case
@@ -82,7 +87,12 @@ export interface ExternalServiceProps {
 export class ExternalService extends Construct implements IMeshMember {
   /** Whether `x` is an ExternalService (works across copies of this package). */
   public static isExternalService(x: unknown): x is ExternalService {
-    return typeof x === 'object' && x !== null && EXTERNAL_SYMBOL in x;
+    return hasBrand(x, EXTERNAL_SYMBOL);
+  }
+
+  /** `x instanceof ExternalService`, decided by the brand (works across copies of this package). */
+  public static [Symbol.hasInstance](x: unknown): x is ExternalService {
+    return hasBrand(x, EXTERNAL_SYMBOL);
   }
 
   /** The mesh. */
@@ -98,10 +108,11 @@ export class ExternalService extends Construct implements IMeshMember {
 
   constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
-    Object.defineProperty(this, EXTERNAL_SYMBOL, { value: true });
-    if (!props || !MeshNamespace.isMeshNamespace(props.namespace)) fail(this, 'props.namespace', props?.namespace, 'must be a MeshNamespace');
-    this.mesh = props.namespace.mesh;
-    this.namespace = props.namespace.name;
+    addBrand(this, EXTERNAL_SYMBOL);
+    if (!props) fail(this, 'props', props, 'props are required');
+    const ns = requireMeshNamespace(this, 'props.namespace', props.namespace);
+    this.mesh = ns.mesh;
+    this.namespace = ns.name;
     this.name = props.name ?? toDnsLabel(id);
     const badName = dns1123Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a ServiceEntry name ${badName}`, `try "${toDnsLabel(this.name)}"`);
@@ -181,7 +192,7 @@ export class ExternalService extends Construct implements IMeshMember {
    */
   public allowFrom(caller: IWorkloadIdentity): void {
     if (!caller || typeof caller.serviceAccountName !== 'string' || typeof caller.identityNamespace !== 'string') {
-      fail(this, 'allowFrom.caller', caller, 'must be a service of this mesh (a TracedService)');
+      fail(this, 'allowFrom.caller', caller, 'must be a service of this mesh (a TracedService or any IMeshService)');
     }
     const member = caller as Partial<IMeshMember>;
     if (member.mesh !== undefined && member.mesh !== this.mesh) fail(this, 'allowFrom.caller', member.node?.path, 'the caller belongs to another mesh');

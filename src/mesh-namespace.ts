@@ -7,7 +7,7 @@ import { dns1123Label } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
 import { POD_SECURITY_LABEL_PREFIX, podSecurityLevel, podSecurityVersion, podSecurityViolations } from './rules/pod-security';
 import { meshMemberNamespace } from './rules/workload';
-import { Waypoint } from './waypoint';
+import { namespaceWaypoint, Waypoint } from './waypoint';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { AdoptedMeshNamespace, AdoptedNamespaceOptions, IMeshNamespace, waypointNameProblems } from './adopted-namespace';
 
@@ -149,7 +149,7 @@ export class MeshNamespace extends Construct implements IMeshMember, IMeshNamesp
 
     const owner = namespaceOwner(this.name);
     // The waypoint Gateway is a Waypoint construct's primary object (`Waypoint/Resource`).
-    this.mesh.registerOwner(owner, this, (childId, manifest) => (childId === 'Waypoint' ? withRenderedLabels(new Waypoint(this, 'Waypoint', { namespace: this.name }).resource, manifest) : undefined));
+    this.mesh.registerOwner(owner, this, (childId, manifest) => (childId === 'Waypoint' ? namespaceWaypoint(this, this.mesh, this.name, manifest).resource : undefined));
     this.mesh.model.addNamespace({ name: this.name, labels: { ...(props.labels ?? {}), ...psa }, waypoint: this.waypointAllowed, source: this.node.path });
     // The Namespace always exists: create it now, so ApiObject.of(namespace) works at once.
     this.resource = this.mesh.objectOf(owner, 'Resource')!;
@@ -227,12 +227,4 @@ function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefin
       'install istio-cni (which replaces istio-init) and declare it with Mesh istioCni: true, set warn/audit instead of enforce, or use DataPlaneMode.AMBIENT');
   }
   return out;
-}
-
-/** The waypoint keeps the labels the renderer gives it (e.g. `istio.io/rev` of a revisioned control plane). */
-function withRenderedLabels(resource: ApiObject, manifest: { readonly metadata: { readonly labels?: { readonly [key: string]: string } } }): ApiObject {
-  for (const [k, v] of Object.entries(manifest.metadata.labels ?? {})) {
-    if (resource.metadata.getLabel(k) === undefined) resource.metadata.addLabel(k, v);
-  }
-  return resource;
 }

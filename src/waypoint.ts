@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gateway from '../imports/gateway.networking.k8s.io';
-import { IWorkloadIdentity } from './model';
+import type { Mesh } from './mesh';
+import { IWorkloadIdentity, namespaceOwner } from './model';
 import { dns1123Label } from './rules/names';
 import { fail } from './private/errors';
-import { renderedObject } from './private/rendered-object';
+import { RenderedApiObject, RenderedManifest, renderedObject } from './private/rendered-object';
 import { HBONE_PORT as HBONE, renderWaypointGateway, WAYPOINT_GATEWAY_CLASS as WAYPOINT_CLASS } from './render/ambient-security';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
@@ -26,6 +27,23 @@ export interface WaypointProps {
 }
 
 const WAYPOINT_BRAND = brandSymbol('Waypoint');
+
+/** The render source of a namespace's waypoint, keyed by the props object {@link namespaceWaypoint} passes. */
+const RENDER_SOURCES = new WeakMap<WaypointProps, { readonly manifest: RenderedManifest; readonly current: () => RenderedManifest | undefined }>();
+
+/**
+ * The waypoint of a namespace of `mesh`, as the namespace constructs create it when the mesh first
+ * renders it (`manifest`): its Gateway is a rendered object, so what the renderer adds after the
+ * handle was read (e.g. `istio.io/rev` once a ControlPlane declares a revision) is merged in at
+ * synth, whatever the order in which the app declared things. Not for app code: a namespace creates
+ * its waypoint itself.
+ */
+export function namespaceWaypoint(scope: Construct, mesh: Mesh, namespace: string, manifest: RenderedManifest): Waypoint {
+  const owner = namespaceOwner(namespace);
+  const props: WaypointProps = { namespace, name: manifest.metadata.name };
+  RENDER_SOURCES.set(props, { manifest, current: () => mesh.render().objects.find((o) => o.owner === owner && o.id === 'Waypoint')?.manifest });
+  return new Waypoint(scope, 'Waypoint', props);
+}
 
 /**
  * An ambient-mode waypoint proxy: a Kubernetes Gateway of class `istio-waypoint` with one HBONE
@@ -62,8 +80,13 @@ export class Waypoint extends Construct implements IWorkloadIdentity {
     this.namespace = props.namespace;
     const bad = dns1123Label(this.name);
     if (bad) fail(this, 'props.name', this.name, `a waypoint name ${bad}`);
-    const g = renderWaypointGateway(this.name, this.namespace);
-    this.resource = renderedObject(this, 'Resource', gateway.Gateway.GVK, g.metadata, g.spec);
+    const rendered = RENDER_SOURCES.get(props);
+    if (rendered) {
+      this.resource = new RenderedApiObject(this, 'Resource', rendered.manifest, rendered.current);
+    } else {
+      const g = renderWaypointGateway(this.name, this.namespace);
+      this.resource = renderedObject(this, 'Resource', gateway.Gateway.GVK, g.metadata, g.spec);
+    }
   }
 
   /** The waypoint's ServiceAccount (Istio names it after the Gateway). */

@@ -43,11 +43,12 @@ describe('CI1091: DestinationRules on an ambient data plane', () => {
     expect(found[0]).toMatch(/Also, its DestinationRule for the Service host order-service is not rendered: every HTTPRoute rule sends its requests to a per-version Service/);
   });
 
-  test('GIVEN the same intent on the sidecar data plane WHEN synthesized THEN the Service-host DestinationRule stays (out of this rule\'s scope)', () => {
+  test('GIVEN the same intent on the sidecar data plane WHEN synthesized THEN the Service-host DestinationRule is left out too (no sidecar request uses it), without a warning', () => {
     const { chart, order } = given(RoutingApi.GATEWAY_API, DataPlaneMode.SIDECAR);
     new CanaryRoute(chart, 'Route', { service: order, defaultDestination: Destination.version('v1') });
     new CircuitBreaker(chart, 'Pool', { service: order, connectionPool: pool });
-    expect(synth(chart).filter((o) => o.kind === 'DestinationRule').map((o) => o.metadata.name)).toEqual(['order-service', 'order-service-v1']);
+    expect(synth(chart).filter((o) => o.kind === 'DestinationRule').map((o) => o.metadata.name)).toEqual(['order-service-v1']);
+    expect(ci1091(chart)).toEqual([]);
   });
 
   test('GIVEN a TCP port beside the HTTP one WHEN every rule goes to a version THEN the Service-host DestinationRule stays: the waypoint\'s TCP cluster of the Service applies it', () => {

@@ -233,16 +233,15 @@ describe('Gateway API: precedence instead of list order', () => {
 });
 
 describe('Gateway API: CircuitBreaker policies', () => {
-  test('host policy: DestinationRule for the Service host without subsets; per-version policy: DestinationRules for per-version hosts', () => {
+  test('host policy: carried by the per-version DestinationRules (the Service host\'s one is unused and not rendered); per-version policy: DestinationRules for per-version hosts', () => {
     const g = given();
     new CanaryRoute(g.chart, 'Route', { service: g.order, rules: [canary], defaultDestination: split });
     new CircuitBreaker(g.chart, 'Pool', { service: g.order, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 100 }, http: { http2MaxRequests: 100 } }) });
     new CircuitBreaker(g.chart, 'V1', { service: g.order, version: 'v1', connectionPool: ConnectionPool.of({ http: { http1MaxPendingRequests: 50 } }) });
     const objects = synth(g.chart);
-    expect(one(objects, 'DestinationRule', 'order-service').spec).toEqual({
-      host: 'order-service',
-      trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 }, http: { http2MaxRequests: 100 } } },
-    });
+    // every rule sends to a per-version Service and the Service has one HTTP port: no request uses the
+    // Service host's cluster (render/gateway-api.ts serviceHostRuleUnused; test/gateway-api-host-rule.test.ts)
+    expect(objects.filter((o) => o.kind === 'DestinationRule' && o.metadata.name === 'order-service')).toEqual([]);
     expect(one(objects, 'DestinationRule', 'order-service-v1').spec).toEqual({
       host: 'order-service-v1',
       trafficPolicy: { connectionPool: { tcp: { maxConnections: 100 }, http: { http1MaxPendingRequests: 50, http2MaxRequests: 100 } } },

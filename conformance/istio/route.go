@@ -242,7 +242,14 @@ func newWorld(docs []document) *world {
 			if err == nil {
 				kube = append(kube, string(y))
 			}
-		case strings.HasSuffix(gvk.Group, ".istio.io") || gvk.Group == "gateway.networking.k8s.io":
+		case gvk.Group == "gateway.networking.k8s.io":
+			// istiod's Gateway API controller (krt) reads Gateways and routes from the Kubernetes client,
+			// not from the config store: in Configs they would be ignored (a GAMMA HTTPRoute routed nothing).
+			y, err := yaml.Marshal(u.Object)
+			if err == nil {
+				kube = append(kube, string(y))
+			}
+		case strings.HasSuffix(gvk.Group, ".istio.io"):
 			y, err := yaml.Marshal(u.Object)
 			if err == nil {
 				istio = append(istio, string(y))

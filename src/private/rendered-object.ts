@@ -25,7 +25,7 @@ export function renderedObject(
   });
 }
 
-/** A rendered manifest as the mesh's render pass returns it (see src/render/types.ts). */
+/** A Kubernetes object as plain JSON, as renderers produce it (`Manifest` in src/render/types.ts, and in the public API). */
 export interface RenderedManifest {
   readonly apiVersion: string;
   readonly kind: string;

@@ -1,6 +1,6 @@
-import { AuthorizationRuleIntent, HostTrafficIntent, IdentityRef, isRouted, principalOf, ServiceIntent } from '../model';
+import { AuthorizationRuleIntent, HostTrafficIntent, IdentityRef, principalOf, ServiceIntent } from '../model';
 import { ztunnelWhenKey } from '../rules/authz';
-import { isHttpProtocol, servicePortProtocol } from '../rules/protocol';
+import { serviceHostRuleUnused } from './gateway-api';
 import { renderAuthorizationPolicySpec, renderRule } from './istio-security';
 
 /**
@@ -118,24 +118,11 @@ function l4Projection(rule: AuthorizationRuleIntent, waypoint: IdentityRef): Aut
 export const WARN_AMBIENT_DESTINATION_RULE = 'CI1091';
 
 /**
- * Whether the DestinationRule of the Service host itself is dead config on an ambient data plane with
- * Gateway API routes, so it is not rendered. A waypoint builds a cluster per Service, port and protocol
- * and applies that host's DestinationRule to it (pilot/pkg/networking/core/cluster_waypoint.go
- * buildWaypointInboundVIP, Istio 1.30.3); HTTPRoute rules reach versions through per-version Services
- * (backendRefs, not DestinationRule subsets: https://istio.io/latest/docs/ambient/migrate/migrate-policies/),
- * whose own DestinationRules carry the host policy. So when every rule forwards only to versions (and
- * mirrors only to versions), and every port is declared HTTP (a TCP or undeclared port also gets a TCP
- * cluster, which HTTPRoutes never route and where the Service host's policy still applies), no request
- * uses the Service host's cluster.
+ * Whether the Service host's own DestinationRule is dead config with Gateway API routes, so it is not
+ * rendered: the rule is stated once, for both data planes, in render/gateway-api.ts
+ * ({@link serviceHostRuleUnused}, with the Istio sources for sidecars and waypoints).
  */
-export function ambientServiceHostRuleUnused(svc: ServiceIntent, host: HostTrafficIntent): boolean {
-  if (host.hostPolicy === undefined || !isRouted(host)) return false;
-  const rules = host.rules ?? [];
-  const forwards = rules.filter((r) => r.destinations.length > 0);
-  if (forwards.length === 0) return false;
-  const toVersions = rules.every((r) => r.destinations.every((d) => d.version !== undefined) && (r.mirror === undefined || r.mirror.version !== undefined));
-  return toVersions && svc.ports.every((p) => isHttpProtocol(servicePortProtocol({ port: p.port, name: p.name })));
-}
+export const ambientServiceHostRuleUnused = serviceHostRuleUnused;
 
 /**
  * What a host's DestinationRules amount to on an ambient data plane. Istio's ambient docs list

@@ -9,6 +9,7 @@ import {
   serviceOwner,
   TrafficPolicyIntent,
 } from '../model';
+import { portProtocol } from '../rules/protocol';
 import { flaggerDuration, istioDuration } from './format';
 import { renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
 import { renderDeploymentManifest } from './kubernetes';
@@ -91,6 +92,9 @@ export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent, ex
     targetPort: port.targetPort,
     portName: port.name,
   };
+  // Flagger writes service.appProtocol on the primary port of the Services it generates
+  // (pkg/router/kubernetes_default.go reconcileService, v1.44.0): a protocol the name does not say stays declared.
+  if (port.appProtocol !== undefined) service.appProtocol = port.appProtocol;
   // The other ports of a several-port service: Flagger adds the target's container ports to the
   // Services it generates (its VirtualService still routes only service.port, Flagger #1612).
   if (svc.ports.length > 1) service.portDiscovery = true;
@@ -193,6 +197,66 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
     });
   }
   return out;
+}
+
+/**
+ * A port of the Services Flagger generates (`<svc>`, `<svc>-primary`, `<svc>-canary`) for a port its
+ * port discovery found (`portDiscovery: true`, set for a several-port service): Flagger v1.44.0
+ * `pkg/canary/util.go` getPorts reads the target's container ports (every one but the Canary's
+ * `service.port`/`targetPort`), names each after the container port (`tcp-<container>-<i>` when it has
+ * no name), and `pkg/router/kubernetes_default.go` reconcileService adds it with `port` and
+ * `targetPort` both the container port, protocol TCP and no `appProtocol`.
+ */
+export interface FlaggerDiscoveredPort {
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+}
+
+/** The ports Flagger's port discovery adds for a several-port service: its non-primary ports, as Flagger writes them. */
+export function flaggerDiscoveredPorts(svc: ServiceIntent): FlaggerDiscoveredPort[] {
+  // The target's containers name every port after its Service port (render/kubernetes.ts).
+  return svc.ports.slice(1).map((p) => ({ name: p.name, port: p.targetPort, targetPort: p.targetPort }));
+}
+
+/**
+ * What Flagger's port discovery would change about a several-port progressive service: callers reach
+ * the non-primary ports through Flagger's Services, so each port must keep there the number and the
+ * protocol the service declares. Istio reads the protocol from `appProtocol` or the name prefix
+ * (pkg/config/kube/conversion.go ConvertProtocol, Istio 1.30.3; `portProtocol` in rules/protocol.ts),
+ * and Flagger copies neither `appProtocol` nor the Service port number of a discovered port.
+ */
+export function flaggerPortDiscoveryProblems(svc: ServiceIntent, host: HostTrafficIntent): IntentProblem[] {
+  if (!host.progressive || svc.ports.length < 2) return [];
+  const by = host.sources.progressive!;
+  const hint = 'name the port after its protocol';
+  return flaggerDiscoveredPorts(svc).flatMap((f, i): IntentProblem[] => {
+    const p = svc.ports[i + 1];
+    const declared = portProtocol(p.port, p.name, p.protocol, p.appProtocol);
+    const onFlagger = portProtocol(f.port, f.name, 'TCP', undefined);
+    const out: IntentProblem[] = [];
+    if (declared !== onFlagger) {
+      out.push({
+        property: 'progressive', value: `${svc.name} port ${p.name} ${p.port}`,
+        rule: `the host is delivered progressively by ${by}, and Flagger's port discovery (v1.44 pkg/canary/util.go getPorts, pkg/router/kubernetes_default.go) writes this port on the Services it generates with the container port's name "${f.name}" and no appProtocol: Istio would take it as ${onFlagger} there, not ${declared}`,
+        hint: `${hint} (e.g. '${protocolName(declared, p.name)}') instead of setting protocol, or deliver the host with fixed weights`,
+        at: by,
+      });
+    }
+    if (f.port !== p.port) {
+      out.push({
+        property: 'progressive', value: `${svc.name} port ${p.name} ${p.port}`,
+        rule: `the host is delivered progressively by ${by}, and Flagger's port discovery writes this port on the Services it generates as the container port ${f.port} (port and targetPort), so callers of port ${p.port} would find no port`,
+        hint: `set targetPort to ${p.port} (or port to ${p.targetPort}), or deliver the host with fixed weights`,
+        at: by,
+      });
+    }
+    return out;
+  });
+}
+
+function protocolName(protocol: string, name: string): string {
+  return `${protocol.toLowerCase()}-${name}`.slice(0, 15).replace(/-+$/, '');
 }
 
 /** One A/B match block: header conditions only (the only request attributes `analysis.match` carries). */

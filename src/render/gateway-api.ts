@@ -19,7 +19,7 @@ import {
   versionNames,
 } from '../model';
 import { dns1123Label } from '../rules/names';
-import { portProtocol } from '../rules/protocol';
+import { isHttpProtocol, portProtocol } from '../rules/protocol';
 import { istioDuration } from './format';
 import { routePort, renderTrafficPolicy, servicePort } from './istio-traffic';
 import { lazyManifest, RenderedObject } from './types';
@@ -512,7 +512,7 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
       },
     });
   }
-  if (host.hostPolicy || (host.portPolicies?.length ?? 0) > 0) {
+  if ((host.hostPolicy || (host.portPolicies?.length ?? 0) > 0) && !serviceHostRuleUnused(svc, host)) {
     out.push({ owner, id: 'DestinationRule', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: svc.name, namespace: svc.namespace }, spec: { host: svc.name, trafficPolicy: withPortLevel(renderTrafficPolicy(host.hostPolicy), host) } } });
   }
   for (const v of versions) {
@@ -522,6 +522,31 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
     out.push({ owner, id: `DestinationRule-${v}`, manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name, namespace: svc.namespace }, spec: { host: name, trafficPolicy: policy } } });
   }
   return out;
+}
+
+/**
+ * Whether no request uses the Service host's own cluster, so its DestinationRule is dead config and
+ * is not rendered (sidecar and ambient data planes alike). The HTTPRoute attaches to one Service port
+ * (`parentRefs[].port`): istiod turns it into routes that match that port only (pilot/pkg/config/kube/
+ * gateway/conversion.go augmentPortMatch, Istio 1.30.3), and a port without a route of the host keeps
+ * the Service's default route to the Service host's cluster, where its DestinationRule applies — at a
+ * sidecar (pilot/pkg/networking/core/route/route.go buildSidecarVirtualHostsForVirtualService returns
+ * no virtual host for a port without routes, so BuildSidecarVirtualHostWrapper builds the default one)
+ * and at a waypoint (core/listener_waypoint.go buildWaypointInboundHTTPRouteConfig falls back to the
+ * inbound default route; core/cluster_waypoint.go buildWaypointInboundVIP applies the host's
+ * DestinationRule). A TCP port is proxied straight to that cluster. Backends that are per-version
+ * Services (not DestinationRule subsets) use their own clusters, whose DestinationRules carry the host
+ * policy ({@link versionPolicy}). So the Service host's cluster is unused exactly when the host is routed,
+ * every rule forwards (and mirrors) only to versions, and the Service has one port, an HTTP one: the
+ * routed port.
+ */
+export function serviceHostRuleUnused(svc: ServiceIntent, host: HostTrafficIntent): boolean {
+  if ((host.hostPolicy === undefined && (host.portPolicies?.length ?? 0) === 0) || !isRouted(host)) return false;
+  const rules = host.rules ?? [];
+  if (!rules.some((r) => r.destinations.length > 0)) return false;
+  const toVersions = rules.every((r) => r.destinations.every((d) => d.version !== undefined) && (r.mirror === undefined || r.mirror.version !== undefined));
+  const only = svc.ports.length === 1 ? svc.ports[0] : undefined;
+  return toVersions && only !== undefined && isHttpProtocol(portProtocol(only.port, only.name, only.protocol, only.appProtocol));
 }
 
 /**

@@ -34,7 +34,7 @@ import {
   WorkloadSecurityIntent,
   writesNamespace,
 } from '../model';
-import { ambientDestinationRuleWarning, ambientServiceHostRuleUnused, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
+import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './ambient-security';
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
 import { egressProblems, renderEgress } from './egress';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
@@ -262,11 +262,14 @@ class ModeRenderer implements MeshRenderer {
     const waypoint = this.needsWaypoint(model, name);
     // An adopted or merely named namespace is not this app's: no Namespace object (its owner sets the labels).
     const objects = this.dataPlane.namespaceObjects(ns, waypoint);
-    if (!writesNamespace(ns)) return objects;
     const labels = this.namespaceLabels(model, name);
-    // An ambient namespace of a revisioned control plane: istio.io/rev on it and on its waypoints.
+    // An ambient namespace of a revisioned control plane: istio.io/rev on it and on its waypoints
+    // (also in a namespace the app does not write: the revision's istiod deploys a waypoint by the
+    // Gateway's own label first, pkg/revisions/tag_watcher.go IsMine).
     const revision = model.settings.revision;
-    if (revision !== undefined && 'istio.io/dataplane-mode' in labels) return renderAmbientRevision(renderNamespace(ns, labels), objects, revision);
+    const ambientRevision = revision !== undefined && 'istio.io/dataplane-mode' in labels;
+    if (!writesNamespace(ns)) return ambientRevision ? renderAmbientRevision(renderNamespace(ns, labels), objects, revision).slice(1) : objects;
+    if (ambientRevision) return renderAmbientRevision(renderNamespace(ns, labels), objects, revision);
     return [renderNamespace(ns, labels), ...objects];
   }
 
@@ -307,9 +310,7 @@ class ModeRenderer implements MeshRenderer {
     }
     // Flagger routes the gateways that expose a progressive host whole (its Canary's service.gateways).
     const routed = routing.hostObjects(svc, host, annotations, routing === FLAGGER_DELIVERY ? canaryExposures(model, svc, host) : undefined);
-    // Ambient + Gateway API: the Service host's DestinationRule no request uses is dead config (ambient-security.ts).
-    const deadHostRule = this.dataPlane.usesWaypoints && routing === GATEWAY_API_ROUTING && ambientServiceHostRuleUnused(svc, host);
-    out.push(...(deadHostRule ? routed.filter((o) => o.id !== 'DestinationRule') : routed));
+    out.push(...routed);
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
     if (svc.adopted !== 'attributes') return out;
     const declaration = deployedElsewhereValue(svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar');

@@ -23,6 +23,7 @@ import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, re
 import { CanaryExposure } from './flagger';
 import { renderHttpRule, routePort, servicePort } from './istio-traffic';
 import { lazyManifest, Manifest, RenderedObject } from './types';
+import { codeUnitOrder } from '../private/order';
 
 /**
  * Renders ingress gateways and the services exposed on them.
@@ -401,7 +402,7 @@ export function renderIstioGatewaySpec(gw: IngressGatewayIntent, flaggerHosts: R
   const hosts = gw.hosts.filter((h) => !byFlagger.has(h)).map((h) => `${gw.namespace}/${h}`);
   // Code-unit order (not localeCompare, which follows the process locale): byte-identical output everywhere.
   const key = (f: { readonly namespace: string; readonly host: string }) => `${f.namespace}/${f.host}`;
-  for (const f of [...flaggerHosts].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))) {
+  for (const f of [...flaggerHosts].sort((a, b) => codeUnitOrder(key(a), key(b)))) {
     const entry = `${f.namespace}/${f.host}`;
     if (!hosts.includes(entry)) hosts.push(entry);
   }

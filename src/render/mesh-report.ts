@@ -2,6 +2,7 @@ import { MeshIntentModel, serviceFqdn, ServiceRef, serviceKey, collectorEgressHo
 import { configHostFqdn, hostSubsetOf } from '../rules/hosts';
 import { quantity, quantityValue } from '../rules/quantity';
 import { selectRenderer } from './index';
+import { codeUnitOrder } from '../private/order';
 
 /**
  * The mesh cost report, computed from the model: per workload and in total, replicas × sidecar
@@ -148,7 +149,7 @@ export interface MeshReportInputs {
 /** Computes the report from the model. */
 export function computeMeshReport(model: MeshIntentModel, inputs: MeshReportInputs): MeshReportData {
   const settings = model.settings;
-  const services = [...model.services].sort((a, b) => cmp(a.namespace, b.namespace) || cmp(a.name, b.name));
+  const services = [...model.services].sort((a, b) => codeUnitOrder(a.namespace, b.namespace) || codeUnitOrder(a.name, b.name));
   const known = knownServices(model, inputs.rootNamespaceServices);
   const sampling = settings.tracing ? settings.tracing.samplingPercentage : 0;
   const cp = inputs.controlPlaneProxyResources;
@@ -250,7 +251,7 @@ function knownServices(model: MeshIntentModel, rootServices: readonly string[]):
       if (!host.includes('*')) add(ns, host);
     }
   }
-  return [...out.values()].sort((a, b) => cmp(`${a.namespace}/${a.host}`, `${b.namespace}/${b.host}`));
+  return [...out.values()].sort((a, b) => codeUnitOrder(`${a.namespace}/${a.host}`, `${b.namespace}/${b.host}`));
 }
 
 /** How many known services the egress hosts make visible to a proxy. */
@@ -268,11 +269,6 @@ function splitHost(h: string): [string, string] {
 function millicores(q: string): number {
   return Math.round(quantityValue(q) * 1e6) / 1e3;
 }
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 
 /** The report as Markdown: assumptions, one table per topic, totals last. Pure and deterministic. */
 export function formatReportMarkdown(r: MeshReportData): string {

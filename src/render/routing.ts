@@ -1,5 +1,5 @@
 import { HostTrafficIntent, IntentProblem, RoutingApiName, ServiceIntent } from '../model';
-import { CanaryExposure, flaggerHostProblems, renderFlaggerDelivery } from './flagger';
+import { CanaryExposure, flaggerHostProblems, flaggerPortDiscoveryProblems, renderFlaggerDelivery } from './flagger';
 import { gatewayApiHostProblems, renderGatewayApiRouting } from './gateway-api';
 import { renderFlaggerRoot, renderIstioRouting } from './istio-traffic';
 import { RenderedObject } from './types';
@@ -54,5 +54,5 @@ export const FLAGGER_DELIVERY: RoutingRenderer = {
   name: 'flagger',
   rendersWorkload: false,
   hostObjects: (svc, host, podAnnotations, exposures) => [...renderFlaggerDelivery(svc, host, podAnnotations, exposures), ...renderFlaggerRoot(svc, host)],
-  hostProblems: (_svc, host) => flaggerHostProblems(host),
+  hostProblems: (svc, host) => [...flaggerHostProblems(host), ...flaggerPortDiscoveryProblems(svc, host)],
 };

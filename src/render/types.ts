@@ -4,19 +4,10 @@
  * its place (and construct path) in the construct tree whatever else is added.
  */
 import type { GatewayWorkloadIntent, IIntentPolicy, IngressWorkloadRequest, IntentProblem, MeshIntentModel, MeshSettings, ServiceRef } from '../model';
+import type { RenderedManifest as Manifest } from '../private/rendered-object';
 
-/** A Kubernetes object as plain JSON. */
-export interface Manifest {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: { readonly [key: string]: string };
-    readonly annotations?: { readonly [key: string]: string };
-  };
-  readonly spec?: { readonly [key: string]: unknown };
-}
+// A Kubernetes object as plain JSON: stated once, in the lowest layer that needs it (the rendered ApiObject).
+export type { Manifest };
 
 /**
  * A manifest whose `spec` is computed on first read and then kept. Rendering a whole mesh then only

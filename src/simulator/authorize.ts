@@ -7,6 +7,7 @@ import { isHttpOrSniffed, servicePortProtocol } from '../rules/protocol';
 import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
 import { ZTUNNEL_HTTP_SOURCE_FIELDS, ztunnelWhenKey } from '../rules/authz';
+import { codeUnitOrder } from '../private/order';
 
 /** The attributes of one request, as the destination's proxy sees them. */
 interface Attributes {
@@ -286,7 +287,7 @@ function servicesOf(model: ManifestIndex, w: Workload): IndexedObject[] {
   return model
     .ofKind('Service')
     .filter((s) => s.namespace === w.namespace && s.spec.selector && Object.keys(s.spec.selector).length > 0 && labelsMatch(s.spec.selector, w.labels))
-    .sort((a, b) => cmp(a.name, b.name));
+    .sort((a, b) => codeUnitOrder(a.name, b.name));
 }
 
 function targetRefsOf(p: IndexedObject): any[] {
@@ -295,7 +296,7 @@ function targetRefsOf(p: IndexedObject): any[] {
 
 /** Sorts policies root namespace first, then by namespace and name, so answers do not depend on file order. */
 function sortPolicies(model: ManifestIndex, list: IndexedObject[]): IndexedObject[] {
-  return list.sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : a.namespace === model.rootNamespace ? -1 : b.namespace === model.rootNamespace ? 1 : cmp(a.namespace, b.namespace)));
+  return list.sort((a, b) => (a.namespace === b.namespace ? codeUnitOrder(a.name, b.name) : a.namespace === model.rootNamespace ? -1 : b.namespace === model.rootNamespace ? 1 : codeUnitOrder(a.namespace, b.namespace)));
 }
 
 /**
@@ -338,10 +339,6 @@ export function waypointPolicies(model: ManifestIndex, w: Workload, waypoint: { 
 export function applicablePolicies(model: ManifestIndex, w: Workload): IndexedObject[] {
   const dp = dataPlaneOf(model, w);
   return sortPolicies(model, [...workloadPolicies(model, w), ...(dp.waypoint ? waypointPolicies(model, w, dp.waypoint) : [])]);
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The first rule of `p` that matches, or why none does. `mode` picks the TCP rule for HTTP-only fields. */
@@ -496,7 +493,7 @@ function claimField(key: string, elements: string[] | undefined, values: unknown
 
 /** The effective mTLS mode of a workload port, and the PeerAuthentication that set it. */
 export function effectiveMtls(model: ManifestIndex, w: Workload, port: number | undefined): { mode: string; policy?: string; portLevel?: boolean } {
-  const pas = [...model.ofKind('PeerAuthentication')].sort((a, b) => cmp(a.name, b.name));
+  const pas = [...model.ofKind('PeerAuthentication')].sort((a, b) => codeUnitOrder(a.name, b.name));
   const hasSelector = (p: IndexedObject) => p.spec.selector?.matchLabels && Object.keys(p.spec.selector.matchLabels).length > 0;
   const workloadLevel = pas.find((p) => p.namespace === w.namespace && hasSelector(p) && labelsMatch(p.spec.selector.matchLabels, w.labels));
   const nsLevel = pas.find((p) => p.namespace === w.namespace && !hasSelector(p));

@@ -3,6 +3,7 @@ import { parseDurationMs, renderDuration } from '../rules/duration';
 import { labelsMatch } from '../rules/labels';
 import { IndexedObject, ManifestIndex, Workload } from '../manifests';
 import { RetryResult, RouteDestination } from './types';
+import { codeUnitOrder } from '../private/order';
 
 /**
  * What every routing API shares once a rule is chosen: weights in percent, retries and timeouts as
@@ -106,5 +107,5 @@ export function versionSplit(model: ManifestIndex, destinations: readonly RouteD
     const key = versions.length === 0 ? '(no pods)' : versions.length === 1 ? versions[0] : '(unknown)';
     out[key] = (out[key] ?? 0) + d.weight;
   }
-  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => codeUnitOrder(a, b)));
 }

@@ -5,6 +5,7 @@ import { describeHttpRouteMatch, httpRoutesForService } from './httproute';
 import { describeMatch, routeRequest } from './route';
 import { RouteDestination } from './types';
 import { parseSpiffePrincipal, spiffePrincipal } from '../rules/spiffe';
+import { codeUnitOrder } from '../private/order';
 
 /** Output formats of {@link renderGraph}. */
 export type GraphFormat = 'mermaid' | 'dot' | 'json';
@@ -76,7 +77,7 @@ export function meshGraph(model: ManifestIndex): MeshGraph {
   const calls: GraphCall[] = [];
   const denies: GraphDeny[] = [];
   const splits: GraphSplit[] = [];
-  const svcs = [...model.ofKind('Service')].sort((a, b) => cmp(svcId(a), svcId(b)));
+  const svcs = [...model.ofKind('Service')].sort((a, b) => codeUnitOrder(svcId(a), svcId(b)));
   const lookups = graphLookups(model, svcs);
   for (const svc of svcs) {
     const to = svcId(svc);
@@ -133,7 +134,7 @@ function graphLookups(model: ManifestIndex, sortedServices: readonly IndexedObje
     const hosts = new Set<string>((Array.isArray(v.spec.hosts) ? v.spec.hosts : []).map((h: unknown) => model.configFqdn(String(h), v.namespace)));
     for (const h of hosts) virtualServicesOfHost.set(h, [...(virtualServicesOfHost.get(h) ?? []), v]);
   }
-  for (const list of virtualServicesOfHost.values()) list.sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
+  for (const list of virtualServicesOfHost.values()) list.sort((a, b) => codeUnitOrder(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
   return { serviceOfAccount, virtualServicesOfHost };
 }
 
@@ -141,9 +142,6 @@ function svcId(s: IndexedObject): string {
   return `${s.name}.${s.namespace}`;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function actionOf(p: IndexedObject): string {
   return String(p.spec.action ?? 'ALLOW').toUpperCase();
@@ -217,7 +215,7 @@ function splitsOf(model: ManifestIndex, lookups: GraphLookups, svc: IndexedObjec
       return { host, routedBy: `VirtualService/${vs.namespace}/${vs.name}`, rule: i, match: blocks.length ? blocks.map(describeMatch).join(' or ') : 'any request', destinations };
     });
   }
-  const httpRoutes = [...httpRoutesForService(model, fqdn, undefined)].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
+  const httpRoutes = [...httpRoutesForService(model, fqdn, undefined)].sort((a, b) => codeUnitOrder(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
   if (httpRoutes.length) {
     return httpRoutes.flatMap((r) =>
       (Array.isArray(r.spec.rules) ? r.spec.rules : []).map((rule: any, i: number) => {
