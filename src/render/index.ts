@@ -42,7 +42,7 @@ import { canaryExposures, exposureHostProblems, ingressProblems, ingressWorkload
 import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
 import { renderRequestAuthentications, requestAuthenticationProblems } from './request-authentication';
-import { progressiveWorkloadProblems, renderAmbientRevision, renderDeployment, renderNamespace, renderService, renderServiceAccount, renderVersionScaling } from './kubernetes';
+import { progressiveWorkloadProblems, renderAmbientRevision, renderPrimaryDisruptionBudget, renderDeployment, renderNamespace, renderService, renderServiceAccount, renderVersionScaling } from './kubernetes';
 import { flaggerPolicySelector } from './flagger';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
 import { renderTracingTelemetry } from './telemetry';
@@ -310,6 +310,8 @@ class ModeRenderer implements MeshRenderer {
     // Ambient + Gateway API: the Service host's DestinationRule no request uses is dead config (ambient-security.ts).
     const deadHostRule = this.dataPlane.usesWaypoints && routing === GATEWAY_API_ROUTING && ambientServiceHostRuleUnused(svc, host);
     out.push(...(deadHostRule ? routed.filter((o) => o.id !== 'DestinationRule') : routed));
+    // Flagger runs the serving pods in its primary Deployment: the budget covers those.
+    if (routing === FLAGGER_DELIVERY && host.progressive) out.push(...renderPrimaryDisruptionBudget(svc, host.progressive.canaryVersion));
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
     if (svc.adopted !== 'attributes') return out;
     const declaration = deployedElsewhereValue(svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar');
