@@ -168,3 +168,19 @@ describe('a deployed ingress gateway', () => {
       .toThrow(/props\.disruptionBudget.*must be a DisruptionBudget/);
   });
 });
+
+describe('DisruptionBudget from another copy of the package', () => {
+  test('GIVEN DisruptionBudget.none() / maxUnavailable(2) of a second copy THEN this copy honours them (symbol brand, not instanceof)', () => {
+    let B: typeof import('../../src') | undefined;
+    jest.isolateModules(() => {
+      B = require('../../src');
+    });
+    expect(B!.DisruptionBudget).not.toBe(DisruptionBudget);
+    const { chart, ns } = meshChart();
+    service(chart, ns, 'a', { replicas: 3, disruptionBudget: B!.DisruptionBudget.none() });
+    service(chart, ns, 'b', { replicas: 3, disruptionBudget: B!.DisruptionBudget.maxUnavailable(2) });
+    const pdbs = synth(chart).filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(pdbs.map((p) => `${p.metadata.name} ${p.spec.maxUnavailable}`)).toEqual(['b-v1 2']);
+    expect(B!.DisruptionBudget.none()).toBeInstanceOf(DisruptionBudget);
+  });
+});
