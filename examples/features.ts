@@ -10,6 +10,7 @@ import {
   DelegateRoute,
   Destination,
   DirectResponse,
+  DisruptionBudget,
   EnvKeyRef,
   Fault,
   HeaderMatch,
@@ -82,7 +83,8 @@ export function buildFeaturesApp(scope: Construct): FeaturesApp {
 
   // Workload features of catalog: probes, a ConfigMap and a scratch volume, a Secret-backed
   // variable (only the Secret's name and key are in code), command/args, an autoscaler per
-  // version (the Deployments leave replicas to it), a disruption budget and a zone spread.
+  // version (the Deployments leave replicas to it), a disruption budget (every Deployment with 2+
+  // pods has one by default; DisruptionBudget.none() opts out) and a zone spread.
   const catalogWorkload: Partial<TracedServiceProps> = {
     livenessProbe: Probe.httpGet('/healthz', { period: Duration.seconds(10), failureThreshold: 3 }),
     startupProbe: Probe.tcp({ period: Duration.seconds(2), failureThreshold: 30 }),
@@ -95,7 +97,7 @@ export function buildFeaturesApp(scope: Construct): FeaturesApp {
     command: ['/catalog'],
     args: ['--config=/etc/catalog/config.yaml'],
     autoscaling: { minReplicas: 2, maxReplicas: 6, cpuUtilization: 75 },
-    disruptionBudget: { maxUnavailable: 1 },
+    disruptionBudget: DisruptionBudget.maxUnavailable(1), // the default for 2+ pods, written out
     topologySpread: { maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway' },
   };
 

@@ -112,10 +112,10 @@ export type { TlsOriginationOptions } from './values/external-service-options';
 export { OutboundTrafficPolicy } from './values/outbound-traffic-policy';
 export { RoutePath } from './values/route-path';
 export type { PodSecurityOptions } from './values/pod-security';
-export { EnvKeyRef, Probe, Volume } from './values/workload';
+export { DisruptionBudget, EnvKeyRef, Probe, Volume } from './values/workload';
 export type {
-  AutoscalingOptions, DisruptionBudgetOptions, EmptyDirOptions, EnvKeyRefOptions, GrpcProbeOptions, HttpProbeOptions, KeyVolumeOptions, ProbeTimingOptions,
-  TcpProbeOptions, TopologySpreadOptions, VolumeMountOptions,
+  AutoscalingOptions, DisruptionBudgetEvictionOptions, DisruptionBudgetOptions, EmptyDirOptions, EnvKeyRefOptions, GrpcProbeOptions, HttpProbeOptions, KeyVolumeOptions, ProbeTimingOptions,
+  TcpProbeOptions, TopologySpreadOptions, VersionWorkloadOptions, VolumeMountOptions, WorkloadOptions,
 } from './values/workload';
 export { LoadBalancer, RetryBudget, UpstreamTls } from './values/load-balancer';
 export type { ConsistentHashOptions, LocalityDistribution, LocalityFailover, LocalityOptions, RetryBudgetOptions, UpstreamTlsOptions } from './values/load-balancer';

@@ -21,6 +21,7 @@ import { CertificateIssuer, GatewayCertificateOptions, GatewayTls } from './valu
 import { HttpMethod } from './values/http-method';
 import { RequestPrincipal } from './values/jwt';
 import { RoutePath } from './values/route-path';
+import { DisruptionBudget, podsDisruptionBudget } from './values/workload';
 
 const INGRESS_SYMBOL = Symbol.for('cdk8s-istio.IngressGateway');
 
@@ -57,6 +58,12 @@ export interface DeployedGatewayProps {
    * @default 'LoadBalancer'
    */
   readonly serviceType?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
+  /**
+   * The PodDisruptionBudget over the gateway pods (selecting exactly the Deployment's pods), with 2 or
+   * more replicas; `DisruptionBudget.none()` opts out.
+   * @default DisruptionBudget.maxUnavailable(1) with 2 or more replicas, none with one
+   */
+  readonly disruptionBudget?: DisruptionBudget;
 }
 
 /**
@@ -110,9 +117,10 @@ export class IngressWorkload {
     if (!Number.isInteger(replicas) || replicas < 1 || replicas > 100) fail(where, 'props.replicas', props.replicas, 'must be a whole number from 1 to 100');
     const serviceType = props.serviceType ?? 'LoadBalancer';
     if (!['LoadBalancer', 'NodePort', 'ClusterIP'].includes(serviceType)) fail(where, 'props.serviceType', serviceType, 'must be LoadBalancer, NodePort or ClusterIP');
+    const disruptionBudget = podsDisruptionBudget(where, 'props.disruptionBudget', props.disruptionBudget, replicas);
     return new IngressWorkload({
       kind: 'dedicated', namespace: props.namespace, selector: { istio: props.name }, serviceAccount: props.name,
-      deploy: { name: props.name, replicas, serviceType },
+      deploy: { name: props.name, replicas, serviceType, ...(disruptionBudget ? { disruptionBudget } : {}) },
     });
   }
 

@@ -1,7 +1,7 @@
 import { ApiObject, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PodSecurityOptions, podSecurityIntent } from './values/pod-security';
-import { AutoscalingOptions, DisruptionBudgetOptions, EnvKeyRef, Probe, TopologySpreadOptions, VolumeMountOptions, workloadParts } from './values/workload';
+import { VersionWorkloadOptions, WorkloadOptions, workloadParts } from './values/workload';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { MeshNamespace } from './mesh-namespace';
@@ -20,8 +20,11 @@ import type { IMeshService } from './mesh-service';
 import { MeshServicePort, meshServicePorts, ServicePort, servicePortIntents } from './service-port';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
-/** One version of a service: one Deployment with `app` and `version` labels. */
-export interface ServiceVersion {
+/**
+ * One version of a service: one Deployment with `app` and `version` labels. Its workload settings
+ * (command, args, autoscaling, probes) override the service's.
+ */
+export interface ServiceVersion extends VersionWorkloadOptions {
   /** The version label value, also the DestinationRule subset name, e.g. `v1`. */
   readonly name: string;
   /**
@@ -39,31 +42,6 @@ export interface ServiceVersion {
    * @default - none
    */
   readonly env?: { readonly [name: string]: string };
-  /**
-   * This version's container command (entrypoint).
-   * @default - the service's `command`
-   */
-  readonly command?: string[];
-  /**
-   * This version's container args.
-   * @default - the service's `args`
-   */
-  readonly args?: string[];
-  /**
-   * This version's autoscaler, or `false` for a fixed `replicas` count while other versions scale.
-   * @default - the service's `autoscaling`
-   */
-  readonly autoscaling?: AutoscalingOptions | false;
-  /**
-   * This version's liveness probe (e.g. a new health endpoint).
-   * @default - the service's `livenessProbe`
-   */
-  readonly livenessProbe?: Probe;
-  /**
-   * This version's startup probe.
-   * @default - the service's `startupProbe`
-   */
-  readonly startupProbe?: Probe;
 }
 
 /** Container resource requests and limits, as Kubernetes quantities. */
@@ -125,8 +103,11 @@ export interface OpenTelemetryOptions {
   readonly resourceAttributes?: { readonly [key: string]: string };
 }
 
-/** Properties of a {@link TracedService}. */
-export interface TracedServiceProps {
+/**
+ * Properties of a {@link TracedService}. The workload settings (probes, volumes, key-sourced env,
+ * command/args, autoscaling, disruption budget, zone spread) are {@link WorkloadOptions}.
+ */
+export interface TracedServiceProps extends WorkloadOptions {
   /** The mesh namespace the service runs in. */
   readonly namespace: IMeshNamespace;
   /**
@@ -193,57 +174,6 @@ export interface TracedServiceProps {
    * every capability dropped, no Kubernetes API token mounted
    */
   readonly podSecurity?: PodSecurityOptions;
-  /**
-   * The liveness probe: the kubelet restarts the container when it fails.
-   * @example Probe.httpGet('/healthz', { period: Duration.seconds(10) })
-   * @default - none
-   */
-  readonly livenessProbe?: Probe;
-  /**
-   * The startup probe: liveness and readiness wait until it succeeds (for slow starts).
-   * @default - none
-   */
-  readonly startupProbe?: Probe;
-  /**
-   * Volumes the container mounts: ConfigMaps, Secrets, emptyDirs (types Pod Security "restricted" allows).
-   * @example [{ volume: Volume.fromSecret('tls', 'catalog-tls'), mountPath: '/etc/tls' }]
-   * @default - none
-   */
-  readonly volumes?: VolumeMountOptions[];
-  /**
-   * Environment variables read from Secret or ConfigMap keys (`valueFrom`), by variable name. The
-   * values stay in the cluster.
-   * @example { DB_PASSWORD: EnvKeyRef.secret('catalog-db', 'password') }
-   * @default - none
-   */
-  readonly envFromKeys?: { readonly [name: string]: EnvKeyRef };
-  /**
-   * The container command (entrypoint) of every version.
-   * @default - the image's entrypoint
-   */
-  readonly command?: string[];
-  /**
-   * The container args of every version.
-   * @default - the image's cmd
-   */
-  readonly args?: string[];
-  /**
-   * A HorizontalPodAutoscaler per version. The Deployments then leave `replicas` to it, and
-   * `replicas` may not be set for an autoscaled version.
-   * @default - none: fixed `replicas`
-   */
-  readonly autoscaling?: AutoscalingOptions;
-  /**
-   * A PodDisruptionBudget per version with at least 2 pods (`{}` means `maxUnavailable: 1`).
-   * Opt-in: the reference app's output holds exactly what its spec lists.
-   * @default - none
-   */
-  readonly disruptionBudget?: DisruptionBudgetOptions;
-  /**
-   * Spread each version's pods across zones (`topology.kubernetes.io/zone`).
-   * @default - no spread constraint
-   */
-  readonly topologySpread?: TopologySpreadOptions;
 }
 
 const TRACED_SERVICE_SYMBOL = brandSymbol('TracedService');
@@ -523,10 +453,14 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
   }
 
   /**
-   * The PodDisruptionBudget of a version (an escape hatch), when the service has a `disruptionBudget`
-   * and the version runs at least 2 pods; undefined otherwise.
+   * The PodDisruptionBudget of a version (an escape hatch): every version with at least 2 pods has
+   * one unless `disruptionBudget` is `DisruptionBudget.none()`; undefined otherwise. With a
+   * progressive CanaryRoute only the canary version (Flagger's target, whose replicas the primary
+   * copies) has one, over Flagger's primary pods (`<name>-primary`).
    */
   public disruptionBudgetOf(version: string): ApiObject | undefined {
+    const progressive = this.mesh.model.host(this).progressive;
+    if (progressive) return version === progressive.canaryVersion ? this.mesh.objectOf(serviceOwner(this), 'PodDisruptionBudget') : undefined;
     return this.mesh.objectOf(serviceOwner(this), `PodDisruptionBudget-${version}`);
   }
 

@@ -137,7 +137,7 @@ describe('objects are created once, at synth or when a handle is read, and never
     const second = synth(chart);
     // THEN the same objects, each once, at their stable construct ids
     expect(second).toEqual(first);
-    expect(order.node.children.map((c) => c.node.id)).toEqual(['ServiceAccount', 'Service', 'Deployment-v1', 'Deployment-v2', 'VirtualService', 'DestinationRule']);
+    expect(order.node.children.map((c) => c.node.id)).toEqual(['ServiceAccount', 'Service', 'Deployment-v1', 'Deployment-v2', 'PodDisruptionBudget-v1', 'PodDisruptionBudget-v2', 'VirtualService', 'DestinationRule']);
   });
 
   test('a plain cdk8s App.synth() writes the rendered objects (the render step runs in cdk8s validation)', () => {

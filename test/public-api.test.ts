@@ -28,7 +28,22 @@ describe('src/index.ts', () => {
   });
 
   test('the workload value objects of issue 18 are exported by name', () => {
-    for (const name of ['EnvKeyRef', 'Probe', 'Volume']) expect(Object.keys(api)).toContain(name);
-    for (const name of ['workloadParts', 'checkMountPath', 'renderVersionScaling', 'progressiveWorkloadProblems']) expect(Object.keys(api)).not.toContain(name);
+    for (const name of ['DisruptionBudget', 'EnvKeyRef', 'Probe', 'Volume']) expect(Object.keys(api)).toContain(name);
+    for (const name of ['workloadParts', 'podsDisruptionBudget', 'checkMountPath', 'renderVersionScaling', 'renderDisruptionBudget', 'renderPrimaryDisruptionBudget', 'progressiveWorkloadProblems']) {
+      expect(Object.keys(api)).not.toContain(name);
+    }
+  });
+
+  test('the workload option interfaces are exported by name, once (TracedServiceProps extends WorkloadOptions)', () => {
+    // Types leave no runtime key: the type-only export line is what a consumer imports.
+    const typeExports = source.split('export type {').slice(1).map((block) => block.slice(0, block.indexOf('}')));
+    for (const name of ['WorkloadOptions', 'VersionWorkloadOptions', 'DisruptionBudgetOptions', 'DisruptionBudgetEvictionOptions']) {
+      expect(typeExports.filter((block) => new RegExp(`\\b${name}\\b`).test(block))).toHaveLength(1);
+    }
+    const options: api.WorkloadOptions = { disruptionBudget: api.DisruptionBudget.none() };
+    const props: Pick<api.TracedServiceProps, keyof api.WorkloadOptions> = options;
+    const version: api.VersionWorkloadOptions = { autoscaling: false };
+    const serviceVersion: api.ServiceVersion = { name: 'v1', ...version };
+    expect([props.disruptionBudget, serviceVersion.autoscaling]).toEqual([options.disruptionBudget, false]);
   });
 });

@@ -6,6 +6,7 @@
  * render/request-authentication.ts) read it. Plain data keyed by names and identities.
  */
 import type { IdentityRef, ServiceRef } from './identity';
+import type { DisruptionBudgetIntent } from './service';
 import type { Milliseconds } from './traffic';
 
 /** How a gateway's pods are provided. */
@@ -46,6 +47,8 @@ export interface GatewayDeploymentIntent {
   readonly replicas: number;
   /** The Service type (`LoadBalancer`, `NodePort` or `ClusterIP`). */
   readonly serviceType: string;
+  /** The PodDisruptionBudget over the gateway pods; absent: none (one replica, or opted out). */
+  readonly disruptionBudget?: DisruptionBudgetIntent;
 }
 
 /** TLS a gateway terminates, with the credential from a Secret in the gateway pods' namespace. */

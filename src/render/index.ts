@@ -42,7 +42,7 @@ import { canaryExposures, exposureHostProblems, ingressProblems, ingressWorkload
 import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
 import { renderRequestAuthentications, requestAuthenticationProblems } from './request-authentication';
-import { progressiveWorkloadProblems, renderAmbientRevision, renderDeployment, renderNamespace, renderService, renderServiceAccount, renderVersionScaling } from './kubernetes';
+import { progressiveWorkloadProblems, renderAmbientRevision, renderPrimaryDisruptionBudget, renderDeployment, renderNamespace, renderService, renderServiceAccount, renderVersionScaling } from './kubernetes';
 import { flaggerPolicySelector } from './flagger';
 import { FLAGGER_DELIVERY, GATEWAY_API_ROUTING, ISTIO_ROUTING, RoutingRenderer } from './routing';
 import { renderTracingTelemetry } from './telemetry';
@@ -311,6 +311,8 @@ class ModeRenderer implements MeshRenderer {
     // Flagger routes the gateways that expose a progressive host whole (its Canary's service.gateways).
     const routed = routing.hostObjects(svc, host, annotations, routing === FLAGGER_DELIVERY ? canaryExposures(model, svc, host) : undefined);
     out.push(...routed);
+    // Flagger runs the serving pods in its primary Deployment: the budget covers those.
+    if (routing === FLAGGER_DELIVERY && host.progressive) out.push(...renderPrimaryDisruptionBudget(svc, host.progressive.canaryVersion));
     out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
     if (svc.adopted !== 'attributes') return out;
     const declaration = deployedElsewhereValue(svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar');

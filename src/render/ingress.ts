@@ -22,6 +22,7 @@ import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
 import { renderHttpRule, routePort, servicePort } from './istio-traffic';
+import { renderDisruptionBudget } from './kubernetes';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 import { codeUnitOrder } from '../private/order';
 
@@ -375,6 +376,8 @@ export function renderGatewayWorkload(owner: string, gw: IngressGatewayIntent, n
       },
     },
     { owner, id: 'Service', role: 'gateway Service', manifest: { apiVersion: 'v1', kind: 'Service', metadata: meta, spec: { type: d.serviceType, selector: { ...labels }, ports } } },
+    // The gateway chart's podDisruptionBudget selects the chart's selector labels: the Deployment's.
+    ...(d.disruptionBudget ? [{ ...renderDisruptionBudget(owner, 'PodDisruptionBudget', meta, labels, d.disruptionBudget), role: 'gateway PodDisruptionBudget' }] : []),
   ];
 }
 

@@ -1,4 +1,4 @@
-import { IntentProblem, NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, ProbeIntent, RESTRICTED_POD_SECURITY, ServiceIntent, ServicePortIntent, serviceOwner, VersionIntent } from '../model';
+import { DisruptionBudgetIntent, IntentProblem, NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, ProbeIntent, RESTRICTED_POD_SECURITY, ServiceIntent, ServicePortIntent, serviceOwner, VersionIntent } from '../model';
 import { isHttpProtocol, portProtocol } from '../rules/protocol';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
@@ -226,37 +226,68 @@ export function renderVersionScaling(svc: ServiceIntent, version: VersionIntent,
       },
     });
   }
-  const b = version.disruptionBudget;
-  if (b) {
-    out.push({
-      owner: serviceOwner(svc),
-      id: `PodDisruptionBudget-${version.name}`,
-      manifest: {
-        apiVersion: 'policy/v1',
-        kind: 'PodDisruptionBudget',
-        metadata,
-        spec: {
-          ...(b.minAvailable !== undefined ? { minAvailable: b.minAvailable } : { maxUnavailable: b.maxUnavailable }),
-          selector: { matchLabels: { ...version.podLabels } },
-          unhealthyPodEvictionPolicy: b.unhealthyPodEvictionPolicy,
-        },
-      },
-    });
+  if (version.disruptionBudget) {
+    out.push(renderDisruptionBudget(serviceOwner(svc), `PodDisruptionBudget-${version.name}`, metadata, version.podLabels, version.disruptionBudget));
   }
   return out;
 }
 
 /**
+ * A PodDisruptionBudget (`policy/v1`) over the pods `selector` selects: exactly one Deployment's pods
+ * (its own selector, or its pod labels), so no pod is covered by two budgets (the eviction API refuses
+ * to evict a pod that more than one budget covers).
+ */
+export function renderDisruptionBudget(owner: string, id: string, metadata: Manifest['metadata'], selector: { readonly [key: string]: string }, b: DisruptionBudgetIntent): RenderedObject {
+  return {
+    owner,
+    id,
+    manifest: {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata,
+      spec: {
+        ...(b.minAvailable !== undefined ? { minAvailable: b.minAvailable } : { maxUnavailable: b.maxUnavailable }),
+        selector: { matchLabels: { ...selector } },
+        unhealthyPodEvictionPolicy: b.unhealthyPodEvictionPolicy,
+      },
+    },
+  };
+}
+
+/**
+ * The label value Flagger gives its primary's selector label (`<value>-primary`; Flagger v1.44.0
+ * pkg/canary/deployment_controller.go createPrimaryDeployment: the primary Deployment selects
+ * `app: <value>-primary`, and makePrimaryLabels relabels its pods so).
+ */
+function flaggerPrimaryLabelValue(value: string): string {
+  return `${value}-primary`;
+}
+
+/**
+ * The PodDisruptionBudget of a Flagger-delivered service (child id `PodDisruptionBudget`), over the
+ * pods that serve: Flagger's primary Deployment `<name>-primary`, which selects `app: <name>-primary`
+ * and starts with the target's replicas (createPrimaryDeployment), while the target we write is scaled
+ * to zero between analyses (ScaleToZero). Selecting exactly the primary's selector, it covers no
+ * canary pod (those keep `app: <name>`). The canary version's budget decides it, as for a Deployment.
+ */
+export function renderPrimaryDisruptionBudget(svc: ServiceIntent, canaryVersion: string): RenderedObject[] {
+  const b = svc.versions.find((v) => v.name === canaryVersion)?.disruptionBudget;
+  if (!svc.workload || !b) return [];
+  const primary = flaggerPrimaryLabelValue(svc.selector.app ?? svc.name);
+  return [renderDisruptionBudget(serviceOwner(svc), 'PodDisruptionBudget', { name: flaggerPrimaryLabelValue(svc.name), namespace: svc.namespace, labels: { ...svc.selector } }, { app: primary }, b)];
+}
+
+/**
  * What Flagger cannot take over from a progressive host's workload: an autoscaler (Flagger needs
- * `autoscalerRef` and creates the primary's own), a disruption budget and a zone spread (both select
- * the version's pods by labels Flagger changes on its primary: `app` becomes `<name>-primary`).
+ * `autoscalerRef` and creates the primary's own) and a zone spread (it selects the version's pods by a
+ * label Flagger changes on its primary: `app` becomes `<name>-primary`). A disruption budget is
+ * rendered for the primary instead ({@link renderPrimaryDisruptionBudget}).
  */
 export function progressiveWorkloadProblems(svc: ServiceIntent, canaryVersion: string, at: string | undefined): IntentProblem[] {
   const v = svc.versions.find((x) => x.name === canaryVersion);
   const out: IntentProblem[] = [];
   const hint = 'drop it for this service while Flagger delivers it, or deliver it without progressive';
   if (v?.autoscaling) out.push({ property: 'progressive', value: 'autoscaling', rule: `${svc.name} has a HorizontalPodAutoscaler, which Flagger must drive itself (Canary autoscalerRef, a primary HPA): this library does not render that yet`, hint, at });
-  if (v?.disruptionBudget) out.push({ property: 'progressive', value: 'disruptionBudget', rule: `${svc.name}'s PodDisruptionBudget selects app: ${svc.name}, but Flagger relabels its primary pods app: ${svc.name}-primary, so the budget would not protect them`, hint, at });
   if (svc.workload?.topologySpread) out.push({ property: 'progressive', value: 'topologySpread', rule: `${svc.name}'s zone spread selects app: ${svc.name}, which Flagger's primary pods no longer carry`, hint, at });
   return out;
 }

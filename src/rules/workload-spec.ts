@@ -18,19 +18,38 @@ import { INT32_MAX } from './numbers';
 export type ProbeKind = 'readiness' | 'liveness' | 'startup';
 
 /**
- * A probe timing field in whole seconds or counts: `initialDelaySeconds` from 0, every other field
- * (`periodSeconds`, `timeoutSeconds`, `failureThreshold`, `successThreshold`) from 1 (0 would be
- * replaced by the API server's default), at most int32.
+ * How strictly a workload rule reads a value. One rule, two levels:
+ * - `'api'`: what the Kubernetes API server rejects (the validation layer, over any manifest). It
+ *   accepts 0 where it then fills in its default, and leaves types and int32 overflow to the schema;
+ * - `'library'`: what a TracedService accepts where it is written: the API rule, and also refuses 0
+ *   where the API server would silently replace it, non-integers, and values above int32.
  */
-export function probeField(field: string, v: unknown): string | undefined {
+export type RuleStrictness = 'api' | 'library';
+
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+
+/**
+ * A probe timing field in whole seconds or counts (`validateProbe`: each field non-negative). The
+ * library also refuses 0 for every field but `initialDelaySeconds` (0 would be replaced by the API
+ * server's default) and values above int32.
+ */
+export function probeField(field: string, v: unknown, strictness: RuleStrictness = 'library'): string | undefined {
+  if (strictness === 'api') return isInt(v) && v < 0 ? 'must be greater than or equal to 0' : undefined;
   const min = field === 'initialDelaySeconds' ? 0 : 1;
-  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= INT32_MAX ? undefined : `${field} must be an integer in ${min}..${INT32_MAX}`;
+  return isInt(v) && v >= min && v <= INT32_MAX ? undefined : `${field} must be an integer in ${min}..${INT32_MAX}`;
 }
 
-/** `successThreshold` of a liveness or startup probe must be 1 (validateProbe); readiness takes any count from 1. */
-export function probeSuccessThreshold(kind: ProbeKind, v: unknown): string | undefined {
-  if (kind !== 'readiness' && v !== 1) return `successThreshold must be 1 for a ${kind} probe (the API server rejects any other value)`;
-  return probeField('successThreshold', v);
+/**
+ * `successThreshold` of a liveness or startup probe must be 1 (`validateLivenessProbe`,
+ * `validateStartupProbe`; the API server defaults an absent one to 1); readiness takes any count,
+ * whose range is {@link probeField}'s.
+ */
+export function probeSuccessThreshold(kind: ProbeKind, v: unknown, strictness: RuleStrictness = 'library'): string | undefined {
+  const api = strictness === 'api';
+  if (kind !== 'readiness' && v !== 1 && !(api && v === undefined)) {
+    return api ? 'must be 1' : `successThreshold must be 1 for a ${kind} probe (the API server rejects any other value)`;
+  }
+  return api ? undefined : probeField('successThreshold', v);
 }
 
 /**
@@ -57,19 +76,45 @@ export function mountPath(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A HorizontalPodAutoscaler replica bound that does not hold, and why. */
+export interface AutoscalingReplicasProblem {
+  readonly property: 'minReplicas' | 'maxReplicas';
+  readonly rule: string;
+}
+
 /**
- * HorizontalPodAutoscaler replicas: `minReplicas` at least 1 (0 needs the alpha HPAScaleToZero gate),
- * `maxReplicas` at least `minReplicas`; undefined when both hold.
+ * HorizontalPodAutoscaler replicas (`ValidateHorizontalPodAutoscalerSpec`): `minReplicas` at least 1
+ * when set (0 needs the alpha HPAScaleToZero gate), `maxReplicas` at least 1 and at least
+ * `minReplicas`. The library also needs `minReplicas` (it writes one, default 2), integers, and at most
+ * int32. Every bound that does not hold, `minReplicas` first (empty when both hold).
  */
-export function autoscalingReplicas(min: unknown, max: unknown): { readonly property: 'minReplicas' | 'maxReplicas'; readonly rule: string } | undefined {
-  if (typeof min !== 'number' || !Number.isInteger(min) || min < 1 || min > INT32_MAX) return { property: 'minReplicas', rule: `minReplicas must be an integer in 1..${INT32_MAX} (scaling to 0 needs the alpha HPAScaleToZero feature gate)` };
-  if (typeof max !== 'number' || !Number.isInteger(max) || max < min || max > INT32_MAX) return { property: 'maxReplicas', rule: `maxReplicas must be an integer of at least minReplicas (${min})` };
-  return undefined;
+export function autoscalingReplicas(min: unknown, max: unknown, strictness: RuleStrictness = 'library'): AutoscalingReplicasProblem[] {
+  const api = strictness === 'api';
+  const inRange = (v: unknown, low: number) => isInt(v) && v >= low && (api || v <= INT32_MAX);
+  const out: AutoscalingReplicasProblem[] = [];
+  if (!(api && min === undefined) && !inRange(min, 1)) {
+    out.push({ property: 'minReplicas', rule: api ? 'must be greater than or equal to 1' : `minReplicas must be an integer in 1..${INT32_MAX} (scaling to 0 needs the alpha HPAScaleToZero feature gate)` });
+    if (!api) return out;
+  }
+  if (!inRange(max, 1)) out.push({ property: 'maxReplicas', rule: api ? 'must be greater than 0' : `maxReplicas must be an integer of at least minReplicas (${min})` });
+  else if (isInt(min) && (max as number) < min) out.push({ property: 'maxReplicas', rule: api ? 'must be greater than or equal to `minReplicas`' : `maxReplicas must be an integer of at least minReplicas (${min})` });
+  return out;
 }
 
 /** An HPA resource utilization target: an integer percent of the pods' requests, above 0 (may exceed 100). */
 export function utilizationTarget(v: unknown): string | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= INT32_MAX ? undefined : 'a utilization target must be an integer percent of the requests, at least 1';
+}
+
+/**
+ * A PodDisruptionBudget count as written, before the pods it covers are known: an integer of at
+ * least 1 (`maxUnavailable: 0` blocks every eviction, so node drains hang; `minAvailable: 0` protects
+ * nothing), at most int32.
+ */
+export function disruptionCount(field: 'maxUnavailable' | 'minAvailable', v: unknown): string | undefined {
+  if (isInt(v) && v >= 1 && v <= INT32_MAX) return undefined;
+  const why = field === 'maxUnavailable' ? '0 blocks every eviction, so node drains hang' : '0 protects nothing';
+  return `${field} must be an integer of at least 1 (${why})`;
 }
 
 /**

@@ -9,8 +9,9 @@
  * 3. identities and configuration: ServiceAccount, Secret, ConfigMap, RBAC, quotas, claims;
  * 4. services: Service, ServiceEntry, WorkloadEntry, WorkloadGroup;
  * 5. gateways (an ambient waypoint is a Gateway): GatewayClass, Gateway, ReferenceGrant;
- * 6. workloads: Deployment, StatefulSet, DaemonSet, ReplicaSet, Pod, Job, CronJob, then
- *    HorizontalPodAutoscaler and PodDisruptionBudget;
+ * 6. workloads: PodDisruptionBudget (in place before the pods it protects exist, as Helm's install
+ *    order has it, so no eviction finds them unprotected), Deployment, StatefulSet, DaemonSet,
+ *    ReplicaSet, Pod, Job, CronJob, then HorizontalPodAutoscaler (after the Deployment it scales);
  * 7. routes: VirtualService, HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute, Ingress;
  * 8. progressive delivery (Flagger): MetricTemplate, AlertProvider, Canary;
  * 9. any other kind, last.
@@ -57,7 +58,8 @@ export const APPLY_ORDER: readonly string[] = [
   'gateway.networking.k8s.io/Gateway',
   'networking.istio.io/Gateway',
   'gateway.networking.k8s.io/ReferenceGrant',
-  // workloads
+  // workloads, their disruption budgets first
+  'policy/PodDisruptionBudget',
   'apps/Deployment',
   'apps/StatefulSet',
   'apps/DaemonSet',
@@ -66,7 +68,6 @@ export const APPLY_ORDER: readonly string[] = [
   'batch/Job',
   'batch/CronJob',
   'autoscaling/HorizontalPodAutoscaler',
-  'policy/PodDisruptionBudget',
   // routes
   'networking.istio.io/VirtualService',
   'gateway.networking.k8s.io/HTTPRoute',

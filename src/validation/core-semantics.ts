@@ -15,6 +15,7 @@ import { labelKey, labelValue } from '../rules/labels';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
 import { ianaPortName, notReservedPort, port } from '../rules/ports';
 import { configMapKey, envVarName } from '../rules/workload';
+import { autoscalingReplicas, probeField, probeSuccessThreshold } from '../rules/workload-spec';
 import { anyQuantity, quantityValue } from '../rules/quantity';
 import { RawFinding } from './report';
 
@@ -474,8 +475,9 @@ function probe(out: Out, path: string, p: any, kind: 'liveness' | 'readiness' | 
   const o = obj(p);
   if (!o) return;
   handler(out, path, o, HANDLERS);
-  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) nonNegative(out, `${path}.${f}`, o[f]);
-  if ((kind === 'liveness' || kind === 'startup') && o.successThreshold !== undefined && o.successThreshold !== 1) err(out, `${path}.successThreshold`, o.successThreshold, 'must be 1');
+  // The probe rules are stated once in src/rules/workload-spec.ts, read here at the API server's strictness.
+  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) rule(out, `${path}.${f}`, o[f], (v) => probeField(f, v, 'api'));
+  rule(out, `${path}.successThreshold`, o.successThreshold, (v) => probeSuccessThreshold(kind, v, 'api'));
   if (o.terminationGracePeriodSeconds !== undefined) {
     if (kind === 'readiness') err(out, `${path}.terminationGracePeriodSeconds`, undefined, 'must not be set for readinessProbes');
     else if (!(isInt(o.terminationGracePeriodSeconds) && o.terminationGracePeriodSeconds > 0)) err(out, `${path}.terminationGracePeriodSeconds`, o.terminationGracePeriodSeconds, 'must be greater than 0');
@@ -600,10 +602,7 @@ function hpa(out: Out, spec: any): void {
     if (!ref.name) required(out, 'spec.scaleTargetRef.name');
     else if (/[/%]/.test(ref.name) || ref.name === '.' || ref.name === '..') err(out, 'spec.scaleTargetRef.name', ref.name, 'may not contain \'/\' or \'%\', or be "." or ".."');
   }
-  const min = spec.minReplicas;
-  if (min !== undefined && !(isInt(min) && min >= 1)) err(out, 'spec.minReplicas', min, 'must be greater than or equal to 1');
-  if (!(isInt(spec.maxReplicas) && spec.maxReplicas >= 1)) err(out, 'spec.maxReplicas', spec.maxReplicas, 'must be greater than 0');
-  else if (isInt(min) && spec.maxReplicas < min) err(out, 'spec.maxReplicas', spec.maxReplicas, 'must be greater than or equal to `minReplicas`');
+  for (const bad of autoscalingReplicas(spec.minReplicas, spec.maxReplicas, 'api')) err(out, `spec.${bad.property}`, spec[bad.property], bad.rule);
   arr(spec.metrics).forEach((m: any, i: number) => metric(out, `spec.metrics[${i}]`, m));
   for (const dir of ['scaleUp', 'scaleDown']) {
     const r = obj(spec.behavior?.[dir]);

@@ -8,7 +8,7 @@ import { INT32_MAX } from '../rules/numbers';
 import { port as portRule } from '../rules/ports';
 import { quantity, quantityHint } from '../rules/quantity';
 import { configMapKey, envVarName } from '../rules/workload';
-import { autoscalingReplicas, disruptionBound, mountPath as mountPathRule, podVolumeName, probeField, ProbeKind, probeSuccessThreshold, utilizationTarget } from '../rules/workload-spec';
+import { autoscalingReplicas, disruptionBound, disruptionCount, mountPath as mountPathRule, podVolumeName, probeField, ProbeKind, probeSuccessThreshold, utilizationTarget } from '../rules/workload-spec';
 
 const PROBE = Symbol.for('cdk8s-istio.Probe');
 const VOLUME = Symbol.for('cdk8s-istio.Volume');
@@ -330,9 +330,10 @@ export interface AutoscalingOptions {
 }
 
 /**
- * A PodDisruptionBudget (`policy/v1`) per version with at least 2 pods (with an autoscaler: at least
- * 2 `minReplicas`); a version with fewer pods gets none, since a budget over one pod either protects
- * nothing or blocks every node drain. Set at most one of the bounds.
+ * The bounds of a PodDisruptionBudget (`policy/v1`) per version with at least 2 pods (with an
+ * autoscaler: at least 2 `minReplicas`); a version with fewer pods gets none, since a budget over one
+ * pod either protects nothing or blocks every node drain. Set at most one of the bounds. The same
+ * bounds as {@link DisruptionBudget.maxUnavailable} / {@link DisruptionBudget.minAvailable}.
  * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
  */
 export interface DisruptionBudgetOptions {
@@ -352,6 +353,68 @@ export interface DisruptionBudgetOptions {
    * @default true
    */
   readonly evictUnhealthyPods?: boolean;
+}
+
+/** Options of {@link DisruptionBudget.maxUnavailable} and {@link DisruptionBudget.minAvailable}. */
+export interface DisruptionBudgetEvictionOptions {
+  /**
+   * Let evictions remove pods that are not ready anyway (`unhealthyPodEvictionPolicy: AlwaysAllow`),
+   * so a crash-looping version does not block node drains.
+   * @default true
+   */
+  readonly evictUnhealthyPods?: boolean;
+}
+
+const DISRUPTION_BUDGET = Symbol.for('cdk8s-istio.DisruptionBudget');
+
+/**
+ * The PodDisruptionBudget (`policy/v1`) of each Deployment a TracedService writes with at least 2 pods
+ * (autoscaled: `minReplicas` of at least 2). Without a setting every such Deployment gets
+ * `DisruptionBudget.maxUnavailable(1)`: node drains and cluster upgrades evict its pods one at a
+ * time. A count is checked here (at least 1) and against each version's pods where the service is
+ * written (at most pods − 1).
+ * @example DisruptionBudget.none() // opt out: evictions may take every pod of a version at once
+ * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
+ */
+export class DisruptionBudget {
+  /** True for a DisruptionBudget from any copy of this package. */
+  public static [Symbol.hasInstance](x: unknown): boolean {
+    return hasBrand(x, DISRUPTION_BUDGET);
+  }
+
+  /** At most `count` pods of a version evicted at once (the default is `maxUnavailable(1)`). */
+  public static maxUnavailable(count: number, options: DisruptionBudgetEvictionOptions = {}): DisruptionBudget {
+    return DisruptionBudget.bound('DisruptionBudget.maxUnavailable', 'maxUnavailable', count, options);
+  }
+
+  /** At least `count` pods of a version kept available during evictions. */
+  public static minAvailable(count: number, options: DisruptionBudgetEvictionOptions = {}): DisruptionBudget {
+    return DisruptionBudget.bound('DisruptionBudget.minAvailable', 'minAvailable', count, options);
+  }
+
+  /**
+   * No PodDisruptionBudget: node drains and cluster upgrades may evict every pod of a version at once.
+   * For workloads whose availability another mechanism guards (or that can be down), named so the
+   * choice is visible in code.
+   */
+  public static none(): DisruptionBudget {
+    return new DisruptionBudget(undefined);
+  }
+
+  private static bound(where: string, field: 'maxUnavailable' | 'minAvailable', count: number, o: DisruptionBudgetEvictionOptions): DisruptionBudget {
+    check(where, 'count', count, (v) => disruptionCount(field, v));
+    if (o.evictUnhealthyPods !== undefined && typeof o.evictUnhealthyPods !== 'boolean') fail(where, 'options.evictUnhealthyPods', o.evictUnhealthyPods, 'must be a boolean');
+    return new DisruptionBudget({ [field]: count, ...(o.evictUnhealthyPods !== undefined ? { evictUnhealthyPods: o.evictUnhealthyPods } : {}) });
+  }
+
+  private constructor(private readonly _options: DisruptionBudgetOptions | undefined) {
+    brand(this, DISRUPTION_BUDGET);
+  }
+
+  /** @internal The bounds, or undefined for {@link DisruptionBudget.none}. */
+  public toOptions(): DisruptionBudgetOptions | undefined {
+    return this._options === undefined ? undefined : { ...this._options };
+  }
 }
 
 /**
@@ -386,22 +449,105 @@ export interface VolumeMountOptions {
   readonly readOnly?: boolean;
 }
 
-/** The workload props {@link workloadParts} reads (a TracedService's). */
-export interface WorkloadPartsProps {
-  readonly replicas?: number;
-  readonly versions: readonly {
-    readonly name: string; readonly replicas?: number; readonly command?: string[]; readonly args?: string[]; readonly autoscaling?: AutoscalingOptions | false;
-    readonly livenessProbe?: Probe; readonly startupProbe?: Probe;
-  }[];
-  readonly livenessProbe?: Probe;
-  readonly startupProbe?: Probe;
-  readonly volumes?: VolumeMountOptions[];
-  readonly envFromKeys?: { readonly [name: string]: EnvKeyRef };
+/**
+ * The workload settings one version of a service may set for itself, overriding the service's (the
+ * workload part of a TracedService's `ServiceVersion`).
+ */
+export interface VersionWorkloadOptions {
+  /**
+   * This version's container command (entrypoint).
+   * @default - the service's `command`
+   */
   readonly command?: string[];
+  /**
+   * This version's container args.
+   * @default - the service's `args`
+   */
   readonly args?: string[];
+  /**
+   * This version's autoscaler, or `false` for a fixed `replicas` count while other versions scale.
+   * @default - the service's `autoscaling`
+   */
+  readonly autoscaling?: AutoscalingOptions | false;
+  /**
+   * This version's liveness probe (e.g. a new health endpoint).
+   * @default - the service's `livenessProbe`
+   */
+  readonly livenessProbe?: Probe;
+  /**
+   * This version's startup probe.
+   * @default - the service's `startupProbe`
+   */
+  readonly startupProbe?: Probe;
+}
+
+/**
+ * The workload settings of a service's pods, beyond ports, resources and identity: probes, volumes,
+ * variables from Secret/ConfigMap keys, command/args, autoscaling, disruption budgets and zone
+ * spread. `TracedServiceProps` extends it; a team's own service construct can take (and pass on) the
+ * same options. Each setting is checked where it is written (docs/workloads.md).
+ */
+export interface WorkloadOptions {
+  /**
+   * The liveness probe: the kubelet restarts the container when it fails.
+   * @example Probe.httpGet('/healthz', { period: Duration.seconds(10) })
+   * @default - none
+   */
+  readonly livenessProbe?: Probe;
+  /**
+   * The startup probe: liveness and readiness wait until it succeeds (for slow starts).
+   * @default - none
+   */
+  readonly startupProbe?: Probe;
+  /**
+   * Volumes the container mounts: ConfigMaps, Secrets, emptyDirs (types Pod Security "restricted" allows).
+   * @example [{ volume: Volume.fromSecret('tls', 'catalog-tls'), mountPath: '/etc/tls' }]
+   * @default - none
+   */
+  readonly volumes?: VolumeMountOptions[];
+  /**
+   * Environment variables read from Secret or ConfigMap keys (`valueFrom`), by variable name. The
+   * values stay in the cluster.
+   * @example { DB_PASSWORD: EnvKeyRef.secret('catalog-db', 'password') }
+   * @default - none
+   */
+  readonly envFromKeys?: { readonly [name: string]: EnvKeyRef };
+  /**
+   * The container command (entrypoint) of every version.
+   * @default - the image's entrypoint
+   */
+  readonly command?: string[];
+  /**
+   * The container args of every version.
+   * @default - the image's cmd
+   */
+  readonly args?: string[];
+  /**
+   * A HorizontalPodAutoscaler per version. The Deployments then leave `replicas` to it, and
+   * `replicas` may not be set for an autoscaled version.
+   * @default - none: fixed `replicas`
+   */
   readonly autoscaling?: AutoscalingOptions;
-  readonly disruptionBudget?: DisruptionBudgetOptions;
+  /**
+   * The PodDisruptionBudget of each version with at least 2 pods (autoscaled: `minReplicas` ≥ 2),
+   * selecting exactly that version's pods (with Flagger: its primary's). `DisruptionBudget.none()`
+   * opts out; the bounds (`DisruptionBudget.maxUnavailable(n)`, or `{ maxUnavailable?, minAvailable?,
+   * evictUnhealthyPods? }`, where `{}` is `maxUnavailable: 1`) must fit every such version.
+   * @example DisruptionBudget.none()
+   * @default DisruptionBudget.maxUnavailable(1) for each version with at least 2 pods
+   */
+  readonly disruptionBudget?: DisruptionBudget | DisruptionBudgetOptions;
+  /**
+   * Spread each version's pods across zones (`topology.kubernetes.io/zone`).
+   * @default - no spread constraint
+   */
   readonly topologySpread?: TopologySpreadOptions;
+}
+
+/** What {@link workloadParts} reads: the workload options and the versions with their replicas. */
+export interface WorkloadPartsProps extends WorkloadOptions {
+  readonly replicas?: number;
+  readonly versions: readonly (VersionWorkloadOptions & { readonly name: string; readonly replicas?: number })[];
 }
 
 /**
@@ -426,13 +572,16 @@ export function workloadParts(where: string, props: WorkloadPartsProps, versions
   if (props.replicas !== undefined && scaled.every((s) => s !== undefined)) {
     fail(where, 'props.replicas', props.replicas, 'every version is autoscaled, so a fixed replica count would never apply', 'set autoscaling.minReplicas instead');
   }
+  // Explicit bounds must fit some version; the default budget goes to every version with 2 or more pods.
+  const explicitBudget = props.disruptionBudget !== undefined && !(props.disruptionBudget instanceof DisruptionBudget && props.disruptionBudget.toOptions() === undefined);
+  const budgetOptions = budgetChoice(where, props.disruptionBudget);
   const out = versions.map((v, i) => {
     const spec = props.versions[i];
     const command = spec.command !== undefined ? commandList(where, `props.versions[${i}].command`, spec.command) : serviceCommand;
     const args = spec.args !== undefined ? commandList(where, `props.versions[${i}].args`, spec.args, true) : serviceArgs;
     const hpa = scaled[i];
     const replicas = hpa ? hpa.minReplicas : v.replicas;
-    const budget = props.disruptionBudget !== undefined && replicas >= 2 ? disruptionBudget(where, props.disruptionBudget, replicas, v.name) : undefined;
+    const budget = budgetOptions && replicas >= 2 ? disruptionBudget(where, budgetOptions, replicas, v.name) : undefined;
     const liveness = spec.livenessProbe !== undefined ? probe(where, `props.versions[${i}].livenessProbe`, 'liveness', spec.livenessProbe) : undefined;
     const startup = spec.startupProbe !== undefined ? probe(where, `props.versions[${i}].startupProbe`, 'startup', spec.startupProbe) : undefined;
     return {
@@ -446,7 +595,7 @@ export function workloadParts(where: string, props: WorkloadPartsProps, versions
       ...(budget ? { disruptionBudget: budget } : {}),
     };
   });
-  if (props.disruptionBudget !== undefined && out.every((v) => v.disruptionBudget === undefined)) {
+  if (explicitBudget && out.every((v) => v.disruptionBudget === undefined)) {
     fail(where, 'props.disruptionBudget', props.disruptionBudget, 'no version runs at least 2 pods, so no budget would be written (one pod is either unprotected or blocks every node drain)', 'run 2 or more replicas (or autoscaling.minReplicas), or drop disruptionBudget');
   }
   return {
@@ -472,7 +621,7 @@ function commandList(where: string, property: string, list: readonly string[] | 
 function autoscaling(where: string, property: string, o: AutoscalingOptions): AutoscalingIntent {
   if (typeof o !== 'object' || o === null) fail(where, property, o, 'must be an object with maxReplicas');
   const min = o.minReplicas ?? 2;
-  const bad = autoscalingReplicas(min, o.maxReplicas);
+  const [bad] = autoscalingReplicas(min, o.maxReplicas);
   if (bad) fail(where, `${property}.${bad.property}`, bad.property === 'minReplicas' ? min : o.maxReplicas, bad.rule);
   for (const k of ['cpuUtilization', 'memoryUtilization'] as const) {
     if (o[k] !== undefined) check(where, `${property}.${k}`, o[k], utilizationTarget);
@@ -481,15 +630,38 @@ function autoscaling(where: string, property: string, o: AutoscalingOptions): Au
   return { minReplicas: min, maxReplicas: o.maxReplicas, ...(cpu !== undefined ? { cpuUtilization: cpu } : {}), ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}) };
 }
 
-function disruptionBudget(where: string, o: DisruptionBudgetOptions, replicas: number, version: string): DisruptionBudgetIntent {
-  if (o.maxUnavailable !== undefined && o.minAvailable !== undefined) {
-    fail(where, 'props.disruptionBudget', o, 'set maxUnavailable or minAvailable, not both (the API server rejects both)');
+/** The bounds a service's `disruptionBudget` asks for: the default `maxUnavailable: 1`, or none for `DisruptionBudget.none()`. */
+function budgetChoice(where: string, b: DisruptionBudget | DisruptionBudgetOptions | undefined): DisruptionBudgetOptions | undefined {
+  if (b === undefined) return {};
+  if (b instanceof DisruptionBudget) return b.toOptions();
+  if (typeof b !== 'object' || b === null) fail(where, 'props.disruptionBudget', b, 'must be a DisruptionBudget or { maxUnavailable?, minAvailable?, evictUnhealthyPods? }', 'e.g. DisruptionBudget.maxUnavailable(1), or DisruptionBudget.none() to opt out');
+  return b;
+}
+
+/**
+ * The budget of `pods` pods of one Deployment (an ingress gateway's): `maxUnavailable: 1` by default,
+ * none for `DisruptionBudget.none()` or fewer than 2 pods. `property` names the setting in errors.
+ */
+export function podsDisruptionBudget(where: string, property: string, b: DisruptionBudget | undefined, pods: number): DisruptionBudgetIntent | undefined {
+  if (b !== undefined && !(b instanceof DisruptionBudget)) fail(where, property, b, 'must be a DisruptionBudget', 'e.g. DisruptionBudget.maxUnavailable(1), or DisruptionBudget.none() to opt out');
+  const o = b === undefined ? {} : b.toOptions();
+  if (o === undefined) return undefined;
+  if (pods < 2) {
+    if (b !== undefined) fail(where, property, b.toOptions(), `${pods} pod cannot have a disruption budget (one pod is either unprotected or blocks every node drain)`, 'run 2 or more replicas, or drop the budget');
+    return undefined;
   }
-  if (o.evictUnhealthyPods !== undefined && typeof o.evictUnhealthyPods !== 'boolean') fail(where, 'props.disruptionBudget.evictUnhealthyPods', o.evictUnhealthyPods, 'must be a boolean');
+  return disruptionBudget(where, o, pods, undefined, property);
+}
+
+function disruptionBudget(where: string, o: DisruptionBudgetOptions, replicas: number, version: string | undefined, property = 'props.disruptionBudget'): DisruptionBudgetIntent {
+  if (o.maxUnavailable !== undefined && o.minAvailable !== undefined) {
+    fail(where, property, o, 'set maxUnavailable or minAvailable, not both (the API server rejects both)');
+  }
+  if (o.evictUnhealthyPods !== undefined && typeof o.evictUnhealthyPods !== 'boolean') fail(where, `${property}.evictUnhealthyPods`, o.evictUnhealthyPods, 'must be a boolean');
   const field = o.minAvailable !== undefined ? 'minAvailable' : 'maxUnavailable';
   const value = o.minAvailable ?? o.maxUnavailable ?? 1;
   const bad = disruptionBound(field, value, replicas);
-  if (bad) fail(where, `props.disruptionBudget.${field}`, value, `${bad} (version ${version})`);
+  if (bad) fail(where, `${property}.${field}`, value, version !== undefined ? `${bad} (version ${version})` : bad);
   return { [field]: value, unhealthyPodEvictionPolicy: o.evictUnhealthyPods === false ? 'IfHealthyBudget' : 'AlwaysAllow' };
 }
 

@@ -71,6 +71,7 @@ describe('examples/features.ts → dist/features/', () => {
     expect(d.spec.template.spec.containers[0].env).toContainEqual({ name: 'CATALOG_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'catalog-db', key: 'password' } } });
     const names = (kind: string) => objects.filter((o: any) => o.kind === kind).map((o: any) => o.metadata.name).sort();
     expect(names('HorizontalPodAutoscaler')).toEqual(['catalog-v1', 'catalog-v2']);
-    expect(names('PodDisruptionBudget')).toEqual(['catalog-v1', 'catalog-v2']);
+    // catalog's own budget, the default one of shop's 2-pod versions, and reviews' over Flagger's primary
+    expect(names('PodDisruptionBudget')).toEqual(['catalog-v1', 'catalog-v2', 'reviews-primary', 'shop-v1', 'shop-v2']);
   });
 });

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { CanaryAnalysis, CanaryRoute, Destination, EnvKeyRef, Probe, Volume } from '../../src';
+import { CanaryAnalysis, CanaryRoute, Destination, DisruptionBudget, EnvKeyRef, Probe, Volume } from '../../src';
 import { podSecurityRestrictedViolations } from '../../src/rules/pod-security';
 import { validateManifests } from '../../src/validation';
 import { meshChart, one, service, synth } from '../helpers';
@@ -233,23 +233,75 @@ describe('HorizontalPodAutoscaler', () => {
   });
 });
 
-describe('PodDisruptionBudget (opt-in)', () => {
-  test('GIVEN no disruptionBudget THEN none is written (the reference app keeps exactly its spec)', () => {
+describe('PodDisruptionBudget (by default with 2 or more pods)', () => {
+  test('GIVEN no disruptionBudget THEN maxUnavailable 1 over exactly the pods of each version with 2 or more pods, none for 1 or 0 pods', () => {
+    // GIVEN versions of 3, 2, 1 and 0 pods
     const { chart, ns } = meshChart();
-    service(chart, ns, 'a', { replicas: 3 });
+    service(chart, ns, 'a', { replicas: 3, versions: [{ name: 'v1' }, { name: 'v2', replicas: 2 }, { name: 'v3', replicas: 1 }, { name: 'v4', replicas: 0 }] });
+    // WHEN synthesized
+    const pdbs = synth(chart).filter((o) => o.kind === 'PodDisruptionBudget');
+    // THEN one budget per version with >= 2 pods, selecting that Deployment's pod labels
+    expect(pdbs.map((p) => p.metadata.name)).toEqual(['a-v1', 'a-v2']);
+    expect(pdbs[1]).toMatchObject({
+      apiVersion: 'policy/v1',
+      metadata: { name: 'a-v2', namespace: 'production' },
+      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'a', version: 'v2' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
+    });
+  });
+
+  test('GIVEN autoscaled versions THEN the default budget follows minReplicas: 2 gets one, 1 none', () => {
+    const { chart, ns } = meshChart();
+    service(chart, ns, 'a', { autoscaling: { maxReplicas: 4 }, versions: [{ name: 'v1' }, { name: 'v2', autoscaling: { minReplicas: 1, maxReplicas: 4 } }] });
+    expect(synth(chart).filter((o) => o.kind === 'PodDisruptionBudget').map((p) => p.metadata.name)).toEqual(['a-v1']);
+  });
+
+  test('GIVEN DisruptionBudget.none() THEN no budget is written and the handle is undefined', () => {
+    const { chart, ns } = meshChart();
+    const a = service(chart, ns, 'a', { replicas: 3, disruptionBudget: DisruptionBudget.none() });
+    expect(a.disruptionBudgetOf('v1')).toBeUndefined();
     expect(synth(chart).filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
   });
 
-  test('GIVEN disruptionBudget {} THEN maxUnavailable 1 for each version with 2 or more pods, none for a 1-pod version', () => {
+  test('GIVEN no version with 2 pods THEN the default writes nothing and is no error; DisruptionBudget.none() neither', () => {
     const { chart, ns } = meshChart();
-    service(chart, ns, 'a', { replicas: 3, disruptionBudget: {}, versions: [{ name: 'v1' }, { name: 'v2', replicas: 1 }] });
-    const pdbs = synth(chart).filter((o) => o.kind === 'PodDisruptionBudget');
-    expect(pdbs).toHaveLength(1);
-    expect(pdbs[0]).toMatchObject({
-      apiVersion: 'policy/v1',
-      metadata: { name: 'a-v1', namespace: 'production' },
-      spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'a', version: 'v1' } }, unhealthyPodEvictionPolicy: 'AlwaysAllow' },
-    });
+    service(chart, ns, 'a', { replicas: 1 });
+    service(chart, ns, 'b', { replicas: 1, disruptionBudget: DisruptionBudget.none() });
+    expect(synth(chart).filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
+  });
+
+  test('GIVEN DisruptionBudget.maxUnavailable / minAvailable THEN rendered as the equivalent options object', () => {
+    const { chart, ns } = meshChart();
+    service(chart, ns, 'a', { replicas: 3, disruptionBudget: DisruptionBudget.maxUnavailable(2, { evictUnhealthyPods: false }) });
+    service(chart, ns, 'b', { replicas: 3, disruptionBudget: { maxUnavailable: 2, evictUnhealthyPods: false } });
+    service(chart, ns, 'c', { replicas: 3, disruptionBudget: DisruptionBudget.minAvailable(2) });
+    const objects = synth(chart);
+    expect(one(objects, 'PodDisruptionBudget', 'a-v1').spec).toEqual({ ...one(objects, 'PodDisruptionBudget', 'b-v1').spec, selector: { matchLabels: { app: 'a', version: 'v1' } } });
+    expect(one(objects, 'PodDisruptionBudget', 'a-v1').spec).toMatchObject({ maxUnavailable: 2, unhealthyPodEvictionPolicy: 'IfHealthyBudget' });
+    expect(one(objects, 'PodDisruptionBudget', 'c-v1').spec).toMatchObject({ minAvailable: 2, unhealthyPodEvictionPolicy: 'AlwaysAllow' });
+    expect(one(objects, 'PodDisruptionBudget', 'c-v1').spec.maxUnavailable).toBeUndefined();
+  });
+
+  test.each([
+    ['maxUnavailable', 0, /\[DisruptionBudget\.maxUnavailable\] count: 0 is invalid: maxUnavailable must be an integer of at least 1 \(0 blocks every eviction/],
+    ['minAvailable', 0, /\[DisruptionBudget\.minAvailable\] count: 0 is invalid: minAvailable must be an integer of at least 1 \(0 protects nothing/],
+    ['maxUnavailable', 1.5, /count: 1\.5 is invalid/],
+    ['minAvailable', 2147483648, /count: 2147483648 is invalid/],
+  ] as const)('GIVEN DisruptionBudget.%s(%p) THEN refused where written', (factory, count, message) => {
+    expect(() => DisruptionBudget[factory](count)).toThrow(message);
+  });
+
+  test.each([[1], [2147483647]])('GIVEN DisruptionBudget.maxUnavailable(%p) (bounds of the factory) THEN accepted by the factory', (count) => {
+    expect(DisruptionBudget.maxUnavailable(count)).toBeInstanceOf(DisruptionBudget);
+  });
+
+  test('GIVEN a factory count above the pods of a version THEN refused at the service, naming the version', () => {
+    const { chart, ns } = meshChart();
+    expect(() => service(chart, ns, 'a', { replicas: 3, disruptionBudget: DisruptionBudget.maxUnavailable(3) })).toThrow(/\[test\/a\] props\.disruptionBudget\.maxUnavailable: 3 .*1\.\.2 for 3 pods .*\(version v1\)/);
+  });
+
+  test('GIVEN a disruptionBudget that is neither a DisruptionBudget nor an object THEN refused with a hint', () => {
+    const { chart, ns } = meshChart();
+    expect(() => service(chart, ns, 'a', { disruptionBudget: 'none' as any })).toThrow(/props\.disruptionBudget: "none" is invalid: must be a DisruptionBudget.*Hint: .*DisruptionBudget\.none\(\)/);
   });
 
   test('GIVEN an autoscaled version THEN its budget is checked against minReplicas', () => {
@@ -276,9 +328,10 @@ describe('PodDisruptionBudget (opt-in)', () => {
     expect(one(synth(chart), 'PodDisruptionBudget', 'a-v1').spec).toMatchObject(disruptionBudget);
   });
 
-  test('GIVEN a budget but no version with 2 pods THEN refused rather than silently writing nothing', () => {
+  test('GIVEN explicit bounds but no version with 2 pods THEN refused rather than silently writing nothing', () => {
     const { chart, ns } = meshChart();
     expect(() => service(chart, ns, 'a', { replicas: 1, disruptionBudget: {} })).toThrow(/props\.disruptionBudget.*no version runs at least 2 pods/);
+    expect(() => service(chart, ns, 'b', { replicas: 1, disruptionBudget: DisruptionBudget.maxUnavailable(1) })).toThrow(/props\.disruptionBudget.*no version runs at least 2 pods/);
   });
 });
 

@@ -41,7 +41,9 @@ describe('apply order', () => {
       rank('networking.istio.io/v1', 'DestinationRule'),
       rank('v1', 'ServiceAccount'),
       rank('v1', 'Service'),
+      rank('policy/v1', 'PodDisruptionBudget'),
       rank('apps/v1', 'Deployment'),
+      rank('autoscaling/v2', 'HorizontalPodAutoscaler'),
       rank('networking.istio.io/v1', 'VirtualService'),
       rank('gateway.networking.k8s.io/v1', 'HTTPRoute'),
       rank('example.com/v1', 'Widget'),
@@ -104,7 +106,7 @@ describe('apply order', () => {
     const runs = kinds.filter((k, i) => i === 0 || kinds[i - 1] !== k);
     expect(runs).toEqual([
       'Namespace', 'PeerAuthentication', 'AuthorizationPolicy', 'Sidecar', 'DestinationRule', 'EnvoyFilter', 'Telemetry',
-      'ServiceAccount', 'Service', 'Deployment', 'VirtualService',
+      'ServiceAccount', 'Service', 'PodDisruptionBudget', 'Deployment', 'VirtualService',
     ]);
   });
 
