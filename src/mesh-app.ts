@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { applyOrder, applyRank } from './synth/apply-order';
 import { fail } from './private/errors';
 import { runSynthHooks } from './private/synth-hooks';
-import { formatFindings, isInputError, MeshSynthError } from './mesh-synth-error';
+import { constructErrorFindings, constructSynthError, formatFindings, isInputError, MeshSynthError } from './mesh-synth-error';
 import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, SetValidation, ValidationOptions } from './validation';
@@ -349,6 +349,9 @@ export class MeshApp extends App {
    * its dependency graph gives the order, which apply order then respects.
    */
   private resolveCharts(all: readonly IConstruct[]): { charts: ResolvedChart[]; dependantCharts: boolean } {
+    // the construct validation cdk8s runs before synth; its errors are findings of the MeshSynthError
+    const constructErrors = constructErrorFindings(all);
+    if (constructErrors.length > 0) throw constructSynthError(constructErrors);
     const fast = this.resolveWithoutDependencies(all);
     if (fast) {
       return { charts: [...fast].map(([chart, objects]) => ({ chart, objects: sortForApply(objects) })), dependantCharts: false };
@@ -393,7 +396,6 @@ export class MeshApp extends App {
   private resolveWithoutDependencies(all: readonly IConstruct[]): Map<Chart, ApiObject[]> | undefined {
     const chartOfConstruct = new Map<IConstruct, Chart | undefined>();
     const byChart = new Map<Chart, ApiObject[]>();
-    const errors: string[] = [];
     for (const c of all) {
       if (c.node.dependencies.length > 0) return undefined;
       const parent = c.node.scope;
@@ -407,11 +409,6 @@ export class MeshApp extends App {
       chartOfConstruct.set(c, enclosing);
       if (enclosing && ApiObject.isApiObject(c)) byChart.get(enclosing)!.push(c);
     }
-    // the same construct validation cdk8s runs before synth, with the same message
-    for (const c of all) {
-      for (const e of c.node.validate()) errors.push(`[${c.node.path}] ${e}`);
-    }
-    if (errors.length > 0) throw new MeshSynthError(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
     return byChart;
   }
 

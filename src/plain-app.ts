@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { formatFindings, MeshSynthError } from './mesh-synth-error';
+import { CONSTRUCT_ERROR_CODE, constructErrorFindings, constructSynthError, formatFindings, MeshSynthError } from './mesh-synth-error';
 import { brandSymbol, hasBrand } from './private/brand';
 import { runSynthHooks } from './private/synth-hooks';
 import { MeshValidator, ValidationOptions } from './validation';
@@ -64,6 +64,11 @@ export function validatePlainApp(root: IConstruct): Finding[] {
   const options = INSTALLED.get(root);
   if (!options) return [];
   if (options.validation === false) {
+    // The constructs' own checks (cdk8s runs them next and would throw a plain Error) are findings of a
+    // MeshSynthError also with validation off, which turns off the checks of the output only.
+    runSynthHooks(root);
+    const constructErrors = constructErrorFindings(root.node.findAll());
+    if (constructErrors.length > 0) throw constructSynthError(constructErrors);
     if (!WARNED_OFF.has(root)) {
       WARNED_OFF.add(root);
       process.stderr.write(`cdk8s-istio: validation is off (validation: false on ${options.meshPath}); the output is not checked\n`);
@@ -72,6 +77,7 @@ export function validatePlainApp(root: IConstruct): Finding[] {
   }
   const { findings } = synthValidated(root, options.validation === true ? {} : options.validation);
   const errors = findings.filter((f) => f.level === 'error');
+  if (errors.some((f) => f.code === CONSTRUCT_ERROR_CODE)) throw constructSynthError(errors);
   const others = findings.filter((f) => f.level !== 'error');
   if (others.length > 0) process.stderr.write(`${formatFindings(others)}\n`);
   if (errors.length > 0) {
@@ -86,10 +92,15 @@ const WARNED_OFF = new WeakSet<IConstruct>();
  * The manifests of `charts` (every chart under `root` by default) and their findings, validated as one
  * set: the construct warnings, the built-in validator (external principals the constructs declared
  * included) and the construct suppressions, exactly as MeshApp applies them to one output folder.
+ * When a construct's own check fails, its errors are the findings (code `CI0001`) and there are no
+ * manifests, as MeshApp stops there too.
  */
 export function synthValidated(root: IConstruct, options: ValidationOptions = {}, charts?: readonly Chart[]): { manifests: any[]; findings: Finding[] } {
   runSynthHooks(root);
   const all = root.node.findAll();
+  // a construct error stops synth before any object is resolved (cdk8s would throw a plain Error): no manifests
+  const constructErrors = constructErrorFindings(all);
+  if (constructErrors.length > 0) return { manifests: [], findings: constructErrors };
   const sourced: SourcedManifest[] = [];
   const manifests: any[] = [];
   for (const chart of charts ?? all.filter((c): c is Chart => Chart.isChart(c))) {

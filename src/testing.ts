@@ -27,7 +27,10 @@ export interface MeshSynthResult {
 export class MeshTesting {
   /**
    * Synthesizes `chart` (as `Testing.synth`) and validates its manifests as one deployable set, as
-   * MeshApp and a plain App's synth do. It never throws for findings: assert on them.
+   * MeshApp and a plain App's synth do. It never throws for findings: assert on them. When a
+   * construct's own check fails at synth (where MeshApp throws a {@link MeshSynthError}), its errors are
+   * the findings (code `CI0001`, with the construct path, `property`, `value`, `rule` and `hint`) and
+   * `manifests` is empty, since nothing would be written.
    * @param options the validation options (checks, suppressions, analyzer settings)
    */
   public static synth(chart: Chart, options: ValidationOptions = {}): MeshSynthResult {

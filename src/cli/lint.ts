@@ -41,6 +41,8 @@ options:
                            default: the mesh config in the files, else Istio's defaults
   --mesh-networks FILE     the mesh networks to analyze with (a MeshNetworks YAML, as Istio's
                            analyzer tests pass it; default: key meshNetworks of ConfigMap istio)
+  --recursive              accepted for symmetry with route, authz and graph; lint always
+                           reads subfolders (each its own set), so it changes nothing
   --stats                  print CEL rule coverage and timings to stderr
   -h, --help               this help
 
@@ -75,6 +77,9 @@ function parseArgs(argv: string[]): LintArgs | string {
     if (optionsEnded || a === '-' || !a.startsWith('-')) paths.push(a);
     else if (a === '--') optionsEnded = true;
     else if (a === '--stats') stats = true;
+    // lint always reads subfolders (each a set of its own); route/authz/graph need the flag, so lint
+    // accepts it too and a command line works with any of the four
+    else if (a === '--recursive') continue;
     else if (a === '--external-principal') {
       const v = value();
       if (!v) return '--external-principal needs a value';

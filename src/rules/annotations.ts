@@ -111,6 +111,22 @@ export function isIstioAnnotation(name: string): boolean {
   return name.split('/')[0].endsWith('istio.io');
 }
 
+/**
+ * Istio's per-resource suppression annotation (istio/api annotation/annotations.yaml: any resource): a
+ * comma-separated list of analyzer message codes, or `*` for every code.
+ */
+export const ANALYZE_SUPPRESS_ANNOTATION = 'galley.istio.io/analyze-suppress';
+
+/**
+ * Whether an `analyze-suppress` annotation value drops a message with `code` on its resource, as
+ * `istioctl analyze` filters messages (pkg/config/analysis/local/istiod_analyze.go `filterMessages`, Istio
+ * 1.30.3): the value is split on `,` and each entry compared exactly (no spaces trimmed), `*` matching any code.
+ */
+export function analyzeSuppresses(value: unknown, code: string): boolean {
+  if (typeof value !== 'string' || value === '') return false;
+  return value.split(',').some((c) => c === '*' || c === code);
+}
+
 /** The annotation that makes an AuthorizationPolicy dry-run (shadow rules, never enforced). */
 export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 

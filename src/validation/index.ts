@@ -14,6 +14,7 @@ import { compareFindings, RawFinding } from './report';
 import { checkMeshConfigManifest } from './mesh-config-manifests';
 import { checkMetadata, checkSchema } from './schema';
 import { objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
+import { ANALYZE_SUPPRESS_ANNOTATION, analyzeSuppresses } from '../rules/annotations';
 import { Finding, IManifestValidator, SourcedManifest } from './types';
 import { checkWebhook } from './webhook';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
@@ -235,9 +236,13 @@ function applySuppressions(findings: Finding[], manifests: readonly SourcedManif
       out.push({ code: 'CI9001', level: 'error', message: `suppression of ${s.code}${s.object ? ` for ${s.object}` : ''} has no reason: every suppression needs one` });
     } else valid.push(s);
   }
-  // Per-object suppressions from the annotation.
+  // Per-object suppressions from the annotations: ours (with reasons), and Istio's analyze-suppress
+  // (codes only), honoured as istioctl analyze honours it.
   const annotated = new Map<string, Set<string>>();
+  const istioSuppressed = new Map<string, unknown>();
   for (const src of manifests) {
+    const istio = src.manifest?.metadata?.annotations?.[ANALYZE_SUPPRESS_ANNOTATION];
+    if (istio !== undefined) istioSuppressed.set(objectKey(src.manifest), istio);
     const ann = src.manifest?.metadata?.annotations?.[SUPPRESS_ANNOTATION];
     if (ann === undefined) continue;
     for (const s of parseSuppressAnnotation(ann)) {
@@ -251,7 +256,9 @@ function applySuppressions(findings: Finding[], manifests: readonly SourcedManif
   }
   for (const f of findings) {
     if (valid.some((s) => s.code === f.code && objectMatches(s.object, f))) continue;
-    if (annotated.get(`${f.kind}/${f.namespace ?? ''}/${f.name ?? ''}`)?.has(f.code)) continue;
+    const key = `${f.kind}/${f.namespace ?? ''}/${f.name ?? ''}`;
+    if (annotated.get(key)?.has(f.code)) continue;
+    if (istioSuppressed.size > 0 && f.kind !== undefined && analyzeSuppresses(istioSuppressed.get(key), f.code)) continue;
     out.push(f);
   }
   return out;

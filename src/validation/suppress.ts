@@ -2,13 +2,35 @@
  * Turning a finding code off, always with a reason: on a construct (applies to every object under
  * it), in validator options, or with an annotation on the object itself.
  */
+import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { addSynthHook, runSynthHooks } from '../private/synth-hooks';
+import { ANALYZE_SUPPRESS_ANNOTATION } from '../rules/annotations';
 import { Finding } from './types';
 
 const KEY = 'cdk8s-istio/suppress';
 
-/** The annotation that suppresses codes on one object: `"IST0118: reason; CI3001: other reason"`. */
+/**
+ * The annotation that suppresses codes on one object: `"IST0118: reason; CI3001: other reason"`. Read by
+ * lint, the plugin and synth. Its domain ends in `istio.io`, so Istio's IST0108 reports it as an unknown
+ * annotation on a Namespace, Service, Pod or Deployment: there, use {@link ANALYZE_SUPPRESS_ANNOTATION}.
+ */
 export const SUPPRESS_ANNOTATION = 'validation.cdk8s-istio.io/suppress';
+
+/**
+ * Istio's own per-object suppression annotation, `galley.istio.io/analyze-suppress`: comma-separated codes
+ * (no spaces), or `*`. `istioctl analyze`, `cdk8s-istio lint`, the cdk8s plugin and synth all drop the listed
+ * codes on the object that carries it. Synth writes it on every object a {@link Validation.suppress} covers.
+ */
+export { ANALYZE_SUPPRESS_ANNOTATION } from '../rules/annotations';
+
+/**
+ * The annotation synth writes beside {@link ANALYZE_SUPPRESS_ANNOTATION} on an object a
+ * {@link Validation.suppress} covers: the reasons, as JSON `{"<code>": "<reason>"}` (reasons of several
+ * suppressions of one code joined with `; `). For the reader only: the codes of Istio's annotation are what
+ * the checks honour. Its prefix is outside `istio.io`, so Istio's IST0108 leaves it alone on every kind.
+ */
+export const SUPPRESS_REASONS_ANNOTATION = 'cdk8s-istio/suppress-reasons';
 
 // The annotation the renderers write on AuthorizationPolicies naming declared external principals.
 export { EXTERNAL_PRINCIPALS_ANNOTATION } from '../private/annotations';
@@ -41,7 +63,72 @@ export class Suppressions {
    */
   public suppress(code: string, reason: string): void {
     this.scope.node.addMetadata(KEY, { code, reason });
+    carryIntoOutput(this.scope);
   }
+}
+
+const CARRIED_ROOTS = new WeakSet<IConstruct>();
+const CARRIED_SCOPES = new WeakSet<IConstruct>();
+
+/**
+ * Makes synth write the construct suppressions into the objects they cover (see
+ * {@link writeSuppressionAnnotations}): as an annotate step of the app's synth hooks (MeshApp,
+ * MeshTesting, a plain App with a Mesh), and from a construct validation of the scope, which cdk8s runs
+ * before it collects objects under any App or `Testing.synth` (the hooks are idempotent).
+ */
+function carryIntoOutput(scope: IConstruct): void {
+  const root = scope.node.root;
+  if (!CARRIED_ROOTS.has(root)) {
+    CARRIED_ROOTS.add(root);
+    addSynthHook(root, () => writeSuppressionAnnotations(root), 'annotate');
+  }
+  if (!CARRIED_SCOPES.has(scope)) {
+    CARRIED_SCOPES.add(scope);
+    scope.node.addValidation({
+      validate: () => {
+        runSynthHooks(root);
+        return [];
+      },
+    });
+  }
+}
+
+/**
+ * Writes every construct suppression of the app `root` onto the objects it covers (each `ApiObject` at
+ * or under the suppressing construct, as the synth filter matches findings by construct path), so that
+ * `cdk8s-istio lint` of the output, the cdk8s plugin and `istioctl analyze` drop the same findings synth
+ * dropped: the codes go into Istio's {@link ANALYZE_SUPPRESS_ANNOTATION} (merged with codes the object
+ * already lists, sorted), the reasons into {@link SUPPRESS_REASONS_ANNOTATION}. A suppression without a
+ * reason is not written (it fails synth, CI9001). Idempotent.
+ */
+export function writeSuppressionAnnotations(root: IConstruct): void {
+  const all = root.node.findAll();
+  const sups = collectSuppressions(root, all).filter((s) => typeof s.reason === 'string' && s.reason.trim() !== '' && typeof s.code === 'string' && s.code !== '');
+  if (sups.length === 0) return;
+  for (const c of all) {
+    if (!ApiObject.isApiObject(c)) continue;
+    const p = c.node.path;
+    const covering = sups.filter((s) => p === s.path || p.startsWith(s.path + '/'));
+    if (covering.length === 0) continue;
+    const current = (c.metadata.toJson().annotations ?? {}) as Record<string, string>;
+    const codes = new Set((current[ANALYZE_SUPPRESS_ANNOTATION] ?? '').split(',').filter((x) => x !== ''));
+    const reasons = new Map<string, string[]>();
+    for (const s of covering) {
+      codes.add(s.code);
+      const list = reasons.get(s.code) ?? [];
+      if (!list.includes(s.reason.trim())) list.push(s.reason.trim());
+      reasons.set(s.code, list);
+    }
+    c.metadata.addAnnotation(ANALYZE_SUPPRESS_ANNOTATION, [...codes].sort(codeOrder).join(','));
+    const json: Record<string, string> = {};
+    for (const code of [...reasons.keys()].sort(codeOrder)) json[code] = reasons.get(code)!.join('; ');
+    c.metadata.addAnnotation(SUPPRESS_REASONS_ANNOTATION, JSON.stringify(json));
+  }
+}
+
+/** Code-unit order (locale-independent, so the output is the same everywhere). */
+function codeOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const EXTERNAL_KEY = 'cdk8s-istio/external-principal';

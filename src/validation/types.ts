@@ -15,6 +15,14 @@ export interface Finding {
   readonly path?: string;
   /** The file the object was read from or written to. */
   readonly file?: string;
+  /** A construct's error at synth (code `CI0001`): the property, as in `props.port`. */
+  readonly property?: string;
+  /** A construct's error at synth: the refused value, as the message shows it. */
+  readonly value?: string;
+  /** A construct's error at synth: the rule the value breaks. */
+  readonly rule?: string;
+  /** A construct's error at synth: how to fix it, when the construct says. */
+  readonly hint?: string;
 }
 
 /** A manifest with where it came from. */

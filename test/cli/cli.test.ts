@@ -69,6 +69,32 @@ describe('exit codes', () => {
   });
 });
 
+describe('lint --recursive', () => {
+  test('is accepted as a no-op: lint always reads subfolders, each as a set of its own', () => {
+    // GIVEN a folder with a subfolder holding a bad object
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'good.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: good, namespace: default}\n');
+    fs.writeFileSync(path.join(dir, 'sub', 'bad.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: default}\n');
+    // WHEN lint runs with and without --recursive (before or after the folder)
+    const plain = lint([dir]);
+    const before = lint(['--recursive', dir]);
+    const after = lint([dir, '--recursive']);
+    // THEN all three read the subfolder and report the same
+    expect(plain.code).toBe(1);
+    expect(plain.stdout).toMatch(/bad\.yaml ConfigMap\/default\/Bad_Name CI1003 error/);
+    expect(plain.stderr).toMatch(/in 2 set\(s\)/);
+    expect(before).toEqual(plain);
+    expect(after).toEqual(plain);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the usage text lists it', () => {
+    const r = lint(['--help']);
+    expect(r.stdout).toMatch(/--recursive\s+accepted for symmetry with route, authz and graph/);
+  });
+});
+
 describe('300k objects in one file', () => {
   // one List of 300k objects (JSON keeps the file's parse fast; the code after parsing is what once overflowed the stack)
   let file: string;

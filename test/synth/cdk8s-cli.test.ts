@@ -74,7 +74,9 @@ MeshApp.run(() => {
   const app = new MeshApp();
   const chart = new MeshChart(app, 'app');
   if (process.env.BAD === 'construct') new MeshChart(app, 'escape', { outputDir: '../elsewhere' });
-  new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: process.env.BAD ? 'Bad_Name' : 'good', namespace: 'default' } });
+  const cm = new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: process.env.BAD && process.env.BAD !== 'synth-construct' ? 'Bad_Name' : 'good', namespace: 'default' } });
+  // a construct's own check that fails at synth (cdk8s node validation), in the house format
+  if (process.env.BAD === 'synth-construct') cm.node.addValidation({ validate: () => ['props.replicas: 3 is invalid: it must be even. Hint: use 4'] });
   app.synth();
 });
 `);
@@ -116,6 +118,27 @@ MeshApp.run(() => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^\[escape\] props.outputDir: "..\/elsewhere" is invalid: it must be a relative folder inside the app outdir\.\n/m);
     expect(r.stderr.slice(0, r.stderr.indexOf('Error: command'))).not.toMatch(/\n\s+at /);
+    expect(read(dir)).toBe(good);
+  });
+
+  test('node app.js and npx cdk8s synth: a construct check failing at synth is a finding; the previous output stays', () => {
+    const dir = project();
+    expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: ENV }).status).toBe(0);
+    const good = read(dir);
+    const expected = /^Synth failed with 1 construct error\(s\); nothing was written:\n\[app\/cm\] props\.replicas: 3 is invalid: it must be even\. Hint: use 4\n/m;
+    // under node: the previous output is kept
+    const n = spawnSync(process.execPath, ['app.js'], { cwd: dir, encoding: 'utf8', env: { ...process.env, BAD: 'synth-construct' } });
+    expect(n.status).toBe(1);
+    expect(n.stderr).toMatch(expected);
+    expect(n.stderr).toMatch(/dist\/ still holds the previous output\.\n$/);
+    expect(n.stderr).not.toMatch(/\n\s+at /);
+    expect(read(dir)).toBe(good);
+    // under the cdk8s CLI, which removes dist/ first: the last good output is put back
+    const r = spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, BAD: 'synth-construct' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(expected);
+    expect(r.stderr).toMatch(/dist\/ was missing \(the cdk8s CLI removes it before running the app\) and holds the last good output again\./);
+    expect(r.stderr.slice(0, r.stderr.indexOf('holds the last good output again.'))).not.toMatch(/\n\s+at /);
     expect(read(dir)).toBe(good);
   });
 
