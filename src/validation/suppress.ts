@@ -2,6 +2,7 @@
  * Turning a finding code off, always with a reason: on a construct (applies to every object under
  * it), in validator options, or with an annotation on the object itself.
  */
+import { codeUnitOrder } from '../private/order';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { addSynthHook, runSynthHooks } from '../private/synth-hooks';
@@ -119,16 +120,11 @@ export function writeSuppressionAnnotations(root: IConstruct): void {
       if (!list.includes(s.reason.trim())) list.push(s.reason.trim());
       reasons.set(s.code, list);
     }
-    c.metadata.addAnnotation(ANALYZE_SUPPRESS_ANNOTATION, [...codes].sort(codeOrder).join(','));
+    c.metadata.addAnnotation(ANALYZE_SUPPRESS_ANNOTATION, [...codes].sort(codeUnitOrder).join(','));
     const json: Record<string, string> = {};
-    for (const code of [...reasons.keys()].sort(codeOrder)) json[code] = reasons.get(code)!.join('; ');
+    for (const code of [...reasons.keys()].sort(codeUnitOrder)) json[code] = reasons.get(code)!.join('; ');
     c.metadata.addAnnotation(SUPPRESS_REASONS_ANNOTATION, JSON.stringify(json));
   }
-}
-
-/** Code-unit order (locale-independent, so the output is the same everywhere). */
-function codeOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 const EXTERNAL_KEY = 'cdk8s-istio/external-principal';
