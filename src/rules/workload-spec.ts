@@ -106,6 +106,12 @@ export function utilizationTarget(v: unknown): string | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= INT32_MAX ? undefined : 'a utilization target must be an integer percent of the requests, at least 1';
 }
 
+/** Why a PodDisruptionBudget bound of 0 (low) or of every pod (high) is refused. */
+const DISRUPTION_REASON = {
+  maxUnavailable: { low: '0 blocks every eviction, so node drains hang', high: 'all of them protects nothing' },
+  minAvailable: { low: '0 protects nothing', high: 'all of them blocks every eviction, so node drains hang' },
+} as const;
+
 /**
  * A PodDisruptionBudget count as written, before the pods it covers are known: an integer of at
  * least 1 (`maxUnavailable: 0` blocks every eviction, so node drains hang; `minAvailable: 0` protects
@@ -113,8 +119,7 @@ export function utilizationTarget(v: unknown): string | undefined {
  */
 export function disruptionCount(field: 'maxUnavailable' | 'minAvailable', v: unknown): string | undefined {
   if (isInt(v) && v >= 1 && v <= INT32_MAX) return undefined;
-  const why = field === 'maxUnavailable' ? '0 blocks every eviction, so node drains hang' : '0 protects nothing';
-  return `${field} must be an integer of at least 1 (${why})`;
+  return `${field} must be an integer of at least 1 (${DISRUPTION_REASON[field].low})`;
 }
 
 /**
@@ -123,12 +128,7 @@ export function disruptionCount(field: 'maxUnavailable' | 'minAvailable', v: unk
  * replicas - 1 (replicas or more blocks every eviction).
  */
 export function disruptionBound(field: 'maxUnavailable' | 'minAvailable', v: unknown, replicas: number): string | undefined {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > replicas - 1) {
-    const low = typeof v === 'number' && v < 1;
-    const why = field === 'maxUnavailable'
-      ? (low ? '0 blocks every eviction, so node drains hang' : 'all of them protects nothing')
-      : (low ? '0 protects nothing' : 'all of them blocks every eviction, so node drains hang');
-    return `${field} must be an integer in 1..${replicas - 1} for ${replicas} pods (${why})`;
-  }
-  return undefined;
+  if (isInt(v) && v >= 1 && v <= replicas - 1) return undefined;
+  const why = DISRUPTION_REASON[field][typeof v === 'number' && v < 1 ? 'low' : 'high'];
+  return `${field} must be an integer in 1..${replicas - 1} for ${replicas} pods (${why})`;
 }

@@ -329,6 +329,16 @@ export interface AutoscalingOptions {
   readonly memoryUtilization?: number;
 }
 
+/** Options of {@link DisruptionBudget.maxUnavailable} and {@link DisruptionBudget.minAvailable}. */
+export interface DisruptionBudgetEvictionOptions {
+  /**
+   * Let evictions remove pods that are not ready anyway (`unhealthyPodEvictionPolicy: AlwaysAllow`),
+   * so a crash-looping version does not block node drains.
+   * @default true
+   */
+  readonly evictUnhealthyPods?: boolean;
+}
+
 /**
  * The bounds of a PodDisruptionBudget (`policy/v1`) per version with at least 2 pods (with an
  * autoscaler: at least 2 `minReplicas`); a version with fewer pods gets none, since a budget over one
@@ -336,7 +346,7 @@ export interface AutoscalingOptions {
  * bounds as {@link DisruptionBudget.maxUnavailable} / {@link DisruptionBudget.minAvailable}.
  * @see https://kubernetes.io/docs/tasks/run-application/configure-pdb/
  */
-export interface DisruptionBudgetOptions {
+export interface DisruptionBudgetOptions extends DisruptionBudgetEvictionOptions {
   /**
    * At most this many pods of a version may be evicted at once (node drains, upgrades).
    * @default 1 (unless minAvailable is set)
@@ -347,22 +357,6 @@ export interface DisruptionBudgetOptions {
    * @default - not set (maxUnavailable is used)
    */
   readonly minAvailable?: number;
-  /**
-   * Let evictions remove pods that are not ready anyway (`unhealthyPodEvictionPolicy: AlwaysAllow`),
-   * so a crash-looping version does not block node drains.
-   * @default true
-   */
-  readonly evictUnhealthyPods?: boolean;
-}
-
-/** Options of {@link DisruptionBudget.maxUnavailable} and {@link DisruptionBudget.minAvailable}. */
-export interface DisruptionBudgetEvictionOptions {
-  /**
-   * Let evictions remove pods that are not ready anyway (`unhealthyPodEvictionPolicy: AlwaysAllow`),
-   * so a crash-looping version does not block node drains.
-   * @default true
-   */
-  readonly evictUnhealthyPods?: boolean;
 }
 
 const DISRUPTION_BUDGET = Symbol.for('cdk8s-istio.DisruptionBudget');
