@@ -130,7 +130,7 @@ export const WARN_AMBIENT_DESTINATION_RULE = 'CI1091';
  */
 export function ambientServiceHostRuleUnused(svc: ServiceIntent, host: HostTrafficIntent): boolean {
   if (host.hostPolicy === undefined || !isRouted(host)) return false;
-  const rules = host.rules ?? [];
+  const rules = [...(host.rules ?? []), ...(host.portRoutes ?? []).flatMap((r) => r.rules)];
   const forwards = rules.filter((r) => r.destinations.length > 0);
   if (forwards.length === 0) return false;
   const toVersions = rules.every((r) => r.destinations.every((d) => d.version !== undefined) && (r.mirror === undefined || r.mirror.version !== undefined));
