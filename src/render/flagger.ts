@@ -158,15 +158,15 @@ export function flaggerHostProblems(host: HostTrafficIntent, svc?: ServiceIntent
 }
 
 /**
- * Routes on the other ports of a progressive host. Flagger's Canary routes one port (`service.port`,
- * the primary) and owns the host's VirtualService, so without delegation a route on another port
- * would be a second VirtualService for the host (IST0109): refused. In Flagger's delegation mode the
- * library renders the host's root VirtualService, which keeps such a route (its matches carry its
- * port), as long as it sends to the whole service: Flagger owns the subsets (its `-primary` and
- * `-canary` hosts), and its port discovery gives the Services it generates each other container
- * port under its container port number (Flagger v1.44.0 pkg/canary/deployment_controller.go
- * getPorts), so the route's port must be its container port. The progressive route is the host's
- * first route (the Canary takes its timeout and retries).
+ * Routes on the other ports of a progressive host are refused. Flagger's Canary routes one port
+ * (`service.port`, the primary) and owns the host's VirtualService, so without delegation a route on
+ * another port would be a second VirtualService for the host (IST0109). In delegation mode the
+ * library's root VirtualService could carry it, but every destination it could name is a Service
+ * Flagger generates at run time (the apex, `-primary`, `-canary`), absent from the output, so istiod's
+ * analyzers report IST0101 (host not found) and synth would fail. Requests on the other ports take
+ * Istio's default route to Flagger's apex Service (its primary pods; port discovery gives it every
+ * container port). The progressive route is the host's first route (the Canary takes its timeout and
+ * retries).
  */
 function flaggerPortRouteProblems(host: HostTrafficIntent, svc: ServiceIntent | undefined): IntentProblem[] {
   const by = host.sources.progressive!;
@@ -174,40 +174,17 @@ function flaggerPortRouteProblems(host: HostTrafficIntent, svc: ServiceIntent | 
   if (host.sources.rules !== undefined && host.sources.rules !== by) {
     out.push({
       property: 'progressive', value: svc?.name ?? host.service.name,
-      rule: `the host is already routed by ${host.sources.rules}${host.routePort !== undefined ? ` on port ${host.routePort}` : ''}; Flagger's Canary takes the host's first route, so the progressive route must be written before the routes of the other ports`,
-      hint: 'create the progressive CanaryRoute before the routes of the service\'s other ports',
+      rule: `the host is already routed by ${host.sources.rules}${host.routePort !== undefined ? ` on port ${host.routePort}` : ''}; Flagger's Canary routes one port, the primary, and owns the host's VirtualService, so a progressive host takes no route on another port`,
+      hint: 'route the other port of a service that is not delivered progressively, or deliver this one without Flagger',
       at: by,
     });
   }
   for (const r of host.portRoutes ?? []) {
-    if (!host.progressive!.delegation) {
-      out.push({
-        property: 'port', value: r.port,
-        rule: `the host is delivered progressively by ${by}: Flagger owns its VirtualService and routes only the Canary's service.port, so a route on port ${r.port} would be a second VirtualService for the host (IST0109)`,
-        hint: `set progressiveDelegation: true on ${by} (the root VirtualService the library then renders keeps this route, to the whole service), or route port ${r.port} of another service`,
-        at: r.source,
-      });
-      continue;
-    }
-    const port = svc?.ports.find((p) => p.port === r.port);
-    if (port && port.targetPort !== port.port) {
-      out.push({
-        property: 'port', value: r.port,
-        rule: `in Flagger's delegation mode the route of port ${r.port} stays in the root VirtualService, but Flagger's port discovery gives its Services that port as container port ${port.targetPort}, so the route's port match would never hold`,
-        hint: `give port ${port.name} the same port and targetPort, or route it without progressive delivery on the host`,
-        at: r.source,
-      });
-    }
-    r.rules.forEach((rule, i) => {
-      const named = rule.destinations.find((d) => d.version !== undefined)?.version ?? rule.mirror?.version;
-      if (named !== undefined) {
-        out.push({
-          property: `rules[${i}].destination`, value: named,
-          rule: `the host is delivered progressively by ${by}: Flagger owns its versions (its primary and canary hosts), so a route on port ${r.port} kept in the root VirtualService cannot name version "${named}"`,
-          hint: 'route to Destination.service() (Flagger\'s primary serves the other ports), and mirror to the whole service or not at all',
-          at: r.source,
-        });
-      }
+    out.push({
+      property: 'port', value: r.port,
+      rule: `the host is delivered progressively by ${by}: Flagger routes only the Canary's service.port and owns the host's VirtualService, so a route on port ${r.port} would be a second VirtualService for the host (IST0109); in delegation mode its destinations would be Services Flagger generates at run time, which istiod's analysis cannot find in the output (IST0101)`,
+      hint: `drop this route: requests on port ${r.port} take Istio's default route to Flagger's primary pods (port discovery gives its Services every container port), or deliver the host without Flagger`,
+      at: r.source,
     });
   }
   return out;

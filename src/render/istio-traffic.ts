@@ -201,11 +201,6 @@ export function renderFlaggerRootSpec(svc: ServiceIntent, host: HostTrafficInten
     for (const [k, v] of Object.entries(rest)) if (k !== 'name' && k !== 'match') out[k] = v;
     http.push(out);
   });
-  // Routes on the other ports (to the whole service: flagger.ts refuses versions) stay in the root.
-  for (const r of host.portRoutes ?? []) {
-    const rctx: RuleContext = { host: svc.name, port: r.port, defaults: r.defaults, portInMatches: true };
-    for (const rule of r.rules) http.push(renderHttpRule(rule, rctx));
-  }
   return { hosts: [svc.name], http };
 }
 
