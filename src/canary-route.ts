@@ -21,6 +21,7 @@ import { addWarning } from './warnings';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { declaredPort, isHttpPort } from './service-port';
 import { portProtocol } from './rules/protocol';
+import { gatewayRouteId } from './render/gateway-api';
 
 /** Warning code: perTryTimeout × attempts exceeds the rule's timeout, so not every retry can run. */
 export const WARN_RETRIES_EXCEED_TIMEOUT = 'CI2001';
@@ -412,11 +413,11 @@ export class CanaryRoute extends Construct {
     return this.service.mesh.objectOf(serviceOwner(this.service), this.gatewayRouteId('GRPCRoute'));
   }
 
-  /** The child id of this route's Gateway API object (render/gateway-api.ts `gatewayRouteId`). */
+  /** The child id of this route's Gateway API object: the host's first route, or the route of a further port. */
   private gatewayRouteId(kind: 'HTTPRoute' | 'GRPCRoute'): string {
     const host = this.service.mesh.model.host(this.service.ref);
     const own = (host.portRoutes ?? []).find((r) => r.source === this.node.path);
-    return own ? `${kind}-${own.port}` : kind;
+    return gatewayRouteId(kind, own ? { first: false, port: own.port } : { first: true });
   }
 
   /** The Flagger Canary, when the route is progressive (`progressive` set), as an escape hatch. */

@@ -554,7 +554,7 @@ function routesGrpc(svc: ServiceIntent, route: HostRouteView): boolean {
  * (named after the service, as a host with one route always was), `<kind>-<port>` for a further port's
  * (named `<service>-<port name>`).
  */
-export function gatewayRouteId(kind: 'HTTPRoute' | 'GRPCRoute', route: HostRouteView): string {
+export function gatewayRouteId(kind: 'HTTPRoute' | 'GRPCRoute', route: Pick<HostRouteView, 'first' | 'port'>): string {
   return route.first ? kind : `${kind}-${route.port}`;
 }
 

@@ -63,6 +63,9 @@ describe('Istio API: routes on two ports of one host', () => {
     expect(host.defaults).toEqual({});
     expect(host.portRoutes).toMatchObject([{ port: 9090, defaults: { retries: { attempts: 2 } }, defaultsSource: 'test/GrpcRoute' }]);
     expect(host.portRoutes![0].rules.map((r) => r.name)).toEqual(['canary', undefined]);
+    // AND the service's traffic handle shows the same
+    expect(catalog.traffic.portRoutes.map((r) => r.port)).toEqual([9090]);
+    expect(catalog.traffic.rules).toHaveLength(1);
     const http = one(synth(chart), 'VirtualService', 'catalog').spec.http;
     expect(http[0]).not.toHaveProperty('retries');
     expect(http[1]).toMatchObject({ name: 'canary', match: [{ port: 9090 }], retries: { attempts: 2, retryOn: 'unavailable' } });
