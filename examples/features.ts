@@ -24,6 +24,8 @@ import {
   OutlierDetection,
   Probe,
   Redirect,
+  RetryOn,
+  RetryPolicy,
   Rewrite,
   StringMatch,
   TracedService,
@@ -38,7 +40,8 @@ export interface FeaturesApp {
   readonly storefront: MeshNamespace;
   /**
    * A two-port gRPC + HTTP host (HTTP on 8080, the primary, gRPC on 9090) with every route effect on
-   * its HTTP port, consistent hashing, locality failover, and a connection pool of its own for gRPC.
+   * its HTTP port, a route of its own on the gRPC port, consistent hashing, locality failover, and a
+   * connection pool of its own for gRPC.
    */
   readonly catalog: TracedService;
   /** A host shared by two teams through VirtualService delegation. */
@@ -57,6 +60,8 @@ export interface FeaturesApp {
  *   DestinationRule hashes on `x-user-id` and fails over from europe-west1 to europe-west4, with
  *   the outlier detection failover needs, and its gRPC port a connection pool of its own
  *   (`portLevelSettings`); every route destination names the port (a two-port host, IST0112).
+ *   Its gRPC port has a route of its own: calls to `shop.catalog.v1.Catalog` with `x-canary: true` go
+ *   to v2, the rest 90/10 to v1/v2, with a 2s timeout and retries on `unavailable`/`resource-exhausted`.
  * - `shop`: one host, two teams: `/cart/` is decided by the cart team's delegate route (its
  *   namespace `cart-team`), `/checkout/` by the checkout team's; the rest goes to v1.
  * - `reviews`: delivered progressively by Flagger in its delegation mode: Flagger's VirtualService
@@ -129,6 +134,17 @@ export function buildFeaturesApp(scope: Construct): FeaturesApp {
       }),
       headers: HeaderMutation.of({ request: { set: { 'x-env': 'production' }, remove: ['x-debug'] }, response: { remove: ['server'] } }),
     },
+  });
+  // The gRPC port has a route of its own (one route per port, both in the host's one
+  // VirtualService): calls to the Catalog gRPC service with x-canary: true go to v2, the rest is
+  // split 90/10, with gRPC's retriable statuses.
+  new CanaryRoute(scope, 'CatalogGrpcRoute', {
+    service: catalog,
+    port: 9090,
+    timeout: Duration.seconds(2),
+    retries: RetryPolicy.of({ attempts: 2, perTryTimeout: Duration.seconds(1), retryOn: [RetryOn.UNAVAILABLE, RetryOn.RESOURCE_EXHAUSTED] }),
+    rules: [{ name: 'grpc-canary', match: [{ uri: StringMatch.prefix('/shop.catalog.v1.Catalog/'), headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') }],
+    defaultDestination: Destination.split([{ version: 'v1', percent: 90 }, { version: 'v2', percent: 10 }]),
   });
   new CircuitBreaker(scope, 'CatalogPolicy', {
     service: catalog,

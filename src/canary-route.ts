@@ -22,6 +22,7 @@ import { addWarning } from './warnings';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { declaredPort, isHttpPort } from './service-port';
 import { portProtocol } from './rules/protocol';
+import { gatewayRouteId } from './render/gateway-api';
 
 /** Warning code: perTryTimeout × attempts exceeds the rule's timeout, so not every retry can run. */
 export const WARN_RETRIES_EXCEED_TIMEOUT = 'CI2001';
@@ -144,8 +145,9 @@ export interface CanaryRouteProps {
   /**
    * The service port the route applies to, for a service with several ports: an HTTP port (HTTP,
    * HTTP2, gRPC). Every match then carries the port and every destination names it (Istio requires
-   * the port of a several-port host, IST0112); requests to the other ports take Istio's default
-   * route. A host has one route: route the port whose traffic needs rules.
+   * the port of a several-port host, IST0112); requests to a port no route names take Istio's
+   * default route. A host takes one route per port: route each port that needs rules with its own
+   * CanaryRoute (they render into the host's one VirtualService, or one Gateway API route per port).
    * @example 9090 // the service's grpc port
    * @default - the primary port (for a one-port service: every request)
    */
@@ -265,6 +267,8 @@ export class CanaryRoute extends Construct {
 
   private routeTimeout?: Duration;
   private routeRetries?: RetryPolicy;
+  /** The port the props name (undefined: the primary port, or every port of a one-port service). */
+  private readonly routedPort?: number;
   private ruleCount = 0;
   private readonly seenMatches = new Map<string, string>();
   private readonly seenNames = new Set<string>();
@@ -277,6 +281,7 @@ export class CanaryRoute extends Construct {
     this.service = props.service;
     const versions = this.service.versions;
     const port = routedPort(this, declared, props.port);
+    this.routedPort = port;
 
     if (props.timeout !== undefined) this.checkDuration('props.timeout', props.timeout);
     if (props.retries !== undefined) this.checkRetries('props.retries', props.retries);
@@ -337,7 +342,7 @@ export class CanaryRoute extends Construct {
       model.setRouteDefaults(ref, {
         ...(props.timeout !== undefined ? { timeout: props.timeout.toMilliseconds() } : {}),
         ...(props.retries !== undefined ? { retries: props.retries.toIntent() } : {}),
-      }, this.node.path, { overridable: props.overridableDefaults === true });
+      }, this.node.path, { overridable: props.overridableDefaults === true, ...(port !== undefined ? { port } : {}) });
     }
   }
 
@@ -356,7 +361,7 @@ export class CanaryRoute extends Construct {
     this.service.mesh.model.setRouteDefaults(this.service.ref, {
       ...(defaults.timeout !== undefined ? { timeout: defaults.timeout.toMilliseconds() } : {}),
       ...(defaults.retries !== undefined ? { retries: defaults.retries.toIntent() } : {}),
-    }, this.node.path);
+    }, this.node.path, this.routedPort !== undefined ? { port: this.routedPort } : {});
     if (defaults.timeout !== undefined) this.routeTimeout = defaults.timeout;
     if (defaults.retries !== undefined) this.routeRetries = defaults.retries;
     this.warnRetryBudget('setDefaults', this.routeRetries, this.routeTimeout);
@@ -381,7 +386,7 @@ export class CanaryRoute extends Construct {
       fail(this, 'addRule.options.position', options.position, `a position among the ${this.ruleCount} rule(s) before the catch-all: 0..${this.ruleCount}`);
     }
     const checked = this.ruleIntent(at, rule);
-    this.service.mesh.model.addRouteRule(this.service.ref, checked.intent, this.node.path, options.position);
+    this.service.mesh.model.addRouteRule(this.service.ref, checked.intent, this.node.path, options.position, this.routedPort);
     checked.record();
   }
 
@@ -395,11 +400,28 @@ export class CanaryRoute extends Construct {
   }
 
   /**
-   * The host's HTTPRoute when the mesh routes with `RoutingApi.GATEWAY_API`, as an escape hatch
-   * (undefined with the Istio routing API).
+   * This route's HTTPRoute when the mesh routes with `RoutingApi.GATEWAY_API`, as an escape hatch
+   * (undefined with the Istio routing API, and for a route on a gRPC port: see {@link grpcRoute}).
+   * A host's first route renders as the object named after the service; a route on a further port
+   * as `<service>-<port name>`.
    */
   public get httpRoute(): ApiObject | undefined {
-    return this.service.mesh.objectOf(serviceOwner(this.service), 'HTTPRoute');
+    return this.service.mesh.objectOf(serviceOwner(this.service), this.gatewayRouteId('HTTPRoute'));
+  }
+
+  /**
+   * This route's GRPCRoute when the mesh routes with `RoutingApi.GATEWAY_API` and the route is for a
+   * gRPC port, as an escape hatch (undefined otherwise).
+   */
+  public get grpcRoute(): ApiObject | undefined {
+    return this.service.mesh.objectOf(serviceOwner(this.service), this.gatewayRouteId('GRPCRoute'));
+  }
+
+  /** The child id of this route's Gateway API object: the host's first route, or the route of a further port. */
+  private gatewayRouteId(kind: 'HTTPRoute' | 'GRPCRoute'): string {
+    const host = this.service.mesh.model.host(this.service.ref);
+    const own = (host.portRoutes ?? []).find((r) => r.source === this.node.path);
+    return gatewayRouteId(kind, own ? { first: false, port: own.port } : { first: true });
   }
 
   /** The Flagger Canary, when the route is progressive (`progressive` set), as an escape hatch. */

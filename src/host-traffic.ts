@@ -4,6 +4,7 @@ import {
   effectiveSubsetPolicy,
   HostTrafficIntent,
   HttpRuleIntent,
+  PortRouteIntent,
   ProgressiveIntent,
   RouteDefaultsIntent,
   ServiceRef,
@@ -56,9 +57,17 @@ export class HostTraffic {
     return this.intent.rules;
   }
 
-  /** Route-wide timeout and retries. */
+  /** Route-wide timeout and retries (of the first route). */
   public get defaults(): RouteDefaultsIntent {
     return this.intent.defaults;
+  }
+
+  /**
+   * The routes on further ports of a host with several ports, one per port, in the order written
+   * (`rules` and `defaults` are the host's first route). Empty when the host has at most one route.
+   */
+  public get portRoutes(): readonly PortRouteIntent[] {
+    return this.intent.portRoutes ?? [];
   }
 
   /** The merged host-wide traffic policy, or undefined when nothing is set. */

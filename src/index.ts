@@ -136,7 +136,7 @@ export type {
   MetricCheckIntent, Milliseconds, OutlierDetectionIntent, PolicyContribution, ProgressiveIntent, RateLimitDescriptorIntent, RetryIntent,
   RouteDefaultsIntent, RouteDestinationIntent, FaultIntent, MirrorIntent, HeaderOperationsIntent, HeaderMutationIntent, RewriteIntent,
   RedirectIntent, DirectResponseIntent, CorsIntent, DelegationEntryIntent, DelegateRouteIntent, ConsistentHashIntent, LocalityLbIntent, LoadBalancerIntent,
-  UpstreamTlsIntent, RetryBudgetIntent, PortPolicyIntent, StringMatchIntent, StringMatchKind, SubsetPolicyIntent, TcpPoolIntent, TokenBucketIntent, TrafficPolicyIntent,
+  UpstreamTlsIntent, RetryBudgetIntent, PortPolicyIntent, PortRouteIntent, StringMatchIntent, StringMatchKind, SubsetPolicyIntent, TcpPoolIntent, TokenBucketIntent, TrafficPolicyIntent,
 } from './model/traffic';
 export type {
   AuthorizationAction, AuthorizationRuleIntent, CallEdge, ConditionIntent, ConditionValue, MeshSecurityIntent, MtlsIntent, NamespaceSecurityIntent,

@@ -40,6 +40,7 @@ import {
   mergePolicies,
   overlappingFields,
   PolicyContribution,
+  PortRouteIntent,
   ProgressiveIntent,
   RouteDefaultsIntent,
   TrafficPolicyIntent,
@@ -161,13 +162,24 @@ export interface TrafficPolicyWriteOptions {
   readonly port?: number;
 }
 
+/** Route defaults as written, with the fields a wrapper marked overridable. */
+type OwnedDefaults = Owned<RouteDefaultsIntent> & { readonly overridable?: ReadonlySet<'timeout' | 'retries'> };
+
+/** A route on a further port of a several-port host (the first route is `HostState.rules`). */
+interface PortRouteState {
+  readonly rules: Owned<readonly HttpRuleIntent[]>;
+  readonly defaults?: OwnedDefaults;
+}
+
 interface HostState {
   rules?: Owned<readonly HttpRuleIntent[]>;
   routePort?: number;
+  /** Routes on the other ports, keyed by service port, in the order written. */
+  portRoutes: Map<number, PortRouteState>;
   delegation?: Owned<readonly DelegationEntryIntent[]>;
   delegates: DelegateRouteIntent[];
   portPolicies: Map<number, OwnedPolicy[]>;
-  defaults?: Owned<RouteDefaultsIntent> & { readonly overridable?: ReadonlySet<'timeout' | 'retries'> };
+  defaults?: OwnedDefaults;
   hostPolicies: OwnedPolicy[];
   subsetPolicies: Map<string, OwnedPolicy[]>;
   progressive?: Owned<ProgressiveIntent>;
@@ -193,7 +205,7 @@ interface WorkloadState {
  * by construct); renderers read it at synth and turn it into manifests; tests and users read it
  * (`mesh.model.host(ref)`, `mesh.model.snapshot()`) to assert intent without synthesizing.
  *
- * Merging rules live here: a host has one route; policies from several writers merge field by field,
+ * Merging rules live here: a host has one route per port; policies from several writers merge field by field,
  * and the same field twice is an error naming both writers; the selected renderer's refusals
  * ({@link IIntentPolicy}) are asked on every write. Every write method takes the writer's construct
  * path (`source`) for messages. A refused write changes nothing. The model keeps the records it is
@@ -322,27 +334,44 @@ export class MeshIntentModel {
   // ---- traffic ----------------------------------------------------------------------------------
 
   /**
-   * Sets the ordered HTTP rules of a host, the catch-all last. A host has one route: a second call
-   * is an error naming the first writer.
+   * Sets the ordered HTTP rules of a host's route, the catch-all last. Routes are keyed by service
+   * port: a service with several ports takes one route per port (`options.port`, default the
+   * primary port), a one-port service one route. A second route on the same port is an error naming
+   * the first writer. A host shared by delegation has one route (the delegating one).
    */
   public setRoute(ref: ServiceRef, rules: readonly HttpRuleIntent[], source: string, options: RouteOptions = {}): void {
     const svc = this.requireService(ref, source);
     const state = this.peekHost(ref);
+    if (options.port !== undefined && !svc.ports.some((p) => p.port === options.port)) {
+      fail(source, 'port', options.port, `port ${options.port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`);
+    }
+    const port = routeKey(svc, options.port);
     if (state.rules) {
-      const routed = state.routePort ?? primaryPort(svc).port;
-      if (svc.ports.length > 1 && options.port !== undefined && options.port !== routed) {
-        fail(source, 'port', options.port, `host "${svc.name}" is already routed by ${state.rules.source} on port ${routed}; a host has one route, for one of its ports, and requests to its other ports take Istio's default route`,
-          `route the port whose requests need rules (one CanaryRoute), and protect the others with a CircuitBreaker ({ port })`);
+      const first = routeKey(svc, state.routePort);
+      if (port === first) {
+        if (port === undefined) fail(source, 'service', svc.name, `host "${svc.name}" is already routed by ${state.rules.source}; a host has one route`, 'put all rules into one CanaryRoute');
+        fail(source, options.port !== undefined ? 'port' : 'service', options.port ?? svc.name, `port ${port} of host "${svc.name}" is already routed by ${state.rules.source}; a host has one route per port`,
+          'put all rules for this port into one CanaryRoute, or route another port of the service (`port`)');
       }
-      fail(source, 'service', svc.name, `host "${svc.name}" is already routed by ${state.rules.source}; a host has one route`, 'put all rules into one CanaryRoute');
+      const other = state.portRoutes.get(port!);
+      if (other) {
+        fail(source, options.port !== undefined ? 'port' : 'service', options.port ?? svc.name, `port ${port} of host "${svc.name}" is already routed by ${other.rules.source}; a host has one route per port`,
+          'put all rules for this port into one CanaryRoute');
+      }
+      if (state.delegation) {
+        fail(source, 'service', svc.name, `host "${svc.name}" is shared by delegation: its root route is ${state.delegation.source}; a shared host has one route, on one port`,
+          'add a DelegateRoute for your part of the host, or route this port without delegation on the host');
+      }
+      checkRuleVersions(svc, rules, source);
+      this.writeHost(ref, source, (s) => {
+        s.portRoutes.set(port!, { rules: { value: [...rules], source } });
+      });
+      return;
     }
     if (state.delegation && state.delegation.source !== source) {
       fail(source, 'service', svc.name, `host "${svc.name}" is shared by delegation: its root route is ${state.delegation.source}; a host has one route`, 'add a DelegateRoute for your part of the host, or give the root route a default');
     }
     checkRuleVersions(svc, rules, source);
-    if (options.port !== undefined && !svc.ports.some((p) => p.port === options.port)) {
-      fail(source, 'port', options.port, `port ${options.port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`);
-    }
     this.writeHost(ref, source, (s) => {
       s.rules = { value: [...rules], source };
       if (options.port !== undefined) s.routePort = options.port;
@@ -403,13 +432,17 @@ export class MeshIntentModel {
   /**
    * Inserts one rule into a routed host's rules, at `position` among the rules before the catch-all
    * (default: after them, right before the catch-all). The route keeps its writer; `source` is the
-   * writer of this call, for errors.
+   * writer of this call, for errors. `port` picks the route of that port (a service with several
+   * ports; default: the primary port's).
    */
-  public addRouteRule(ref: ServiceRef, rule: HttpRuleIntent, source: string, position?: number): void {
+  public addRouteRule(ref: ServiceRef, rule: HttpRuleIntent, source: string, position?: number, port?: number): void {
     const svc = this.requireService(ref, source);
     const state = this.peekHost(ref);
     if (!state.rules) fail(source, 'service', svc.name, `host "${svc.name}" has no route yet`, 'create its CanaryRoute first');
-    const routed = state.rules;
+    const key = routeKey(svc, port);
+    const onPort = key !== routeKey(svc, state.routePort) ? state.portRoutes.get(key!) : undefined;
+    if (key !== routeKey(svc, state.routePort) && !onPort) fail(source, 'port', port ?? key, `port ${key} of host "${svc.name}" has no route yet`, 'create its CanaryRoute first');
+    const routed = onPort ? onPort.rules : state.rules;
     const before = routed.value.length - 1;
     const at = position ?? before;
     if (!Number.isInteger(at) || at < 0 || at > before) {
@@ -424,38 +457,27 @@ export class MeshIntentModel {
     this.writeHost(ref, source, (s) => {
       const rules = [...routed.value];
       rules.splice(at, 0, rule);
-      s.rules = { value: rules, source: routed.source };
+      if (onPort) s.portRoutes.set(key!, { ...onPort, rules: { value: rules, source: routed.source } });
+      else s.rules = { value: rules, source: routed.source };
     });
   }
 
   /**
-   * Sets route-wide timeout and/or retries. Each may be set once per host, unless exactly one of the
+   * Sets route-wide timeout and/or retries. Each may be set once per route, unless exactly one of the
    * two writers marks it `overridable` (a wrapper's default): then the other writer's value wins,
-   * whichever is written first.
+   * whichever is written first. `options.port` names the route of a further port (a service with
+   * several ports); without it, or for the first route's port, the host's first route gets them.
    */
-  public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string, options: { readonly overridable?: boolean } = {}): void {
+  public setRouteDefaults(ref: ServiceRef, defaults: RouteDefaultsIntent, source: string, options: { readonly overridable?: boolean; readonly port?: number } = {}): void {
     const svc = this.requireService(ref, source);
-    const prev = this.peekHost(ref).defaults;
-    const overridable = options.overridable === true;
-    const value: { timeout?: RouteDefaultsIntent['timeout']; retries?: RouteDefaultsIntent['retries'] } = { ...(prev?.value ?? {}) };
-    const soft = new Set(prev?.overridable ?? []);
-    for (const field of ['timeout', 'retries'] as const) {
-      if (defaults[field] === undefined) continue;
-      const taken = prev?.value[field] !== undefined;
-      if (taken && soft.has(field) && !overridable) {
-        soft.delete(field);
-      } else if (taken && overridable && !soft.has(field)) {
-        continue; // an explicit value stays; the default yields
-      } else if (taken) {
-        fail(source, field, shownDefault(field, defaults), `the route ${field} of host "${svc.name}" is already set by ${prev!.source} (to ${show(shownDefault(field, prev!.value))})`,
-          'set it in one place, or mark the wrapper\'s default overridable');
-      } else if (overridable) {
-        soft.add(field);
-      }
-      (value as Record<string, unknown>)[field] = defaults[field];
-    }
+    const state = this.peekHost(ref);
+    const key = routeKey(svc, options.port);
+    const onPort = options.port !== undefined && key !== routeKey(svc, state.routePort) ? state.portRoutes.get(key!) : undefined;
+    const prev = onPort ? onPort.defaults : state.defaults;
+    const next = mergedDefaults(svc, prev, defaults, source, options.overridable === true, onPort ? key : undefined);
     this.writeHost(ref, source, (s) => {
-      s.defaults = { value: defined(value as RouteDefaultsIntent), source: prev?.source ?? source, ...(soft.size > 0 ? { overridable: soft } : {}) };
+      if (onPort) s.portRoutes.set(key!, { ...onPort, defaults: next });
+      else s.defaults = next;
     });
   }
 
@@ -1024,14 +1046,14 @@ export class MeshIntentModel {
 
   /** A host's state for reading: its own, or an empty one (never stored). */
   private peekHost(ref: ServiceRef): HostState {
-    return this._hosts.get(serviceKey(ref)) ?? { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [], delegates: [], portPolicies: new Map() };
+    return this._hosts.get(serviceKey(ref)) ?? { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [], delegates: [], portPolicies: new Map(), portRoutes: new Map() };
   }
 
   private hostState(ref: ServiceRef): HostState {
     const key = serviceKey(ref);
     let s = this._hosts.get(key);
     if (!s) {
-      s = { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [], delegates: [], portPolicies: new Map() };
+      s = { hostPolicies: [], subsetPolicies: new Map(), rateLimits: [], policies: [], delegates: [], portPolicies: new Map(), portRoutes: new Map() };
       this._hosts.set(key, s);
     }
     return s;
@@ -1116,13 +1138,59 @@ function hostIntent(service: ServiceRef, s: HostState): HostTrafficIntent {
     ...(s.delegation ? { delegation: s.delegation.value } : {}),
     ...(s.delegates.length > 0 ? { delegates: [...s.delegates] } : {}),
     ...(portPolicies.length > 0 ? { portPolicies } : {}),
+    ...(s.portRoutes.size > 0 ? { portRoutes: [...s.portRoutes].map(([port, r]) => portRouteIntent(port, r)) } : {}),
   };
+}
+
+function portRouteIntent(port: number, r: PortRouteState): PortRouteIntent {
+  return {
+    port,
+    rules: r.rules.value,
+    defaults: r.defaults?.value ?? {},
+    source: r.rules.source,
+    ...(r.defaults ? { defaultsSource: r.defaults.source } : {}),
+  };
+}
+
+/**
+ * The port a route is keyed by: undefined for a one-port service (its one route takes every
+ * request), else the port it names or the primary port.
+ */
+function routeKey(svc: ServiceIntent, port: number | undefined): number | undefined {
+  if (svc.ports.length < 2) return undefined;
+  return port ?? primaryPort(svc).port;
+}
+
+/**
+ * Route defaults after one more write: each field once per route, unless exactly one of the two
+ * writers marks it overridable (then the explicit value wins). Throws naming the first writer.
+ */
+function mergedDefaults(svc: ServiceIntent, prev: OwnedDefaults | undefined, defaults: RouteDefaultsIntent, source: string, overridable: boolean, port: number | undefined): OwnedDefaults {
+  const value: { timeout?: RouteDefaultsIntent['timeout']; retries?: RouteDefaultsIntent['retries'] } = { ...(prev?.value ?? {}) };
+  const soft = new Set(prev?.overridable ?? []);
+  for (const field of ['timeout', 'retries'] as const) {
+    if (defaults[field] === undefined) continue;
+    const taken = prev?.value[field] !== undefined;
+    if (taken && soft.has(field) && !overridable) {
+      soft.delete(field);
+    } else if (taken && overridable && !soft.has(field)) {
+      continue; // an explicit value stays; the default yields
+    } else if (taken) {
+      fail(source, field, shownDefault(field, defaults), `the route ${field} of host "${svc.name}"${port !== undefined ? ` port ${port}` : ''} is already set by ${prev!.source} (to ${show(shownDefault(field, prev!.value))})`,
+        'set it in one place, or mark the wrapper\'s default overridable');
+    } else if (overridable) {
+      soft.add(field);
+    }
+    (value as Record<string, unknown>)[field] = defaults[field];
+  }
+  return { value: defined(value as RouteDefaultsIntent), source: prev?.source ?? source, ...(soft.size > 0 ? { overridable: soft } : {}) };
 }
 
 function cloneHost(s: HostState): HostState {
   return {
     rules: s.rules,
     routePort: s.routePort,
+    portRoutes: new Map(s.portRoutes),
     delegation: s.delegation,
     delegates: [...s.delegates],
     portPolicies: new Map([...s.portPolicies].map(([k, v]) => [k, [...v]])),

@@ -430,6 +430,29 @@ export interface HostTrafficIntent {
   readonly delegates?: readonly DelegateRouteIntent[];
   /** Policies for one service port (DestinationRule `portLevelSettings`), merged per port. */
   readonly portPolicies?: readonly PortPolicyIntent[];
+  /**
+   * Routes on further ports of a service with several ports, one per port, in the order written:
+   * `rules`, `routePort` and `defaults` are the host's first route (on `routePort`, or the primary
+   * port), and each entry here routes one other port. Absent when the host has at most one route.
+   */
+  readonly portRoutes?: readonly PortRouteIntent[];
+}
+
+/**
+ * The route of one more port of a host with several ports (besides the host's first route): its
+ * matches all carry the port and its destinations name it, so it never applies to another port.
+ */
+export interface PortRouteIntent {
+  /** The service port the route applies to. */
+  readonly port: number;
+  /** The ordered rules, the catch-all last. */
+  readonly rules: readonly HttpRuleIntent[];
+  /** The route's own timeout and retries (the host's `defaults` are the first route's). */
+  readonly defaults: RouteDefaultsIntent;
+  /** Construct path of the writer of the rules. */
+  readonly source: string;
+  /** Construct path of the writer of the defaults, when any. */
+  readonly defaultsSource?: string;
 }
 
 /** The own policy of one service port. */
@@ -440,7 +463,7 @@ export interface PortPolicyIntent {
 
 /** Whether a host has routing intent (rules or route defaults): it then needs a route object. */
 export function isRouted(host: HostTrafficIntent): boolean {
-  return host.rules !== undefined || host.delegation !== undefined || host.defaults.timeout !== undefined || host.defaults.retries !== undefined;
+  return host.rules !== undefined || (host.portRoutes?.length ?? 0) > 0 || host.delegation !== undefined || host.defaults.timeout !== undefined || host.defaults.retries !== undefined;
 }
 
 /** Whether a host has any routing or policy intent (what a waypoint applies in ambient mode). */
@@ -479,7 +502,7 @@ export function effectiveSubsetPolicy(host: HostTrafficIntent, version: string):
 /** The versions a route sends to by name. */
 export function routedVersions(host: HostTrafficIntent): string[] {
   const out = new Set<string>();
-  const rules = [...(host.rules ?? []), ...(host.delegates ?? []).flatMap((d) => d.rules)];
+  const rules = [...(host.rules ?? []), ...(host.portRoutes ?? []).flatMap((r) => r.rules), ...(host.delegates ?? []).flatMap((d) => d.rules)];
   for (const r of rules) {
     for (const d of r.destinations) if (d.version !== undefined) out.add(d.version);
     if (r.mirror?.version !== undefined) out.add(r.mirror.version);

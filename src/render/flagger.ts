@@ -136,11 +136,11 @@ export function renderAnalysis(p: ProgressiveIntent): Record<string, unknown> {
  * policy), and its Canary (v1.44) has no `connectionPool.tcp` and no `useClientProtocol` (the API
  * server would prune them). Each problem names the construct that wrote the policy.
  */
-export function flaggerHostProblems(host: HostTrafficIntent): IntentProblem[] {
+export function flaggerHostProblems(host: HostTrafficIntent, svc?: ServiceIntent): IntentProblem[] {
   if (!host.progressive) return [];
   const by = host.sources.progressive!;
   const policies = host.sources.policies;
-  const out: IntentProblem[] = [];
+  const out: IntentProblem[] = [...flaggerPortRouteProblems(host, svc)];
   for (const c of policies.filter((x) => x.version !== undefined)) {
     out.push({
       property: 'version', value: c.version,
@@ -158,6 +158,39 @@ export function flaggerHostProblems(host: HostTrafficIntent): IntentProblem[] {
     });
   }
   for (const c of policies.filter((x) => x.version === undefined && x.port === undefined)) out.push(...unexpressible(c.policy, by, c.source));
+  return out;
+}
+
+/**
+ * Routes on the other ports of a progressive host are refused. Flagger's Canary routes one port
+ * (`service.port`, the primary) and owns the host's VirtualService, so without delegation a route on
+ * another port would be a second VirtualService for the host (IST0109). In delegation mode the
+ * library's root VirtualService could carry it, but every destination it could name is a Service
+ * Flagger generates at run time (the apex, `-primary`, `-canary`), absent from the output, so istiod's
+ * analyzers report IST0101 (host not found) and synth would fail. Requests on the other ports take
+ * Istio's default route to Flagger's apex Service (its primary pods; port discovery gives it every
+ * container port). The progressive route is the host's first route (the Canary takes its timeout and
+ * retries).
+ */
+function flaggerPortRouteProblems(host: HostTrafficIntent, svc: ServiceIntent | undefined): IntentProblem[] {
+  const by = host.sources.progressive!;
+  const out: IntentProblem[] = [];
+  if (host.sources.rules !== undefined && host.sources.rules !== by) {
+    out.push({
+      property: 'progressive', value: svc?.name ?? host.service.name,
+      rule: `the host is already routed by ${host.sources.rules}${host.routePort !== undefined ? ` on port ${host.routePort}` : ''}; Flagger's Canary routes one port, the primary, and owns the host's VirtualService, so a progressive host takes no route on another port`,
+      hint: 'route the other port of a service that is not delivered progressively, or deliver this one without Flagger',
+      at: by,
+    });
+  }
+  for (const r of host.portRoutes ?? []) {
+    out.push({
+      property: 'port', value: r.port,
+      rule: `the host is delivered progressively by ${by}: Flagger routes only the Canary's service.port and owns the host's VirtualService, so a route on port ${r.port} would be a second VirtualService for the host (IST0109); in delegation mode its destinations would be Services Flagger generates at run time, which istiod's analysis cannot find in the output (IST0101)`,
+      hint: `drop this route: requests on port ${r.port} take Istio's default route to Flagger's primary pods (port discovery gives its Services every container port), or deliver the host without Flagger`,
+      at: r.source,
+    });
+  }
   return out;
 }
 

@@ -6,7 +6,6 @@ import {
   HostTrafficIntent,
   HttpMatchIntent,
   HttpRuleIntent,
-  isRouted,
   IntentProblem,
   Milliseconds,
   RetryIntent,
@@ -17,11 +16,12 @@ import {
   serviceOwner,
   StringMatchIntent,
   versionNames,
+  isRouted,
 } from '../model';
 import { dns1123Label } from '../rules/names';
 import { isHttpProtocol, portProtocol } from '../rules/protocol';
 import { istioDuration } from './format';
-import { routePort, renderTrafficPolicy, servicePort } from './istio-traffic';
+import { hostRoutes, HostRouteView, renderTrafficPolicy, servicePort } from './istio-traffic';
 import { lazyManifest, RenderedObject } from './types';
 
 /**
@@ -240,14 +240,26 @@ interface RankedMatch {
   readonly headers: number;
 }
 
-function rank(rule: number, block: number, m: HttpMatchIntent | undefined, catchAll: PathValue | undefined): RankedMatch {
+function rank(rule: number, block: number, m: HttpMatchIntent | undefined, catchAll: PathValue | undefined, grpc = false): RankedMatch {
+  if (grpc) {
+    // GRPCRoute (pilot's createGRPCURIMatch): service + method is an exact URI, service alone a
+    // prefix, no method match no URI at all (ranked below every URI); a rule without matches is last.
+    const uri = m?.uri;
+    const pathRank = !m ? -1 : !uri ? 0 : uri.kind === 'exact' ? 3 : 2;
+    return { rule, block, match: m, pathRank, pathLength: uri?.value.length ?? 0, method: false, headers: m?.headers.length ?? 0 };
+  }
   const path = m?.uri ? renderPath(m.uri) : (!m && catchAll) || { type: 'PathPrefix', value: '/' };
   const pathRank = path.type === 'Exact' ? 3 : path.type === 'PathPrefix' ? 2 : 1;
   return { rule, block, match: m, pathRank, pathLength: path.value.length, method: !!m?.method, headers: m?.headers.length ?? 0 };
 }
 
 /** Negative when `a` takes precedence over `b`, with the criterion that decided. */
-function compare(a: RankedMatch, b: RankedMatch): { order: number; why: string } {
+function compare(a: RankedMatch, b: RankedMatch, grpc = false): { order: number; why: string } {
+  if (grpc && a.pathRank !== b.pathRank) {
+    const kinds: Record<number, string> = { 3: 'a service and method match', 2: 'a service match', 0: 'a match without service or method', [-1]: 'a rule without matches' };
+    return { order: b.pathRank - a.pathRank, why: `${kinds[Math.max(a.pathRank, b.pathRank)]} ranks above ${kinds[Math.min(a.pathRank, b.pathRank)]} (Istio turns a service and method into an exact path, a service alone into a path prefix, and sorts rules without matches last)` };
+  }
+  if (grpc && a.pathLength !== b.pathLength) return { order: b.pathLength - a.pathLength, why: 'a longer service/method path ranks above a shorter one of the same kind' };
   const kinds = ['', 'RegularExpression', 'PathPrefix', 'Exact'];
   if (a.pathRank !== b.pathRank) return { order: b.pathRank - a.pathRank, why: `${article(kinds[Math.max(a.pathRank, b.pathRank)])} path match ranks above ${article(kinds[Math.min(a.pathRank, b.pathRank)])} one (a match without a path is PathPrefix "/"; Istio ranks RegularExpression paths last)` };
   if (a.pathLength !== b.pathLength) return { order: b.pathLength - a.pathLength, why: 'a longer path match ranks above a shorter one of the same type' };
@@ -260,19 +272,19 @@ function article(word: string): string {
   return `${/^[AEIOU]/.test(word) ? 'an' : 'a'} ${word}`;
 }
 
-function precedenceProblems(rules: readonly HttpRuleIntent[], defaults: RouteDefaultsIntent, ruleName: (i: number) => string): GatewayApiProblem[] {
+function precedenceProblems(rules: readonly HttpRuleIntent[], defaults: RouteDefaultsIntent, ruleName: (i: number) => string, grpc = false): GatewayApiProblem[] {
   const ranked: RankedMatch[] = [];
-  const catchAll = catchAllPath(rules);
+  const catchAll = grpc ? undefined : catchAllPath(rules);
   rules.forEach((r, i) => {
-    if (r.matches.length === 0) ranked.push(rank(i, 0, undefined, catchAll));
-    r.matches.forEach((m, j) => ranked.push(rank(i, j, m, catchAll)));
+    if (r.matches.length === 0) ranked.push(rank(i, 0, undefined, catchAll, grpc));
+    r.matches.forEach((m, j) => ranked.push(rank(i, j, m, catchAll, grpc)));
   });
   const out: GatewayApiProblem[] = [];
   const reported = new Set<string>();
   for (const a of ranked) {
     for (const b of ranked) {
       if (b.rule <= a.rule) continue;
-      const c = compare(b, a);
+      const c = compare(b, a, grpc);
       if (c.order >= 0) continue;
       // b now wins over a: harmless only if no request matches both, or both rules do the same.
       if (disjoint(a.match, b.match) || sameOutcome(rules[a.rule], rules[b.rule], defaults)) continue;
@@ -384,14 +396,20 @@ function renderBackends(svc: { name: string; port: number }, destinations: reado
 }
 
 /**
- * The HTTPRoute spec of a host (GAMMA: `parentRefs` is the Service and port). Rules keep the
- * intent's order; {@link gatewayApiProblems} has refused every intent whose meaning would change.
+ * The HTTPRoute spec of a host's first route (GAMMA: `parentRefs` is the Service and port). Rules keep
+ * the intent's order; {@link gatewayApiProblems} has refused every intent whose meaning would change.
  * Throws if called on such intent.
  */
 export function renderHttpRouteSpec(svc: ServiceIntent, host: HostTrafficIntent): Record<string, unknown> {
-  const port = routePort(svc, host) ?? servicePort(svc);
-  const rules: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
-  const problems = gatewayApiProblems(svc.name, rules, host.defaults);
+  const [first] = hostRoutes(svc, host);
+  return renderHttpRouteSpecOf(svc, first ?? { rules: [{ matches: [], destinations: [{ weight: 100 }] }], defaults: host.defaults, first: true });
+}
+
+/** The HTTPRoute spec of one route of a host, attached to the route's port (the primary port when it names none). */
+export function renderHttpRouteSpecOf(svc: ServiceIntent, route: HostRouteView): Record<string, unknown> {
+  const port = route.port ?? servicePort(svc);
+  const rules = route.rules;
+  const problems = gatewayApiProblems(svc.name, rules, route.defaults);
   if (problems.length > 0) {
     throw new Error(`[${svc.source}] the route of ${svc.name} cannot be rendered as an HTTPRoute: ${problems.map((p) => `${p.property}: ${p.rule}`).join('; ')}`);
   }
@@ -406,11 +424,139 @@ export function renderHttpRouteSpec(svc: ServiceIntent, host: HostTrafficIntent)
       const filters = renderFilters(svc.name, port, rule);
       if (filters.length > 0) out.filters = filters;
       if (!rule.redirect) out.backendRefs = renderBackends({ name: svc.name, port }, rule.destinations);
-      const timeout = rule.timeout ?? host.defaults.timeout;
+      const timeout = rule.timeout ?? route.defaults.timeout;
       if (timeout !== undefined && !rule.redirect) out.timeouts = { request: renderGatewayDuration(timeout) };
       return out;
     }),
   };
+}
+
+/** gRPC service names a GRPCRoute method match accepts (its CEL rule for Exact matches). */
+const GRPC_SERVICE = /^\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$/i;
+/** gRPC method names a GRPCRoute method match accepts. */
+const GRPC_METHOD = /^[A-Za-z_][A-Za-z_0-9]*$/;
+const GRPC_ALTERNATIVES = 'use RoutingApi.ISTIO for this mesh (a VirtualService routes gRPC as HTTP/2 requests), or change the intent';
+
+/**
+ * The GRPCRoute method match of a URI condition, when it has one: a gRPC request's path is
+ * `/<service>/<method>`, and pilot (pilot/pkg/config/kube/gateway/conversion.go `createGRPCURIMatch`,
+ * Istio 1.30.3) turns an Exact service + method into the exact path and an Exact service alone into
+ * the path prefix `/<service>/`. So an exact URI `/pkg.Svc/Method` and a prefix URI `/pkg.Svc/` mean
+ * the same to Istio in either API; any other URI condition has no GRPCRoute form.
+ */
+export function grpcMethodMatch(uri: StringMatchIntent): { readonly service: string; readonly method?: string } | undefined {
+  if (uri.kind === 'exact') {
+    const m = /^\/([^/]+)\/([^/]+)$/.exec(uri.value);
+    return m && GRPC_SERVICE.test(m[1]) && GRPC_METHOD.test(m[2]) ? { service: m[1], method: m[2] } : undefined;
+  }
+  if (uri.kind === 'prefix') {
+    const m = /^\/([^/]+)\/$/.exec(uri.value);
+    return m && GRPC_SERVICE.test(m[1]) ? { service: m[1] } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Everything in one route's rules and defaults that a GRPCRoute (Gateway API v1.5.1, standard
+ * channel) cannot express: it has header and service/method matches, weighted backendRefs and the
+ * RequestHeaderModifier, ResponseHeaderModifier and RequestMirror filters, and no timeouts, retries,
+ * redirects, rewrites, CORS, fault injection or direct responses. Rule order must equal Istio's
+ * precedence, as for HTTPRoutes.
+ */
+export function grpcRouteProblems(serviceName: string, rules: readonly HttpRuleIntent[], defaults: RouteDefaultsIntent): GatewayApiProblem[] {
+  const out: GatewayApiProblem[] = [];
+  const ruleName = (i: number) => (i === rules.length - 1 && rules[i].matches.length === 0 ? 'the default rule' : `rules[${i}]${rules[i].name ? ` (${rules[i].name})` : ''}`);
+  if (defaults.timeout !== undefined) {
+    out.push({ property: 'timeout', value: istioDuration(defaults.timeout), rule: 'a GRPCRoute (Gateway API v1.5.1 standard channel) has no timeouts, so the timeout would be silently lost', hint: `${GRPC_ALTERNATIVES}: drop the timeout of the route of ${serviceName}` });
+  }
+  if (defaults.retries) {
+    out.push({ property: 'retries', value: describeRetries(defaults.retries), rule: 'a GRPCRoute (Gateway API v1.5.1 standard channel) has no retries, so they would be silently lost', hint: `${GRPC_ALTERNATIVES}: drop the retries of the route of ${serviceName}` });
+  }
+  if (rules.length > MAX_RULES) out.push({ property: 'rules', value: rules.length, rule: `a GRPCRoute holds at most ${MAX_RULES} rules (the default included)`, hint: GRPC_ALTERNATIVES });
+  let total = 0;
+  rules.forEach((rule, i) => {
+    const at = `rules[${i}]`;
+    total += rule.matches.length;
+    if (rule.matches.length > MAX_MATCHES_PER_RULE) out.push({ property: `${at}.match`, value: rule.matches.length, rule: `a GRPCRoute rule holds at most ${MAX_MATCHES_PER_RULE} matches`, hint: GRPC_ALTERNATIVES });
+    if (rule.name !== undefined && (!SECTION_NAME.test(rule.name) || rule.name.length > 253)) {
+      out.push({ property: `${at}.name`, value: rule.name, rule: 'a Gateway API rule name must be a lowercase DNS subdomain (letters, digits, "-", ".")', hint: 'rename the rule, e.g. "ab-even-users"' });
+    }
+    for (const [k, v] of [['timeout', rule.timeout], ['retries', rule.retries]] as const) {
+      if (v !== undefined) out.push({ property: `${at}.${k}`, value: k === 'timeout' ? istioDuration(rule.timeout!) : describeRetries(rule.retries!), rule: `a GRPCRoute (Gateway API v1.5.1 standard channel) has no ${k}, so the ${k} of ${ruleName(i)} would be silently lost`, hint: `${GRPC_ALTERNATIVES}: drop them` });
+    }
+    for (const k of ['fault', 'redirect', 'directResponse', 'rewrite', 'cors'] as const) {
+      if (rule[k] !== undefined) {
+        out.push({ property: `${at}.${k}`, value: rule[k], rule: `a GRPCRoute (Gateway API v1.5.1 standard channel) has no ${k} (its filters are RequestHeaderModifier, ResponseHeaderModifier and RequestMirror)`, hint: `${GRPC_ALTERNATIVES}: drop the ${k} of ${ruleName(i)}` });
+      }
+    }
+    out.push(...effectProblems({ ...rule, fault: undefined, redirect: undefined, directResponse: undefined, rewrite: undefined, cors: undefined }, at, ruleName(i)));
+    rule.matches.forEach((m, j) => {
+      const where = `${at}.match[${j}]`;
+      if (m.method) {
+        out.push({ property: `${where}.method`, value: `${m.method.kind}: ${m.method.value}`, rule: 'a GRPCRoute matches gRPC services and methods, not HTTP methods (every gRPC call is a POST)', hint: 'match the gRPC method by its path instead, e.g. StringMatch.exact(\'/shop.Catalog/GetItem\')' });
+      }
+      if (m.uri && !grpcMethodMatch(m.uri)) {
+        out.push({ property: `${where}.uri`, value: `${m.uri.kind}: ${m.uri.value}`, rule: 'a GRPCRoute matches the path of a gRPC call only as a service and method (exact path /<service>/<method>) or a service (prefix /<service>/), with gRPC names',
+          hint: `e.g. StringMatch.exact('/shop.Catalog/GetItem') or StringMatch.prefix('/shop.Catalog/'), or ${GRPC_ALTERNATIVES}` });
+      }
+      for (const h of m.headers) {
+        if (h.name.length > 256) out.push({ property: `${where}.headers`, value: h.name, rule: 'a Gateway API header name is at most 256 characters', hint: 'shorten it' });
+        if (renderHeaderValue(h.match).length > 4096) out.push({ property: `${where}.headers`, value: h.name, rule: 'a Gateway API header value is at most 4096 characters', hint: 'shorten it' });
+      }
+      if (m.headers.length > 16) out.push({ property: `${where}.headers`, value: m.headers.length, rule: 'a GRPCRoute match holds at most 16 header conditions', hint: GRPC_ALTERNATIVES });
+    });
+  });
+  if (total > MAX_MATCHES) out.push({ property: 'rules', value: total, rule: 'a GRPCRoute holds at most 128 matches across its rules', hint: GRPC_ALTERNATIVES });
+  out.push(...precedenceProblems(rules, defaults, ruleName, true).map((p) => ({ ...p, hint: p.hint.replace(ALTERNATIVES, GRPC_ALTERNATIVES) })));
+  return out;
+}
+
+/**
+ * The GRPCRoute spec of one route of a host on a gRPC port (GAMMA: `parentRefs` is the Service and
+ * port): header and service/method matches, weighted backendRefs to the per-version Services, header
+ * modifiers and mirror. Throws on intent {@link grpcRouteProblems} refuses.
+ */
+export function renderGrpcRouteSpec(svc: ServiceIntent, route: HostRouteView): Record<string, unknown> {
+  const port = route.port ?? servicePort(svc);
+  const problems = grpcRouteProblems(svc.name, route.rules, route.defaults);
+  if (problems.length > 0) {
+    throw new Error(`[${svc.source}] the route of ${svc.name} cannot be rendered as a GRPCRoute: ${problems.map((p) => `${p.property}: ${p.rule}`).join('; ')}`);
+  }
+  return {
+    parentRefs: [{ group: '', kind: 'Service', name: svc.name, port }],
+    rules: route.rules.map((rule) => {
+      const out: Record<string, unknown> = {};
+      if (rule.name) out.name = rule.name;
+      if (rule.matches.length > 0) {
+        out.matches = rule.matches.map((m) => {
+          const r: Record<string, unknown> = {};
+          if (m.headers.length > 0) r.headers = m.headers.map((h) => renderHeader(h.name, h.match));
+          const gm = m.uri ? grpcMethodMatch(m.uri) : undefined;
+          if (gm) r.method = { type: 'Exact', service: gm.service, ...(gm.method !== undefined ? { method: gm.method } : {}) };
+          return r;
+        });
+      }
+      const filters = renderFilters(svc.name, port, rule);
+      if (filters.length > 0) out.filters = filters;
+      out.backendRefs = renderBackends({ name: svc.name, port }, rule.destinations);
+      return out;
+    }),
+  };
+}
+
+/** Whether a route's port is one Gateway API routes with a GRPCRoute (declared gRPC, not gRPC-Web). */
+function routesGrpc(svc: ServiceIntent, route: HostRouteView): boolean {
+  const port = svc.ports.find((p) => p.port === (route.port ?? servicePort(svc)))!;
+  return portProtocol(port.port, port.name, port.protocol, port.appProtocol) === 'GRPC';
+}
+
+/**
+ * The child id of a route's Gateway API object: `HTTPRoute`/`GRPCRoute` for the host's first route
+ * (named after the service, as a host with one route always was), `<kind>-<port>` for a further port's
+ * (named `<service>-<port name>`).
+ */
+export function gatewayRouteId(kind: 'HTTPRoute' | 'GRPCRoute', route: Pick<HostRouteView, 'first' | 'port'>): string {
+  return route.first ? kind : `${kind}-${route.port}`;
 }
 
 /** The HTTPRoute filters of one rule's effects, in a fixed order. */
@@ -494,8 +640,11 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
   const port = servicePort(svc);
   const portName = svc.ports[0].name;
   const out: RenderedObject[] = [];
-  if (isRouted(host)) {
-    out.push({ owner, id: 'HTTPRoute', manifest: lazyManifest('gateway.networking.k8s.io/v1', 'HTTPRoute', { name: svc.name, namespace: svc.namespace }, () => renderHttpRouteSpec(svc, host)) });
+  for (const route of hostRoutes(svc, host)) {
+    const kind = routesGrpc(svc, route) ? 'GRPCRoute' : 'HTTPRoute';
+    const name = route.first ? svc.name : `${svc.name}-${svc.ports.find((p) => p.port === route.port)!.name}`;
+    const spec = kind === 'GRPCRoute' ? () => renderGrpcRouteSpec(svc, route) : () => renderHttpRouteSpecOf(svc, route);
+    out.push({ owner, id: gatewayRouteId(kind, route), manifest: lazyManifest('gateway.networking.k8s.io/v1', kind, { name, namespace: svc.namespace }, spec) });
   }
   const versions = versionServices(svc, host);
   for (const v of versions) {
@@ -562,15 +711,18 @@ function withPortLevel(tp: Record<string, unknown> | undefined, host: HostTraffi
 /** What the Gateway API renderer cannot express in a host's intent, including per-version Service names. */
 export function gatewayApiHostProblems(svc: ServiceIntent, host: HostTrafficIntent): IntentProblem[] {
   const out: IntentProblem[] = [];
-  const port = svc.ports.find((p) => p.port === (routePort(svc, host) ?? servicePort(svc)))!;
-  const protocol = portProtocol(port.port, port.name, port.protocol, port.appProtocol);
-  if (isRouted(host) && (protocol === 'GRPC' || protocol === 'GRPC-Web')) {
-    out.push({
-      property: 'port', value: `${port.name} ${port.port}`,
-      rule: `the route is for a ${protocol} port, which Gateway API routes with a GRPCRoute (service/method matches, no timeouts); the library renders HTTPRoutes only, and an HTTPRoute for gRPC traffic is not portable (the mesh renders routes with RoutingApi.GATEWAY_API)`,
-      hint: 'use RoutingApi.ISTIO for this mesh (a VirtualService routes gRPC by its HTTP/2 requests), or route an HTTP port of the service',
-      at: host.sources.rules ?? host.sources.defaults ?? svc.source,
-    });
+  const routes = hostRoutes(svc, host);
+  for (const route of routes) {
+    const port = svc.ports.find((p) => p.port === (route.port ?? servicePort(svc)))!;
+    const protocol = portProtocol(port.port, port.name, port.protocol, port.appProtocol);
+    if (protocol === 'GRPC-Web') {
+      out.push({
+        property: 'port', value: `${port.name} ${port.port}`,
+        rule: 'the route is for a GRPC-Web port: browsers call it over HTTP/1.1, which a GRPCRoute (HTTP/2 gRPC) does not describe, and an HTTPRoute for it is not portable (the mesh renders routes with RoutingApi.GATEWAY_API)',
+        hint: 'use RoutingApi.ISTIO for this mesh (a VirtualService routes gRPC-Web as HTTP), or route an HTTP or gRPC port of the service',
+        at: route.source ?? svc.source,
+      });
+    }
   }
   if (host.delegation) {
     out.push({
@@ -580,9 +732,11 @@ export function gatewayApiHostProblems(svc: ServiceIntent, host: HostTrafficInte
       at: host.sources.delegation,
     });
   }
-  if (isRouted(host)) {
-    const [p] = gatewayApiProblems(svc.name, host.rules ?? [], host.defaults);
-    if (p) out.push({ ...p, rule: `${p.rule} (the mesh renders routes with RoutingApi.GATEWAY_API)` });
+  for (const route of routes) {
+    const grpc = routesGrpc(svc, route);
+    const [p] = grpc ? grpcRouteProblems(svc.name, route.rules, route.defaults) : gatewayApiProblems(svc.name, route.first && !host.rules ? [] : route.rules, route.defaults);
+    const on = routes.length > 1 ? ` (the route of port ${route.port})` : '';
+    if (p) out.push({ ...p, property: `${p.property}${on}`, rule: `${p.rule} (the mesh renders routes with RoutingApi.GATEWAY_API)` });
   }
   for (const v of versionServices(svc, host)) {
     const name = versionServiceName(svc.name, v);

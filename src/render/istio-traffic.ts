@@ -79,6 +79,37 @@ export function routePort(svc: ServiceIntent, host: HostTrafficIntent): number |
   return host.routePort ?? primaryPort(svc).port;
 }
 
+/** One route of a host as renderers take it: its port (undefined: every port of a one-port service), rules and defaults. */
+export interface HostRouteView {
+  /** The service port the route applies to; undefined for a one-port service. */
+  readonly port?: number;
+  /** The ordered rules, the catch-all last. */
+  readonly rules: readonly HttpRuleIntent[];
+  /** The route's timeout and retries. */
+  readonly defaults: RouteDefaultsIntent;
+  /** Construct path of the writer, when a route was written (the first route may be implied by route defaults alone). */
+  readonly source?: string;
+  /** Whether it is the host's first route (the one that keeps the object names a host had with one route). */
+  readonly first: boolean;
+}
+
+/**
+ * Every route of a routed host: the first route (its rules, or a catch-all to the whole host when only
+ * route defaults or delegation were written), then the routes of further ports in the order written.
+ * Empty for a host that is not routed.
+ */
+export function hostRoutes(svc: ServiceIntent, host: HostTrafficIntent): HostRouteView[] {
+  if (!isRouted(host)) return [];
+  const first: HostRouteView = {
+    port: routePort(svc, host),
+    rules: host.rules ?? (host.delegation ? [] : [{ matches: [], destinations: [{ weight: 100 }] }]),
+    defaults: host.defaults,
+    source: host.sources.rules ?? host.sources.defaults ?? host.sources.delegation,
+    first: true,
+  };
+  return [first, ...(host.portRoutes ?? []).map((r) => ({ port: r.port, rules: r.rules, defaults: r.defaults, source: r.source, first: false }))];
+}
+
 /** How one rule renders: the destination host as written, the route port, the route defaults. */
 export interface RuleContext {
   /** The destination host as the VirtualService names it. */
@@ -248,9 +279,14 @@ export function istioSubsets(svc: ServiceIntent, host: HostTrafficIntent): strin
 }
 
 /**
- * The VirtualService spec of a host: the delegation entries of a shared host first, then its rules
- * (the catch-all last). With several service ports, every match carries the route's port and every
- * destination names it (no IST0112); requests on the other ports take Istio's default route.
+ * The VirtualService spec of a host: the delegation entries of a shared host first, then the rules
+ * of each of its routes (the first route's, then those of further ports, each with its catch-all
+ * last). With several service ports, every match carries its route's port and every destination names
+ * it (no IST0112); the catch-all of a port is `match: [{ port }]`. Requests on a port no route names
+ * take Istio's default route: pilot translates no route of this VirtualService for that port
+ * (`BuildHTTPRoutesForVirtualService` skips a match whose port is another), so
+ * `buildSidecarVirtualHostsForVirtualService` builds no virtual host from it and the Service keeps its
+ * default one (pilot/pkg/networking/core/route/route.go, Istio 1.30.3).
  */
 export function renderVirtualServiceSpec(svc: ServiceIntent, host: HostTrafficIntent): Record<string, unknown> {
   const ctx: RuleContext = { host: svc.name, port: routePort(svc, host), defaults: host.defaults, portInMatches: true };
@@ -264,8 +300,10 @@ export function renderVirtualServiceSpec(svc: ServiceIntent, host: HostTrafficIn
     out.delegate = { name: e.name, namespace: e.namespace };
     http.push(out);
   }
-  const rules: readonly HttpRuleIntent[] = host.rules ?? (host.delegation ? [] : [{ matches: [], destinations: [{ weight: 100 }] }]);
-  for (const rule of rules) http.push(renderHttpRule(rule, ctx));
+  for (const route of hostRoutes(svc, host)) {
+    const rctx: RuleContext = { ...ctx, port: route.port, defaults: route.defaults };
+    for (const rule of route.rules) http.push(renderHttpRule(rule, rctx));
+  }
   return { hosts: [svc.name], http };
 }
 

@@ -54,5 +54,5 @@ export const FLAGGER_DELIVERY: RoutingRenderer = {
   name: 'flagger',
   rendersWorkload: false,
   hostObjects: (svc, host, podAnnotations, exposures) => [...renderFlaggerDelivery(svc, host, podAnnotations, exposures), ...renderFlaggerRoot(svc, host)],
-  hostProblems: (svc, host) => [...flaggerHostProblems(host), ...flaggerPortDiscoveryProblems(svc, host)],
+  hostProblems: (svc, host) => [...flaggerHostProblems(host, svc), ...flaggerPortDiscoveryProblems(svc, host)],
 };

@@ -4,11 +4,14 @@ import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, weigh } fro
 import { NormalRequest } from './request';
 import { RouteResult } from './types';
 import { httpRouteEffects } from './route-effects';
+import { grpcPathCondition, grpcPathMatches } from './grpcroute';
 
 /**
- * Gateway API HTTPRoute routing for the mesh (GAMMA): an HTTPRoute whose `parentRefs` name a Service
- * routes requests to that Service's host. Unlike a VirtualService it is not first-match: among every
- * match of every rule of every attached route, the most specific wins (Gateway API precedence).
+ * Gateway API HTTPRoute (and GRPCRoute) routing for the mesh (GAMMA): a route whose `parentRefs` name
+ * a Service routes requests to that Service's host. Unlike a VirtualService it is not first-match:
+ * among every match of every rule of every attached route, the most specific wins (Gateway API
+ * precedence, as istiod's `sortHTTPRoutes` orders the HTTPRoutes and GRPCRoutes of one Service port
+ * together).
  */
 
 /** HTTPRoutes attached to the Service `fqdn` names (and to `port`, when the parentRef gives one). */
@@ -30,9 +33,11 @@ export function httpRoutesForService(model: ManifestIndex, fqdn: string, port: n
 interface Candidate {
   readonly route: IndexedObject;
   readonly rule: number;
-  /** Index in `matches`; undefined for a rule without matches (an implicit PathPrefix `/`). */
+  /** Index in `matches`; undefined for a rule without matches (an implicit PathPrefix `/` in an HTTPRoute). */
   readonly match: number | undefined;
   readonly spec: any;
+  /** Whether it is a GRPCRoute match (its method match is a path condition, grpcroute.ts). */
+  readonly grpc: boolean;
 }
 
 /** Routes by the most specific matching HTTPRoute match, or answers noRoute (404). */
@@ -42,17 +47,17 @@ export function routeByHttpRoutes(model: ManifestIndex, req: NormalRequest, rout
     const rules: any[] = Array.isArray(route.spec.rules) ? route.spec.rules : [];
     rules.forEach((rule, i) => {
       const matches: any[] = Array.isArray(rule?.matches) && rule.matches.length ? rule.matches : [undefined];
-      matches.forEach((m, j) => candidates.push({ route, rule: i, match: m === undefined ? undefined : j, spec: m ?? {} }));
+      matches.forEach((m, j) => candidates.push({ route, rule: i, match: m === undefined ? undefined : j, spec: m ?? {}, grpc: route.kind === 'GRPCRoute' }));
     });
   }
   candidates.sort(precedence);
-  const hit = candidates.find((c) => matches(c.spec, req));
-  const names = routes.map((r) => `HTTPRoute/${r.namespace}/${r.name}`).join(', ');
+  const hit = candidates.find((c) => (c.grpc ? grpcMatches(c.spec, req) : matches(c.spec, req)));
+  const names = routes.map((r) => `${r.kind}/${r.namespace}/${r.name}`).join(', ');
   if (!hit) {
     return { noRoute: true, destinations: [], timeout: null, routedBy: names, host: req.fqdn, reason: `no match of ${names} matches: 404`, warnings };
   }
   const rule = hit.route.spec.rules[hit.rule] ?? {};
-  const routedBy = `HTTPRoute/${hit.route.namespace}/${hit.route.name}`;
+  const routedBy = `${hit.route.kind}/${hit.route.namespace}/${hit.route.name}`;
   const refs: any[] = Array.isArray(rule.backendRefs) ? rule.backendRefs : [];
   const destinations = weigh(
     refs.map((b) => ({
@@ -74,9 +79,9 @@ export function routeByHttpRoutes(model: ManifestIndex, req: NormalRequest, rout
     routedBy,
     host: req.fqdn,
     ...(redirect ? { redirect } : {}),
-    reason: `${routedBy} rule ${hit.rule}${hit.match === undefined ? ' (no matches: PathPrefix /)' : ` match ${hit.match}`} is the most specific match (Gateway API precedence); HTTPRoute sets no retries, so Istio's default applies`,
+    reason: `${routedBy} rule ${hit.rule}${hit.match === undefined ? (hit.grpc ? ' (no matches: every request)' : ' (no matches: PathPrefix /)') : ` match ${hit.match}`} is the most specific match (Gateway API precedence); ${hit.route.kind} sets no retries, so Istio's default applies`,
     warnings,
-    ...httpRouteEffects(model, rule, pathOf(hit.spec), req.path, hit.route.namespace),
+    ...httpRouteEffects(model, rule, hit.grpc ? { type: 'Exact', value: '' } : pathOf(hit.spec), req.path, hit.route.namespace),
   };
 }
 
@@ -91,12 +96,12 @@ function pathOf(m: any): { type: string; value: string } {
  * (pilot's `sortHTTPRoutes`) ranks them after every PathPrefix, longest regex first.
  */
 function precedence(a: Candidate, b: Candidate): number {
-  const pa = pathOf(a.spec);
-  const pb = pathOf(b.spec);
-  const rank = (p: { type: string }) => (p.type === 'Exact' ? 3 : p.type === 'RegularExpression' ? 1 : 2);
+  const ra = uriRank(a);
+  const rb = uriRank(b);
   return (
-    rank(pb) - rank(pa) ||
-    pb.value.length - pa.value.length ||
+    (ra.none ? 1 : 0) - (rb.none ? 1 : 0) ||
+    rb.rank - ra.rank ||
+    rb.length - ra.length ||
     (b.spec.method ? 1 : 0) - (a.spec.method ? 1 : 0) ||
     (b.spec.headers?.length ?? 0) - (a.spec.headers?.length ?? 0) ||
     (b.spec.queryParams?.length ?? 0) - (a.spec.queryParams?.length ?? 0) ||
@@ -104,6 +109,30 @@ function precedence(a: Candidate, b: Candidate): number {
     a.rule - b.rule ||
     (a.match ?? 0) - (b.match ?? 0)
   );
+}
+
+/**
+ * A match's URI as istiod ranks it (`getURIRank`, `getURILength`): Exact 3, prefix 2, regex 1, none -1.
+ * An HTTPRoute match without path is the CRD's PathPrefix `/`; a GRPCRoute match's path comes from its
+ * method match, and a GRPCRoute rule without matches has no match at all (`none`: sorted last).
+ */
+function uriRank(c: Candidate): { readonly rank: number; readonly length: number; readonly none: boolean } {
+  if (c.grpc) {
+    if (c.match === undefined) return { rank: -1, length: 0, none: true };
+    const cond = grpcPathCondition(c.spec.method);
+    if (!cond) return { rank: -1, length: 0, none: false };
+    return { rank: cond.kind === 'exact' ? 3 : cond.kind === 'prefix' ? 2 : 1, length: cond.value.length, none: false };
+  }
+  const p = pathOf(c.spec);
+  return { rank: p.type === 'Exact' ? 3 : p.type === 'RegularExpression' ? 1 : 2, length: p.value.length, none: false };
+}
+
+function grpcMatches(m: any, req: NormalRequest): boolean {
+  if (!grpcPathMatches(grpcPathCondition(m.method), req.path)) return false;
+  for (const h of Array.isArray(m.headers) ? m.headers : []) {
+    if (!valueMatch(h, req.headers[String(h.name).toLowerCase()])) return false;
+  }
+  return true;
 }
 
 function cmp(a: string, b: string): number {

@@ -22,20 +22,42 @@ describe('examples/features.ts: catalog, a two-port gRPC + HTTP service', () => 
     }
   });
 
-  test('GIVEN the example THEN the route names port 8080 in every destination and mirror, and the gRPC port has its own pool', () => {
-    for (const rule of find('VirtualService', 'catalog').spec.http) {
-      for (const d of (rule.route ?? []).map((r: any) => r.destination)) expect(d.port).toEqual({ number: 8080 });
-      if (rule.mirror) expect(rule.mirror.port).toEqual({ number: 8080 });
-      expect(rule.match.every((m: any) => m.port === 8080)).toBe(true);
+  test('GIVEN the example THEN each port\'s rules name their own port in every match, destination and mirror, and the gRPC port has its own pool', () => {
+    const http: any[] = find('VirtualService', 'catalog').spec.http;
+    const portOf = (rule: any) => rule.match[0].port;
+    expect(http.map(portOf)).toEqual([8080, 8080, 8080, 8080, 8080, 9090, 9090]);
+    for (const rule of http) {
+      const port = portOf(rule);
+      for (const d of (rule.route ?? []).map((r: any) => r.destination)) expect(d.port).toEqual({ number: port });
+      if (rule.mirror) expect(rule.mirror.port).toEqual({ number: port });
+      expect(rule.match.every((m: any) => m.port === port)).toBe(true);
     }
+    expect(http.slice(5)).toEqual([
+      {
+        name: 'grpc-canary',
+        match: [{ uri: { prefix: '/shop.catalog.v1.Catalog/' }, headers: { 'x-canary': { exact: 'true' } }, port: 9090 }],
+        route: [{ destination: { host: 'catalog', subset: 'v2', port: { number: 9090 } }, weight: 100 }],
+        timeout: '2s',
+        retries: { attempts: 2, perTryTimeout: '1s', retryOn: 'unavailable,resource-exhausted' },
+      },
+      {
+        match: [{ port: 9090 }],
+        route: [{ destination: { host: 'catalog', subset: 'v1', port: { number: 9090 } }, weight: 90 }, { destination: { host: 'catalog', subset: 'v2', port: { number: 9090 } }, weight: 10 }],
+        timeout: '2s',
+        retries: { attempts: 2, perTryTimeout: '1s', retryOn: 'unavailable,resource-exhausted' },
+      },
+    ]);
     expect(find('DestinationRule', 'catalog').spec.trafficPolicy.portLevelSettings).toEqual([
       { port: { number: 9090 }, connectionPool: { http: { http2MaxRequests: 500, maxRequestsPerConnection: 100 } } },
     ]);
   });
 
-  test('GIVEN the simulator THEN the HTTP port follows the route (answers name the port), the gRPC port takes the default route', () => {
+  test('GIVEN the simulator THEN each port follows its own route (answers name the port)', () => {
     const sim = MeshSimulator.fromManifests(objects);
     expect(sim.route({ host: 'catalog.storefront', path: '/v1/items/7' })).toMatchObject({ port: 8080, rewrite: { path: '/items/7' }, destinations: [{ subset: 'v1', port: 8080 }] });
-    expect(sim.route({ host: 'catalog.storefront', port: 9090, path: '/catalog.v1.Catalog/Get' })).toMatchObject({ port: 9090, defaultRoute: true, routedBy: null });
+    expect(sim.route({ host: 'catalog.storefront', port: 9090, path: '/shop.catalog.v1.Catalog/Get', headers: { 'x-canary': 'true' } }))
+      .toMatchObject({ port: 9090, rule: 5, timeout: '2s', routedBy: 'VirtualService/storefront/catalog', destinations: [{ subset: 'v2', port: 9090, weight: 100 }] });
+    expect(sim.route({ host: 'catalog.storefront', port: 9090, path: '/shop.catalog.v1.Catalog/Get' }))
+      .toMatchObject({ port: 9090, rule: 6, destinations: [{ subset: 'v1', port: 9090, weight: 90 }, { subset: 'v2', port: 9090, weight: 10 }] });
   });
 });

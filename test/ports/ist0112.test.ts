@@ -2,7 +2,7 @@
  * IST0112 (VirtualServiceDestinationPortSelectorRequired) cannot be triggered by the library's own
  * output: Istio 1.30.3's pkg/config/analysis/analyzers/virtualservice/destinationhosts.go reports a
  * route or mirror destination without `port` whose host has several ports. Services with two ports,
- * routed on either port, shared by delegation, exposed at an ingress gateway, protected per port and
+ * routed on either port or on both (one route per port), shared by delegation, exposed at an ingress gateway, protected per port and
  * delivered by Flagger, are rendered in every mode, and both our analyzer and Istio's own (the Go
  * conformance harness, when built) report no IST0112 and no other warning or error.
  */
@@ -46,6 +46,13 @@ function multiPortMesh(mode: Mode) {
     rules: [{ name: 'canary', match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') }],
     defaultDestination: Destination.split([{ version: 'v1', percent: 90 }, { version: 'v2', percent: 10 }]),
     defaultEffects: { mirror: Mirror.toVersion('v2', { percent: 10 }) },
+  });
+  // and a second route on its gRPC port (one route per port; a GRPCRoute with the Gateway API)
+  new CanaryRoute(chart, 'CatalogGrpcRoute', {
+    service: catalog,
+    port: 9090,
+    rules: [{ match: [{ uri: StringMatch.prefix('/shop.Catalog/'), headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2'), mirror: Mirror.toVersion('v1', { percent: 5 }) }],
+    defaultDestination: Destination.split([{ version: 'v1', percent: 80 }, { version: 'v2', percent: 20 }]),
   });
   new CircuitBreaker(chart, 'CatalogGrpcPool', { service: catalog, port: 9090, connectionPool: ConnectionPool.of({ http: { http2MaxRequests: 100 } }) });
   new CircuitBreaker(chart, 'CatalogPool', { service: catalog, outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 5 }) });

@@ -87,16 +87,25 @@ describe('CanaryRoute on one port of a several-port service', () => {
         .toThrow(/props\.service: "db" is invalid: port tcp 5432 is TCP to Istio/);
     });
 
-    test('GIVEN the Gateway API and a route on the gRPC port THEN refused, naming the alternative', () => {
+    test('GIVEN the Gateway API and a route on the gRPC port THEN it renders a GRPCRoute attached to that port, not an HTTPRoute', () => {
       const { chart, catalog } = given({ routingApi: RoutingApi.GATEWAY_API });
-      expect(() => new CanaryRoute(chart, 'Route', { service: catalog, port: 9090, defaultDestination: Destination.version('v1') }))
-        .toThrow(/port: "grpc 9090" is invalid: the route is for a GRPC port, which Gateway API routes with a GRPCRoute.*Hint: use RoutingApi\.ISTIO for this mesh/);
+      new CanaryRoute(chart, 'Route', { service: catalog, port: 9090, defaultDestination: Destination.version('v1') });
+      const objects = synth(chart);
+      expect(objects.filter((o) => o.kind === 'HTTPRoute')).toEqual([]);
+      expect(one(objects, 'GRPCRoute', 'catalog').spec).toEqual({
+        parentRefs: [{ group: '', kind: 'Service', name: 'catalog', port: 9090 }],
+        rules: [{ backendRefs: [{ group: '', kind: 'Service', name: 'catalog-v1', port: 9090, weight: 100 }] }],
+      });
     });
 
-    test('GIVEN the Gateway API and a gRPC port declared by appProtocol THEN refused too', () => {
+    test('GIVEN the Gateway API and a gRPC port declared by appProtocol THEN a GRPCRoute too; a GRPC-Web port is refused, naming the alternative', () => {
       const { chart, ns } = meshChart({ routingApi: RoutingApi.GATEWAY_API });
       const api = service(chart, ns, 'api', { ports: [{ name: 'api', port: 9090, protocol: AppProtocol.GRPC }, { name: 'http', port: 8080 }] });
-      expect(() => new CanaryRoute(chart, 'Route', { service: api, defaultDestination: Destination.version('v1') })).toThrow(/port: "api 9090" is invalid: the route is for a GRPC port/);
+      new CanaryRoute(chart, 'Route', { service: api, defaultDestination: Destination.version('v1') });
+      expect(one(synth(chart), 'GRPCRoute', 'api').spec.parentRefs).toEqual([{ group: '', kind: 'Service', name: 'api', port: 9090 }]);
+      const web = service(chart, ns, 'web', { ports: [{ name: 'grpc-web', port: 9091 }, { name: 'http', port: 8080 }] });
+      expect(() => new CanaryRoute(chart, 'WebRoute', { service: web, defaultDestination: Destination.version('v1') }))
+        .toThrow(/port: "grpc-web 9091" is invalid: the route is for a GRPC-Web port.*Hint: use RoutingApi\.ISTIO for this mesh/);
     });
   });
 });
@@ -252,12 +261,12 @@ describe('simulator: per-port routes', () => {
   });
 });
 
-describe('one route per host', () => {
-  test('GIVEN a route on the http port WHEN a second CanaryRoute routes the grpc port THEN refused: a host has one route, for one of its ports', () => {
+describe('one route per port', () => {
+  test('GIVEN a route on the http port WHEN a second CanaryRoute routes the same port THEN refused, naming the first writer', () => {
     const { chart, catalog } = given();
     new CanaryRoute(chart, 'HttpRoute', { service: catalog, defaultDestination: Destination.version('v1') });
-    expect(() => new CanaryRoute(chart, 'GrpcRoute', { service: catalog, port: 9090, defaultDestination: Destination.version('v2') }))
-      .toThrow(/\[test\/GrpcRoute\] port: 9090 is invalid: host "catalog" is already routed by test\/HttpRoute on port 8080; a host has one route, for one of its ports/);
+    expect(() => new CanaryRoute(chart, 'Again', { service: catalog, port: 8080, defaultDestination: Destination.version('v2') }))
+      .toThrow(/\[test\/Again\] port: 8080 is invalid: port 8080 of host "catalog" is already routed by test\/HttpRoute; a host has one route per port/);
   });
 });
 
