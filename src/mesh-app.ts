@@ -9,6 +9,7 @@ import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir,
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, SetValidation, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
+import { objectId } from './validation/plugin';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, IManifestValidator, SourcedManifest } from './validation/types';
 import { collectFindings } from './warnings';
@@ -570,10 +571,19 @@ function resourceFileName(o: ApiObject, index: number, ext: string): string {
   return `${String(index).padStart(4, '0')}-${`${o.kind}.${o.name}`.replace(/[^0-9a-zA-Z-_.]/g, '')}${ext}`;
 }
 
-/** cdk8s's `construct-metadata.json`: each object's construct path, by object name. */
+/**
+ * cdk8s's `construct-metadata.json`: each object's construct path, by object name (cdk8s's key, which
+ * objects of one name share), and by `Kind/namespace/name` (unique; the validation plugin names objects so).
+ */
 function constructMetadata(files: readonly SynthesizedFile[]): string {
   const resources: Record<string, { path: string | undefined }> = {};
   for (const f of files) for (const m of f.manifests) resources[m.manifest?.metadata?.name] = { path: m.path };
+  for (const f of files) {
+    for (const m of f.manifests) {
+      const md = m.manifest?.metadata;
+      if (typeof md?.name === 'string') resources[objectId(m.manifest.kind, md.namespace, md.name)] = { path: m.path };
+    }
+  }
   return JSON.stringify({ version: '1.0.0', resources });
 }
 

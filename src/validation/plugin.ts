@@ -32,6 +32,11 @@ export interface MeshValidationPluginContext {
     submit(status: 'success' | 'failure', metadata?: { readonly [key: string]: string }): void;
   };
   readonly logger?: { log(message: string): void };
+  /**
+   * The construct metadata cdk8s read from `construct-metadata.json` (resource key → construct path).
+   * cdk8s's App keys it by object name; MeshApp adds `Kind/namespace/name` keys.
+   */
+  readonly metadata?: { readonly [key: string]: { readonly path?: string } | undefined };
 }
 
 /** Properties given under `properties:` in cdk8s.yaml. Same as {@link ValidationOptions}. */
@@ -60,6 +65,28 @@ export class MeshValidationPlugin {
     const findings: Finding[] = [...parseErrors, ...problems.map((p): Finding => ({ code: 'CI1006', level: 'error', message: `cannot read: ${p.message}`, file: p.file }))];
     for (const dir of [...byDir.keys()].sort()) for (const f of validateManifests(byDir.get(dir)!, this.options)) findings.push(f);
 
+    // cdk8s names a violation's construct path by looking its resourceName up in the construct metadata.
+    // cdk8s's App keys it by object name, the last object of a name written winning, so objects of one
+    // name (a gateway's Deployment, Service, ServiceAccount, Role...) share one entry. The plugin names an
+    // object `Kind/namespace/name` when the metadata has that key (MeshApp writes it), and by its plain
+    // name only when cdk8s's name entry is that object's: the name is unique, or it is the last object of
+    // that name in the one file holding them all. Otherwise cdk8s shows no path rather than another object's.
+    const metadata = context.metadata ?? {};
+    const nameOwner = new Map<string, { id: string; file: string | undefined } | null>();
+    for (const m of manifests) {
+      const md = m.manifest?.metadata;
+      if (typeof md?.name !== 'string') continue;
+      const prev = nameOwner.get(md.name);
+      const self = { id: objectId(m.manifest.kind, md.namespace, md.name), file: m.file };
+      nameOwner.set(md.name, prev === undefined || (prev !== null && prev.file === m.file) ? self : null);
+    }
+    const resourceName = (f: Finding): string => {
+      if (f.name === undefined) return '-';
+      const id = objectId(f.kind, f.namespace, f.name);
+      if (metadata[id] !== undefined) return id;
+      const owner = nameOwner.get(f.name);
+      return owner && owner.id === id && owner.file === f.file ? f.name : id;
+    };
     const byCode = new Map<string, Finding[]>();
     for (const f of findings) {
       const list = byCode.get(f.code) ?? [];
@@ -72,7 +99,7 @@ export class MeshValidationPlugin {
       const resources = new Map<string, { resourceName: string; locations: string[]; manifestPath: string }>();
       for (const f of list) {
         const key = `${f.file}|${f.kind}|${f.namespace}|${f.name}`;
-        const r = resources.get(key) ?? { resourceName: f.name ?? '-', locations: [], manifestPath: f.file ?? '-' };
+        const r = resources.get(key) ?? { resourceName: resourceName(f), locations: [], manifestPath: f.file ?? '-' };
         r.locations.push(`${f.kind ?? '-'}/${f.namespace ?? '-'}/${f.name ?? '-'}: ${f.message}`);
         resources.set(key, r);
       }
@@ -91,4 +118,12 @@ export class MeshValidationPlugin {
       objects: String(manifests.length),
     });
   }
+}
+
+/**
+ * The key of one object in the construct metadata MeshApp writes beside cdk8s's name keys:
+ * `Kind/namespace/name`, `-` for no namespace (a name never contains `/`, so the keys cannot clash).
+ */
+export function objectId(kind: string | undefined, namespace: string | undefined, name: string): string {
+  return `${kind ?? '-'}/${namespace ?? '-'}/${name}`;
 }

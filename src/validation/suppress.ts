@@ -69,29 +69,25 @@ export class Suppressions {
 }
 
 const CARRIED_ROOTS = new WeakSet<IConstruct>();
-const CARRIED_SCOPES = new WeakSet<IConstruct>();
 
 /**
  * Makes synth write the construct suppressions into the objects they cover (see
- * {@link writeSuppressionAnnotations}): as an annotate step of the app's synth hooks (MeshApp,
- * MeshTesting, a plain App with a Mesh), and from a construct validation of the scope, which cdk8s runs
- * before it collects objects under any App or `Testing.synth` (the hooks are idempotent).
+ * {@link writeSuppressionAnnotations}), once per app: as an annotate step of the app's synth hooks
+ * (MeshApp, MeshTesting, a plain App with a Mesh), and from a construct validation of the first
+ * suppressing scope, which cdk8s runs before it collects objects under any App or `Testing.synth` (the
+ * hooks are idempotent).
  */
 function carryIntoOutput(scope: IConstruct): void {
   const root = scope.node.root;
-  if (!CARRIED_ROOTS.has(root)) {
-    CARRIED_ROOTS.add(root);
-    addSynthHook(root, () => writeSuppressionAnnotations(root), 'annotate');
-  }
-  if (!CARRIED_SCOPES.has(scope)) {
-    CARRIED_SCOPES.add(scope);
-    scope.node.addValidation({
-      validate: () => {
-        runSynthHooks(root);
-        return [];
-      },
-    });
-  }
+  if (CARRIED_ROOTS.has(root)) return;
+  CARRIED_ROOTS.add(root);
+  addSynthHook(root, () => writeSuppressionAnnotations(root), 'annotate');
+  scope.node.addValidation({
+    validate: () => {
+      runSynthHooks(root);
+      return [];
+    },
+  });
 }
 
 /**

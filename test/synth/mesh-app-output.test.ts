@@ -108,7 +108,8 @@ describe('MeshApp keeps cdk8s App behaviour', () => {
     const app = new MeshApp({ outdir, recordConstructMetadata: true, validation: false });
     cm(new MeshChart(app, 'c'), 'x');
     app.synth();
-    expect(JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf8'))).toEqual({ version: '1.0.0', resources: { x: { path: 'c/x' } } });
+    // cdk8s's name key, plus a Kind/namespace/name key per object (the validation plugin names same-named objects so)
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf8'))).toEqual({ version: '1.0.0', resources: { 'x': { path: 'c/x' }, 'ConfigMap/default/x': { path: 'c/x' } } });
     // and from the environment, as the cdk8s CLI sets it when validation plugins run
     const envDir = tmp();
     process.env.CDK8S_RECORD_CONSTRUCT_METADATA = 'true';

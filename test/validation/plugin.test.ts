@@ -71,3 +71,80 @@ describe('MeshValidationPlugin.validate', () => {
     expect(c.violations.map((x) => x.ruleName.split(' ')[0])).toEqual(['CI9001', 'IST0118']);
   });
 });
+
+describe('MeshValidationPlugin names same-named objects apart', () => {
+  // cdk8s-cli's own report: it looks each violating resource's name up in the construct metadata
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // (its package exports do not list the module: loaded by path)
+  const { ValidationContext } = require(path.join(ROOT, 'node_modules', 'cdk8s-cli', 'lib', 'plugins', 'validation.js'));
+
+  /** GIVEN a deployed gateway (Deployment, Service, ServiceAccount, Role, RoleBinding all named shop-ingress), written without validation as a plain app would be. */
+  function gatewayOutput(): { files: string[]; metadata: Record<string, { path: string }> } {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const src = require('../../src') as typeof import('../../src');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { OTEL } = require('../helpers') as typeof import('../helpers');
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'plugin-names-'));
+    const app = new src.MeshApp({ outdir, validation: false, recordConstructMetadata: true, keepLastGoodOutput: false, log: () => undefined });
+    const chart = new src.MeshChart(app, 'shop');
+    const mesh = new src.Mesh(chart, 'Mesh', { tracing: { provider: OTEL, samplingPercentage: 10 } });
+    const ns = new src.MeshNamespace(chart, 'Production', { mesh, name: 'production' });
+    const order = new src.TracedService(chart, 'order-service', { namespace: ns, name: 'order-service', imageRepository: 'registry.example.com/order-service', versions: [{ name: 'v1' }] });
+    const gw = new src.IngressGateway(chart, 'Gw', {
+      mesh, name: 'shop-gateway', hosts: ['shop.example.com'], tls: src.GatewayTls.simple('shop-tls'),
+      workload: src.IngressWorkload.deployed({ namespace: 'production', name: 'shop-ingress' }),
+    });
+    gw.expose(order, { paths: [src.RoutePath.prefix('/api/orders')] });
+    app.synth();
+    // as cdk8s-cli loads it (ValidationPlugin.loadConstructMetadata)
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, 'construct-metadata.json'), 'utf8'));
+    const metadata = Object.fromEntries(Object.entries(json.resources).map(([k, v]: [string, any]) => [k, { path: v.path }]));
+    return { files: fs.readdirSync(outdir).filter((f) => f.endsWith('.yaml')).map((f) => path.join(outdir, f)), metadata };
+  }
+
+  async function report(files: string[], metadata: Record<string, { path: string }>) {
+    const context = new ValidationContext(files, 'cdk8s-istio', '0.0.0', metadata, false);
+    await new MeshValidationPlugin().validate(context);
+    const rows: string[] = [];
+    for (const v of context.report.toJson().violations) {
+      for (const c of v.violatingConstructs) rows.push(`${v.ruleName.split(' ')[0]} ${c.resourceName} -> ${c.constructPath ?? 'N/A'}`);
+    }
+    return rows.sort();
+  }
+
+  test('GIVEN MeshApp\'s construct metadata WHEN the plugin reports THEN each object is named Kind/namespace/name and cdk8s shows its own construct path', async () => {
+    const { files, metadata } = gatewayOutput();
+    // the name key is ambiguous: five objects share it
+    expect(metadata['shop-ingress']).toBeDefined();
+    const rows = await report(files, metadata);
+    expect(rows).toEqual(expect.arrayContaining([
+      'CI1000 Role/production/shop-ingress -> shop/Gw/Role',
+      'CI1000 RoleBinding/production/shop-ingress -> shop/Gw/RoleBinding',
+      'IST0101 Gateway/istio-system/shop-gateway -> shop/Gw/Resource',
+      'IST0146 Deployment/production/shop-ingress -> shop/Gw/Deployment',
+    ]));
+    // AND every path cdk8s shows is the path of that very object
+    for (const r of rows) {
+      const [, id, , p] = r.split(' ');
+      expect(metadata[id]?.path).toBe(p);
+    }
+  }, 60_000);
+
+  test('GIVEN cdk8s\'s own name-keyed metadata WHEN names are shared THEN only the object cdk8s\'s entry belongs to shows a path, never another object\'s; a unique name keeps cdk8s\'s key', async () => {
+    const { files, metadata } = gatewayOutput();
+    const byName = Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.includes('/')));
+    const rows = await report(files, byName);
+    // a unique name: cdk8s's own key, and its path
+    expect(rows).toContain('IST0101 shop-gateway -> shop/Gw/Resource');
+    // the shared name: only the last object of that name in the file (the one cdk8s's entry points to)
+    // keeps the plain name and shows a path; the others are named apart and show none
+    // (the Deployment is the last object named shop-ingress in the file: cdk8s's name entry is its own)
+    expect(rows).toEqual(expect.arrayContaining([
+      'CI1000 Role/production/shop-ingress -> N/A',
+      'CI1000 RoleBinding/production/shop-ingress -> N/A',
+      'IST0146 shop-ingress -> shop/Gw/Deployment',
+    ]));
+    expect(metadata['Deployment/production/shop-ingress'].path).toBe('shop/Gw/Deployment');
+    expect(byName['shop-ingress'].path).toBe('shop/Gw/Deployment');
+  }, 60_000);
+});

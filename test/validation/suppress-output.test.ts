@@ -109,9 +109,10 @@ describe('Validation.suppress reaches the output', () => {
   test('GIVEN the same app without the suppressions THEN synth fails on IST0101 and lint of the objects reports IST0101 and IST0146 (the control case)', () => {
     const chart = Testing.chart();
     gatewayApp(chart, false);
-    const { findings } = MeshTesting.synth(chart);
+    const { findings, errors } = MeshTesting.synth(chart);
     const codes = findings.filter((f) => f.kind).map((f) => f.code);
     expect(codes).toEqual(expect.arrayContaining(['IST0101', 'IST0146', 'CI1000']));
+    expect(errors.map((f) => f.code)).toContain('IST0101');
   });
 
   test('GIVEN the suppressed app WHEN synthesized by MeshTesting, Testing.synth and a plain App THEN every path writes the same annotations', () => {
@@ -137,14 +138,25 @@ describe('Validation.suppress reaches the output', () => {
     const chart = Testing.chart();
     const a = new ApiObject(chart, 'a', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default' } });
     new ApiObject(chart, 'b', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: 'default' } });
+    const c = new ApiObject(chart, 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' } });
     a.metadata.addAnnotation('galley.istio.io/analyze-suppress', 'IST0108');
     Validation.suppress(a, 'CI3001', 'no pods');
+    // a second scope, and a code suppressed twice under one object (reasons joined)
+    Validation.suppress(c, 'IST0118', 'legacy port names');
+    Validation.suppress(chart, 'IST0118', 'migrating in Q3');
     const out = Testing.synth(chart);
     expect(out.find((o) => o.metadata.name === 'a').metadata.annotations).toEqual({
-      'galley.istio.io/analyze-suppress': 'CI3001,IST0108',
-      'cdk8s-istio/suppress-reasons': '{"CI3001":"no pods"}',
+      'galley.istio.io/analyze-suppress': 'CI3001,IST0108,IST0118',
+      'cdk8s-istio/suppress-reasons': '{"CI3001":"no pods","IST0118":"migrating in Q3"}',
     });
-    expect(out.find((o) => o.metadata.name === 'b').metadata.annotations).toBeUndefined();
+    expect(out.find((o) => o.metadata.name === 'b').metadata.annotations).toEqual({
+      'galley.istio.io/analyze-suppress': 'IST0118',
+      'cdk8s-istio/suppress-reasons': '{"IST0118":"migrating in Q3"}',
+    });
+    expect(out.find((o) => o.metadata.name === 'c').metadata.annotations).toEqual({
+      'galley.istio.io/analyze-suppress': 'IST0118',
+      'cdk8s-istio/suppress-reasons': '{"IST0118":"migrating in Q3; legacy port names"}',
+    });
     // AND synthesizing again changes nothing (the step is idempotent)
     expect(Testing.synth(chart)).toEqual(out);
   });
