@@ -19,7 +19,7 @@ import {
   StringMatchIntent,
 } from '../model';
 import { istioDuration } from './format';
-import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
+import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiFilters, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
 import { renderHttpRule, routePort, servicePort } from './istio-traffic';
 import { lazyManifest, Manifest, RenderedObject } from './types';
@@ -543,9 +543,15 @@ export function renderExposureHttpRouteSpec(gw: IngressGatewayIntent, svc: Servi
       const out: Record<string, unknown> = {};
       if (rule.name) out.name = rule.name;
       out.matches = rule.matches.map(renderGatewayApiMatch);
-      out.backendRefs = renderGatewayApiBackends({ name: svc.name, port }, rule.destinations);
+      // The rule's effects as the mesh HTTPRoute carries them (one function renders both): a redirect
+      // is a RequestRedirect filter with no backendRefs (without it, Istio answers a rule with no
+      // backends with 404: pilot/pkg/config/kube/gateway/conversion.go), rewrites, header changes,
+      // mirrors and CORS apply at the gateway as in the mesh.
+      const filters = renderGatewayApiFilters(svc.name, port, rule);
+      if (filters.length > 0) out.filters = filters;
+      if (!rule.redirect) out.backendRefs = renderGatewayApiBackends({ name: svc.name, port }, rule.destinations);
       const timeout = rule.timeout ?? host.defaults.timeout;
-      if (timeout !== undefined) out.timeouts = { request: renderGatewayDuration(timeout) };
+      if (timeout !== undefined && !rule.redirect) out.timeouts = { request: renderGatewayDuration(timeout) };
       return out;
     }),
   };
