@@ -13,10 +13,13 @@ import {
   IntentProblem,
   MeshIntentModel,
   MeshSettings,
+  PathMatchIntent,
+  sameIdentity,
   serviceFqdn,
   ServiceIntent,
   sourceOwner,
   StringMatchIntent,
+  WorkloadSecurityIntent,
 } from '../model';
 import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiFilters, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
@@ -119,11 +122,36 @@ function intersectUri(path: StringMatchIntent, rule: StringMatchIntent): StringM
   return 'unsupported';
 }
 
+/** Match blocks narrowed to the exposed paths (a block without uri takes each path); regex uris under a path are reported. */
+function narrowBlocks(blocks: readonly HttpMatchIntent[], paths: readonly StringMatchIntent[], what: string, exposure: GatewayExposureIntent, problems: IntentProblem[]): HttpMatchIntent[] {
+  const out: HttpMatchIntent[] = [];
+  for (const b of blocks.length > 0 ? blocks : [{ headers: [] }]) {
+    for (const p of paths) {
+      if (!b.uri) {
+        out.push({ ...b, uri: p });
+        continue;
+      }
+      const uri = intersectUri(p, b.uri);
+      if (uri === 'unsupported') {
+        problems.push({
+          property: 'paths', value: `${p.kind} ${p.value}`,
+          rule: `${what} of ${exposure.service.name} matches the uri by regex (${b.uri.value}), which cannot be narrowed to the exposed paths exactly`,
+          hint: 'match the uri of that rule by exact or prefix, or expose exact paths only',
+          at: exposure.source,
+        });
+        continue;
+      }
+      if (uri) out.push({ ...b, uri });
+    }
+  }
+  return out;
+}
+
 /**
  * The rules traffic of one exposure follows: the service's own rules (or one catch-all to the
- * whole service when it has none), in order, each match block narrowed to every exposed path. A rule
- * none of whose blocks can match an exposed path is left out: no request through this exposure can
- * reach it. The catch-all always stays, so every exposed request is routed.
+ * whole service when it has none), in order, each match block narrowed to every exposed path. A
+ * rule none of whose blocks can match an exposed path is left out: no request through this exposure
+ * can reach it. The catch-all always stays, so every exposed request is routed.
  */
 export function exposureRules(host: HostTrafficIntent, exposure: GatewayExposureIntent): { readonly rules: HttpRuleIntent[]; readonly problems: IntentProblem[] } {
   const base: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
@@ -131,30 +159,144 @@ export function exposureRules(host: HostTrafficIntent, exposure: GatewayExposure
   const rules: HttpRuleIntent[] = [];
   const problems: IntentProblem[] = [];
   base.forEach((rule, i) => {
-    const blocks: readonly HttpMatchIntent[] = rule.matches.length > 0 ? rule.matches : [{ headers: [] }];
-    const out: HttpMatchIntent[] = [];
-    for (const b of blocks) {
-      for (const p of paths) {
-        if (!b.uri) {
-          out.push({ ...b, uri: p });
-          continue;
-        }
-        const uri = intersectUri(p, b.uri);
-        if (uri === 'unsupported') {
-          problems.push({
-            property: 'paths', value: `${p.kind} ${p.value}`,
-            rule: `rules[${i}]${rule.name ? ` (${rule.name})` : ''} of ${exposure.service.name} matches the uri by regex (${b.uri.value}), which cannot be narrowed to the exposed paths exactly`,
-            hint: 'match the uri of that rule by exact or prefix, or expose exact paths only',
-            at: exposure.source,
-          });
-          continue;
-        }
-        if (uri) out.push({ ...b, uri });
-      }
-    }
+    const out = narrowBlocks(rule.matches, paths, `rules[${i}]${rule.name ? ` (${rule.name})` : ''}`, exposure, problems);
     if (out.length > 0) rules.push({ ...rule, matches: out });
   });
   return { rules, problems };
+}
+
+/**
+ * The paths a request reaches the workload with after Envoy's `prefix_rewrite` (what pilot writes for
+ * `rewrite.uri`, pilot/pkg/networking/core/route/route.go): the matched prefix is replaced by `to`
+ * (no uri condition: the leading `/`), an exact match's whole path is. Given the authorization paths a
+ * rule admits (before the rewrite), the images of those paths under the rewrite of one match block,
+ * as authorization paths: `exact`, or `prefix` (Istio's `<value>*`). Suffix, template and regex cases
+ * have no single image and are left out.
+ */
+export function rewrittenAuthorizationPaths(admitted: readonly PathMatchIntent[], block: StringMatchIntent | undefined, to: string): PathMatchIntent[] {
+  const out: PathMatchIntent[] = [];
+  const add = (p: PathMatchIntent) => {
+    if (!out.some((x) => x.kind === p.kind && x.value === p.value)) out.push(p);
+  };
+  const uri: StringMatchIntent = block ?? { kind: 'prefix', value: '/' };
+  if (uri.kind === 'exact') {
+    if (authorizationAdmits(admitted, { kind: 'exact', value: uri.value })) add({ kind: 'exact', value: to });
+    return out;
+  }
+  if (uri.kind !== 'prefix') return out;
+  for (const p of admitted) {
+    if (p.kind === 'present') add({ kind: 'prefix', value: to });
+    else if (p.kind === 'exact' && p.value.startsWith(uri.value)) add({ kind: 'exact', value: to + p.value.slice(uri.value.length) });
+    else if (p.kind === 'prefix' && uri.value.startsWith(p.value)) add({ kind: 'prefix', value: to });
+    else if (p.kind === 'prefix' && p.value.startsWith(uri.value)) add({ kind: 'prefix', value: to + p.value.slice(uri.value.length) });
+  }
+  return out;
+}
+
+/** Whether authorization paths admit every path of `target` (an exact path or a `<value>*` prefix). */
+export function authorizationAdmits(paths: readonly PathMatchIntent[], target: PathMatchIntent): boolean {
+  return paths.some((p) => {
+    if (p.kind === 'present') return true;
+    if (target.kind === 'exact') {
+      if (p.kind === 'exact') return p.value === target.value;
+      if (p.kind === 'prefix') return target.value.startsWith(p.value);
+      if (p.kind === 'suffix') return target.value.endsWith(p.value);
+      return false;
+    }
+    return target.kind === 'prefix' && p.kind === 'prefix' && target.value.startsWith(p.value);
+  });
+}
+
+/** One route rule that rewrites the path of the requests of some match blocks. */
+interface RewritingRule {
+  readonly label: string;
+  readonly blocks: ReadonlyArray<StringMatchIntent | undefined>;
+  readonly to: string;
+}
+
+function rewritingRules(rules: readonly HttpRuleIntent[], label: (i: number, r: HttpRuleIntent) => string, entryUris: ReadonlyArray<StringMatchIntent | undefined> = [undefined]): RewritingRule[] {
+  const out: RewritingRule[] = [];
+  rules.forEach((r, i) => {
+    const to = r.rewrite?.uri;
+    if (to === undefined || r.redirect || r.directResponse) return;
+    const blocks = r.matches.length > 0 ? r.matches.flatMap((m) => (m.uri ? [m.uri] : entryUris)) : entryUris;
+    out.push({ label: label(i, r), blocks, to });
+  });
+  return out;
+}
+
+/** The rewriting rules a gateway's requests of one exposure can take. */
+function exposureRewrites(host: HostTrafficIntent, e: GatewayExposureIntent): RewritingRule[] {
+  return rewritingRules(exposureRules(host, e).rules, (i, r) => `rules[${i}]${r.name ? ` (${r.name})` : ''}`);
+}
+
+/**
+ * The workload's rules as its sidecar (or waypoint) must read them when a gateway exposes it on a
+ * route that rewrites paths: the proxy authorizes the path it receives, the rewritten one. An ALLOW
+ * rule whose only callers are the identity of a gateway exposing the service, with paths, also admits
+ * the rewritten images of those paths (for each rewriting rule of the exposure). The gateway sends
+ * nothing but what its route maps, so this admits no path the gateway does not send. Rules of other callers are left as written (a mesh caller may send the
+ * rewritten path itself; {@link rewriteAuthorizationWarnings} says when such a rule misses it).
+ */
+export function withExposureRewrites(model: MeshIntentModel, svc: ServiceIntent, host: HostTrafficIntent, w: WorkloadSecurityIntent): WorkloadSecurityIntent {
+  const exposures = model.exposuresOf(svc).filter((e) => flaggerRoutedExposures(host, [e]).length === 0);
+  if (exposures.length === 0 || w.allow.length === 0) return w;
+  let changed = false;
+  const allow = w.allow.map((rule) => {
+    const ids = rule.source?.identities ?? [];
+    const paths = rule.operation?.paths ?? [];
+    if (ids.length === 0 || paths.length === 0) return rule;
+    const extra: PathMatchIntent[] = [];
+    for (const e of exposures) {
+      const gw = model.ingressGateways.find((g) => edgeKey(g) === e.gateway);
+      if (!gw || !ids.every((id) => sameIdentity(id, gw.workload.identity))) continue;
+      for (const r of exposureRewrites(host, e)) {
+        for (const b of r.blocks) {
+          for (const t of rewrittenAuthorizationPaths(paths, b, r.to)) {
+            if (!authorizationAdmits([...paths, ...extra], t)) extra.push(t);
+          }
+        }
+      }
+    }
+    if (extra.length === 0) return rule;
+    changed = true;
+    return { ...rule, operation: { ...rule.operation!, paths: [...paths, ...extra] } };
+  });
+  return changed ? { ...w, allow } : w;
+}
+
+/** Warning code: an ALLOW rule's paths admit requests a route rewrites to a path the rule does not admit. */
+export const WARN_REWRITE_OUTSIDE_ALLOW = 'CI5010';
+
+/**
+ * ALLOW rules of mesh callers (not only an exposing gateway's identity) whose paths admit requests
+ * that the host's route (or a delegate route) rewrites to a path the rule does not admit: the
+ * workload's proxy authorizes the rewritten path, so those requests are denied (403). One message per
+ * rule and rewriting rule, naming both, the rule's paths and the rewritten path.
+ */
+export function rewriteAuthorizationWarnings(model: MeshIntentModel, svc: ServiceIntent, host: HostTrafficIntent, w: WorkloadSecurityIntent): string[] {
+  const label = (i: number, r: HttpRuleIntent) => `rules[${i}]${r.name ? ` (${r.name})` : ''}`;
+  const rewrites = rewritingRules(host.rules ?? [], (i, r) => `route ${label(i, r)}${host.sources.rules ? ` (${host.sources.rules})` : ''}`);
+  for (const e of host.delegation ?? []) {
+    const d = (host.delegates ?? []).find((x) => x.name === e.name && x.namespace === e.namespace);
+    const uris = e.matches.length > 0 ? e.matches.map((m) => m.uri) : [undefined];
+    if (d) rewrites.push(...rewritingRules(d.rules, (i, r) => `delegate route ${e.namespace}/${e.name} ${label(i, r)} (${d.source})`, uris));
+  }
+  if (rewrites.length === 0) return [];
+  const gatewayIds = model.exposuresOf(svc).flatMap((e) => model.ingressGateways.filter((g) => edgeKey(g) === e.gateway).map((g) => g.workload.identity));
+  const out: string[] = [];
+  for (const rule of w.allow) {
+    const ids = rule.source?.identities ?? [];
+    const paths = rule.operation?.paths ?? [];
+    if (paths.length === 0 || (ids.length > 0 && ids.every((id) => gatewayIds.some((g) => sameIdentity(g, id))))) continue;
+    for (const r of rewrites) {
+      const missed = r.blocks.flatMap((b) => rewrittenAuthorizationPaths(paths, b, r.to)).filter((t) => !authorizationAdmits(paths, t));
+      if (missed.length === 0) continue;
+      const shown = (p: PathMatchIntent) => (p.kind === 'prefix' ? `${p.value}*` : p.value);
+      out.push(`the allow rule added by ${rule.addedBy} admits paths ${paths.map(shown).join(', ')} on ${svc.name}, but ${r.label} rewrites those requests to ${[...new Set(missed.map(shown))].join(', ')}, and the workload's proxy authorizes the rewritten path: they are denied (403). Hint: add the rewritten path to the rule's paths (e.g. PathMatch.${missed[0].kind}('${missed[0].value}')), or rewrite within the allowed paths`);
+    }
+  }
+  return out;
 }
 
 /** What a mode cannot render in the ingress intent, with the construct paths to blame. */
