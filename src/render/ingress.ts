@@ -24,7 +24,8 @@ import {
 import { istioDuration } from './format';
 import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiFilters, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
-import { renderHttpRule, routePort, servicePort } from './istio-traffic';
+import { renderHttpRule, renderMatch, routePort, servicePort } from './istio-traffic';
+import { delegateMatchWithin } from '../rules/delegation';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
 /**
@@ -149,12 +150,13 @@ function narrowBlocks(blocks: readonly HttpMatchIntent[], paths: readonly String
 
 /**
  * The rules traffic of one exposure follows: the service's own rules (or one catch-all to the
- * whole service when it has none), in order, each match block narrowed to every exposed path. A
- * rule none of whose blocks can match an exposed path is left out: no request through this exposure
- * can reach it. The catch-all always stays, so every exposed request is routed.
+ * whole service when it has none and delegates nothing), in order, each match block narrowed to
+ * every exposed path. A rule none of whose blocks can match an exposed path is left out: no request
+ * through this exposure can reach it. The catch-all always stays, so every exposed request is routed
+ * as mesh traffic is (a host shared by delegation routes what no entry takes with its own rules only).
  */
 export function exposureRules(host: HostTrafficIntent, exposure: GatewayExposureIntent): { readonly rules: HttpRuleIntent[]; readonly problems: IntentProblem[] } {
-  const base: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
+  const base: readonly HttpRuleIntent[] = host.rules ?? (host.delegation ? [] : [{ matches: [], destinations: [{ weight: 100 }] }]);
   const paths = exposedPathMatches(exposure.paths);
   const rules: HttpRuleIntent[] = [];
   const problems: IntentProblem[] = [];
@@ -163,6 +165,50 @@ export function exposureRules(host: HostTrafficIntent, exposure: GatewayExposure
     if (out.length > 0) rules.push({ ...rule, matches: out });
   });
   return { rules, problems };
+}
+
+/** One delegation entry of a shared host as an exposure takes it: its matches narrowed to the exposed paths. */
+export interface ExposedDelegation {
+  readonly name: string;
+  readonly namespace: string;
+  readonly matches: readonly HttpMatchIntent[];
+}
+
+/**
+ * The delegation entries of a shared host (CanaryRoute `delegates`) as the gateway's VirtualService
+ * carries them: each entry's matches narrowed to the exposed paths, delegating to the same delegate
+ * VirtualService as the mesh root. Istio merges a gateway-bound root with its delegates as it merges
+ * the mesh root (pilot/pkg/model/virtualservice_controller.go mergeVirtualServices: the delegate has
+ * no hosts and its own `gateways` are not read; pilot/pkg/model/virtualservice.go mergeHTTPRoute). A
+ * delegate rule that the narrowed entry drops (its match no longer within the entry's, `hasConflict`)
+ * although it can match an exposed path would route gateway traffic unlike mesh traffic: reported.
+ */
+export function exposureDelegations(host: HostTrafficIntent, exposure: GatewayExposureIntent): { readonly entries: ExposedDelegation[]; readonly problems: IntentProblem[] } {
+  const paths = exposedPathMatches(exposure.paths);
+  const entries: ExposedDelegation[] = [];
+  const problems: IntentProblem[] = [];
+  for (const e of host.delegation ?? []) {
+    const matches = narrowBlocks(e.matches, paths, `the delegation entry ${e.namespace}/${e.name}`, exposure, problems);
+    if (matches.length === 0) continue;
+    entries.push({ name: e.name, namespace: e.namespace, matches });
+    const root = matches.map(renderMatch);
+    const meshRoot = e.matches.map(renderMatch);
+    const d = (host.delegates ?? []).find((x) => x.name === e.name && x.namespace === e.namespace);
+    d?.rules.forEach((r, i) => {
+      for (const b of r.matches) {
+        const leaf = renderMatch(b);
+        if (delegateMatchWithin(meshRoot, leaf) !== undefined || delegateMatchWithin(root, leaf) === undefined) continue;
+        if (b.uri && !paths.some((p) => intersectUri(p, b.uri!) !== null)) continue;
+        problems.push({
+          property: 'paths', value: exposure.paths.map((p) => `${p.kind} ${p.value}`).join(', '),
+          rule: `rules[${i}]${r.name ? ` (${r.name})` : ''} of the delegate route ${e.namespace}/${e.name} (${d.source}) matches ${b.uri ? `${b.uri.kind} ${b.uri.value}` : 'every request of its entry'}, which is not within the entry's match narrowed to the exposed paths, so istiod drops that rule for gateway ${exposure.gateway} (pilot/pkg/model/virtualservice.go hasConflict) while mesh traffic follows it`,
+          hint: `expose a path that covers the delegate's matches (e.g. the entry's prefix), or match the delegate rule within the exposed paths`,
+          at: exposure.source,
+        });
+      }
+    });
+  }
+  return { entries, problems };
 }
 
 /**
@@ -225,17 +271,24 @@ function rewritingRules(rules: readonly HttpRuleIntent[], label: (i: number, r: 
   return out;
 }
 
-/** The rewriting rules a gateway's requests of one exposure can take. */
+/** The rewriting rules a gateway's requests of one exposure can take: the exposed rules and the delegates' rules. */
 function exposureRewrites(host: HostTrafficIntent, e: GatewayExposureIntent): RewritingRule[] {
-  return rewritingRules(exposureRules(host, e).rules, (i, r) => `rules[${i}]${r.name ? ` (${r.name})` : ''}`);
+  const label = (i: number, r: HttpRuleIntent) => `rules[${i}]${r.name ? ` (${r.name})` : ''}`;
+  const out = rewritingRules(exposureRules(host, e).rules, label);
+  for (const entry of exposureDelegations(host, e).entries) {
+    const d = (host.delegates ?? []).find((x) => x.name === entry.name && x.namespace === entry.namespace);
+    if (d) out.push(...rewritingRules(d.rules, (i, r) => `${entry.namespace}/${entry.name} ${label(i, r)}`, entry.matches.map((m) => m.uri)));
+  }
+  return out;
 }
 
 /**
  * The workload's rules as its sidecar (or waypoint) must read them when a gateway exposes it on a
  * route that rewrites paths: the proxy authorizes the path it receives, the rewritten one. An ALLOW
  * rule whose only callers are the identity of a gateway exposing the service, with paths, also admits
- * the rewritten images of those paths (for each rewriting rule of the exposure). The gateway sends
- * nothing but what its route maps, so this admits no path the gateway does not send. Rules of other callers are left as written (a mesh caller may send the
+ * the rewritten images of those paths (for each rewriting rule of the exposure, exposed rules and
+ * delegate rules alike). The gateway sends nothing but what its route maps, so this admits no path
+ * the gateway does not send. Rules of other callers are left as written (a mesh caller may send the
  * rewritten path itself; {@link rewriteAuthorizationWarnings} says when such a rule misses it).
  */
 export function withExposureRewrites(model: MeshIntentModel, svc: ServiceIntent, host: HostTrafficIntent, w: WorkloadSecurityIntent): WorkloadSecurityIntent {
@@ -386,6 +439,7 @@ export function exposureHostProblems(_model: MeshIntentModel, settings: MeshSett
     }
     const { rules, problems } = exposureRules(host, e);
     out.push(...problems);
+    out.push(...exposureDelegations(host, e).problems);
     if (settings.routingApi === 'gateway-api') {
       const [p] = gatewayApiProblems(svc.name, rules, host.defaults);
       if (p) out.push({ ...p, rule: `${p.rule} (the route of ${svc.name} on gateway ${e.gateway}, rendered as an HTTPRoute)`, at: e.source });
@@ -572,6 +626,10 @@ export function renderGatewayVirtualServiceSpec(model: MeshIntentModel, gw: Ingr
     if (traffic.progressive?.delegation) {
       http.push(...renderGatewayDelegateRoutes(svc, traffic, rules));
       continue;
+    }
+    // A host shared by delegation: the same delegate entries as the mesh root, narrowed to the exposed paths.
+    for (const d of exposureDelegations(traffic, e).entries) {
+      http.push({ match: d.matches.map(renderMatch), delegate: { name: d.name, namespace: d.namespace } });
     }
     for (const rule of rules) http.push(renderGatewayHttpRoute(svc, rule, traffic));
   }
