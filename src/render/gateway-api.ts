@@ -748,3 +748,5 @@ export function gatewayApiHostProblems(svc: ServiceIntent, host: HostTrafficInte
 
 /** One match block as a Gateway API `HTTPRouteMatch` (used by gateway routes, render/ingress.ts). */
 export { renderMatch as renderGatewayApiMatch, renderBackends as renderGatewayApiBackends };
+/** One rule's effects as HTTPRoute filters, the same for mesh and gateway routes (render/ingress.ts). */
+export { renderFilters as renderGatewayApiFilters };

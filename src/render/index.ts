@@ -38,7 +38,7 @@ import { ambientDestinationRuleWarning, WARN_AMBIENT_DESTINATION_RULE } from './
 import { AMBIENT_DATA_PLANE, DataPlaneRenderer, SIDECAR_DATA_PLANE } from './data-planes';
 import { egressProblems, renderEgress } from './egress';
 import { renderLocalRateLimit } from './envoy-local-rate-limit';
-import { canaryExposures, exposureHostProblems, ingressProblems, ingressWorkload, renderIngress, sharedEgressGateway } from './ingress';
+import { canaryExposures, exposureHostProblems, ingressProblems, ingressWorkload, renderIngress, rewriteAuthorizationWarnings, sharedEgressGateway, WARN_REWRITE_OUTSIDE_ALLOW, withExposureRewrites } from './ingress';
 import { externalPrincipalsAnnotation, renderDefaultDenySpec, renderPeerAuthenticationSpec } from './istio-security';
 import { renderSidecar } from './istio-sidecar';
 import { renderRequestAuthentications, requestAuthenticationProblems } from './request-authentication';
@@ -199,6 +199,9 @@ class ModeRenderer implements MeshRenderer {
         const message = ambientDestinationRuleWarning(svc, host, this.routingOf(host) === GATEWAY_API_ROUTING);
         if (message) notices.push({ owner: serviceOwner(svc), code: WARN_AMBIENT_DESTINATION_RULE, message });
       }
+      // Allow rules whose paths miss where the route rewrites their requests deny them (ingress.ts).
+      const rewriteWarnings = rewriteAuthorizationWarnings(model, svc, host, model.workload(svc));
+      if (rewriteWarnings.length > 0) notices.push({ owner: serviceOwner(svc), code: WARN_REWRITE_OUTSIDE_ALLOW, message: rewriteWarnings.join('; ') });
       // VirtualService at a waypoint is alpha in Istio: say so for ambient + the Istio routing API.
       if (this.dataPlane.usesWaypoints && this.routingOf(host) === ISTIO_ROUTING && isRouted(host)) {
         notices.push({
@@ -313,7 +316,8 @@ class ModeRenderer implements MeshRenderer {
     out.push(...routed);
     // Flagger runs the serving pods in its primary Deployment: the budget covers those.
     if (routing === FLAGGER_DELIVERY && host.progressive) out.push(...renderPrimaryDisruptionBudget(svc, host.progressive.canaryVersion));
-    out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withCallersDeployedElsewhere(model, model.workload(svc)), waypoint));
+    // A gateway exposing the service on a rewriting route sends the rewritten paths: its allow rules admit them (ingress.ts).
+    out.push(...this.renderWorkloadSecurity(policySubject(svc, host), withExposureRewrites(model, svc, host, withCallersDeployedElsewhere(model, model.workload(svc))), waypoint));
     if (svc.adopted !== 'attributes') return out;
     const declaration = deployedElsewhereValue(svc, this.dataPlane.usesWaypoints ? 'ambient' : 'sidecar');
     return out.map((o) => declareDeployedElsewhere(o, declaration));

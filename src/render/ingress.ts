@@ -13,16 +13,20 @@ import {
   IntentProblem,
   MeshIntentModel,
   MeshSettings,
+  PathMatchIntent,
+  sameIdentity,
   serviceFqdn,
   ServiceIntent,
   sourceOwner,
   StringMatchIntent,
+  WorkloadSecurityIntent,
 } from '../model';
 import { istioDuration } from './format';
-import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
+import { gatewayApiProblems, renderGatewayApiBackends, renderGatewayApiFilters, renderGatewayApiMatch, renderGatewayDuration } from './gateway-api';
 import { CanaryExposure } from './flagger';
-import { renderHttpRule, routePort, servicePort } from './istio-traffic';
+import { renderHttpRule, renderMatch, routePort, servicePort } from './istio-traffic';
 import { renderDisruptionBudget } from './kubernetes';
+import { delegateMatchWithin } from '../rules/delegation';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 import { codeUnitOrder } from '../private/order';
 
@@ -121,42 +125,233 @@ function intersectUri(path: StringMatchIntent, rule: StringMatchIntent): StringM
   return 'unsupported';
 }
 
+/** Match blocks narrowed to the exposed paths (a block without uri takes each path); regex uris under a path are reported. */
+function narrowBlocks(blocks: readonly HttpMatchIntent[], paths: readonly StringMatchIntent[], what: string, exposure: GatewayExposureIntent, problems: IntentProblem[]): HttpMatchIntent[] {
+  const out: HttpMatchIntent[] = [];
+  for (const b of blocks.length > 0 ? blocks : [{ headers: [] }]) {
+    for (const p of paths) {
+      if (!b.uri) {
+        out.push({ ...b, uri: p });
+        continue;
+      }
+      const uri = intersectUri(p, b.uri);
+      if (uri === 'unsupported') {
+        problems.push({
+          property: 'paths', value: `${p.kind} ${p.value}`,
+          rule: `${what} of ${exposure.service.name} matches the uri by regex (${b.uri.value}), which cannot be narrowed to the exposed paths exactly`,
+          hint: 'match the uri of that rule by exact or prefix, or expose exact paths only',
+          at: exposure.source,
+        });
+        continue;
+      }
+      if (uri) out.push({ ...b, uri });
+    }
+  }
+  return out;
+}
+
 /**
  * The rules traffic of one exposure follows: the service's own rules (or one catch-all to the
- * whole service when it has none), in order, each match block narrowed to every exposed path. A rule
- * none of whose blocks can match an exposed path is left out: no request through this exposure can
- * reach it. The catch-all always stays, so every exposed request is routed.
+ * whole service when it has none and delegates nothing), in order, each match block narrowed to
+ * every exposed path. A rule none of whose blocks can match an exposed path is left out: no request
+ * through this exposure can reach it. The catch-all always stays, so every exposed request is routed
+ * as mesh traffic is (a host shared by delegation routes what no entry takes with its own rules only).
  */
 export function exposureRules(host: HostTrafficIntent, exposure: GatewayExposureIntent): { readonly rules: HttpRuleIntent[]; readonly problems: IntentProblem[] } {
-  const base: readonly HttpRuleIntent[] = host.rules ?? [{ matches: [], destinations: [{ weight: 100 }] }];
+  const base: readonly HttpRuleIntent[] = host.rules ?? (host.delegation ? [] : [{ matches: [], destinations: [{ weight: 100 }] }]);
   const paths = exposedPathMatches(exposure.paths);
   const rules: HttpRuleIntent[] = [];
   const problems: IntentProblem[] = [];
   base.forEach((rule, i) => {
-    const blocks: readonly HttpMatchIntent[] = rule.matches.length > 0 ? rule.matches : [{ headers: [] }];
-    const out: HttpMatchIntent[] = [];
-    for (const b of blocks) {
-      for (const p of paths) {
-        if (!b.uri) {
-          out.push({ ...b, uri: p });
-          continue;
-        }
-        const uri = intersectUri(p, b.uri);
-        if (uri === 'unsupported') {
-          problems.push({
-            property: 'paths', value: `${p.kind} ${p.value}`,
-            rule: `rules[${i}]${rule.name ? ` (${rule.name})` : ''} of ${exposure.service.name} matches the uri by regex (${b.uri.value}), which cannot be narrowed to the exposed paths exactly`,
-            hint: 'match the uri of that rule by exact or prefix, or expose exact paths only',
-            at: exposure.source,
-          });
-          continue;
-        }
-        if (uri) out.push({ ...b, uri });
-      }
-    }
+    const out = narrowBlocks(rule.matches, paths, `rules[${i}]${rule.name ? ` (${rule.name})` : ''}`, exposure, problems);
     if (out.length > 0) rules.push({ ...rule, matches: out });
   });
   return { rules, problems };
+}
+
+/** One delegation entry of a shared host as an exposure takes it: its matches narrowed to the exposed paths. */
+export interface ExposedDelegation {
+  readonly name: string;
+  readonly namespace: string;
+  readonly matches: readonly HttpMatchIntent[];
+}
+
+/**
+ * The delegation entries of a shared host (CanaryRoute `delegates`) as the gateway's VirtualService
+ * carries them: each entry's matches narrowed to the exposed paths, delegating to the same delegate
+ * VirtualService as the mesh root. Istio merges a gateway-bound root with its delegates as it merges
+ * the mesh root (pilot/pkg/model/virtualservice_controller.go mergeVirtualServices: the delegate has
+ * no hosts and its own `gateways` are not read; pilot/pkg/model/virtualservice.go mergeHTTPRoute). A
+ * delegate rule that the narrowed entry drops (its match no longer within the entry's, `hasConflict`)
+ * although it can match an exposed path would route gateway traffic unlike mesh traffic: reported.
+ */
+export function exposureDelegations(host: HostTrafficIntent, exposure: GatewayExposureIntent): { readonly entries: ExposedDelegation[]; readonly problems: IntentProblem[] } {
+  const paths = exposedPathMatches(exposure.paths);
+  const entries: ExposedDelegation[] = [];
+  const problems: IntentProblem[] = [];
+  for (const e of host.delegation ?? []) {
+    const matches = narrowBlocks(e.matches, paths, `the delegation entry ${e.namespace}/${e.name}`, exposure, problems);
+    if (matches.length === 0) continue;
+    entries.push({ name: e.name, namespace: e.namespace, matches });
+    const root = matches.map(renderMatch);
+    const meshRoot = e.matches.map(renderMatch);
+    const d = (host.delegates ?? []).find((x) => x.name === e.name && x.namespace === e.namespace);
+    d?.rules.forEach((r, i) => {
+      for (const b of r.matches) {
+        const leaf = renderMatch(b);
+        if (delegateMatchWithin(meshRoot, leaf) !== undefined || delegateMatchWithin(root, leaf) === undefined) continue;
+        if (b.uri && !paths.some((p) => intersectUri(p, b.uri!) !== null)) continue;
+        problems.push({
+          property: 'paths', value: exposure.paths.map((p) => `${p.kind} ${p.value}`).join(', '),
+          rule: `rules[${i}]${r.name ? ` (${r.name})` : ''} of the delegate route ${e.namespace}/${e.name} (${d.source}) matches ${b.uri ? `${b.uri.kind} ${b.uri.value}` : 'every request of its entry'}, which is not within the entry's match narrowed to the exposed paths, so istiod drops that rule for gateway ${exposure.gateway} (pilot/pkg/model/virtualservice.go hasConflict) while mesh traffic follows it`,
+          hint: `expose a path that covers the delegate's matches (e.g. the entry's prefix), or match the delegate rule within the exposed paths`,
+          at: exposure.source,
+        });
+      }
+    });
+  }
+  return { entries, problems };
+}
+
+/**
+ * The paths a request reaches the workload with after Envoy's `prefix_rewrite` (what pilot writes for
+ * `rewrite.uri`, pilot/pkg/networking/core/route/route.go): the matched prefix is replaced by `to`
+ * (no uri condition: the leading `/`), an exact match's whole path is. Given the authorization paths a
+ * rule admits (before the rewrite), the images of those paths under the rewrite of one match block,
+ * as authorization paths: `exact`, or `prefix` (Istio's `<value>*`). Suffix, template and regex cases
+ * have no single image and are left out.
+ */
+export function rewrittenAuthorizationPaths(admitted: readonly PathMatchIntent[], block: StringMatchIntent | undefined, to: string): PathMatchIntent[] {
+  const out: PathMatchIntent[] = [];
+  const add = (p: PathMatchIntent) => {
+    if (!out.some((x) => x.kind === p.kind && x.value === p.value)) out.push(p);
+  };
+  const uri: StringMatchIntent = block ?? { kind: 'prefix', value: '/' };
+  if (uri.kind === 'exact') {
+    if (authorizationAdmits(admitted, { kind: 'exact', value: uri.value })) add({ kind: 'exact', value: to });
+    return out;
+  }
+  if (uri.kind !== 'prefix') return out;
+  for (const p of admitted) {
+    if (p.kind === 'present') add({ kind: 'prefix', value: to });
+    else if (p.kind === 'exact' && p.value.startsWith(uri.value)) add({ kind: 'exact', value: to + p.value.slice(uri.value.length) });
+    else if (p.kind === 'prefix' && uri.value.startsWith(p.value)) add({ kind: 'prefix', value: to });
+    else if (p.kind === 'prefix' && p.value.startsWith(uri.value)) add({ kind: 'prefix', value: to + p.value.slice(uri.value.length) });
+  }
+  return out;
+}
+
+/** Whether authorization paths admit every path of `target` (an exact path or a `<value>*` prefix). */
+export function authorizationAdmits(paths: readonly PathMatchIntent[], target: PathMatchIntent): boolean {
+  return paths.some((p) => {
+    if (p.kind === 'present') return true;
+    if (target.kind === 'exact') {
+      if (p.kind === 'exact') return p.value === target.value;
+      if (p.kind === 'prefix') return target.value.startsWith(p.value);
+      if (p.kind === 'suffix') return target.value.endsWith(p.value);
+      return false;
+    }
+    return target.kind === 'prefix' && p.kind === 'prefix' && target.value.startsWith(p.value);
+  });
+}
+
+/** One route rule that rewrites the path of the requests of some match blocks. */
+interface RewritingRule {
+  readonly label: string;
+  readonly blocks: ReadonlyArray<StringMatchIntent | undefined>;
+  readonly to: string;
+}
+
+function rewritingRules(rules: readonly HttpRuleIntent[], label: (i: number, r: HttpRuleIntent) => string, entryUris: ReadonlyArray<StringMatchIntent | undefined> = [undefined]): RewritingRule[] {
+  const out: RewritingRule[] = [];
+  rules.forEach((r, i) => {
+    const to = r.rewrite?.uri;
+    if (to === undefined || r.redirect || r.directResponse) return;
+    const blocks = r.matches.length > 0 ? r.matches.flatMap((m) => (m.uri ? [m.uri] : entryUris)) : entryUris;
+    out.push({ label: label(i, r), blocks, to });
+  });
+  return out;
+}
+
+/** The rewriting rules a gateway's requests of one exposure can take: the exposed rules and the delegates' rules. */
+function exposureRewrites(host: HostTrafficIntent, e: GatewayExposureIntent): RewritingRule[] {
+  const label = (i: number, r: HttpRuleIntent) => `rules[${i}]${r.name ? ` (${r.name})` : ''}`;
+  const out = rewritingRules(exposureRules(host, e).rules, label);
+  for (const entry of exposureDelegations(host, e).entries) {
+    const d = (host.delegates ?? []).find((x) => x.name === entry.name && x.namespace === entry.namespace);
+    if (d) out.push(...rewritingRules(d.rules, (i, r) => `${entry.namespace}/${entry.name} ${label(i, r)}`, entry.matches.map((m) => m.uri)));
+  }
+  return out;
+}
+
+/**
+ * The workload's rules as its sidecar (or waypoint) must read them when a gateway exposes it on a
+ * route that rewrites paths: the proxy authorizes the path it receives, the rewritten one. An ALLOW
+ * rule whose only callers are the identity of a gateway exposing the service, with paths, also admits
+ * the rewritten images of those paths (for each rewriting rule of the exposure, exposed rules and
+ * delegate rules alike). The gateway sends nothing but what its route maps, so this admits no path
+ * the gateway does not send. Rules of other callers are left as written (a mesh caller may send the
+ * rewritten path itself; {@link rewriteAuthorizationWarnings} says when such a rule misses it).
+ */
+export function withExposureRewrites(model: MeshIntentModel, svc: ServiceIntent, host: HostTrafficIntent, w: WorkloadSecurityIntent): WorkloadSecurityIntent {
+  const exposures = model.exposuresOf(svc).filter((e) => flaggerRoutedExposures(host, [e]).length === 0);
+  if (exposures.length === 0 || w.allow.length === 0) return w;
+  let changed = false;
+  const allow = w.allow.map((rule) => {
+    const ids = rule.source?.identities ?? [];
+    const paths = rule.operation?.paths ?? [];
+    if (ids.length === 0 || paths.length === 0) return rule;
+    const extra: PathMatchIntent[] = [];
+    for (const e of exposures) {
+      const gw = model.ingressGateways.find((g) => edgeKey(g) === e.gateway);
+      if (!gw || !ids.every((id) => sameIdentity(id, gw.workload.identity))) continue;
+      for (const r of exposureRewrites(host, e)) {
+        for (const b of r.blocks) {
+          for (const t of rewrittenAuthorizationPaths(paths, b, r.to)) {
+            if (!authorizationAdmits([...paths, ...extra], t)) extra.push(t);
+          }
+        }
+      }
+    }
+    if (extra.length === 0) return rule;
+    changed = true;
+    return { ...rule, operation: { ...rule.operation!, paths: [...paths, ...extra] } };
+  });
+  return changed ? { ...w, allow } : w;
+}
+
+/** Warning code: an ALLOW rule's paths admit requests a route rewrites to a path the rule does not admit. */
+export const WARN_REWRITE_OUTSIDE_ALLOW = 'CI5010';
+
+/**
+ * ALLOW rules of mesh callers (not only an exposing gateway's identity) whose paths admit requests
+ * that the host's route (or a delegate route) rewrites to a path the rule does not admit: the
+ * workload's proxy authorizes the rewritten path, so those requests are denied (403). One message per
+ * rule and rewriting rule, naming both, the rule's paths and the rewritten path.
+ */
+export function rewriteAuthorizationWarnings(model: MeshIntentModel, svc: ServiceIntent, host: HostTrafficIntent, w: WorkloadSecurityIntent): string[] {
+  const label = (i: number, r: HttpRuleIntent) => `rules[${i}]${r.name ? ` (${r.name})` : ''}`;
+  const rewrites = rewritingRules(host.rules ?? [], (i, r) => `route ${label(i, r)}${host.sources.rules ? ` (${host.sources.rules})` : ''}`);
+  for (const e of host.delegation ?? []) {
+    const d = (host.delegates ?? []).find((x) => x.name === e.name && x.namespace === e.namespace);
+    const uris = e.matches.length > 0 ? e.matches.map((m) => m.uri) : [undefined];
+    if (d) rewrites.push(...rewritingRules(d.rules, (i, r) => `delegate route ${e.namespace}/${e.name} ${label(i, r)} (${d.source})`, uris));
+  }
+  if (rewrites.length === 0) return [];
+  const gatewayIds = model.exposuresOf(svc).flatMap((e) => model.ingressGateways.filter((g) => edgeKey(g) === e.gateway).map((g) => g.workload.identity));
+  const out: string[] = [];
+  for (const rule of w.allow) {
+    const ids = rule.source?.identities ?? [];
+    const paths = rule.operation?.paths ?? [];
+    if (paths.length === 0 || (ids.length > 0 && ids.every((id) => gatewayIds.some((g) => sameIdentity(g, id))))) continue;
+    for (const r of rewrites) {
+      const missed = r.blocks.flatMap((b) => rewrittenAuthorizationPaths(paths, b, r.to)).filter((t) => !authorizationAdmits(paths, t));
+      if (missed.length === 0) continue;
+      const shown = (p: PathMatchIntent) => (p.kind === 'prefix' ? `${p.value}*` : p.value);
+      out.push(`the allow rule added by ${rule.addedBy} admits paths ${paths.map(shown).join(', ')} on ${svc.name}, but ${r.label} rewrites those requests to ${[...new Set(missed.map(shown))].join(', ')}, and the workload's proxy authorizes the rewritten path: they are denied (403). Hint: add the rewritten path to the rule's paths (e.g. PathMatch.${missed[0].kind}('${missed[0].value}')), or rewrite within the allowed paths`);
+    }
+  }
+  return out;
 }
 
 /** What a mode cannot render in the ingress intent, with the construct paths to blame. */
@@ -246,6 +441,7 @@ export function exposureHostProblems(_model: MeshIntentModel, settings: MeshSett
     }
     const { rules, problems } = exposureRules(host, e);
     out.push(...problems);
+    out.push(...exposureDelegations(host, e).problems);
     if (settings.routingApi === 'gateway-api') {
       const [p] = gatewayApiProblems(svc.name, rules, host.defaults);
       if (p) out.push({ ...p, rule: `${p.rule} (the route of ${svc.name} on gateway ${e.gateway}, rendered as an HTTPRoute)`, at: e.source });
@@ -435,6 +631,10 @@ export function renderGatewayVirtualServiceSpec(model: MeshIntentModel, gw: Ingr
       http.push(...renderGatewayDelegateRoutes(svc, traffic, rules));
       continue;
     }
+    // A host shared by delegation: the same delegate entries as the mesh root, narrowed to the exposed paths.
+    for (const d of exposureDelegations(traffic, e).entries) {
+      http.push({ match: d.matches.map(renderMatch), delegate: { name: d.name, namespace: d.namespace } });
+    }
     for (const rule of rules) http.push(renderGatewayHttpRoute(svc, rule, traffic));
   }
   return { hosts: [host], gateways: [edgeKey(gw)], http };
@@ -547,9 +747,15 @@ export function renderExposureHttpRouteSpec(gw: IngressGatewayIntent, svc: Servi
       const out: Record<string, unknown> = {};
       if (rule.name) out.name = rule.name;
       out.matches = rule.matches.map(renderGatewayApiMatch);
-      out.backendRefs = renderGatewayApiBackends({ name: svc.name, port }, rule.destinations);
+      // The rule's effects as the mesh HTTPRoute carries them (one function renders both): a redirect
+      // is a RequestRedirect filter with no backendRefs (without it, Istio answers a rule with no
+      // backends with 404: pilot/pkg/config/kube/gateway/conversion.go), rewrites, header changes,
+      // mirrors and CORS apply at the gateway as in the mesh.
+      const filters = renderGatewayApiFilters(svc.name, port, rule);
+      if (filters.length > 0) out.filters = filters;
+      if (!rule.redirect) out.backendRefs = renderGatewayApiBackends({ name: svc.name, port }, rule.destinations);
       const timeout = rule.timeout ?? host.defaults.timeout;
-      if (timeout !== undefined) out.timeouts = { request: renderGatewayDuration(timeout) };
+      if (timeout !== undefined && !rule.redirect) out.timeouts = { request: renderGatewayDuration(timeout) };
       return out;
     }),
   };

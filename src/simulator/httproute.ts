@@ -30,6 +30,31 @@ export function httpRoutesForService(model: ManifestIndex, fqdn: string, port: n
   );
 }
 
+/**
+ * HTTPRoutes attached to the Gateway API `Gateway` `gateway` (`namespace/name`; a parentRef of kind
+ * Gateway, the default, its namespace defaulting to the route's) whose `hostnames` admit the request's
+ * Host header (none: every host of the listener; `*.x` one or more labels below x), as Istio merges
+ * them into the gateway's virtual host (pilot/pkg/config/kube/gateway/conversion.go). Listener
+ * hostnames and `allowedRoutes` are not checked here.
+ */
+export function httpRoutesForGateway(model: ManifestIndex, gateway: string, hostHeader: string): IndexedObject[] {
+  const host = hostHeader.toLowerCase();
+  const admits = (h: unknown) => {
+    const n = String(h).toLowerCase();
+    return n.startsWith('*.') ? host.endsWith(n.slice(1)) && host.length > n.length - 1 : n === host;
+  };
+  return model.ofKind('HTTPRoute').filter((r) => {
+    const hostnames: unknown[] = Array.isArray(r.spec.hostnames) ? r.spec.hostnames : [];
+    if (hostnames.length > 0 && !hostnames.some(admits)) return false;
+    return (Array.isArray(r.spec.parentRefs) ? r.spec.parentRefs : []).some(
+      (p: any) =>
+        (p?.kind ?? 'Gateway') === 'Gateway' &&
+        (p?.group ?? 'gateway.networking.k8s.io') === 'gateway.networking.k8s.io' &&
+        `${p?.namespace ?? r.namespace}/${p?.name}` === gateway,
+    );
+  });
+}
+
 interface Candidate {
   readonly route: IndexedObject;
   readonly rule: number;

@@ -1,5 +1,5 @@
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, retriesOf, weigh } from './destination';
-import { httpRoutesForService, routeByHttpRoutes } from './httproute';
+import { httpRoutesForGateway, httpRoutesForService, routeByHttpRoutes } from './httproute';
 import { grpcRoutesForService } from './grpcroute';
 import { describeStringMatch, headerConditionMatch, SimulatorError, queryParams, stringMatch, StringMatchSpec, stripQuery, withoutHeaderMatch } from './match';
 import { IndexedObject, list, ManifestIndex } from '../manifests';
@@ -58,7 +58,7 @@ function routeNormal(model: ManifestIndex, req: NormalRequest): RouteResult {
   // VirtualService and the Service keeps its default one (pilot/pkg/networking/core/route/route.go).
   const dropped = bound && req.gateway === 'mesh' && !routesForCaller(bound, req) ? bound : undefined;
   const vs = dropped ? undefined : bound;
-  const httpRoutes = req.gateway === 'mesh' ? [...httpRoutesForService(model, req.fqdn, req.port), ...grpcRoutesForService(model, req.fqdn, req.port)] : [];
+  const httpRoutes = req.gateway === 'mesh' ? [...httpRoutesForService(model, req.fqdn, req.port), ...grpcRoutesForService(model, req.fqdn, req.port)] : httpRoutesForGateway(model, req.gateway, req.hostHeader);
   if (vs && httpRoutes.length > 0) {
     warnings.push(`both VirtualService ${vs.namespace}/${vs.name} and ${httpRoutes.map((r) => `${r.kind} ${r.namespace}/${r.name}`).join(', ')} bind ${req.fqdn}: Istio does not define which wins; the simulator uses the VirtualService`);
   }
