@@ -88,6 +88,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { code: 'CI2213', level: 'warning', title: 'DestinationRule: deprecated consecutiveErrors or minimumRingSize', source: V },
   { code: 'CI2214', level: 'error', title: 'DestinationRule: client TLS certificates missing or combined as istiod refuses', source: AG },
   { code: 'CI2215', level: 'warning', title: 'DestinationRule: locality failover without outlier detection in the same traffic policy (never fails over)', source: `${AG}, pilot/pkg/networking/core/cluster_traffic_policy.go` },
+  { code: 'CI2216', level: 'warning', title: 'DestinationRule: a portLevelSettings entry drops destination-level fields (Istio does not inherit them into the port entry)', source: 'pilot/pkg/networking/util/util.go GetPortLevelTrafficPolicy' },
   { code: 'CI2301', level: 'error', title: 'PeerAuthentication: mode not UNSET/DISABLE/PERMISSIVE/STRICT', source: V },
   { code: 'CI2302', level: 'error', title: 'PeerAuthentication: portLevelMtls without selector, or empty', source: V },
   { code: 'CI2303', level: 'error', title: 'PeerAuthentication: portLevelMtls key not a port 1..65535', source: V },
