@@ -200,10 +200,8 @@ export function waypointPod(gatewaysSeccompProfile?: { readonly type: string }):
           ...(gatewaysSeccompProfile ? { seccompProfile: { ...gatewaysSeccompProfile } } : {}),
         },
       }],
-      volumes: [
-        { name: 'workload-socket', emptyDir: {} }, { name: 'istio-envoy', emptyDir: { medium: 'Memory' } }, { name: 'istio-data', emptyDir: {} },
-        { name: 'istio-podinfo', downwardAPI: { items: [] } }, { name: 'istio-token', projected: { sources: [] } }, { name: 'istiod-ca-cert', configMap: { name: 'istio-ca-root-cert' } },
-      ],
+      // Only the volume types matter to Pod Security (the names are the sidecar injector's, stated in workload-spec.ts).
+      volumes: [{ emptyDir: {} }, { emptyDir: { medium: 'Memory' } }, { downwardAPI: { items: [] } }, { projected: { sources: [] } }, { configMap: { name: 'istio-ca-root-cert' } }],
     },
   };
 }
