@@ -209,6 +209,10 @@ export const CHECKS: readonly CheckInfo[] = [
   { code: 'CI3004', level: 'error', title: 'Telemetry provider not an extensionProvider of the mesh config in the set (IstioOperator or ConfigMap istio)', source: 'istio-rules.md §1 Telemetry, §5 (ours: checkTelemetryProvidersInManifests)' },
   { code: 'CI3005', level: 'error', title: 'a VirtualService routes on a JWT claim (`@request.auth.claims.*`) for sidecars, or at a gateway no RequestAuthentication validates tokens on', source: 'istio-rules.md §4 (ours: JWT claim based routing works at gateways with a RequestAuthentication)' },
   { code: 'CI3006', level: 'error', title: 'a Gateway API listener certificateRef to a Secret in another namespace without a ReferenceGrant, or one neither the set nor a cert-manager Certificate of the set provides there', source: 'pilot/pkg/config/kube/gateway/conversion.go buildTLS (ours: the IST0101 credential rule for Gateway API)' },
+  { code: 'CI3007', level: 'warning', title: 'a VirtualService redirect code pilot does not translate (not 301/302/303/307/308): pilot drops the route\'s action', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
+  { code: 'CI3008', level: 'warning', title: 'a VirtualService rewrite.uri that does not start with \'/\' (Envoy prefix_rewrite writes it as is)', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
+  { code: 'CI3009', level: 'warning', title: 'a VirtualService headers block naming one header in two operations (set, add, remove)', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
+  { code: 'CI3010', level: 'warning', title: 'a delegate VirtualService rule whose match leaves its root entry\'s match: istiod drops it', source: 'pilot/pkg/model/virtualservice.go (ours)' },
   { code: 'CI9001', level: 'error', title: 'a suppression without a reason', source: 'ours' },
 ];
 
