@@ -14,6 +14,8 @@ import { ProxyResources, ResourceQuantities } from './values/proxy-resources';
 import { addWarning } from './warnings';
 import { outputDirOf } from './private/output-dir';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
+import { GATEWAY_SECCOMP_PROFILE } from './rules/pod-security';
+import { refusedWaypointNamespaces } from './waypoint-pod-security';
 
 /** Envoy access logging for every proxy (mesh config `accessLogFile`, `accessLogEncoding`). */
 export interface AccessLogOptions {
@@ -321,7 +323,11 @@ export class ControlPlane extends Construct implements IMeshMember {
     // istioctl copies components.cni.enabled into values.pilot.cni.enabled (operator/pkg/render/manifest.go).
     if (this.istioCni) spec.components = { ...(spec.components as object | undefined), cni: { enabled: true } };
     const resources = renderResources(this.props.proxyResources);
-    if (resources) spec.values = { global: { proxy: { resources } } };
+    const values: Record<string, unknown> = {};
+    if (resources) values.global = { proxy: { resources } };
+    const gateways = this.renderGatewaysValues();
+    if (gateways) values.gateways = gateways;
+    if (Object.keys(values).length > 0) spec.values = values;
     return spec;
   }
 
@@ -338,7 +344,19 @@ export class ControlPlane extends Construct implements IMeshMember {
     const mc = this.renderMeshConfig();
     if (Object.keys(mc).length > 0) values.meshConfig = mc;
     if (this.istioCni) values.pilot = { cni: { enabled: true } };
+    const gateways = this.renderGatewaysValues();
+    if (gateways) values.gateways = gateways;
     return values;
+  }
+
+  /**
+   * `values.gateways` (overlay and Helm values alike): a seccomp profile for the gateways istiod
+   * templates, when a namespace of the mesh gets a waypoint and enforces Pod Security "restricted":
+   * Istio 1.30's waypoint template sets one only from `gateways.seccompProfile` (empty by default),
+   * and the API server would refuse the waypoint pods without it.
+   */
+  private renderGatewaysValues(): Record<string, unknown> | undefined {
+    return refusedWaypointNamespaces(this.mesh).length > 0 ? { seccompProfile: { ...GATEWAY_SECCOMP_PROFILE } } : undefined;
   }
 
   private validateOutput(): string[] {

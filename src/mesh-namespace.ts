@@ -8,6 +8,8 @@ import { labelKey, labelValue } from './rules/labels';
 import { POD_SECURITY_LABEL_PREFIX, podSecurityLevel, podSecurityVersion, podSecurityViolations } from './rules/pod-security';
 import { meshMemberNamespace } from './rules/workload';
 import { namespaceWaypoint, Waypoint } from './waypoint';
+import { hasControlPlane, refusedWaypointNamespaces, WARN_WAYPOINT_POD_SECURITY } from './waypoint-pod-security';
+import { addWarning } from './warnings';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { AdoptedMeshNamespace, AdoptedNamespaceOptions, IMeshNamespace, waypointNameProblems } from './adopted-namespace';
 
@@ -40,6 +42,9 @@ export interface MeshNamespaceProps {
    * `restricted` is refused: the injected `istio-init` container needs NET_ADMIN and NET_RAW, which
    * both levels forbid, so the API server would reject every pod (declare istio-cni with Mesh
    * `istioCni: true`, use `warn`/`audit`, or the ambient data plane).
+   * In ambient mode, a namespace enforcing "restricted" that gets a waypoint needs the install to set
+   * `values.gateways.seccompProfile: {type: RuntimeDefault}` (Istio's waypoint template sets no seccomp
+   * profile otherwise): a {@link ControlPlane} of the mesh writes it; without one, synth warns (CI0603).
    * @default - no Pod Security labels (the cluster's default level)
    */
   readonly podSecurity?: PodSecurityAdmission;
@@ -158,6 +163,22 @@ export class MeshNamespace extends Construct implements IMeshMember, IMeshNamesp
     // Pods the library writes into a namespace that enforces a Pod Security level must meet it.
     const enforced = props.podSecurity?.enforce;
     if (enforced !== undefined) this.node.addValidation({ validate: () => this.checkEnforcedPodSecurity(enforced) });
+    if (enforced !== undefined) this.node.addValidation({ validate: () => this.warnWaypointPodSecurity() });
+  }
+
+  private warnedWaypoint = false;
+
+  /**
+   * CI0603: the waypoint pods of Istio's default install break the level this namespace enforces, and
+   * no ControlPlane of the app writes the install value that fixes it (a ControlPlane does, by itself).
+   */
+  private warnWaypointPodSecurity(): string[] {
+    if (this.warnedWaypoint || hasControlPlane(this.mesh)) return [];
+    const refused = refusedWaypointNamespaces(this.mesh).find((n) => n.name === this.name);
+    if (!refused) return [];
+    this.warnedWaypoint = true;
+    addWarning(this, WARN_WAYPOINT_POD_SECURITY, `namespace ${this.name} gets a waypoint and enforces Pod Security "${refused.level}", but ${refused.rule}, so the API server refuses them and every L7 request of the namespace fails. Hint: install Istio with values.gateways.seccompProfile: {type: RuntimeDefault} (IstioOperator spec.values, or the istiod Helm values; a ControlPlane construct of this mesh writes it)`);
+    return [];
   }
 
   /**

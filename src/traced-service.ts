@@ -318,7 +318,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     }
     for (const k of Object.keys(props.openTelemetry?.resourceAttributes ?? {})) {
       const badKey = otelAttributeKey(k);
-      if (badKey) fail(this, 'props.openTelemetry.resourceAttributes', k, badKey);
+      if (badKey) fail(this, 'props.openTelemetry.resourceAttributes', k, badKey, 'use letters, digits, \'.\', \'_\' or \'-\' in keys, e.g. "deployment.environment"; put anything else in the value');
     }
     const otel = props.openTelemetry ?? {};
     const provider = this.mesh.tracing?.provider;

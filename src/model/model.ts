@@ -30,6 +30,7 @@ import {
 import { NamespaceIntent, primaryPort, ServiceIntent, versionNames } from './service';
 import { ExtensionProviderIntent, MeshSettings } from './settings';
 import { delegateMatchWithin } from '../rules/delegation';
+import { portLevelCannotCarry } from '../rules/traffic-policy';
 import {
   DelegateRouteIntent,
   DelegationEntryIntent,
@@ -504,6 +505,14 @@ export class MeshIntentModel {
       if (state.subsetPolicies.size > 0) fail(source, 'port', port, `host "${svc.name}" has per-version policies, which replace port-level settings for their subsets`, 'set the port policy without per-version policies, or per version without port');
     } else if (version !== undefined && state.portPolicies.size > 0) {
       fail(source, 'version', version, `host "${svc.name}" has port-level policies, which a per-version policy would replace for its subset`, 'set the policy for the whole host or the port');
+    }
+    // A retry budget cannot be written into a port entry, and the host's is not applied on a port with its own settings.
+    const hostBudget = state.hostPolicies.some((e) => e.value.retryBudget !== undefined);
+    const policyPorts = [...new Set([...state.portPolicies.keys(), ...(port !== undefined ? [port] : [])])].sort((a, b) => a - b);
+    if ((port !== undefined && (policy.retryBudget !== undefined || hostBudget)) || (port === undefined && version === undefined && policy.retryBudget !== undefined)) {
+      const byPort = port !== undefined && policy.retryBudget === undefined;
+      const rule = portLevelCannotCarry('retryBudget', policyPorts);
+      if (rule) fail(source, byPort ? 'port' : 'retryBudget', byPort ? port : policy.retryBudget, rule, 'set the retry budget on a host without port-level policies, or drop it');
     }
     const slot = (h: HostState): OwnedPolicy[] =>
       port !== undefined ? h.portPolicies.get(port) ?? [] : version === undefined ? h.hostPolicies : h.subsetPolicies.get(version) ?? [];

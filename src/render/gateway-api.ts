@@ -20,6 +20,7 @@ import {
 } from '../model';
 import { dns1123Label } from '../rules/names';
 import { isHttpProtocol, portProtocol } from '../rules/protocol';
+import { portLevelWithInherited } from '../rules/traffic-policy';
 import { istioDuration } from './format';
 import { hostRoutes, HostRouteView, renderTrafficPolicy, servicePort } from './istio-traffic';
 import { lazyManifest, RenderedObject } from './types';
@@ -703,7 +704,8 @@ export function serviceHostRuleUnused(svc: ServiceIntent, host: HostTrafficInten
  * carry the same ports, so their DestinationRules get them too). Undefined when there is neither.
  */
 function withPortLevel(tp: Record<string, unknown> | undefined, host: HostTrafficIntent): Record<string, unknown> | undefined {
-  const portLevel = (host.portPolicies ?? []).map((pp) => ({ port: { number: pp.port }, ...renderTrafficPolicy(pp.policy) }));
+  // Istio does not inherit the policy's settings into a port entry (GetPortLevelTrafficPolicy): write them in.
+  const portLevel = (host.portPolicies ?? []).map((pp) => portLevelWithInherited(tp ?? {}, { port: { number: pp.port }, ...renderTrafficPolicy(pp.policy) }));
   if (portLevel.length === 0) return tp;
   return { ...(tp ?? {}), portLevelSettings: portLevel };
 }

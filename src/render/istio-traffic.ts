@@ -23,6 +23,7 @@ import {
   versionNames,
 } from '../model';
 import { compact, istioDuration } from './format';
+import { portLevelWithInherited } from '../rules/traffic-policy';
 import { lazyManifest, RenderedObject } from './types';
 
 /**
@@ -311,7 +312,8 @@ export function renderVirtualServiceSpec(svc: ServiceIntent, host: HostTrafficIn
 export function renderDestinationRuleSpec(svc: ServiceIntent, host: HostTrafficIntent, subsets: readonly string[]): Record<string, unknown> {
   const spec: Record<string, unknown> = { host: svc.name };
   const tp = renderTrafficPolicy(host.hostPolicy) ?? {};
-  const portLevel = (host.portPolicies ?? []).map((pp) => ({ port: { number: pp.port }, ...renderTrafficPolicy(pp.policy) }));
+  // Istio does not inherit the host's settings into a port entry (GetPortLevelTrafficPolicy): write them in.
+  const portLevel = (host.portPolicies ?? []).map((pp) => portLevelWithInherited(tp, { port: { number: pp.port }, ...renderTrafficPolicy(pp.policy) }));
   if (portLevel.length > 0) tp.portLevelSettings = portLevel;
   if (Object.keys(tp).length > 0) spec.trafficPolicy = tp;
   const rendered = subsets.map((v) => {

@@ -200,3 +200,31 @@ export function pathWithoutQuery(path: string): string {
   const q = path.indexOf('?');
   return q >= 0 ? path.slice(0, q) : path;
 }
+
+/**
+ * A header named by two operations of one `headers.request` / `headers.response` block (`set`, `add`,
+ * `remove`; names are case-insensitive): the block does not say what happens to it (Envoy applies the
+ * removals before the additions, so a `remove` of a header the block sets or adds does nothing).
+ * `earlier` is the operation that named it first, undefined when none did.
+ */
+export function headerChangedOnce(name: string, dir: string, earlier: string | undefined): string | undefined {
+  return earlier === undefined ? undefined : `header ${name} is already in ${dir}.${earlier} (header names are case-insensitive)`;
+}
+
+/** Every header of one block named by a second operation, in the order set, add, remove, with the rule it breaks. */
+export function repeatedHeaderOperations(dir: string, block: unknown): { readonly op: string; readonly name: string; readonly rule: string }[] {
+  const o = typeof block === 'object' && block !== null ? block as Record<string, unknown> : {};
+  const seen = new Map<string, string>();
+  const out: { op: string; name: string; rule: string }[] = [];
+  const note = (op: string, name: string) => {
+    const rule = headerChangedOnce(name, dir, seen.get(name.toLowerCase()));
+    if (rule) out.push({ op, name, rule });
+    else seen.set(name.toLowerCase(), op);
+  };
+  for (const op of ['set', 'add']) {
+    const m = o[op];
+    if (typeof m === 'object' && m !== null && !Array.isArray(m)) for (const name of Object.keys(m).sort()) note(op, name);
+  }
+  if (Array.isArray(o.remove)) for (const name of o.remove) if (typeof name === 'string') note('remove', name);
+  return out;
+}

@@ -176,3 +176,44 @@ export function podSecurityRestricted(pod: PodSecurityInput): string | undefined
   const v = podSecurityRestrictedViolations(pod);
   return v.length > 0 ? `the pod does not meet Pod Security "restricted": ${v.join('; ')}` : undefined;
 }
+
+/** The seccomp profile a templated gateway needs under Pod Security "restricted" (`values.gateways.seccompProfile`). */
+export const GATEWAY_SECCOMP_PROFILE: { readonly type: string } = { type: 'RuntimeDefault' };
+
+/**
+ * The pod istiod deploys for a waypoint, as far as Pod Security looks at it, from Istio 1.30.3's
+ * template (`manifests/charts/istio-control/istio-discovery/files/waypoint.yaml`, not OpenShift): no
+ * pod `securityContext`; one container, `istio-proxy`, with `privileged: false`, `runAsUser`/
+ * `runAsGroup` 1337, `allowPrivilegeEscalation: false`, `readOnlyRootFilesystem: true`,
+ * `runAsNonRoot: true`, `capabilities.drop: [ALL]`, and a `seccompProfile` only when the install sets
+ * `values.gateways.seccompProfile` (default `{}`: none); volumes emptyDir, downwardAPI, projected and
+ * configMap only.
+ */
+export function waypointPod(gatewaysSeccompProfile?: { readonly type: string }): PodSecurityInput {
+  return {
+    spec: {
+      containers: [{
+        name: 'istio-proxy',
+        securityContext: {
+          privileged: false, runAsGroup: 1337, runAsUser: 1337, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
+          capabilities: { drop: ['ALL'] },
+          ...(gatewaysSeccompProfile ? { seccompProfile: { ...gatewaysSeccompProfile } } : {}),
+        },
+      }],
+      // Only the volume types matter to Pod Security (the names are the sidecar injector's, stated in workload-spec.ts).
+      volumes: [{ emptyDir: {} }, { emptyDir: { medium: 'Memory' } }, { downwardAPI: { items: [] } }, { projected: { sources: [] } }, { configMap: { name: 'istio-ca-root-cert' } }],
+    },
+  };
+}
+
+/**
+ * Why the API server refuses a namespace's waypoint pods under the Pod Security level it enforces,
+ * given the install's `values.gateways.seccompProfile` (absent: Istio's default, none); undefined when
+ * it admits them. Under "restricted" the template's missing seccomp profile is the only violation.
+ */
+export function waypointPodSecurity(level: string, gatewaysSeccompProfile?: { readonly type: string }): string | undefined {
+  const v = podSecurityViolations(level, waypointPod(gatewaysSeccompProfile));
+  return v.length > 0
+    ? `the waypoint pods istiod deploys break Pod Security "${level}" (${v.join('; ')}): Istio 1.30's waypoint template sets a seccomp profile only from the install's values.gateways.seccompProfile, which is empty by default`
+    : undefined;
+}

@@ -75,3 +75,12 @@ export function corsMaxAge(v: unknown): string | undefined {
 export function corsOriginValue(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? undefined : 'an origin match needs a non-empty exact, prefix or regex';
 }
+
+/**
+ * A rewritten path (`rewrite.uri`): it starts with '/' and has no whitespace. Envoy's
+ * `prefix_rewrite` puts it in place of the matched prefix as written (a `/v1/` prefix rewritten to
+ * `x` turns `/v1/a` into `xa`, no leading slash); istiod's webhook does not check it.
+ */
+export function rewriteUri(v: unknown): string | undefined {
+  return typeof v === 'string' && v.startsWith('/') && !/\s/.test(v) ? undefined : "a rewritten path starts with '/' and has no whitespace";
+}

@@ -103,3 +103,101 @@ export function localityFailoverNeedsOutlierDetection(failover: boolean, outlier
     ? 'locality failover needs outlier detection in the same traffic policy: without it pilot never applies the failover priorities and Envoy never fails over (istio/istio#48084)'
     : undefined;
 }
+
+/** What a DestinationRule `portLevelSettings` entry can hold besides its port (`TrafficPolicy.PortTrafficPolicy`). */
+export const PORT_LEVEL_PARTS: readonly string[] = ['connectionPool', 'loadBalancer', 'outlierDetection', 'tls'];
+
+/**
+ * Destination-level parts a port entry cannot hold at all: pilot builds the port's policy from the
+ * entry alone (`shadowCopyPortTrafficPolicy`), so these are not applied on that port. (`tunnel` is read
+ * from the destination-level policy directly, `tunnelingconfig/apply.go`, and is kept.)
+ */
+export const PORT_LEVEL_DROPPED_PARTS: readonly string[] = ['proxyProtocol', 'retryBudget'];
+
+/** The load balancer's algorithm choice, one oneof (`lbPolicy`): `simple` or `consistentHash`. */
+const LB_ALGORITHM = ['simple', 'consistentHash'];
+
+type Policy = { readonly [part: string]: unknown };
+const rec = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+
+/**
+ * The destination-level fields a `portLevelSettings` entry drops on its port, as field paths
+ * (`loadBalancer.consistentHash`, `connectionPool.tcp.maxConnections`, `tls`, `retryBudget`).
+ * Istio does not inherit destination-level settings into a port entry: pilot applies the entry
+ * instead of the destination-level policy, defaults for every field it omits
+ * (`pilot/pkg/networking/util/util.go` `GetPortLevelTrafficPolicy`, `shadowCopyPortTrafficPolicy`;
+ * a subset's own fields are then laid over that, `MergeSubsetTrafficPolicy`). Pool, outlier and
+ * load-balancer fields are compared one by one; `tls` as a whole; the load balancer's algorithm choice
+ * (`simple` / `consistentHash`) as one field.
+ */
+export function portLevelDroppedFields(policy: Policy, entry: Policy): string[] {
+  const out: string[] = [];
+  const pool = rec(policy.connectionPool);
+  const entryPool = rec(entry.connectionPool);
+  for (const part of ['tcp', 'http']) {
+    const host = rec(pool?.[part]);
+    const own = rec(entryPool?.[part]);
+    for (const [k, v] of Object.entries(host ?? {})) if (isSet(v) && !isSet(own?.[k])) out.push(`connectionPool.${part}.${k}`);
+  }
+  const od = rec(policy.outlierDetection);
+  const entryOd = rec(entry.outlierDetection);
+  for (const [k, v] of Object.entries(od ?? {})) if (isSet(v) && !isSet(entryOd?.[k])) out.push(`outlierDetection.${k}`);
+  const lb = rec(policy.loadBalancer);
+  const entryLb = rec(entry.loadBalancer);
+  for (const [k, v] of Object.entries(lb ?? {})) {
+    if (!isSet(v)) continue;
+    if (LB_ALGORITHM.includes(k) ? !LB_ALGORITHM.some((c) => isSet(entryLb?.[c])) : !isSet(entryLb?.[k])) out.push(`loadBalancer.${k}`);
+  }
+  if (isSet(policy.tls) && !isSet(entry.tls)) out.push('tls');
+  for (const part of PORT_LEVEL_DROPPED_PARTS) if (isSet(policy[part])) out.push(part);
+  return out;
+}
+
+/**
+ * A `portLevelSettings` entry with the destination-level fields it omits written into it, so the
+ * port keeps what the traffic policy it sits in sets, except what the entry overrides: pool, outlier
+ * and load-balancer fields one by one (the entry's algorithm choice replaces the policy's), `tls` as a
+ * whole. What {@link portLevelDroppedFields} reports for the result is only what a port entry cannot
+ * hold ({@link PORT_LEVEL_DROPPED_PARTS}). Keys keep the order of `PORT_LEVEL_PARTS`, `port` first.
+ */
+export function portLevelWithInherited(policy: Policy, entry: Policy): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (isSet(entry.port)) out.port = entry.port;
+  const fieldwise = (a: unknown, b: unknown, drop: readonly string[] = []): Record<string, unknown> | undefined => {
+    const base = rec(a);
+    const own = rec(b);
+    if (!base) return own;
+    const kept = Object.fromEntries(Object.entries(base).filter(([k]) => !drop.includes(k)));
+    return { ...kept, ...(own ?? {}) };
+  };
+  const pool = rec(policy.connectionPool);
+  const entryPool = rec(entry.connectionPool);
+  if (pool || entryPool) {
+    const merged: Record<string, unknown> = {};
+    for (const part of ['tcp', 'http']) {
+      const v = fieldwise(pool?.[part], entryPool?.[part]);
+      if (v) merged[part] = v;
+    }
+    out.connectionPool = merged;
+  }
+  const entryLb = rec(entry.loadBalancer);
+  const lb = fieldwise(policy.loadBalancer, entryLb, LB_ALGORITHM.some((c) => isSet(entryLb?.[c])) ? LB_ALGORITHM : []);
+  if (lb) out.loadBalancer = lb;
+  const od = fieldwise(policy.outlierDetection, entry.outlierDetection);
+  if (od) out.outlierDetection = od;
+  const tls = isSet(entry.tls) ? entry.tls : policy.tls;
+  if (isSet(tls)) out.tls = tls;
+  return out;
+}
+
+/**
+ * A destination-level part no port entry can carry, while the host has port entries: Istio would not
+ * apply it on those ports (`shadowCopyPortTrafficPolicy` copies only the four port parts).
+ */
+export function portLevelCannotCarry(part: string, ports: readonly number[]): string | undefined {
+  return PORT_LEVEL_DROPPED_PARTS.includes(part) && ports.length > 0
+    ? `${part} cannot be set per port (a DestinationRule portLevelSettings entry holds only ${PORT_LEVEL_PARTS.join(', ')}), and pilot does not apply the host's ${part} on a port that has its own settings (${ports.join(', ')}): GetPortLevelTrafficPolicy builds that port's policy from the port entry alone`
+    : undefined;
+}

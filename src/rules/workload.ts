@@ -7,6 +7,7 @@
  * @see https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration
  * @see https://opentelemetry.io/docs/specs/otel/resource/sdk/#specifying-resource-information-via-an-environment-variable
  */
+import { httpToken, RULE_HTTP_TOKEN } from './http';
 import { ISTIO_IGNORED_NAMESPACES } from './kinds';
 
 /** `IsEnvVarName` as relaxed in Kubernetes 1.34: non-empty, printable ASCII, no `=`. */
@@ -39,9 +40,16 @@ export function meshMemberNamespace(name: string, rootNamespace: string): string
   return undefined;
 }
 
-/** A resource attribute key of `OTEL_RESOURCE_ATTRIBUTES`: non-empty. */
+/**
+ * A resource attribute key of `OTEL_RESOURCE_ATTRIBUTES`: the variable uses the W3C Baggage format,
+ * whose keys are RFC 7230 tokens written as they are (w3.org/TR/baggage: `key = token`; only values
+ * are percent-encoded, and SDKs decode values only, e.g. the Go SDK's resource env detector), so a key
+ * that is not a token cannot be written.
+ */
 export function otelAttributeKey(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? undefined : 'a resource attribute key must be a non-empty string';
+  if (typeof v !== 'string' || v.length === 0) return 'a resource attribute key must be a non-empty string';
+  if (httpToken(v)) return `a resource attribute key is a W3C Baggage key: it ${RULE_HTTP_TOKEN} (only values are percent-encoded)`;
+  return v.includes('%') ? "a resource attribute key must not contain '%': keys are written as they are, and an SDK that decodes keys would read it as an escape" : undefined;
 }
 
 /**
@@ -58,9 +66,9 @@ export function otelPercentEncode(s: string): string {
   return out;
 }
 
-/** The `OTEL_RESOURCE_ATTRIBUTES` value of some attributes: `k=v` pairs, keys sorted, encoded. */
+/** The `OTEL_RESOURCE_ATTRIBUTES` value of some attributes: `k=v` pairs, keys sorted, keys as they are (tokens), values encoded. */
 export function otelResourceAttributes(attrs: { readonly [key: string]: string }): string {
-  return Object.keys(attrs).sort().map((k) => `${otelPercentEncode(k)}=${otelPercentEncode(attrs[k])}`).join(',');
+  return Object.keys(attrs).sort().map((k) => `${k}=${otelPercentEncode(attrs[k])}`).join(',');
 }
 
 /** Decodes one percent-encoded key or value of `OTEL_RESOURCE_ATTRIBUTES` (the SDK's side). */

@@ -9,6 +9,8 @@ import { isHttpOrSniffed, isHttpProtocol, isTlsProtocol, parseProtocol, PortProt
 import { normalize, NormalRequest } from './request';
 import { RouteDestination, RouteRequest, RouteResult } from './types';
 import { mergeDelegateRoute } from '../rules/delegation';
+import { repeatedHeaderOperations } from '../rules/http';
+import { rewriteUri, translatedRedirectCode } from '../rules/route';
 import { virtualServiceEffects } from './route-effects';
 
 /**
@@ -316,6 +318,7 @@ function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched:
   const reason = `${routedBy} rule ${index}${rule.name ? ` (${rule.name})` : ''}: ${what}${index === 1 ? '; rule 0 does not match' : index > 1 ? `; rules 0..${index - 1} do not match` : ''}`;
   const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
   const effects = virtualServiceEffects(model, rule, matched === undefined ? undefined : rule.match[matched], req.path, vs.namespace);
+  warnings.push(...ruleActionWarnings(rule, `${routedBy} rule ${index}`));
   if (rule.redirect || rule.directResponse) {
     return { rule: index, destinations: [], timeout: null, ...tail, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }), ...effects };
   }
@@ -331,6 +334,25 @@ function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched:
   for (const d of destinations) checkDestination(model, d, warnings);
   // Key order follows the CLI contract: rule, destinations, timeout, retries, then the rest.
   return { rule: index, destinations, timeout: rule.timeout ? normalizeDuration(rule.timeout) : null, retries: retriesOf(rule.retries), ...tail, ...effects };
+}
+
+/**
+ * What pilot or Envoy do not carry out as the rule is written (the rules CI3007–CI3009 and the
+ * constructs apply): a redirect code pilot does not translate, a rewritten path without a leading '/',
+ * a header named by two operations of one block.
+ */
+function ruleActionWarnings(rule: any, at: string): string[] {
+  const out: string[] = [];
+  const code = rule?.redirect?.redirectCode;
+  if (typeof code === 'number' && code >= 300 && code <= 399 && translatedRedirectCode(code)) {
+    out.push(`${at}: redirectCode ${code}: ${translatedRedirectCode(code)} (pilot/pkg/networking/core/route/route.go), so this rule does not redirect as written`);
+  }
+  const uri = rule?.rewrite?.uri;
+  if (typeof uri === 'string' && uri !== '' && rewriteUri(uri)) out.push(`${at}: rewrite.uri ${JSON.stringify(uri)}: ${rewriteUri(uri)}; Envoy writes it in place of the matched prefix as is`);
+  for (const dir of ['request', 'response']) {
+    for (const r of repeatedHeaderOperations(dir, rule?.headers?.[dir])) out.push(`${at}: headers.${dir}.${r.op}: ${r.rule}; the block does not say what happens to it`);
+  }
+  return out;
 }
 
 function defaultRoute(model: ManifestIndex, req: NormalRequest, warnings: string[], dropped?: IndexedObject): RouteResult {

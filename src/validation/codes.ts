@@ -88,6 +88,7 @@ export const CHECKS: readonly CheckInfo[] = [
   { code: 'CI2213', level: 'warning', title: 'DestinationRule: deprecated consecutiveErrors or minimumRingSize', source: V },
   { code: 'CI2214', level: 'error', title: 'DestinationRule: client TLS certificates missing or combined as istiod refuses', source: AG },
   { code: 'CI2215', level: 'warning', title: 'DestinationRule: locality failover without outlier detection in the same traffic policy (never fails over)', source: `${AG}, pilot/pkg/networking/core/cluster_traffic_policy.go` },
+  { code: 'CI2216', level: 'warning', title: 'DestinationRule: a portLevelSettings entry drops destination-level fields (Istio does not inherit them into the port entry)', source: 'pilot/pkg/networking/util/util.go GetPortLevelTrafficPolicy' },
   { code: 'CI2301', level: 'error', title: 'PeerAuthentication: mode not UNSET/DISABLE/PERMISSIVE/STRICT', source: V },
   { code: 'CI2302', level: 'error', title: 'PeerAuthentication: portLevelMtls without selector, or empty', source: V },
   { code: 'CI2303', level: 'error', title: 'PeerAuthentication: portLevelMtls key not a port 1..65535', source: V },
@@ -208,6 +209,10 @@ export const CHECKS: readonly CheckInfo[] = [
   { code: 'CI3004', level: 'error', title: 'Telemetry provider not an extensionProvider of the mesh config in the set (IstioOperator or ConfigMap istio)', source: 'istio-rules.md §1 Telemetry, §5 (ours: checkTelemetryProvidersInManifests)' },
   { code: 'CI3005', level: 'error', title: 'a VirtualService routes on a JWT claim (`@request.auth.claims.*`) for sidecars, or at a gateway no RequestAuthentication validates tokens on', source: 'istio-rules.md §4 (ours: JWT claim based routing works at gateways with a RequestAuthentication)' },
   { code: 'CI3006', level: 'error', title: 'a Gateway API listener certificateRef to a Secret in another namespace without a ReferenceGrant, or one neither the set nor a cert-manager Certificate of the set provides there', source: 'pilot/pkg/config/kube/gateway/conversion.go buildTLS (ours: the IST0101 credential rule for Gateway API)' },
+  { code: 'CI3007', level: 'warning', title: 'a VirtualService redirect code pilot does not translate (not 301/302/303/307/308): pilot drops the route\'s action', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
+  { code: 'CI3008', level: 'warning', title: 'a VirtualService rewrite.uri that does not start with \'/\' (Envoy prefix_rewrite writes it as is)', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
+  { code: 'CI3009', level: 'warning', title: 'a VirtualService headers block naming one header in two operations (set, add, remove)', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
+  { code: 'CI3010', level: 'warning', title: 'a delegate VirtualService rule whose match leaves its root entry\'s match: istiod drops it', source: 'pilot/pkg/model/virtualservice.go (ours)' },
   { code: 'CI9001', level: 'error', title: 'a suppression without a reason', source: 'ours' },
 ];
 

@@ -6,7 +6,7 @@
  */
 import { CORS_METHODS, headerMatchName, headerOperationName, headerRequestSetName, headerValue, isJwtClaimRoute, PRESENT_MATCH_REGEX, retryOn } from '../rules/http';
 import { corsHeaderName, corsMaxAge, corsOriginValue, directResponseBody, grpcStatusName, redirectCode, redirectScheme, responseStatus } from '../rules/route';
-import { localities, localityFailover, localityFailoverNeedsOutlierDetection, localityWeights, maglevTableSize } from '../rules/traffic-policy';
+import { localities, localityFailover, localityFailoverNeedsOutlierDetection, portLevelDroppedFields, localityWeights, maglevTableSize } from '../rules/traffic-policy';
 import { ipAddress, ipSubnet } from '../rules/ip';
 import { fqdn, gatewayName, istioDnsLabel, namespaceSlashHost, partialWildcard, wildcardDomain } from '../rules/names';
 import { faultPercentage, uint32 } from '../rules/numbers';
@@ -444,6 +444,10 @@ function trafficPolicy(p: string, tp: any, ns: string | undefined, s: Sink): voi
     connectionPool(`${pp}.connectionPool`, po.connectionPool, s);
     loadBalancer(`${pp}.loadBalancer`, po.loadBalancer, s, po.outlierDetection);
     clientTls(`${pp}.tls`, po.tls, ns, s);
+    const dropped = portLevelDroppedFields(o, po);
+    if (dropped.length > 0) {
+      s.warn('CI2216', `${pp}: port ${q(po.port?.number)} drops ${dropped.join(', ')} of ${p}: Istio does not inherit destination-level settings into a port entry, so that port gets the defaults (GetPortLevelTrafficPolicy). Hint: write the fields into the port entry too`);
+    }
   });
   const tunnel = obj(o.tunnel);
   if (tunnel) {

@@ -2,7 +2,7 @@ import { HeaderMutationIntent, HeaderOperationsIntent } from '../model';
 import { fail } from '../private/errors';
 import { brand, hasBrand } from '../private/value-brand';
 import { check } from '../rules/check';
-import { headerOperationName, headerRequestSetName, headerValue } from '../rules/http';
+import { headerChangedOnce, headerOperationName, headerRequestSetName, headerValue } from '../rules/http';
 
 const HEADER_MUTATION = Symbol.for('cdk8s-istio.HeaderMutation');
 
@@ -94,7 +94,8 @@ function ops(where: string, dir: 'request' | 'response', o: HeaderOperations, re
       check(where, `${dir}.${op}`, name, nameRule, undefined, 'a header name:');
       check(where, `${dir}.${op}[${JSON.stringify(name)}]`, m[name], headerValue);
       const lower = name.toLowerCase();
-      if (seen.has(lower)) fail(where, `${dir}.${op}`, name, `header ${name} is already in ${dir}.${seen.get(lower)} (header names are case-insensitive)`, 'change each header once');
+      const twice = headerChangedOnce(name, dir, seen.get(lower));
+      if (twice) fail(where, `${dir}.${op}`, name, twice, 'change each header once');
       seen.set(lower, op);
       out[name] = m[name];
     }
@@ -108,7 +109,8 @@ function ops(where: string, dir: 'request' | 'response', o: HeaderOperations, re
     // Removing the Host header is refused on both sides (istiod's ValidateHTTPHeaderOperationName).
     check(where, `${dir}.remove[${i}]`, name, headerOperationName, undefined, 'a header name:');
     const lower = name.toLowerCase();
-    if (seen.has(lower)) fail(where, `${dir}.remove[${i}]`, name, `header ${name} is already in ${dir}.${seen.get(lower)} (header names are case-insensitive)`, 'change each header once');
+    const twice = headerChangedOnce(name, dir, seen.get(lower));
+    if (twice) fail(where, `${dir}.remove[${i}]`, name, twice, 'change each header once');
     seen.set(lower, 'remove');
   });
   if (Object.keys(set).length === 0 && Object.keys(add).length === 0 && remove.length === 0) return undefined;

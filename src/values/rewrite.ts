@@ -4,6 +4,7 @@ import { brand, hasBrand } from '../private/value-brand';
 import { check } from '../rules/check';
 import { headerValue } from '../rules/http';
 import { wildcardDomain } from '../rules/names';
+import { rewriteUri } from '../rules/route';
 
 const REWRITE = Symbol.for('cdk8s-istio.Rewrite');
 
@@ -50,8 +51,8 @@ export class Rewrite {
     if (!options || (options.uri === undefined && options.authority === undefined)) {
       fail(where, 'options', options, 'a rewrite must set uri or authority (istiod rejects an empty rewrite)', "e.g. Rewrite.uri('/')");
     }
-    if (options.uri !== undefined && (typeof options.uri !== 'string' || !options.uri.startsWith('/') || /\s/.test(options.uri))) {
-      fail(where, 'uri', options.uri, "a rewritten path starts with '/' and has no whitespace", "e.g. '/' or '/api/'");
+    if (options.uri !== undefined && rewriteUri(options.uri)) {
+      fail(where, 'uri', options.uri, rewriteUri(options.uri)!, "e.g. '/' or '/api/'");
     }
     if (options.authority !== undefined) {
       check(where, 'authority', options.authority, headerValue);

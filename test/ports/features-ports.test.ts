@@ -47,9 +47,13 @@ describe('examples/features.ts: catalog, a two-port gRPC + HTTP service', () => 
         retries: { attempts: 2, perTryTimeout: '1s', retryOn: 'unavailable,resource-exhausted' },
       },
     ]);
-    expect(find('DestinationRule', 'catalog').spec.trafficPolicy.portLevelSettings).toEqual([
-      { port: { number: 9090 }, connectionPool: { http: { http2MaxRequests: 500, maxRequestsPerConnection: 100 } } },
+    // the gRPC port keeps the host's consistent hash, failover and outlier detection (Istio does not inherit
+    // destination-level settings into a port entry: pilot/pkg/networking/util/util.go GetPortLevelTrafficPolicy)
+    const tp = find('DestinationRule', 'catalog').spec.trafficPolicy;
+    expect(tp.portLevelSettings).toEqual([
+      { port: { number: 9090 }, connectionPool: { http: { http2MaxRequests: 500, maxRequestsPerConnection: 100 } }, loadBalancer: tp.loadBalancer, outlierDetection: tp.outlierDetection },
     ]);
+    expect(tp.loadBalancer).toMatchObject({ consistentHash: { httpHeaderName: 'x-user-id' }, localityLbSetting: { failover: [{ from: 'europe-west1', to: 'europe-west4' }] } });
   });
 
   test('GIVEN the simulator THEN each port follows its own route (answers name the port)', () => {

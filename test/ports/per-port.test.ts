@@ -143,13 +143,13 @@ describe('progressive delivery (Flagger) of a several-port service', () => {
 describe('CircuitBreaker on one port', () => {
   const grpcPool = () => ConnectionPool.of({ http: { http2MaxRequests: 200 } });
 
-  test('GIVEN a pool for the grpc port and outlier detection for the host THEN the DestinationRule has both, the pool under portLevelSettings', () => {
+  test('GIVEN a pool for the grpc port and outlier detection for the host THEN the DestinationRule has both, the pool under portLevelSettings with the host\'s outlier detection (Istio does not inherit it into a port entry: util.go GetPortLevelTrafficPolicy)', () => {
     const { chart, catalog } = given();
     new CircuitBreaker(chart, 'GrpcPool', { service: catalog, port: 9090, connectionPool: grpcPool() });
     new CircuitBreaker(chart, 'Host', { service: catalog, outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 5 }) });
     expect(one(synth(chart), 'DestinationRule', 'catalog').spec.trafficPolicy).toEqual({
       outlierDetection: { consecutive5xxErrors: 5 },
-      portLevelSettings: [{ port: { number: 9090 }, connectionPool: { http: { http2MaxRequests: 200 } } }],
+      portLevelSettings: [{ port: { number: 9090 }, connectionPool: { http: { http2MaxRequests: 200 } }, outlierDetection: { consecutive5xxErrors: 5 } }],
     });
   });
 

@@ -26,6 +26,7 @@ import { IstioMeshConfig, meshNetworksInSet, resolveMeshConfig } from './mesh-co
 import type { MeshConfigView } from './mesh-config';
 import { meshNetworksAnalyzer } from './multicluster';
 import { claimRoutingAnalyzer, subsetTrafficAnalyzer, telemetryProvidersAnalyzer, workloadLabelsAnalyzer } from './ours';
+import { delegateMatchAnalyzer, routeActionsAnalyzer } from './route-actions';
 import { principalsAnalyzer } from './principals';
 import { sidecarSelectorAnalyzer, telemetryDefaultSelectorAnalyzer, telemetrySelectorAnalyzer } from './selectors';
 import { portNameAnalyzer } from './service';
@@ -83,6 +84,8 @@ export const ANALYZERS: readonly Analyzer[] = [
   telemetryProvidersAnalyzer,
   claimRoutingAnalyzer,
   gatewayApiCredentialAnalyzer,
+  routeActionsAnalyzer,
+  delegateMatchAnalyzer,
 ];
 
 /** Analyzers Istio runs only when asked for by name (`skipAll` in its tests): the alpha-annotation check. */
