@@ -10,7 +10,7 @@ import {
   TrafficPolicyIntent,
 } from '../model';
 import { flaggerDuration, istioDuration } from './format';
-import { renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
+import { renderCors, renderHeaderMutation, renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
 import { renderDeploymentManifest } from './kubernetes';
 import { lazyManifest, RenderedObject } from './types';
 
@@ -103,11 +103,31 @@ export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent, ex
   const defaults = host.defaults;
   if (defaults.timeout !== undefined) service.timeout = istioDuration(defaults.timeout);
   if (defaults.retries) service.retries = renderRetries(defaults.retries);
+  Object.assign(service, renderCanaryServiceEffects(host));
   const tp = renderTrafficPolicy(host.hostPolicy);
   if (tp) service.trafficPolicy = tp;
   spec.service = service;
   spec.analysis = renderAnalysis(p);
   return spec;
+}
+
+/**
+ * The default route's header changes, CORS policy and rewrite as the Canary's `service.headers`,
+ * `service.corsPolicy` and `service.rewrite`, which Flagger v1.44 copies onto the HTTP routes of the
+ * VirtualService it writes (pkg/router/istio.go; schema imports/schemas/flagger.json). Not in Flagger's
+ * delegation mode, where the library's root VirtualService carries them. The construct refuses them
+ * where they would mean something else (an A/B test) and refuses fault and mirror (no Canary field).
+ */
+export function renderCanaryServiceEffects(host: HostTrafficIntent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (host.progressive?.delegation) return out;
+  const catchAll = host.rules?.[host.rules.length - 1];
+  if (!catchAll || catchAll.matches.length > 0) return out;
+  const headers = catchAll.headers ? renderHeaderMutation(catchAll.headers) : undefined;
+  if (headers) out.headers = headers;
+  if (catchAll.cors) out.corsPolicy = renderCors(catchAll.cors);
+  if (catchAll.rewrite) out.rewrite = { ...(catchAll.rewrite.uri !== undefined ? { uri: catchAll.rewrite.uri } : {}), ...(catchAll.rewrite.authority !== undefined ? { authority: catchAll.rewrite.authority } : {}) };
+  return out;
 }
 
 /** The `analysis` block. */
