@@ -473,7 +473,7 @@ export class CanaryRoute extends Construct {
     const forwarding = (props.rules ?? []).filter((r) => r.redirect === undefined && r.directResponse === undefined);
     rules = rules.filter((r) => r.redirect === undefined && r.directResponse === undefined);
     if (!analysis.isAbTesting && rules.length > 0) {
-      fail(this, 'props.rules', rules.length, 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
+      fail(this, 'props.rules', forwarding.map((r) => r.name ?? `rules[${(props.rules ?? []).indexOf(r)}]`), 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
         'use CanaryAnalysis.abTesting({ iterations }) to send the matched requests to the canary, or drop the rules');
     }
     if (analysis.isAbTesting && rules.length === 0) {

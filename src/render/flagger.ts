@@ -150,7 +150,8 @@ export function renderAnalysis(p: ProgressiveIntent): Record<string, unknown> {
 /**
  * What Flagger cannot carry: one traffic policy applies to primary and canary alike (no per-version
  * policy), and its Canary (v1.44) has no `connectionPool.tcp` and no `useClientProtocol` (the API
- * server would prune them). Each problem names the construct that wrote the policy.
+ * server would prune them). Each problem names the construct that wrote the policy and its property
+ * (`props.…` of the CircuitBreaker).
  */
 export function flaggerHostProblems(host: HostTrafficIntent): IntentProblem[] {
   if (!host.progressive) return [];
@@ -159,7 +160,7 @@ export function flaggerHostProblems(host: HostTrafficIntent): IntentProblem[] {
   const out: IntentProblem[] = [];
   for (const c of policies.filter((x) => x.version !== undefined)) {
     out.push({
-      property: 'version', value: c.version,
+      property: 'props.version', value: c.version,
       rule: `the host is delivered progressively by ${by}, and Flagger applies one traffic policy to its primary and canary alike; a policy per version cannot be expressed`,
       hint: 'drop `version` to protect the whole host',
       at: c.source,
@@ -167,7 +168,7 @@ export function flaggerHostProblems(host: HostTrafficIntent): IntentProblem[] {
   }
   for (const c of policies.filter((x) => x.port !== undefined)) {
     out.push({
-      property: 'port', value: c.port,
+      property: 'props.port', value: c.port,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy has no portLevelSettings: a policy per port cannot be expressed`,
       hint: 'drop `port` to protect the whole host',
       at: c.source,
@@ -182,7 +183,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   const tcp = policy.tcp && Object.entries(policy.tcp).find(([, v]) => v !== undefined);
   if (tcp) {
     out.push({
-      property: `connectionPool.tcp.${tcp[0]}`, value: tcp[1],
+      property: `props.connectionPool.tcp.${tcp[0]}`, value: tcp[1],
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) has no connectionPool.tcp: the API server would silently drop it`,
       hint: 'keep the HTTP pool limits and outlier detection only, or deliver the host without Flagger',
       at: writer,
@@ -190,7 +191,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   }
   if (policy.retryBudget) {
     out.push({
-      property: 'retryBudget', value: policy.retryBudget,
+      property: 'props.retryBudget', value: policy.retryBudget,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy has no retryBudget: the API server would silently drop it`,
       hint: 'limit retries with connectionPool.http.maxRetries instead, or deliver the host without Flagger',
       at: writer,
@@ -198,7 +199,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   }
   if (policy.tls?.credentialName !== undefined) {
     out.push({
-      property: 'tls.credentialName', value: policy.tls.credentialName,
+      property: 'props.tls.credentialName', value: policy.tls.credentialName,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy.tls has no credentialName: the API server would silently drop it`,
       hint: 'use UpstreamTls.istioMutual() or SIMPLE without a credential, or deliver the host without Flagger',
       at: writer,
@@ -206,7 +207,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   }
   if (policy.http?.useClientProtocol !== undefined) {
     out.push({
-      property: 'connectionPool.http.useClientProtocol', value: policy.http.useClientProtocol,
+      property: 'props.connectionPool.http.useClientProtocol', value: policy.http.useClientProtocol,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) has no useClientProtocol: the API server would silently drop it`,
       hint: 'remove useClientProtocol',
       at: writer,

@@ -1,4 +1,4 @@
-import { DataPlaneMode } from '../../src';
+import { DataPlaneMode, Fault, MeshNamespace, Redirect, RetryBudget } from '../../src';
 import { meshChart, service } from '../helpers';
 
 // Findings of the consumer trial (/work/trial/report.md F5, F11, F12): values the library would drop or
@@ -48,5 +48,25 @@ describe('TracedService: refused instead of dropped', () => {
   test('GIVEN an env name with "=" THEN the refusal has a hint', () => {
     const { chart, ns } = meshChart();
     expect(() => service(chart, ns, 'a', { env: { 'A=B': 'x' } })).toThrow(/props\.env: "A=B" is invalid: .*environment variable name.*Hint: use the variable name as the key/);
+  });
+});
+
+describe('value objects and namespaces: refusals carry a hint (trial F12)', () => {
+  test.each([
+    ['RetryBudget.of percent 150', () => RetryBudget.of({ percent: 150 }), /\[RetryBudget\.of\] percent: 150 is invalid: a retry budget percentage must be within 0\.\.100\. Hint: a percentage of active requests from 0 to 100/],
+    ['Redirect.to scheme ftp', () => Redirect.to({ scheme: 'ftp' }), /\[Redirect\.to\] scheme: "ftp" is invalid: must be "http" or "https"\. Hint: use "http" or "https"/],
+    ['Fault.of abort.httpStatus 700', () => Fault.of({ abort: { httpStatus: 700, percent: 5 } }), /\[Fault\.of\] abort\.httpStatus: 700 is invalid: .*Hint: an HTTP status, e.g\. 503/],
+  ])('GIVEN %s THEN refused with a hint', (_what, make, message) => {
+    expect(make).toThrow(message);
+  });
+
+  test('GIVEN a MeshNamespace label istio-injection THEN refused with a hint', () => {
+    const { chart, mesh } = meshChart();
+    expect(() => new MeshNamespace(chart, 'K', { mesh, name: 'k', labels: { 'istio-injection': 'enabled' } })).toThrow(/props\.labels: "istio-injection" is invalid: mesh membership labels .*Hint: remove the label/);
+  });
+
+  test('GIVEN podSecurity.version "1.33" THEN the hint says "v1.33"', () => {
+    const { chart, mesh } = meshChart();
+    expect(() => new MeshNamespace(chart, 'K', { mesh, name: 'k', podSecurity: { warn: 'restricted', version: '1.33' } })).toThrow(/props\.podSecurity\.version: "1\.33" is invalid: .*Hint: try "v1\.33"/);
   });
 });
