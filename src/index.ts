@@ -5,7 +5,7 @@
 export { Mesh } from './mesh';
 export type { IMeshMember, MeshProps, MeshTracingOptions, RenderedObjectFactory } from './mesh';
 export { MeshNamespace } from './mesh-namespace';
-export type { MeshNamespaceProps } from './mesh-namespace';
+export type { MeshNamespaceProps, PodSecurityAdmission } from './mesh-namespace';
 export { AdoptedMeshNamespace } from './adopted-namespace';
 export type { AdoptedNamespaceOptions, IMeshNamespace } from './adopted-namespace';
 export { MeshService, WARN_OPEN_SERVICE_ELSEWHERE } from './mesh-service';

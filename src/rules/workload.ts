@@ -7,6 +7,7 @@
  * @see https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/#general-sdk-configuration
  * @see https://opentelemetry.io/docs/specs/otel/resource/sdk/#specifying-resource-information-via-an-environment-variable
  */
+import { httpToken } from './http';
 import { ISTIO_IGNORED_NAMESPACES } from './kinds';
 
 /** `IsEnvVarName` as relaxed in Kubernetes 1.34: non-empty, printable ASCII, no `=`. */
@@ -41,7 +42,12 @@ export function meshMemberNamespace(name: string, rootNamespace: string): string
 
 /** A resource attribute key of `OTEL_RESOURCE_ATTRIBUTES`: non-empty. */
 export function otelAttributeKey(v: unknown): string | undefined {
-  return typeof v === 'string' && v.length > 0 ? undefined : 'a resource attribute key must be a non-empty string';
+  if (typeof v !== 'string' || v.length === 0) return 'a resource attribute key must be a non-empty string';
+  // OTEL_RESOURCE_ATTRIBUTES uses the W3C Baggage format: a key is an RFC 7230 token and is not
+  // percent-decoded (only values are; the OTel Go SDK's env detector unescapes values only), so a key
+  // must be written as is; '%' is left out too, since SDKs disagree on decoding it.
+  if (httpToken(v) !== undefined || v.includes('%')) return "a resource attribute key is a W3C Baggage key, an RFC 7230 token (letters, digits and !#$&'*+-.^_`|~), which SDKs read as written";
+  return undefined;
 }
 
 /**
@@ -58,9 +64,10 @@ export function otelPercentEncode(s: string): string {
   return out;
 }
 
-/** The `OTEL_RESOURCE_ATTRIBUTES` value of some attributes: `k=v` pairs, keys sorted, encoded. */
+/** The `OTEL_RESOURCE_ATTRIBUTES` value of some attributes: `k=v` pairs, keys sorted, values encoded. */
 export function otelResourceAttributes(attrs: { readonly [key: string]: string }): string {
-  return Object.keys(attrs).sort().map((k) => `${otelPercentEncode(k)}=${otelPercentEncode(attrs[k])}`).join(',');
+  // keys are tokens (otelAttributeKey), written as they are; values percent-encoded
+  return Object.keys(attrs).sort().map((k) => `${k}=${otelPercentEncode(attrs[k])}`).join(',');
 }
 
 /** Decodes one percent-encoded key or value of `OTEL_RESOURCE_ATTRIBUTES` (the SDK's side). */

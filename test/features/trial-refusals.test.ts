@@ -1,4 +1,4 @@
-import { DataPlaneMode, Fault, MeshNamespace, Redirect, RetryBudget } from '../../src';
+import { DataPlaneMode, Fault, MeshNamespace, PodSecurityAdmission, Redirect, RetryBudget } from '../../src';
 import { meshChart, service } from '../helpers';
 
 // Findings of the consumer trial (/work/trial/report.md F5, F11, F12): values the library would drop or
@@ -14,6 +14,13 @@ describe('TracedService: refused instead of dropped', () => {
         new RegExp(`\\[test/a\\] props\\.openTelemetry\\.resourceAttributes\\['${key.replace('.', '\\.')}'\\]: "x" is invalid: ${key.replace('.', '\\.')} is set by TracedService.*cannot be overridden\\. Hint: ${hint.source}`),
       );
     });
+
+  // W3C Baggage (the OTEL_RESOURCE_ATTRIBUTES format): a key is an RFC 7230 token, not percent-decoded
+  // by the SDKs (the OTel Go SDK's env detector unescapes values only), so it is written as is.
+  test.each([['a=b'], ['c,d'], ['e f'], ['ü'], ['cost%']])('GIVEN resource attribute key %p (not a token) THEN refused', (key) => {
+    const { chart, ns } = meshChart();
+    expect(() => service(chart, ns, 'a', { openTelemetry: { resourceAttributes: { [key]: '1' } } })).toThrow(/props\.openTelemetry\.resourceAttributes: .* is invalid: a resource attribute key is a W3C Baggage key, an RFC 7230 token/);
+  });
 
   test('GIVEN other resource attributes THEN still accepted', () => {
     const { chart, ns } = meshChart();
@@ -65,8 +72,9 @@ describe('value objects and namespaces: refusals carry a hint (trial F12)', () =
     expect(() => new MeshNamespace(chart, 'K', { mesh, name: 'k', labels: { 'istio-injection': 'enabled' } })).toThrow(/props\.labels: "istio-injection" is invalid: mesh membership labels .*Hint: remove the label/);
   });
 
-  test('GIVEN podSecurity.version "1.33" THEN the hint says "v1.33"', () => {
+  test('GIVEN podSecurity.version "1.33" (typed with the exported PodSecurityAdmission, trial F16) THEN the hint says "v1.33"', () => {
     const { chart, mesh } = meshChart();
-    expect(() => new MeshNamespace(chart, 'K', { mesh, name: 'k', podSecurity: { warn: 'restricted', version: '1.33' } })).toThrow(/props\.podSecurity\.version: "1\.33" is invalid: .*Hint: try "v1\.33"/);
+    const podSecurity: PodSecurityAdmission = { warn: 'restricted', version: '1.33' };
+    expect(() => new MeshNamespace(chart, 'K', { mesh, name: 'k', podSecurity })).toThrow(/props\.podSecurity\.version: "1\.33" is invalid: .*Hint: try "v1\.33"/);
   });
 });
