@@ -491,11 +491,7 @@ export class CanaryRoute extends Construct {
           'put the effect on defaultEffects with progressiveDelegation: true (it then applies to every forwarded request), or drop it');
       }
     });
-    const defaultEffect = effectKeys.find((k) => props.defaultEffects?.[k] !== undefined);
-    if (defaultEffect && !delegation) {
-      fail(this, `props.defaultEffects.${defaultEffect}`, defaultEffect, `Flagger owns the host's VirtualService and writes no ${defaultEffect} of its own, so the effect would vanish`,
-        'set progressiveDelegation: true: the root VirtualService then carries the effect over Flagger\'s routes');
-    }
+    if (!delegation) this.checkFlaggerDefaultEffects(props.defaultEffects, analysis.isAbTesting);
     if (props.defaultEffects?.mirror !== undefined) {
       fail(this, 'props.defaultEffects.mirror', props.defaultEffects.mirror.version, 'in progressive delivery Flagger owns the subsets (primary, canary): a mirror to a version subset of the root route would name a subset Flagger\'s DestinationRules do not have',
         'use Flagger\'s own traffic mirroring (analysis mirror), or deliver the host without Flagger');
@@ -503,7 +499,7 @@ export class CanaryRoute extends Construct {
     const forwarding = (props.rules ?? []).filter((r) => r.redirect === undefined && r.directResponse === undefined);
     rules = rules.filter((r) => r.redirect === undefined && r.directResponse === undefined);
     if (!analysis.isAbTesting && rules.length > 0) {
-      fail(this, 'props.rules', rules.length, 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
+      fail(this, 'props.rules', forwarding.map((r) => r.name ?? `rules[${(props.rules ?? []).indexOf(r)}]`), 'a weighted Flagger canary shifts all traffic by weight; rules that send matching requests to a version are A/B testing, which Flagger runs instead of weights, not beside them',
         'use CanaryAnalysis.abTesting({ iterations }) to send the matched requests to the canary, or drop the rules');
     }
     if (analysis.isAbTesting && rules.length === 0) {
@@ -541,6 +537,29 @@ export class CanaryRoute extends Construct {
       addWarning(this, WARN_ANALYSIS_WITHOUT_METRICS, 'props.progressive: the analysis checks no metric, so Flagger promotes the canary whatever its error rate and latency; add MetricCheck.requestSuccessRate and MetricCheck.requestDuration');
     }
     return { ...settings, canaryVersion: canary, stableVersion: stable, matches, ...(delegation ? { delegation: true } : {}) };
+  }
+
+  /**
+   * The default effects Flagger's Canary can carry without delegation: Flagger v1.44 copies
+   * `service.headers`, `service.corsPolicy` and `service.rewrite` onto every HTTP route of the
+   * VirtualService it writes (pkg/router/istio.go reconcileVirtualService); it has no field for a fault
+   * or a mirror. In a weighted canary its one route is the default route, so the effects mean the same;
+   * in an A/B test Flagger would also put them on the A/B route, which the default effects do not cover.
+   */
+  private checkFlaggerDefaultEffects(effects: RouteEffects | undefined, abTesting: boolean): void {
+    for (const k of ['fault', 'mirror', 'headers', 'rewrite', 'cors'] as const) {
+      const e = effects?.[k];
+      if (e === undefined) continue;
+      const value = typeof (e as { toIntent?: unknown }).toIntent === 'function' ? (e as { toIntent(): unknown }).toIntent() : e;
+      if (k === 'fault' || k === 'mirror') {
+        fail(this, `props.defaultEffects.${k}`, value, `Flagger owns the host's VirtualService and its Canary (v1.44) has no ${k} field, so the effect would vanish`,
+          'set progressiveDelegation: true: the root VirtualService then carries the effect over Flagger\'s routes');
+      }
+      if (abTesting) {
+        fail(this, `props.defaultEffects.${k}`, value, `in an A/B test Flagger copies the Canary's service.${k === 'cors' ? 'corsPolicy' : k} onto every route it writes, the A/B route to the canary included (Flagger v1.44 pkg/router/istio.go), while default effects apply to the default route only`,
+          'set progressiveDelegation: true (the root VirtualService then applies the effect to the default route only), or use a weighted analysis');
+      }
+    }
   }
 
   /**

@@ -1,13 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { serviceOwner, TrafficPolicyIntent } from './model';
-import { fail } from './private/errors';
+import { fail, validationMessage } from './private/errors';
 import { IMeshService, requireMeshService } from './mesh-service';
 import { ConnectionPool } from './values/connection-pool';
 import { OutlierDetection } from './values/outlier-detection';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { LoadBalancer, RetryBudget, UpstreamTls } from './values/load-balancer';
-import { localityFailoverNeedsOutlierDetection } from './rules/traffic-policy';
+import { localityFailoverProblem } from './model/locality-failover';
 import { declaredPort } from './service-port';
 
 /** Properties of a {@link CircuitBreaker}. */
@@ -130,8 +130,7 @@ export class CircuitBreaker extends Construct {
     if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer && !props.tls && !props.retryBudget) {
       fail(this, 'props', 'no policy', 'a circuit breaker needs a connectionPool, an outlierDetection, a loadBalancer, tls or a retryBudget (Istio rejects `trafficPolicy: {}`)');
     }
-    const failover = localityFailoverNeedsOutlierDetection(props.loadBalancer?.failsOver ?? false, props.outlierDetection !== undefined);
-    if (failover) fail(this, 'props.loadBalancer', 'locality failover', failover, 'set outlierDetection in the same CircuitBreaker, e.g. OutlierDetection.of({ consecutive5xxErrors: 5 })');
+    if (props.loadBalancer?.failsOver) this.checkFailoverAtSynth();
     const policy: TrafficPolicyIntent = {
       ...(props.connectionPool?.toIntent() ?? {}),
       ...(props.outlierDetection ? { outlierDetection: props.outlierDetection.toIntent() } : {}),
@@ -141,6 +140,22 @@ export class CircuitBreaker extends Construct {
     };
     if (props.overridable !== undefined && typeof props.overridable !== 'boolean') fail(this, 'props.overridable', props.overridable, 'must be a boolean');
     this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version, { overridable: props.overridable === true, ...(props.port !== undefined ? { port: props.port } : {}) });
+  }
+
+  /**
+   * Locality failover needs outlier detection in the policy the DestinationRule finally carries, which
+   * several CircuitBreakers may write (one the pool and outlier detection, another the load balancer),
+   * in any order: judged on the merged policy at synth.
+   */
+  private checkFailoverAtSynth(): void {
+    this.node.addValidation({
+      validate: () => {
+        const problem = localityFailoverProblem(this.service.mesh.model.host(this.service.ref), { version: this.version, port: this.port });
+        const scope = this.port !== undefined ? ` for port ${this.port}` : this.version !== undefined ? ` for version ${this.version} or for the whole host` : '';
+        return problem ? [validationMessage('props.loadBalancer', 'locality failover', problem,
+          `set outlierDetection${scope}, in this CircuitBreaker or another one of ${this.service.name}, e.g. OutlierDetection.of({ consecutive5xxErrors: 5 })`)] : [];
+      },
+    });
   }
 
   /**

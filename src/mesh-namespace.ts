@@ -140,7 +140,7 @@ export class MeshNamespace extends Construct implements IMeshMember, IMeshNamesp
       const badValue = labelValue(v);
       if (badValue) fail(this, `props.labels.${k}`, v, badValue);
       if (MESH_LABELS.includes(k)) {
-        fail(this, 'props.labels', k, 'mesh membership labels are set by the mesh data plane mode, not by hand');
+        fail(this, 'props.labels', k, 'mesh membership labels are set by the mesh data plane mode, not by hand', 'remove the label: the Mesh dataPlane (and a ControlPlane revision) decide it; to keep a namespace out of the mesh, do not make it a MeshNamespace');
       }
     }
     if (props.waypoint !== undefined && typeof props.waypoint !== 'boolean') fail(this, 'props.waypoint', props.waypoint, 'must be a boolean');
@@ -232,7 +232,7 @@ function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefin
   if (modes.length === 0) fail(scope, 'props.podSecurity', psa, 'set at least one of enforce, warn, audit');
   const version = psa.version ?? 'latest';
   const badVersion = podSecurityVersion(version);
-  if (badVersion) fail(scope, 'props.podSecurity.version', version, badVersion);
+  if (badVersion) fail(scope, 'props.podSecurity.version', version, badVersion, typeof version === 'string' && /^[0-9]+\.[0-9]+$/.test(version) ? `try "v${version}"` : 'e.g. "latest" or "v1.34"');
   for (const m of modes) {
     const level = psa[m]!;
     const bad = podSecurityLevel(level);

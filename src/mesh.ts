@@ -17,6 +17,7 @@ import { DataPlaneMode, RoutingApi } from './values/data-plane';
 import { ExtensionProvider } from './values/extension-provider';
 import { addWarning } from './warnings';
 import { installPlainAppValidation } from './plain-app';
+import { orderChartsByNamespace } from './namespace-charts';
 import type { ValidationOptions } from './validation';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
@@ -265,6 +266,8 @@ export class Mesh extends Construct {
     addSynthHook(this.node.root, () => {
       this.prepareSynth();
     });
+    // after the render step: a chart writing into a namespace another chart declares is applied after it
+    addSynthHook(this.node.root, () => orderChartsByNamespace(this.node.root));
     this.node.addValidation({ validate: () => this.checkTelemetryProviders() });
     // Under a plain cdk8s App, app.synth() validates like MeshApp (validation is never silently off).
     installPlainAppValidation(this.node.root, { validation: props.validation ?? true, meshPath: this.node.path });

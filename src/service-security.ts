@@ -19,7 +19,7 @@ import {
   SourceIntent,
 } from './model';
 import { fail, formatMessage, validationMessage } from './private/errors';
-import { dns1123Label } from './rules/names';
+import { dns1123Label, dns1123Subdomain } from './rules/names';
 import { Condition } from './values/condition';
 import { Validation } from './validation/suppress';
 import { ExternalIdentity } from './values/external-identity';
@@ -122,7 +122,7 @@ export interface WorkloadAuthorizationIntent {
  * AuthorizationPolicy (`<service>-allow`), one DENY AuthorizationPolicy (`<service>-deny`) and one
  * PeerAuthentication (`<service>`), each only when intent needs it.
  *
- * Callers are identities (TracedService or ExternalIdentity); principals are derived from them and
+ * Callers are identities (any IWorkloadIdentity: a mesh service, an ExternalIdentity, an app's own); principals are derived from them and
  * the mesh trust domain.
  */
 export class ServiceSecurity {
@@ -292,7 +292,30 @@ export class ServiceSecurity {
       }
       return [identityRef(member as IWorkloadIdentity), false];
     }
-    return fail(this.service, property, x, 'a caller must be a service of this mesh (TracedService, MeshService, any IMeshService) or an ExternalIdentity', "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
+    return this.checkOwnIdentity(property, x);
+  }
+
+  /**
+   * Any other {@link IWorkloadIdentity} (an app's own class, e.g. the identity of a CronJob written
+   * elsewhere): its ServiceAccount and namespace are checked as Kubernetes names; a service of this
+   * mesh running as that identity makes it a member, anything else is declared external, as an
+   * {@link ExternalIdentity} is.
+   */
+  private checkOwnIdentity(property: string, x: unknown): [IdentityRef, boolean] {
+    const id = x as Partial<IWorkloadIdentity> | undefined;
+    if (!id || typeof id !== 'object' || typeof id.serviceAccountName !== 'string' || typeof id.identityNamespace !== 'string') {
+      return fail(this.service, property, x, 'a caller must be an IWorkloadIdentity: a service of this mesh (TracedService, MeshService, any IMeshService), an ExternalIdentity, or an object with string serviceAccountName and identityNamespace',
+        "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
+    }
+    const badNs = dns1123Label(id.identityNamespace);
+    if (badNs) fail(this.service, `${property}.identityNamespace`, id.identityNamespace, `a namespace ${badNs}`);
+    const badSa = dns1123Subdomain(id.serviceAccountName);
+    if (badSa) fail(this.service, `${property}.serviceAccountName`, id.serviceAccountName, `a ServiceAccount name ${badSa}`);
+    const ref = identityRef(id as IWorkloadIdentity);
+    const mesh = this.service.mesh;
+    if (mesh.model.servicesOf(ref).length > 0) return [ref, false];
+    Validation.declareExternalPrincipal(this.service, principalOf(ref, mesh.trustDomain));
+    return [ref, true];
   }
 
   private buildRule(property: string, source: SourceIntent | undefined, o: OperationOptions): AuthorizationRuleIntent {

@@ -97,11 +97,20 @@ export interface OpenTelemetryOptions {
    */
   readonly endpoint?: string;
   /**
-   * Extra resource attributes; `service.version` is always set to the version.
+   * Extra resource attributes; `service.version` (the version) and `service.name` (OTEL_SERVICE_NAME)
+   * are set by the library, and giving either here is an error.
    * @default - none
    */
   readonly resourceAttributes?: { readonly [key: string]: string };
 }
+
+/** Where to set what a fixed variable carries instead of `env`. */
+const FIXED_ENV_HINTS: { readonly [name: string]: string } = {
+  SERVICE_PORT: 'set the port with props.port or props.ports',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'set props.openTelemetry.endpoint',
+  OTEL_SERVICE_NAME: 'set the service name with props.name',
+  OTEL_RESOURCE_ATTRIBUTES: 'set props.openTelemetry.resourceAttributes',
+};
 
 /**
  * Properties of a {@link TracedService}. The workload settings (probes, volumes, key-sourced env,
@@ -301,24 +310,44 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       }
     }
     const side = props.sidecarResources ?? {};
+    const noSidecars = this.mesh.renderer.capabilities.noSidecars;
+    if (props.sidecarResources !== undefined && noSidecars) {
+      fail(this, 'props.sidecarResources', props.sidecarResources, `sidecar resources are annotations for the sidecar injector, and ${noSidecars}: they would be dropped`,
+        'remove sidecarResources; on ambient, ztunnel and waypoint resources are set on the ControlPlane install and the waypoint, not per service');
+    }
     for (const k of ['cpuRequest', 'memoryRequest', 'cpuLimit', 'memoryLimit'] as const) {
       if (side[k] !== undefined) checkQuantity(this, `props.sidecarResources.${k}`, side[k]!);
     }
     for (const r of ['cpu', 'memory'] as const) {
-      const req = side[`${r}Request`] ?? (r === 'cpu' ? '100m' : '128Mi');
+      const given = side[`${r}Request`];
+      const req = given ?? (r === 'cpu' ? '100m' : '128Mi');
       const lim = side[`${r}Limit`];
       if (lim !== undefined && quantityValue(req) > quantityValue(lim)) {
-        fail(this, `props.sidecarResources.${r}Request`, req, `a request must not exceed its limit (${lim}); the injector would write a pod the API server rejects`);
+        // name the property the user wrote: the limit, when the request is the default
+        if (given === undefined) {
+          fail(this, `props.sidecarResources.${r}Limit`, lim, `a limit must not be below the request, and the sidecar's ${r} request is the default ${req}; the injector would write a pod the API server rejects`,
+            `set ${r}Limit to at least ${req}, or set ${r}Request too`);
+        }
+        fail(this, `props.sidecarResources.${r}Request`, req, `a request must not exceed its limit (${lim}); the injector would write a pod the API server rejects`,
+          `lower ${r}Request to at most ${lim}, or raise ${r}Limit`);
       }
     }
     const envNames = [...Object.keys(props.env ?? {}).map((n) => ['props.env', n]), ...props.versions.flatMap((v, i) => Object.keys(v.env ?? {}).map((n) => [`props.versions[${i}].env`, n]))];
     for (const [where, n] of envNames) {
       const badEnv = envVarName(n);
-      if (badEnv) fail(this, where, n, badEnv);
+      if (badEnv) fail(this, where, n, badEnv, 'use the variable name as the key and its value as the value, e.g. { LOG_LEVEL: "info" }');
     }
     for (const k of Object.keys(props.openTelemetry?.resourceAttributes ?? {})) {
       const badKey = otelAttributeKey(k);
       if (badKey) fail(this, 'props.openTelemetry.resourceAttributes', k, badKey, 'use letters, digits, \'.\', \'_\' or \'-\' in keys, e.g. "deployment.environment"; put anything else in the value');
+    }
+    // Set by the library: the OTel SDK takes service.name from OTEL_SERVICE_NAME over OTEL_RESOURCE_ATTRIBUTES
+    // (OpenTelemetry SDK environment variable spec), and service.version is each Deployment's version.
+    for (const [k, setBy] of [['service.name', 'OTEL_SERVICE_NAME (the service name)'], ['service.version', 'the version of each Deployment']] as const) {
+      if (props.openTelemetry?.resourceAttributes?.[k] !== undefined) {
+        fail(this, `props.openTelemetry.resourceAttributes['${k}']`, props.openTelemetry.resourceAttributes[k], `${k} is set by TracedService from ${setBy} and cannot be overridden`,
+          k === 'service.name' ? 'set the service name with props.name' : 'name the version in props.versions (it becomes service.version)');
+      }
     }
     const otel = props.openTelemetry ?? {};
     const provider = this.mesh.tracing?.provider;
@@ -344,7 +373,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
         );
       }
       for (const f of fixed) {
-        if (f.name in env) fail(this, 'props.env', f.name, `${f.name} is set by TracedService and cannot be overridden in env`);
+        if (f.name in env) fail(this, 'props.env', f.name, `${f.name} is set by TracedService and cannot be overridden in env`, FIXED_ENV_HINTS[f.name]);
       }
       const extra = Object.keys(env).sort().map((name) => ({ name, value: env[name] }));
       return { name: v.name, replicas: v.replicas, podLabels: { ...selector, version: v.name }, image: v.image, env: [...fixed, ...extra] };

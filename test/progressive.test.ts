@@ -366,7 +366,7 @@ describe('progressive CanaryRoute: combinations Flagger cannot express', () => {
 
   test('header rules with a weighted canary', () => {
     expect(() => progressive({ rules: [{ match: [CANARY], destination: Destination.version('v2') }] }))
-      .toThrow(/props.rules: 1 is invalid: a weighted Flagger canary shifts all traffic by weight.*Hint: use CanaryAnalysis.abTesting/);
+      .toThrow(/props.rules: \["rules\[0\]"\] is invalid: a weighted Flagger canary shifts all traffic by weight.*Hint: use CanaryAnalysis.abTesting/);
   });
 
   test('an A/B test without rules (Flagger would run blue/green)', () => {
@@ -399,23 +399,23 @@ describe('progressive CanaryRoute: combinations Flagger cannot express', () => {
   test('a CircuitBreaker per version, before or after the route', () => {
     const g = orderHost();
     new CircuitBreaker(g.chart, 'V1Pool', { service: g.order, version: 'v1', connectionPool: ConnectionPool.of({ http: { http1MaxPendingRequests: 50 } }) });
-    expect(() => abRoute({}, g)).toThrow(/\[test\/V1Pool\] version: "v1" is invalid: the host is delivered progressively by test\/OrderRoute, and Flagger applies one traffic policy.*Hint: drop `version`/);
+    expect(() => abRoute({}, g)).toThrow(/\[test\/V1Pool\] props\.version: "v1" is invalid: the host is delivered progressively by test\/OrderRoute, and Flagger applies one traffic policy.*Hint: drop `version`/);
 
     const h = abRoute();
     expect(() => new CircuitBreaker(h.chart, 'V2Pool', { service: h.order, version: 'v2', connectionPool: ConnectionPool.of({ http: { http1MaxPendingRequests: 50 } }) }))
-      .toThrow(/\[test\/V2Pool\] version: "v2" is invalid: the host is delivered progressively/);
+      .toThrow(/\[test\/V2Pool\] props\.version: "v2" is invalid: the host is delivered progressively/);
   });
 
   test('TCP pool settings and useClientProtocol (the Canary schema has neither), before or after the route', () => {
     const g = orderHost();
     new CircuitBreaker(g.chart, 'Tcp', { service: g.order, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 100 } }) });
-    expect(() => abRoute({}, g)).toThrow(/\[test\/Tcp\] connectionPool.tcp.maxConnections: 100 is invalid: .*has no connectionPool.tcp/);
+    expect(() => abRoute({}, g)).toThrow(/\[test\/Tcp\] props\.connectionPool.tcp.maxConnections: 100 is invalid: .*has no connectionPool.tcp/);
 
     const h = abRoute();
     expect(() => new CircuitBreaker(h.chart, 'Tcp', { service: h.order, connectionPool: ConnectionPool.of({ tcp: { connectTimeout: Duration.seconds(5) } }) }))
-      .toThrow(/\[test\/Tcp\] connectionPool.tcp.connectTimeout: .* is invalid/);
+      .toThrow(/\[test\/Tcp\] props\.connectionPool.tcp.connectTimeout: .* is invalid/);
     expect(() => new CircuitBreaker(h.chart, 'Proto', { service: h.order, connectionPool: ConnectionPool.of({ http: { useClientProtocol: true } }) }))
-      .toThrow(/\[test\/Proto\] connectionPool.http.useClientProtocol: true is invalid/);
+      .toThrow(/\[test\/Proto\] props\.connectionPool.http.useClientProtocol: true is invalid/);
   });
 
   test('a LocalRateLimit and an allow rule on the host select the label Flagger copies to its primary, not app', () => {

@@ -17,7 +17,7 @@ import {
   ZeroTrustPolicy,
 } from '../src';
 import { collectFindings } from '../src/warnings';
-import { JwtRule, RequestAuthentication } from '../src';
+import { IWorkloadIdentity, JwtRule, RequestAuthentication } from '../src';
 import { meshChart, one, service, synth } from './helpers';
 
 /** GIVEN a mesh with `production` holding order-service and payment-service. */
@@ -280,11 +280,33 @@ describe('allowFrom: typed allow rules', () => {
     expect(() => payment.allowFrom(order, { methods: [HttpMethod.POST] })).toThrow(/this ALLOW rule already exists on payment-service/);
   });
 
-  test('principals are never strings: an object that only looks like an identity is refused', () => {
+  // allowFrom takes the public IWorkloadIdentity interface ("public interfaces over concrete classes"):
+  // an app's own implementation is accepted; its principal is derived, never typed.
+  test("GIVEN an app's own IWorkloadIdentity class (a CronJob's identity) WHEN allowed THEN the rule names its principal and it is declared external", () => {
+    class BatchIdentity implements IWorkloadIdentity {
+      constructor(readonly identityNamespace: string, readonly serviceAccountName: string) {}
+    }
+    const { chart, payment } = twoServices();
+    payment.allowFrom(new BatchIdentity('jobs', 'nightly-billing'), { methods: [HttpMethod.POST] });
+    const objects = synth(chart);
+    const policy = one(objects, 'AuthorizationPolicy', 'payment-service-allow');
+    expect(policy.spec.rules).toEqual([{ from: [{ source: { principals: ['cluster.local/ns/jobs/sa/nightly-billing'], namespaces: ['jobs'] } }], to: [{ operation: { methods: ['POST'] } }] }]);
+    expect(policy.metadata.annotations['validation.cdk8s-istio.io/external-principals']).toContain('cluster.local/ns/jobs/sa/nightly-billing');
+  });
+
+  test('GIVEN a plain object with the identity of a service of this mesh THEN it is that member (not external)', () => {
+    const { chart, payment } = twoServices();
+    payment.allowFrom({ serviceAccountName: 'order-service', identityNamespace: 'production' }, { methods: [HttpMethod.POST] });
+    const policy = one(synth(chart), 'AuthorizationPolicy', 'payment-service-allow');
+    expect(policy.spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/production/sa/order-service']);
+    expect(policy.metadata.annotations?.['validation.cdk8s-istio.io/external-principals'] ?? '').not.toContain('order-service');
+  });
+
+  test('GIVEN an identity with a bad namespace or a non-identity THEN refused naming the property', () => {
     const { payment } = twoServices();
-    expect(() => payment.allowFrom({ serviceAccountName: 'order-service', identityNamespace: 'production' })).toThrow(
-      /allowFrom.caller: .* is invalid: a caller must be a service of this mesh \(TracedService, MeshService, any IMeshService\) or an ExternalIdentity/,
-    );
+    expect(() => payment.allowFrom({ serviceAccountName: 'batch', identityNamespace: 'Jobs' })).toThrow(/allowFrom\.caller\.identityNamespace: "Jobs" is invalid: a namespace/);
+    expect(() => payment.allowFrom({ serviceAccountName: 'bad/sa', identityNamespace: 'jobs' })).toThrow(/allowFrom\.caller\.serviceAccountName: "bad\/sa" is invalid: a ServiceAccount name/);
+    expect(() => payment.allowFrom({ serviceAccountName: 5 } as any)).toThrow(/allowFrom\.caller: .* is invalid: a caller must be an IWorkloadIdentity.*Hint: declare external callers with ExternalIdentity/);
   });
 
   test('a caller of another mesh is refused', () => {

@@ -494,6 +494,10 @@ export function effectiveSubsetPolicy(host: HostTrafficIntent, version: string):
   if (http && Object.keys(http).length > 0) out.http = http;
   if (own.outlierDetection) out.outlierDetection = { ...(base.outlierDetection ?? {}), ...own.outlierDetection };
   if (own.loadBalancer) out.loadBalancer = { ...(base.loadBalancer ?? {}), ...own.loadBalancer };
+  // A subset failing over without its own outlier detection gets the host's, as pilot merges it
+  // (util.go mergeTrafficPolicy, per top-level field): written out, so the subset's policy carries both
+  // and Istio's webhook does not warn (validation.go validateLoadBalancer judges one policy).
+  if (!own.outlierDetection && base.outlierDetection && (out.loadBalancer?.localityLbSetting?.failover?.length ?? 0) > 0) out.outlierDetection = base.outlierDetection;
   if (own.tls) out.tls = own.tls;
   if (own.retryBudget) out.retryBudget = own.retryBudget;
   return out;

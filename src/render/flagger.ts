@@ -11,7 +11,7 @@ import {
 } from '../model';
 import { portProtocol } from '../rules/protocol';
 import { flaggerDuration, istioDuration } from './format';
-import { renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
+import { renderCors, renderHeaderMutation, renderRetries, renderStringMatch, renderTrafficPolicy } from './istio-traffic';
 import { renderDeploymentManifest } from './kubernetes';
 import { lazyManifest, RenderedObject } from './types';
 
@@ -107,11 +107,31 @@ export function renderCanarySpec(svc: ServiceIntent, host: HostTrafficIntent, ex
   const defaults = host.defaults;
   if (defaults.timeout !== undefined) service.timeout = istioDuration(defaults.timeout);
   if (defaults.retries) service.retries = renderRetries(defaults.retries);
+  Object.assign(service, renderCanaryServiceEffects(host));
   const tp = renderTrafficPolicy(host.hostPolicy);
   if (tp) service.trafficPolicy = tp;
   spec.service = service;
   spec.analysis = renderAnalysis(p);
   return spec;
+}
+
+/**
+ * The default route's header changes, CORS policy and rewrite as the Canary's `service.headers`,
+ * `service.corsPolicy` and `service.rewrite`, which Flagger v1.44 copies onto the HTTP routes of the
+ * VirtualService it writes (pkg/router/istio.go; schema imports/schemas/flagger.json). Not in Flagger's
+ * delegation mode, where the library's root VirtualService carries them. The construct refuses them
+ * where they would mean something else (an A/B test) and refuses fault and mirror (no Canary field).
+ */
+export function renderCanaryServiceEffects(host: HostTrafficIntent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (host.progressive?.delegation) return out;
+  const catchAll = host.rules?.[host.rules.length - 1];
+  if (!catchAll || catchAll.matches.length > 0) return out;
+  const headers = catchAll.headers ? renderHeaderMutation(catchAll.headers) : undefined;
+  if (headers) out.headers = headers;
+  if (catchAll.cors) out.corsPolicy = renderCors(catchAll.cors);
+  if (catchAll.rewrite) out.rewrite = { ...(catchAll.rewrite.uri !== undefined ? { uri: catchAll.rewrite.uri } : {}), ...(catchAll.rewrite.authority !== undefined ? { authority: catchAll.rewrite.authority } : {}) };
+  return out;
 }
 
 /** The `analysis` block. */
@@ -134,7 +154,8 @@ export function renderAnalysis(p: ProgressiveIntent): Record<string, unknown> {
 /**
  * What Flagger cannot carry: one traffic policy applies to primary and canary alike (no per-version
  * policy), and its Canary (v1.44) has no `connectionPool.tcp` and no `useClientProtocol` (the API
- * server would prune them). Each problem names the construct that wrote the policy.
+ * server would prune them). Each problem names the construct that wrote the policy and its property
+ * (`props.…` of the CircuitBreaker).
  */
 export function flaggerHostProblems(host: HostTrafficIntent, svc?: ServiceIntent): IntentProblem[] {
   if (!host.progressive) return [];
@@ -143,7 +164,7 @@ export function flaggerHostProblems(host: HostTrafficIntent, svc?: ServiceIntent
   const out: IntentProblem[] = [...flaggerPortRouteProblems(host, svc)];
   for (const c of policies.filter((x) => x.version !== undefined)) {
     out.push({
-      property: 'version', value: c.version,
+      property: 'props.version', value: c.version,
       rule: `the host is delivered progressively by ${by}, and Flagger applies one traffic policy to its primary and canary alike; a policy per version cannot be expressed`,
       hint: 'drop `version` to protect the whole host',
       at: c.source,
@@ -151,7 +172,7 @@ export function flaggerHostProblems(host: HostTrafficIntent, svc?: ServiceIntent
   }
   for (const c of policies.filter((x) => x.port !== undefined)) {
     out.push({
-      property: 'port', value: c.port,
+      property: 'props.port', value: c.port,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy has no portLevelSettings: a policy per port cannot be expressed`,
       hint: 'drop `port` to protect the whole host',
       at: c.source,
@@ -199,7 +220,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   const tcp = policy.tcp && Object.entries(policy.tcp).find(([, v]) => v !== undefined);
   if (tcp) {
     out.push({
-      property: `connectionPool.tcp.${tcp[0]}`, value: tcp[1],
+      property: `props.connectionPool.tcp.${tcp[0]}`, value: tcp[1],
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) has no connectionPool.tcp: the API server would silently drop it`,
       hint: 'keep the HTTP pool limits and outlier detection only, or deliver the host without Flagger',
       at: writer,
@@ -207,7 +228,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   }
   if (policy.retryBudget) {
     out.push({
-      property: 'retryBudget', value: policy.retryBudget,
+      property: 'props.retryBudget', value: policy.retryBudget,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy has no retryBudget: the API server would silently drop it`,
       hint: 'limit retries with connectionPool.http.maxRetries instead, or deliver the host without Flagger',
       at: writer,
@@ -215,7 +236,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   }
   if (policy.tls?.credentialName !== undefined) {
     out.push({
-      property: 'tls.credentialName', value: policy.tls.credentialName,
+      property: 'props.tls.credentialName', value: policy.tls.credentialName,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) trafficPolicy.tls has no credentialName: the API server would silently drop it`,
       hint: 'use UpstreamTls.istioMutual() or SIMPLE without a credential, or deliver the host without Flagger',
       at: writer,
@@ -223,7 +244,7 @@ function unexpressible(policy: TrafficPolicyIntent, by: string, writer: string):
   }
   if (policy.http?.useClientProtocol !== undefined) {
     out.push({
-      property: 'connectionPool.http.useClientProtocol', value: policy.http.useClientProtocol,
+      property: 'props.connectionPool.http.useClientProtocol', value: policy.http.useClientProtocol,
       rule: `the host is delivered progressively by ${by}, and Flagger's Canary (v1.44) has no useClientProtocol: the API server would silently drop it`,
       hint: 'remove useClientProtocol',
       at: writer,

@@ -132,7 +132,8 @@ export function gatewayApiProblems(serviceName: string, rules: readonly HttpRule
     if (rule.timeout !== undefined && !renderGatewayDuration(rule.timeout)) {
       out.push({ property: `${at}.timeout`, value: istioDuration(rule.timeout), rule: 'a Gateway API duration has at most 5 digits per unit (h, m, s, ms)', hint: 'use a shorter timeout' });
     }
-    out.push(...effectProblems(rule, at, ruleName(i)));
+    // the catch-all's effects are the route's `defaultEffects`: name the property the user wrote
+    out.push(...effectProblems(rule, i === rules.length - 1 && rule.matches.length === 0 ? 'props.defaultEffects' : at, ruleName(i)));
     rule.matches.forEach((m, j) => {
       const where = `${at}.match[${j}]`;
       if (m.method) {
@@ -181,7 +182,9 @@ function effectProblems(rule: HttpRuleIntent, at: string, name: string): Gateway
       out.push({
         property: `${at}.rewrite.uri`, value: rule.rewrite.uri,
         rule: "Istio's rewrite.uri replaces the matched string prefix (\"/\" when the rule matches no path), but Gateway API's ReplacePrefixMatch works on path-segment PathPrefix matches and this library renders Istio prefixes as regular expressions; only exact and regex path matches (ReplaceFullPath) can be expressed",
-        hint: `match exact or regex paths in ${name}, or use RoutingApi.ISTIO for this mesh`,
+        hint: rule.matches.length === 0
+          ? `${name} matches every path, so its path cannot be rewritten here: move the rewrite to a rule that matches an exact or regex path, or use RoutingApi.ISTIO for this mesh`
+          : `match exact or regex paths in ${name}, or use RoutingApi.ISTIO for this mesh`,
       });
     }
   }

@@ -206,7 +206,10 @@ export function checkMetadata(m: any): RawFinding[] {
   }
   // kubectl's strict field validation rejects unknown fields in metadata too, whatever the kind.
   out.push(...unknownMetadataFields(md));
-  if (typeof md.name !== 'string' || md.name === '') {
+  if (md.name !== undefined && md.name !== null && typeof md.name !== 'string') {
+    // present but of the wrong type: say so, as the API server's decoder does, rather than "missing"
+    out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: must be a string` });
+  } else if (typeof md.name !== 'string' || md.name === '') {
     out.push({ code: 'CI1003', level: 'error', message: 'metadata.name: required field is missing' });
   } else if (md.name.length > 253 || dns1123Subdomain(md.name)) {
     out.push({ code: 'CI1003', level: 'error', message: `metadata.name: ${JSON.stringify(md.name)} is invalid: ${dns1123Subdomain(md.name) ?? 'too long'}` });

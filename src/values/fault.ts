@@ -82,7 +82,7 @@ export class Fault {
       if ((a.httpStatus === undefined) === (a.grpcStatus === undefined)) {
         fail(where, 'abort', a, 'an abort answers exactly one of httpStatus or grpcStatus (istiod ignores an abort with neither)', 'e.g. { httpStatus: 503, percent: 5 }');
       }
-      if (a.httpStatus !== undefined) check(where, 'abort.httpStatus', a.httpStatus, responseStatus);
+      if (a.httpStatus !== undefined) check(where, 'abort.httpStatus', a.httpStatus, responseStatus, 'an HTTP status, e.g. 503');
       if (a.grpcStatus !== undefined) check(where, 'abort.grpcStatus', a.grpcStatus, grpcStatusName);
       check(where, 'abort.percent', a.percent, faultPercentage);
       out.abort = { ...(a.httpStatus !== undefined ? { httpStatus: a.httpStatus } : {}), ...(a.grpcStatus !== undefined ? { grpcStatus: a.grpcStatus } : {}), percent: a.percent };

@@ -306,7 +306,7 @@ export class RetryBudget {
   public static of(options: RetryBudgetOptions = {}): RetryBudget {
     const where = 'RetryBudget.of';
     const o = options ?? {};
-    if (o.percent !== undefined) check(where, 'percent', o.percent, percentage, undefined, 'a retry budget percentage');
+    if (o.percent !== undefined) check(where, 'percent', o.percent, percentage, 'a percentage of active requests from 0 to 100, e.g. 20', 'a retry budget percentage');
     if (o.minRetryConcurrency !== undefined && (!Number.isInteger(o.minRetryConcurrency) || o.minRetryConcurrency < 0 || o.minRetryConcurrency > 4294967295)) {
       fail(where, 'minRetryConcurrency', o.minRetryConcurrency, 'must be an integer within 0..4294967295');
     }

@@ -60,7 +60,7 @@ export class Redirect {
       fail(where, 'uri', o.uri, "a redirect path starts with '/' and has no whitespace");
     }
     if (o.authority !== undefined) check(where, 'authority', o.authority, wildcardDomain, 'e.g. "shop.example.com" (set the port with `port`)', 'the authority');
-    checkOptional(where, 'scheme', o.scheme, redirectScheme);
+    checkOptional(where, 'scheme', o.scheme, redirectScheme, 'use "http" or "https"');
     checkOptional(where, 'port', o.port, portRule);
     const code = o.code ?? 301;
     check(where, 'code', code, translatedRedirectCode);

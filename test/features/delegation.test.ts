@@ -159,7 +159,7 @@ describe('Flagger delegation mode', () => {
 
   test.each([
     ['a redirect rule', { rules: [{ match: [{ uri: StringMatch.exact('/old') }], redirect: Redirect.to({ uri: '/new' }) }] }, /props\.rules\[0\]\.redirect.*would vanish.*progressiveDelegation: true/],
-    ['default effects', { defaultEffects: { headers: HeaderMutation.response({ remove: ['server'] }) } }, /props\.defaultEffects\.headers.*would vanish.*progressiveDelegation: true/],
+    ['a default fault (the Canary has no fault field)', { defaultEffects: { fault: Fault.abort({ httpStatus: 503, percent: 5 }) } }, /props\.defaultEffects\.fault.*has no fault field.*would vanish.*progressiveDelegation: true/],
   ])('GIVEN %s without delegation mode THEN refused (Flagger would drop it)', (_what, extra, message) => {
     expect(() => progressive(extra)).toThrow(message);
   });

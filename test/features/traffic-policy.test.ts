@@ -44,10 +44,47 @@ describe('traffic policy: load balancer, locality, upstream TLS, retry budget', 
     expect(clean(objects)).toEqual([]);
   });
 
-  test('GIVEN locality failover without outlier detection THEN refused (Istio never fails over; istio/istio#48084)', () => {
+  test('GIVEN locality failover without outlier detection anywhere THEN synth is refused (Istio never fails over; istio/istio#48084)', () => {
     const { chart, cart } = given();
-    expect(() => new CircuitBreaker(chart, 'P', { service: cart, loadBalancer: LoadBalancer.leastRequest().withLocality({ failover: [{ from: 'a', to: 'b' }] }) }))
-      .toThrow(/\[test\/P\] props\.loadBalancer.*needs outlier detection.*48084/);
+    new CircuitBreaker(chart, 'P', { service: cart, loadBalancer: LoadBalancer.leastRequest().withLocality({ failover: [{ from: 'a', to: 'b' }] }) });
+    expect(() => synth(chart)).toThrow(/\[test\/P\] props\.loadBalancer: "locality failover" is invalid: .*needs outlier detection.*48084.*Hint: set outlierDetection, in this CircuitBreaker or another one of cart/);
+  });
+
+  // The merged policy is judged, whichever CircuitBreakers wrote its parts: pilot reads the one
+  // DestinationRule (cluster_traffic_policy.go applyTrafficPolicy), and a subset inherits each top-level
+  // field it does not set from the host (pilot/pkg/networking/util/util.go MergeSubsetTrafficPolicy /
+  // mergeTrafficPolicy, Istio 1.30.3); port-level settings replace the host's as a whole.
+  test.each([['outlier first', true], ['failover first', false]])('GIVEN outlier detection and failover from two CircuitBreakers (%s) THEN accepted; the one policy carries both and lint agrees', (_, outlierFirst) => {
+    const { chart, cart } = given();
+    const outlier = () => new CircuitBreaker(chart, 'Outlier', { service: cart, outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 2 }) });
+    const lb = () => new CircuitBreaker(chart, 'Lb', { service: cart, loadBalancer: LoadBalancer.roundRobin().withLocality({ failover: [{ from: 'us-east1', to: 'us-west1' }] }) });
+    if (outlierFirst) { outlier(); lb(); } else { lb(); outlier(); }
+    const objects = synth(chart);
+    expect(one(objects, 'DestinationRule', 'cart').spec.trafficPolicy).toMatchObject({
+      loadBalancer: { localityLbSetting: { failover: [{ from: 'us-east1', to: 'us-west1' }] } },
+      outlierDetection: { consecutive5xxErrors: 2 },
+    });
+    expect(clean(objects)).toEqual([]);
+  });
+
+  test('GIVEN host-level outlier detection and a per-version failover THEN accepted; the subset policy carries the inherited outlier detection (no CI2215)', () => {
+    const { chart, cart } = given();
+    new CircuitBreaker(chart, 'Lb', { service: cart, version: 'v1', loadBalancer: LoadBalancer.roundRobin().withLocality({ failover: [{ from: 'us-east1', to: 'us-west1' }] }) });
+    new CircuitBreaker(chart, 'Outlier', { service: cart, outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 2 }) });
+    const objects = synth(chart);
+    const dr = one(objects, 'DestinationRule', 'cart');
+    expect(dr.spec.subsets.find((s: any) => s.name === 'v1').trafficPolicy).toEqual({
+      loadBalancer: { simple: 'ROUND_ROBIN', localityLbSetting: { enabled: true, failover: [{ from: 'us-east1', to: 'us-west1' }] } },
+      outlierDetection: { consecutive5xxErrors: 2 },
+    });
+    expect(clean(objects)).toEqual([]);
+  });
+
+  test('GIVEN a per-version failover and outlier detection only for another version THEN synth is refused naming the version', () => {
+    const { chart, cart } = given();
+    new CircuitBreaker(chart, 'Lb', { service: cart, version: 'v1', loadBalancer: LoadBalancer.roundRobin().withLocality({ failover: [{ from: 'us-east1', to: 'us-west1' }] }) });
+    new CircuitBreaker(chart, 'Outlier', { service: cart, version: 'v2', outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 2 }) });
+    expect(() => synth(chart)).toThrow(/\[test\/Lb\] props\.loadBalancer: "locality failover" is invalid: .*Hint: set outlierDetection for version v1 or for the whole host/);
   });
 
   test('GIVEN a weighted locality distribution THEN rendered; weights not totalling 100 are refused', () => {

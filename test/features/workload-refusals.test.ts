@@ -26,7 +26,7 @@ describe('values a cluster would reject are refused where written (issue 18 item
   test('GIVEN a sidecar request above its limit or a malformed quantity THEN refused', () => {
     const { chart, ns } = meshChart();
     expect(() => service(chart, ns, 'a', { sidecarResources: { cpuRequest: '500m', cpuLimit: '200m' } })).toThrow(/props\.sidecarResources\.cpuRequest.*must not exceed its limit \(200m\)/);
-    expect(() => service(chart, ns, 'b', { sidecarResources: { memoryLimit: '64Mi' } })).toThrow(/props\.sidecarResources\.memoryRequest: "128Mi".*limit \(64Mi\)/);
+    expect(() => service(chart, ns, 'b', { sidecarResources: { memoryLimit: '64Mi' } })).toThrow(/props\.sidecarResources\.memoryLimit: "64Mi" is invalid: a limit must not be below the request, and the sidecar's memory request is the default 128Mi.*Hint: set memoryLimit to at least 128Mi/);
     expect(() => service(chart, ns, 'c', { sidecarResources: { memoryRequest: '12 8Mi' } })).toThrow(/props\.sidecarResources\.memoryRequest/);
     service(chart, ns, 'd', { sidecarResources: { cpuRequest: '200m', cpuLimit: '200m' } });
   });

@@ -136,7 +136,7 @@ describe('progressive delivery (Flagger) of a several-port service', () => {
     const { chart, catalog } = given();
     new CanaryRoute(chart, 'Route', { service: catalog, defaultDestination: Destination.version('v1'), progressive: analysis() });
     expect(() => new CircuitBreaker(chart, 'Pool', { service: catalog, port: 9090, outlierDetection: OutlierDetection.of({ consecutive5xxErrors: 5 }) }))
-      .toThrow(/port: 9090 is invalid: the host is delivered progressively .* no portLevelSettings/);
+      .toThrow(/props\.port: 9090 is invalid: the host is delivered progressively .* no portLevelSettings/);
   });
 });
 
