@@ -4,8 +4,12 @@
  * apply to updates, so they are skipped and counted. Any non-boolean result (an error value from
  * the engine, an unknown function) is reported as "not evaluated", never as a pass.
  *
- * Rules are parsed and planned per kind the first time the kind is seen, then cached.
+ * Rules are compiled the first time a value reaches them, then cached. The rules of the kinds the
+ * library emits come parsed ahead of time and run on a small evaluator (cel-eval.ts), so validating
+ * the library's own output does not load the CEL engine; the engine answers whenever that evaluator
+ * defers, and evaluates every other rule.
  */
+import { compileCelAst, k8sUrl } from './cel-eval';
 import { RawFinding } from './report';
 import { crdKinds, crdSchema } from './schema-data';
 
@@ -74,19 +78,6 @@ function celLib(): any {
   return require('@bufbuild/cel');
 }
 
-/** Kubernetes' URL library, as far as the pinned CRDs use it: `isURL(s)` and `url(s).getScheme()`. */
-function parseK8sUrl(s: string): { scheme: string } | undefined {
-  if (s.startsWith('/')) return /\s/.test(s) ? undefined : { scheme: '' };
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(s);
-  if (!m) return undefined;
-  try {
-    new URL(s);
-  } catch {
-    return undefined;
-  }
-  return { scheme: m[1].toLowerCase() };
-}
-
 function env(): any {
   if (envCache) return envCache;
   const cel = celLib();
@@ -96,10 +87,10 @@ function env(): any {
   envCache = cel.celEnv({
     funcs: [
       ...strings,
-      cel.celFunc('isURL', [S.STRING], S.BOOL, (s: string) => parseK8sUrl(s) !== undefined),
+      cel.celFunc('isURL', [S.STRING], S.BOOL, (s: string) => k8sUrl(s) !== undefined),
       // url(x).getScheme() is rewritten to k8sUrlScheme(x) before parsing (see compileRule).
       cel.celFunc('k8sUrlScheme', [S.STRING], S.STRING, (s: string) => {
-        const u = parseK8sUrl(s);
+        const u = k8sUrl(s);
         if (!u) throw new Error(`URL parse error: ${s}`);
         return u.scheme;
       }),
@@ -185,16 +176,59 @@ function aotAst(source: string): unknown {
  * both paths).
  * @internal
  */
-export function _resetCelCache(options: { aot?: boolean } = {}): void {
+export function _resetCelCache(options: { aot?: boolean; fastPath?: boolean } = {}): void {
   trees.clear();
   ruleCache.clear();
   aotAsts = options.aot === false ? null : undefined;
+  fastPath = options.fastPath ?? true;
+  _celFastPath.deferred = _celFastPath.engineOnly = 0;
 }
 
+/** Whether ahead-of-time ASTs run on the small evaluator first (tests turn it off to compare). */
+let fastPath = true;
+
+/**
+ * How many rule evaluations the engine answered because the fast path deferred, and how many ASTs it
+ * could not compile (for tests: validating the library's own output should need neither).
+ * @internal
+ */
+export const _celFastPath = { deferred: 0, engineOnly: 0 };
+
+/**
+ * A rule's program. With an ahead-of-time AST, the small evaluator in cel-eval.ts runs it and the
+ * engine is loaded and planned only if that evaluator defers (an error value, a type combination it
+ * does not cover); otherwise the engine parses and plans the rule at once.
+ */
 function compileExpr(expr: string): (self: unknown) => unknown {
-  const cel = celLib();
   const source = celSource(expr);
   const ast = aotAst(source);
+  const fast = ast !== undefined && fastPath ? compileCelAst(ast) : undefined;
+  if (!fast) {
+    if (ast !== undefined) _celFastPath.engineOnly++;
+    return enginePlan(source, ast);
+  }
+  let engine: ((self: unknown) => unknown) | undefined;
+  return (self: unknown) => {
+    const v = fast(self);
+    // a boolean (a rule) or a string (a message) is the engine's answer too (tested); anything else
+    // (an error, another type) the engine words
+    if (typeof v === 'boolean' || typeof v === 'string') return v;
+    _celFastPath.deferred++;
+    engine ??= enginePlan(source, ast);
+    return engine(self);
+  };
+}
+
+/**
+ * The engine's program for a rule source (its stored AST when given), as the validation uses it.
+ * @internal
+ */
+export function _enginePlan(source: string, ast?: unknown): (self: unknown) => unknown {
+  return enginePlan(source, ast);
+}
+
+function enginePlan(source: string, ast: unknown): (self: unknown) => unknown {
+  const cel = celLib();
   const run = cel.plan(env(), ast !== undefined ? { $typeName: 'cel.expr.ParsedExpr', expr: ast } : cel.parse(source));
   return (self: unknown) => run({ self });
 }

@@ -21,7 +21,7 @@ let ajvInstance: any;
  * Bump when toJsonSchema/dedupe/ajv options change: ahead-of-time validators carrying another version
  * are ignored (and the test that checks them fails until `node scripts/compile-validators.js` reruns).
  */
-export const CONVERTER_VERSION = 1;
+export const CONVERTER_VERSION = 2;
 
 /** ajv options shared by lazy compilation and scripts/compile-validators.js. */
 export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false, logger: false, validateFormats: true, code: { optimize: false } };
@@ -187,6 +187,38 @@ export function dedupe(root: any): any {
   return out;
 }
 
+/**
+ * For the ahead-of-time validators: moves every `properties`/`items` subtree of at least `min`
+ * characters (as JSON) that is reached from the root through `properties`, `items` and
+ * `additionalProperties` only (never inside oneOf/anyOf/allOf/not) into its own `$defs` entry, so
+ * ajv (with `inlineRefs: false`) writes it as a function of its own. V8 compiles a function on its
+ * first call, so a fresh process then compiles only the parts of a kind's validator its objects reach
+ * (a VirtualService with HTTP routes never compiles the TLS and TCP route checks). Same checks, same
+ * errors apart from `schemaPath` (which findings use only to fold oneOf/anyOf branch errors, and no
+ * moved subtree is inside a branch). Mutates and returns `root` (a fresh {@link jsonSchemaFor} result).
+ */
+export function splitLargeSubtrees(root: any, min = 400): any {
+  const defs: Record<string, any> = root.$defs ?? {};
+  let n = 0;
+  const move = (node: any): any => {
+    const visited = visit(node);
+    if (!visited || typeof visited !== 'object' || visited.$ref || JSON.stringify(visited).length < min) return visited;
+    const name = `s${n++}`;
+    defs[name] = visited;
+    return { $ref: `#/$defs/${name}` };
+  };
+  const visit = (node: any): any => {
+    if (!node || typeof node !== 'object' || Array.isArray(node)) return node;
+    if (node.properties) for (const k of Object.keys(node.properties)) node.properties[k] = move(node.properties[k]);
+    if (node.items && typeof node.items === 'object' && !Array.isArray(node.items)) node.items = move(node.items);
+    if (node.additionalProperties && typeof node.additionalProperties === 'object') node.additionalProperties = move(node.additionalProperties);
+    return node;
+  };
+  visit(root);
+  if (n > 0) root.$defs = defs;
+  return root;
+}
+
 /** Whether the pinned CRDs define this apiVersion/kind. */
 export function isKnownCrd(apiVersion: string, kind: string): boolean {
   return crdSchema(apiVersion, kind) !== undefined;
@@ -240,6 +272,19 @@ export function checkMetadata(m: any): RawFinding[] {
 }
 
 /**
+ * The ahead-of-time validators are compiled without ajv's `verbose` (smaller code), so their errors
+ * carry no `data`; findings name the value of an enum error, so it is looked up by `instancePath`.
+ */
+function withData(errors: readonly any[], root: unknown): any[] {
+  return errors.map((e) => {
+    if (e.keyword !== 'enum' || 'data' in e) return e;
+    let x: any = root;
+    for (const raw of String(e.instancePath).split('/').slice(1)) x = x?.[raw.replace(/~1/g, '/').replace(/~0/g, '~')];
+    return { ...e, data: x };
+  });
+}
+
+/**
  * Structural check of one custom resource against its pinned CRD schema. Returns undefined when the
  * kind is not a pinned CRD (the caller decides what that means).
  */
@@ -252,6 +297,6 @@ export function checkSchema(m: any): RawFinding[] | undefined {
     return undefined;
   }
   if (v(m)) return [];
-  return ajvFindings(v.errors ?? [], 'CI1001', 'CI1002');
+  return ajvFindings(withData(v.errors ?? [], m), 'CI1001', 'CI1002');
 }
 

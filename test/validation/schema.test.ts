@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readManifests } from '../../src/cli/lint';
-import { _resetSchemaCache, checkSchema, CONVERTER_VERSION, dedupe, precompiledFileName, toJsonSchema } from '../../src/validation/schema';
+import * as os from 'os';
+import { main } from '../../examples/main';
+import { _resetSchemaCache, checkSchema, CONVERTER_VERSION, dedupe, jsonSchemaFor, precompiledFileName, splitLargeSubtrees, toJsonSchema } from '../../src/validation/schema';
 import { CATALOG_DIR, REFERENCE } from './helpers';
+import { mutationsOf } from './mutations';
 
 const ROOT = path.join(__dirname, '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -58,6 +61,61 @@ describe('ahead-of-time validators', () => {
     _resetSchemaCache();
     expect(aot).toEqual(lazy);
     expect(aot.flat().filter((f) => f).length).toBeGreaterThan(5);
+  });
+
+  test('give the same findings as lazily compiled validators on every mutation of the examples\' custom resources', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aot-'));
+    let objects: any[];
+    try {
+      main(dir);
+      const files: string[] = [];
+      const list = (d: string): void => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          if (e.isDirectory()) list(path.join(d, e.name));
+          else if (e.name.endsWith('.k8s.yaml')) files.push(path.join(d, e.name));
+        }
+      };
+      list(dir);
+      objects = readManifests(files.sort()).manifests.map((m) => m.manifest).filter((m) => m && (AOT_KINDS as string[]).includes(`${m.apiVersion}/${m.kind}`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const manifests = [...objects, ...objects.flatMap((m) => mutationsOf(m).map((x) => x.manifest))];
+    const run = () => manifests.map((m) => checkSchema(m));
+    _resetSchemaCache();
+    const aot = run();
+    _resetSchemaCache({ aot: false });
+    const lazy = run();
+    _resetSchemaCache();
+    expect(aot).toEqual(lazy);
+    // not vacuous: many kinds, many findings, enum findings naming the value
+    expect(new Set(objects.map((m) => m.kind)).size).toBeGreaterThan(8);
+    const found = aot.flat().filter((f) => f);
+    expect(found.length).toBeGreaterThan(300);
+    expect(found.filter((f) => /Unsupported value: "/.test(f!.message)).length).toBeGreaterThan(5);
+  });
+
+  test('split large subtrees into functions of their own, never from inside oneOf/anyOf/allOf/not', () => {
+    const data = schemas();
+    const root = splitLargeSubtrees(jsonSchemaFor(data['networking.istio.io/v1/VirtualService'].schema));
+    const moved = Object.keys(root.$defs ?? {}).filter((k) => k.startsWith('s'));
+    expect(moved.length).toBeGreaterThan(5);
+    const refsUnder = (n: any, inBranch: boolean, out: Array<{ ref: string; inBranch: boolean }>): void => {
+      if (!n || typeof n !== 'object') return;
+      if (typeof n.$ref === 'string') out.push({ ref: n.$ref, inBranch });
+      for (const [k, v] of Object.entries(n)) {
+        if (k === '$defs') continue;
+        const branch = inBranch || ['oneOf', 'anyOf', 'allOf', 'not'].includes(k);
+        if (Array.isArray(v)) v.forEach((x) => refsUnder(x, branch, out));
+        else refsUnder(v, branch, out);
+      }
+    };
+    const refs: Array<{ ref: string; inBranch: boolean }> = [];
+    refsUnder(root, false, refs);
+    for (const name of moved) refsUnder(root.$defs[name], false, refs);
+    const toMoved = refs.filter((r) => /#\/\$defs\/s\d+$/.test(r.ref));
+    expect(toMoved.length).toBe(moved.length);
+    expect(toMoved.filter((r) => r.inBranch)).toEqual([]);
   });
 });
 
