@@ -1,3 +1,4 @@
+import { codeUnitOrder } from '../private/order';
 import { queryParams, regexFullMatch, stripQuery } from './match';
 import { IndexedObject, ManifestIndex } from '../manifests';
 import { checkDestination, ISTIO_DEFAULT_RETRIES, normalizeDuration, weigh } from './destination';
@@ -130,7 +131,7 @@ function precedence(a: Candidate, b: Candidate): number {
     (b.spec.method ? 1 : 0) - (a.spec.method ? 1 : 0) ||
     (b.spec.headers?.length ?? 0) - (a.spec.headers?.length ?? 0) ||
     (b.spec.queryParams?.length ?? 0) - (a.spec.queryParams?.length ?? 0) ||
-    cmp(`${a.route.namespace}/${a.route.name}`, `${b.route.namespace}/${b.route.name}`) ||
+    codeUnitOrder(`${a.route.namespace}/${a.route.name}`, `${b.route.namespace}/${b.route.name}`) ||
     a.rule - b.rule ||
     (a.match ?? 0) - (b.match ?? 0)
   );
@@ -158,10 +159,6 @@ function grpcMatches(m: any, req: NormalRequest): boolean {
     if (!valueMatch(h, req.headers[String(h.name).toLowerCase()])) return false;
   }
   return true;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function matches(m: any, req: NormalRequest): boolean {

@@ -201,7 +201,8 @@ export const _celFastPath = { deferred: 0, engineOnly: 0 };
  */
 function compileExpr(expr: string): (self: unknown) => unknown {
   const source = celSource(expr);
-  const ast = aotAst(source);
+  const stored = aotAst(source);
+  const ast = stored !== undefined ? withUnescapedFields(stored) : undefined;
   const fast = ast !== undefined && fastPath ? compileCelAst(ast) : undefined;
   if (!fast) {
     if (ast !== undefined) _celFastPath.engineOnly++;
@@ -229,8 +230,51 @@ export function _enginePlan(source: string, ast?: unknown): (self: unknown) => u
 
 function enginePlan(source: string, ast: unknown): (self: unknown) => unknown {
   const cel = celLib();
-  const run = cel.plan(env(), ast !== undefined ? { $typeName: 'cel.expr.ParsedExpr', expr: ast } : cel.parse(source));
+  const expr = withUnescapedFields(ast !== undefined ? ast : cel.parse(source).expr);
+  const run = cel.plan(env(), { $typeName: 'cel.expr.ParsedExpr', expr });
   return (self: unknown) => run({ self });
+}
+
+/** CEL's reserved words, which a CRD rule writes escaped as `__word__` (k8s.io/apiserver/pkg/cel/escaping.go). */
+const CEL_RESERVED = new Set(['true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if',
+  'import', 'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while']);
+const CEL_ESCAPES: { readonly [seq: string]: string } = { __underscores__: '__', __dot__: '.', __dash__: '-', __slash__: '/' };
+
+/**
+ * The property name a field selection in a CRD rule means. The API server exposes an object property
+ * whose name is a CEL reserved word or holds `.`, `-`, `/` or `__` under an escaped name
+ * (k8s.io/apiserver/pkg/cel/escaping.go `Escape`/`Unescape`): Gateway API's parentRefs rules read
+ * `p.__namespace__`, which is the `namespace` property. A name with an unknown `__…__` sequence is left
+ * as it is (the API server refuses such a property name, so no object has it).
+ * @internal
+ */
+export function unescapeCelField(name: string): string {
+  if (name.length > 4 && name.startsWith('__') && name.endsWith('__') && CEL_RESERVED.has(name.slice(2, -2))) return name.slice(2, -2);
+  if (!name.includes('__')) return name;
+  let out = '';
+  for (let i = 0; i < name.length;) {
+    if (name.startsWith('__', i)) {
+      const seq = Object.keys(CEL_ESCAPES).find((k) => name.startsWith(k, i));
+      if (seq === undefined) return name;
+      out += CEL_ESCAPES[seq];
+      i += seq.length;
+    } else {
+      out += name[i++];
+    }
+  }
+  return out;
+}
+
+/** Rewrites the field names of every selection in a parsed expression to the properties they mean (in place). */
+function withUnescapedFields<T>(expr: T): T {
+  const walk = (n: any): void => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) { n.forEach(walk); return; }
+    if (n.case === 'selectExpr' && n.value && typeof n.value.field === 'string') n.value.field = unescapeCelField(n.value.field);
+    for (const k of Object.keys(n)) walk(n[k]);
+  };
+  walk(expr);
+  return expr;
 }
 
 function compileRule(r: Rule): CompiledRule {

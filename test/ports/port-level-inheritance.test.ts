@@ -44,7 +44,7 @@ describe('a port-level CircuitBreaker keeps the host settings on its port (GetPo
       connectionPool: { tcp: { maxConnections: 100 }, http: { http2MaxRequests: 500, http1MaxPendingRequests: 10 } },
       loadBalancer: tp.loadBalancer,
       outlierDetection: tp.outlierDetection,
-      tls: { mode: 'SIMPLE', sni: 'catalog.example.com' },
+      tls: { mode: 'SIMPLE', caCertificates: '/etc/ssl/certs/ca-certificates.crt', sni: 'catalog.example.com' },
     }]);
     expect(tp.loadBalancer).toMatchObject({ consistentHash: { httpHeaderName: 'x-user-id' }, localityLbSetting: { failover: [{ from: 'europe-west1', to: 'europe-west4' }] } });
     expect(tp.outlierDetection).toMatchObject({ consecutive5xxErrors: 5, interval: '10s' });

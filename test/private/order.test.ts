@@ -17,7 +17,7 @@ describe('codeUnitOrder: the one string comparator for written or printed output
   test('no module states its own code-unit comparator again (it is stated once, in src/private/order.ts)', () => {
     // A local copy is the shape `a < b ? -1 : a > b ? 1 : 0` (any names). Known leftovers, each with its reason:
     const known: Record<string, string> = {
-      'simulator/httproute.ts': 'owned by the routes branch this session; switch it to codeUnitOrder at merge',
+      'validation/cel-eval.ts': "CEL's own ordering of values (bigints, numbers, strings without surrogates, where code-unit order is CEL's code-point order), not an output order",
       'validation/report.ts': 'compares optional strings (undefined as ""); in the validation engine (perf2)',
       'validation/envoy.ts': 'compares numbers (BigInt range checks), not strings',
     };

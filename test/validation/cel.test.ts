@@ -68,3 +68,37 @@ describe('celCoverage', () => {
     expect(c).toMatchObject({ total: 618, distinct: 112, evaluable: 616, transition: 2, notCompiled: 0, notEvaluable: [] });
   });
 });
+
+/**
+ * The API server exposes a property whose name is a CEL reserved word under an escaped name
+ * (k8s.io/apiserver/pkg/cel/escaping.go): Gateway API v1.5.1's parentRefs rules read `p.__namespace__`,
+ * the `namespace` property. Read literally, `has(p.__namespace__)` was always false and two parentRefs
+ * that differ only by namespace were refused (found by the perf2 review).
+ */
+describe('CEL escaped property names', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { validateManifests } = require('../../src/validation');
+  const route = (parentRefs: any[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: 'r', namespace: 'shop' },
+    spec: { parentRefs, rules: [{ backendRefs: [{ name: 'web', port: 8080 }] }] },
+  });
+  const celErrors = (o: any) => validateManifests([{ manifest: o }]).filter((f: any) => f.code === 'CI1101').map((f: any) => f.message);
+
+  test('GIVEN two parentRefs to same-named Gateways in different namespaces THEN no sectionName is needed', () => {
+    expect(celErrors(route([{ name: 'gw', namespace: 'a' }, { name: 'gw', namespace: 'b' }]))).toEqual([]);
+  });
+
+  test('GIVEN two parentRefs to the same Gateway (same namespace) without sectionName THEN refused, as the API server does', () => {
+    expect(celErrors(route([{ name: 'gw', namespace: 'a' }, { name: 'gw', namespace: 'a' }]))).toEqual(expect.arrayContaining([expect.stringMatching(/sectionName must be (specified|unique)/)]));
+  });
+
+  test('unescapeCelField follows the API server: reserved words and the __dot__/__dash__/__slash__/__underscores__ sequences', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { unescapeCelField } = require('../../src/validation/cel');
+    expect(unescapeCelField('__namespace__')).toBe('namespace');
+    expect(unescapeCelField('__if__')).toBe('if');
+    expect(unescapeCelField('a__dot__b__dash__c__slash__d__underscores__e')).toBe('a.b-c/d__e');
+    expect(unescapeCelField('plain')).toBe('plain');
+    expect(unescapeCelField('__name__')).toBe('__name__');
+  });
+});
