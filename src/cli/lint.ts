@@ -88,7 +88,11 @@ function parseArgs(argv: string[]): LintArgs | string {
       const v = value();
       if (!v) return '--suppress needs CODE:REASON';
       const c = v.indexOf(':');
-      suppress.push(c < 0 ? { code: v, reason: '' } : { code: v.slice(0, c).trim(), reason: v.slice(c + 1).trim() });
+      const code = (c < 0 ? v : v.slice(0, c)).trim();
+      const reason = c < 0 ? '' : v.slice(c + 1).trim();
+      // a malformed option is a usage error (exit 2), not a finding about the input
+      if (code === '' || reason === '') return `--suppress ${JSON.stringify(v)}: needs CODE:REASON, with a reason (e.g. --suppress "IST0101:the Secret is issued by cert-manager")`;
+      suppress.push({ code, reason });
     } else if (a === '--root-namespace') {
       rootNamespace = value();
       if (!rootNamespace) return '--root-namespace needs a value';

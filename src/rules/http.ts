@@ -228,3 +228,11 @@ export function repeatedHeaderOperations(dir: string, block: unknown): { readonl
   if (Array.isArray(o.remove)) for (const name of o.remove) if (typeof name === 'string') note('remove', name);
   return out;
 }
+
+/**
+ * A request's `:path` as a proxy receives it: origin form, starting with '/' (RFC 9112 §3.2.1; Envoy's
+ * HTTP codecs refuse any other request target but `*` and absolute URIs, which a mesh caller does not send).
+ */
+export function requestPath(v: unknown): string | undefined {
+  return typeof v === 'string' && v.startsWith('/') ? undefined : "a request path starts with '/' (origin form, e.g. /api/orders?id=7)";
+}

@@ -8,6 +8,7 @@ import { requestFqdn } from './request';
 import { AuthzRequest, AuthzResult, ShadowDecision } from './types';
 import { ZTUNNEL_HTTP_SOURCE_FIELDS, ztunnelWhenKey } from '../rules/authz';
 import { codeUnitOrder } from '../private/order';
+import { requestPath } from '../rules/http';
 
 /** The attributes of one request, as the destination's proxy sees them. */
 interface Attributes {
@@ -50,6 +51,8 @@ export function authorizeRequest(model: ManifestIndex, request: AuthzRequest): A
   if (!request || typeof request.to !== 'string' || request.to === '') throw new SimulatorError('authz request: to is required, e.g. payment-service.production');
   if (!request.plaintext && !request.fromPrincipal) throw new SimulatorError('authz request: give fromPrincipal (an mTLS caller) or plaintext: true');
   if (request.plaintext && request.fromPrincipal) throw new SimulatorError('authz request: fromPrincipal and plaintext exclude each other');
+  const badPath = request.path === undefined ? undefined : requestPath(request.path);
+  if (badPath) throw new SimulatorError(`authz request: path ${JSON.stringify(request.path)} is invalid: ${badPath}`);
   const fqdn = requestFqdn(model, request.to, undefined);
   const svc = model.serviceOfHost(fqdn);
   if (!svc) throw new SimulatorError(`authz request: no Service for ${request.to} (${fqdn}) in the manifests`);

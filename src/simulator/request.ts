@@ -1,6 +1,7 @@
 import { normalizeHeaders, SimulatorError } from './match';
 import { ManifestIndex } from '../manifests';
 import { RouteRequest } from './types';
+import { requestPath } from '../rules/http';
 
 /** A request with defaults filled in and header names lower-cased. */
 export interface NormalRequest {
@@ -21,6 +22,8 @@ export interface NormalRequest {
 /** Fills in a route request's defaults and resolves its host. */
 export function normalize(model: ManifestIndex, r: RouteRequest): NormalRequest {
   if (!r || typeof r.host !== 'string' || r.host === '') throw new SimulatorError('route request: host is required, e.g. order-service.production');
+  const badPath = r.path === undefined ? undefined : requestPath(r.path);
+  if (badPath) throw new SimulatorError(`route request: path ${JSON.stringify(r.path)} is invalid: ${badPath}`);
   return {
     // A Host header may carry the port (`shop.example.com:443`): Envoy's virtual hosts list each domain
     // with and without `:*` (pilot's generateVirtualHostDomains), so the host matches without it.

@@ -69,6 +69,28 @@ describe('exit codes', () => {
   });
 });
 
+describe('lint --suppress', () => {
+  // found by a consumer trial: a suppression without a reason was reported as finding CI9001 with exit 1, as if
+  // the input were bad; a malformed option is a usage error (README: exit 2)
+  test.each([['IST0101'], ['IST0101:'], ['IST0101:   '], [':a reason']])('GIVEN --suppress %p THEN a usage error (exit 2) naming the option and the expected shape', (v) => {
+    const dir = tmp();
+    const good = path.join(dir, 'good.yaml');
+    fs.writeFileSync(good, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: good, namespace: default}\n');
+    const r = lint(['--suppress', v, good]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`--suppress ${JSON.stringify(v)}: needs CODE:REASON, with a reason`);
+    expect(r.stdout).not.toMatch(/CI9001/);
+  });
+
+  test('GIVEN --suppress CODE:REASON THEN the code is off', () => {
+    const dir = tmp();
+    const bad = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(bad, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name, namespace: default}\n');
+    expect(lint([bad]).code).toBe(1);
+    expect(lint(['--suppress', 'CI1003:a test fixture', bad]).code).toBe(0);
+  });
+});
+
 describe('lint --recursive', () => {
   test('is accepted as a no-op: lint always reads subfolders, each as a set of its own', () => {
     // GIVEN a folder with a subfolder holding a bad object

@@ -328,3 +328,20 @@ describe('a request port the Service does not declare', () => {
     expect(s.route({ host: INV, port: 8080 }).warnings.join('\n')).not.toMatch(/has no port/);
   });
 });
+
+// Found by a consumer trial: `authz --path x` (no leading '/') was answered. A proxy only receives
+// origin-form paths (RFC 9112 §3.2.1); the simulator refuses the request instead of answering for a
+// request that cannot exist (the CLI prints it as a usage error, exit 2).
+describe('request paths', () => {
+  const sim = () => MeshSimulator.fromManifests([
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] } },
+  ]);
+  test.each([['x'], [''], ['api/orders']])('GIVEN path %p THEN route and authz refuse it, naming the rule', (path) => {
+    expect(() => sim().route({ host: 'web.shop', path })).toThrow(/route request: path .* is invalid: a request path starts with '\/'/);
+    expect(() => sim().authorize({ to: 'web.shop', plaintext: true, path })).toThrow(/authz request: path .* is invalid: a request path starts with '\/'/);
+  });
+
+  test('GIVEN an origin-form path with a query THEN answered', () => {
+    expect(sim().route({ host: 'web.shop', path: '/api?x=1' })).toMatchObject({ defaultRoute: true });
+  });
+});
