@@ -21,6 +21,7 @@ import {
   ZeroTrustPolicy,
 } from '../src';
 import { validateManifests } from '../src/validation';
+import { ISTIO_RESERVED_PORTS } from '../src/rules/ports';
 
 /**
  * Issue 7, property-based: random VALID construct configurations always synthesize objects that pass
@@ -49,7 +50,8 @@ const serviceConfig: fc.Arbitrary<ServiceConfig> = fc
   .record({
     name: label,
     versions: fc.uniqueArray(versionName, { minLength: 1, maxLength: 3 }),
-    port: fc.integer({ min: 1, max: 65535 }),
+    // valid application ports: Istio's proxy ports are refused (rules/ports.ts, tested in the refusal tests)
+    port: fc.integer({ min: 1, max: 65535 }).filter((p) => !ISTIO_RESERVED_PORTS.has(p)),
     replicas: fc.integer({ min: 1, max: 10 }),
     canaryHeader: fc.stringMatching(/^x-[a-z]{1,8}$/),
     canaryValue: fc.stringMatching(/^[a-zA-Z0-9]{1,8}$/),
