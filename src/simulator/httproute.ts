@@ -100,12 +100,14 @@ export function routeByHttpRoutes(model: ManifestIndex, req: NormalRequest, rout
     rule: hit.rule,
     destinations: redirect ? [] : destinations,
     timeout: timeout && timeout !== '0s' ? normalizeDuration(timeout) : null,
-    retries: ISTIO_DEFAULT_RETRIES,
+    // a redirect is answered by the proxy itself: nothing is forwarded, so nothing is retried (as a
+    // VirtualService redirect's answer has no retries)
+    ...(redirect ? {} : { retries: ISTIO_DEFAULT_RETRIES }),
     ...(hit.match === undefined ? {} : { match: hit.match }),
     routedBy,
     host: req.fqdn,
     ...(redirect ? { redirect } : {}),
-    reason: `${routedBy} rule ${hit.rule}${hit.match === undefined ? (hit.grpc ? ' (no matches: every request)' : ' (no matches: PathPrefix /)') : ` match ${hit.match}`} is the most specific match (Gateway API precedence); ${hit.route.kind} sets no retries, so Istio's default applies`,
+    reason: `${routedBy} rule ${hit.rule}${hit.match === undefined ? (hit.grpc ? ' (no matches: every request)' : ' (no matches: PathPrefix /)') : ` match ${hit.match}`} is the most specific match (Gateway API precedence); ${redirect ? 'the proxy answers with a redirect (nothing is forwarded or retried)' : `${hit.route.kind} sets no retries, so Istio's default applies`}`,
     warnings,
     ...httpRouteEffects(model, rule, hit.grpc ? { type: 'Exact', value: '' } : pathOf(hit.spec), req.path, hit.route.namespace),
   };

@@ -155,6 +155,11 @@ describe('route effects: Gateway API rendering', () => {
     ]);
     const sim = MeshSimulator.fromManifests(objects);
     expect(sim.route({ host: 'order-service.production', path: '/healthz?x=1' })).toMatchObject({ rewrite: { path: '/ready?x=1' } });
+    // a redirect is answered by the proxy: no destination and no retries, as in the Istio API answer (consumer trial F15)
+    const moved = sim.route({ host: 'order-service.production', path: '/old' });
+    expect(moved).toMatchObject({ destinations: [], redirect: { statusCode: 302 } });
+    expect(moved.retries).toBeUndefined();
+    expect(moved.reason).toMatch(/the proxy answers with a redirect \(nothing is forwarded or retried\)/);
     expect(sim.route({ host: 'order-service.production', path: '/x' })).toMatchObject({
       mirrors: [{ host: 'order-service-v2.production.svc.cluster.local', percent: 10 }],
       headers: { request: { set: { 'x-env': 'prod' } } },
