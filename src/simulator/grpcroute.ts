@@ -1,4 +1,5 @@
 import { IndexedObject, ManifestIndex } from '../manifests';
+import { routesForService } from './gamma';
 import { regexFullMatch, stripQuery } from './match';
 
 /**
@@ -46,18 +47,7 @@ export function grpcPathMatches(cond: GrpcPathCondition | undefined, path: strin
 
 /** GRPCRoutes attached to the Service `fqdn` names (and to `port`, when the parentRef gives one). */
 export function grpcRoutesForService(model: ManifestIndex, fqdn: string, port: number | undefined): IndexedObject[] {
-  const svc = model.serviceOfHost(fqdn);
-  if (!svc) return [];
-  return model.ofKind('GRPCRoute').filter((r) =>
-    (Array.isArray(r.spec.parentRefs) ? r.spec.parentRefs : []).some(
-      (p: any) =>
-        p?.kind === 'Service' &&
-        (p.group ?? '') === '' &&
-        p.name === svc.name &&
-        (p.namespace ?? r.namespace) === svc.namespace &&
-        (p.port === undefined || port === undefined || p.port === port),
-    ),
-  );
+  return routesForService('GRPCRoute', model, fqdn, port);
 }
 
 /** Describes one GRPCRoute match for explanations. */

@@ -6,6 +6,7 @@ import { NormalRequest } from './request';
 import { RouteResult } from './types';
 import { httpRouteEffects } from './route-effects';
 import { grpcPathCondition, grpcPathMatches } from './grpcroute';
+import { routesForService } from './gamma';
 
 /**
  * Gateway API HTTPRoute (and GRPCRoute) routing for the mesh (GAMMA): a route whose `parentRefs` name
@@ -17,19 +18,9 @@ import { grpcPathCondition, grpcPathMatches } from './grpcroute';
 
 /** HTTPRoutes attached to the Service `fqdn` names (and to `port`, when the parentRef gives one). */
 export function httpRoutesForService(model: ManifestIndex, fqdn: string, port: number | undefined): IndexedObject[] {
-  const svc = model.serviceOfHost(fqdn);
-  if (!svc) return [];
-  return model.ofKind('HTTPRoute').filter((r) =>
-    (Array.isArray(r.spec.parentRefs) ? r.spec.parentRefs : []).some(
-      (p: any) =>
-        p?.kind === 'Service' &&
-        (p.group ?? '') === '' &&
-        p.name === svc.name &&
-        (p.namespace ?? r.namespace) === svc.namespace &&
-        (p.port === undefined || port === undefined || p.port === port),
-    ),
-  );
+  return routesForService('HTTPRoute', model, fqdn, port);
 }
+
 
 /**
  * HTTPRoutes attached to the Gateway API `Gateway` `gateway` (`namespace/name`; a parentRef of kind
