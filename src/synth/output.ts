@@ -2,18 +2,20 @@
  * Writing a synth's output so that a failed or interrupted synth never leaves a half-written or
  * missing output folder:
  *
- * - the whole output is written to a new folder beside the output folder (`.<name>.synth-<pid>-…`)
- *   and swapped in only when every file is written: the old folder is renamed aside, the new one
- *   renamed into place, the old one removed. Files from a previous synth that this one does not
- *   write are gone with the old folder;
+ * - the whole output is written to a new folder in a work folder beside the output folder
+ *   (`.<name>.cdk8s-istio/new-<pid>-…`) and swapped in only when every file is written: the old
+ *   folder is renamed aside (`.<name>.cdk8s-istio/old-<pid>-…`), the new one renamed into place, the
+ *   old one removed, and the work folder removed when no other synth uses it. Files from a previous
+ *   synth that this one does not write are gone with the old folder;
  * - a synth interrupted between the two renames leaves the old folder aside; the next synth puts
- *   it back before it starts (and removes the half-written folders of dead synths);
+ *   it back before it starts (and removes the half-written folders of dead synths). Finding them
+ *   takes one look at the work folder, not a listing of the output folder's parent (which can be a
+ *   temporary folder with many thousands of entries);
  * - the cdk8s CLI (`cdk8s synth`, without `--stdout`) removes the output folder before it runs the
  *   app, so on failure there would be no previous output to keep. For that case the last good output
  *   is kept as hard links in `node_modules/.cache/cdk8s-istio/last-good/` and put back as soon as the
  *   app starts (when the output folder is missing), so any failure leaves it in place.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -69,23 +71,42 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Leftovers of dead synths beside `outdir`: half-written new folders, and old folders set aside. */
-function leftovers(dir: string): Array<{ name: string; kind: 'synth' | 'old'; pid: number }> {
-  const parent = path.dirname(dir);
-  const prefix = `.${path.basename(dir)}.`;
+/** The work folder of synths writing `dir`: `.<name>.cdk8s-istio` beside it. */
+function workDir(dir: string): string {
+  return path.join(path.dirname(dir), `.${path.basename(dir)}.cdk8s-istio`);
+}
+
+let uniqueCounter = 0;
+/** A name no other live synth uses: this process's pid, the time and a counter (folders are made exclusively). */
+function uniqueTag(): string {
+  uniqueCounter += 1;
+  return `${process.pid}-${Date.now().toString(36)}${uniqueCounter.toString(36)}`;
+}
+
+/** Leftovers of dead synths in the work folder of `dir`: half-written new folders, and old folders set aside. */
+function leftovers(dir: string): Array<{ name: string; kind: 'new' | 'old'; pid: number }> {
+  const work = workDir(dir);
   let names: string[];
   try {
-    names = fs.readdirSync(parent);
+    names = fs.readdirSync(work);
   } catch {
-    return [];
+    return []; // no work folder: no synth of this folder is running or was interrupted
   }
-  const out: Array<{ name: string; kind: 'synth' | 'old'; pid: number }> = [];
+  const out: Array<{ name: string; kind: 'new' | 'old'; pid: number }> = [];
   for (const n of names) {
-    if (!n.startsWith(prefix)) continue;
-    const m = /^(synth|old)-(\d+)-[0-9a-f]+$/.exec(n.slice(prefix.length));
-    if (m && !alive(Number(m[2]))) out.push({ name: path.join(parent, n), kind: m[1] as 'synth' | 'old', pid: Number(m[2]) });
+    const m = /^(new|old)-(\d+)-[0-9a-z]+$/.exec(n);
+    if (m && !alive(Number(m[2]))) out.push({ name: path.join(work, n), kind: m[1] as 'new' | 'old', pid: Number(m[2]) });
   }
   return out;
+}
+
+/** Removes the work folder of `dir` when it is empty (another synth may still be using it). */
+function removeWorkDir(dir: string): void {
+  try {
+    fs.rmdirSync(workDir(dir));
+  } catch {
+    // not empty (another synth, or a leftover of a live one) or already gone
+  }
 }
 
 /**
@@ -94,25 +115,38 @@ function leftovers(dir: string): Array<{ name: string; kind: 'synth' | 'old'; pi
  */
 export function recoverInterrupted(outdir: string): void {
   const dir = realOutdir(outdir);
-  for (const l of leftovers(dir)) {
+  const found = leftovers(dir);
+  for (const l of found) {
     if (l.kind === 'old' && !fs.existsSync(dir)) fs.renameSync(l.name, dir);
     else fs.rmSync(l.name, { recursive: true, force: true });
+  }
+  if (found.length > 0) removeWorkDir(dir);
+}
+
+/** Makes `folder` inside the work folder, making the work folder too (again, if a finishing synth just removed it). */
+function makeInWorkDir(folder: string): void {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.mkdirSync(path.dirname(folder), { recursive: true });
+      // mkdir, not mkdtemp: the folder gets the usual mode (0777 & ~umask), not 0700
+      fs.mkdirSync(folder);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw e;
+    }
   }
 }
 
 /**
- * Writes `files` to a new folder beside `outdir` and swaps it in. On any error before the swap the
- * new folder is removed and `outdir` is untouched.
+ * Writes `files` to a new folder in the work folder beside `outdir` and swaps it in. On any error
+ * before the swap the new folder is removed and `outdir` is untouched.
  */
 export function replaceOutput(outdir: string, files: readonly OutputFile[]): void {
   const dir = realOutdir(outdir);
-  const parent = path.dirname(dir);
-  fs.mkdirSync(parent, { recursive: true });
-  const tag = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  const next = path.join(parent, `.${path.basename(dir)}.synth-${tag}`);
-  const old = path.join(parent, `.${path.basename(dir)}.old-${tag}`);
-  // mkdir, not mkdtemp: the folder gets the usual mode (0777 & ~umask), not 0700
-  fs.mkdirSync(next);
+  const tag = uniqueTag();
+  const next = path.join(workDir(dir), `new-${tag}`);
+  const old = path.join(workDir(dir), `old-${tag}`);
+  makeInWorkDir(next);
   try {
     const made = new Set<string>([next]);
     for (const f of files) {
@@ -126,6 +160,7 @@ export function replaceOutput(outdir: string, files: readonly OutputFile[]): voi
     }
   } catch (e) {
     fs.rmSync(next, { recursive: true, force: true });
+    removeWorkDir(dir);
     throw e;
   }
   let setAside = false;
@@ -138,9 +173,11 @@ export function replaceOutput(outdir: string, files: readonly OutputFile[]): voi
   } catch (e) {
     if (setAside) fs.renameSync(old, dir);
     fs.rmSync(next, { recursive: true, force: true });
+    removeWorkDir(dir);
     throw e;
   }
   if (setAside) fs.rmSync(old, { recursive: true, force: true });
+  removeWorkDir(dir);
 }
 
 /**
@@ -189,7 +226,7 @@ function linkTree(from: string, to: string): void {
 export function saveLastGood(outdir: string, keep: string): void {
   const parent = path.dirname(keep);
   fs.mkdirSync(parent, { recursive: true });
-  const next = `${keep}.${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  const next = `${keep}.${uniqueTag()}`;
   linkTree(realOutdir(outdir), next);
   fs.rmSync(keep, { recursive: true, force: true });
   fs.renameSync(next, keep);
@@ -211,9 +248,17 @@ export function restoreIfMissing(outdir: string, keep: string): boolean {
   if (present) return false;
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const next = path.join(path.dirname(dir), `.${path.basename(dir)}.synth-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-  linkTree(keep, next);
-  fs.renameSync(next, dir);
+  const next = path.join(workDir(dir), `new-${uniqueTag()}`);
+  makeInWorkDir(next);
+  try {
+    linkTree(keep, next);
+    fs.renameSync(next, dir);
+  } catch (e) {
+    fs.rmSync(next, { recursive: true, force: true });
+    throw e;
+  } finally {
+    removeWorkDir(dir);
+  }
   return true;
 }
 

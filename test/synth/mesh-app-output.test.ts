@@ -176,6 +176,20 @@ describe('atomic synth', () => {
     expect(fs.readdirSync(path.dirname(outdir)).filter((n) => n.startsWith(`.${path.basename(outdir)}.`))).toEqual([]);
   });
 
+  test('a good synth leaves nothing beside the output folder, also when another synth of it is running', () => {
+    const outdir = tmp();
+    app(outdir, 'good').synth();
+    expect(fs.readdirSync(path.dirname(outdir)).filter((n) => n.startsWith(`.${path.basename(outdir)}.`))).toEqual([]);
+    // GIVEN a live synth's half-written folder in the work folder (this process's pid: alive)
+    const work = path.join(path.dirname(outdir), `.${path.basename(outdir)}.cdk8s-istio`);
+    const live = path.join(work, `new-${process.pid}-zzzz`);
+    fs.mkdirSync(live, { recursive: true });
+    // WHEN another synth runs THEN it leaves the live one's folder alone
+    app(outdir, 'changed').synth();
+    expect(fs.existsSync(live)).toBe(true);
+    fs.rmSync(work, { recursive: true });
+  });
+
   test('stale files of a previous synth are gone after the next one', () => {
     const outdir = tmp();
     const first = new MeshApp({ outdir, validation: false });
@@ -194,14 +208,16 @@ describe('atomic synth', () => {
     app(outdir, 'good').synth();
     const before = tree(outdir);
     const deadPid = 2 ** 22 + 12345; // above Linux's pid_max: never a live process
-    const aside = path.join(path.dirname(outdir), `.${path.basename(outdir)}.old-${deadPid}-abcd1234`);
-    const halfWritten = path.join(path.dirname(outdir), `.${path.basename(outdir)}.synth-${deadPid}-abcd1234`);
+    const work = path.join(path.dirname(outdir), `.${path.basename(outdir)}.cdk8s-istio`);
+    const aside = path.join(work, `old-${deadPid}-abcd1234`);
+    const halfWritten = path.join(work, `new-${deadPid}-abcd1234`);
+    fs.mkdirSync(work);
     fs.renameSync(outdir, aside);
     fs.mkdirSync(halfWritten);
     // WHEN the next synth fails THEN the previous output is back and the half-written folder is gone
     expect(() => app(outdir, 'Bad_Name').synth()).toThrow(/still holds the previous output/);
     expect(tree(outdir)).toEqual(before);
-    expect(fs.existsSync(aside) || fs.existsSync(halfWritten)).toBe(false);
+    expect(fs.existsSync(aside) || fs.existsSync(halfWritten) || fs.existsSync(work)).toBe(false);
   });
 
   test('the output folder keeps its usual mode (not the 0700 of a temporary folder)', () => {
