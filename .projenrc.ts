@@ -86,7 +86,9 @@ project.jest!.config.transform = {
 project.testTask.prependExec('tsc --noEmit -p test/tsconfig.json');
 
 project.addBins({ 'cdk8s-istio': 'lib/src/cli/main.js' });
-project.addScripts({ prepare: 'tsc --build tsconfig.json' });
+// The escape-hatch namespaces (the generated classes) load on first use: scripts/lazy-namespaces.js.
+project.addScripts({ prepare: 'tsc --build tsconfig.json && node scripts/lazy-namespaces.js' });
+project.postCompileTask.exec('node scripts/lazy-namespaces.js');
 
 // Regenerate imports/ offline from the pinned CRDs (a local copy, ../shared/crds in this workspace).
 project.addTask('import', {

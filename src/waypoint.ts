@@ -1,6 +1,5 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as gateway from '../imports/gateway.networking.k8s.io';
 import type { Mesh } from './mesh';
 import { IWorkloadIdentity, namespaceOwner } from './model';
 import { dns1123Label } from './rules/names';
@@ -85,7 +84,7 @@ export class Waypoint extends Construct implements IWorkloadIdentity {
       this.resource = new RenderedApiObject(this, 'Resource', rendered.manifest, rendered.current);
     } else {
       const g = renderWaypointGateway(this.name, this.namespace);
-      this.resource = renderedObject(this, 'Resource', gateway.Gateway.GVK, g.metadata, g.spec);
+      this.resource = renderedObject(this, 'Resource', { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway' }, g.metadata, g.spec);
     }
   }
 
