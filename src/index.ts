@@ -1,6 +1,9 @@
 // The public API, by name. Everything not listed here is internal and may change without notice
 // (`test/public-api.test.ts` pins this list; docs/extending.md explains the extension points).
 
+// First: the library's own modules load from a V8 code cache when there is one (private/compile-cache.ts).
+import './private/compile-cache-install';
+
 // ---- Constructs -------------------------------------------------------------------------------
 export { Mesh } from './mesh';
 export type { IMeshMember, MeshProps, MeshTracingOptions, RenderedObjectFactory } from './mesh';

@@ -7,6 +7,7 @@
  * The process is never ended with `process.exit()`: the exit code is set and the process ends once
  * stdout and stderr have drained, so a pipe receives every line.
  */
+import '../private/compile-cache-install';
 import { CliIo, EXIT, packageVersion, PROCESS_IO } from './io';
 
 interface Command {

@@ -13,6 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { cachedScript } from '../private/compile-cache';
 import { unknownCoreFields } from './core-fields';
 import { coreValidateModule } from './core-formats';
 import { checkCoreSemantics } from './core-semantics';
@@ -98,14 +99,14 @@ let validateModule: { readonly formats: Record<string, unknown> } | undefined;
 function loadSchemaModule(modelsDir: string, file: string): any {
   const hit = schemaModules.get(file);
   if (hit) return hit.exports;
-  const vm = require('vm') as typeof import('vm');
   const module = { exports: {} as any };
   // registered before it runs, as Node does, so a cycle sees the partial exports
   schemaModules.set(file, module);
   try {
     const source = fs.readFileSync(file, 'utf8');
     const dir = path.dirname(file);
-    const fn = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    // the same wrapper as Node's, compiled from the package's code cache when it has this file (compile-cache.ts)
+    const fn = cachedScript(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, file, `kubernetes-models/${path.relative(modelsDir, file)}`).runInThisContext();
     const req = (spec: string): any => {
       if (spec.startsWith('./')) return loadSchemaModule(modelsDir, path.join(dir, spec.endsWith('.js') ? spec : `${spec}.js`));
       if (spec.startsWith('@kubernetes-models/apimachinery/_schemas/')) {
