@@ -5,7 +5,7 @@ import { applyOrder, applyRank } from './synth/apply-order';
 import { fail } from './private/errors';
 import { runSynthHooks } from './private/synth-hooks';
 import { constructErrorFindings, constructSynthError, formatFindings, isInputError, MeshSynthError } from './mesh-synth-error';
-import { afterFailure, checkOutdir, FailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
+import { afterFailure, checkOutdir, describeFailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, SetValidation, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
@@ -585,13 +585,5 @@ function constructMetadata(files: readonly SynthesizedFile[]): string {
     }
   }
   return JSON.stringify({ version: '1.0.0', resources });
-}
-
-function describeFailedOutput(outdir: string, state: FailedOutput): string {
-  switch (state) {
-    case 'kept': return `${outdir}/ still holds the previous output.`;
-    case 'restored': return `${outdir}/ was missing (the cdk8s CLI removes it before running the app) and holds the last good output again.`;
-    default: return `${outdir}/ has no previous output.`;
-  }
 }
 

@@ -1,8 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { CONSTRUCT_ERROR_CODE, constructErrorFindings, constructSynthError, formatFindings, MeshSynthError } from './mesh-synth-error';
+import * as fs from 'fs';
 import { brandSymbol, hasBrand } from './private/brand';
 import { runSynthHooks } from './private/synth-hooks';
+import { afterFailure, describeFailedOutput, isCdk8sStdoutDir, lastGoodDir, restoreIfMissing, saveLastGood } from './synth/output';
 import { MeshValidator, ValidationOptions } from './validation';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, SourcedManifest } from './validation/types';
@@ -11,8 +13,10 @@ import { collectFindings } from './warnings';
 /**
  * Validation under a plain cdk8s `App` (what `cdk8s init` gives): a {@link Mesh} in such an app
  * makes `app.synth()` and `app.synthYaml()` validate every chart's objects first, with the same
- * checks, findings and "nothing was written" guarantee as {@link MeshApp}. A MeshApp validates by
- * itself, so nothing is installed there. `Testing.synth(chart)` is not affected: use
+ * checks, findings and "nothing was written" guarantee as {@link MeshApp}, and the same last good
+ * output: under `cdk8s synth` (whose CLI removes the output folder before it runs the app) a failed
+ * synth leaves the previous good output in place. A MeshApp does all this by itself, so nothing is
+ * installed there. `Testing.synth(chart)` is not affected: use
  * `MeshTesting.synth(chart)` in tests to get the findings.
  */
 
@@ -38,12 +42,34 @@ export function installPlainAppValidation(root: IConstruct, options: PlainAppVal
   INSTALLED.set(root, options);
   const synth = app.synth;
   const synthYaml = app.synthYaml;
+  const outdir = app.outdir;
+  // As MeshApp: the last good output is kept under node_modules/.cache and put back as soon as the
+  // app has a mesh when `cdk8s synth` has just removed the output folder, so any failure (a construct
+  // error while the app is still being built, a failed synth) leaves it in place.
+  const keep = isCdk8sStdoutDir(outdir) ? undefined : lastGoodDir(outdir);
+  const restoredAtStart = keep !== undefined && restoreIfMissing(outdir, keep);
   // Instance properties shadow cdk8s's App.prototype methods for this app only.
   Object.defineProperty(root, 'synth', {
     configurable: true, writable: true, enumerable: false,
     value: function synthValidated(this: unknown): void {
-      validatePlainApp(root);
-      return synth.call(root);
+      const failed = (e: unknown): never => {
+        const state = afterFailure(outdir, keep, restoredAtStart);
+        if (MeshSynthError.isMeshSynthError(e)) throw new MeshSynthError(`${e.message}\n${describeFailedOutput(outdir, state)}`, e.findings);
+        throw e;
+      };
+      try {
+        validatePlainApp(root);
+      } catch (e) {
+        failed(e);
+      }
+      // the folder the CLI removed holds the restored output: cdk8s writes a fresh one, as intended
+      if (restoredAtStart) fs.rmSync(outdir, { recursive: true, force: true });
+      try {
+        synth.call(root);
+      } catch (e) {
+        failed(e);
+      }
+      if (keep) saveLastGood(outdir, keep);
     },
   });
   Object.defineProperty(root, 'synthYaml', {

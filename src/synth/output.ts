@@ -290,3 +290,12 @@ export function isCdk8sStdoutDir(outdir: string): boolean {
   };
   return path.dirname(real(outdir)) === real(os.tmpdir()) && /^cdk8s-[A-Za-z0-9]{6}$/.test(path.basename(outdir));
 }
+
+/** What a failed synth's message says about the output folder. */
+export function describeFailedOutput(outdir: string, state: FailedOutput): string {
+  switch (state) {
+    case 'kept': return `${outdir}/ still holds the previous output.`;
+    case 'restored': return `${outdir}/ was missing (the cdk8s CLI removes it before running the app) and holds the last good output again.`;
+    default: return `${outdir}/ has no previous output.`;
+  }
+}

@@ -142,6 +142,54 @@ MeshApp.run(() => {
     expect(read(dir)).toBe(good);
   });
 
+  describe('a plain cdk8s App with a Mesh', () => {
+    /** GIVEN a cdk8s project with a plain App (what `cdk8s init` gives) and a Mesh in it. */
+    function plainProject(): string {
+      const dir = tmp();
+      fs.mkdirSync(path.join(dir, 'node_modules'));
+      fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), 'app: node app.js\n');
+      fs.writeFileSync(path.join(dir, 'app.js'), `
+const { App, Chart, ApiObject } = require(${JSON.stringify(path.join(ROOT, 'node_modules', 'cdk8s'))});
+const { Mesh } = require(${JSON.stringify(path.join(ROOT, 'lib', 'src'))});
+const app = new App();
+const chart = new Chart(app, process.env.CHART || 'app');
+new Mesh(chart, 'Mesh');
+new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: process.env.BAD ? 'Bad_Name' : 'good', namespace: 'default' } });
+if (process.env.BAD === 'construct') throw new Error('a construct error while the app is built');
+app.synth();
+`);
+      return dir;
+    }
+    const files = (dir: string) => fs.readdirSync(path.join(dir, 'dist')).sort();
+
+    test('npx cdk8s synth: a failed synth leaves the last good output in dist/ (the CLI removed it) and says so', () => {
+      const dir = plainProject();
+      expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: ENV }).status).toBe(0);
+      const good = read(dir);
+      const r = spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, BAD: '1' } });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/Synth failed with 1 validation error\(s\); nothing was written:\nerror +CI1003/);
+      expect(r.stderr).toMatch(/dist\/ was missing \(the cdk8s CLI removes it before running the app\) and holds the last good output again\./);
+      expect(read(dir)).toBe(good);
+      // an error thrown while the app is still being built (after the Mesh): the last good output too
+      expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, BAD: 'construct' } }).status).not.toBe(0);
+      expect(read(dir)).toBe(good);
+    });
+
+    test('npx cdk8s synth after a restore: the next good synth writes a fresh folder (no file of the restored output left)', () => {
+      const dir = plainProject();
+      expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: ENV }).status).toBe(0);
+      expect(files(dir)).toEqual(['app.k8s.yaml']);
+      expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, BAD: '1' } }).status).not.toBe(0);
+      // WHEN the chart is renamed and the synth succeeds THEN only the new chart's file is there
+      expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, CHART: 'renamed' } }).status).toBe(0);
+      expect(files(dir)).toEqual(['renamed.k8s.yaml']);
+      // and that is the last good output from now on
+      expect(spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, BAD: '1' } }).status).not.toBe(0);
+      expect(files(dir)).toEqual(['renamed.k8s.yaml']);
+    });
+  });
+
   test('node lib/examples/main.js: a bad outdir is reported without a stack trace, exit 1', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'lib', 'examples', 'main.js')], { cwd: tmp(), encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: '.' } });
     expect(r.status).toBe(1);
