@@ -22,7 +22,7 @@
  * code ran (so the functions V8 compiled lazily are in the cache too), each to a temporary file
  * renamed into place, so a concurrent synth never reads half an entry.
  */
-import { createHash } from 'crypto';
+import { createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import Module = require('module');
 import * as path from 'path';
@@ -114,14 +114,20 @@ export function cachedScript(source: string, filename: string, name: string): vm
 function writePending(dir: string): void {
   try {
     fs.mkdirSync(dir, { recursive: true });
-    for (const p of pending.splice(0)) {
-      const tmp = `${p.entry}.${process.pid}.tmp`;
+  } catch {
+    return; // a read-only file system: the next process compiles as usual
+  }
+  for (const p of pending.splice(0)) {
+    // unique per writer: two threads of one process (the validation worker) may write one entry
+    const tmp = `${p.entry}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    try {
       const body = p.script.createCachedData();
       fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${p.key}${sha1(body)}\n`, 'latin1'), body]));
       fs.renameSync(tmp, p.entry);
+    } catch {
+      // a full disk: leave nothing half-written behind
+      fs.rmSync(tmp, { force: true });
     }
-  } catch {
-    // a read-only or full disk: the next process compiles as usual
   }
 }
 
