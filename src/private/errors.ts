@@ -55,8 +55,11 @@ export function validationMessage(property: string, value: unknown, rule: string
   return formatMessage('', property, value, rule, hint);
 }
 
-/** Throws a {@link MeshConfigError} for `scope`. */
-export function fail(scope: IConstruct | string, property: string, value: unknown, rule: string, hint?: string): never {
+/**
+ * Throws a {@link MeshConfigError} for `scope`. The hint is required: every bad-input error says how to
+ * fix the input (test/error-hints.test.ts also refuses an empty one).
+ */
+export function fail(scope: IConstruct | string, property: string, value: unknown, rule: string, hint: string): never {
   throw new MeshConfigError(typeof scope === 'string' ? scope : scope.node.path, property, value, rule, hint);
 }
 
