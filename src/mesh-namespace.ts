@@ -237,7 +237,7 @@ function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefin
   for (const m of modes) {
     const level = psa[m]!;
     const bad = podSecurityLevel(level);
-    if (bad) fail(scope, `props.podSecurity.${m}`, level, bad, "use 'privileged', 'baseline' or 'restricted', e.g. enforce: 'restricted'");
+    if (bad) fail(scope, `props.podSecurity.${m}`, level, bad, `e.g. ${m}: 'restricted'`);
     out[`${POD_SECURITY_LABEL_PREFIX}${m}`] = level;
     out[`${POD_SECURITY_LABEL_PREFIX}${m}-version`] = version;
   }
