@@ -61,7 +61,7 @@ export class Redirect {
     }
     if (o.authority !== undefined) check(where, 'authority', o.authority, wildcardDomain, 'e.g. "shop.example.com" (set the port with `port`)', 'the authority');
     checkOptional(where, 'scheme', o.scheme, redirectScheme, 'use "http" or "https"');
-    checkOptional(where, 'port', o.port, portRule, 'e.g. port: 8443, or leave it out to keep the port');
+    checkOptional(where, 'port', o.port, portRule, 'e.g. port: 8443, or leave port out');
     const code = o.code ?? 301;
     check(where, 'code', code, translatedRedirectCode, 'e.g. code: 301 (the default) or 308');
     return new Redirect({

@@ -113,7 +113,7 @@ export class Probe {
 }
 
 function probePort(where: string, port: number | undefined): number | undefined {
-  if (port !== undefined) check(where, 'options.port', port, portRule, 'e.g. port: 8080, or leave it out to probe the service port');
+  if (port !== undefined) check(where, 'options.port', port, portRule, "e.g. port: 8080, or leave it out to probe the service's primary port");
   return port;
 }
 
