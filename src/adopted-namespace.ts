@@ -4,6 +4,7 @@ import { IMeshMember, Mesh } from './mesh';
 import { namespaceOwner } from './model';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { fail, validationMessage } from './private/errors';
+import { BOOLEAN_HINT, MESH_HINT, namespaceHint } from './private/hints';
 import { dns1123Label } from './rules/names';
 import { meshMemberNamespace } from './rules/workload';
 import { namespaceWaypoint, Waypoint } from './waypoint';
@@ -78,14 +79,14 @@ export class AdoptedMeshNamespace extends Construct implements IMeshNamespace {
   constructor(scope: Construct, id: string, name: string, options: AdoptedNamespaceOptions) {
     super(scope, id);
     addBrand(this, ADOPTED_NAMESPACE_BRAND);
-    if (!options || !Mesh.isMesh(options.mesh)) fail(this, 'options.mesh', options?.mesh, 'a Mesh is required');
+    if (!options || !Mesh.isMesh(options.mesh)) fail(this, 'options.mesh', options?.mesh, 'a Mesh is required', MESH_HINT);
     this.mesh = options.mesh;
     const bad = typeof name === 'string' ? dns1123Label(name) : 'must be a string';
-    if (bad) fail(this, 'name', name, `a namespace name ${bad}`);
+    if (bad) fail(this, 'name', name, `a namespace name ${bad}`, namespaceHint(name, dns1123Label));
     this.name = name;
     const notMember = meshMemberNamespace(name, this.mesh.rootNamespace);
     if (notMember) fail(this, 'name', name, notMember, 'adopt the namespace the workloads run in');
-    if (options.waypoint !== undefined && typeof options.waypoint !== 'boolean') fail(this, 'options.waypoint', options.waypoint, 'must be a boolean');
+    if (options.waypoint !== undefined && typeof options.waypoint !== 'boolean') fail(this, 'options.waypoint', options.waypoint, 'must be a boolean', BOOLEAN_HINT);
     this.waypointAllowed = options.waypoint ?? false;
 
     // The model first: a namespace declared twice is refused before this construct owns anything.

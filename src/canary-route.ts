@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HttpMatchIntent, HttpRuleIntent, primaryPort, ProgressiveIntent, ServiceIntent, serviceOwner } from './model';
 import { istioDurationOf as checkIstioDuration, renderDuration } from './rules/duration';
 import { fail } from './private/errors';
+import { BOOLEAN_HINT, nameHint, refusalHint } from './private/hints';
 import { IMeshService, requireMeshService } from './mesh-service';
 import type { IMeshNamespace } from './adopted-namespace';
 import { requireMeshNamespace } from './mesh-namespace-handle';
@@ -276,7 +277,7 @@ export class CanaryRoute extends Construct {
   constructor(scope: Construct, id: string, props: CanaryRouteProps) {
     super(scope, id);
     addBrand(this, CANARY_ROUTE_BRAND);
-    if (!props) fail(this, 'props', props, 'props are required');
+    if (!props) fail(this, 'props', props, 'props are required', "pass props with the service, e.g. { service: order, defaultDestination: Destination.version('v1') }");
     const declared = requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     const versions = this.service.versions;
@@ -291,7 +292,7 @@ export class CanaryRoute extends Construct {
     this.checkVersions('props.defaultDestination', props.defaultDestination, versions);
 
     const rules = props.rules ?? [];
-    if (!Array.isArray(rules)) fail(this, 'props.rules', rules, 'must be an array of rules');
+    if (!Array.isArray(rules)) fail(this, 'props.rules', rules, 'must be an array of rules', "e.g. rules: [{ match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') }], or leave rules out");
     this.routeTimeout = props.timeout;
     this.routeRetries = props.retries;
     const intents: HttpRuleIntent[] = rules.map((rule, i) => {
@@ -320,12 +321,12 @@ export class CanaryRoute extends Construct {
         fail(this, 'props.delegates', props.delegates.map((d) => d?.name), 'a host delivered progressively is routed by Flagger\'s VirtualService; it cannot also delegate parts of the host',
           'drop `delegates`, or share the host without progressive delivery');
       }
-      if (!Array.isArray(props.delegates) || props.delegates.length === 0) fail(this, 'props.delegates', props.delegates, 'must be a non-empty array of delegation entries');
+      if (!Array.isArray(props.delegates) || props.delegates.length === 0) fail(this, 'props.delegates', props.delegates, 'must be a non-empty array of delegation entries', "e.g. delegates: [{ name: 'orders-api', namespace: team, match: [{ uri: StringMatch.prefix('/api') }] }], or drop delegates");
       model.setDelegation(ref, props.delegates.map((d, i) => {
         const at = `props.delegates[${i}]`;
-        if (!d || typeof d.name !== 'string') fail(this, `${at}.name`, d?.name, 'must be a string (the delegate route\'s name)');
+        if (!d || typeof d.name !== 'string') fail(this, `${at}.name`, d?.name, 'must be a string (the delegate route\'s name)', "e.g. { name: 'orders-api', namespace: team, match: [{ uri: StringMatch.prefix('/api') }] }");
         const bad = dns1123Subdomain(d.name);
-        if (bad) fail(this, `${at}.name`, d.name, bad);
+        if (bad) fail(this, `${at}.name`, d.name, bad, nameHint(d.name, dns1123Subdomain, 'orders-api'));
         const namespace = requireMeshNamespace(this, `${at}.namespace`, d.namespace, this.service.mesh);
         if (!Array.isArray(d.match) || d.match.length === 0) {
           fail(this, `${at}.match`, d.match, 'a delegation entry without a match hands every request to the delegate, so this route\'s rules and default would be unreachable (IST0130)',
@@ -336,7 +337,7 @@ export class CanaryRoute extends Construct {
     }
     model.setRoute(ref, intents, this.node.path, port !== undefined ? { port } : {});
     if (props.overridableDefaults !== undefined && typeof props.overridableDefaults !== 'boolean') {
-      fail(this, 'props.overridableDefaults', props.overridableDefaults, 'must be a boolean');
+      fail(this, 'props.overridableDefaults', props.overridableDefaults, 'must be a boolean', BOOLEAN_HINT);
     }
     if (props.timeout !== undefined || props.retries !== undefined) {
       model.setRouteDefaults(ref, {
@@ -354,8 +355,8 @@ export class CanaryRoute extends Construct {
    * @example service.route.setDefaults({ timeout: Duration.seconds(5) })
    */
   public setDefaults(defaults: { readonly timeout?: Duration; readonly retries?: RetryPolicy }): void {
-    if (!defaults || typeof defaults !== 'object') fail(this, 'setDefaults.defaults', defaults, 'must be an object with timeout and/or retries');
-    if (defaults.timeout === undefined && defaults.retries === undefined) fail(this, 'setDefaults.defaults', defaults, 'give a timeout, retries or both');
+    if (!defaults || typeof defaults !== 'object') fail(this, 'setDefaults.defaults', defaults, 'must be an object with timeout and/or retries', 'e.g. setDefaults({ timeout: Duration.seconds(5), retries: RetryPolicy.of({ attempts: 3 }) })');
+    if (defaults.timeout === undefined && defaults.retries === undefined) fail(this, 'setDefaults.defaults', defaults, 'give a timeout, retries or both', 'e.g. setDefaults({ timeout: Duration.seconds(5) })');
     if (defaults.timeout !== undefined) this.checkDuration('setDefaults.timeout', defaults.timeout);
     if (defaults.retries !== undefined) this.checkRetries('setDefaults.retries', defaults.retries);
     this.service.mesh.model.setRouteDefaults(this.service.ref, {
@@ -383,7 +384,7 @@ export class CanaryRoute extends Construct {
         'pass every rule in props.rules');
     }
     if (options.position !== undefined && (!Number.isInteger(options.position) || options.position < 0 || options.position > this.ruleCount)) {
-      fail(this, 'addRule.options.position', options.position, `a position among the ${this.ruleCount} rule(s) before the catch-all: 0..${this.ruleCount}`);
+      fail(this, 'addRule.options.position', options.position, `a position among the ${this.ruleCount} rule(s) before the catch-all: 0..${this.ruleCount}`, `leave position out to append the rule, or pass a whole number from 0 to ${this.ruleCount}`);
     }
     const checked = this.ruleIntent(at, rule);
     this.service.mesh.model.addRouteRule(this.service.ref, checked.intent, this.node.path, options.position, this.routedPort);
@@ -448,7 +449,7 @@ export class CanaryRoute extends Construct {
     }
     // What the mesh's renderer cannot deliver progressively (ambient data plane, Gateway API).
     const refusal = svc.mesh.renderer.capabilities.progressiveDelivery;
-    if (refusal) fail(this, 'props.progressive', refusal.value, refusal.rule, refusal.hint);
+    if (refusal) fail(this, 'props.progressive', refusal.value, refusal.rule, refusalHint(refusal));
     const versions = svc.versions;
     const dd = props.defaultDestination;
     const ddVersions = dd.versions;
@@ -475,7 +476,7 @@ export class CanaryRoute extends Construct {
 
     const delegation = props.progressiveDelegation === true;
     if (props.progressiveDelegation !== undefined && typeof props.progressiveDelegation !== 'boolean') {
-      fail(this, 'props.progressiveDelegation', props.progressiveDelegation, 'must be a boolean');
+      fail(this, 'props.progressiveDelegation', props.progressiveDelegation, 'must be a boolean', BOOLEAN_HINT);
     }
     const effectKeys = ['fault', 'mirror', 'headers', 'rewrite', 'cors'] as const;
     (props.rules ?? []).forEach((rule, i) => {
@@ -615,7 +616,7 @@ export class CanaryRoute extends Construct {
 
   private checkDuration(property: string, d: Duration): void {
     const bad = checkIstioDuration(d);
-    if (bad) fail(this, property, d, bad);
+    if (bad) fail(this, property, d, bad, 'e.g. Duration.seconds(5) or Duration.millis(250)');
   }
 
   /**
@@ -623,10 +624,10 @@ export class CanaryRoute extends Construct {
    * `record`, which makes its name and matches known to later rules (called once it is accepted).
    */
   private ruleIntent(at: string, rule: CanaryRule): { intent: HttpRuleIntent; record: () => void } {
-    if (!rule || typeof rule !== 'object') fail(this, at, rule, 'a rule is an object with match and destination');
+    if (!rule || typeof rule !== 'object') fail(this, at, rule, 'a rule is an object with match and destination', "e.g. { match: [{ headers: [HeaderMatch.exact('x-canary', 'true')] }], destination: Destination.version('v2') }");
     if (rule.name !== undefined) {
-      if (typeof rule.name !== 'string' || rule.name.length === 0) fail(this, `${at}.name`, rule.name, 'a rule name must be a non-empty string');
-      if (this.seenNames.has(rule.name)) fail(this, `${at}.name`, rule.name, 'rule names must be unique');
+      if (typeof rule.name !== 'string' || rule.name.length === 0) fail(this, `${at}.name`, rule.name, 'a rule name must be a non-empty string', "name it, e.g. name: 'beta-users', or leave name out");
+      if (this.seenNames.has(rule.name)) fail(this, `${at}.name`, rule.name, 'rule names must be unique', 'give each rule its own name');
     }
     if (!Array.isArray(rule.match) || rule.match.length === 0) {
       fail(this, `${at}.match`, rule.match, 'a rule without a match matches every request, so every later rule and the default would be unreachable (IST0130)',
@@ -694,13 +695,13 @@ export class CanaryRoute extends Construct {
  * at least one condition (an empty block matches every request).
  */
 export function routeMatchIntent(scope: Construct, at: string, m: RouteMatch): HttpMatchIntent {
-  if (!m || typeof m !== 'object') fail(scope, at, m, 'a match block must be an object');
+  if (!m || typeof m !== 'object') fail(scope, at, m, 'a match block must be an object', "e.g. { headers: [HeaderMatch.exact('x-canary', 'true')] }");
   const headers = m.headers ?? [];
   const names = new Set<string>();
   headers.forEach((h, k) => {
     if (!(h instanceof HeaderMatch)) fail(scope, `${at}.headers[${k}]`, h, 'must be a HeaderMatch', "e.g. HeaderMatch.exact('x-canary', 'true')");
     const lower = h.name.toLowerCase();
-    if (names.has(lower)) fail(scope, `${at}.headers[${k}]`, h.name, 'a match block may hold one condition per header name (header names are case-insensitive)');
+    if (names.has(lower)) fail(scope, `${at}.headers[${k}]`, h.name, 'a match block may hold one condition per header name (header names are case-insensitive)', 'merge the conditions on this header into one HeaderMatch');
     names.add(lower);
   });
   for (const p of ['uri', 'method'] as const) {
@@ -719,7 +720,7 @@ export function routeMatchIntent(scope: Construct, at: string, m: RouteMatch): H
 
 /** The effects of a rule as intent, each value checked for its type; a mirror's version must be one the service runs. */
 export function routeEffectsIntent(scope: Construct, at: string, e: RouteEffects, versions: readonly string[]): Partial<HttpRuleIntent> {
-  if (!e || typeof e !== 'object') fail(scope, at, e, 'must be an object of route effects');
+  if (!e || typeof e !== 'object') fail(scope, at, e, 'must be an object of route effects', "e.g. { fault: Fault.abort({ httpStatus: 503, percent: 5 }) }, or leave the effects out");
   const kinds = { fault: Fault, mirror: Mirror, headers: HeaderMutation, rewrite: Rewrite, cors: Cors } as const;
   const examples = {
     fault: 'Fault.abort({ httpStatus: 503, percent: 5 })',

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { serviceOwner, TrafficPolicyIntent } from './model';
 import { fail, validationMessage } from './private/errors';
+import { BOOLEAN_HINT, versionHint } from './private/hints';
 import { IMeshService, requireMeshService } from './mesh-service';
 import { ConnectionPool } from './values/connection-pool';
 import { OutlierDetection } from './values/outlier-detection';
@@ -101,7 +102,7 @@ export class CircuitBreaker extends Construct {
   constructor(scope: Construct, id: string, props: CircuitBreakerProps) {
     super(scope, id);
     addBrand(this, CIRCUIT_BREAKER_BRAND);
-    if (!props) fail(this, 'props', props, 'props are required');
+    if (!props) fail(this, 'props', props, 'props are required', "pass props with the service and a policy, e.g. { service: order, connectionPool: ConnectionPool.of({ tcp: { maxConnections: 100 } }) }");
     const declared = requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     this.version = props.version;
@@ -114,7 +115,7 @@ export class CircuitBreaker extends Construct {
       this.port = props.port;
     }
     if (props.version !== undefined && !this.service.versions.includes(props.version)) {
-      fail(this, 'props.version', props.version, `version "${props.version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`);
+      fail(this, 'props.version', props.version, `version "${props.version}" is not a version of ${this.service.name} (it runs ${this.service.versions.join(', ')})`, versionHint(this.service.versions));
     }
     if (props.connectionPool !== undefined && !(ConnectionPool.isConnectionPool(props.connectionPool))) {
       fail(this, 'props.connectionPool', props.connectionPool, 'must be a ConnectionPool', 'e.g. ConnectionPool.of({ tcp: { maxConnections: 100 } })');
@@ -128,7 +129,7 @@ export class CircuitBreaker extends Construct {
     if (props.tls !== undefined && !(props.tls instanceof UpstreamTls)) fail(this, 'props.tls', props.tls, 'must be an UpstreamTls', 'e.g. UpstreamTls.simple()');
     if (props.retryBudget !== undefined && !(props.retryBudget instanceof RetryBudget)) fail(this, 'props.retryBudget', props.retryBudget, 'must be a RetryBudget', 'e.g. RetryBudget.of({ percent: 20 })');
     if (!props.connectionPool && !props.outlierDetection && !props.loadBalancer && !props.tls && !props.retryBudget) {
-      fail(this, 'props', 'no policy', 'a circuit breaker needs a connectionPool, an outlierDetection, a loadBalancer, tls or a retryBudget (Istio rejects `trafficPolicy: {}`)');
+      fail(this, 'props', 'no policy', 'a circuit breaker needs a connectionPool, an outlierDetection, a loadBalancer, tls or a retryBudget (Istio rejects `trafficPolicy: {}`)', 'e.g. connectionPool: ConnectionPool.of({ tcp: { maxConnections: 100 } }), or drop the CircuitBreaker');
     }
     if (props.loadBalancer?.failsOver) this.checkFailoverAtSynth();
     const policy: TrafficPolicyIntent = {
@@ -138,7 +139,7 @@ export class CircuitBreaker extends Construct {
       ...(props.tls ? { tls: props.tls.toIntent() } : {}),
       ...(props.retryBudget ? { retryBudget: props.retryBudget.toIntent() } : {}),
     };
-    if (props.overridable !== undefined && typeof props.overridable !== 'boolean') fail(this, 'props.overridable', props.overridable, 'must be a boolean');
+    if (props.overridable !== undefined && typeof props.overridable !== 'boolean') fail(this, 'props.overridable', props.overridable, 'must be a boolean', BOOLEAN_HINT);
     this.service.mesh.model.addTrafficPolicy(this.service.ref, policy, this.node.path, props.version, { overridable: props.overridable === true, ...(props.port !== undefined ? { port: props.port } : {}) });
   }
 

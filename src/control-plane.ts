@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import { Artifact, MeshApp, MeshChart } from './mesh-app';
 import { fail, validationMessage } from './private/errors';
+import { BOOLEAN_HINT, MESH_HINT, nameHint, onceHint } from './private/hints';
 import { dns1123Label, dns1123Subdomain } from './rules/names';
 import { quantity, quantityHint, quantityValue } from './rules/quantity';
 import { toYaml } from './synth/yaml';
@@ -192,7 +193,7 @@ export class ControlPlane extends Construct implements IMeshMember {
   constructor(scope: Construct, id: string, props: ControlPlaneProps) {
     super(scope, id);
     addBrand(this, CONTROL_PLANE_BRAND);
-    if (!Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props.mesh, 'must be a Mesh');
+    if (!Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props.mesh, 'must be a Mesh', MESH_HINT);
     this.mesh = props.mesh;
     this.props = props;
 
@@ -208,10 +209,10 @@ export class ControlPlane extends Construct implements IMeshMember {
 
     this.installNamespace = props.installNamespace ?? 'istio-system';
     const badNs = dns1123Label(this.installNamespace);
-    if (badNs) fail(this, 'props.installNamespace', this.installNamespace, badNs);
+    if (badNs) fail(this, 'props.installNamespace', this.installNamespace, badNs, `${nameHint(this.installNamespace, dns1123Label, 'istio-system')}, or leave installNamespace out for "istio-system"`);
     const name = props.name ?? 'control-plane';
     const badName = dns1123Subdomain(name);
-    if (badName) fail(this, 'props.name', name, badName);
+    if (badName) fail(this, 'props.name', name, badName, `${nameHint(name, dns1123Subdomain, 'control-plane')}, or leave name out for "control-plane"`);
     if (props.revision !== undefined) {
       const bad = dns1123Label(props.revision);
       if (bad) fail(this, 'props.revision', props.revision, `a revision ${bad}`, 'e.g. "1-30-3" or "canary"');
@@ -221,19 +222,19 @@ export class ControlPlane extends Construct implements IMeshMember {
     for (const key of ['hub', 'tag'] as const) {
       const v = props[key];
       if (v !== undefined && (typeof v !== 'string' || v.length === 0 || /\s/.test(v))) {
-        fail(this, `props.${key}`, v, `an image ${key} must be a non-empty string without spaces`);
+        fail(this, `props.${key}`, v, `an image ${key} must be a non-empty string without spaces`, `e.g. ${key === 'hub' ? '"docker.io/istio"' : '"1.30.3"'}, or leave it out for the default`);
       }
     }
     checkAccessLog(this, props.accessLog);
     checkDefaultProviders(this, props.defaultProviders);
     checkProxyResources(this, props.proxyResources);
     if (props.outboundTrafficPolicy !== undefined && !(props.outboundTrafficPolicy instanceof OutboundTrafficPolicy)) {
-      fail(this, 'props.outboundTrafficPolicy', props.outboundTrafficPolicy, 'must be OutboundTrafficPolicy.REGISTRY_ONLY or ALLOW_ANY');
+      fail(this, 'props.outboundTrafficPolicy', props.outboundTrafficPolicy, 'must be OutboundTrafficPolicy.REGISTRY_ONLY or ALLOW_ANY', 'use OutboundTrafficPolicy.REGISTRY_ONLY (the safe default) or OutboundTrafficPolicy.ALLOW_ANY');
     }
 
     // istio-cni: the Mesh states it once (its namespaces' Pod Security checks read it); the install must agree.
     const meshCni = this.mesh.model.settings.istioCni === true;
-    if (props.istioCni !== undefined && typeof props.istioCni !== 'boolean') fail(this, 'props.istioCni', props.istioCni, 'must be a boolean');
+    if (props.istioCni !== undefined && typeof props.istioCni !== 'boolean') fail(this, 'props.istioCni', props.istioCni, 'must be a boolean', BOOLEAN_HINT);
     if (props.istioCni !== undefined && props.istioCni !== meshCni && this.mesh.model.settings.dataPlane === 'sidecar') {
       fail(this, 'props.istioCni', props.istioCni,
         `mesh ${this.mesh.node.path} declares istioCni: ${meshCni}, and its namespaces' Pod Security checks rely on it: the install and the mesh must agree`,
@@ -415,7 +416,7 @@ function checkAccessLog(scope: Construct, log: AccessLogOptions | undefined): vo
       log.file === '' ? 'omit accessLog to turn access logging off' : 'e.g. "/dev/stdout"');
   }
   if (log.encoding !== undefined && !(AccessLogEncoding.isAccessLogEncoding(log.encoding))) {
-    fail(scope, 'props.accessLog.encoding', log.encoding, 'must be AccessLogEncoding.TEXT or AccessLogEncoding.JSON');
+    fail(scope, 'props.accessLog.encoding', log.encoding, 'must be AccessLogEncoding.TEXT or AccessLogEncoding.JSON', 'use AccessLogEncoding.JSON or AccessLogEncoding.TEXT');
   }
 }
 
@@ -424,10 +425,10 @@ function checkDefaultProviders(scope: Construct, dp: DefaultProvidersOptions | u
   for (const kind of ['tracing', 'metrics', 'accessLogging'] as const) {
     const names = dp[kind];
     if (names === undefined) continue;
-    if (!Array.isArray(names)) fail(scope, `props.defaultProviders.${kind}`, names, 'must be a list of provider names');
+    if (!Array.isArray(names)) fail(scope, `props.defaultProviders.${kind}`, names, 'must be a list of provider names', `e.g. ${kind}: ['otel']`);
     names.forEach((n, i) => {
-      if (typeof n !== 'string' || n.length === 0) fail(scope, `props.defaultProviders.${kind}[${i}]`, n, 'a provider name must be a non-empty string');
-      if (names.indexOf(n) !== i) fail(scope, `props.defaultProviders.${kind}[${i}]`, n, 'provider names must be unique');
+      if (typeof n !== 'string' || n.length === 0) fail(scope, `props.defaultProviders.${kind}[${i}]`, n, 'a provider name must be a non-empty string', "name an extension provider of the mesh, e.g. 'otel'");
+      if (names.indexOf(n) !== i) fail(scope, `props.defaultProviders.${kind}[${i}]`, n, 'provider names must be unique', onceHint('provider'));
     });
   }
 }
@@ -441,14 +442,14 @@ function checkProxyResources(scope: Construct, r: ProxyResources | undefined): v
       const v = q[res];
       if (v === undefined) continue;
       const bad = quantity(v);
-      if (bad) fail(scope, `props.proxyResources.${part}.${res}`, v, `a ${res} quantity ${bad}`, quantityHint(v));
+      if (bad) fail(scope, `props.proxyResources.${part}.${res}`, v, `a ${res} quantity ${bad}`, quantityHint(v) ?? (res === 'cpu' ? 'e.g. "100m" (0.1 CPU)' : 'e.g. "128Mi"'));
     }
   }
   for (const res of ['cpu', 'memory'] as const) {
     const req = r.requests?.[res];
     const lim = r.limits?.[res];
     if (req !== undefined && lim !== undefined && quantityValue(req) > quantityValue(lim)) {
-      fail(scope, `props.proxyResources.requests.${res}`, req, `a request must not exceed its limit (${lim})`);
+      fail(scope, `props.proxyResources.requests.${res}`, req, `a request must not exceed its limit (${lim})`, `lower the request to at most ${lim}, or raise the limit`);
     }
   }
 }

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpRuleIntent, sourceOwner } from './model';
 import { fail } from './private/errors';
+import { nameHint } from './private/hints';
 import { CanaryRule, RouteEffects, routeEffectsIntent, routeMatchIntent } from './canary-route';
 import type { IMeshNamespace } from './adopted-namespace';
 import { requireMeshNamespace } from './mesh-namespace-handle';
@@ -63,16 +64,16 @@ export class DelegateRoute extends Construct {
 
   constructor(scope: Construct, id: string, props: DelegateRouteProps) {
     super(scope, id);
-    if (!props) fail(this, 'props', props, 'props are required');
+    if (!props) fail(this, 'props', props, 'props are required', "pass props with the service, the name and the rules, e.g. { service: order, name: 'orders-api', rules: [...] }");
     requireMeshService(this, 'props.service', props.service);
     this.service = props.service;
     const bad = dns1123Subdomain(props.name);
-    if (bad) fail(this, 'props.name', props.name, bad);
+    if (bad) fail(this, 'props.name', props.name, bad, nameHint(props.name, dns1123Subdomain, 'orders-api'));
     this.routeName = props.name;
     const namespace = requireMeshNamespace(this, 'props.namespace', props.namespace, this.service.mesh);
     const versions = this.service.versions;
     const rules = props.rules ?? [];
-    if (!Array.isArray(rules)) fail(this, 'props.rules', rules, 'must be an array of rules');
+    if (!Array.isArray(rules)) fail(this, 'props.rules', rules, 'must be an array of rules', "e.g. rules: [{ match: [{ uri: StringMatch.prefix('/api') }], destination: Destination.version('v1') }]");
     const intents: HttpRuleIntent[] = rules.map((rule, i) => {
       const at = `props.rules[${i}]`;
       if (!Array.isArray(rule?.match) || rule.match.length === 0) {
@@ -85,8 +86,8 @@ export class DelegateRoute extends Construct {
       const conflict = routeActionConflict(set);
       if (conflict) fail(this, at, set.join(','), conflict, 'a rule either forwards (destination, with fault/rewrite/mirror) or answers (redirect or directResponse)');
       if (rule.destination !== undefined) checkDestination(this, `${at}.destination`, rule.destination, versions);
-      if (rule.redirect !== undefined && !(rule.redirect instanceof Redirect)) fail(this, `${at}.redirect`, rule.redirect, 'must be a Redirect');
-      if (rule.directResponse !== undefined && !(rule.directResponse instanceof DirectResponse)) fail(this, `${at}.directResponse`, rule.directResponse, 'must be a DirectResponse');
+      if (rule.redirect !== undefined && !(rule.redirect instanceof Redirect)) fail(this, `${at}.redirect`, rule.redirect, 'must be a Redirect', "e.g. Redirect.to({ uri: '/v2' })");
+      if (rule.directResponse !== undefined && !(rule.directResponse instanceof DirectResponse)) fail(this, `${at}.directResponse`, rule.directResponse, 'must be a DirectResponse', "e.g. DirectResponse.of({ status: 503 })");
       return compact({
         name: rule.name,
         matches: rule.match.map((m, j) => routeMatchIntent(this, `${at}.match[${j}]`, m)),
@@ -104,7 +105,7 @@ export class DelegateRoute extends Construct {
     } else if (props.defaultEffects !== undefined) {
       fail(this, 'props.defaultEffects', 'set', 'effects of the catch-all need a catch-all', 'set defaultDestination');
     }
-    if (intents.length === 0) fail(this, 'props', 'no rules', 'a delegate route needs rules or a defaultDestination (istiod rejects a VirtualService without routes)');
+    if (intents.length === 0) fail(this, 'props', 'no rules', 'a delegate route needs rules or a defaultDestination (istiod rejects a VirtualService without routes)', "e.g. defaultDestination: Destination.version('v1'), or rules with a destination");
     this.service.mesh.registerOwner(sourceOwner(this.node.path), this);
     this.service.mesh.model.addDelegateRoute(this.service.ref, { name: props.name, namespace: namespace.name, rules: intents, source: this.node.path });
   }

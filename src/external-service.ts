@@ -6,6 +6,7 @@ import { requireMeshNamespace } from './mesh-namespace-handle';
 import { edgeKey, EgressGatewayIntent, ExternalPortIntent, identityRef, IWorkloadIdentity, sourceOwner, TlsOriginationIntent } from './model';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { fail } from './private/errors';
+import { onceHint, SAME_MESH_HINT } from './private/hints';
 import { ipOrCidr } from './rules/ip';
 import { dns1123Label, toDnsLabel, wildcardDomain } from './rules/names';
 import { EgressGatewayMode, ExternalPort, Resolution, TlsOrigination } from './values/external-service-options';
@@ -109,7 +110,7 @@ export class ExternalService extends Construct implements IMeshMember {
   constructor(scope: Construct, id: string, props: ExternalServiceProps) {
     super(scope, id);
     addBrand(this, EXTERNAL_SYMBOL);
-    if (!props) fail(this, 'props', props, 'props are required');
+    if (!props) fail(this, 'props', props, 'props are required', "pass props with the namespace, hosts and ports, e.g. { namespace: shop, hosts: ['api.stripe.com'], ports: [ExternalPort.tls(443)] }");
     const ns = requireMeshNamespace(this, 'props.namespace', props.namespace);
     this.mesh = ns.mesh;
     this.namespace = ns.name;
@@ -117,36 +118,36 @@ export class ExternalService extends Construct implements IMeshMember {
     const badName = dns1123Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a ServiceEntry name ${badName}`, `try "${toDnsLabel(this.name)}"`);
     const resolution = props.resolution ?? Resolution.DNS;
-    if (!(resolution instanceof Resolution)) fail(this, 'props.resolution', resolution, 'must be a Resolution (Resolution.DNS, ...)');
+    if (!(resolution instanceof Resolution)) fail(this, 'props.resolution', resolution, 'must be a Resolution (Resolution.DNS, ...)', 'use Resolution.DNS (the default), DNS_ROUND_ROBIN, STATIC or NONE');
 
     if (!Array.isArray(props.hosts) || props.hosts.length === 0) fail(this, 'props.hosts', props.hosts, 'an external service needs at least one host', "e.g. hosts: ['api.stripe.com']");
     props.hosts.forEach((h, i) => {
       const bad = typeof h !== 'string' ? 'must be a string' : h === '*' ? 'a host "*" would send all unknown traffic here' : wildcardDomain(h);
-      if (bad) fail(this, `props.hosts[${i}]`, h, `a host ${bad}`);
+      if (bad) fail(this, `props.hosts[${i}]`, h, `a host ${bad}`, "e.g. 'api.stripe.com' or '*.googleapis.com'");
       if (h !== h.toLowerCase()) fail(this, `props.hosts[${i}]`, h, 'host names are compared in lowercase', `write "${h.toLowerCase()}"`);
       if (h.startsWith('*') && (resolution === Resolution.DNS || resolution === Resolution.DNS_ROUND_ROBIN)) {
         fail(this, `props.hosts[${i}]`, h, `a wildcard host cannot be resolved with ${resolution.value}`, 'use resolution: Resolution.NONE');
       }
-      if (props.hosts.indexOf(h) !== i) fail(this, `props.hosts[${i}]`, h, 'hosts must be unique');
+      if (props.hosts.indexOf(h) !== i) fail(this, `props.hosts[${i}]`, h, 'hosts must be unique', onceHint('host'));
     });
     this.hosts = [...props.hosts];
 
     if (!Array.isArray(props.ports) || props.ports.length === 0) fail(this, 'props.ports', props.ports, 'an external service needs at least one port', 'e.g. ports: [ExternalPort.tls(443)]');
     const ports: ExternalPortIntent[] = props.ports.map((p, i) => {
-      if (!(p instanceof ExternalPort)) fail(this, `props.ports[${i}]`, p, 'must be an ExternalPort (ExternalPort.tls(443), ...)');
+      if (!(p instanceof ExternalPort)) fail(this, `props.ports[${i}]`, p, 'must be an ExternalPort (ExternalPort.tls(443), ...)', 'e.g. ExternalPort.tls(443) or ExternalPort.http(80)');
       const intent = p._intent();
-      if (props.ports.findIndex((x) => x instanceof ExternalPort && x.number === intent.number) !== i) fail(this, `props.ports[${i}]`, intent.number, 'port numbers must be unique');
+      if (props.ports.findIndex((x) => x instanceof ExternalPort && x.number === intent.number) !== i) fail(this, `props.ports[${i}]`, intent.number, 'port numbers must be unique', 'list each port number once: a port carries one protocol');
       return intent;
     });
     const addresses = [...(props.addresses ?? [])];
     addresses.forEach((a, i) => {
-      if (ipOrCidr(a)) fail(this, `props.addresses[${i}]`, a, 'must be an IP address or CIDR block');
+      if (ipOrCidr(a)) fail(this, `props.addresses[${i}]`, a, 'must be an IP address or CIDR block', "e.g. '203.0.113.10' or '203.0.113.0/24'");
     });
     const endpoints = [...(props.endpoints ?? [])];
-    if (endpoints.length > 0 && resolution !== Resolution.STATIC) fail(this, 'props.endpoints', endpoints, `endpoints are used with Resolution.STATIC, not ${resolution.value}`);
-    if (resolution === Resolution.STATIC && endpoints.length === 0) fail(this, 'props.endpoints', endpoints, 'Resolution.STATIC needs endpoint addresses');
+    if (endpoints.length > 0 && resolution !== Resolution.STATIC) fail(this, 'props.endpoints', endpoints, `endpoints are used with Resolution.STATIC, not ${resolution.value}`, 'drop endpoints, or use resolution: Resolution.STATIC');
+    if (resolution === Resolution.STATIC && endpoints.length === 0) fail(this, 'props.endpoints', endpoints, 'Resolution.STATIC needs endpoint addresses', "e.g. endpoints: ['203.0.113.10'], or use Resolution.DNS");
     endpoints.forEach((a, i) => {
-      if (ipOrCidr(a) || a.includes('/')) fail(this, `props.endpoints[${i}]`, a, 'an endpoint is an IP address');
+      if (ipOrCidr(a) || a.includes('/')) fail(this, `props.endpoints[${i}]`, a, 'an endpoint is an IP address', "write one address per endpoint, e.g. '203.0.113.10' (no CIDR block)");
     });
     const tcp = ports.find((p) => p.protocol === 'TCP');
     if (tcp && addresses.length === 0) {
@@ -157,7 +158,7 @@ export class ExternalService extends Construct implements IMeshMember {
     }
     const exportTo = props.exportTo ? [...props.exportTo] : undefined;
     exportTo?.forEach((e, i) => {
-      if (e !== '.' && e !== '*' && dns1123Label(e)) fail(this, `props.exportTo[${i}]`, e, 'exportTo entries are ".", "*" or a namespace name');
+      if (e !== '.' && e !== '*' && dns1123Label(e)) fail(this, `props.exportTo[${i}]`, e, 'exportTo entries are ".", "*" or a namespace name', "e.g. exportTo: ['.'] (this namespace only) or a namespace name such as 'shop'");
     });
 
     const tlsOrigination = props.tlsOrigination ? this.originationIntent(props.tlsOrigination, ports) : undefined;
@@ -192,10 +193,10 @@ export class ExternalService extends Construct implements IMeshMember {
    */
   public allowFrom(caller: IWorkloadIdentity): void {
     if (!caller || typeof caller.serviceAccountName !== 'string' || typeof caller.identityNamespace !== 'string') {
-      fail(this, 'allowFrom.caller', caller, 'must be a service of this mesh (a TracedService or any IMeshService)');
+      fail(this, 'allowFrom.caller', caller, 'must be a service of this mesh (a TracedService or any IMeshService)', 'pass a TracedService, or an adopted service (MeshService.fromWorkloads/fromAttributes)');
     }
     const member = caller as Partial<IMeshMember>;
-    if (member.mesh !== undefined && member.mesh !== this.mesh) fail(this, 'allowFrom.caller', member.node?.path, 'the caller belongs to another mesh');
+    if (member.mesh !== undefined && member.mesh !== this.mesh) fail(this, 'allowFrom.caller', member.node?.path, 'the caller belongs to another mesh', SAME_MESH_HINT);
     this.mesh.model.addExternalCall({ caller: identityRef(caller), external: edgeKey(this), source: this.node.path });
   }
 
@@ -205,7 +206,7 @@ export class ExternalService extends Construct implements IMeshMember {
   }
 
   private originationIntent(o: TlsOrigination, ports: readonly ExternalPortIntent[]): TlsOriginationIntent {
-    if (!(o instanceof TlsOrigination)) fail(this, 'props.tlsOrigination', o, 'must be a TlsOrigination (TlsOrigination.onPort(80))');
+    if (!(o instanceof TlsOrigination)) fail(this, 'props.tlsOrigination', o, 'must be a TlsOrigination (TlsOrigination.onPort(80))', 'e.g. TlsOrigination.onPort(80)');
     if (this.hosts.length !== 1 || this.hosts[0].startsWith('*')) {
       fail(this, 'props.tlsOrigination', o.port, 'TLS origination sends one SNI and checks one certificate, so it needs exactly one host that is not a wildcard', 'declare one external service per host');
     }
@@ -217,7 +218,7 @@ export class ExternalService extends Construct implements IMeshMember {
   }
 
   private egressIntent(mode: EgressGatewayMode, ports: readonly ExternalPortIntent[]): EgressGatewayIntent {
-    if (!(mode instanceof EgressGatewayMode)) fail(this, 'props.egressGateway', mode, 'must be an EgressGatewayMode (EgressGatewayMode.passthrough())');
+    if (!(mode instanceof EgressGatewayMode)) fail(this, 'props.egressGateway', mode, 'must be an EgressGatewayMode (EgressGatewayMode.passthrough())', 'e.g. EgressGatewayMode.passthrough()');
     if (this.hosts.length !== 1 || this.hosts[0].startsWith('*')) {
       fail(this, 'props.egressGateway', mode.mode, 'the egress gateway route matches one SNI and its policy admits callers per host, so it needs exactly one host that is not a wildcard', 'declare one external service per host');
     }

@@ -10,6 +10,7 @@ import {
   sourceOwner,
 } from './model';
 import { fail, validationMessage } from './private/errors';
+import { MESH_HINT, nameHint, SAME_MESH_HINT } from './private/hints';
 import { dns1123Label, dns1123Subdomain, toDnsLabel, wildcardDomain } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
 import { port as checkPort } from './rules/ports';
@@ -84,15 +85,15 @@ export class IngressWorkload {
   public static dedicated(props: DedicatedGatewayProps): IngressWorkload {
     const where = 'IngressWorkload.dedicated';
     const badNs = dns1123Label(props?.namespace);
-    if (badNs) fail(where, 'props.namespace', props?.namespace, `a namespace ${badNs}`);
+    if (badNs) fail(where, 'props.namespace', props?.namespace, `a namespace ${badNs}`, nameHint(props?.namespace, dns1123Label, 'istio-ingress'));
     const keys = Object.keys(props.selector ?? {});
-    if (keys.length === 0) fail(where, 'props.selector', props.selector, 'a gateway selector needs at least one label: an empty one selects every pod of every namespace');
+    if (keys.length === 0) fail(where, 'props.selector', props.selector, 'a gateway selector needs at least one label: an empty one selects every pod of every namespace', "name the gateway pods' labels, e.g. selector: { istio: 'ingressgateway' }");
     for (const k of keys) {
       const bad = labelKey(k) ?? labelValue(props.selector[k]);
-      if (bad) fail(where, `props.selector.${k}`, props.selector[k], bad);
+      if (bad) fail(where, `props.selector.${k}`, props.selector[k], bad, "e.g. selector: { istio: 'ingressgateway' }");
     }
     const badSa = dns1123Subdomain(props.serviceAccount);
-    if (badSa) fail(where, 'props.serviceAccount', props.serviceAccount, `a ServiceAccount name ${badSa}`);
+    if (badSa) fail(where, 'props.serviceAccount', props.serviceAccount, `a ServiceAccount name ${badSa}`, nameHint(props.serviceAccount, dns1123Subdomain, 'istio-ingressgateway'));
     return new IngressWorkload({ kind: 'dedicated', namespace: props.namespace, selector: { ...props.selector }, serviceAccount: props.serviceAccount });
   }
 
@@ -110,13 +111,13 @@ export class IngressWorkload {
   public static deployed(props: DeployedGatewayProps): IngressWorkload {
     const where = 'IngressWorkload.deployed';
     const badNs = dns1123Label(props?.namespace);
-    if (badNs) fail(where, 'props.namespace', props?.namespace, `a namespace ${badNs}`);
+    if (badNs) fail(where, 'props.namespace', props?.namespace, `a namespace ${badNs}`, nameHint(props?.namespace, dns1123Label, 'istio-ingress'));
     const badName = dns1123Label(props.name);
-    if (badName) fail(where, 'props.name', props.name, `a gateway workload name ${badName}`);
+    if (badName) fail(where, 'props.name', props.name, `a gateway workload name ${badName}`, nameHint(props.name, dns1123Label, 'shop-gateway'));
     const replicas = props.replicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 100) fail(where, 'props.replicas', props.replicas, 'must be a whole number from 1 to 100');
+    if (!Number.isInteger(replicas) || replicas < 1 || replicas > 100) fail(where, 'props.replicas', props.replicas, 'must be a whole number from 1 to 100', 'e.g. replicas: 2 (the default)');
     const serviceType = props.serviceType ?? 'LoadBalancer';
-    if (!['LoadBalancer', 'NodePort', 'ClusterIP'].includes(serviceType)) fail(where, 'props.serviceType', serviceType, 'must be LoadBalancer, NodePort or ClusterIP');
+    if (!['LoadBalancer', 'NodePort', 'ClusterIP'].includes(serviceType)) fail(where, 'props.serviceType', serviceType, 'must be LoadBalancer, NodePort or ClusterIP', "leave serviceType out for 'LoadBalancer', or write 'ClusterIP' behind an external load balancer");
     const disruptionBudget = podsDisruptionBudget(where, 'props.disruptionBudget', props.disruptionBudget, replicas);
     return new IngressWorkload({
       kind: 'dedicated', namespace: props.namespace, selector: { istio: props.name }, serviceAccount: props.name,
@@ -279,14 +280,14 @@ export class IngressGateway extends Construct implements IMeshMember, IWorkloadI
   constructor(scope: Construct, id: string, props: IngressGatewayProps) {
     super(scope, id);
     Object.defineProperty(this, INGRESS_SYMBOL, { value: true });
-    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'must be a Mesh');
+    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'must be a Mesh', MESH_HINT);
     this.mesh = props.mesh;
     this.name = props.name ?? toDnsLabel(id);
     const badName = dns1123Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a gateway name ${badName}`, `try "${toDnsLabel(this.name)}"`);
     this.namespace = props.namespace ?? this.mesh.rootNamespace;
     const badNs = dns1123Label(this.namespace);
-    if (badNs) fail(this, 'props.namespace', this.namespace, `a namespace ${badNs}`);
+    if (badNs) fail(this, 'props.namespace', this.namespace, `a namespace ${badNs}`, `${nameHint(this.namespace, dns1123Label, 'istio-ingress')}, or leave namespace out for the mesh root namespace`);
     if (!Array.isArray(props.hosts) || props.hosts.length === 0) fail(this, 'props.hosts', props.hosts, 'a gateway serves at least one host', "e.g. hosts: ['shop.example.com']");
     const seen = new Set<string>();
     props.hosts.forEach((h, i) => {
@@ -294,25 +295,25 @@ export class IngressGateway extends Construct implements IMeshMember, IWorkloadI
       if (bad) fail(this, `props.hosts[${i}]`, h, `a gateway host ${bad}`, 'name the host, e.g. "shop.example.com" or "*.example.com"');
       if (h !== h.toLowerCase()) fail(this, `props.hosts[${i}]`, h, 'host names are compared in lowercase', `write "${h.toLowerCase()}"`);
       if (h.endsWith('.')) fail(this, `props.hosts[${i}]`, h, 'a gateway host has no trailing dot', `write "${h.replace(/\.$/, '')}"`);
-      if (seen.has(hostLabel(h))) fail(this, `props.hosts[${i}]`, h, 'hosts must be unique');
+      if (seen.has(hostLabel(h))) fail(this, `props.hosts[${i}]`, h, 'hosts must be unique', 'list each host once (hosts are compared in lowercase, without a trailing dot)');
       seen.add(hostLabel(h));
     });
     this.hosts = [...props.hosts];
-    if (props.tls !== undefined && !(props.tls instanceof GatewayTls)) fail(this, 'props.tls', props.tls, 'must be a GatewayTls (GatewayTls.simple/mutual)');
+    if (props.tls !== undefined && !(props.tls instanceof GatewayTls)) fail(this, 'props.tls', props.tls, 'must be a GatewayTls (GatewayTls.simple/mutual)', "e.g. tls: GatewayTls.simple('shop-cert')");
     const httpsPort = props.httpsPort ?? 443;
     const httpPort = props.httpPort === false ? undefined : props.httpPort ?? 80;
     for (const [p, v] of [['props.httpsPort', httpsPort], ['props.httpPort', httpPort]] as const) {
       if (v === undefined) continue;
       const bad = checkPort(v);
-      if (bad) fail(this, p, v, bad);
+      if (bad) fail(this, p, v, bad, p === 'props.httpsPort' ? 'e.g. 443 (the default)' : 'e.g. 80 (the default)');
     }
-    if (props.tls && httpPort === httpsPort) fail(this, 'props.httpPort', httpPort, `the HTTP and HTTPS servers need different ports (HTTPS is on ${httpsPort})`);
+    if (props.tls && httpPort === httpsPort) fail(this, 'props.httpPort', httpPort, `the HTTP and HTTPS servers need different ports (HTTPS is on ${httpsPort})`, `pick another httpPort, e.g. ${httpsPort === 80 ? 8080 : 80}`);
     if (!props.tls && httpPort === undefined) fail(this, 'props.httpPort', false, 'without tls the gateway serves plain HTTP only, so it needs an HTTP port', 'give tls, or an httpPort');
-    if (!props.tls && props.httpsRedirect === true) fail(this, 'props.httpsRedirect', true, 'a redirect to HTTPS needs tls on the gateway');
+    if (!props.tls && props.httpsRedirect === true) fail(this, 'props.httpsRedirect', true, 'a redirect to HTTPS needs tls on the gateway', "add tls: GatewayTls.simple('<secret>'), or drop httpsRedirect");
     if (!props.tls && props.certificate) fail(this, 'props.certificate', 'Certificate', 'a certificate is written into the TLS credential Secret, so it needs tls', "add tls: GatewayTls.simple('<secret>')");
     const certificate = props.certificate ? this.certificateIntent(props.certificate) : undefined;
     const request = props.workload?._request ?? { kind: 'shared' };
-    if (props.workload !== undefined && !(props.workload instanceof IngressWorkload)) fail(this, 'props.workload', props.workload, 'must be an IngressWorkload (IngressWorkload.shared/dedicated)');
+    if (props.workload !== undefined && !(props.workload instanceof IngressWorkload)) fail(this, 'props.workload', props.workload, 'must be an IngressWorkload (IngressWorkload.shared/dedicated)', "e.g. IngressWorkload.shared() (the default) or IngressWorkload.dedicated({ namespace: 'istio-ingress', selector: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway' })");
     this.workload = this.mesh.renderer.ingressWorkload(request, { name: this.name, namespace: this.namespace });
 
     const owner = sourceOwner(this.node.path);
@@ -386,14 +387,14 @@ export class IngressGateway extends Construct implements IMeshMember, IWorkloadI
   public expose(service: IExposableService, options: ExposeOptions): void {
     const where = 'expose';
     if (!service || !Mesh.isMesh(service.mesh) || typeof service.name !== 'string' || typeof service.namespace !== 'string') {
-      fail(this, `${where}.service`, service, 'must be a service of this mesh (a TracedService)');
+      fail(this, `${where}.service`, service, 'must be a service of this mesh (a TracedService)', 'pass a TracedService, or an adopted service (MeshService.fromWorkloads/fromAttributes)');
     }
-    if (service.mesh !== this.mesh) fail(this, `${where}.service`, service.node?.path, 'the service belongs to another mesh');
+    if (service.mesh !== this.mesh) fail(this, `${where}.service`, service.node?.path, 'the service belongs to another mesh', SAME_MESH_HINT);
     if (!options || !Array.isArray(options.paths) || options.paths.length === 0) {
       fail(this, `${where}.options.paths`, options?.paths, 'an exposure needs at least one path', "e.g. paths: [RoutePath.prefix('/api/orders')]");
     }
     options.paths.forEach((p, i) => {
-      if (!(p instanceof RoutePath)) fail(this, `${where}.options.paths[${i}]`, p, "must be a RoutePath (RoutePath.prefix('/api'), RoutePath.exact('/health'))");
+      if (!(p instanceof RoutePath)) fail(this, `${where}.options.paths[${i}]`, p, "must be a RoutePath (RoutePath.prefix('/api'), RoutePath.exact('/health'))", "e.g. RoutePath.prefix('/api')");
     });
     let host = options.host;
     if (host === undefined) {
@@ -402,7 +403,7 @@ export class IngressGateway extends Construct implements IMeshMember, IWorkloadI
     }
     if (host.includes('*')) fail(this, `${where}.options.host`, host, 'an exposure is for one host clients send, not a wildcard', 'name the host');
     const badHost = wildcardDomain(host);
-    if (badHost) fail(this, `${where}.options.host`, host, `a host ${badHost}`);
+    if (badHost) fail(this, `${where}.options.host`, host, `a host ${badHost}`, "e.g. host: 'shop.example.com'");
     const exposure = {
       gateway: this.gatewayRef,
       service: { namespace: service.namespace, name: service.name },
@@ -424,18 +425,18 @@ export class IngressGateway extends Construct implements IMeshMember, IWorkloadI
 
   private certificateIntent(c: GatewayCertificateOptions): CertificateIntent {
     if (!(c.issuer instanceof CertificateIssuer)) {
-      fail(this, 'props.certificate.issuer', c.issuer, "must be a CertificateIssuer (CertificateIssuer.clusterIssuer('letsencrypt'))");
+      fail(this, 'props.certificate.issuer', c.issuer, "must be a CertificateIssuer (CertificateIssuer.clusterIssuer('letsencrypt'))", "e.g. CertificateIssuer.clusterIssuer('letsencrypt')");
     }
     const ms = (p: string, d: GatewayCertificateOptions['duration'], min: number): number | undefined => {
       if (d === undefined) return undefined;
       const v = d.toMilliseconds();
-      if (!Number.isInteger(v / 1000) || v < min) fail(this, p, d, `must be whole seconds of at least ${min / 60000} minutes (cert-manager's minimum)`);
+      if (!Number.isInteger(v / 1000) || v < min) fail(this, p, d, `must be whole seconds of at least ${min / 60000} minutes (cert-manager's minimum)`, `e.g. ${p.endsWith('renewBefore') ? 'Duration.hours(360)' : 'Duration.hours(2160)'}, or leave it out for cert-manager's default`);
       return v;
     };
     const duration = ms('props.certificate.duration', c.duration, 3600_000);
     const renewBefore = ms('props.certificate.renewBefore', c.renewBefore, 300_000);
     if (duration !== undefined && renewBefore !== undefined && renewBefore >= duration) {
-      fail(this, 'props.certificate.renewBefore', c.renewBefore, 'cert-manager renews before expiry, so renewBefore must be shorter than duration');
+      fail(this, 'props.certificate.renewBefore', c.renewBefore, 'cert-manager renews before expiry, so renewBefore must be shorter than duration', 'e.g. duration: Duration.hours(2160) with renewBefore: Duration.hours(360)');
     }
     return {
       issuerKind: c.issuer.kind,

@@ -4,6 +4,7 @@ import { primaryPort, sourceOwner } from './model';
 import { portProtocol } from './rules/protocol';
 import { renderDuration } from './rules/duration';
 import { fail } from './private/errors';
+import { nameHint } from './private/hints';
 import { dns1123Label } from './rules/names';
 import { httpToken } from './rules/http';
 import { IMeshService, requireMeshService } from './mesh-service';
@@ -88,7 +89,7 @@ export class LocalRateLimit extends Construct {
   constructor(scope: Construct, id: string, props: LocalRateLimitProps) {
     super(scope, id);
     addBrand(this, LOCAL_RATE_LIMIT_BRAND);
-    if (!props) fail(this, 'props', props, 'props are required');
+    if (!props) fail(this, 'props', props, 'props are required', "pass props with the service and a token bucket, e.g. { service: order, tokenBucket: TokenBucket.of({ maxTokens: 100, tokensPerFill: 100, fillInterval: Duration.seconds(1) }) }");
     requireMeshService(this, 'props.service', props.service);
     const svc = props.service;
     const noSidecars = svc.mesh.renderer.capabilities.noSidecars;
@@ -114,27 +115,27 @@ export class LocalRateLimit extends Construct {
     const fill = props.tokenBucket.fillInterval.toMilliseconds();
     descriptors.forEach((d, i) => {
       if (!(RateLimitDescriptor.isRateLimitDescriptor(d))) fail(this, `props.descriptors[${i}]`, d, 'must be a RateLimitDescriptor', "e.g. RateLimitDescriptor.pathPrefix('/api', bucket)");
-      if (keys.has(d.key)) fail(this, `props.descriptors[${i}]`, d.key, 'descriptors must be unique');
+      if (keys.has(d.key)) fail(this, `props.descriptors[${i}]`, d.key, 'descriptors must be unique', 'give each path prefix or header one descriptor');
       keys.add(d.key);
       const own = d.bucket.fillInterval.toMilliseconds();
       if (own % fill !== 0) {
         fail(this, `props.descriptors[${i}].bucket.fillInterval`, d.bucket.fillInterval,
-          `a descriptor's fill interval must be a multiple of the default bucket's (${renderDuration(props.tokenBucket.fillInterval)}), as Envoy requires`);
+          `a descriptor's fill interval must be a multiple of the default bucket's (${renderDuration(props.tokenBucket.fillInterval)}), as Envoy requires`, `use a multiple of it, e.g. Duration.millis(${fill * 2}), or shorten props.tokenBucket.fillInterval`);
       }
     });
     const responseHeader = props.responseHeader ?? { name: 'x-local-rate-limit', value: 'true' };
     const badHeader = httpToken(responseHeader.name);
-    if (badHeader) fail(this, 'props.responseHeader.name', responseHeader.name, `a header name ${badHeader}`);
+    if (badHeader) fail(this, 'props.responseHeader.name', responseHeader.name, `a header name ${badHeader}`, "e.g. 'x-local-rate-limit' (the default)");
     if (typeof responseHeader.value !== 'string' || responseHeader.value.length === 0) {
-      fail(this, 'props.responseHeader.value', responseHeader.value, 'a header value must be a non-empty string');
+      fail(this, 'props.responseHeader.value', responseHeader.value, 'a header value must be a non-empty string', "e.g. 'true' (the default)");
     }
     const statPrefix = props.statPrefix ?? 'http_local_rate_limiter';
     if (!/^[A-Za-z0-9_.-]+$/.test(statPrefix)) {
-      fail(this, 'props.statPrefix', statPrefix, 'a stat prefix must be non-empty letters, digits, "_", "-" or "."');
+      fail(this, 'props.statPrefix', statPrefix, 'a stat prefix must be non-empty letters, digits, "_", "-" or "."', "e.g. 'orders_rate_limiter', or leave statPrefix out for 'http_local_rate_limiter'");
     }
     const name = props.name ?? `${svc.name}-local-ratelimit`;
     const badName = dns1123Label(name);
-    if (badName) fail(this, 'props.name', name, `the EnvoyFilter name ${badName}`);
+    if (badName) fail(this, 'props.name', name, `the EnvoyFilter name ${badName}`, nameHint(name, dns1123Label, 'orders-local-ratelimit'));
 
     const owner = sourceOwner(this.node.path);
     svc.mesh.registerOwner(owner, this);

@@ -50,7 +50,7 @@ export class MeshChart extends Chart {
     addBrand(this, MESH_CHART_BRAND);
     const dir = props.outputDir ?? '';
     if (path.isAbsolute(dir) || dir.split(/[\\/]/).includes('..')) {
-      fail(this, 'props.outputDir', dir, 'it must be a relative folder inside the app outdir');
+      fail(this, 'props.outputDir', dir, 'it must be a relative folder inside the app outdir', "e.g. outputDir: 'mesh' (written under the app's outdir)");
     }
     this.outputDir = dir.replace(/[\\/]+$/, '');
   }
@@ -92,7 +92,7 @@ export class Artifact extends Construct {
     super(scope, id);
     addBrand(this, ARTIFACT_BRAND);
     if (path.isAbsolute(props.path) || props.path.split(/[\\/]/).includes('..')) {
-      fail(this, 'props.path', props.path, 'it must be a relative path inside the app outdir');
+      fail(this, 'props.path', props.path, 'it must be a relative path inside the app outdir', "e.g. path: 'reports/mesh.md' (written under the app's outdir)");
     }
     this.path = props.path;
     this.produce = props.content;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
 import { namespaceOwner, serviceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
+import { BOOLEAN_HINT, MESH_HINT, namespaceHint } from './private/hints';
 import { dns1123Label } from './rules/names';
 import { labelKey, labelValue } from './rules/labels';
 import { POD_SECURITY_LABEL_PREFIX, podSecurityLevel, podSecurityVersion, podSecurityViolations } from './rules/pod-security';
@@ -129,21 +130,21 @@ export class MeshNamespace extends Construct implements IMeshMember, IMeshNamesp
   constructor(scope: Construct, id: string, props: MeshNamespaceProps) {
     super(scope, id);
     addBrand(this, NAMESPACE_SYMBOL);
-    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
+    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required', MESH_HINT);
     this.mesh = props.mesh;
     this.name = props.name ?? id.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
     const bad = dns1123Label(this.name);
-    if (bad) fail(this, 'props.name', this.name, `a namespace name ${bad}`);
+    if (bad) fail(this, 'props.name', this.name, `a namespace name ${bad}`, namespaceHint(this.name, dns1123Label));
     for (const [k, v] of Object.entries(props.labels ?? {})) {
       const badKey = labelKey(k);
-      if (badKey) fail(this, `props.labels`, k, badKey);
+      if (badKey) fail(this, `props.labels`, k, badKey, "e.g. 'team' or 'example.com/team'");
       const badValue = labelValue(v);
-      if (badValue) fail(this, `props.labels.${k}`, v, badValue);
+      if (badValue) fail(this, `props.labels.${k}`, v, badValue, "e.g. 'payments' (a value may be empty)");
       if (MESH_LABELS.includes(k)) {
         fail(this, 'props.labels', k, 'mesh membership labels are set by the mesh data plane mode, not by hand', 'remove the label: the Mesh dataPlane (and a ControlPlane revision) decide it; to keep a namespace out of the mesh, do not make it a MeshNamespace');
       }
     }
-    if (props.waypoint !== undefined && typeof props.waypoint !== 'boolean') fail(this, 'props.waypoint', props.waypoint, 'must be a boolean');
+    if (props.waypoint !== undefined && typeof props.waypoint !== 'boolean') fail(this, 'props.waypoint', props.waypoint, 'must be a boolean', BOOLEAN_HINT);
     const notMember = meshMemberNamespace(this.name, this.mesh.rootNamespace);
     if (notMember) fail(this, 'props.name', this.name, notMember, 'put the workloads into a namespace of their own');
     const psa = podSecurityLabels(this, props.podSecurity, this.mesh.dataPlane.value, this.mesh.model.settings.istioCni === true);
@@ -226,17 +227,17 @@ export class MeshNamespace extends Construct implements IMeshMember, IMeshNamesp
 /** The Pod Security Admission labels of a namespace, checked (sorted by mode). */
 function podSecurityLabels(scope: Construct, psa: PodSecurityAdmission | undefined, dataPlane: string, istioCni: boolean): { [key: string]: string } {
   if (psa === undefined) return {};
-  if (typeof psa !== 'object' || psa === null) fail(scope, 'props.podSecurity', psa, 'must be an object of Pod Security levels');
+  if (typeof psa !== 'object' || psa === null) fail(scope, 'props.podSecurity', psa, 'must be an object of Pod Security levels', "e.g. podSecurity: { enforce: 'restricted' }");
   const out: { [key: string]: string } = {};
   const modes = (['audit', 'enforce', 'warn'] as const).filter((m) => psa[m] !== undefined);
-  if (modes.length === 0) fail(scope, 'props.podSecurity', psa, 'set at least one of enforce, warn, audit');
+  if (modes.length === 0) fail(scope, 'props.podSecurity', psa, 'set at least one of enforce, warn, audit', "e.g. podSecurity: { enforce: 'restricted' }, or leave podSecurity out");
   const version = psa.version ?? 'latest';
   const badVersion = podSecurityVersion(version);
   if (badVersion) fail(scope, 'props.podSecurity.version', version, badVersion, typeof version === 'string' && /^[0-9]+\.[0-9]+$/.test(version) ? `try "v${version}"` : 'e.g. "latest" or "v1.34"');
   for (const m of modes) {
     const level = psa[m]!;
     const bad = podSecurityLevel(level);
-    if (bad) fail(scope, `props.podSecurity.${m}`, level, bad);
+    if (bad) fail(scope, `props.podSecurity.${m}`, level, bad, `e.g. ${m}: 'restricted'`);
     out[`${POD_SECURITY_LABEL_PREFIX}${m}`] = level;
     out[`${POD_SECURITY_LABEL_PREFIX}${m}-version`] = version;
   }

@@ -4,6 +4,7 @@ import { IMeshMember, Mesh } from './mesh';
 import { Artifact } from './mesh-app';
 import { ServiceRef, serviceKey } from './model';
 import { fail, validationMessage } from './private/errors';
+import { MESH_HINT, nameHint, onceHint, SAME_MESH_HINT } from './private/hints';
 import { dns1123Label } from './rules/names';
 import { computeMeshReport, formatReportMarkdown, formatReportSummary, MeshReportData } from './render/mesh-report';
 import { IMeshService, requireMeshService } from './mesh-service';
@@ -90,7 +91,7 @@ export class MeshReport extends Construct implements IMeshMember {
   constructor(scope: Construct, id: string, props: MeshReportProps) {
     super(scope, id);
     addBrand(this, MESH_REPORT_BRAND);
-    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
+    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required', MESH_HINT);
     this.mesh = props.mesh;
     this.averageSpanBytes = props.averageSpanBytes ?? 1024;
     if (!Number.isInteger(this.averageSpanBytes) || this.averageSpanBytes < 1) {
@@ -99,8 +100,8 @@ export class MeshReport extends Construct implements IMeshMember {
     this._rootServices = [...(props.rootNamespaceServices ?? ['istio-ingressgateway', 'istiod'])];
     this._rootServices.forEach((n, i) => {
       const bad = dns1123Label(n);
-      if (bad) fail(this, `props.rootNamespaceServices[${i}]`, n, `a Service name ${bad}`);
-      if (this._rootServices.indexOf(n) !== i) fail(this, `props.rootNamespaceServices[${i}]`, n, 'names must be unique');
+      if (bad) fail(this, `props.rootNamespaceServices[${i}]`, n, `a Service name ${bad}`, nameHint(n, dns1123Label, 'istiod'));
+      if (this._rootServices.indexOf(n) !== i) fail(this, `props.rootNamespaceServices[${i}]`, n, 'names must be unique', onceHint('Service name'));
     });
     const dir = (props.directory ?? 'report').replace(/[\\/]+$/, '');
     (props.requestRates ?? []).forEach((r, i) => this.addRate(`props.requestRates[${i}]`, r?.service, r?.requestsPerSecond));
@@ -139,12 +140,12 @@ export class MeshReport extends Construct implements IMeshMember {
 
   private addRate(property: string, service: IMeshService, rps: number | undefined): void {
     requireMeshService(this, `${property}.service`, service);
-    if (service.mesh !== this.mesh) fail(this, `${property}.service`, service.node.path, 'the service belongs to another mesh');
+    if (service.mesh !== this.mesh) fail(this, `${property}.service`, service.node.path, 'the service belongs to another mesh', SAME_MESH_HINT);
     if (typeof rps !== 'number' || !Number.isFinite(rps) || rps < 0) {
-      fail(this, `${property}.requestsPerSecond`, rps, 'a request rate is a finite number of requests per second, at least 0');
+      fail(this, `${property}.requestsPerSecond`, rps, 'a request rate is a finite number of requests per second, at least 0', 'e.g. requestsPerSecond: 50');
     }
     const key = serviceKey(service.ref);
-    if (this._rates.has(key)) fail(this, `${property}.service`, service.name, 'the request rate of this service is already declared');
+    if (this._rates.has(key)) fail(this, `${property}.service`, service.name, 'the request rate of this service is already declared', 'declare one request rate per service: drop the second declaration');
     this._rates.set(key, rps);
     this._refs.set(key, service.ref);
   }

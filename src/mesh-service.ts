@@ -7,6 +7,7 @@ import type { IMeshNamespace } from './adopted-namespace';
 import { IWorkloadIdentity, ServiceIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { fail, MeshConfigError, validationMessage } from './private/errors';
+import { nameHint, namespaceHint, SAME_MESH_HINT } from './private/hints';
 import { addSynthHook } from './private/synth-hooks';
 import { meshMemberNamespace } from './rules/workload';
 import { labelValue } from './rules/labels';
@@ -170,13 +171,13 @@ export class MeshService extends Construct implements IMeshService {
    */
   public static fromAttributes(scope: Construct, id: string, attrs: MeshServiceAttributes): MeshService {
     return new MeshService(scope, id, (self) => {
-      if (!attrs || typeof attrs !== 'object') fail(self, 'attrs', attrs, 'attributes are required');
+      if (!attrs || typeof attrs !== 'object') fail(self, 'attrs', attrs, 'attributes are required', "pass the attributes of the existing workload, e.g. { name: 'orders', namespace: 'shop', mesh, serviceAccount: 'orders', port: 8080, versions: ['v1'] }");
       const ns = resolveNamespace(self, attrs.namespace, attrs.mesh);
       const name = attrs.name;
       const badName = typeof name === 'string' ? dns1035Label(name) : 'must be a string';
-      if (badName) fail(self, 'attrs.name', name, `a service name ${badName}`);
+      if (badName) fail(self, 'attrs.name', name, `a service name ${badName}`, nameHint(name, dns1035Label, 'orders'));
       const badSa = typeof attrs.serviceAccount === 'string' ? dns1123Label(attrs.serviceAccount) : 'must be a string';
-      if (badSa) fail(self, 'attrs.serviceAccount', attrs.serviceAccount, `a ServiceAccount name ${badSa}`);
+      if (badSa) fail(self, 'attrs.serviceAccount', attrs.serviceAccount, `a ServiceAccount name ${badSa}`, nameHint(attrs.serviceAccount, dns1123Label, 'orders'));
       const ports = attrs.ports !== undefined ? attributePorts(self, attrs) : undefined;
       const port = attrs.port as number;
       if (!ports) {
@@ -185,11 +186,11 @@ export class MeshService extends Construct implements IMeshService {
       }
       const targetPort = attrs.targetPort ?? port;
       const badTarget = ports ? undefined : checkPort(targetPort);
-      if (badTarget) fail(self, 'attrs.targetPort', targetPort, badTarget);
+      if (badTarget) fail(self, 'attrs.targetPort', targetPort, badTarget, 'e.g. targetPort: 8080, or leave it out to use the port');
       const portName = attrs.portName ?? 'http';
       if (!ports) checkHttpPort(self, 'attrs.portName', portName, undefined);
       const replicas = attrs.replicas ?? 1;
-      if (!Number.isInteger(replicas) || replicas < 0) fail(self, 'attrs.replicas', replicas, 'replicas must be an integer of at least 0');
+      if (!Number.isInteger(replicas) || replicas < 0) fail(self, 'attrs.replicas', replicas, 'replicas must be an integer of at least 0', 'e.g. replicas: 2, or leave it out for 1');
       const selector = { ...(attrs.selector ?? { app: name }) };
       if (Object.keys(selector).length === 0) fail(self, 'attrs.selector', selector, 'a selector needs at least one label', `e.g. { app: '${name}' }`);
       if (!Array.isArray(attrs.versions) || attrs.versions.length === 0) {
@@ -232,7 +233,7 @@ export class MeshService extends Construct implements IMeshService {
    */
   public static fromWorkloads(scope: Construct, id: string, props: MeshServiceWorkloadsProps): MeshService {
     return new MeshService(scope, id, (self) => {
-      if (!props || !MeshNamespace.isIMeshNamespace(props.namespace)) fail(self, 'props.namespace', props?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
+      if (!props || !MeshNamespace.isIMeshNamespace(props.namespace)) fail(self, 'props.namespace', props?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass the namespace the workloads run in, e.g. MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
       const ns = props.namespace;
       const adopted = readWorkloads(self, ns.name, props.service, props.deployments, props.port);
       checkHttpPort(self, 'props.service', adopted.port.name, adopted.port.appProtocol);
@@ -416,18 +417,18 @@ function describe(x: unknown): unknown {
  */
 function resolveNamespace(self: Construct, ns: IMeshNamespace | string, mesh: Mesh | undefined): { namespace: IMeshNamespace | undefined; mesh: Mesh; name: string } {
   if (MeshNamespace.isIMeshNamespace(ns)) {
-    if (mesh !== undefined && ns.mesh !== mesh) fail(self, 'attrs.mesh', mesh.node.path, 'the namespace belongs to another mesh');
+    if (mesh !== undefined && ns.mesh !== mesh) fail(self, 'attrs.mesh', mesh.node.path, 'the namespace belongs to another mesh', SAME_MESH_HINT);
     return { namespace: ns, mesh: ns.mesh, name: ns.name };
   }
-  if (typeof ns !== 'string') fail(self, 'attrs.namespace', ns, 'must be a MeshNamespace, an adopted one (MeshNamespace.fromName) or a namespace name');
+  if (typeof ns !== 'string') fail(self, 'attrs.namespace', ns, 'must be a MeshNamespace, an adopted one (MeshNamespace.fromName) or a namespace name', "e.g. namespace: 'shop' (with mesh), or a MeshNamespace");
   if (!Mesh.isMesh(mesh)) fail(self, 'attrs.mesh', mesh, 'a namespace given by name needs the mesh', `pass { mesh, namespace: '${ns}' }, or pass the MeshNamespace itself`);
   const found = mesh.membersOf(MeshNamespace.isIMeshNamespace).find((n) => n.name === ns);
   if (found) return { namespace: found, mesh, name: ns };
   if (!mesh.model.namespace(ns)) {
     const bad = dns1123Label(ns);
-    if (bad) fail(self, 'attrs.namespace', ns, `a namespace name ${bad}`);
+    if (bad) fail(self, 'attrs.namespace', ns, `a namespace name ${bad}`, namespaceHint(ns, dns1123Label));
     const notMember = meshMemberNamespace(ns, mesh.rootNamespace);
-    if (notMember) fail(self, 'attrs.namespace', ns, notMember);
+    if (notMember) fail(self, 'attrs.namespace', ns, notMember, 'adopt a namespace the workloads run in, outside the mesh root and system namespaces');
     mesh.model.addNamespace({ name: ns, labels: {}, waypoint: false, adoption: 'named', source: self.node.path });
   }
   return { namespace: undefined, mesh, name: ns };
@@ -472,7 +473,7 @@ function sortedLabels(labels: { readonly [key: string]: string }): Array<[string
 
 function checkVersion(self: Construct, property: string, v: unknown, seen: Set<string>): void {
   const bad = typeof v !== 'string' ? 'must be a string' : labelValue(v) ?? (v === '' ? 'must be non-empty' : dns1123Label(v));
-  if (bad) fail(self, property, v, `a version is a label value and a DestinationRule subset name (a DNS-1123 label): ${bad}`);
+  if (bad) fail(self, property, v, `a version is a label value and a DestinationRule subset name (a DNS-1123 label): ${bad}`, typeof v === 'string' ? nameHint(v, dns1123Label, 'v1') : "e.g. 'v1'");
   if (seen.has(v as string)) fail(self, property, v, 'versions must be unique', 'each version is one Deployment with its own version label');
   seen.add(v as string);
 }
@@ -480,7 +481,7 @@ function checkVersion(self: Construct, property: string, v: unknown, seen: Set<s
 /** Routes and L7 policies apply only to a port Istio treats as HTTP (from appProtocol or the name prefix). */
 function checkHttpPort(self: Construct, property: string, name: string, appProtocol: string | undefined): void {
   const badName = typeof name === 'string' ? dns1123Label(name) : 'must be a string';
-  if (badName || name.length > 15) fail(self, property, name, 'a port name must be a DNS-1123 label of at most 15 characters');
+  if (badName || name.length > 15) fail(self, property, name, 'a port name must be a DNS-1123 label of at most 15 characters', "name the port by its protocol, e.g. 'http' or 'http-api'");
   if (!isHttpProtocol(portProtocol(undefined, name, undefined, appProtocol))) {
     fail(self, property, appProtocol ?? name, 'Istio picks a port\'s protocol from its appProtocol or its name prefix (http, http2, grpc...); without one it sniffs the protocol and routes may not apply',
       "name the port 'http' or 'http-<suffix>', or set appProtocol: 'http'");
@@ -511,7 +512,7 @@ interface AdoptedWorkloads {
 function readWorkloads(self: Construct, namespace: string, service: IConstruct, deployments: IConstruct[], wantPort: number | undefined): AdoptedWorkloads {
   const svcObj = service ? apiObjectOf(service) : undefined;
   if (!svcObj || svcObj.kind !== 'Service' || svcObj.apiVersion !== 'v1') {
-    fail(self, 'props.service', describe(service), 'must be a Service: a cdk8s-plus Service or an ApiObject of kind Service (v1)');
+    fail(self, 'props.service', describe(service), 'must be a Service: a cdk8s-plus Service or an ApiObject of kind Service (v1)', "pass the Service object, e.g. new kplus.Service(chart, 'Orders', { ports: [{ port: 8080 }] })");
   }
   const svc = svcObj.toJson() as any;
   const where = `Service ${svc.metadata?.name} (${svcObj.node.path})`;
@@ -526,7 +527,7 @@ function readWorkloads(self: Construct, namespace: string, service: IConstruct, 
   const ports: any[] = svc.spec?.ports ?? [];
   const port = wantPort === undefined ? ports[0] : ports.find((p) => p.port === wantPort);
   if (!port) {
-    fail(self, wantPort === undefined ? 'props.service' : 'props.port', wantPort ?? where, wantPort === undefined ? 'the Service has no port' : `the Service has no port ${wantPort} (it has ${ports.map((p) => p.port).join(', ') || 'none'})`);
+    fail(self, wantPort === undefined ? 'props.service' : 'props.port', wantPort ?? where, wantPort === undefined ? 'the Service has no port' : `the Service has no port ${wantPort} (it has ${ports.map((p) => p.port).join(', ') || 'none'})`, wantPort === undefined ? 'give the Service a port, e.g. ports: [{ port: 8080 }]' : 'pass one of its ports as port, or leave port out for its first port');
   }
   if (typeof port.name !== 'string' || port.name === '') {
     fail(self, 'props.service', `${where} port ${port.port}`, 'the mesh port needs a name (routes and policies refer to it, and Istio reads its protocol from it)', "name it 'http'");
@@ -534,13 +535,13 @@ function readWorkloads(self: Construct, namespace: string, service: IConstruct, 
   const targetPort = typeof port.targetPort === 'number' ? port.targetPort : port.targetPort === undefined ? port.port : undefined;
   if (targetPort === undefined) fail(self, 'props.service', `${where} port ${port.port}`, 'a named targetPort cannot be followed to a container port here', 'use a numeric targetPort');
   if (!Array.isArray(deployments) || deployments.length === 0) {
-    fail(self, 'props.deployments', deployments, 'adopt at least one Deployment (one per version)');
+    fail(self, 'props.deployments', deployments, 'adopt at least one Deployment (one per version)', "e.g. deployments: [ordersV1] with the version in its pods' version label");
   }
   let serviceAccount: string | undefined;
   const versions = deployments.map((d, i) => {
     const property = `props.deployments[${i}]`;
     const obj = d ? apiObjectOf(d) : undefined;
-    if (!obj || obj.kind !== 'Deployment') fail(self, property, describe(d), 'must be a Deployment: a cdk8s-plus Deployment or an ApiObject of kind Deployment');
+    if (!obj || obj.kind !== 'Deployment') fail(self, property, describe(d), 'must be a Deployment: a cdk8s-plus Deployment or an ApiObject of kind Deployment', 'pass the Deployment of each version, e.g. a kplus.Deployment');
     const dep = obj.toJson() as any;
     const at = `Deployment ${dep.metadata?.name} (${obj.node.path})`;
     if (dep.metadata?.namespace !== namespace) {

@@ -6,6 +6,7 @@ import {
   MeshSettings,
 } from './model';
 import { fail, validationMessage } from './private/errors';
+import { BOOLEAN_HINT, nameHint, namespaceHint } from './private/hints';
 import { dns1123Label, dns1123Subdomain } from './rules/names';
 import { outputDirOf } from './private/output-dir';
 import { RenderedApiObject } from './private/rendered-object';
@@ -199,24 +200,24 @@ export class Mesh extends Construct {
     this.dataPlane = props.dataPlane ?? DataPlaneMode.SIDECAR;
     this.routingApi = props.routingApi ?? RoutingApi.ISTIO;
     const badNs = dns1123Label(this.rootNamespace);
-    if (badNs) fail(this, 'props.rootNamespace', this.rootNamespace, badNs);
+    if (badNs) fail(this, 'props.rootNamespace', this.rootNamespace, badNs, `${namespaceHint(this.rootNamespace, dns1123Label)}, or leave rootNamespace out for "istio-system"`);
     if (props.layeredWaypointAuthorization !== undefined && typeof props.layeredWaypointAuthorization !== 'boolean') {
-      fail(this, 'props.layeredWaypointAuthorization', props.layeredWaypointAuthorization, 'must be a boolean');
+      fail(this, 'props.layeredWaypointAuthorization', props.layeredWaypointAuthorization, 'must be a boolean', BOOLEAN_HINT);
     }
     if (props.layeredWaypointAuthorization && this.dataPlane !== DataPlaneMode.AMBIENT) {
       fail(this, 'props.layeredWaypointAuthorization', true, 'layered waypoint authorization is an ambient setting: a sidecar mesh has no waypoints',
         'set dataPlane: DataPlaneMode.AMBIENT, or drop layeredWaypointAuthorization');
     }
-    if (props.istioCni !== undefined && typeof props.istioCni !== 'boolean') fail(this, 'props.istioCni', props.istioCni, 'must be a boolean');
+    if (props.istioCni !== undefined && typeof props.istioCni !== 'boolean') fail(this, 'props.istioCni', props.istioCni, 'must be a boolean', BOOLEAN_HINT);
     if (props.istioCni === false && this.dataPlane.value === DataPlaneMode.AMBIENT.value) {
       fail(this, 'props.istioCni', false, 'the ambient data plane needs the istio-cni node agent (it redirects pod traffic to ztunnel)', 'drop istioCni, or use DataPlaneMode.SIDECAR');
     }
     const badTd = dns1123Subdomain(this.trustDomain);
-    if (badTd) fail(this, 'props.trustDomain', this.trustDomain, `a trust domain ${badTd}`);
+    if (badTd) fail(this, 'props.trustDomain', this.trustDomain, `a trust domain ${badTd}`, "e.g. 'cluster.local' (the default) or 'prod.example.com'");
 
     const providers: ExtensionProvider[] = [];
     for (const p of props.extensionProviders ?? []) {
-      if (providers.some((x) => x.name === p.name)) fail(this, 'extensionProviders', p.name, 'extension provider names must be unique');
+      if (providers.some((x) => x.name === p.name)) fail(this, 'extensionProviders', p.name, 'extension provider names must be unique', 'give each extension provider its own name');
       providers.push(p);
     }
     let tracing: MeshSettings['tracing'];
@@ -228,12 +229,12 @@ export class Mesh extends Construct {
         fail(this, 'props.tracing.samplingPercentage', pct, 'a sampling percentage must be within 0..100', 'keep production sampling at 1-10');
       }
       for (const [tag, value] of Object.entries(t.customTags ?? {})) {
-        if (tag.length === 0) fail(this, 'props.tracing.customTags', tag, 'a custom tag name must be non-empty');
-        if (!(CustomTag.isCustomTag(value))) fail(this, `props.tracing.customTags.${tag}`, value, 'must be a CustomTag (CustomTag.header/literal/environment)');
+        if (tag.length === 0) fail(this, 'props.tracing.customTags', tag, 'a custom tag name must be non-empty', "name the tag, e.g. { 'user-id': CustomTag.header('x-user-id') }");
+        if (!(CustomTag.isCustomTag(value))) fail(this, `props.tracing.customTags.${tag}`, value, 'must be a CustomTag (CustomTag.header/literal/environment)', "e.g. CustomTag.header('x-user-id'), CustomTag.literal('prod') or CustomTag.environment('POD_NAME')");
       }
       const resourceName = t.resourceName ?? 'mesh-default';
       const badName = dns1123Subdomain(resourceName);
-      if (badName) fail(this, 'props.tracing.resourceName', resourceName, badName);
+      if (badName) fail(this, 'props.tracing.resourceName', resourceName, badName, `${nameHint(resourceName, dns1123Subdomain, 'mesh-default')}, or leave resourceName out for "mesh-default"`);
       if (!providers.some((p) => p.name === t.provider.name)) providers.push(t.provider);
       tracing = {
         resourceName,
@@ -276,7 +277,7 @@ export class Mesh extends Construct {
   /** Declares a mesh-config extension provider. */
   public addExtensionProvider(provider: ExtensionProvider): void {
     if (this._providers.some((p) => p.name === provider.name)) {
-      fail(this, 'extensionProviders', provider.name, 'extension provider names must be unique');
+      fail(this, 'extensionProviders', provider.name, 'extension provider names must be unique', 'give each extension provider its own name');
     }
     this.model.addExtensionProvider(provider.toIntent(), this.node.path);
     this._providers.push(provider);
@@ -338,7 +339,7 @@ export class Mesh extends Construct {
   public registerOwner(owner: string, scope: IConstruct, create?: RenderedObjectFactory): void {
     const prior = this._owners.get(owner);
     if (prior && prior.scope !== scope) {
-      fail(scope.node.path, 'owner', owner, `the objects of ${owner} are already owned by ${prior.scope.node.path}`);
+      fail(scope.node.path, 'owner', owner, `the objects of ${owner} are already owned by ${prior.scope.node.path}`, `give this construct another name, or declare ${owner} once and pass that construct where it is needed`);
     }
     this._owners.set(owner, { scope, ...(create ? { create } : {}) });
   }

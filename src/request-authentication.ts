@@ -4,6 +4,7 @@ import { IngressGateway } from './ingress-gateway';
 import { IMeshMember, Mesh } from './mesh';
 import { readsJwt, RequestAuthenticationTarget, sourceOwner } from './model';
 import { fail } from './private/errors';
+import { nameHint } from './private/hints';
 import { dns1123Subdomain, toDnsLabel } from './rules/names';
 import { JwtRule } from './values/jwt';
 import { addWarning } from './warnings';
@@ -59,7 +60,7 @@ export class RequestAuthentication extends Construct implements IMeshMember {
     super(scope, id);
     const t = props?.target;
     if (!t || !Mesh.isMesh((t as IJwtProtectedService).mesh) || typeof t.name !== 'string' || typeof t.namespace !== 'string') {
-      fail(this, 'props.target', t, 'must be a service of the mesh (a TracedService) or an IngressGateway');
+      fail(this, 'props.target', t, 'must be a service of the mesh (a TracedService) or an IngressGateway', 'pass a TracedService (or another IMeshService) or an IngressGateway of the mesh');
     }
     this.mesh = t.mesh;
     this.target = IngressGateway.isIngressGateway(t)
@@ -67,14 +68,14 @@ export class RequestAuthentication extends Construct implements IMeshMember {
       : { kind: 'service', service: { namespace: t.namespace, name: t.name } };
     const name = props.name ?? `${toDnsLabel(t.name)}-jwt`;
     const badName = dns1123Subdomain(name);
-    if (badName) fail(this, 'props.name', name, `a RequestAuthentication name ${badName}`);
+    if (badName) fail(this, 'props.name', name, `a RequestAuthentication name ${badName}`, nameHint(name, dns1123Subdomain, 'orders-jwt'));
     if (!Array.isArray(props.jwtRules) || props.jwtRules.length === 0) {
       fail(this, 'props.jwtRules', props.jwtRules, 'a RequestAuthentication needs at least one JWT rule', "e.g. [JwtRule.of({ issuer, jwksUri })]");
     }
     const issuers = new Set<string>();
     const jwtRules = props.jwtRules.map((r, i) => {
-      if (!(r instanceof JwtRule)) fail(this, `props.jwtRules[${i}]`, r, 'must be a JwtRule (JwtRule.of({ issuer, jwksUri }))');
-      if (issuers.has(r.issuer)) fail(this, `props.jwtRules[${i}].issuer`, r.issuer, 'each issuer is configured once');
+      if (!(r instanceof JwtRule)) fail(this, `props.jwtRules[${i}]`, r, 'must be a JwtRule (JwtRule.of({ issuer, jwksUri }))', "e.g. JwtRule.of({ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json' })");
+      if (issuers.has(r.issuer)) fail(this, `props.jwtRules[${i}].issuer`, r.issuer, 'each issuer is configured once', 'merge the rules of this issuer into one JwtRule');
       issuers.add(r.issuer);
       return r._intent();
     });

@@ -72,7 +72,7 @@ export function servicePortIntents(scope: IConstruct, property: string, ports: r
   let primary: number | undefined;
   ports.forEach((p, i) => {
     const at = `${property}[${i}]`;
-    if (!p || typeof p !== 'object') fail(scope, at, p, 'must be a ServicePort: { name, port }');
+    if (!p || typeof p !== 'object') fail(scope, at, p, 'must be a ServicePort: { name, port }', "e.g. { name: 'http', port: 8080 }");
     const badName = typeof p.name === 'string' ? dns1123Label(p.name) : 'must be a string';
     if (badName || p.name.length > 15) {
       fail(scope, `${at}.name`, p.name, 'a port name must be a DNS-1123 label of at most 15 characters', "use the protocol as prefix, e.g. 'http', 'grpc' or 'http-admin'");
@@ -102,7 +102,7 @@ export function servicePortIntents(scope: IConstruct, property: string, ports: r
       }
       (seen as Map<unknown, number>).set(key, i);
     }
-    if (p.primary !== undefined && typeof p.primary !== 'boolean') fail(scope, `${at}.primary`, p.primary, 'must be a boolean');
+    if (p.primary !== undefined && typeof p.primary !== 'boolean') fail(scope, `${at}.primary`, p.primary, 'must be a boolean', 'mark one port primary: true, or leave primary out (the first port is primary)');
     if (p.primary) {
       if (primary !== undefined) fail(scope, `${at}.primary`, true, `at most one port is primary: ${property}[${primary}] is primary already`, 'mark one port primary');
       primary = i;

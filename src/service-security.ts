@@ -19,6 +19,7 @@ import {
   SourceIntent,
 } from './model';
 import { fail, formatMessage, validationMessage } from './private/errors';
+import { nameHint, namespaceHint } from './private/hints';
 import { dns1123Label, dns1123Subdomain } from './rules/names';
 import { Condition } from './values/condition';
 import { Validation } from './validation/suppress';
@@ -143,7 +144,7 @@ export class ServiceSecurity {
   public allowFrom(caller: IWorkloadIdentity, options: AllowOptions = {}): void {
     const [id, external] = this.checkIdentity('allowFrom.caller', caller);
     const requestPrincipals = list(this.service, 'allowFrom.options.requestPrincipals', options.requestPrincipals, (p, at) => {
-      if (!(p instanceof RequestPrincipal)) fail(this.service, at, p, "must be a RequestPrincipal (RequestPrincipal.fromIssuer('https://...'))");
+      if (!(p instanceof RequestPrincipal)) fail(this.service, at, p, "must be a RequestPrincipal (RequestPrincipal.fromIssuer('https://...'))", "e.g. RequestPrincipal.fromIssuer('https://auth.example.com')");
       return p.value;
     });
     const source = { identities: [id], notIdentities: [], notNamespaces: [], ...(requestPrincipals.length > 0 ? { requestPrincipals } : {}) };
@@ -173,7 +174,7 @@ export class ServiceSecurity {
     const notNamespaces = [...(options.namespaces ?? [])];
     notNamespaces.forEach((ns, i) => {
       const bad = dns1123Label(ns);
-      if (bad) fail(this.service, `allowAllExcept.options.namespaces[${i}]`, ns, `a namespace ${bad}`);
+      if (bad) fail(this.service, `allowAllExcept.options.namespaces[${i}]`, ns, `a namespace ${bad}`, namespaceHint(ns, dns1123Label));
     });
     if (notIdentities.length === 0 && notNamespaces.length === 0) {
       fail(this.service, 'allowAllExcept.options', options, 'name at least one excluded identity or namespace', 'use allowAnyCaller to allow everyone');
@@ -308,9 +309,9 @@ export class ServiceSecurity {
         "declare external callers with ExternalIdentity.serviceAccount({ namespace, serviceAccount })");
     }
     const badNs = dns1123Label(id.identityNamespace);
-    if (badNs) fail(this.service, `${property}.identityNamespace`, id.identityNamespace, `a namespace ${badNs}`);
+    if (badNs) fail(this.service, `${property}.identityNamespace`, id.identityNamespace, `a namespace ${badNs}`, namespaceHint(id.identityNamespace, dns1123Label));
     const badSa = dns1123Subdomain(id.serviceAccountName);
-    if (badSa) fail(this.service, `${property}.serviceAccountName`, id.serviceAccountName, `a ServiceAccount name ${badSa}`);
+    if (badSa) fail(this.service, `${property}.serviceAccountName`, id.serviceAccountName, `a ServiceAccount name ${badSa}`, nameHint(id.serviceAccountName, dns1123Subdomain, 'orders'));
     const ref = identityRef(id as IWorkloadIdentity);
     const mesh = this.service.mesh;
     if (mesh.model.servicesOf(ref).length > 0) return [ref, false];
@@ -321,16 +322,16 @@ export class ServiceSecurity {
   private buildRule(property: string, source: SourceIntent | undefined, o: OperationOptions): AuthorizationRuleIntent {
     const scope = this.service;
     const methods = list(scope, `${property}.methods`, o.methods, (m, p) => {
-      if (!(HttpMethod.isHttpMethod(m))) fail(scope, p, m, 'must be an HttpMethod (HttpMethod.GET, HttpMethod.of(...))');
+      if (!(HttpMethod.isHttpMethod(m))) fail(scope, p, m, 'must be an HttpMethod (HttpMethod.GET, HttpMethod.of(...))', "e.g. HttpMethod.GET or HttpMethod.of('PURGE')");
       return m.value;
     });
     const paths = list(scope, `${property}.paths`, o.paths, (m, p) => {
-      if (!(PathMatch.isPathMatch(m))) fail(scope, p, m, 'must be a PathMatch (PathMatch.exact/prefix/suffix/template/any)');
+      if (!(PathMatch.isPathMatch(m))) fail(scope, p, m, 'must be a PathMatch (PathMatch.exact/prefix/suffix/template/any)', "e.g. PathMatch.prefix('/api') or PathMatch.exact('/health')");
       return m.toIntent();
     });
     const declared = scope.mesh.model.service({ namespace: scope.namespace, name: scope.name });
     const ports = list(scope, `${property}.ports`, o.ports, (n, p) => {
-      if (!Number.isInteger(n) || n < 1 || n > 65535) fail(scope, p, n, 'a port must be an integer in 1..65535');
+      if (!Number.isInteger(n) || n < 1 || n > 65535) fail(scope, p, n, 'a port must be an integer in 1..65535', 'e.g. 8080, a container port of the service');
       // An AuthorizationPolicy port is the workload's (container) port: another one never matches.
       if (declared && !declared.ports.some((x) => x.targetPort === n)) {
         const byServicePort = declared.ports.find((x) => x.port === n);
@@ -340,7 +341,7 @@ export class ServiceSecurity {
       return n;
     });
     const when = list(scope, `${property}.when`, o.when, (c, p): ConditionIntent => {
-      if (!(Condition.isCondition(c))) fail(scope, p, c, 'must be a Condition (Condition.requestHeader(...).notValues(...))');
+      if (!(Condition.isCondition(c))) fail(scope, p, c, 'must be a Condition (Condition.requestHeader(...).notValues(...))', "e.g. Condition.requestHeader('x-user-role').values('admin')");
       return c.toIntent();
     });
     const operation: OperationIntent | undefined = methods.length || paths.length || ports.length ? { methods, paths, ports } : undefined;
@@ -390,7 +391,7 @@ function list<T, R>(scope: IConstruct, property: string, given: T[] | undefined,
   const seen = new Set<string>();
   out.forEach((x, i) => {
     const key = JSON.stringify(x);
-    if (seen.has(key)) fail(scope, `${property}[${i}]`, given[i] instanceof Object ? String(given[i]) : given[i], 'listed twice');
+    if (seen.has(key)) fail(scope, `${property}[${i}]`, given[i] instanceof Object ? String(given[i]) : given[i], 'listed twice', 'drop the repeated entry');
     seen.add(key);
   });
   return out;

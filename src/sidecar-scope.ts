@@ -5,6 +5,7 @@ import { MeshNamespace } from './mesh-namespace';
 import type { IMeshNamespace } from './adopted-namespace';
 import { serviceKey, sourceOwner, WorkloadEgressIntent } from './model';
 import { fail, validationMessage } from './private/errors';
+import { MESH_HINT, SAME_MESH_HINT } from './private/hints';
 import { IMeshService, isMeshServiceOf, requireMeshService } from './mesh-service';
 import { EgressHost } from './values/egress-host';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
@@ -80,7 +81,7 @@ export class SidecarScope extends Construct implements IMeshMember {
   constructor(scope: Construct, id: string, props: SidecarScopeProps) {
     super(scope, id);
     addBrand(this, SCOPE_SYMBOL);
-    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
+    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required', MESH_HINT);
     this.mesh = props.mesh;
     if (this.mesh.renderer.capabilities.noSidecars) {
       fail(this, 'props.mesh', this.mesh.node.path,
@@ -88,7 +89,7 @@ export class SidecarScope extends Construct implements IMeshMember {
         'create the SidecarScope only when mesh.isAmbient is false');
     }
     (props.egressHosts ?? []).forEach((h, i) => {
-      if (!EgressHost.isEgressHost(h)) fail(this, `props.egressHosts[${i}]`, h, 'must be an EgressHost (EgressHost.of, EgressHost.service, EgressHost.namespace)');
+      if (!EgressHost.isEgressHost(h)) fail(this, `props.egressHosts[${i}]`, h, 'must be an EgressHost (EgressHost.of, EgressHost.service, EgressHost.namespace)', "e.g. EgressHost.service(orders), EgressHost.namespace('shop') or EgressHost.of('shop', 'api.example.com')");
       this._common.push(h);
     });
     this.mesh.registerOwner(sourceOwner(this.node.path), this);
@@ -115,9 +116,9 @@ export class SidecarScope extends Construct implements IMeshMember {
    */
   public addEgress(service: IMeshService, ...hosts: EgressHost[]): void {
     requireMeshService(this, 'addEgress.service', service);
-    if (hosts.length === 0) fail(this, 'addEgress.hosts', hosts, 'name at least one EgressHost');
+    if (hosts.length === 0) fail(this, 'addEgress.hosts', hosts, 'name at least one EgressHost', "e.g. addEgress(orders, EgressHost.service(payments))");
     hosts.forEach((h, i) => {
-      if (!EgressHost.isEgressHost(h)) fail(this, `addEgress.hosts[${i}]`, h, 'must be an EgressHost (EgressHost.of, EgressHost.service, EgressHost.namespace)');
+      if (!EgressHost.isEgressHost(h)) fail(this, `addEgress.hosts[${i}]`, h, 'must be an EgressHost (EgressHost.of, EgressHost.service, EgressHost.namespace)', "e.g. EgressHost.service(payments) or EgressHost.namespace('shop')");
     });
     if (this.scopes(service)) this.mesh.model.addEgressHosts(service.ref, hosts.map((h) => h.value), this.node.path);
     else this._pending.set(service, [...(this._pending.get(service) ?? []), ...hosts]);
@@ -154,9 +155,9 @@ export class SidecarScope extends Construct implements IMeshMember {
   }
 
   private scopeNamespace(property: string, ns: IMeshNamespace): void {
-    if (!MeshNamespace.isIMeshNamespace(ns)) fail(this, property, ns, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
-    if (ns.mesh !== this.mesh) fail(this, property, ns.name, 'the namespace belongs to another mesh');
-    if (this._namespaces.includes(ns.name)) fail(this, property, ns.name, 'the namespace is already scoped by this SidecarScope');
+    if (!MeshNamespace.isIMeshNamespace(ns)) fail(this, property, ns, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass a MeshNamespace, or adopt one with MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
+    if (ns.mesh !== this.mesh) fail(this, property, ns.name, 'the namespace belongs to another mesh', SAME_MESH_HINT);
+    if (this._namespaces.includes(ns.name)) fail(this, property, ns.name, 'the namespace is already scoped by this SidecarScope', 'drop the repeated namespace');
     this._namespaces.push(ns.name);
     for (const s of this.mesh.membersOf(isMeshServiceOf)) {
       if (s.namespace === ns.name) this.scopeService(property, s, `namespace ${ns.name}`);
@@ -165,7 +166,7 @@ export class SidecarScope extends Construct implements IMeshMember {
 
   private scopeService(property: string, service: IMeshService, via: string): void {
     requireMeshService(this, property, service);
-    if (service.mesh !== this.mesh) fail(this, property, service.node.path, 'the service belongs to another mesh');
+    if (service.mesh !== this.mesh) fail(this, property, service.node.path, 'the service belongs to another mesh', SAME_MESH_HINT);
     const prior = this.mesh.model.egressScope(service.ref);
     if (prior) {
       const by = prior.scope === this.node.path ? 'this SidecarScope' : prior.scope;

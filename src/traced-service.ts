@@ -9,6 +9,7 @@ import type { IMeshNamespace } from './adopted-namespace';
 import { EnvVarIntent, IWorkloadIdentity, ProbeIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { isHttpProtocol, portProtocol } from './rules/protocol';
 import { fail } from './private/errors';
+import { nameHint } from './private/hints';
 import { dns1035Label, dns1123Label, toDnsLabel } from './rules/names';
 import { labelValue } from './rules/labels';
 import { port as checkPort, notReservedPort } from './rules/ports';
@@ -233,7 +234,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     addBrand(this, TRACED_SERVICE_SYMBOL);
     this.meshNamespace = props.namespace;
     if (!props.namespace || !MeshNamespace.isIMeshNamespace(props.namespace)) {
-      fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
+      fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass a MeshNamespace, or adopt one with MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
     }
     this.mesh = props.namespace.mesh;
     this.namespace = props.namespace.name;
@@ -265,7 +266,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     }
     this.serviceAccountName = props.serviceAccountName ?? this.name;
     const badSa = dns1123Label(this.serviceAccountName);
-    if (badSa) fail(this, 'props.serviceAccountName', this.serviceAccountName, badSa);
+    if (badSa) fail(this, 'props.serviceAccountName', this.serviceAccountName, badSa, `${nameHint(this.serviceAccountName, dns1123Label, 'orders')}, or leave serviceAccountName out for the service name`);
 
     const replicas = props.replicas ?? 3;
     checkReplicas(this, 'props.replicas', replicas);
@@ -277,7 +278,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     const versions = props.versions.map((v, i) => {
       const where = `props.versions[${i}].name`;
       const badVersion = labelValue(v.name) ?? (v.name === '' ? 'must be non-empty' : undefined);
-      if (badVersion) fail(this, where, v.name, `a version ${badVersion}`);
+      if (badVersion) fail(this, where, v.name, `a version ${badVersion}`, "e.g. 'v1'");
       if (dns1123Label(v.name)) {
         fail(this, where, v.name, 'a version is also a DestinationRule subset name and a Deployment name suffix, so it must be a DNS-1123 label', `try "${toDnsLabel(v.name)}"`);
       }
@@ -292,7 +293,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
 
     const probe = props.readinessProbe ?? {};
     const probePath = probe.path ?? '/health';
-    if (!probePath.startsWith('/')) fail(this, 'props.readinessProbe.path', probePath, "a probe path must start with '/'");
+    if (!probePath.startsWith('/')) fail(this, 'props.readinessProbe.path', probePath, "a probe path must start with '/'", "e.g. path: '/health' (the default)");
     const initialDelay = wholeSeconds(this, 'props.readinessProbe.initialDelay', probe.initialDelay ?? Duration.seconds(5), 0);
     const period = wholeSeconds(this, 'props.readinessProbe.period', probe.period ?? Duration.seconds(10), 1);
     const res = props.resources ?? {};
@@ -306,7 +307,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
       const req = resources[`${r}Request`];
       const lim = resources[`${r}Limit`];
       if (quantityValue(req) > quantityValue(lim)) {
-        fail(this, `props.resources.${r}Request`, req, `a request must not exceed its limit (${lim})`);
+        fail(this, `props.resources.${r}Request`, req, `a request must not exceed its limit (${lim})`, `lower the request to at most ${lim}, or raise ${r}Limit`);
       }
     }
     const side = props.sidecarResources ?? {};
@@ -353,7 +354,7 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     const provider = this.mesh.tracing?.provider;
     const endpoint = otel.endpoint ?? (provider ? `http://${provider.host}:${provider.port}` : undefined);
     if ((otel.enabled ?? true) && otel.endpoint === undefined && !provider) {
-      fail(this, 'props.openTelemetry.endpoint', undefined, 'OpenTelemetry wiring needs a collector endpoint: set it here, configure mesh tracing, or set enabled: false');
+      fail(this, 'props.openTelemetry.endpoint', undefined, 'OpenTelemetry wiring needs a collector endpoint: set it here, configure mesh tracing, or set enabled: false', "e.g. openTelemetry: { endpoint: 'http://otel-collector.observability:4317' }");
     }
     if (otel.endpoint !== undefined && !/^https?:\/\/[^\s/]+(:\d+)?(\/\S*)?$/.test(otel.endpoint)) {
       fail(this, 'props.openTelemetry.endpoint', otel.endpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL', 'e.g. "http://otel-collector.observability.svc.cluster.local:4317"');
@@ -516,12 +517,12 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
 
 function checkQuantity(scope: Construct, property: string, v: string): string {
   const bad = quantity(v);
-  if (bad) fail(scope, property, v, bad, quantityHint(v));
+  if (bad) fail(scope, property, v, bad, quantityHint(v) ?? 'e.g. "250m" for CPU or "256Mi" for memory');
   return v;
 }
 
 function checkReplicas(scope: Construct, property: string, v: number): void {
-  if (!Number.isInteger(v) || v < 0) fail(scope, property, v, 'replicas must be an integer of at least 0');
+  if (!Number.isInteger(v) || v < 0) fail(scope, property, v, 'replicas must be an integer of at least 0', 'e.g. 2');
 }
 
 function checkImageRepository(scope: Construct, repo: string): void {
@@ -532,7 +533,7 @@ function checkImageRepository(scope: Construct, repo: string): void {
 
 function checkImage(scope: Construct, property: string, image: string): void {
   const m = /^([^\s@]+?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image ?? '');
-  if (!m) fail(scope, property, image, 'an image reference must be <repository>[:tag][@digest]');
+  if (!m) fail(scope, property, image, 'an image reference must be <repository>[:tag][@digest]', "e.g. 'example/orders:1.0.0' or 'example/orders@sha256:<64 hex digits>'");
   const [, , tag, digest] = m;
   if (!digest && (!tag || tag === 'latest')) {
     fail(scope, property, image, 'images must be pinned to a tag other than latest, or a digest', 'deploy an immutable tag such as :v1.4.2');
@@ -541,7 +542,7 @@ function checkImage(scope: Construct, property: string, image: string): void {
 
 function wholeSeconds(scope: Construct, property: string, d: Duration, min: number): number {
   const s = d.toSeconds({ integral: false });
-  if (!Number.isInteger(s) || s < min) fail(scope, property, d.toHumanString(), `must be a whole number of seconds, at least ${min}`);
+  if (!Number.isInteger(s) || s < min) fail(scope, property, d.toHumanString(), `must be a whole number of seconds, at least ${min}`, `e.g. Duration.seconds(${Math.max(min, 10)})`);
   return s;
 }
 

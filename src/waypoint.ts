@@ -4,6 +4,7 @@ import type { Mesh } from './mesh';
 import { IWorkloadIdentity, namespaceOwner } from './model';
 import { dns1123Label } from './rules/names';
 import { fail } from './private/errors';
+import { nameHint } from './private/hints';
 import { RenderedApiObject, RenderedManifest, renderedObject } from './private/rendered-object';
 import { HBONE_PORT as HBONE, renderWaypointGateway, WAYPOINT_GATEWAY_CLASS as WAYPOINT_CLASS } from './render/ambient-security';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
@@ -78,7 +79,7 @@ export class Waypoint extends Construct implements IWorkloadIdentity {
     this.name = props.name ?? 'waypoint';
     this.namespace = props.namespace;
     const bad = dns1123Label(this.name);
-    if (bad) fail(this, 'props.name', this.name, `a waypoint name ${bad}`);
+    if (bad) fail(this, 'props.name', this.name, `a waypoint name ${bad}`, nameHint(this.name, dns1123Label, 'waypoint'));
     const rendered = RENDER_SOURCES.get(props);
     if (rendered) {
       this.resource = new RenderedApiObject(this, 'Resource', rendered.manifest, rendered.current);

@@ -5,6 +5,7 @@ import { MeshNamespace } from './mesh-namespace';
 import type { IMeshNamespace } from './adopted-namespace';
 import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
+import { BOOLEAN_HINT, MESH_HINT, SAME_MESH_HINT } from './private/hints';
 import { IMeshService, requireMeshService } from './mesh-service';
 import { MtlsMode } from './values/mtls-mode';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
@@ -92,7 +93,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   constructor(scope: Construct, id: string, props: ZeroTrustPolicyProps) {
     super(scope, id);
     addBrand(this, ZTP_SYMBOL);
-    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required');
+    if (!props || !Mesh.isMesh(props.mesh)) fail(this, 'props.mesh', props?.mesh, 'a Mesh is required', MESH_HINT);
     this.mesh = props.mesh;
     const other = this.mesh.membersOf(ZeroTrustPolicy.isZeroTrustPolicy)[0];
     if (other) {
@@ -100,7 +101,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
     }
     this.mesh.registerOwner(sourceOwner(this.node.path), this);
     if (props.meshMtls !== undefined) {
-      if (!MtlsMode.isMtlsMode(props.meshMtls)) fail(this, 'props.meshMtls', props.meshMtls, 'must be an MtlsMode (MtlsMode.PERMISSIVE, MtlsMode.STRICT, ...)');
+      if (!MtlsMode.isMtlsMode(props.meshMtls)) fail(this, 'props.meshMtls', props.meshMtls, 'must be an MtlsMode (MtlsMode.PERMISSIVE, MtlsMode.STRICT, ...)', 'e.g. meshMtls: MtlsMode.STRICT');
       this.meshMtls = props.meshMtls;
       this.mesh.model.setMeshMtls(props.meshMtls.value, this.node.path);
     }
@@ -134,8 +135,8 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
    */
   public requireMtls(service: IMeshService, mode: MtlsMode, options: RequireMtlsOptions = {}): void {
     requireMeshService(this, 'requireMtls.service', service);
-    if (service.mesh !== this.mesh) fail(this, 'requireMtls.service', service.node.path, 'the service belongs to another mesh');
-    if (!MtlsMode.isMtlsMode(mode)) fail(this, 'requireMtls.mode', mode, 'must be an MtlsMode (MtlsMode.STRICT, ...)');
+    if (service.mesh !== this.mesh) fail(this, 'requireMtls.service', service.node.path, 'the service belongs to another mesh', SAME_MESH_HINT);
+    if (!MtlsMode.isMtlsMode(mode)) fail(this, 'requireMtls.mode', mode, 'must be an MtlsMode (MtlsMode.STRICT, ...)', 'e.g. MtlsMode.STRICT or MtlsMode.PERMISSIVE');
     const portLevel: Array<{ port: number; mode: string }> = [];
     if (options.portLevel !== undefined) {
       const entries = Object.entries(options.portLevel ?? {});
@@ -143,8 +144,8 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
       if (entries.length === 0) fail(this, 'requireMtls.options.portLevel', options.portLevel, 'port-level mTLS needs at least one port entry', 'omit portLevel instead');
       for (const [key, m] of entries) {
         const port = Number(key);
-        if (!/^\d+$/.test(key) || port < 1 || port > 65535) fail(this, 'requireMtls.options.portLevel', key, 'port-level mTLS keys are container ports, integers in 1..65535');
-        if (!MtlsMode.isMtlsMode(m)) fail(this, `requireMtls.options.portLevel.${key}`, m, 'must be an MtlsMode');
+        if (!/^\d+$/.test(key) || port < 1 || port > 65535) fail(this, 'requireMtls.options.portLevel', key, 'port-level mTLS keys are container ports, integers in 1..65535', "e.g. portLevel: { 8080: MtlsMode.PERMISSIVE }");
+        if (!MtlsMode.isMtlsMode(m)) fail(this, `requireMtls.options.portLevel.${key}`, m, 'must be an MtlsMode', 'e.g. MtlsMode.PERMISSIVE');
         portLevel.push({ port, mode: m.value });
       }
     }
@@ -172,15 +173,15 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   }
 
   private secureNamespace(property: string, options: NamespaceSecurityOptions): void {
-    if (!options || !MeshNamespace.isIMeshNamespace(options.namespace)) fail(this, `${property}.namespace`, options?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
+    if (!options || !MeshNamespace.isIMeshNamespace(options.namespace)) fail(this, `${property}.namespace`, options?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass a MeshNamespace, or adopt one with MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
     const ns = options.namespace;
-    if (ns.mesh !== this.mesh) fail(this, `${property}.namespace`, ns.name, 'the namespace belongs to another mesh');
+    if (ns.mesh !== this.mesh) fail(this, `${property}.namespace`, ns.name, 'the namespace belongs to another mesh', SAME_MESH_HINT);
     if (ns.name === this.mesh.rootNamespace) {
       fail(this, `${property}.namespace`, ns.name, 'policies in the root namespace apply mesh-wide', 'use meshMtls for the mesh-wide mode');
     }
-    if (this._namespaces.has(ns.name)) fail(this, `${property}.namespace`, ns.name, 'the namespace is already secured by this policy');
-    if (options.mtls !== undefined && !MtlsMode.isMtlsMode(options.mtls)) fail(this, `${property}.mtls`, options.mtls, 'must be an MtlsMode');
-    if (options.defaultDeny !== undefined && typeof options.defaultDeny !== 'boolean') fail(this, `${property}.defaultDeny`, options.defaultDeny, 'must be a boolean');
+    if (this._namespaces.has(ns.name)) fail(this, `${property}.namespace`, ns.name, 'the namespace is already secured by this policy', 'drop the repeated namespace');
+    if (options.mtls !== undefined && !MtlsMode.isMtlsMode(options.mtls)) fail(this, `${property}.mtls`, options.mtls, 'must be an MtlsMode', 'e.g. mtls: MtlsMode.STRICT');
+    if (options.defaultDeny !== undefined && typeof options.defaultDeny !== 'boolean') fail(this, `${property}.defaultDeny`, options.defaultDeny, 'must be a boolean', BOOLEAN_HINT);
     const defaultDeny = options.defaultDeny ?? true;
     if (!defaultDeny && options.mtls === undefined) {
       fail(this, property, ns.name, 'the entry sets neither a default deny nor an mTLS mode, so it does nothing', 'remove it, or set defaultDeny or mtls');

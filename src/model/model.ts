@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { fail, show } from '../private/errors';
+import { refusalHint, versionHint } from '../private/hints';
 import { renderDuration } from '../rules/duration';
 import {
   EdgeIntentData,
@@ -254,7 +255,7 @@ export class MeshIntentModel {
   /** Declares one more extension provider. Names are unique. */
   public addExtensionProvider(provider: ExtensionProviderIntent, source: string): void {
     if (this._settings.extensionProviders.some((p) => p.name === provider.name)) {
-      fail(source, 'extensionProviders', provider.name, 'extension provider names must be unique');
+      fail(source, 'extensionProviders', provider.name, 'extension provider names must be unique', 'give each extension provider its own name');
     }
     this._settings.extensionProviders.push(provider);
     this.changed([], source);
@@ -280,7 +281,7 @@ export class MeshIntentModel {
       fail(ns.source, 'name', ns.name, `namespace ${ns.name} is already named by ${prior.source} as a namespace this app neither declares nor adopts, so the mesh wrote only that service's own objects there`,
         'declare (new MeshNamespace) or adopt (MeshNamespace.fromName) the namespace before the services in it, and pass it to them');
     }
-    if (prior) fail(ns.source, 'name', ns.name, `namespace ${ns.name} is already declared by ${prior.source}`);
+    if (prior) fail(ns.source, 'name', ns.name, `namespace ${ns.name} is already declared by ${prior.source}`, 'declare the namespace once and pass the same MeshNamespace to every construct that needs it');
     this._namespaces.set(ns.name, ns);
     this.changed([], ns.source);
   }
@@ -309,8 +310,8 @@ export class MeshIntentModel {
     if (other) {
       fail(service.source, 'name', service.name, `service ${key} is already declared by ${other.source}`, 'give each service its own name');
     }
-    if (service.ports.length === 0) fail(service.source, 'ports', [], 'a service needs at least one port');
-    if (service.versions.length === 0) fail(service.source, 'versions', [], 'a service needs at least one version');
+    if (service.ports.length === 0) fail(service.source, 'ports', [], 'a service needs at least one port', "e.g. port: 8080, or ports: [{ name: 'http', port: 8080 }]");
+    if (service.versions.length === 0) fail(service.source, 'versions', [], 'a service needs at least one version', "e.g. versions: [{ name: 'v1' }]");
     this._services.set(key, service);
     const id = `${service.namespace}/${service.serviceAccount}`;
     this._byIdentity.set(id, [...(this._byIdentity.get(id) ?? []), service]);
@@ -344,7 +345,7 @@ export class MeshIntentModel {
     const svc = this.requireService(ref, source);
     const state = this.peekHost(ref);
     if (options.port !== undefined && !svc.ports.some((p) => p.port === options.port)) {
-      fail(source, 'port', options.port, `port ${options.port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`);
+      fail(source, 'port', options.port, `port ${options.port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`, 'use one of its ports, or leave port out for the primary port');
     }
     const port = routeKey(svc, options.port);
     if (state.rules) {
@@ -447,7 +448,7 @@ export class MeshIntentModel {
     const before = routed.value.length - 1;
     const at = position ?? before;
     if (!Number.isInteger(at) || at < 0 || at > before) {
-      fail(source, 'position', position, `a rule goes before the catch-all: a position in 0..${before}`);
+      fail(source, 'position', position, `a rule goes before the catch-all: a position in 0..${before}`, `leave position out to append the rule, or pass a whole number from 0 to ${before}`);
     }
     const versions = versionNames(svc);
     for (const d of rule.destinations) {
@@ -493,12 +494,12 @@ export class MeshIntentModel {
     const svc = this.requireService(ref, source);
     const versions = versionNames(svc);
     if (version !== undefined && !versions.includes(version)) {
-      fail(source, 'version', version, `version "${version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
+      fail(source, 'version', version, `version "${version}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`, versionHint(versions));
     }
     const overridable = options.overridable === true;
     const state = this.peekHost(ref);
     if (port !== undefined) {
-      if (!svc.ports.some((p) => p.port === port)) fail(source, 'port', port, `port ${port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`);
+      if (!svc.ports.some((p) => p.port === port)) fail(source, 'port', port, `port ${port} is not a port of ${svc.name} (it has ${svc.ports.map((p) => `${p.name} ${p.port}`).join(', ')})`, 'use one of its ports, or leave port out for the primary port');
       // Istio replaces a subset's policy part as a whole, and top-level port settings would then be
       // lost for that subset: the two are not combined.
       if (version !== undefined) fail(source, 'version', version, 'a policy is either for one port of the whole host or for one version, not both', 'drop `version` or `port`');
@@ -566,11 +567,11 @@ export class MeshIntentModel {
     const svc = this.requireService(ref, source);
     const state = this.peekHost(ref);
     if (state.progressive) {
-      fail(source, 'progressive', svc.name, `host "${svc.name}" is already delivered progressively by ${state.progressive.source}`);
+      fail(source, 'progressive', svc.name, `host "${svc.name}" is already delivered progressively by ${state.progressive.source}`, 'deliver a host progressively from one route: drop the progressive option from the other route');
     }
     const versions = versionNames(svc);
     for (const [p, v] of [['canaryVersion', intent.canaryVersion], ['stableVersion', intent.stableVersion]] as const) {
-      if (!versions.includes(v)) fail(source, p, v, `version "${v}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`);
+      if (!versions.includes(v)) fail(source, p, v, `version "${v}" is not a version of ${svc.name} (it runs ${versions.join(', ')})`, versionHint(versions));
     }
     this.writeHost(ref, source, (s) => {
       s.progressive = { value: intent, source };
@@ -619,7 +620,7 @@ export class MeshIntentModel {
       fail(source, property, key, `this ${action} rule already exists on ${svc.name}`, 'each rule is added once');
     }
     for (const p of this.hooks.policy?.ruleProblems(this, ref, action, rule) ?? []) {
-      fail(p.at ?? source, options.property ?? p.property, p.value, p.rule, p.hint);
+      fail(p.at ?? source, options.property ?? p.property, p.value, p.rule, refusalHint(p));
     }
     const state = this.workloadState(ref);
     const list = action === 'ALLOW' ? state.allow : state.deny;
@@ -656,7 +657,7 @@ export class MeshIntentModel {
   public setMeshMtls(mode: string, source: string): void {
     this.checkMtls({ mode, portLevel: [] }, source, 'meshMtls');
     if (this._security.meshMtls !== undefined) {
-      fail(source, 'meshMtls', mode, `the mesh-wide mTLS mode is already set by ${this._security.source}`);
+      fail(source, 'meshMtls', mode, `the mesh-wide mTLS mode is already set by ${this._security.source}`, 'set the mesh-wide mTLS mode in one ZeroTrustPolicy only');
     }
     this._security.meshMtls = mode;
     this._security.source ??= source;
@@ -666,14 +667,14 @@ export class MeshIntentModel {
   /** Secures a namespace: a default deny and/or a namespace-wide mTLS mode. Once per namespace. */
   public secureNamespace(intent: NamespaceSecurityIntent): void {
     if (!this._namespaces.has(intent.namespace)) {
-      fail(intent.source, 'namespace', intent.namespace, `namespace ${intent.namespace} is not a namespace of this mesh`);
+      fail(intent.source, 'namespace', intent.namespace, `namespace ${intent.namespace} is not a namespace of this mesh`, `declare it first, e.g. new MeshNamespace(chart, 'Ns', { mesh, name: '${intent.namespace}' }), or adopt it with MeshNamespace.fromName`);
     }
     if (this._namespaces.get(intent.namespace)!.adoption === 'named') {
       fail(intent.source, 'namespace', intent.namespace, 'the namespace is only named by a service deployed elsewhere: the mesh writes no namespace-wide policy into a namespace the app neither declares nor adopts',
         'adopt the namespace with MeshNamespace.fromName to secure it as a whole');
     }
     const prior = this._security.namespaces.get(intent.namespace);
-    if (prior) fail(intent.source, 'namespace', intent.namespace, `the namespace is already secured by ${prior.source === intent.source ? 'this policy' : prior.source}`);
+    if (prior) fail(intent.source, 'namespace', intent.namespace, `the namespace is already secured by ${prior.source === intent.source ? 'this policy' : prior.source}`, 'secure each namespace from one policy: drop it from the other');
     if (intent.mtls !== undefined) this.checkMtls({ mode: intent.mtls, portLevel: [] }, intent.source);
     this._security.namespaces.set(intent.namespace, intent);
     this._security.source ??= intent.source;
@@ -856,7 +857,7 @@ export class MeshIntentModel {
     this._exposures.push(exposure);
     // The renderer's refusals first, so that a refused exposure adds no allow rule either.
     try {
-      for (const p of this.hooks.policy?.edgeProblems?.(this) ?? []) fail(p.at ?? at, p.property, p.value, p.rule, p.hint);
+      for (const p of this.hooks.policy?.edgeProblems?.(this) ?? []) fail(p.at ?? at, p.property, p.value, p.rule, refusalHint(p));
       authorize?.();
     } catch (e) {
       undo();
@@ -913,7 +914,7 @@ export class MeshIntentModel {
    */
   public addExternalCall(call: ExternalCallIntent): void {
     const es = this._externals.get(call.external);
-    if (!es) fail(call.source, 'external', call.external, 'is not an external service of this mesh');
+    if (!es) fail(call.source, 'external', call.external, 'is not an external service of this mesh', 'call allowFrom on an ExternalService declared with the same Mesh');
     if (this.servicesOf(call.caller).length === 0) {
       fail(call.source, 'caller', identityKey(call.caller), 'no service of this mesh runs as this identity', 'pass a TracedService of this mesh');
     }
@@ -952,8 +953,8 @@ export class MeshIntentModel {
    */
   public addRequestAuthentication(ra: RequestAuthenticationIntent): void {
     if (ra.target.kind === 'service') this.requireService(ra.target.service, ra.source);
-    else if (!this._gateways.has(ra.target.gateway)) fail(ra.source, 'target', ra.target.gateway, 'is not a gateway of this mesh');
-    if (ra.jwtRules.length === 0) fail(ra.source, 'jwtRules', [], 'a RequestAuthentication needs at least one JWT rule');
+    else if (!this._gateways.has(ra.target.gateway)) fail(ra.source, 'target', ra.target.gateway, 'is not a gateway of this mesh', 'target an IngressGateway declared with the same Mesh');
+    if (ra.jwtRules.length === 0) fail(ra.source, 'jwtRules', [], 'a RequestAuthentication needs at least one JWT rule', "e.g. jwtRules: [JwtRule.of({ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json' })]");
     for (const other of this.requestAuthenticationsOf(ra.target)) {
       const issuer = ra.jwtRules.find((r) => other.jwtRules.some((o) => o.issuer === r.issuer))?.issuer;
       if (issuer) fail(ra.source, 'jwtRules', issuer, `${other.source} already configures this issuer on ${targetText(ra.target)}`, 'configure each issuer once per workload');
@@ -993,7 +994,7 @@ export class MeshIntentModel {
   /** Asks the renderer's edge refusals, then the change hook; undoes the write on refusal. */
   private commitEdge(owners: readonly string[], source: string, undo: () => void): void {
     try {
-      for (const p of this.hooks.policy?.edgeProblems?.(this) ?? []) fail(p.at ?? source, p.property, p.value, p.rule, p.hint);
+      for (const p of this.hooks.policy?.edgeProblems?.(this) ?? []) fail(p.at ?? source, p.property, p.value, p.rule, refusalHint(p));
     } catch (e) {
       undo();
       throw e;
@@ -1043,7 +1044,7 @@ export class MeshIntentModel {
   /** The selected renderer's refusals of an mTLS mode; `property` replaces the problem's when given. */
   private checkMtls(mtls: MtlsIntent, source: string, property?: string): void {
     for (const p of this.hooks.policy?.mtlsProblems?.(mtls) ?? []) {
-      fail(p.at ?? source, property ?? p.property, p.value, p.rule, p.hint);
+      fail(p.at ?? source, property ?? p.property, p.value, p.rule, refusalHint(p));
     }
   }
 
@@ -1092,7 +1093,7 @@ export class MeshIntentModel {
     state.merged = hostIntent(ref, state);
     try {
       for (const p of this.hooks.policy?.hostProblems(this, state.merged) ?? []) {
-        fail(p.at ?? source, p.property, p.value, p.rule, p.hint);
+        fail(p.at ?? source, p.property, p.value, p.rule, refusalHint(p));
       }
     } catch (e) {
       undo();

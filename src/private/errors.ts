@@ -4,10 +4,14 @@ import { addBrand, brandSymbol, hasBrand } from './brand';
 const MESH_CONFIG_ERROR_BRAND = brandSymbol('MeshConfigError');
 
 /**
- * The error every construct throws for bad input. Its message names the construct path, the
- * property, the bad value and the rule, plus a hint where one exists:
+ * The error every construct throws for bad input. Its message names the construct path (a value
+ * object's factory, e.g. `ConnectionPool.of`, names itself instead: no construct exists yet), the
+ * property, the bad value, the rule and a hint that says how to fix it:
  *
- *   [App/Chart/OrderService] props.port: 70000 is invalid: a port must be an integer in 1..65535.
+ *   [App/Chart/OrderService] props.port: 70000 is invalid: a port must be an integer in 1..65535. Hint: use an application port such as 8080
+ *
+ * Every error the library throws has a hint (test/error-hints.test.ts); the constructor keeps it
+ * optional for code outside the library.
  */
 export class MeshConfigError extends Error {
   /** Whether `x` is a MeshConfigError (works across copies of this package). */
@@ -28,7 +32,7 @@ export class MeshConfigError extends Error {
   public readonly rule: string;
   /** The bad value. */
   public readonly value: unknown;
-  /** How to fix it, when known. */
+  /** How to fix it (every error of this library has one; undefined only when other code omits it). */
   public readonly hint: string | undefined;
 
   constructor(path: string, property: string, value: unknown, rule: string, hint?: string) {
@@ -43,7 +47,11 @@ export class MeshConfigError extends Error {
   }
 }
 
-/** Formats the standard message; also used by `node.addValidation` checks that return strings. */
+/**
+ * Formats the standard message, `[path] property: value is invalid: rule. Hint: hint` (no `[path] `
+ * when the path is empty, no ` Hint: …` when there is no hint); also used by `node.addValidation`
+ * checks that return strings.
+ */
 export function formatMessage(path: string, property: string, value: unknown, rule: string, hint?: string): string {
   const where = path ? `[${path}] ` : '';
   const h = hint ? ` Hint: ${hint}` : '';
@@ -55,8 +63,11 @@ export function validationMessage(property: string, value: unknown, rule: string
   return formatMessage('', property, value, rule, hint);
 }
 
-/** Throws a {@link MeshConfigError} for `scope`. */
-export function fail(scope: IConstruct | string, property: string, value: unknown, rule: string, hint?: string): never {
+/**
+ * Throws a {@link MeshConfigError} for `scope`. The hint is required: every bad-input error says how to
+ * fix the input (test/error-hints.test.ts also refuses an empty one).
+ */
+export function fail(scope: IConstruct | string, property: string, value: unknown, rule: string, hint: string): never {
   throw new MeshConfigError(typeof scope === 'string' ? scope : scope.node.path, property, value, rule, hint);
 }
 

@@ -114,13 +114,13 @@ export class AnalysisWebhook implements IIntentConvertible<AnalysisWebhookIntent
     let metadata: Record<string, string> | undefined;
     if (options.metadata !== undefined) {
       if (typeof options.metadata !== 'object' || options.metadata === null || Array.isArray(options.metadata)) {
-        fail(where, 'options.metadata', options.metadata, 'metadata is a map of strings');
+        fail(where, 'options.metadata', options.metadata, 'metadata is a map of strings', "e.g. metadata: { cmd: 'hey -z 1m http://orders.shop:8080/' }");
       }
       metadata = {};
       for (const k of Object.keys(options.metadata).sort()) {
         const v = options.metadata[k];
-        if (k.length === 0) fail(where, 'options.metadata', k, 'metadata keys must be non-empty');
-        if (typeof v !== 'string') fail(where, `options.metadata.${k}`, v, 'metadata values must be strings (the CRD allows strings only)');
+        if (k.length === 0) fail(where, 'options.metadata', k, 'metadata keys must be non-empty', "name the entry, e.g. { cmd: '...' }");
+        if (typeof v !== 'string') fail(where, `options.metadata.${k}`, v, 'metadata values must be strings (the CRD allows strings only)', `write the value as a string, e.g. ${JSON.stringify(String(v))}`);
         metadata[k] = v;
       }
     }

@@ -107,7 +107,7 @@ export class CanaryAnalysis implements IIntentConvertible<AnalysisSettings> {
       stepWeights.forEach((w, i) => {
         checkWeight(where, `options.stepWeights[${i}]`, w);
         if (i > 0 && w <= stepWeights[i - 1]) {
-          fail(where, `options.stepWeights[${i}]`, w, `steps must increase strictly (the step before is ${stepWeights[i - 1]})`);
+          fail(where, `options.stepWeights[${i}]`, w, `steps must increase strictly (the step before is ${stepWeights[i - 1]})`, 'list the weights in increasing order, e.g. stepWeights: [5, 10, 25, 50]');
         }
       });
       return new CanaryAnalysis({ ...common, stepWeights: [...stepWeights] });
@@ -122,7 +122,7 @@ export class CanaryAnalysis implements IIntentConvertible<AnalysisSettings> {
     }
     checkWeight(where, 'options.maxWeight', maxWeight);
     if (stepWeight > maxWeight) {
-      fail(where, 'options.stepWeight', stepWeight, `stepWeight must not exceed maxWeight (${maxWeight})`);
+      fail(where, 'options.stepWeight', stepWeight, `stepWeight must not exceed maxWeight (${maxWeight})`, `lower stepWeight, or raise maxWeight to at least ${stepWeight}`);
     }
     return new CanaryAnalysis({ ...common, maxWeight, stepWeight });
   }
@@ -136,7 +136,7 @@ export class CanaryAnalysis implements IIntentConvertible<AnalysisSettings> {
     const where = 'CanaryAnalysis.abTesting';
     const common = checkCommon(where, options);
     if (!Number.isInteger(options.iterations) || options.iterations < 1) {
-      fail(where, 'options.iterations', options.iterations, 'iterations must be an integer of at least 1');
+      fail(where, 'options.iterations', options.iterations, 'iterations must be an integer of at least 1', 'e.g. iterations: 10');
     }
     const gated = (options.webhooks ?? []).find((w) => w.type === WebhookType.CONFIRM_TRAFFIC_INCREASE.value);
     if (gated) {
@@ -165,37 +165,37 @@ export class CanaryAnalysis implements IIntentConvertible<AnalysisSettings> {
 export type AnalysisSettings = Omit<ProgressiveIntent, 'canaryVersion' | 'stableVersion' | 'matches'>;
 
 function checkCommon(where: string, options: AnalysisOptions): AnalysisSettings {
-  if (!options || typeof options !== 'object') fail(where, 'options', options, 'must be an object');
+  if (!options || typeof options !== 'object') fail(where, 'options', options, 'must be an object', "e.g. { interval: Duration.minutes(1), stepWeight: 10, maxWeight: 50 }");
   const interval = options.interval ?? Duration.minutes(1);
   const badInterval = checkFlaggerDuration(interval);
   if (badInterval) fail(where, 'options.interval', interval, badInterval, 'e.g. Duration.minutes(1)');
   const threshold = options.threshold ?? 5;
   if (!Number.isInteger(threshold) || threshold < 1) {
-    fail(where, 'options.threshold', threshold, 'threshold must be an integer of at least 1 (failed checks before rollback)');
+    fail(where, 'options.threshold', threshold, 'threshold must be an integer of at least 1 (failed checks before rollback)', 'e.g. threshold: 5 (the default)');
   }
   let progressDeadline: Duration | undefined;
   if (options.progressDeadline !== undefined) {
     const bad = checkFlaggerDuration(options.progressDeadline);
-    if (bad) fail(where, 'options.progressDeadline', options.progressDeadline, bad);
+    if (bad) fail(where, 'options.progressDeadline', options.progressDeadline, bad, 'e.g. Duration.minutes(10), or leave progressDeadline out for the default');
     progressDeadline = options.progressDeadline;
     if (progressDeadline.toSeconds() < interval.toSeconds()) {
-      fail(where, 'options.progressDeadline', progressDeadline, `the progress deadline must be at least one interval (${interval.toHumanString()})`);
+      fail(where, 'options.progressDeadline', progressDeadline, `the progress deadline must be at least one interval (${interval.toHumanString()})`, `e.g. Duration.minutes(${Math.max(10, Math.ceil(interval.toSeconds() / 60))})`);
     }
   }
   const metrics = options.metrics ?? [];
-  if (!Array.isArray(metrics)) fail(where, 'options.metrics', metrics, 'must be an array of MetricCheck');
+  if (!Array.isArray(metrics)) fail(where, 'options.metrics', metrics, 'must be an array of MetricCheck', 'e.g. metrics: [MetricCheck.requestSuccessRate({ minPercent: 99 })]');
   const names = new Set<string>();
   metrics.forEach((m, i) => {
     if (!(MetricCheck.isMetricCheck(m))) fail(where, `options.metrics[${i}]`, m, 'must be a MetricCheck', 'e.g. MetricCheck.requestSuccessRate({ minPercent: 99 })');
-    if (names.has(m.name)) fail(where, `options.metrics[${i}]`, m.name, 'metric names must be unique (Flagger reports results by name)');
+    if (names.has(m.name)) fail(where, `options.metrics[${i}]`, m.name, 'metric names must be unique (Flagger reports results by name)', 'give each metric check its own name, or drop the repeated one');
     names.add(m.name);
   });
   const webhooks = options.webhooks ?? [];
-  if (!Array.isArray(webhooks)) fail(where, 'options.webhooks', webhooks, 'must be an array of AnalysisWebhook');
+  if (!Array.isArray(webhooks)) fail(where, 'options.webhooks', webhooks, 'must be an array of AnalysisWebhook', "e.g. webhooks: [AnalysisWebhook.of({ name: 'load-test', url: 'http://flagger-loadtester.test/' })]");
   const hooks = new Set<string>();
   webhooks.forEach((w, i) => {
     if (!(AnalysisWebhook.isAnalysisWebhook(w))) fail(where, `options.webhooks[${i}]`, w, 'must be an AnalysisWebhook', "e.g. AnalysisWebhook.of({ name: 'load-test', url: 'http://flagger-loadtester.test/' })");
-    if (hooks.has(w.name)) fail(where, `options.webhooks[${i}]`, w.name, 'webhook names must be unique');
+    if (hooks.has(w.name)) fail(where, `options.webhooks[${i}]`, w.name, 'webhook names must be unique', 'give each webhook its own name, or drop the repeated one');
     hooks.add(w.name);
   });
   return {
@@ -208,5 +208,5 @@ function checkCommon(where: string, options: AnalysisOptions): AnalysisSettings 
 }
 
 function checkWeight(where: string, property: string, w: number): void {
-  if (!Number.isInteger(w) || w < 1 || w > 100) fail(where, property, w, 'a weight is an integer percent in 1..100');
+  if (!Number.isInteger(w) || w < 1 || w > 100) fail(where, property, w, 'a weight is an integer percent in 1..100', 'e.g. 10');
 }

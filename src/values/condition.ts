@@ -49,6 +49,18 @@ function checkFor(key: string): ValueCheck {
   return (v) => nonEmpty(v) ?? whenCondition(key, [v]);
 }
 
+/** An example value of a condition key, for the hint of an error on a bad value. */
+function conditionValueExample(key: string): string {
+  if (key === 'source.ip' || key === 'remote.ip' || key === 'destination.ip') return '10.0.0.0/8';
+  if (key === 'destination.port') return '8080';
+  if (key === 'source.namespace') return 'shop';
+  if (key === 'source.trustDomain') return 'cluster.local';
+  if (key === 'source.serviceAccount') return 'shop/orders';
+  if (key === 'connection.sni') return 'orders.shop.svc.cluster.local';
+  if (key === 'request.auth.principal') return 'https://auth.example.com/user-123';
+  return 'admin';
+}
+
 const CONDITION_KEY_BRAND = brandSymbol('ConditionKey');
 
 /**
@@ -92,7 +104,7 @@ export class ConditionKey {
     for (const [field, list] of [['values', values], ['notValues', notValues]] as const) {
       list.forEach((v, i) => {
         const bad = this.check(v);
-        if (bad) fail(where, `${field}[${i}]`, v, bad);
+        if (bad) fail(where, `${field}[${i}]`, v, bad, `e.g. ${this.key}: '${conditionValueExample(this.key)}'`);
       });
     }
     return new Condition({ key: this.key, values: [...values], notValues: [...notValues] });
@@ -140,7 +152,7 @@ export class Condition implements IIntentConvertible<ConditionIntent> {
       fail('Condition.requestHeader', 'name', name, 'a header name must be a non-empty string', "e.g. Condition.requestHeader('x-user-role')");
     }
     const bad = httpToken(name);
-    if (bad) fail('Condition.requestHeader', 'name', name, `a header name ${bad}`);
+    if (bad) fail('Condition.requestHeader', 'name', name, `a header name ${bad}`, "e.g. Condition.requestHeader('x-user-role')");
     return new ConditionKey(`request.headers[${name}]`, nonEmpty);
   }
 
@@ -163,7 +175,7 @@ export class Condition implements IIntentConvertible<ConditionIntent> {
   public static destinationPort(...ports: number[]): Condition {
     ports.forEach((p, i) => {
       const bad = port(p);
-      if (bad) fail('Condition.destinationPort', `ports[${i}]`, p, bad);
+      if (bad) fail('Condition.destinationPort', `ports[${i}]`, p, bad, 'e.g. Condition.destinationPort(8080)');
     });
     return new ConditionKey('destination.port', portString).values(...ports.map(String));
   }
@@ -219,7 +231,7 @@ export class Condition implements IIntentConvertible<ConditionIntent> {
     if (path.length === 0) fail('Condition.requestAuthClaim', 'path', path, 'a claim name is required', "e.g. Condition.requestAuthClaim('groups')");
     path.forEach((c, i) => {
       if (typeof c !== 'string' || c.length === 0 || /[[\]\s]/.test(c)) {
-        fail('Condition.requestAuthClaim', `path[${i}]`, c, 'a claim name must be non-empty, without brackets or spaces');
+        fail('Condition.requestAuthClaim', `path[${i}]`, c, 'a claim name must be non-empty, without brackets or spaces', "one claim per argument, e.g. Condition.requestAuthClaim('groups') or requestAuthClaim('realm_access', 'roles')");
       }
     });
     return new ConditionKey(`request.auth.claims${path.map((c) => `[${c}]`).join('')}`, nonEmpty);
@@ -236,19 +248,19 @@ export class Condition implements IIntentConvertible<ConditionIntent> {
    */
   public static key(key: string): ConditionKey {
     const where = 'Condition.key';
-    if (typeof key !== 'string' || key.length === 0) fail(where, 'key', key, 'a condition key must be a non-empty string');
+    if (typeof key !== 'string' || key.length === 0) fail(where, 'key', key, 'a condition key must be a non-empty string', "e.g. Condition.key('source.ip'), or a typed factory such as Condition.sourceIp()");
     const allowed = `allowed keys are request.headers[X], request.auth.claims[X], experimental.envoy.filters.*[X], ${WHEN_KEYS.join(', ')}`;
     // Istio's rule decides which keys exist (security.ValidateAttribute) ...
     const bad = whenKey(key);
     if (bad) {
-      fail(where, 'key', key, bad.includes('a[b]') ? `bracketed keys take the form a[b]; ${allowed}` : `unknown condition key: ${bad}`);
+      fail(where, 'key', key, bad.includes('a[b]') ? `bracketed keys take the form a[b]; ${allowed}` : `unknown condition key: ${bad}`, "e.g. Condition.key('request.headers[x-user-role]'), or a typed factory such as Condition.requestHeader('x-user-role')");
     }
     // ... and the factory adds its own: header and claim names are checked, principals come from identities.
     const header = /^request\.headers\[(.*)\]$/.exec(key);
     if (header) return Condition.requestHeader(header[1]);
     if (key.startsWith('request.auth.claims')) {
       const claims = /^request\.auth\.claims((?:\[[^\][]+\])+)$/.exec(key);
-      if (!claims) fail(where, 'key', key, 'claim names must be non-empty, without brackets: request.auth.claims[a] or request.auth.claims[a][b]');
+      if (!claims) fail(where, 'key', key, 'claim names must be non-empty, without brackets: request.auth.claims[a] or request.auth.claims[a][b]', "e.g. Condition.requestAuthClaim('groups') for request.auth.claims[groups]");
       return Condition.requestAuthClaim(...claims[1].slice(1, -1).split(']['));
     }
     if (key === 'source.principal') {
@@ -259,10 +271,10 @@ export class Condition implements IIntentConvertible<ConditionIntent> {
 
   private static identities(field: 'values' | 'notValues', identities: IWorkloadIdentity[]): Condition {
     const where = field === 'values' ? 'Condition.sourceIdentityIn' : 'Condition.sourceIdentityNotIn';
-    if (identities.length === 0) fail(where, 'identities', identities, 'at least one identity is required');
+    if (identities.length === 0) fail(where, 'identities', identities, 'at least one identity is required', 'e.g. Condition.sourceIdentityIn(orders), or remove the condition');
     identities.forEach((id, i) => {
       if (!id || typeof id.serviceAccountName !== 'string' || typeof id.identityNamespace !== 'string') {
-        fail(where, `identities[${i}]`, id, 'must be a TracedService or an ExternalIdentity');
+        fail(where, `identities[${i}]`, id, 'must be a TracedService or an ExternalIdentity', "pass a TracedService, or ExternalIdentity.serviceAccount({ namespace: 'batch', serviceAccount: 'reporter' })");
       }
     });
     const refs = identities.map(identityRef);

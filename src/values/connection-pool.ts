@@ -5,6 +5,7 @@ import { checkOptional } from '../rules/check';
 import { istioDurationOf } from '../rules/duration';
 import { nonNegativeInt32 } from '../rules/numbers';
 import { fail } from '../private/errors';
+import { BOOLEAN_HINT } from '../private/hints';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 import type { IIntentConvertible } from './intent';
 
@@ -141,19 +142,19 @@ export class ConnectionPool implements IIntentConvertible<{ tcp?: TcpPoolIntent;
     const where = 'ConnectionPool.of';
     const t = options?.tcp ?? {};
     const h = options?.http ?? {};
-    checkOptional(where, 'tcp.maxConnections', t.maxConnections, nonNegativeInt32);
-    checkOptional(where, 'tcp.connectTimeout', t.connectTimeout, istioDurationOf);
-    checkOptional(where, 'tcp.idleTimeout', t.idleTimeout, istioDurationOf);
-    checkOptional(where, 'http.http1MaxPendingRequests', h.http1MaxPendingRequests, nonNegativeInt32);
-    checkOptional(where, 'http.http2MaxRequests', h.http2MaxRequests, nonNegativeInt32);
-    checkOptional(where, 'http.maxRequestsPerConnection', h.maxRequestsPerConnection, nonNegativeInt32);
-    checkOptional(where, 'http.maxRetries', h.maxRetries, nonNegativeInt32);
-    checkOptional(where, 'http.idleTimeout', h.idleTimeout, istioDurationOf);
+    checkOptional(where, 'tcp.maxConnections', t.maxConnections, nonNegativeInt32, 'e.g. maxConnections: 100, or leave it out for Istio\'s default');
+    checkOptional(where, 'tcp.connectTimeout', t.connectTimeout, istioDurationOf, 'e.g. Duration.seconds(10), or leave it out for Istio\'s default');
+    checkOptional(where, 'tcp.idleTimeout', t.idleTimeout, istioDurationOf, 'e.g. Duration.hours(1), or leave it out for Istio\'s default');
+    checkOptional(where, 'http.http1MaxPendingRequests', h.http1MaxPendingRequests, nonNegativeInt32, 'e.g. http1MaxPendingRequests: 100, or leave it out for Istio\'s default');
+    checkOptional(where, 'http.http2MaxRequests', h.http2MaxRequests, nonNegativeInt32, 'e.g. http2MaxRequests: 1000, or leave it out for Istio\'s default');
+    checkOptional(where, 'http.maxRequestsPerConnection', h.maxRequestsPerConnection, nonNegativeInt32, 'e.g. maxRequestsPerConnection: 10, or leave it out (0: unlimited)');
+    checkOptional(where, 'http.maxRetries', h.maxRetries, nonNegativeInt32, 'e.g. maxRetries: 3, or leave it out for Istio\'s default');
+    checkOptional(where, 'http.idleTimeout', h.idleTimeout, istioDurationOf, 'e.g. Duration.hours(1), or leave it out for Istio\'s default');
     if (h.h2UpgradePolicy !== undefined && !(H2UpgradePolicy.isH2UpgradePolicy(h.h2UpgradePolicy))) {
       fail(where, 'http.h2UpgradePolicy', h.h2UpgradePolicy, 'must be an H2UpgradePolicy', 'e.g. H2UpgradePolicy.DEFAULT');
     }
     if (h.useClientProtocol !== undefined && typeof h.useClientProtocol !== 'boolean') {
-      fail(where, 'http.useClientProtocol', h.useClientProtocol, 'must be a boolean');
+      fail(where, 'http.useClientProtocol', h.useClientProtocol, 'must be a boolean', BOOLEAN_HINT);
     }
     if (h.h2UpgradePolicy?.value === H2UpgradePolicy.UPGRADE.value && h.useClientProtocol) {
       fail(where, 'http.useClientProtocol', true, 'useClientProtocol cannot be combined with h2UpgradePolicy UPGRADE (Istio rejects it)', 'drop one of the two');

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { CorsIntent } from '../model';
 import { fail } from '../private/errors';
+import { BOOLEAN_HINT } from '../private/hints';
 import { brand, hasBrand } from '../private/value-brand';
 import { check } from '../rules/check';
 import { renderDuration } from '../rules/duration';
@@ -66,21 +67,21 @@ export class Cors {
     }
     o.allowOrigins.forEach((m, i) => {
       if (!(m instanceof StringMatch)) fail(where, `allowOrigins[${i}]`, m, 'must be a StringMatch', "e.g. StringMatch.exact('https://shop.example.com')");
-      check(where, `allowOrigins[${i}]`, m.value, corsOriginValue);
+      check(where, `allowOrigins[${i}]`, m.value, corsOriginValue, "e.g. StringMatch.exact('https://shop.example.com')");
     });
     const methods = (o.allowMethods ?? []).map((m, i) => {
       if (!(m instanceof HttpMethod)) fail(where, `allowMethods[${i}]`, m, 'must be an HttpMethod', 'e.g. HttpMethod.GET');
-      if (!CORS_METHODS.includes(m.value)) fail(where, `allowMethods[${i}]`, m.value, `a CORS method must be one of ${CORS_METHODS.join(', ')}`);
+      if (!CORS_METHODS.includes(m.value)) fail(where, `allowMethods[${i}]`, m.value, `a CORS method must be one of ${CORS_METHODS.join(', ')}`, 'e.g. HttpMethod.GET or HttpMethod.POST');
       return m.value;
     });
-    for (const f of ['allowHeaders', 'exposeHeaders'] as const) (o[f] ?? []).forEach((n, i) => check(where, `${f}[${i}]`, n, corsHeaderName));
+    for (const f of ['allowHeaders', 'exposeHeaders'] as const) (o[f] ?? []).forEach((n, i) => check(where, `${f}[${i}]`, n, corsHeaderName, "e.g. 'content-type', or '*'"));
     let maxAge: number | undefined;
     if (o.maxAge !== undefined) {
       if (!(o.maxAge instanceof Duration)) fail(where, 'maxAge', o.maxAge, 'must be a cdk8s Duration', 'e.g. Duration.hours(24)');
-      check(where, 'maxAge', renderDuration(o.maxAge), corsMaxAge);
+      check(where, 'maxAge', renderDuration(o.maxAge), corsMaxAge, 'e.g. Duration.hours(24) (whole seconds)');
       maxAge = o.maxAge.toMilliseconds();
     }
-    if (o.allowCredentials !== undefined && typeof o.allowCredentials !== 'boolean') fail(where, 'allowCredentials', o.allowCredentials, 'must be a boolean');
+    if (o.allowCredentials !== undefined && typeof o.allowCredentials !== 'boolean') fail(where, 'allowCredentials', o.allowCredentials, 'must be a boolean', BOOLEAN_HINT);
     return new Cors({
       allowOrigins: o.allowOrigins.map((m) => m.toIntent()),
       allowMethods: methods,

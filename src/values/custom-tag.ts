@@ -26,14 +26,14 @@ export class CustomTag implements IIntentConvertible<Record<string, unknown>> {
       fail('CustomTag.header', 'name', name, 'a custom tag header name must be a non-empty string', "e.g. CustomTag.header('x-user-id')");
     }
     const bad = httpToken(name);
-    if (bad) fail('CustomTag.header', 'name', name, `a header name ${bad}`);
+    if (bad) fail('CustomTag.header', 'name', name, `a header name ${bad}`, "e.g. CustomTag.header('x-user-id')");
     return new CustomTag({ header: { name, ...(defaultValue !== undefined ? { defaultValue } : {}) } });
   }
 
   /** A tag with a fixed value. */
   public static literal(value: string): CustomTag {
     if (typeof value !== 'string' || value.length === 0) {
-      fail('CustomTag.literal', 'value', value, 'a literal custom tag needs a non-empty value');
+      fail('CustomTag.literal', 'value', value, 'a literal custom tag needs a non-empty value', "e.g. CustomTag.literal('prod')");
     }
     return new CustomTag({ literal: { value } });
   }
@@ -41,7 +41,7 @@ export class CustomTag implements IIntentConvertible<Record<string, unknown>> {
   /** A tag taken from an environment variable of the proxy. */
   public static environment(name: string, defaultValue?: string): CustomTag {
     if (typeof name !== 'string' || name.length === 0) {
-      fail('CustomTag.environment', 'name', name, 'an environment custom tag needs a non-empty variable name');
+      fail('CustomTag.environment', 'name', name, 'an environment custom tag needs a non-empty variable name', "e.g. CustomTag.environment('POD_NAME')");
     }
     return new CustomTag({ environment: { name, ...(defaultValue !== undefined ? { defaultValue } : {}) } });
   }

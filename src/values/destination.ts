@@ -47,15 +47,15 @@ export class Destination implements IIntentConvertible<readonly RouteDestination
     let sum = 0;
     shares.forEach((s, i) => {
       checkVersion(where, `shares[${i}].version`, s?.version);
-      if (seen.has(s.version)) fail(where, `shares[${i}].version`, s.version, 'each version may appear once in a split');
+      if (seen.has(s.version)) fail(where, `shares[${i}].version`, s.version, 'each version may appear once in a split', 'merge the shares of this version into one');
       seen.add(s.version);
       if (!Number.isInteger(s.percent) || s.percent < 0 || s.percent > 100) {
-        fail(where, `shares[${i}].percent`, s.percent, 'a percent must be an integer in 0..100 (Istio rejects negative weights)');
+        fail(where, `shares[${i}].percent`, s.percent, 'a percent must be an integer in 0..100 (Istio rejects negative weights)', 'e.g. percent: 10');
       }
       sum += s.percent;
     });
     if (sum !== 100) {
-      fail(where, 'shares', shares.map((s) => `${s.version}=${s.percent}`).join(','), `percents must sum to 100, they sum to ${sum}`);
+      fail(where, 'shares', shares.map((s) => `${s.version}=${s.percent}`).join(','), `percents must sum to 100, they sum to ${sum}`, "adjust the percents to add up to 100, e.g. [{ version: 'v1', percent: 90 }, { version: 'v2', percent: 10 }]");
     }
     return new Destination(shares.map((s) => ({ version: s.version, weight: s.percent })));
   }

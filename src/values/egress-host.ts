@@ -1,4 +1,5 @@
 import { fail } from '../private/errors';
+import { namespaceHint } from '../private/hints';
 import { dns1123Label, namespaceSlashHost } from '../rules/names';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 import type { IIntentConvertible } from './intent';
@@ -37,7 +38,7 @@ export class EgressHost implements IIntentConvertible<string> {
   public static service(service: IEgressService): EgressHost {
     const where = 'EgressHost.service';
     if (typeof service !== 'object' || service === null || typeof service.namespace !== 'string' || typeof service.fqdn !== 'string') {
-      fail(where, 'service', service, 'must be a TracedService (or anything with namespace and fqdn)');
+      fail(where, 'service', service, 'must be a TracedService (or anything with namespace and fqdn)', 'pass a TracedService, or use EgressHost.of(namespace, host)');
     }
     return EgressHost.of(service.namespace, service.fqdn);
   }
@@ -53,12 +54,12 @@ export class EgressHost implements IIntentConvertible<string> {
     const where = 'EgressHost.of';
     if (namespace !== '*') {
       const bad = dns1123Label(namespace);
-      if (bad) fail(where, 'namespace', namespace, `a namespace ${bad}, or "*" for any namespace`);
+      if (bad) fail(where, 'namespace', namespace, `a namespace ${bad}, or "*" for any namespace`, `${namespaceHint(namespace, dns1123Label)}, or "*"`);
     }
     if (host !== '*') {
       // Istio's rule for Sidecar egress hosts (ValidateNamespaceSlashWildcardHostname).
       const bad = typeof host === 'string' ? namespaceSlashHost(`${namespace}/${host}`, false) : 'must be a string';
-      if (bad) fail(where, 'host', host, `${bad}; a host is a fully qualified DNS name, optionally starting with "*.", or "*" for every service of the namespace`);
+      if (bad) fail(where, 'host', host, `${bad}; a host is a fully qualified DNS name, optionally starting with "*.", or "*" for every service of the namespace`, "e.g. EgressHost.of('shop', 'api.example.com') or EgressHost.of('shop', '*.example.com')");
     }
     if (namespace === '*' && host === '*') {
       fail(where, 'host', '*/*', 'an egress host "*/*" makes every service of the mesh visible again, which undoes the scoping', 'leave the workload unscoped instead');

@@ -1,5 +1,6 @@
 import type { ExtensionProviderIntent } from '../model';
 import { fail } from '../private/errors';
+import { nameHint } from '../private/hints';
 import { extensionProviderService } from '../rules/mesh-config';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
 import { port as checkPort } from '../rules/ports';
@@ -44,11 +45,11 @@ export class ExtensionProvider implements IIntentConvertible<ExtensionProviderIn
   public static openTelemetry(options: OpenTelemetryProviderOptions): ExtensionProvider {
     const where = 'ExtensionProvider.openTelemetry';
     const bad = dns1123Subdomain(options.name) && dns1123Label(options.name);
-    if (!options.name || bad) fail(where, 'name', options.name, `a provider name ${bad ?? 'must be non-empty'}`);
+    if (!options.name || bad) fail(where, 'name', options.name, `a provider name ${bad ?? 'must be non-empty'}`, nameHint(options.name, dns1123Label, 'otel'));
     checkProviderService(where, options.service);
     const port = options.port ?? 4317;
     const badPort = checkPort(port);
-    if (badPort) fail(where, 'port', port, badPort);
+    if (badPort) fail(where, 'port', port, badPort, 'e.g. port: 4317 (the default, OTLP gRPC)');
     return new ExtensionProvider(options.name, 'opentelemetry', options.service, port);
   }
 
@@ -98,5 +99,5 @@ function checkProviderService(where: string, service: string): void {
   const bad = extensionProviderService(service);
   if (!bad) return;
   const bare = typeof service === 'string' && !service.includes('/') && !service.includes('.');
-  fail(where, 'service', service, bad, bare ? `e.g. "${service || 'otel-collector'}.observability.svc.cluster.local"` : undefined);
+  fail(where, 'service', service, bad, bare ? `e.g. "${service || 'otel-collector'}.observability.svc.cluster.local"` : 'name the collector Service by its FQDN, e.g. "otel-collector.observability.svc.cluster.local"');
 }

@@ -1,5 +1,6 @@
 import { IWorkloadIdentity } from '../model';
 import { fail } from '../private/errors';
+import { nameHint, namespaceHint } from '../private/hints';
 import { dns1123Label, dns1123Subdomain } from '../rules/names';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 
@@ -37,11 +38,11 @@ export class ExternalIdentity implements IWorkloadIdentity {
   /** The identity of a ServiceAccount in a namespace. */
   public static serviceAccount(props: ExternalServiceAccountProps): ExternalIdentity {
     const where = 'ExternalIdentity.serviceAccount';
-    if (typeof props !== 'object' || props === null) fail(where, 'props', props, 'props with namespace and serviceAccount are required');
+    if (typeof props !== 'object' || props === null) fail(where, 'props', props, 'props with namespace and serviceAccount are required', "e.g. ExternalIdentity.serviceAccount({ namespace: 'batch', serviceAccount: 'reporter' })");
     const badNs = dns1123Label(props.namespace);
-    if (badNs) fail(where, 'props.namespace', props.namespace, `a namespace ${badNs}`);
+    if (badNs) fail(where, 'props.namespace', props.namespace, `a namespace ${badNs}`, namespaceHint(props.namespace, dns1123Label));
     const badSa = dns1123Subdomain(props.serviceAccount);
-    if (badSa) fail(where, 'props.serviceAccount', props.serviceAccount, `a ServiceAccount name ${badSa}`);
+    if (badSa) fail(where, 'props.serviceAccount', props.serviceAccount, `a ServiceAccount name ${badSa}`, nameHint(props.serviceAccount, dns1123Subdomain, 'reporter'));
     return new ExternalIdentity(props.serviceAccount, props.namespace);
   }
 

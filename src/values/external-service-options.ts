@@ -48,10 +48,10 @@ export class ExternalPort {
 
   private static make(where: string, port: number, protocol: ExternalProtocol, targetPort?: number): ExternalPort {
     const bad = checkPort(port);
-    if (bad) fail(where, 'port', port, bad);
+    if (bad) fail(where, 'port', port, bad, 'e.g. ExternalPort.tls(443)');
     if (targetPort !== undefined) {
       const badTarget = checkPort(targetPort);
-      if (badTarget) fail(where, 'options.targetPort', targetPort, badTarget);
+      if (badTarget) fail(where, 'options.targetPort', targetPort, badTarget, 'e.g. { targetPort: 8080 }, or leave targetPort out to use the port');
     }
     return new ExternalPort({ name: `${protocol.toLowerCase()}-${port}`, number: port, protocol, ...(targetPort !== undefined ? { targetPort } : {}) });
   }
@@ -126,7 +126,7 @@ export class TlsOrigination {
   /** Originate TLS for calls to this plain HTTP port. */
   public static onPort(port: number, options: TlsOriginationOptions = {}): TlsOrigination {
     const bad = checkPort(port);
-    if (bad) fail('TlsOrigination.onPort', 'port', port, bad);
+    if (bad) fail('TlsOrigination.onPort', 'port', port, bad, 'e.g. TlsOrigination.onPort(80)');
     return new TlsOrigination(port, caBundle('TlsOrigination.onPort', options.caCertificates));
   }
 

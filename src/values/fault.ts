@@ -83,15 +83,15 @@ export class Fault {
         fail(where, 'abort', a, 'an abort answers exactly one of httpStatus or grpcStatus (istiod ignores an abort with neither)', 'e.g. { httpStatus: 503, percent: 5 }');
       }
       if (a.httpStatus !== undefined) check(where, 'abort.httpStatus', a.httpStatus, responseStatus, 'an HTTP status, e.g. 503');
-      if (a.grpcStatus !== undefined) check(where, 'abort.grpcStatus', a.grpcStatus, grpcStatusName);
-      check(where, 'abort.percent', a.percent, faultPercentage);
+      if (a.grpcStatus !== undefined) check(where, 'abort.grpcStatus', a.grpcStatus, grpcStatusName, "e.g. grpcStatus: 'UNAVAILABLE'");
+      check(where, 'abort.percent', a.percent, faultPercentage, 'e.g. percent: 5');
       out.abort = { ...(a.httpStatus !== undefined ? { httpStatus: a.httpStatus } : {}), ...(a.grpcStatus !== undefined ? { grpcStatus: a.grpcStatus } : {}), percent: a.percent };
     }
     const d = options.delay;
     if (d !== undefined) {
       if (!(d.fixedDelay instanceof Duration)) fail(where, 'delay.fixedDelay', d.fixedDelay, 'must be a cdk8s Duration', 'e.g. Duration.seconds(1)');
-      check(where, 'delay.fixedDelay', d.fixedDelay, istioDurationOf);
-      check(where, 'delay.percent', d.percent, faultPercentage);
+      check(where, 'delay.fixedDelay', d.fixedDelay, istioDurationOf, 'e.g. Duration.seconds(1)');
+      check(where, 'delay.percent', d.percent, faultPercentage, 'e.g. percent: 5');
       out.delay = { fixedDelay: d.fixedDelay.toMilliseconds(), percent: d.percent };
     }
     return new Fault(out);

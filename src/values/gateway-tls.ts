@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { GatewayTlsIntent } from '../model';
 import { fail } from '../private/errors';
+import { nameHint } from '../private/hints';
 import { dns1123Subdomain } from '../rules/names';
 
 const TLS_BRAND = Symbol.for('cdk8s-istio.GatewayTls');
@@ -111,6 +112,6 @@ export interface GatewayCertificateOptions {
 
 function secretName(where: string, property: string, v: string): string {
   const bad = dns1123Subdomain(v);
-  if (bad) fail(where, property, v, `a Secret or issuer name ${bad}`);
+  if (bad) fail(where, property, v, `a Secret or issuer name ${bad}`, nameHint(v, dns1123Subdomain, 'shop-cert'));
   return v;
 }

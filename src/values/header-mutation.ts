@@ -88,11 +88,11 @@ function ops(where: string, dir: 'request' | 'response', o: HeaderOperations, re
   const seen = new Map<string, string>();
   const pairs = (op: 'set' | 'add') => {
     const m = o[op] ?? {};
-    if (typeof m !== 'object' || Array.isArray(m)) fail(where, `${dir}.${op}`, m, 'must be an object of header names to values');
+    if (typeof m !== 'object' || Array.isArray(m)) fail(where, `${dir}.${op}`, m, 'must be an object of header names to values', "e.g. { 'x-env': 'prod' }");
     const out: Record<string, string> = {};
     for (const name of Object.keys(m).sort()) {
-      check(where, `${dir}.${op}`, name, nameRule, undefined, 'a header name:');
-      check(where, `${dir}.${op}[${JSON.stringify(name)}]`, m[name], headerValue);
+      check(where, `${dir}.${op}`, name, nameRule, "e.g. 'x-env'", 'a header name:');
+      check(where, `${dir}.${op}[${JSON.stringify(name)}]`, m[name], headerValue, "e.g. 'prod'");
       const lower = name.toLowerCase();
       const twice = headerChangedOnce(name, dir, seen.get(lower));
       if (twice) fail(where, `${dir}.${op}`, name, twice, 'change each header once');
@@ -104,10 +104,10 @@ function ops(where: string, dir: 'request' | 'response', o: HeaderOperations, re
   const set = pairs('set');
   const add = pairs('add');
   const remove = [...(o.remove ?? [])];
-  if (!Array.isArray(o.remove ?? [])) fail(where, `${dir}.remove`, o.remove, 'must be a list of header names');
+  if (!Array.isArray(o.remove ?? [])) fail(where, `${dir}.remove`, o.remove, 'must be a list of header names', "e.g. remove: ['x-debug']");
   remove.forEach((name, i) => {
     // Removing the Host header is refused on both sides (istiod's ValidateHTTPHeaderOperationName).
-    check(where, `${dir}.remove[${i}]`, name, headerOperationName, undefined, 'a header name:');
+    check(where, `${dir}.remove[${i}]`, name, headerOperationName, "e.g. 'x-debug'", 'a header name:');
     const lower = name.toLowerCase();
     const twice = headerChangedOnce(name, dir, seen.get(lower));
     if (twice) fail(where, `${dir}.remove[${i}]`, name, twice, 'change each header once');

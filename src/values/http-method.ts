@@ -48,7 +48,7 @@ export class HttpMethod {
       fail('HttpMethod.of', 'name', name, 'an HTTP method must be a non-empty string', "e.g. HttpMethod.of('PURGE')");
     }
     const bad = httpToken(name);
-    if (bad) fail('HttpMethod.of', 'name', name, `an HTTP method ${bad}`);
+    if (bad) fail('HttpMethod.of', 'name', name, `an HTTP method ${bad}`, "use an HttpMethod constant such as HttpMethod.GET, or e.g. HttpMethod.of('PURGE')");
     if (name !== name.toUpperCase()) {
       fail('HttpMethod.of', 'name', name, 'methods are matched case-sensitively and are upper case', `did you mean "${name.toUpperCase()}"?`);
     }

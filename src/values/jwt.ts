@@ -67,7 +67,7 @@ export class JwtRule {
   /** A JWT rule. */
   public static of(props: JwtRuleProps): JwtRule {
     const where = 'JwtRule.of';
-    if (typeof props !== 'object' || props === null) fail(where, 'props', props, 'props with issuer and jwksUri are required');
+    if (typeof props !== 'object' || props === null) fail(where, 'props', props, 'props with issuer and jwksUri are required', "e.g. JwtRule.of({ issuer: 'https://auth.example.com', jwksUri: 'https://auth.example.com/.well-known/jwks.json' })");
     const issuer = checkIssuer(where, 'props.issuer', props.issuer);
     if (typeof props.jwksUri !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(props.jwksUri)) {
       fail(where, 'props.jwksUri', props.jwksUri, 'jwksUri must be an http(s) URL', 'e.g. "https://auth.example.com/.well-known/jwks.json"');
@@ -76,19 +76,19 @@ export class JwtRule {
       fail(where, 'props.jwksUri', props.jwksUri, 'signing keys fetched over plain http can be replaced in transit, and every token signed with them would be accepted', 'publish the keys over https');
     }
     const audiences = list(where, 'props.audiences', props.audiences, (a, p) => {
-      if (typeof a !== 'string' || a.length === 0 || /\s/.test(a)) fail(where, p, a, 'an audience is a non-empty string without spaces');
+      if (typeof a !== 'string' || a.length === 0 || /\s/.test(a)) fail(where, p, a, 'an audience is a non-empty string without spaces', "e.g. audiences: ['orders-api']");
       return a;
     });
     const fromHeaders = list(where, 'props.fromHeaders', props.fromHeaders, (h, p): JwtHeaderIntent => {
       const bad = typeof h?.header === 'string' ? httpToken(h.header) : 'must be a string';
-      if (bad) fail(where, `${p}.header`, h?.header, `a header name ${bad}`);
-      if (h.prefix !== undefined && (typeof h.prefix !== 'string' || h.prefix.length === 0)) fail(where, `${p}.prefix`, h.prefix, 'a prefix is a non-empty string when given');
+      if (bad) fail(where, `${p}.header`, h?.header, `a header name ${bad}`, "e.g. { header: 'authorization', prefix: 'Bearer ' }");
+      if (h.prefix !== undefined && (typeof h.prefix !== 'string' || h.prefix.length === 0)) fail(where, `${p}.prefix`, h.prefix, 'a prefix is a non-empty string when given', "e.g. prefix: 'Bearer ', or leave prefix out");
       return { name: h.header, ...(h.prefix !== undefined ? { prefix: h.prefix } : {}) };
     });
     const outputClaimToHeaders = list(where, 'props.outputClaimToHeaders', props.outputClaimToHeaders, (c, p) => {
       const bad = typeof c?.header === 'string' ? httpToken(c.header) : 'must be a string';
-      if (bad) fail(where, `${p}.header`, c?.header, `a header name ${bad}`);
-      if (typeof c.claim !== 'string' || c.claim.length === 0) fail(where, `${p}.claim`, c.claim, 'a claim name is a non-empty string');
+      if (bad) fail(where, `${p}.header`, c?.header, `a header name ${bad}`, "e.g. { header: 'x-jwt-sub', claim: 'sub' }");
+      if (typeof c.claim !== 'string' || c.claim.length === 0) fail(where, `${p}.claim`, c.claim, 'a claim name is a non-empty string', "e.g. claim: 'sub'");
       return { header: c.header, claim: c.claim };
     });
     return new JwtRule({ issuer, jwksUri: props.jwksUri, audiences, fromHeaders, forwardOriginalToken: props.forwardOriginalToken === true, outputClaimToHeaders });
@@ -137,7 +137,7 @@ export class RequestPrincipal {
   public static subject(issuer: string, subject: string): RequestPrincipal {
     const where = 'RequestPrincipal.subject';
     checkIssuer(where, 'issuer', issuer);
-    if (typeof subject !== 'string' || subject.length === 0) fail(where, 'subject', subject, 'a subject is non-empty: Istio requires a non-empty sub');
+    if (typeof subject !== 'string' || subject.length === 0) fail(where, 'subject', subject, 'a subject is non-empty: Istio requires a non-empty sub', "e.g. RequestPrincipal.subject('https://auth.example.com', 'user-123'), or RequestPrincipal.fromIssuer for any subject");
     if (subject.includes('/') || subject.includes('*')) {
       fail(where, 'subject', subject, "Istio splits a request principal at its last '/' and reads '*' as a wildcard, so a subject with '/' or '*' cannot be matched exactly",
         'match the subject with Condition.requestAuthClaim(\'sub\').values(...) instead');
@@ -161,7 +161,7 @@ export class RequestPrincipal {
 }
 
 function checkIssuer(where: string, property: string, issuer: string): string {
-  if (typeof issuer !== 'string' || issuer.length === 0 || /\s/.test(issuer)) fail(where, property, issuer, 'an issuer is a non-empty string without spaces');
+  if (typeof issuer !== 'string' || issuer.length === 0 || /\s/.test(issuer)) fail(where, property, issuer, 'an issuer is a non-empty string without spaces', "e.g. 'https://auth.example.com'");
   if (issuer.includes('*')) fail(where, property, issuer, "'*' would be read as a wildcard in request principals", 'name the issuer exactly');
   return issuer;
 }

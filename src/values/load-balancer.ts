@@ -108,28 +108,28 @@ export class LoadBalancer {
     }
     const out: { -readonly [K in keyof ConsistentHashIntent]: ConsistentHashIntent[K] } = {};
     if (o.httpHeaderName !== undefined) {
-      check(where, 'httpHeaderName', o.httpHeaderName, headerMatchName, undefined, 'a header name:');
+      check(where, 'httpHeaderName', o.httpHeaderName, headerMatchName, "e.g. httpHeaderName: 'x-user-id'", 'a header name:');
       out.httpHeaderName = o.httpHeaderName;
     }
     if (o.httpCookie !== undefined) {
       const c = o.httpCookie;
-      if (typeof c.name !== 'string' || c.name === '') fail(where, 'httpCookie.name', c.name, 'a cookie name is required (istiod: "name required for HttpCookie")');
+      if (typeof c.name !== 'string' || c.name === '') fail(where, 'httpCookie.name', c.name, 'a cookie name is required (istiod: "name required for HttpCookie")', "e.g. httpCookie: { name: 'session', ttl: Duration.hours(1) }");
       if (c.ttl !== undefined) {
-        if (!(c.ttl instanceof Duration)) fail(where, 'httpCookie.ttl', c.ttl, 'must be a cdk8s Duration');
-        check(where, 'httpCookie.ttl', c.ttl, istioDurationOf);
+        if (!(c.ttl instanceof Duration)) fail(where, 'httpCookie.ttl', c.ttl, 'must be a cdk8s Duration', 'e.g. ttl: Duration.hours(1)');
+        check(where, 'httpCookie.ttl', c.ttl, istioDurationOf, 'e.g. ttl: Duration.hours(1)');
       }
       out.httpCookie = { name: c.name, ...(c.path !== undefined ? { path: c.path } : {}), ...(c.ttl !== undefined ? { ttl: c.ttl.toMilliseconds() } : {}) };
     }
     if (o.useSourceIp) out.useSourceIp = true;
     if (o.httpQueryParameterName !== undefined) {
-      if (typeof o.httpQueryParameterName !== 'string' || o.httpQueryParameterName === '') fail(where, 'httpQueryParameterName', o.httpQueryParameterName, 'must be a non-empty string');
+      if (typeof o.httpQueryParameterName !== 'string' || o.httpQueryParameterName === '') fail(where, 'httpQueryParameterName', o.httpQueryParameterName, 'must be a non-empty string', "e.g. httpQueryParameterName: 'user'");
       out.httpQueryParameterName = o.httpQueryParameterName;
     }
     return new LoadBalancer({ consistentHash: out });
   }
 
   private static simple(name: string): LoadBalancer {
-    if (!SIMPLE_LOAD_BALANCERS.includes(name)) fail('LoadBalancer', 'simple', name, `must be one of ${SIMPLE_LOAD_BALANCERS.join(', ')}`);
+    if (!SIMPLE_LOAD_BALANCERS.includes(name)) fail('LoadBalancer', 'simple', name, `must be one of ${SIMPLE_LOAD_BALANCERS.join(', ')}`, 'use LoadBalancer.roundRobin(), leastRequest() or random()');
     return new LoadBalancer({ simple: name });
   }
 
@@ -146,19 +146,19 @@ export class LoadBalancer {
     const o = options ?? {};
     const distribute = o.distribute ?? [];
     const failover = o.failover ?? [];
-    if (distribute.length === 0 && failover.length === 0) fail(where, 'options', o, 'locality settings need distribute or failover entries');
+    if (distribute.length === 0 && failover.length === 0) fail(where, 'options', o, 'locality settings need distribute or failover entries', "e.g. failover: [{ from: 'us-east1', to: 'us-west1' }]");
     if (distribute.length > 0 && failover.length > 0) fail(where, 'options', 'distribute,failover', 'istiod refuses distribute and failover together (ValidateLocalityLbSetting)', 'choose one');
     const froms = distribute.map((d) => d.from);
     const badFrom = localities(froms);
-    if (badFrom) fail(where, 'distribute[].from', froms, badFrom);
+    if (badFrom) fail(where, 'distribute[].from', froms, badFrom, "write region/zone/subzone, e.g. from: 'us-east1/us-east1-b/*'");
     distribute.forEach((d, i) => {
       const to = d.to ?? {};
       const badTo = localities(Object.keys(to)) ?? localityWeights(to);
-      if (badTo) fail(where, `distribute[${i}].to`, to, badTo);
+      if (badTo) fail(where, `distribute[${i}].to`, to, badTo, "e.g. to: { 'us-east1/us-east1-b/*': 80, 'us-east1/us-east1-c/*': 20 }");
     });
     failover.forEach((f, i) => {
       const bad = localityFailover(f.from, f.to);
-      if (bad) fail(where, `failover[${i}]`, f, bad);
+      if (bad) fail(where, `failover[${i}]`, f, bad, "name two different regions, e.g. { from: 'us-east1', to: 'us-west1' }");
     });
     const loc: LocalityLbIntent = {
       ...(distribute.length > 0 ? { distribute: distribute.map((d) => ({ from: d.from, to: { ...d.to } })) } : {}),
@@ -244,10 +244,10 @@ export class UpstreamTls {
 
   private static of(mode: string, o: UpstreamTlsOptions): UpstreamTls {
     const where = `UpstreamTls.${mode === 'ISTIO_MUTUAL' ? 'istioMutual' : mode.toLowerCase()}`;
-    if (o.sni !== undefined) check(where, 'sni', o.sni, wildcardDomain, undefined, 'the SNI');
-    if (o.credentialName !== undefined && mode === 'ISTIO_MUTUAL') fail(where, 'credentialName', o.credentialName, 'ISTIO_MUTUAL uses the mesh certificates; a credential is not allowed (istiod)');
+    if (o.sni !== undefined) check(where, 'sni', o.sni, wildcardDomain, "e.g. sni: 'payments.example.com'", 'the SNI');
+    if (o.credentialName !== undefined && mode === 'ISTIO_MUTUAL') fail(where, 'credentialName', o.credentialName, 'ISTIO_MUTUAL uses the mesh certificates; a credential is not allowed (istiod)', 'drop credentialName, or use UpstreamTls.mutual with your own client certificate');
     (o.subjectAltNames ?? []).forEach((n, i) => {
-      if (typeof n !== 'string' || n === '') fail(where, `subjectAltNames[${i}]`, n, 'must be a non-empty string');
+      if (typeof n !== 'string' || n === '') fail(where, `subjectAltNames[${i}]`, n, 'must be a non-empty string', "e.g. subjectAltNames: ['spiffe://cluster.local/ns/shop/sa/payments']");
     });
     let caCertificates: string | undefined;
     if (o.caCertificates !== undefined) {
@@ -308,7 +308,7 @@ export class RetryBudget {
     const o = options ?? {};
     if (o.percent !== undefined) check(where, 'percent', o.percent, percentage, 'a percentage of active requests from 0 to 100, e.g. 20', 'a retry budget percentage');
     if (o.minRetryConcurrency !== undefined && (!Number.isInteger(o.minRetryConcurrency) || o.minRetryConcurrency < 0 || o.minRetryConcurrency > 4294967295)) {
-      fail(where, 'minRetryConcurrency', o.minRetryConcurrency, 'must be an integer within 0..4294967295');
+      fail(where, 'minRetryConcurrency', o.minRetryConcurrency, 'must be an integer within 0..4294967295', 'e.g. minRetryConcurrency: 3, or leave it out for Envoy\'s default');
     }
     return new RetryBudget({ ...(o.percent !== undefined ? { percent: o.percent } : {}), ...(o.minRetryConcurrency !== undefined ? { minRetryConcurrency: o.minRetryConcurrency } : {}) });
   }

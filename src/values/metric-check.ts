@@ -2,6 +2,7 @@ import { Duration } from 'cdk8s';
 import { MetricCheckIntent } from '../model';
 import { istioDurationOf as checkIstioDuration } from '../rules/duration';
 import { fail } from '../private/errors';
+import { nameHint, namespaceHint } from '../private/hints';
 import { flaggerDurationOf as checkFlaggerDuration } from '../rules/duration';
 import { dns1123Label } from '../rules/names';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
@@ -111,25 +112,25 @@ export class MetricCheck implements IIntentConvertible<MetricCheckIntent> {
   public static template(options: TemplateMetricOptions): MetricCheck {
     const where = 'MetricCheck.template';
     const badName = typeof options?.name === 'string' ? dns1123Label(options.name) : 'must be a string';
-    if (badName) fail(where, 'options.name', options?.name, `a metric name ${badName}`);
+    if (badName) fail(where, 'options.name', options?.name, `a metric name ${badName}`, nameHint(options?.name, dns1123Label, 'error-rate'));
     if (BUILTINS.includes(options.name)) {
       fail(where, 'options.name', options.name, 'this is a Flagger builtin metric name', `use MetricCheck.${options.name === 'request-duration' ? 'requestDuration' : 'requestSuccessRate'}`);
     }
     const badTemplate = typeof options.templateName === 'string' ? dns1123Label(options.templateName) : 'must be a string';
-    if (badTemplate) fail(where, 'options.templateName', options.templateName, `a MetricTemplate name ${badTemplate}`);
+    if (badTemplate) fail(where, 'options.templateName', options.templateName, `a MetricTemplate name ${badTemplate}`, nameHint(options.templateName, dns1123Label, 'error-rate'));
     if (options.templateNamespace !== undefined) {
       const badNs = dns1123Label(options.templateNamespace);
-      if (badNs) fail(where, 'options.templateNamespace', options.templateNamespace, `a namespace ${badNs}`);
+      if (badNs) fail(where, 'options.templateNamespace', options.templateNamespace, `a namespace ${badNs}`, `${namespaceHint(options.templateNamespace, dns1123Label)}, or leave templateNamespace out for the canary's namespace`);
     }
     for (const p of ['min', 'max'] as const) {
       const v = options[p];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) fail(where, `options.${p}`, v, 'must be a finite number');
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) fail(where, `options.${p}`, v, 'must be a finite number', `e.g. ${p}: ${p === 'min' ? 0 : 1}`);
     }
     if (options.min === undefined && options.max === undefined) {
       fail(where, 'options', 'no min or max', 'a metric check without a range can never fail', 'set min, max or both');
     }
     if (options.min !== undefined && options.max !== undefined && options.min > options.max) {
-      fail(where, 'options.min', options.min, `min must not exceed max (${options.max}), or no value could pass`);
+      fail(where, 'options.min', options.min, `min must not exceed max (${options.max}), or no value could pass`, `swap them: min: ${options.max}, max: ${options.min}`);
     }
     return new MetricCheck({
       name: options.name,

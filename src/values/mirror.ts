@@ -57,6 +57,6 @@ export class Mirror {
 
 function checkPercent(where: string, options: MirrorOptions): number {
   const p = options?.percent ?? 100;
-  check(where, 'percent', p, percentage, undefined, 'a mirror percentage');
+  check(where, 'percent', p, percentage, "e.g. Mirror.toVersion('v2', { percent: 10 })", 'a mirror percentage');
   return p;
 }

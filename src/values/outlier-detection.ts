@@ -69,12 +69,12 @@ export class OutlierDetection implements IIntentConvertible<OutlierDetectionInte
   public static of(options: OutlierDetectionOptions): OutlierDetection {
     const where = 'OutlierDetection.of';
     const o = options ?? {};
-    checkOptional(where, 'consecutive5xxErrors', o.consecutive5xxErrors, uint32);
-    checkOptional(where, 'consecutiveGatewayErrors', o.consecutiveGatewayErrors, uint32);
-    checkOptional(where, 'interval', o.interval, istioDurationOf);
-    checkOptional(where, 'baseEjectionTime', o.baseEjectionTime, istioDurationOf);
-    checkOptional(where, 'maxEjectionPercent', o.maxEjectionPercent, percentInt);
-    checkOptional(where, 'minHealthPercent', o.minHealthPercent, percentInt);
+    checkOptional(where, 'consecutive5xxErrors', o.consecutive5xxErrors, uint32, 'e.g. consecutive5xxErrors: 5');
+    checkOptional(where, 'consecutiveGatewayErrors', o.consecutiveGatewayErrors, uint32, 'e.g. consecutiveGatewayErrors: 5');
+    checkOptional(where, 'interval', o.interval, istioDurationOf, 'e.g. interval: Duration.seconds(10)');
+    checkOptional(where, 'baseEjectionTime', o.baseEjectionTime, istioDurationOf, 'e.g. baseEjectionTime: Duration.seconds(30)');
+    checkOptional(where, 'maxEjectionPercent', o.maxEjectionPercent, percentInt, 'e.g. maxEjectionPercent: 50');
+    checkOptional(where, 'minHealthPercent', o.minHealthPercent, percentInt, 'e.g. minHealthPercent: 50');
     const intent = compact<OutlierDetectionIntent>({
       consecutive5xxErrors: o.consecutive5xxErrors,
       consecutiveGatewayErrors: o.consecutiveGatewayErrors,

@@ -45,7 +45,7 @@ export class PathMatch implements IIntentConvertible<PathMatchIntent> {
   public static suffix(suffix: string): PathMatch {
     const where = 'PathMatch.suffix';
     if (typeof suffix !== 'string' || suffix.length === 0) fail(where, 'suffix', suffix, 'a path suffix must be a non-empty string', "e.g. PathMatch.suffix('.json')");
-    if (!LITERAL_CHARS.test(suffix)) fail(where, 'suffix', suffix, CHAR_RULE);
+    if (!LITERAL_CHARS.test(suffix)) fail(where, 'suffix', suffix, CHAR_RULE, "e.g. PathMatch.suffix('.json'); for patterns use PathMatch.template('/items/{*}')");
     return new PathMatch({ kind: 'suffix', value: suffix });
   }
 
@@ -66,7 +66,7 @@ export class PathMatch implements IIntentConvertible<PathMatchIntent> {
       fail(where, 'template', template, "a path template must be a string starting with '/'", "e.g. '/api/orders/{*}'");
     }
     const bad = pathTemplate(template);
-    if (bad) fail(where, 'template', template, bad, bad.includes("'{'") ? "write '/a/{*}/b', not '/a/x{*}/b'" : undefined);
+    if (bad) fail(where, 'template', template, bad, bad.includes("'{'") ? "write '/a/{*}/b', not '/a/x{*}/b'" : "e.g. '/api/orders/{*}' or '/files/{**}'");
     if (!containsPathTemplate(template)) {
       fail(where, 'template', template, 'a path template needs at least one {*} or {**} operator', 'use PathMatch.exact for a literal path');
     }
@@ -99,7 +99,7 @@ function checkAbsolute(where: string, path: string): void {
   if (!LITERAL_CHARS.test(path)) {
     const hint = path.includes('{') || path.includes('}') ? 'use PathMatch.template for {*} and {**}'
       : path.includes('*') ? 'use PathMatch.prefix, PathMatch.suffix or PathMatch.template for wildcards'
-        : path.includes('?') ? 'paths are matched without the query string' : undefined;
+        : path.includes('?') ? 'paths are matched without the query string' : 'percent-encode the character, e.g. a space as %20';
     fail(where, 'path', path, CHAR_RULE, hint);
   }
 }

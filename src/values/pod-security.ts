@@ -1,5 +1,6 @@
 import { PodSecurityIntent, RESTRICTED_POD_SECURITY } from '../model';
 import { fail } from '../private/errors';
+import { BOOLEAN_HINT } from '../private/hints';
 
 /**
  * The security settings of the pods a TracedService writes. Every default meets the Pod Security
@@ -57,12 +58,12 @@ export interface PodSecurityOptions {
 /** The pod security intent of `options` over the "restricted" defaults, each field checked. */
 export function podSecurityIntent(where: string, options: PodSecurityOptions | undefined): PodSecurityIntent {
   const o = options ?? {};
-  if (typeof o !== 'object') fail(where, 'props.podSecurity', o, 'must be an object of pod security settings');
+  if (typeof o !== 'object') fail(where, 'props.podSecurity', o, 'must be an object of pod security settings', 'e.g. podSecurity: { readOnlyRootFilesystem: false }, or leave podSecurity out for the restricted defaults');
   for (const k of ['automountServiceAccountToken', 'runAsNonRoot', 'allowPrivilegeEscalation', 'dropAllCapabilities', 'readOnlyRootFilesystem'] as const) {
-    if (o[k] !== undefined && typeof o[k] !== 'boolean') fail(where, `props.podSecurity.${k}`, o[k], 'must be a boolean');
+    if (o[k] !== undefined && typeof o[k] !== 'boolean') fail(where, `props.podSecurity.${k}`, o[k], 'must be a boolean', BOOLEAN_HINT);
   }
   const seccomp = o.seccompProfile ?? RESTRICTED_POD_SECURITY.seccompProfile;
-  if (!['RuntimeDefault', 'Localhost', 'Unconfined'].includes(seccomp)) fail(where, 'props.podSecurity.seccompProfile', seccomp, 'must be RuntimeDefault, Localhost or Unconfined');
+  if (!['RuntimeDefault', 'Localhost', 'Unconfined'].includes(seccomp)) fail(where, 'props.podSecurity.seccompProfile', seccomp, 'must be RuntimeDefault, Localhost or Unconfined', "e.g. seccompProfile: 'RuntimeDefault' (the default)");
   if (seccomp === 'Localhost' && (typeof o.seccompLocalhostProfile !== 'string' || o.seccompLocalhostProfile === '')) {
     fail(where, 'props.podSecurity.seccompLocalhostProfile', o.seccompLocalhostProfile, 'a Localhost seccomp profile needs the profile file (the API server rejects it without)', "e.g. 'profiles/audit.json'");
   }
@@ -70,7 +71,7 @@ export function podSecurityIntent(where: string, options: PodSecurityOptions | u
     fail(where, 'props.podSecurity.seccompLocalhostProfile', o.seccompLocalhostProfile, 'a profile file applies to a Localhost seccomp profile only (the API server rejects it otherwise)', "set seccompProfile: 'Localhost'");
   }
   if (o.runAsUser !== undefined) {
-    if (!Number.isInteger(o.runAsUser) || o.runAsUser < 0 || o.runAsUser > 2147483647) fail(where, 'props.podSecurity.runAsUser', o.runAsUser, 'must be an integer within 0..2147483647');
+    if (!Number.isInteger(o.runAsUser) || o.runAsUser < 0 || o.runAsUser > 2147483647) fail(where, 'props.podSecurity.runAsUser', o.runAsUser, 'must be an integer within 0..2147483647', 'e.g. runAsUser: 1000');
     if (o.runAsUser === 0 && (o.runAsNonRoot ?? true)) {
       fail(where, 'props.podSecurity.runAsUser', 0, 'user 0 is root, which runAsNonRoot forbids (the kubelet refuses to start the container)', 'use a non-root user id, or set runAsNonRoot: false (fails Pod Security "restricted")');
     }

@@ -54,9 +54,9 @@ export class TokenBucket implements IIntentConvertible<TokenBucketIntent> {
     checkTokens(where, 'maxTokens', maxTokens);
     checkTokens(where, 'tokensPerFill', tokensPerFill);
     const bad = fillInterval === undefined ? 'fillInterval is required' : checkIstioDuration(fillInterval);
-    if (bad) fail(where, 'fillInterval', fillInterval, bad);
+    if (bad) fail(where, 'fillInterval', fillInterval, bad, 'e.g. fillInterval: Duration.seconds(1)');
     const tooFast = localRateLimitFillInterval(fillInterval.toMilliseconds({ integral: false }));
-    if (tooFast) fail(where, 'fillInterval', fillInterval, tooFast);
+    if (tooFast) fail(where, 'fillInterval', fillInterval, tooFast, 'e.g. fillInterval: Duration.seconds(1)');
     return new TokenBucket(maxTokens, tokensPerFill, fillInterval);
   }
 
@@ -119,7 +119,7 @@ export class RateLimitDescriptor implements IIntentConvertible<RateLimitDescript
       fail(where, 'prefix', prefix, "a path prefix must start with '/'", "e.g. '/api/payments'");
     }
     if (/[?#\s\u0000-\u001f\u007f]/.test(prefix)) {
-      fail(where, 'prefix', prefix, 'a path prefix holds no query ("?"), fragment ("#"), whitespace or control characters');
+      fail(where, 'prefix', prefix, 'a path prefix holds no query ("?"), fragment ("#"), whitespace or control characters', "e.g. RateLimitDescriptor.pathPrefix('/api', bucket)");
     }
     checkBucket(where, bucket);
     const method = checkMethod(where, options);
@@ -130,8 +130,8 @@ export class RateLimitDescriptor implements IIntentConvertible<RateLimitDescript
   public static header(name: string, value: string, bucket: TokenBucket, options: RateLimitDescriptorOptions = {}): RateLimitDescriptor {
     const where = 'RateLimitDescriptor.header';
     const bad = httpToken(name);
-    if (bad) fail(where, 'name', name, `a header name ${bad}`);
-    if (typeof value !== 'string' || value.length === 0) fail(where, 'value', value, 'a header value must be a non-empty string');
+    if (bad) fail(where, 'name', name, `a header name ${bad}`, "e.g. RateLimitDescriptor.header('x-user-tier', 'free', bucket)");
+    if (typeof value !== 'string' || value.length === 0) fail(where, 'value', value, 'a header value must be a non-empty string', "e.g. RateLimitDescriptor.header('x-user-tier', 'free', bucket)");
     checkBucket(where, bucket);
     const method = checkMethod(where, options);
     return new RateLimitDescriptor(name.toLowerCase(), 'exact', value, `${method ? `${method} ` : ''}header:${name.toLowerCase()}=${value}`, bucket, method);
@@ -168,7 +168,7 @@ function checkMethod(where: string, options: RateLimitDescriptorOptions | undefi
 }
 
 function checkTokens(where: string, property: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1 || v > UINT32_MAX) fail(where, property, v, `must be an integer in 1..${UINT32_MAX}`);
+  if (!Number.isInteger(v) || v < 1 || v > UINT32_MAX) fail(where, property, v, `must be an integer in 1..${UINT32_MAX}`, `e.g. ${property}: 100`);
 }
 
 function checkBucket(where: string, b: TokenBucket): void {

@@ -57,13 +57,13 @@ export class Redirect {
       fail(where, 'options', options, 'a redirect must set uri, authority, scheme or port (istiod rejects an empty redirect)', "e.g. Redirect.to({ uri: '/new' })");
     }
     if (o.uri !== undefined && (typeof o.uri !== 'string' || !o.uri.startsWith('/') || /\s/.test(o.uri))) {
-      fail(where, 'uri', o.uri, "a redirect path starts with '/' and has no whitespace");
+      fail(where, 'uri', o.uri, "a redirect path starts with '/' and has no whitespace", "e.g. uri: '/v2/orders'");
     }
     if (o.authority !== undefined) check(where, 'authority', o.authority, wildcardDomain, 'e.g. "shop.example.com" (set the port with `port`)', 'the authority');
     checkOptional(where, 'scheme', o.scheme, redirectScheme, 'use "http" or "https"');
-    checkOptional(where, 'port', o.port, portRule);
+    checkOptional(where, 'port', o.port, portRule, 'e.g. port: 8443, or leave port out');
     const code = o.code ?? 301;
-    check(where, 'code', code, translatedRedirectCode);
+    check(where, 'code', code, translatedRedirectCode, 'e.g. code: 301 (the default) or 308');
     return new Redirect({
       ...(o.uri !== undefined ? { uri: o.uri } : {}),
       ...(o.authority !== undefined ? { authority: o.authority } : {}),
@@ -109,8 +109,8 @@ export class DirectResponse {
   /** A fixed response. */
   public static of(options: DirectResponseOptions): DirectResponse {
     const where = 'DirectResponse.of';
-    check(where, 'status', options?.status, responseStatus);
-    checkOptional(where, 'body', options.body, directResponseBody);
+    check(where, 'status', options?.status, responseStatus, 'e.g. DirectResponse.of({ status: 503 })');
+    checkOptional(where, 'body', options.body, directResponseBody, "shorten the body, e.g. body: 'service unavailable'");
     return new DirectResponse({ status: options.status, ...(options.body !== undefined ? { body: options.body } : {}) });
   }
 

@@ -81,7 +81,7 @@ export class RetryOn {
     const named = NAMED.get(token);
     if (named) return named;
     if (retryOnToken(token)) {
-      fail('RetryOn.of', 'token', token, `unknown retryOn token; allowed: ${RETRY_ON_POLICIES.join(', ')} or a known HTTP status code`);
+      fail('RetryOn.of', 'token', token, `unknown retryOn token; allowed: ${RETRY_ON_POLICIES.join(', ')} or a known HTTP status code`, 'use a RetryOn constant such as RetryOn.FIVE_XX, or RetryOn.statusCode(503)');
     }
     if (/^[0-9]+$/.test(token)) return RetryOn.statusCode(Number(token));
     // Any other token Istio reads with strconv.Atoi as a known status ("+503"): kept as written.
@@ -91,7 +91,7 @@ export class RetryOn {
   /** Parses a comma-separated retryOn list, e.g. `'5xx,reset'`, token by token. */
   public static parse(list: string): RetryOn[] {
     if (typeof list !== 'string' || list.length === 0) {
-      fail('RetryOn.parse', 'list', list, 'a retryOn list must be a non-empty comma-separated string');
+      fail('RetryOn.parse', 'list', list, 'a retryOn list must be a non-empty comma-separated string', "e.g. RetryOn.parse('5xx,reset,connect-failure')");
     }
     return list.split(',').map((t) => RetryOn.of(t));
   }
@@ -159,11 +159,11 @@ export class RetryPolicy implements IIntentConvertible<RetryIntent> {
     const where = 'RetryPolicy.of';
     const { attempts, perTryTimeout, retryOn } = options ?? ({} as RetryPolicyOptions);
     if (!Number.isInteger(attempts) || attempts < 0 || attempts > INT32_MAX) {
-      fail(where, 'attempts', attempts, `attempts must be an integer in 0..${INT32_MAX}`);
+      fail(where, 'attempts', attempts, `attempts must be an integer in 0..${INT32_MAX}`, 'e.g. attempts: 3');
     }
     if (perTryTimeout !== undefined) {
       const bad = istioDurationOf(perTryTimeout);
-      if (bad) fail(where, 'perTryTimeout', perTryTimeout, bad);
+      if (bad) fail(where, 'perTryTimeout', perTryTimeout, bad, 'e.g. perTryTimeout: Duration.seconds(2)');
     }
     if (attempts === 0 && (perTryTimeout !== undefined || (retryOn !== undefined && retryOn.length > 0))) {
       fail(where, 'attempts', attempts, 'with attempts 0 (retries off), neither perTryTimeout nor retryOn may be set', 'use RetryPolicy.none(), or set attempts to at least 1');
@@ -171,7 +171,7 @@ export class RetryPolicy implements IIntentConvertible<RetryIntent> {
     const seen = new Set<string>();
     for (const [i, r] of (retryOn ?? []).entries()) {
       if (!(RetryOn.isRetryOn(r))) fail(where, `retryOn[${i}]`, r, 'must be a RetryOn', 'e.g. RetryOn.FIVE_XX or RetryOn.of("5xx")');
-      if (seen.has(r.token)) fail(where, `retryOn[${i}]`, r.token, 'retryOn tokens must be unique');
+      if (seen.has(r.token)) fail(where, `retryOn[${i}]`, r.token, 'retryOn tokens must be unique', 'drop the repeated token');
       seen.add(r.token);
     }
     return new RetryPolicy({ attempts, retryOn: (retryOn ?? []).map((r) => r.token), ...(perTryTimeout ? { perTryTimeout: perTryTimeout.toMilliseconds() } : {}) }, perTryTimeout);

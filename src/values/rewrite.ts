@@ -55,7 +55,7 @@ export class Rewrite {
       fail(where, 'uri', options.uri, rewriteUri(options.uri)!, "e.g. '/' or '/api/'");
     }
     if (options.authority !== undefined) {
-      check(where, 'authority', options.authority, headerValue);
+      check(where, 'authority', options.authority, headerValue, "e.g. authority: 'orders.example.com'");
       const host = options.authority.replace(/:[0-9]+$/, '');
       check(where, 'authority', host, wildcardDomain, 'e.g. "api.example.com"', 'the authority host');
     }

@@ -59,8 +59,8 @@ export class RoutePath {
 }
 
 function check(where: string, path: string): void {
-  if (typeof path !== 'string' || !path.startsWith('/')) fail(where, 'path', path, "a path must start with '/'");
-  if (path.length > 1024) fail(where, 'path', path, 'a path is at most 1024 characters');
+  if (typeof path !== 'string' || !path.startsWith('/')) fail(where, 'path', path, "a path must start with '/'", "e.g. RoutePath.prefix('/api')");
+  if (path.length > 1024) fail(where, 'path', path, 'a path is at most 1024 characters', 'shorten the path, e.g. match its first segments with RoutePath.prefix');
   if (/[?#]/.test(path)) fail(where, 'path', path, 'a path never includes the query string or fragment', 'leave out what follows "?" or "#"');
   if (!PATH_CHARS.test(path)) {
     fail(where, 'path', path, "a path holds RFC 3986 path characters only (no spaces, no '*', '{' or '}': wildcards are not matched literally)", 'percent-encode the character');

@@ -126,7 +126,7 @@ export class HeaderMatch implements IIntentConvertible<HeaderMatchIntent> {
 
 function checkNonEmpty(where: string, value: string, what: string): void {
   if (typeof value !== 'string' || value.length === 0) {
-    fail(where, 'value', value, `${what} needs a non-empty string`);
+    fail(where, 'value', value, `${what} needs a non-empty string`, "e.g. StringMatch.prefix('/api')");
   }
 }
 
@@ -143,5 +143,5 @@ function checkRegex(where: string, pattern: string): void {
   const bad = matchRegex(pattern);
   if (!bad) return;
   const shown = typeof pattern === 'string' && pattern.length > 60 ? `${pattern.slice(0, 40)}... (${pattern.length} characters)` : pattern;
-  fail(where, 'pattern', shown, bad, bad.includes('RE2') ? 'rewrite the pattern without lookarounds or backreferences' : undefined);
+  fail(where, 'pattern', shown, bad, bad.includes('RE2') ? 'rewrite the pattern without lookarounds or backreferences' : "e.g. '^/api/v[0-9]+/' (RE2 syntax)");
 }

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { AutoscalingIntent, DisruptionBudgetIntent, EnvKeyRefIntent, ProbeIntent, TopologySpreadIntent, VersionIntent, VolumeIntent, WorkloadIntent } from '../model';
 import { fail } from '../private/errors';
+import { BOOLEAN_HINT, nameHint } from '../private/hints';
 import { brand, hasBrand } from '../private/value-brand';
 import { check } from '../rules/check';
 import { dns1123Subdomain } from '../rules/names';
@@ -72,7 +73,7 @@ export class Probe {
   public static httpGet(path: string, options: HttpProbeOptions = {}): Probe {
     const where = 'Probe.httpGet';
     if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path)) fail(where, 'path', path, "a probe path must start with '/' and contain no whitespace", "e.g. '/healthz'");
-    if (options.scheme !== undefined && options.scheme !== 'HTTP' && options.scheme !== 'HTTPS') fail(where, 'options.scheme', options.scheme, 'must be HTTP or HTTPS');
+    if (options.scheme !== undefined && options.scheme !== 'HTTP' && options.scheme !== 'HTTPS') fail(where, 'options.scheme', options.scheme, 'must be HTTP or HTTPS', "e.g. { scheme: 'HTTPS' }, or leave scheme out for HTTP");
     const port = probePort(where, options.port);
     return new Probe({ httpGet: { path, ...(port !== undefined ? { port } : {}), ...(options.scheme ? { scheme: options.scheme } : {}) }, ...timings(where, options) });
   }
@@ -81,7 +82,7 @@ export class Probe {
   public static grpc(options: GrpcProbeOptions = {}): Probe {
     const where = 'Probe.grpc';
     const port = probePort(where, options.port);
-    if (options.service !== undefined && (typeof options.service !== 'string' || options.service.length === 0)) fail(where, 'options.service', options.service, 'a gRPC service name must be a non-empty string');
+    if (options.service !== undefined && (typeof options.service !== 'string' || options.service.length === 0)) fail(where, 'options.service', options.service, 'a gRPC service name must be a non-empty string', "e.g. service: 'grpc.health.v1.Health', or leave it out for the server's overall health");
     return new Probe({ grpc: { ...(port !== undefined ? { port } : {}), ...(options.service !== undefined ? { service: options.service } : {}) }, ...timings(where, options) });
   }
 
@@ -112,7 +113,7 @@ export class Probe {
 }
 
 function probePort(where: string, port: number | undefined): number | undefined {
-  if (port !== undefined) check(where, 'options.port', port, portRule);
+  if (port !== undefined) check(where, 'options.port', port, portRule, "e.g. port: 8080, or leave it out to probe the service's primary port");
   return port;
 }
 
@@ -123,13 +124,13 @@ function timings(where: string, o: ProbeTimingOptions): Omit<ProbeIntent, 'httpG
     if (d === undefined) continue;
     if (!(d instanceof Duration)) fail(where, `options.${option}`, d, 'must be a Duration', 'e.g. Duration.seconds(10)');
     const s = d.toSeconds({ integral: false });
-    if (!Number.isInteger(s)) fail(where, `options.${option}`, d.toHumanString(), 'a probe timing is whole seconds');
-    check(where, `options.${option}`, s, (v) => probeField(field, v));
+    if (!Number.isInteger(s)) fail(where, `options.${option}`, d.toHumanString(), 'a probe timing is whole seconds', 'e.g. Duration.seconds(10)');
+    check(where, `options.${option}`, s, (v) => probeField(field, v), `e.g. ${option}: Duration.seconds(10)`);
     out[field] = s;
   }
   for (const field of ['failureThreshold', 'successThreshold'] as const) {
     if (o[field] === undefined) continue;
-    check(where, `options.${field}`, o[field], (v) => probeField(field, v));
+    check(where, `options.${field}`, o[field], (v) => probeField(field, v), `e.g. ${field}: ${field === 'successThreshold' ? 1 : 3}`);
     out[field] = o[field];
   }
   return out;
@@ -179,7 +180,7 @@ export class Volume {
   public static fromConfigMap(name: string, configMapName: string, options: KeyVolumeOptions = {}): Volume {
     const where = 'Volume.fromConfigMap';
     volumeName(where, name);
-    check(where, 'configMapName', configMapName, dns1123Subdomain, undefined, 'a ConfigMap name');
+    check(where, 'configMapName', configMapName, dns1123Subdomain, nameHint(configMapName, dns1123Subdomain, 'orders-config'), 'a ConfigMap name');
     return new Volume({ name, configMap: { name: configMapName, ...keyOptions(where, options) } });
   }
 
@@ -187,7 +188,7 @@ export class Volume {
   public static fromSecret(name: string, secretName: string, options: KeyVolumeOptions = {}): Volume {
     const where = 'Volume.fromSecret';
     volumeName(where, name);
-    check(where, 'secretName', secretName, dns1123Subdomain, undefined, 'a Secret name');
+    check(where, 'secretName', secretName, dns1123Subdomain, nameHint(secretName, dns1123Subdomain, 'orders-secrets'), 'a Secret name');
     return new Volume({ name, secret: { secretName, ...keyOptions(where, options) } });
   }
 
@@ -195,10 +196,10 @@ export class Volume {
   public static emptyDir(name: string, options: EmptyDirOptions = {}): Volume {
     const where = 'Volume.emptyDir';
     volumeName(where, name);
-    if (options.memory !== undefined && typeof options.memory !== 'boolean') fail(where, 'options.memory', options.memory, 'must be a boolean');
+    if (options.memory !== undefined && typeof options.memory !== 'boolean') fail(where, 'options.memory', options.memory, 'must be a boolean', BOOLEAN_HINT);
     if (options.sizeLimit !== undefined) {
       const bad = quantity(options.sizeLimit);
-      if (bad) fail(where, 'options.sizeLimit', options.sizeLimit, bad, quantityHint(options.sizeLimit));
+      if (bad) fail(where, 'options.sizeLimit', options.sizeLimit, bad, quantityHint(options.sizeLimit) ?? 'e.g. "64Mi"');
     }
     return new Volume({ name, emptyDir: { ...(options.memory ? { medium: 'Memory' as const } : {}), ...(options.sizeLimit !== undefined ? { sizeLimit: options.sizeLimit } : {}) } });
   }
@@ -224,26 +225,26 @@ export class Volume {
 }
 
 function volumeName(where: string, name: string): void {
-  check(where, 'name', name, podVolumeName);
+  check(where, 'name', name, podVolumeName, nameHint(name, podVolumeName, 'config'));
 }
 
 function keyOptions(where: string, o: KeyVolumeOptions): { optional?: boolean; items?: { key: string; path: string }[] } {
   const out: { optional?: boolean; items?: { key: string; path: string }[] } = {};
   if (o.optional !== undefined) {
-    if (typeof o.optional !== 'boolean') fail(where, 'options.optional', o.optional, 'must be a boolean');
+    if (typeof o.optional !== 'boolean') fail(where, 'options.optional', o.optional, 'must be a boolean', BOOLEAN_HINT);
     out.optional = o.optional;
   }
   if (o.items !== undefined) {
     const keys = Object.keys(o.items).sort();
-    if (keys.length === 0) fail(where, 'options.items', o.items, 'list at least one key, or omit items to project every key');
+    if (keys.length === 0) fail(where, 'options.items', o.items, 'list at least one key, or omit items to project every key', "e.g. items: { 'app.yaml': 'config/app.yaml' }");
     const paths = new Set<string>();
     out.items = keys.map((key) => {
-      check(where, 'options.items', key, configMapKey, undefined, 'a key');
+      check(where, 'options.items', key, configMapKey, "e.g. 'app.yaml'", 'a key');
       const path = o.items![key];
       if (typeof path !== 'string' || path === '' || path.startsWith('/') || path.split('/').includes('..')) {
-        fail(where, `options.items.${key}`, path, "a file path must be relative, without '..' elements");
+        fail(where, `options.items.${key}`, path, "a file path must be relative, without '..' elements", "e.g. 'config/app.yaml'");
       }
-      if (paths.has(path)) fail(where, `options.items.${key}`, path, 'two keys would write the same file');
+      if (paths.has(path)) fail(where, `options.items.${key}`, path, 'two keys would write the same file', 'give each key its own file path');
       paths.add(path);
       return { key, path };
     });
@@ -292,15 +293,15 @@ export class EnvKeyRef {
 }
 
 function keyRef(where: string, property: string, name: string, key: string, o: EnvKeyRefOptions): { name: string; key: string; optional?: boolean } {
-  check(where, property, name, dns1123Subdomain, undefined, 'an object name');
-  check(where, 'key', key, configMapKey);
-  if (o.optional !== undefined && typeof o.optional !== 'boolean') fail(where, 'options.optional', o.optional, 'must be a boolean');
+  check(where, property, name, dns1123Subdomain, nameHint(name, dns1123Subdomain, 'orders-config'), 'an object name');
+  check(where, 'key', key, configMapKey, "e.g. 'DATABASE_URL' or 'app.yaml'");
+  if (o.optional !== undefined && typeof o.optional !== 'boolean') fail(where, 'options.optional', o.optional, 'must be a boolean', BOOLEAN_HINT);
   return { name, key, ...(o.optional !== undefined ? { optional: o.optional } : {}) };
 }
 
 /** Checks a mount path (used by TracedService for each mount). */
 export function checkMountPath(where: string, property: string, path: string): void {
-  check(where, property, path, mountPathRule);
+  check(where, property, path, mountPathRule, "e.g. '/etc/orders'");
 }
 
 /**
@@ -396,8 +397,8 @@ export class DisruptionBudget {
   }
 
   private static bound(where: string, field: 'maxUnavailable' | 'minAvailable', count: number, o: DisruptionBudgetEvictionOptions): DisruptionBudget {
-    check(where, 'count', count, (v) => disruptionCount(field, v));
-    if (o.evictUnhealthyPods !== undefined && typeof o.evictUnhealthyPods !== 'boolean') fail(where, 'options.evictUnhealthyPods', o.evictUnhealthyPods, 'must be a boolean');
+    check(where, 'count', count, (v) => disruptionCount(field, v), `e.g. DisruptionBudget.${field}(1)`);
+    if (o.evictUnhealthyPods !== undefined && typeof o.evictUnhealthyPods !== 'boolean') fail(where, 'options.evictUnhealthyPods', o.evictUnhealthyPods, 'must be a boolean', BOOLEAN_HINT);
     return new DisruptionBudget({ [field]: count, ...(o.evictUnhealthyPods !== undefined ? { evictUnhealthyPods: o.evictUnhealthyPods } : {}) });
   }
 
@@ -613,12 +614,12 @@ function commandList(where: string, property: string, list: readonly string[] | 
 }
 
 function autoscaling(where: string, property: string, o: AutoscalingOptions): AutoscalingIntent {
-  if (typeof o !== 'object' || o === null) fail(where, property, o, 'must be an object with maxReplicas');
+  if (typeof o !== 'object' || o === null) fail(where, property, o, 'must be an object with maxReplicas', 'e.g. { maxReplicas: 5 }');
   const min = o.minReplicas ?? 2;
   const [bad] = autoscalingReplicas(min, o.maxReplicas);
-  if (bad) fail(where, `${property}.${bad.property}`, bad.property === 'minReplicas' ? min : o.maxReplicas, bad.rule);
+  if (bad) fail(where, `${property}.${bad.property}`, bad.property === 'minReplicas' ? min : o.maxReplicas, bad.rule, `e.g. minReplicas: 2, maxReplicas: ${Math.max(5, Number.isInteger(min) ? min : 0)}`);
   for (const k of ['cpuUtilization', 'memoryUtilization'] as const) {
-    if (o[k] !== undefined) check(where, `${property}.${k}`, o[k], utilizationTarget);
+    if (o[k] !== undefined) check(where, `${property}.${k}`, o[k], utilizationTarget, `e.g. ${k}: 80`);
   }
   const cpu = o.cpuUtilization ?? (o.memoryUtilization === undefined ? 80 : undefined);
   return { minReplicas: min, maxReplicas: o.maxReplicas, ...(cpu !== undefined ? { cpuUtilization: cpu } : {}), ...(o.memoryUtilization !== undefined ? { memoryUtilization: o.memoryUtilization } : {}) };
@@ -649,25 +650,25 @@ export function podsDisruptionBudget(where: string, property: string, b: Disrupt
 
 function disruptionBudget(where: string, o: DisruptionBudgetOptions, replicas: number, version: string | undefined, property = 'props.disruptionBudget'): DisruptionBudgetIntent {
   if (o.maxUnavailable !== undefined && o.minAvailable !== undefined) {
-    fail(where, property, o, 'set maxUnavailable or minAvailable, not both (the API server rejects both)');
+    fail(where, property, o, 'set maxUnavailable or minAvailable, not both (the API server rejects both)', 'keep one of the two, e.g. DisruptionBudget.maxUnavailable(1)');
   }
-  if (o.evictUnhealthyPods !== undefined && typeof o.evictUnhealthyPods !== 'boolean') fail(where, `${property}.evictUnhealthyPods`, o.evictUnhealthyPods, 'must be a boolean');
+  if (o.evictUnhealthyPods !== undefined && typeof o.evictUnhealthyPods !== 'boolean') fail(where, `${property}.evictUnhealthyPods`, o.evictUnhealthyPods, 'must be a boolean', BOOLEAN_HINT);
   const field = o.minAvailable !== undefined ? 'minAvailable' : 'maxUnavailable';
   const value = o.minAvailable ?? o.maxUnavailable ?? 1;
   const bad = disruptionBound(field, value, replicas);
-  if (bad) fail(where, `${property}.${field}`, value, version !== undefined ? `${bad} (version ${version})` : bad);
+  if (bad) fail(where, `${property}.${field}`, value, version !== undefined ? `${bad} (version ${version})` : bad, 'e.g. DisruptionBudget.maxUnavailable(1), or run more replicas');
   return { [field]: value, unhealthyPodEvictionPolicy: o.evictUnhealthyPods === false ? 'IfHealthyBudget' : 'AlwaysAllow' };
 }
 
 function probe(where: string, property: string, kind: ProbeKind, p: Probe): ProbeIntent {
   if (!(p instanceof Probe)) fail(where, property, p, 'must be a Probe', "e.g. Probe.httpGet('/healthz')");
   const intent = p.toIntent();
-  check(where, `${property}.successThreshold`, intent.successThreshold ?? 1, (v) => probeSuccessThreshold(kind, v));
+  check(where, `${property}.successThreshold`, intent.successThreshold ?? 1, (v) => probeSuccessThreshold(kind, v), 'drop successThreshold (it must stay 1 except on a readiness probe)');
   return intent;
 }
 
 function volumes(where: string, list: readonly VolumeMountOptions[]): VolumeIntent[] {
-  if (!Array.isArray(list)) fail(where, 'props.volumes', list, 'must be a list of { volume, mountPath }');
+  if (!Array.isArray(list)) fail(where, 'props.volumes', list, 'must be a list of { volume, mountPath }', "e.g. volumes: [{ volume: Volume.fromConfigMap('config', 'orders-config'), mountPath: '/etc/orders' }]");
   const names = new Set<string>();
   const paths = new Set<string>();
   return list.map((m, i) => {
@@ -675,10 +676,10 @@ function volumes(where: string, list: readonly VolumeMountOptions[]): VolumeInte
     if (!(m?.volume instanceof Volume)) fail(where, `${p}.volume`, m?.volume, 'must be a Volume', "e.g. Volume.emptyDir('tmp')");
     checkMountPath(where, `${p}.mountPath`, m.mountPath);
     if (names.has(m.volume.name)) fail(where, `${p}.volume`, m.volume.name, 'volume names must be unique in a pod', 'give each volume its own name');
-    if (paths.has(m.mountPath)) fail(where, `${p}.mountPath`, m.mountPath, 'mount paths must be unique in a container (the API server rejects a second mount at the same path)');
+    if (paths.has(m.mountPath)) fail(where, `${p}.mountPath`, m.mountPath, 'mount paths must be unique in a container (the API server rejects a second mount at the same path)', 'mount each volume at its own path');
     names.add(m.volume.name);
     paths.add(m.mountPath);
-    if (m.readOnly !== undefined && typeof m.readOnly !== 'boolean') fail(where, `${p}.readOnly`, m.readOnly, 'must be a boolean');
+    if (m.readOnly !== undefined && typeof m.readOnly !== 'boolean') fail(where, `${p}.readOnly`, m.readOnly, 'must be a boolean', BOOLEAN_HINT);
     if (m.readOnly === false && m.volume.alwaysReadOnly) {
       fail(where, `${p}.readOnly`, false, 'ConfigMap and Secret volumes are always mounted read-only by the kubelet, so a writable mount would not be', 'use an emptyDir for files the container writes');
     }
@@ -687,9 +688,9 @@ function volumes(where: string, list: readonly VolumeMountOptions[]): VolumeInte
 }
 
 function envKeyRefs(where: string, refs: { readonly [name: string]: EnvKeyRef }, taken: ReadonlySet<string>): EnvKeyRefIntent[] {
-  if (typeof refs !== 'object' || refs === null) fail(where, 'props.envFromKeys', refs, 'must be an object of variable name → EnvKeyRef');
+  if (typeof refs !== 'object' || refs === null) fail(where, 'props.envFromKeys', refs, 'must be an object of variable name → EnvKeyRef', "e.g. envFromKeys: { DATABASE_URL: EnvKeyRef.secret('orders-db', 'url') }");
   return Object.keys(refs).sort().map((name) => {
-    check(where, 'props.envFromKeys', name, envVarName);
+    check(where, 'props.envFromKeys', name, envVarName, "e.g. 'DATABASE_URL'");
     if (taken.has(name)) fail(where, 'props.envFromKeys', name, `${name} is already set (by env or by TracedService itself)`, 'set each variable once');
     const ref = refs[name];
     if (!(ref instanceof EnvKeyRef)) fail(where, `props.envFromKeys.${name}`, ref, 'must be an EnvKeyRef', "e.g. EnvKeyRef.secret('db', 'password')");
@@ -699,8 +700,8 @@ function envKeyRefs(where: string, refs: { readonly [name: string]: EnvKeyRef },
 
 function topologySpread(where: string, o: TopologySpreadOptions): TopologySpreadIntent {
   const maxSkew = o.maxSkew ?? 1;
-  if (!Number.isInteger(maxSkew) || maxSkew < 1 || maxSkew > INT32_MAX) fail(where, 'props.topologySpread.maxSkew', maxSkew, 'maxSkew must be an integer of at least 1');
+  if (!Number.isInteger(maxSkew) || maxSkew < 1 || maxSkew > INT32_MAX) fail(where, 'props.topologySpread.maxSkew', maxSkew, 'maxSkew must be an integer of at least 1', 'e.g. maxSkew: 1 (the default)');
   const when = o.whenUnsatisfiable ?? 'ScheduleAnyway';
-  if (when !== 'DoNotSchedule' && when !== 'ScheduleAnyway') fail(where, 'props.topologySpread.whenUnsatisfiable', when, 'must be DoNotSchedule or ScheduleAnyway');
+  if (when !== 'DoNotSchedule' && when !== 'ScheduleAnyway') fail(where, 'props.topologySpread.whenUnsatisfiable', when, 'must be DoNotSchedule or ScheduleAnyway', "e.g. whenUnsatisfiable: 'DoNotSchedule', or leave it out for 'ScheduleAnyway'");
   return { maxSkew, whenUnsatisfiable: when };
 }

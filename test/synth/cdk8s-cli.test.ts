@@ -116,7 +116,7 @@ MeshApp.run(() => {
     const good = read(dir);
     const r = spawnSync(CDK8S, ['synth'], { cwd: dir, encoding: 'utf8', env: { ...ENV, BAD: 'construct' } });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/^\[escape\] props.outputDir: "..\/elsewhere" is invalid: it must be a relative folder inside the app outdir\.\n/m);
+    expect(r.stderr).toMatch(/^\[escape\] props.outputDir: "..\/elsewhere" is invalid: it must be a relative folder inside the app outdir\. Hint: e\.g\. outputDir: 'mesh' \(written under the app's outdir\)\n/m);
     expect(r.stderr.slice(0, r.stderr.indexOf('Error: command'))).not.toMatch(/\n\s+at /);
     expect(read(dir)).toBe(good);
   });
