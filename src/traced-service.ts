@@ -4,7 +4,7 @@ import { PodSecurityOptions, podSecurityIntent } from './values/pod-security';
 import { VersionWorkloadOptions, WorkloadOptions, workloadParts } from './values/workload';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
-import { MeshNamespace } from './mesh-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
 import type { IMeshNamespace } from './adopted-namespace';
 import { EnvVarIntent, IWorkloadIdentity, ProbeIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { isHttpProtocol, portProtocol } from './rules/protocol';
@@ -117,7 +117,10 @@ const FIXED_ENV_HINTS: { readonly [name: string]: string } = {
  * command/args, autoscaling, disruption budget, zone spread) are {@link WorkloadOptions}.
  */
 export interface TracedServiceProps extends WorkloadOptions {
-  /** The mesh namespace the service runs in. */
+  /**
+   * The mesh namespace the service runs in: a MeshNamespace, an adopted one (`MeshNamespace.fromName`)
+   * or any other {@link IMeshNamespace} whose mesh's model declares or adopts the namespace.
+   */
   readonly namespace: IMeshNamespace;
   /**
    * The service name: Service, ServiceAccount and `app` label. A DNS-1123 label.
@@ -232,11 +235,10 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     super(scope, id);
     addBrand(this, TRACED_SERVICE_SYMBOL);
     this.meshNamespace = props.namespace;
-    if (!props.namespace || !MeshNamespace.isIMeshNamespace(props.namespace)) {
-      fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
-    }
-    this.mesh = props.namespace.mesh;
-    this.namespace = props.namespace.name;
+    // Any IMeshNamespace whose mesh's model declares or adopts it (an app's own class too).
+    const ns = requireMeshNamespace(this, 'props.namespace', props.namespace);
+    this.mesh = ns.mesh;
+    this.namespace = ns.name;
     this.name = props.name ?? toDnsLabel(id === 'Default' && scope.node.id !== '' ? scope.node.id : id);
     const badName = dns1035Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
-import { MeshNamespace } from './mesh-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
 import type { IMeshNamespace } from './adopted-namespace';
 import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
@@ -11,7 +11,10 @@ import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Security settings of one namespace. */
 export interface NamespaceSecurityOptions {
-  /** The namespace. */
+  /**
+   * The namespace: a MeshNamespace, an adopted one (`MeshNamespace.fromName`) or any other
+   * {@link IMeshNamespace} whose mesh's model declares or adopts it.
+   */
   readonly namespace: IMeshNamespace;
   /**
    * Render a real default deny: an ALLOW policy that matches nothing (`default-deny`), so a request
@@ -172,7 +175,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   }
 
   private secureNamespace(property: string, options: NamespaceSecurityOptions): void {
-    if (!options || !MeshNamespace.isIMeshNamespace(options.namespace)) fail(this, `${property}.namespace`, options?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)');
+    requireMeshNamespace(this, `${property}.namespace`, options?.namespace);
     const ns = options.namespace;
     if (ns.mesh !== this.mesh) fail(this, `${property}.namespace`, ns.name, 'the namespace belongs to another mesh');
     if (ns.name === this.mesh.rootNamespace) {
