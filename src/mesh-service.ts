@@ -3,6 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { meshNamespaceHandle, requireMeshNamespace } from './mesh-namespace-handle';
+import { flaggerNameClashes } from './flagger-name-clash';
 import type { IMeshNamespace } from './adopted-namespace';
 import { IWorkloadIdentity, ServiceIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
@@ -206,6 +207,8 @@ export class MeshService extends Construct implements IMeshService {
       });
       // Deny by default: in a namespace of its own, only an ALLOW policy selecting it denies unknown callers.
       if (ns.namespace === undefined) self.node.addValidation({ validate: () => (self.warnIfOpen(), []) });
+      // Flagger's names and primary pod label for a progressive service of the namespace
+      self.node.addValidation({ validate: () => flaggerNameClashes(self.mesh, self, 'attrs.name', 'attrs.selector') });
       return {
         ...ns,
         intent: {
@@ -247,6 +250,7 @@ export class MeshService extends Construct implements IMeshService {
       });
       // Read again at synth: a change made after this call would not be in the mesh objects.
       self.node.addValidation({ validate: () => changedSinceAdoption(self, ns.name, props, adopted) });
+      self.node.addValidation({ validate: () => flaggerNameClashes(self.mesh, self, 'props.service', 'props.deployments') });
       // The data plane's Service labels depend on the final intent (a waypoint): set at synth.
       const service = apiObjectOf(props.service)!;
       const label = () => self.labelAdoptedService(service);

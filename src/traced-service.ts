@@ -5,6 +5,7 @@ import { VersionWorkloadOptions, WorkloadOptions, workloadParts } from './values
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
 import { requireMeshNamespace } from './mesh-namespace-handle';
+import { flaggerNameClashes } from './flagger-name-clash';
 import type { IMeshNamespace } from './adopted-namespace';
 import { EnvVarIntent, IWorkloadIdentity, ProbeIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { isHttpProtocol, portProtocol } from './rules/protocol';
@@ -417,6 +418,9 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
     this.mesh.addMember(this);
+    // Flagger's names for a progressive service of this namespace (<x>-primary, <x>-canary): at synth,
+    // so the order in which this service and the progressive route are declared does not matter.
+    this.node.addValidation({ validate: () => flaggerNameClashes(this.mesh, this, 'props.name') });
   }
 
   /**
