@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   CanaryAnalysis, CanaryRoute, Destination, MeshApp, MeshChart, MeshNamespace, MeshService, MeshSynthError, MeshTesting, MetricCheck, TracedService,
@@ -82,6 +83,22 @@ describe('Flagger\'s <x>-primary and <x>-canary names are refused for other serv
     const { errors } = MeshTesting.synth(chart);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ path: 'test/Legacy', message: expect.stringMatching(/^attrs\.selector: "app: order-service-primary" is invalid: order-service in namespace production is delivered progressively by Flagger \(test\/OrderRoute\), which labels its primary pods app: order-service-primary: .*PodDisruptionBudget would select this service's pods too\. Hint: /) });
+  });
+
+  test('GIVEN Deployments and a Service the app writes itself, adopted as order-service-canary THEN the adopted Service is refused', () => {
+    const chart = Testing.chart();
+    const { production, order } = buildOrderWorkload(chart);
+    progressiveRoute(chart, order);
+    const sa = new kplus.ServiceAccount(chart, 'CanarySa', { metadata: { name: 'order-service-canary', namespace: 'production' } });
+    const deployment = new kplus.Deployment(chart, 'CanaryV1', { metadata: { name: 'order-service-canary-v1', namespace: 'production' }, serviceAccount: sa, replicas: 1, containers: [{ image: 'registry.example.com/c:1.0.0', portNumber: 8080 }] });
+    deployment.podMetadata.addLabel('app', 'order-service-canary');
+    deployment.podMetadata.addLabel('version', 'v1');
+    const svc = new kplus.Service(chart, 'CanaryService', { metadata: { name: 'order-service-canary', namespace: 'production' }, ports: [{ name: 'http', port: 8080, targetPort: 8080 }] });
+    svc.selectLabel('app', 'order-service-canary');
+    MeshService.fromWorkloads(chart, 'Adopted', { namespace: production, service: svc, deployments: [deployment] });
+    const { errors } = MeshTesting.synth(chart);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ path: 'test/Adopted', message: expect.stringMatching(/^props\.service: "order-service-canary" is invalid: order-service in namespace production is delivered progressively by Flagger \(test\/OrderRoute\), which generates the Service and DestinationRule order-service-canary there and would replace this service's own\. Hint: rename order-service-canary/) });
   });
 
   test('GIVEN the same names when order-service is not progressive, or in another namespace THEN nothing is refused', () => {
