@@ -37,6 +37,9 @@ const project = new typescript.TypeScriptProject({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       collectCoverage: false,
       testEnvironment: 'node',
+      // one temporary folder per run (TMPDIR), removed at the end: test/jest-global-tmpdir.ts
+      globalSetup: '<rootDir>/test/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/test/jest-global-teardown.ts',
     },
   },
   tsconfig: {

@@ -11,8 +11,12 @@ import { namespaceWaypoint, Waypoint } from './waypoint';
 
 /**
  * A namespace of the mesh, as the constructs that place objects in a namespace take it: a
- * {@link MeshNamespace} the app writes, or one adopted with `MeshNamespace.fromName` (it exists
- * already: a Helm chart or another repository creates it).
+ * {@link MeshNamespace} the app writes, one adopted with `MeshNamespace.fromName` (it exists
+ * already: a Helm chart or another repository creates it), or a class of your own. Every construct
+ * reads only `mesh` and `name`, and requires the mesh's model to declare or adopt `name`: a class of
+ * your own either delegates to a MeshNamespace or an adopted one, or declares the namespace itself
+ * (`mesh.model.addNamespace`, `mesh.registerOwner(namespaceOwner(name), this)` for the objects the
+ * mesh renders there, and `mesh.addMember(this)` so `MeshService.fromAttributes` finds it by name).
  */
 export interface IMeshNamespace extends IMeshMember {
   /** The namespace name. */

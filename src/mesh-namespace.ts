@@ -103,7 +103,11 @@ export class MeshNamespace extends Construct implements IMeshMember, IMeshNamesp
     return new AdoptedMeshNamespace(scope, id, name, options);
   }
 
-  /** Whether `x` is a namespace of a mesh: a MeshNamespace or an adopted one (works across copies of this package). */
+  /**
+   * Whether `x` is one of this package's namespace classes: a MeshNamespace or an adopted one (works
+   * across copies of this package). Constructs do not require it: they take any {@link IMeshNamespace}
+   * whose mesh's model declares or adopts the namespace, an app's own class included.
+   */
   public static isIMeshNamespace(x: unknown): x is IMeshNamespace {
     return MeshNamespace.isMeshNamespace(x) || AdoptedMeshNamespace.isAdoptedMeshNamespace(x);
   }

@@ -2,7 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
-import { MeshNamespace } from './mesh-namespace';
+import { meshNamespaceHandle, requireMeshNamespace } from './mesh-namespace-handle';
+import { flaggerNameClashes } from './flagger-name-clash';
 import type { IMeshNamespace } from './adopted-namespace';
 import { IWorkloadIdentity, ServiceIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
@@ -64,7 +65,8 @@ export interface MeshServiceAttributes {
   readonly name: string;
   /**
    * The namespace: a {@link MeshNamespace} of this app, an adopted one (`MeshNamespace.fromName`),
-   * or a name (then `mesh` is required). A name of a namespace the mesh already has (declared or
+   * any other {@link IMeshNamespace} whose mesh's model declares or adopts it, or a name (then
+   * `mesh` is required). A name of a namespace the mesh already has (declared or
    * adopted) means that namespace. Any other name is a namespace the app neither writes nor adopts
    * (the chart that deploys the service creates it): the mesh then writes only this service's own
    * objects there — its routes, DestinationRule, and policies that select its pods
@@ -121,7 +123,10 @@ export interface MeshServiceAttributes {
 
 /** What {@link MeshService.fromWorkloads} adopts: a Service and the Deployments of its versions. */
 export interface MeshServiceWorkloadsProps {
-  /** The mesh namespace the objects are in: a {@link MeshNamespace} or an adopted one (`MeshNamespace.fromName`). */
+  /**
+   * The mesh namespace the objects are in: a {@link MeshNamespace}, an adopted one
+   * (`MeshNamespace.fromName`) or any other {@link IMeshNamespace} whose mesh's model declares or adopts it.
+   */
   readonly namespace: IMeshNamespace;
   /** The Service: a cdk8s-plus `Service` or an `ApiObject` of kind Service. */
   readonly service: IConstruct;
@@ -203,6 +208,8 @@ export class MeshService extends Construct implements IMeshService {
       });
       // Deny by default: in a namespace of its own, only an ALLOW policy selecting it denies unknown callers.
       if (ns.namespace === undefined) self.node.addValidation({ validate: () => (self.warnIfOpen(), []) });
+      // Flagger's names and primary pod label for a progressive service of the namespace
+      self.node.addValidation({ validate: () => flaggerNameClashes(self.mesh, self, 'attrs.name', 'attrs.selector') });
       return {
         ...ns,
         intent: {
@@ -233,7 +240,7 @@ export class MeshService extends Construct implements IMeshService {
    */
   public static fromWorkloads(scope: Construct, id: string, props: MeshServiceWorkloadsProps): MeshService {
     return new MeshService(scope, id, (self) => {
-      if (!props || !MeshNamespace.isIMeshNamespace(props.namespace)) fail(self, 'props.namespace', props?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass the namespace the workloads run in, e.g. MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
+      requireMeshNamespace(self, 'props.namespace', props?.namespace);
       const ns = props.namespace;
       const adopted = readWorkloads(self, ns.name, props.service, props.deployments, props.port);
       checkHttpPort(self, 'props.service', adopted.port.name, adopted.port.appProtocol);
@@ -244,6 +251,7 @@ export class MeshService extends Construct implements IMeshService {
       });
       // Read again at synth: a change made after this call would not be in the mesh objects.
       self.node.addValidation({ validate: () => changedSinceAdoption(self, ns.name, props, adopted) });
+      self.node.addValidation({ validate: () => flaggerNameClashes(self.mesh, self, 'props.service', 'props.deployments') });
       // The data plane's Service labels depend on the final intent (a waypoint): set at synth.
       const service = apiObjectOf(props.service)!;
       const label = () => self.labelAdoptedService(service);
@@ -272,8 +280,9 @@ export class MeshService extends Construct implements IMeshService {
   /** The mesh. */
   public readonly mesh: Mesh;
   /**
-   * The mesh namespace: a MeshNamespace or an adopted one; undefined for a namespace that
-   * `fromAttributes` got by a name the mesh neither declares nor adopts.
+   * The mesh namespace: the IMeshNamespace the service was given, or for a namespace given by name
+   * the mesh member that declared or adopted it; undefined for a namespace that `fromAttributes` got
+   * by a name the mesh neither declares nor adopts.
    */
   public readonly meshNamespace: IMeshNamespace | undefined;
   /** The Service name (the host). */
@@ -416,13 +425,15 @@ function describe(x: unknown): unknown {
  * writes only the service's own objects there, see {@link MeshServiceAttributes.namespace}).
  */
 function resolveNamespace(self: Construct, ns: IMeshNamespace | string, mesh: Mesh | undefined): { namespace: IMeshNamespace | undefined; mesh: Mesh; name: string } {
-  if (MeshNamespace.isIMeshNamespace(ns)) {
-    if (mesh !== undefined && ns.mesh !== mesh) fail(self, 'attrs.mesh', mesh.node.path, 'the namespace belongs to another mesh', SAME_MESH_HINT);
-    return { namespace: ns, mesh: ns.mesh, name: ns.name };
+  if (ns !== null && typeof ns === 'object') {
+    // any IMeshNamespace (an app's own class too) whose mesh's model declares or adopts it
+    const handle = requireMeshNamespace(self, 'attrs.namespace', ns);
+    if (mesh !== undefined && handle.mesh !== mesh) fail(self, 'attrs.mesh', mesh.node.path, 'the namespace belongs to another mesh', SAME_MESH_HINT);
+    return { namespace: ns, mesh: handle.mesh, name: handle.name };
   }
-  if (typeof ns !== 'string') fail(self, 'attrs.namespace', ns, 'must be a MeshNamespace, an adopted one (MeshNamespace.fromName) or a namespace name', "e.g. namespace: 'shop' (with mesh), or a MeshNamespace");
+  if (typeof ns !== 'string') fail(self, 'attrs.namespace', ns, 'must be a MeshNamespace, an adopted one (MeshNamespace.fromName), another IMeshNamespace or a namespace name', "e.g. namespace: 'shop' (with mesh), or a MeshNamespace");
   if (!Mesh.isMesh(mesh)) fail(self, 'attrs.mesh', mesh, 'a namespace given by name needs the mesh', `pass { mesh, namespace: '${ns}' }, or pass the MeshNamespace itself`);
-  const found = mesh.membersOf(MeshNamespace.isIMeshNamespace).find((n) => n.name === ns);
+  const found = meshNamespaceHandle(mesh, ns);
   if (found) return { namespace: found, mesh, name: ns };
   if (!mesh.model.namespace(ns)) {
     const bad = dns1123Label(ns);

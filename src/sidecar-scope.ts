@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
-import { MeshNamespace } from './mesh-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
 import type { IMeshNamespace } from './adopted-namespace';
 import { serviceKey, sourceOwner, WorkloadEgressIntent } from './model';
 import { fail, validationMessage } from './private/errors';
@@ -155,7 +155,7 @@ export class SidecarScope extends Construct implements IMeshMember {
   }
 
   private scopeNamespace(property: string, ns: IMeshNamespace): void {
-    if (!MeshNamespace.isIMeshNamespace(ns)) fail(this, property, ns, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass a MeshNamespace, or adopt one with MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
+    requireMeshNamespace(this, property, ns);
     if (ns.mesh !== this.mesh) fail(this, property, ns.name, 'the namespace belongs to another mesh', SAME_MESH_HINT);
     if (this._namespaces.includes(ns.name)) fail(this, property, ns.name, 'the namespace is already scoped by this SidecarScope', 'drop the repeated namespace');
     this._namespaces.push(ns.name);

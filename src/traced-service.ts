@@ -4,7 +4,8 @@ import { PodSecurityOptions, podSecurityIntent } from './values/pod-security';
 import { VersionWorkloadOptions, WorkloadOptions, workloadParts } from './values/workload';
 import { HostTraffic } from './host-traffic';
 import { IMeshMember, Mesh } from './mesh';
-import { MeshNamespace } from './mesh-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
+import { flaggerNameClashes } from './flagger-name-clash';
 import type { IMeshNamespace } from './adopted-namespace';
 import { EnvVarIntent, IWorkloadIdentity, ProbeIntent, ServicePortIntent, ServiceRef, serviceFqdn, serviceOwner, VersionIntent } from './model';
 import { isHttpProtocol, portProtocol } from './rules/protocol';
@@ -118,7 +119,10 @@ const FIXED_ENV_HINTS: { readonly [name: string]: string } = {
  * command/args, autoscaling, disruption budget, zone spread) are {@link WorkloadOptions}.
  */
 export interface TracedServiceProps extends WorkloadOptions {
-  /** The mesh namespace the service runs in. */
+  /**
+   * The mesh namespace the service runs in: a MeshNamespace, an adopted one (`MeshNamespace.fromName`)
+   * or any other {@link IMeshNamespace} whose mesh's model declares or adopts the namespace.
+   */
   readonly namespace: IMeshNamespace;
   /**
    * The service name: Service, ServiceAccount and `app` label. A DNS-1123 label.
@@ -233,11 +237,10 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     super(scope, id);
     addBrand(this, TRACED_SERVICE_SYMBOL);
     this.meshNamespace = props.namespace;
-    if (!props.namespace || !MeshNamespace.isIMeshNamespace(props.namespace)) {
-      fail(this, 'props.namespace', props.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass a MeshNamespace, or adopt one with MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
-    }
-    this.mesh = props.namespace.mesh;
-    this.namespace = props.namespace.name;
+    // Any IMeshNamespace whose mesh's model declares or adopts it (an app's own class too).
+    const ns = requireMeshNamespace(this, 'props.namespace', props.namespace);
+    this.mesh = ns.mesh;
+    this.namespace = ns.name;
     this.name = props.name ?? toDnsLabel(id === 'Default' && scope.node.id !== '' ? scope.node.id : id);
     const badName = dns1035Label(this.name);
     if (badName) fail(this, 'props.name', this.name, `a service name ${badName}`, `try "${toDnsLabel(this.name)}"`);
@@ -416,6 +419,9 @@ export class TracedService extends Construct implements IMeshMember, IWorkloadId
     this.traffic = new HostTraffic(this.mesh, this);
     this.security = new ServiceSecurity(this);
     this.mesh.addMember(this);
+    // Flagger's names for a progressive service of this namespace (<x>-primary, <x>-canary): at synth,
+    // so the order in which this service and the progressive route are declared does not matter.
+    this.node.addValidation({ validate: () => flaggerNameClashes(this.mesh, this, 'props.name') });
   }
 
   /**

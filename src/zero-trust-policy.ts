@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IMeshMember, Mesh } from './mesh';
-import { MeshNamespace } from './mesh-namespace';
+import { requireMeshNamespace } from './mesh-namespace-handle';
 import type { IMeshNamespace } from './adopted-namespace';
 import { CallEdge, ServiceRef, sourceOwner } from './model';
 import { fail, validationMessage } from './private/errors';
@@ -12,7 +12,10 @@ import { addBrand, brandSymbol, hasBrand } from './private/brand';
 
 /** Security settings of one namespace. */
 export interface NamespaceSecurityOptions {
-  /** The namespace. */
+  /**
+   * The namespace: a MeshNamespace, an adopted one (`MeshNamespace.fromName`) or any other
+   * {@link IMeshNamespace} whose mesh's model declares or adopts it.
+   */
   readonly namespace: IMeshNamespace;
   /**
    * Render a real default deny: an ALLOW policy that matches nothing (`default-deny`), so a request
@@ -173,7 +176,7 @@ export class ZeroTrustPolicy extends Construct implements IMeshMember {
   }
 
   private secureNamespace(property: string, options: NamespaceSecurityOptions): void {
-    if (!options || !MeshNamespace.isIMeshNamespace(options.namespace)) fail(this, `${property}.namespace`, options?.namespace, 'must be a MeshNamespace or an adopted one (MeshNamespace.fromName)', "pass a MeshNamespace, or adopt one with MeshNamespace.fromName(chart, 'Shop', 'shop', { mesh })");
+    requireMeshNamespace(this, `${property}.namespace`, options?.namespace);
     const ns = options.namespace;
     if (ns.mesh !== this.mesh) fail(this, `${property}.namespace`, ns.name, 'the namespace belongs to another mesh', SAME_MESH_HINT);
     if (ns.name === this.mesh.rootNamespace) {

@@ -117,7 +117,7 @@ describe('constructs take any IMeshNamespace', () => {
     // a plain object shaped like a namespace but declared in no model
     const fake = { mesh: shop.mesh, name: 'nowhere' } as unknown as IMeshNamespace;
     expect(() => new DelegateRoute(chart, 'D1', { service: shop, name: 'x', namespace: fake, defaultDestination: Destination.version('v1') }))
-      .toThrow(/^\[test\/D1\] props\.namespace: "nowhere" is invalid: namespace nowhere is not declared in the model of mesh test\/Mesh\. Hint: pass a MeshNamespace, or adopt a namespace that exists with MeshNamespace\.fromName/);
+      .toThrow(/^\[test\/D1\] props\.namespace: "nowhere" is invalid: namespace nowhere is not declared in the model of mesh test\/Mesh; the mesh renders only into namespaces its model declares .* or adopts .*\. Hint: pass a MeshNamespace, or adopt a namespace that exists with MeshNamespace\.fromName/);
     // a string (the name alone is for MeshService.fromAttributes only)
     expect(() => new ExternalService(chart, 'E1', { namespace: 'production' as unknown as IMeshNamespace, hosts: ['a.example.org'], ports: [ExternalPort.tls(443)] }))
       .toThrow(/^\[test\/E1\] props\.namespace: "production" is invalid: must be a namespace of the mesh: a MeshNamespace, an adopted one \(MeshNamespace\.fromName\) or another IMeshNamespace/);

@@ -201,9 +201,9 @@ describe('ZeroTrustPolicy: default deny', () => {
     expect(() => new ZeroTrustPolicy(chart, 'Second', { mesh })).toThrow(/the mesh already has a ZeroTrustPolicy \(.*ZeroTrust\)/);
   });
 
-  test('a namespace must be a MeshNamespace', () => {
+  test('a namespace must be a namespace of the mesh (any IMeshNamespace; a name is not one)', () => {
     const { chart, mesh } = meshChart();
-    expect(() => new ZeroTrustPolicy(chart, 'ZeroTrust', { mesh, namespaces: [{ namespace: 'production' as any }] })).toThrow(/props.namespaces\[0\].namespace: "production" is invalid: must be a MeshNamespace/);
+    expect(() => new ZeroTrustPolicy(chart, 'ZeroTrust', { mesh, namespaces: [{ namespace: 'production' as any }] })).toThrow(/props.namespaces\[0\].namespace: "production" is invalid: must be a namespace of the mesh: a MeshNamespace, an adopted one \(MeshNamespace\.fromName\) or another IMeshNamespace\. Hint: /);
   });
 });
 

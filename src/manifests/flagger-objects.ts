@@ -19,6 +19,20 @@
 import { isObject, list, str } from './read';
 import type { ManifestObject } from './types';
 
+/**
+ * The name Flagger gives what it derives from `x` for the primary: the Deployment `<target>-primary`,
+ * the Service and DestinationRule `<apex>-primary`, and the selector label value `<value>-primary` of
+ * the primary's pods.
+ */
+export function flaggerPrimaryName(x: string): string {
+  return `${x}-primary`;
+}
+
+/** The name of the Service and DestinationRule Flagger generates for the canary: `<apex>-canary`. */
+export function flaggerCanaryName(x: string): string {
+  return `${x}-canary`;
+}
+
 /** Flagger's default `-selector-labels`, in the order it looks for them on the target's selector. */
 const SELECTOR_LABELS = ['app', 'name', 'app.kubernetes.io/name'];
 
@@ -47,22 +61,22 @@ function canaryObjects(objects: readonly ManifestObject[], canary: ManifestObjec
   if (!label) return [];
   const value = matchLabels[label];
   const apex = str(service.name) ?? targetName!;
-  const primary = `${apex}-primary`;
-  const canaryName = `${apex}-canary`;
-  const primaryLabels = (labels: Record<string, string> | undefined) => ({ ...(labels ?? {}), [label]: `${value}-primary` });
+  const primary = flaggerPrimaryName(apex);
+  const canaryName = flaggerCanaryName(apex);
+  const primaryLabels = (labels: Record<string, string> | undefined) => ({ ...(labels ?? {}), [label]: flaggerPrimaryName(value) });
   const template = target.spec?.template ?? {};
   const out: ManifestObject[] = [{
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: `${targetName}-primary`, namespace, labels: primaryLabels(target.metadata?.labels) },
+    metadata: { name: flaggerPrimaryName(targetName!), namespace, labels: primaryLabels(target.metadata?.labels) },
     spec: {
       ...target.spec,
-      selector: { matchLabels: { [label]: `${value}-primary` } },
+      selector: { matchLabels: { [label]: flaggerPrimaryName(value) } },
       template: { ...template, metadata: { ...(template.metadata ?? {}), labels: primaryLabels(template.metadata?.labels) } },
     },
   }];
   const port = { name: str(service.portName) ?? 'http', port: service.port, protocol: 'TCP', targetPort: service.targetPort ?? service.port };
-  for (const [name, selected] of [[apex, `${value}-primary`], [primary, `${value}-primary`], [canaryName, value]]) {
+  for (const [name, selected] of [[apex, flaggerPrimaryName(value)], [primary, flaggerPrimaryName(value)], [canaryName, value]]) {
     out.push({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { selector: { [label]: selected }, ports: [{ ...port }] } });
   }
   for (const name of [canaryName, primary]) {

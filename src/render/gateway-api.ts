@@ -15,6 +15,7 @@ import {
   ServiceIntent,
   serviceOwner,
   StringMatchIntent,
+  TrafficPolicyIntent,
   versionNames,
   isRouted,
 } from '../model';
@@ -625,12 +626,26 @@ export function versionServices(svc: ServiceIntent, host: HostTrafficIntent): st
 }
 
 /**
- * The traffic policy a per-version Service host gets: the host policy with the version's own fields
- * laid over it, exactly what the proxy applies to that subset with the Istio routing API. Undefined
- * when neither is set.
+ * The traffic policy a per-version Service host gets: exactly what the proxy applies to that version's
+ * subset with the Istio routing API. A per-version Service is a host of its own: pilot looks its
+ * DestinationRule up by its hostname (pilot/pkg/model/push_context.go `destinationRule`,
+ * `MostSpecificHostMatch`), so nothing of the Service host's DestinationRule reaches it, while a subset
+ * inherits from it every top-level field it does not set (pilot/pkg/networking/util/util.go
+ * `MergeSubsetTrafficPolicy` → `mergeTrafficPolicy`: connection pool, outlier detection, load balancer,
+ * TLS and retry budget each replaced as a whole only when the subset sets it; Istio 1.30.3). So the host
+ * policy with the version's effective fields ({@link effectiveSubsetPolicy}) laid over it, field by
+ * field, the pool (TCP and HTTP) as one. Undefined when neither is set.
  */
 export function versionPolicy(host: HostTrafficIntent, version: string): Record<string, unknown> | undefined {
-  return renderTrafficPolicy(effectiveSubsetPolicy(host, version) ?? host.hostPolicy);
+  const own = effectiveSubsetPolicy(host, version);
+  if (!own) return renderTrafficPolicy(host.hostPolicy);
+  const merged: { -readonly [K in keyof TrafficPolicyIntent]: TrafficPolicyIntent[K] } = { ...(host.hostPolicy ?? {}) };
+  // connectionPool is one field of the TrafficPolicy: the subset's (already merged with the host's parts) replaces it
+  if (own.tcp !== undefined || own.http !== undefined) {
+    delete merged.tcp;
+    delete merged.http;
+  }
+  return renderTrafficPolicy({ ...merged, ...own });
 }
 
 /**
@@ -669,6 +684,7 @@ export function renderGatewayApiRouting(svc: ServiceIntent, host: HostTrafficInt
     out.push({ owner, id: 'DestinationRule', manifest: { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: { name: svc.name, namespace: svc.namespace }, spec: { host: svc.name, trafficPolicy: withPortLevel(renderTrafficPolicy(host.hostPolicy), host) } } });
   }
   for (const v of versions) {
+    // (a version's own policy and port-level policies of its host are refused together by the model)
     const policy = withPortLevel(versionPolicy(host, v), host);
     if (!policy) continue;
     const name = versionServiceName(svc.name, v);

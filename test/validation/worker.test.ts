@@ -70,12 +70,13 @@ describe('validation in a worker thread (the compiled library)', () => {
     const { ApiObject } = require(path.join(ROOT, 'node_modules', 'cdk8s'));
     const { ValidationWorker } = require(path.join(ROOT, 'lib', 'src', 'validation', 'parallel.js'));
     const fs = require('fs');
+    const os = require('os');
     // GIVEN a set of 1201 objects with per-object errors (retryOn), analyzer findings (subset v9 has no
     // DestinationRule) and one object whose annotation suppresses its analyzer finding
     const objects = set(600);
     objects[4].manifest.metadata.annotations = { 'validation.cdk8s-istio.io/suppress': 'IST0101: the DestinationRule is applied by another team' };
     const synthError = (useWorker: boolean): { message: string; crossObject: boolean[] } => {
-      const app = new lib.MeshApp({ outdir: fs.mkdtempSync(path.join('/tmp', 'worker-split-')), log: () => undefined });
+      const app = new lib.MeshApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'worker-split-')), log: () => undefined });
       const chart = new lib.MeshChart(app, 'big');
       for (const s of objects) new ApiObject(chart, `${s.manifest.kind}-${s.manifest.metadata.name}`, s.manifest);
       const begin = jest.spyOn(ValidationWorker.prototype, 'begin');
@@ -86,7 +87,7 @@ describe('validation in a worker thread (the compiled library)', () => {
         throw new Error('synth passed');
       } catch (e: any) {
         // the message ends with the (temporary, per-run) output folder
-        return { message: String(e.message).replace(/\/tmp\/worker-split-\w+/g, '<outdir>'), crossObject: begin.mock.calls.map((c: any[]) => c[2]) };
+        return { message: String(e.message).replace(/\S*\/worker-split-\w+/g, '<outdir>'), crossObject: begin.mock.calls.map((c: any[]) => c[2]) };
       } finally {
         begin.mockRestore();
       }
