@@ -10,7 +10,7 @@ import { normalize, NormalRequest } from './request';
 import { RouteDestination, RouteRequest, RouteResult } from './types';
 import { mergeDelegateRoute } from '../rules/delegation';
 import { repeatedHeaderOperations } from '../rules/http';
-import { rewriteUri, translatedRedirectCode } from '../rules/route';
+import { prefixRewriteSeam, rewriteUri, rewrittenPrefix, translatedRedirectCode } from '../rules/route';
 import { virtualServiceEffects } from './route-effects';
 
 /**
@@ -319,6 +319,11 @@ function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched:
   const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
   const effects = virtualServiceEffects(model, rule, matched === undefined ? undefined : rule.match[matched], req.path, vs.namespace);
   warnings.push(...ruleActionWarnings(rule, `${routedBy} rule ${index}`));
+  if (effects.rewrite?.path !== undefined && !rule.redirect && !rule.directResponse) {
+    const prefix = rewrittenPrefix(matched === undefined ? undefined : rule.match[matched]);
+    const seam = prefix === undefined || rewriteUri(rule.rewrite.uri) ? undefined : prefixRewriteSeam(prefix, rule.rewrite.uri);
+    if (seam) warnings.push(`${routedBy} rule ${index}: rewrite.uri ${JSON.stringify(rule.rewrite.uri)} on the prefix ${JSON.stringify(prefix)}: ${seam} (CI3011); this request is forwarded as ${effects.rewrite.path}`);
+  }
   if (rule.redirect || rule.directResponse) {
     return { rule: index, destinations: [], timeout: null, ...tail, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }), ...effects };
   }

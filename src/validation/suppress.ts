@@ -173,9 +173,12 @@ export function collectSuppressions(root: IConstruct, nodes: readonly IConstruct
 /**
  * Removes the findings that construct suppressions cover (a finding whose construct path is at or
  * under the suppression's construct), and reports suppressions without a reason as CI9001 errors.
+ * A validation finding that repeats a construct's warning is left out as well (see
+ * {@link withoutRepeatedWarnings}).
  */
 export function applyConstructSuppressions(root: IConstruct, findings: readonly Finding[], nodes: readonly IConstruct[] = root.node.findAll()): Finding[] {
   const sups = collectSuppressions(root, nodes);
+  findings = withoutRepeatedWarnings(findings);
   if (sups.length === 0) return [...findings];
   const out: Finding[] = [];
   const valid = sups.filter((s) => typeof s.reason === 'string' && s.reason.trim() !== '');
@@ -189,6 +192,21 @@ export function applyConstructSuppressions(root: IConstruct, findings: readonly 
     if (!hit) out.push(f);
   }
   return out;
+}
+
+/**
+ * The findings without the validation findings (about an object) that repeat a construct's own
+ * warning word for word after the field they name: same code, same text after the first `: `. A
+ * construct that warns about its input (e.g. CI3011 at `props.rules[0]`) and lint's check of the object
+ * it renders (CI3011 at `spec.http[0]`) state one rule (src/rules) in one text, so synth prints the
+ * warning that names the property the user wrote, once.
+ */
+export function withoutRepeatedWarnings(findings: readonly Finding[]): Finding[] {
+  const tail = (m: string) => m.slice(m.indexOf(': ') + 2);
+  const said = new Set<string>();
+  for (const f of findings) if (f.kind === undefined && f.level !== 'error' && f.message.includes(': ')) said.add(`${f.code}\u0000${tail(f.message)}`);
+  if (said.size === 0) return [...findings];
+  return findings.filter((f) => f.kind === undefined || !f.message.includes(': ') || !said.has(`${f.code}\u0000${tail(f.message)}`));
 }
 
 /** Whether a `Kind/namespace/name` pattern (parts may be `*`) matches the finding's object. */
