@@ -166,7 +166,7 @@ export type { MeshValidationPluginContext, MeshValidationPluginProps } from './v
 
 // ---- Offline simulator (docs/simulator.md) ----------------------------------------------------
 export { MeshSimulator } from './simulator/simulator';
-export type { AuthzRequest, AuthzResult, FaultEffect, HeaderChanges, MirrorEffect, RetryResult, RouteDestination, RouteRequest, RouteResult, ShadowDecision } from './simulator/types';
+export type { AuthzRequest, AuthzResult, DelegationResult, FaultEffect, HeaderChanges, MirrorEffect, RetryResult, RouteDestination, RouteRequest, RouteResult, ShadowDecision } from './simulator/types';
 export { ManifestIndex } from './manifests';
 export type { IndexedObject, ManifestIndexOptions, ManifestObject, Workload } from './manifests';
 /** The typed views of manifest specs that `ManifestIndex` returns (VirtualServiceSpec, DestinationRuleSpec, …). */

@@ -7,8 +7,8 @@ import { hostSubsetOf } from '../rules/hosts';
 import { labelsMatch } from '../rules/labels';
 import { isHttpOrSniffed, isHttpProtocol, isTlsProtocol, parseProtocol, PortProtocol, servicePortProtocol } from '../rules/protocol';
 import { normalize, NormalRequest } from './request';
-import { RouteDestination, RouteRequest, RouteResult } from './types';
-import { mergeDelegateRoute } from '../rules/delegation';
+import { DelegationResult, RouteDestination, RouteRequest, RouteResult } from './types';
+import { mergeDelegateRoute, mergeMatches } from '../rules/delegation';
 import { repeatedHeaderOperations } from '../rules/http';
 import { prefixRewriteSeam, rewriteUri, rewrittenPrefix, translatedRedirectCode } from '../rules/route';
 import { virtualServiceEffects } from './route-effects';
@@ -303,10 +303,21 @@ function followDelegate(model: ManifestIndex, root: IndexedObject, index: number
       if (matched < 0) continue;
     }
     const result = answer(model, delegate, j, matched, merged, `VirtualService/${ns}/${name}`, req, warnings);
+    // which root and delegate blocks the merged block joins (the same merge, rules/delegation.ts)
+    const origin = matched === undefined ? {} : mergeMatches(list<any>(rule.match), list<any>(leaves[j]?.match)).origins[matched] ?? {};
+    const delegation: DelegationResult = {
+      root: `VirtualService/${root.namespace}/${root.name}`,
+      rootRule: index,
+      ...(origin.root !== undefined ? { rootMatch: origin.root } : {}),
+      delegate: `VirtualService/${ns}/${name}`,
+      delegateRule: j,
+      ...(origin.leaf !== undefined ? { delegateMatch: origin.leaf } : {}),
+    };
     return {
       ...result,
-      routedBy: `VirtualService/${root.namespace}/${root.name}`,
-      delegate: `VirtualService/${ns}/${name}`,
+      routedBy: delegation.root,
+      delegate: delegation.delegate,
+      delegation,
       reason: `VirtualService/${root.namespace}/${root.name} rule ${index} delegates to VirtualService/${ns}/${name}; ${result.reason}`,
     };
   }
