@@ -13,7 +13,7 @@ import { checkCoreKind } from './core-kinds';
 import { compareFindings, RawFinding } from './report';
 import { checkMeshConfigManifest } from './mesh-config-manifests';
 import { checkMetadata, checkSchema } from './schema';
-import { objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
+import { analyzeSuppressWarnings, objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
 import { ANALYZE_SUPPRESS_ANNOTATION, analyzeSuppresses } from '../rules/annotations';
 import { Finding, IManifestValidator, SourcedManifest } from './types';
 import { checkWebhook } from './webhook';
@@ -242,7 +242,11 @@ function applySuppressions(findings: Finding[], manifests: readonly SourcedManif
   const istioSuppressed = new Map<string, unknown>();
   for (const src of manifests) {
     const istio = src.manifest?.metadata?.annotations?.[ANALYZE_SUPPRESS_ANNOTATION];
-    if (istio !== undefined) istioSuppressed.set(objectKey(src.manifest), istio);
+    if (istio !== undefined) {
+      istioSuppressed.set(objectKey(src.manifest), istio);
+      // entries Istio does not honour as written (CI9002), themselves subject to the suppressions below
+      for (const w of analyzeSuppressWarnings(src.manifest)) findings.push(withObject(w, src));
+    }
     const ann = src.manifest?.metadata?.annotations?.[SUPPRESS_ANNOTATION];
     if (ann === undefined) continue;
     for (const s of parseSuppressAnnotation(ann)) {

@@ -6,7 +6,8 @@ import { codeUnitOrder } from '../private/order';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { addSynthHook, runSynthHooks } from '../private/synth-hooks';
-import { ANALYZE_SUPPRESS_ANNOTATION } from '../rules/annotations';
+import { ANALYZE_SUPPRESS_ANNOTATION, analyzeSuppressCode, analyzeSuppressUnhonoured } from '../rules/annotations';
+import { fail } from '../private/errors';
 import { Finding } from './types';
 
 const KEY = 'cdk8s-istio/suppress';
@@ -63,6 +64,9 @@ export class Suppressions {
    * constructs under it record. The reason is printed with the suppression count.
    */
   public suppress(code: string, reason: string): void {
+    // synth writes the code into Istio's annotation, where a space or a comma would change what it says
+    const bad = analyzeSuppressCode(code);
+    if (bad) fail(this.scope, 'suppress.code', code, bad, typeof code === 'string' && code.trim() !== code ? `write ${JSON.stringify(code.trim())}` : 'suppress one code per call, e.g. \'IST0118\'');
     this.scope.node.addMetadata(KEY, { code, reason });
     carryIntoOutput(this.scope);
   }
@@ -215,6 +219,24 @@ export function objectMatches(pattern: string | undefined, f: Finding): boolean 
   const [k, ns, n] = pattern.split('/');
   const eq = (p: string | undefined, v: string | undefined) => p === undefined || p === '*' || p === (v ?? '');
   return eq(k, f.kind) && eq(ns, f.namespace) && eq(n, f.name);
+}
+
+/** Finding code: an `analyze-suppress` entry Istio does not honour as written (spaces around a code). */
+export const WARN_ANALYZE_SUPPRESS_SPACES = 'CI9002';
+
+/**
+ * CI9002 warnings for one manifest's `galley.istio.io/analyze-suppress` annotation: each entry with spaces
+ * around its code, which `istioctl analyze` compares exactly (pkg/config/analysis/local/istiod_analyze.go
+ * `filterMessages`: `strings.Split(value, ",")`, no trimming), so that code is not suppressed there. Lint
+ * matches as Istio does (rules/annotations.ts analyzeSuppresses) and says so.
+ */
+export function analyzeSuppressWarnings(manifest: any): Array<{ code: string; level: 'warning'; message: string }> {
+  const value = manifest?.metadata?.annotations?.[ANALYZE_SUPPRESS_ANNOTATION];
+  return analyzeSuppressUnhonoured(value).map((u) => ({
+    code: WARN_ANALYZE_SUPPRESS_SPACES,
+    level: 'warning' as const,
+    message: `metadata.annotations[${JSON.stringify(ANALYZE_SUPPRESS_ANNOTATION)}]: entry ${JSON.stringify(u.entry)} of ${JSON.stringify(value)} has spaces around ${u.code}: istioctl analyze (and lint, as it) splits the value at ',' and compares each entry exactly, so ${u.code} is not suppressed. Hint: write ${JSON.stringify(String(value).split(',').map((e) => e.trim()).filter((e) => e !== '').join(','))}`,
+  }));
 }
 
 /** Parses the suppress annotation: `"CODE: reason; CODE: reason"`. */
