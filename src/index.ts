@@ -22,6 +22,7 @@ export type {
 export { ZeroTrustPolicy, callGraphOf } from './zero-trust-policy';
 export type { NamespaceSecurityOptions, RequireMtlsOptions, ZeroTrustPolicyProps } from './zero-trust-policy';
 export { CanaryRoute, WARN_ANALYSIS_WITHOUT_METRICS, WARN_RETRIES_EXCEED_TIMEOUT } from './canary-route';
+export { WARN_PREFIX_REWRITE_SEAM } from './rewrite-seam';
 export type { AddRuleOptions, CanaryRouteProps, CanaryRule, RouteDelegation, RouteEffects, RouteMatch } from './canary-route';
 export { DelegateRoute } from './delegate-route';
 export type { DelegateRouteProps } from './delegate-route';
