@@ -20,6 +20,7 @@ import { DirectResponse, Redirect } from './values/redirect';
 import { Rewrite } from './values/rewrite';
 import { routeActionConflict } from './rules/route-action';
 import { addWarning } from './warnings';
+import { warnPrefixRewriteSeams } from './rewrite-seam';
 import { addBrand, brandSymbol, hasBrand } from './private/brand';
 import { declaredPort, isHttpPort } from './service-port';
 import { portProtocol } from './rules/protocol';
@@ -314,7 +315,9 @@ export class CanaryRoute extends Construct {
       model.setProgressive(ref, this.toProgressive(props, intents), this.node.path);
       this.node.addValidation({ validate: () => this.validatePodSelectors() });
     }
-    intents.push(compactRule({ matches: [], destinations: props.defaultDestination.toIntent(), ...routeEffectsIntent(this, 'props.defaultEffects', props.defaultEffects ?? {}, versions) }));
+    const catchAll = compactRule({ matches: [], destinations: props.defaultDestination.toIntent(), ...routeEffectsIntent(this, 'props.defaultEffects', props.defaultEffects ?? {}, versions) });
+    warnPrefixRewriteSeams(this, 'props.defaultEffects', catchAll.matches, catchAll.rewrite);
+    intents.push(catchAll);
 
     if (props.delegates !== undefined) {
       if (props.progressive !== undefined) {
@@ -660,6 +663,7 @@ export class CanaryRoute extends Construct {
     });
     // recorded only once the rule is accepted, so a refused rule leaves no trace
     const record = () => {
+      warnPrefixRewriteSeams(this, at, intent.matches, intent.rewrite);
       if (rule.name !== undefined) this.seenNames.add(rule.name);
       for (const [k, v] of seen) this.seenMatches.set(k, v);
       this.ruleCount++;

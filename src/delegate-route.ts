@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HttpRuleIntent, sourceOwner } from './model';
 import { fail } from './private/errors';
 import { nameHint } from './private/hints';
+import { warnPrefixRewriteSeams } from './rewrite-seam';
 import { CanaryRule, RouteEffects, routeEffectsIntent, routeMatchIntent } from './canary-route';
 import type { IMeshNamespace } from './adopted-namespace';
 import { requireMeshNamespace } from './mesh-namespace-handle';
@@ -88,15 +89,24 @@ export class DelegateRoute extends Construct {
       if (rule.destination !== undefined) checkDestination(this, `${at}.destination`, rule.destination, versions);
       if (rule.redirect !== undefined && !(rule.redirect instanceof Redirect)) fail(this, `${at}.redirect`, rule.redirect, 'must be a Redirect', "e.g. Redirect.to({ uri: '/v2' })");
       if (rule.directResponse !== undefined && !(rule.directResponse instanceof DirectResponse)) fail(this, `${at}.directResponse`, rule.directResponse, 'must be a DirectResponse', "e.g. DirectResponse.of({ status: 503 })");
+      const matches = rule.match.map((m, j) => routeMatchIntent(this, `${at}.match[${j}]`, m));
+      const destinations = rule.destination?.toIntent() ?? [];
+      const timeout = rule.timeout?.toMilliseconds();
+      const retries = rule.retries?.toIntent();
+      const redirect = rule.redirect?.toIntent();
+      const directResponse = rule.directResponse?.toIntent();
+      const effects = routeEffectsIntent(this, at, rule, versions);
+      // blocks without a uri condition take the root entry's prefix: lint judges those on the merged rules
+      warnPrefixRewriteSeams(this, at, matches, effects.rewrite, 'unknown');
       return compact({
         name: rule.name,
-        matches: rule.match.map((m, j) => routeMatchIntent(this, `${at}.match[${j}]`, m)),
-        destinations: rule.destination?.toIntent() ?? [],
-        timeout: rule.timeout?.toMilliseconds(),
-        retries: rule.retries?.toIntent(),
-        redirect: rule.redirect?.toIntent(),
-        directResponse: rule.directResponse?.toIntent(),
-        ...routeEffectsIntent(this, at, rule, versions),
+        matches,
+        destinations,
+        timeout,
+        retries,
+        redirect,
+        directResponse,
+        ...effects,
       });
     });
     if (props.defaultDestination !== undefined) {

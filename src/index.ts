@@ -25,6 +25,7 @@ export type {
 export { ZeroTrustPolicy, callGraphOf } from './zero-trust-policy';
 export type { NamespaceSecurityOptions, RequireMtlsOptions, ZeroTrustPolicyProps } from './zero-trust-policy';
 export { CanaryRoute, WARN_ANALYSIS_WITHOUT_METRICS, WARN_RETRIES_EXCEED_TIMEOUT } from './canary-route';
+export { WARN_PREFIX_REWRITE_SEAM } from './rewrite-seam';
 export type { AddRuleOptions, CanaryRouteProps, CanaryRule, RouteDelegation, RouteEffects, RouteMatch } from './canary-route';
 export { DelegateRoute } from './delegate-route';
 export type { DelegateRouteProps } from './delegate-route';
@@ -169,7 +170,7 @@ export type { MeshValidationPluginContext, MeshValidationPluginProps } from './v
 
 // ---- Offline simulator (docs/simulator.md) ----------------------------------------------------
 export { MeshSimulator } from './simulator/simulator';
-export type { AuthzRequest, AuthzResult, FaultEffect, HeaderChanges, MirrorEffect, RetryResult, RouteDestination, RouteRequest, RouteResult, ShadowDecision } from './simulator/types';
+export type { AuthzRequest, AuthzResult, DelegationResult, FaultEffect, HeaderChanges, MirrorEffect, RetryResult, RouteDestination, RouteRequest, RouteResult, ShadowDecision } from './simulator/types';
 export { ManifestIndex } from './manifests';
 export type { IndexedObject, ManifestIndexOptions, ManifestObject, Workload } from './manifests';
 /** The typed views of manifest specs that `ManifestIndex` returns (VirtualServiceSpec, DestinationRuleSpec, …). */

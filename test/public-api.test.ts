@@ -27,6 +27,11 @@ describe('src/index.ts', () => {
     }
   });
 
+  test('the route warning code of F14 is exported by name, its helper is not', () => {
+    expect(api.WARN_PREFIX_REWRITE_SEAM).toBe('CI3011');
+    expect(Object.keys(api)).not.toContain('warnPrefixRewriteSeams');
+  });
+
   test('the workload value objects of issue 18 are exported by name', () => {
     for (const name of ['DisruptionBudget', 'EnvKeyRef', 'Probe', 'Volume']) expect(Object.keys(api)).toContain(name);
     for (const name of ['workloadParts', 'podsDisruptionBudget', 'checkMountPath', 'renderVersionScaling', 'renderDisruptionBudget', 'renderPrimaryDisruptionBudget', 'progressiveWorkloadProblems']) {

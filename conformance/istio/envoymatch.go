@@ -253,3 +253,35 @@ func matchQuery(q *route.QueryParameterMatcher, query map[string]string) bool {
 	}
 	return ok
 }
+
+// rewrittenPath is the :path Envoy forwards for a request matched by er, whose action is ra: the
+// matched prefix (prefix, path_separated_prefix; the whole path for path and safe_regex matches)
+// replaced by prefix_rewrite as written, or the path (without the query) rewritten by regex_rewrite,
+// the query kept (envoy route_components.proto prefix_rewrite, regex_rewrite). Empty when the route
+// rewrites no path.
+func rewrittenPath(er *route.Route, ra *route.RouteAction, path string) string {
+	bare, query := path, ""
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		bare, query = path[:i], path[i:]
+	}
+	if pr := ra.GetPrefixRewrite(); pr != "" {
+		switch ps := er.GetMatch().GetPathSpecifier().(type) {
+		case *route.RouteMatch_Prefix:
+			return pr + path[len(ps.Prefix):]
+		case *route.RouteMatch_PathSeparatedPrefix:
+			return pr + path[len(ps.PathSeparatedPrefix):]
+		default:
+			return pr + query
+		}
+	}
+	if rr := ra.GetRegexRewrite(); rr != nil {
+		re, err := regexp.Compile(rr.GetPattern().GetRegex())
+		if err != nil {
+			return "<bad regex: " + err.Error() + ">"
+		}
+		// Envoy's substitution names groups \1..\9; Go's ${1}..${9}
+		sub := regexp.MustCompile(`\\([0-9])`).ReplaceAllString(rr.GetSubstitution(), `$${$1}`)
+		return re.ReplaceAllString(bare, sub) + query
+	}
+	return ""
+}

@@ -73,6 +73,9 @@ type routeAnswer struct {
 	PilotRoute     *string           `json:"pilotRoute"`
 	Clusters       []weightedCluster `json:"clusters"`
 	Redirect       map[string]any    `json:"redirect,omitempty"`
+	// RewrittenPath is the :path the route forwards after its prefix_rewrite or regex_rewrite, as Envoy
+	// applies them (rewrittenPath, envoymatch.go); absent when the route rewrites no path.
+	RewrittenPath string `json:"rewrittenPath,omitempty"`
 	DirectResponse *uint32           `json:"directResponse,omitempty"`
 	// TCP: the port is not HTTP for Istio (a tcp port, or a name with no known protocol): the
 	// filter chain proxies TCP to Clusters[0], no HTTP route applies.
@@ -408,6 +411,7 @@ func routeOne(fds *xds.FakeDiscoveryServer, sims map[string]*simulation.Simulati
 		for _, wc := range act.Route.GetWeightedClusters().GetClusters() {
 			a.Clusters = append(a.Clusters, parseCluster(wc.GetName(), wc.GetWeight().GetValue()))
 		}
+		a.RewrittenPath = rewrittenPath(er, act.Route, path)
 	case *route.Route_Redirect:
 		b, _ := json.Marshal(act.Redirect)
 		m := map[string]any{}

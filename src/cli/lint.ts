@@ -149,7 +149,9 @@ export function readMeshNetworksFile(file: string): Readonly<Record<string, unkn
 /** Formats one finding as a lint line. */
 export function lintLine(f: Finding): string {
   const obj = `${f.kind ?? '-'}/${f.namespace ?? '-'}/${f.name ?? '-'}`;
-  return `${f.file ?? '-'} ${obj} ${f.code} ${f.level} ${f.message.replace(/\s*\n\s*/g, ' ')}`;
+  // an object without a name is told apart by where it is in its file
+  const where = f.name === undefined && f.document !== undefined ? `documents[${f.document}]${f.item !== undefined ? `.items[${f.item}]` : ''}: ` : '';
+  return `${f.file ?? '-'} ${obj} ${f.code} ${f.level} ${where}${f.message.replace(/\s*\n\s*/g, ' ')}`;
 }
 
 /** One deployable set: its files, read. */

@@ -181,6 +181,7 @@ export function routeJson(r: RouteResult): object {
     ...(r.headers ? { headers: r.headers } : {}),
     ...(r.cors !== undefined ? { cors: r.cors } : {}),
     ...(r.delegate ? { delegate: r.delegate } : {}),
+    ...(r.delegation ? { delegation: r.delegation } : {}),
     reason: r.reason,
     warnings: r.warnings,
   };
@@ -204,7 +205,9 @@ export function authzJson(r: AuthzResult): object {
 
 const ROUTE_USAGE = '<files or dirs…> [--recursive] --host <svc>.<ns> [--header k=v]… [--path P] [--method M] [--port N] [--source-namespace NS] [--gateway mesh|<ns>/<gateway>]';
 const ROUTE_HELP = `Where does this request go? Prints one JSON object: the matching rule, the weighted
-destinations, timeout and retries, or {"noRoute": true, ...} (see docs/simulator.md).
+destinations, timeout and retries, or {"noRoute": true, ...} (see docs/simulator.md). Through a
+delegate VirtualService, "rule" indexes the delegate's rules; "delegation" names the root and its
+entry (rootRule) and the delegate and its rule (delegateRule).
 
   --host H               the requested host, <service>.<namespace> or an FQDN (required)
   --header k=v           a request header (repeatable)

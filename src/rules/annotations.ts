@@ -127,6 +127,27 @@ export function analyzeSuppresses(value: unknown, code: string): boolean {
   return value.split(',').some((c) => c === '*' || c === code);
 }
 
+/**
+ * The entries of an `analyze-suppress` value that `istioctl analyze` cannot honour as meant: an entry
+ * with spaces or tabs around it (`IST0101, IST0146`: the second entry is ` IST0146`), which
+ * {@link analyzeSuppresses} compares exactly, as Istio does, so it matches no code. Each with the
+ * code it was meant to be (trimmed).
+ */
+export function analyzeSuppressUnhonoured(value: unknown): Array<{ readonly entry: string; readonly code: string }> {
+  if (typeof value !== 'string' || value === '') return [];
+  return value.split(',').filter((e) => e.trim() !== '' && e.trim() !== e).map((entry) => ({ entry, code: entry.trim() }));
+}
+
+/**
+ * A code to list in `analyze-suppress` (or to suppress by construct, which writes it there): a non-empty
+ * code without spaces or commas, else the rule it breaks.
+ */
+export function analyzeSuppressCode(code: unknown): string | undefined {
+  return typeof code === 'string' && code !== '' && !/[\s,]/.test(code)
+    ? undefined
+    : "a finding code has no spaces or commas (galley.istio.io/analyze-suppress lists codes separated by ',' and istioctl analyze compares each one exactly)";
+}
+
 /** The annotation that makes an AuthorizationPolicy dry-run (shadow rules, never enforced). */
 export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
 

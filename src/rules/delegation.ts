@@ -91,24 +91,33 @@ export function mergeMatch(root: HttpMatchJson, leaf: HttpMatchJson): HttpMatchJ
   return out;
 }
 
+/** Where one merged match comes from: the index of the root entry's match and of the delegate rule's match (absent when that side has none). */
+export interface MergedMatchOrigin {
+  readonly root?: number;
+  readonly leaf?: number;
+}
+
 /**
  * `mergeHTTPMatchRequests`: every delegate match merged with every root match it does not conflict
  * with; `conflict` when one delegate match conflicts with all of them (the delegate rule is dropped).
+ * `origins[k]` says which root and delegate matches `merged[k]` joins.
  */
-export function mergeMatches(root: readonly HttpMatchJson[], leaf: readonly HttpMatchJson[]): { readonly merged: HttpMatchJson[]; readonly conflict: boolean } {
-  if (root.length === 0) return { merged: [...leaf], conflict: false };
-  if (leaf.length === 0) return { merged: [...root], conflict: false };
+export function mergeMatches(root: readonly HttpMatchJson[], leaf: readonly HttpMatchJson[]): { readonly merged: HttpMatchJson[]; readonly conflict: boolean; readonly origins: MergedMatchOrigin[] } {
+  if (root.length === 0) return { merged: [...leaf], conflict: false, origins: leaf.map((_, k) => ({ leaf: k })) };
+  if (leaf.length === 0) return { merged: [...root], conflict: false, origins: root.map((_, k) => ({ root: k })) };
   const merged: HttpMatchJson[] = [];
-  for (const l of leaf) {
+  const origins: MergedMatchOrigin[] = [];
+  for (let li = 0; li < leaf.length; li++) {
     let found = false;
-    for (const r of root) {
-      if (matchConflict(r, l)) continue;
-      merged.push(mergeMatch(r, l));
+    for (let ri = 0; ri < root.length; ri++) {
+      if (matchConflict(root[ri], leaf[li])) continue;
+      merged.push(mergeMatch(root[ri], leaf[li]));
+      origins.push({ root: ri, leaf: li });
       found = true;
     }
-    if (!found) return { merged: [], conflict: true };
+    if (!found) return { merged: [], conflict: true, origins: [] };
   }
-  return { merged, conflict: merged.length === 0 };
+  return { merged, conflict: merged.length === 0, origins };
 }
 
 /** Route fields a delegate rule inherits from its root entry when it does not set them (`mergeHTTPRoute`). */

@@ -84,3 +84,73 @@ export function corsOriginValue(v: unknown): string | undefined {
 export function rewriteUri(v: unknown): string | undefined {
   return typeof v === 'string' && v.startsWith('/') && !/\s/.test(v) ? undefined : "a rewritten path starts with '/' and has no whitespace";
 }
+
+/**
+ * Where a prefix rewrite's seam falls wrong (consumer trial F14). For a prefix match, pilot writes
+ * `rewrite.uri` as Envoy's `prefix_rewrite` (pilot/pkg/networking/core/route/route.go
+ * `applyHTTPRouteDestination`, Istio 1.30.3; a rule or match block without a uri condition matches
+ * the prefix `/`, `TranslateRouteMatch`), and Envoy replaces the matched prefix with it literally
+ * (envoy route_components.proto `prefix_rewrite`: "pay careful attention to the use of trailing
+ * slashes"). So the rest of the path is appended as it is: a prefix ending in '/' rewritten to a
+ * value that does not glues two segments together (`/v1/` → `/api`: `/v1/users` becomes
+ * `/apiusers`), and a prefix not ending in '/' rewritten to one that does doubles the slash (`/v1` →
+ * `/api/`: `/v1/users` becomes `/api//users`; `/v1` → `/`: `//users`). istiod accepts both, so they
+ * are warnings. Returns the problem, or undefined when both end in '/' or neither does. Exact and
+ * regex matches are not affected (Envoy replaces the whole path).
+ */
+export function prefixRewriteSeam(prefix: string, to: string): string | undefined {
+  if (typeof prefix !== 'string' || typeof to !== 'string' || to === '') return undefined;
+  const p = prefix.endsWith('/');
+  const t = to.endsWith('/');
+  if (p === t) return undefined;
+  const example = p ? `${prefix}users` : `${prefix}/users`;
+  const rewritten = to + example.slice(prefix.length);
+  return p
+    ? `the matched prefix ${JSON.stringify(prefix)} ends with '/' and the rewrite ${JSON.stringify(to)} does not, so Envoy's prefix_rewrite glues the rest of the path on: ${example} becomes ${rewritten}`
+    : `the matched prefix ${JSON.stringify(prefix)} does not end with '/' and the rewrite ${JSON.stringify(to)} does, so Envoy's prefix_rewrite doubles the slash: ${example} becomes ${rewritten}`;
+}
+
+/**
+ * The finding text of a bad seam (after the field it is about), the same for a construct's warning
+ * and lint's CI3011 (so synth can tell that both say the same), or undefined when the seam is fine.
+ */
+export function prefixRewriteSeamFinding(prefix: string, to: string): string | undefined {
+  const problem = prefixRewriteSeam(prefix, to);
+  return problem && `rewrite.uri ${JSON.stringify(to)} on the prefix ${JSON.stringify(prefix)}: ${problem}. Hint: ${prefixRewriteSeamHint(prefix, to)}`;
+}
+
+/** How to fix what {@link prefixRewriteSeam} reports: end both in '/' or neither. */
+export function prefixRewriteSeamHint(prefix: string, to: string): string {
+  return prefix.endsWith('/')
+    ? `rewrite to ${JSON.stringify(`${to}/`)}`
+    : `match the prefix ${JSON.stringify(`${prefix}/`)}${to.length > 1 ? ` (or rewrite to ${JSON.stringify(to.replace(/\/+$/, ''))})` : ''}`;
+}
+
+/**
+ * The prefix a VirtualService match block hands to Envoy's `prefix_rewrite`: its `uri.prefix`, `/`
+ * when the block (or the rule) has no uri condition (`TranslateRouteMatch`), undefined for an exact
+ * or regex uri (the whole path is replaced).
+ */
+export function rewrittenPrefix(block: unknown): string | undefined {
+  const uri = block && typeof block === 'object' ? (block as { uri?: unknown }).uri : undefined;
+  if (uri === undefined || uri === null) return '/';
+  if (typeof uri !== 'object') return undefined;
+  const p = (uri as { prefix?: unknown }).prefix;
+  return typeof p === 'string' ? p : undefined;
+}
+
+/**
+ * What istiod makes of an HTTPRoute `URLRewrite` `ReplacePrefixMatch` on a `PathPrefix` match
+ * (pilot/pkg/config/kube/gateway/conversion.go `createURIMatch` and the rewrite filter, route.go
+ * `TranslateRouteMatch` and `applyHTTPRouteDestination`, Istio 1.30.3): the match loses a trailing
+ * '/' and becomes a whole-segment match (except `/`, which stays a plain prefix), the replacement
+ * loses a trailing '/' (empty: `/`), and a `/` replacement strips the prefix with a regex. Returns the
+ * plain `prefix_rewrite` Envoy then does (`prefix` replaced by `to`), or undefined for the regex strip.
+ * With a segment match the rest of the path is empty or starts with '/', so only the `/` match can
+ * glue (istio/istio#60182: PathPrefix `/` with `/foo` turns `/test` into `/footest`).
+ */
+export function gatewayPrefixRewrite(matchValue: string, replace: string): { readonly prefix: string; readonly to: string } | undefined {
+  const to = replace.replace(/\/$/, '') || '/';
+  if (to === '/') return undefined;
+  return { prefix: matchValue === '/' ? '/' : matchValue.replace(/\/$/, ''), to };
+}

@@ -7,6 +7,7 @@ import { RouteResult } from './types';
 import { httpRouteEffects } from './route-effects';
 import { grpcPathCondition, grpcPathMatches } from './grpcroute';
 import { routesForService } from './gamma';
+import { gatewayPrefixRewrite, prefixRewriteSeam } from '../rules/route';
 
 /**
  * Gateway API HTTPRoute (and GRPCRoute) routing for the mesh (GAMMA): a route whose `parentRefs` name
@@ -87,6 +88,14 @@ export function routeByHttpRoutes(model: ManifestIndex, req: NormalRequest, rout
   for (const d of destinations) checkDestination(model, d, warnings);
   const redirect = (Array.isArray(rule.filters) ? rule.filters : []).find((f: any) => f?.type === 'RequestRedirect')?.requestRedirect;
   const timeout = rule.timeouts?.request;
+  const effects = httpRouteEffects(model, rule, hit.grpc ? { type: 'Exact', value: '' } : pathOf(hit.spec), req.path, hit.route.namespace);
+  if (!hit.grpc && effects.rewrite?.path !== undefined) {
+    const p = pathOf(hit.spec);
+    const rw = (Array.isArray(rule.filters) ? rule.filters : []).find((f: any) => f?.type === 'URLRewrite')?.urlRewrite?.path;
+    const envoy = p.type === 'PathPrefix' && rw?.type === 'ReplacePrefixMatch' ? gatewayPrefixRewrite(p.value, String(rw.replacePrefixMatch ?? '/')) : undefined;
+    const seam = envoy ? prefixRewriteSeam(envoy.prefix, envoy.to) : undefined;
+    if (seam) warnings.push(`${routedBy} rule ${hit.rule}: ReplacePrefixMatch ${JSON.stringify(rw.replacePrefixMatch)} on PathPrefix ${JSON.stringify(p.value)} becomes Envoy's prefix_rewrite ${JSON.stringify(envoy!.to)} for the prefix ${JSON.stringify(envoy!.prefix)} (istiod's conversion), and ${seam} (CI3011); this request is forwarded as ${effects.rewrite.path}`);
+  }
   return {
     rule: hit.rule,
     destinations: redirect ? [] : destinations,
@@ -100,7 +109,7 @@ export function routeByHttpRoutes(model: ManifestIndex, req: NormalRequest, rout
     ...(redirect ? { redirect } : {}),
     reason: `${routedBy} rule ${hit.rule}${hit.match === undefined ? (hit.grpc ? ' (no matches: every request)' : ' (no matches: PathPrefix /)') : ` match ${hit.match}`} is the most specific match (Gateway API precedence); ${redirect ? 'the proxy answers with a redirect (nothing is forwarded or retried)' : `${hit.route.kind} sets no retries, so Istio's default applies`}`,
     warnings,
-    ...httpRouteEffects(model, rule, hit.grpc ? { type: 'Exact', value: '' } : pathOf(hit.spec), req.path, hit.route.namespace),
+    ...effects,
   };
 }
 

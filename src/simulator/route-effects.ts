@@ -3,6 +3,7 @@ import { normalizeDuration } from './destination';
 import { requestFqdn } from './request';
 import { stripQuery } from './match';
 import { FaultEffect, HeaderChanges, MirrorEffect, RouteEffectsResult } from './types';
+import { gatewayPrefixRewrite } from '../rules/route';
 
 /**
  * What a matched route does to a request besides choosing where it goes: fault injection, mirrors,
@@ -109,9 +110,15 @@ export function httpRouteEffects(model: ManifestIndex, rule: any, matchPath: { t
       const query = path.includes('?') ? path.slice(path.indexOf('?')) : '';
       if (u.path?.type === 'ReplaceFullPath') r.path = u.path.replaceFullPath + query;
       else if (u.path?.type === 'ReplacePrefixMatch' && matchPath.type === 'PathPrefix') {
-        const rest = stripQuery(path).slice(matchPath.value.replace(/\/+$/, '').length);
-        const base = String(u.path.replacePrefixMatch ?? '/');
-        r.path = (base.endsWith('/') && rest.startsWith('/') ? base + rest.slice(1) : base + rest || '/') + query;
+        // as istiod converts it (rules/route.ts gatewayPrefixRewrite): a plain prefix_rewrite, or a
+        // regex that strips the prefix when the replacement is `/`
+        const envoy = gatewayPrefixRewrite(matchPath.value, String(u.path.replacePrefixMatch ?? '/'));
+        const bare = stripQuery(path);
+        if (envoy) r.path = envoy.to + bare.slice(envoy.prefix.length) + query;
+        else {
+          const rest = bare.slice(matchPath.value === '/' ? 0 : matchPath.value.replace(/\/$/, '').length);
+          r.path = '/' + rest.replace(/^\//, '') + query;
+        }
       }
       if (u.hostname) r.authority = u.hostname;
       out.rewrite = r;

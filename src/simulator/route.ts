@@ -7,10 +7,10 @@ import { hostSubsetOf } from '../rules/hosts';
 import { labelsMatch } from '../rules/labels';
 import { isHttpOrSniffed, isHttpProtocol, isTlsProtocol, parseProtocol, PortProtocol, servicePortProtocol } from '../rules/protocol';
 import { normalize, NormalRequest } from './request';
-import { RouteDestination, RouteRequest, RouteResult } from './types';
-import { mergeDelegateRoute } from '../rules/delegation';
+import { DelegationResult, RouteDestination, RouteRequest, RouteResult } from './types';
+import { mergeDelegateRoute, mergeMatches } from '../rules/delegation';
 import { repeatedHeaderOperations } from '../rules/http';
-import { rewriteUri, translatedRedirectCode } from '../rules/route';
+import { prefixRewriteSeam, rewriteUri, rewrittenPrefix, translatedRedirectCode } from '../rules/route';
 import { virtualServiceEffects } from './route-effects';
 
 /**
@@ -303,10 +303,21 @@ function followDelegate(model: ManifestIndex, root: IndexedObject, index: number
       if (matched < 0) continue;
     }
     const result = answer(model, delegate, j, matched, merged, `VirtualService/${ns}/${name}`, req, warnings);
+    // which root and delegate blocks the merged block joins (the same merge, rules/delegation.ts)
+    const origin = matched === undefined ? {} : mergeMatches(list<any>(rule.match), list<any>(leaves[j]?.match)).origins[matched] ?? {};
+    const delegation: DelegationResult = {
+      root: `VirtualService/${root.namespace}/${root.name}`,
+      rootRule: index,
+      ...(origin.root !== undefined ? { rootMatch: origin.root } : {}),
+      delegate: `VirtualService/${ns}/${name}`,
+      delegateRule: j,
+      ...(origin.leaf !== undefined ? { delegateMatch: origin.leaf } : {}),
+    };
     return {
       ...result,
-      routedBy: `VirtualService/${root.namespace}/${root.name}`,
-      delegate: `VirtualService/${ns}/${name}`,
+      routedBy: delegation.root,
+      delegate: delegation.delegate,
+      delegation,
       reason: `VirtualService/${root.namespace}/${root.name} rule ${index} delegates to VirtualService/${ns}/${name}; ${result.reason}`,
     };
   }
@@ -319,6 +330,11 @@ function answer(model: ManifestIndex, vs: IndexedObject, index: number, matched:
   const tail = { ...(matched === undefined ? {} : { match: matched }), routedBy, host: req.fqdn, reason, warnings };
   const effects = virtualServiceEffects(model, rule, matched === undefined ? undefined : rule.match[matched], req.path, vs.namespace);
   warnings.push(...ruleActionWarnings(rule, `${routedBy} rule ${index}`));
+  if (effects.rewrite?.path !== undefined && !rule.redirect && !rule.directResponse) {
+    const prefix = rewrittenPrefix(matched === undefined ? undefined : rule.match[matched]);
+    const seam = prefix === undefined || rewriteUri(rule.rewrite.uri) ? undefined : prefixRewriteSeam(prefix, rule.rewrite.uri);
+    if (seam) warnings.push(`${routedBy} rule ${index}: rewrite.uri ${JSON.stringify(rule.rewrite.uri)} on the prefix ${JSON.stringify(prefix)}: ${seam} (CI3011); this request is forwarded as ${effects.rewrite.path}`);
+  }
   if (rule.redirect || rule.directResponse) {
     return { rule: index, destinations: [], timeout: null, ...tail, ...(rule.redirect ? { redirect: rule.redirect } : { directResponse: rule.directResponse }), ...effects };
   }

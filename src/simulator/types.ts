@@ -57,11 +57,19 @@ export interface RetryResult {
 export interface RouteResult {
   /** True when no rule matches: Envoy answers 404 with response flag `NR`. */
   readonly noRoute?: boolean;
-  /** Index of the matching rule in `spec.http` (or `spec.rules` for an HTTPRoute; in `spec.tls`/`spec.tcp` with `section`). */
+  /**
+   * Index of the matching rule in `spec.http` (or `spec.rules` for an HTTPRoute; in `spec.tls`/`spec.tcp` with
+   * `section`) of the object that holds the rule: `routedBy`, or, when the root delegated, the `delegate`
+   * VirtualService (its rule index, not the root's; {@link RouteResult.delegation} names both).
+   */
   readonly rule?: number;
   /** `tls` or `tcp` when a VirtualService without `http` rules routed the request as a connection. */
   readonly section?: 'tls' | 'tcp';
-  /** Index of the matching block in the rule's `match` list; absent when the rule has no match. */
+  /**
+   * Index of the matching block in the rule's `match` list; absent when the rule has no match. Through a
+   * delegate, an index into the merged list istiod builds (each delegate match ANDed with each root match
+   * it does not conflict with); {@link RouteResult.delegation} gives the two blocks it joins.
+   */
   readonly match?: number;
   /** Weighted destinations, in the order the rule lists them. */
   readonly destinations: RouteDestination[];
@@ -101,10 +109,31 @@ export interface RouteResult {
   readonly cors?: unknown;
   /** The delegate VirtualService whose rule matched (`VirtualService/<ns>/<name>`), when the root delegated. */
   readonly delegate?: string;
+  /**
+   * When the root delegated: the root VirtualService and its `delegate` entry, the delegate VirtualService
+   * and its rule, each with its own index (and the match blocks the merged match joins).
+   */
+  readonly delegation?: DelegationResult;
   /** Why this answer, in words. */
   readonly reason: string;
   /** Problems found on the way: a subset with no DestinationRule subset or no pods, an unknown host. */
   readonly warnings: string[];
+}
+
+/** Which rule of which VirtualService answered a request the root handed to a delegate. */
+export interface DelegationResult {
+  /** The root VirtualService, `VirtualService/<ns>/<name>` (the answer's `routedBy`). */
+  readonly root: string;
+  /** Index of the root's `delegate` entry in the root's `spec.http`. */
+  readonly rootRule: number;
+  /** Index of the entry's match block the request matched; absent when the entry has no match. */
+  readonly rootMatch?: number;
+  /** The delegate VirtualService, `VirtualService/<ns>/<name>` (the answer's `delegate`). */
+  readonly delegate: string;
+  /** Index of the matching rule in the delegate's `spec.http` (the answer's `rule`). */
+  readonly delegateRule: number;
+  /** Index of the delegate rule's match block the request matched; absent when the delegate rule has no match. */
+  readonly delegateMatch?: number;
 }
 
 /** A request as the destination workload sees it, for {@link MeshSimulator.authorize}. */

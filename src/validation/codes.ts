@@ -213,7 +213,9 @@ export const CHECKS: readonly CheckInfo[] = [
   { code: 'CI3008', level: 'warning', title: 'a VirtualService rewrite.uri that does not start with \'/\' (Envoy prefix_rewrite writes it as is)', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
   { code: 'CI3009', level: 'warning', title: 'a VirtualService headers block naming one header in two operations (set, add, remove)', source: 'pilot/pkg/networking/core/route/route.go (ours)' },
   { code: 'CI3010', level: 'warning', title: 'a delegate VirtualService rule whose match leaves its root entry\'s match: istiod drops it', source: 'pilot/pkg/model/virtualservice.go (ours)' },
+  { code: 'CI3011', level: 'warning', title: 'a prefix rewrite that glues two path segments together or doubles a slash (VirtualService rewrite.uri, HTTPRoute ReplacePrefixMatch on PathPrefix /)', source: 'pilot/pkg/networking/core/route/route.go, Envoy prefix_rewrite (ours)' },
   { code: 'CI9001', level: 'error', title: 'a suppression without a reason', source: 'ours' },
+  { code: 'CI9002', level: 'warning', title: 'a galley.istio.io/analyze-suppress entry with spaces around its code: istioctl analyze compares each entry exactly, so the code is not suppressed', source: 'pkg/config/analysis/local/istiod_analyze.go filterMessages' },
 ];
 
 /** The check with this code, if any. */

@@ -13,10 +13,11 @@ import { checkCoreKind } from './core-kinds';
 import { compareFindings, RawFinding } from './report';
 import { checkMeshConfigManifest } from './mesh-config-manifests';
 import { checkMetadata, checkSchema } from './schema';
-import { objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
+import { analyzeSuppressWarnings, objectMatches, parseSuppressAnnotation, Suppression, SUPPRESS_ANNOTATION } from './suppress';
 import { ANALYZE_SUPPRESS_ANNOTATION, analyzeSuppresses } from '../rules/annotations';
 import { Finding, IManifestValidator, SourcedManifest } from './types';
 import { checkWebhook } from './webhook';
+import { withoutFollowOnFindings } from './follow-on';
 import { addBrand, brandSymbol, hasBrand } from '../private/brand';
 
 /** Which families of checks run. Each defaults to true. */
@@ -88,16 +89,21 @@ function withObject(f: RawFinding, src: SourcedManifest): Finding {
     name: typeof m.metadata?.name === 'string' ? m.metadata.name : undefined,
     ...(src.path !== undefined ? { path: src.path } : {}),
     ...(src.file !== undefined ? { file: src.file } : {}),
+    ...(src.document !== undefined ? { document: src.document } : {}),
+    ...(src.item !== undefined ? { item: src.item } : {}),
   };
 }
 
 /** Per-object checks: API server (schema, CEL, core kinds) and webhook. */
 function checkObject(m: any, checks: ValidationChecks): RawFinding[] {
   if (!m || typeof m !== 'object' || Array.isArray(m)) {
-    return [{ code: 'CI1004', level: 'error', message: 'a manifest must be a mapping with apiVersion, kind and metadata' }];
+    return [{ code: 'CI1004', level: 'error', message: `a manifest must be a mapping with apiVersion, kind and metadata, not ${m === null || m === undefined ? 'null' : Array.isArray(m) ? 'a list' : `a ${typeof m}`}` }];
   }
   if (typeof m.apiVersion !== 'string' || typeof m.kind !== 'string' || !m.apiVersion || !m.kind) {
-    return [{ code: 'CI1004', level: 'error', message: `${typeof m.apiVersion !== 'string' || !m.apiVersion ? 'apiVersion' : 'kind'}: required field is missing` }];
+    const field = typeof m.apiVersion !== 'string' || !m.apiVersion ? 'apiVersion' : 'kind';
+    const v = m[field];
+    // present with the wrong type is not "missing" (consumer trial F7)
+    return [{ code: 'CI1004', level: 'error', message: v === undefined || v === null || v === '' ? `${field}: required field is missing` : `${field}: ${JSON.stringify(v)} is invalid: must be a string` }];
   }
   const out: RawFinding[] = [];
   if (checks.schema !== false) out.push(...checkMetadata(m));
@@ -219,7 +225,8 @@ export class SetValidation {
 
   /** Per-object and cross-object findings of this set joined: suppressions applied, sorted. */
   public complete(perObject: readonly Finding[], crossObject: readonly Finding[]): Finding[] {
-    return applySuppressions([...perObject, ...crossObject], this.manifests, this.options.suppress ?? []).sort(compareFindings);
+    // a later check on a field the schema found mistyped only repeats it (follow-on.ts)
+    return applySuppressions(withoutFollowOnFindings([...perObject, ...crossObject]), this.manifests, this.options.suppress ?? []).sort(compareFindings);
   }
 
   /** Runs the cross-object analyzers over the whole set and returns every finding, suppressed and sorted. */
@@ -242,7 +249,11 @@ function applySuppressions(findings: Finding[], manifests: readonly SourcedManif
   const istioSuppressed = new Map<string, unknown>();
   for (const src of manifests) {
     const istio = src.manifest?.metadata?.annotations?.[ANALYZE_SUPPRESS_ANNOTATION];
-    if (istio !== undefined) istioSuppressed.set(objectKey(src.manifest), istio);
+    if (istio !== undefined) {
+      istioSuppressed.set(objectKey(src.manifest), istio);
+      // entries Istio does not honour as written (CI9002), themselves subject to the suppressions below
+      for (const w of analyzeSuppressWarnings(src.manifest)) findings.push(withObject(w, src));
+    }
     const ann = src.manifest?.metadata?.annotations?.[SUPPRESS_ANNOTATION];
     if (ann === undefined) continue;
     for (const s of parseSuppressAnnotation(ann)) {

@@ -35,17 +35,17 @@ export function addDocuments(file: string, outcome: DocumentsOutcome, out: ReadM
     else out.parseErrors.push({ code: 'CI1006', level: 'error', message: file.toLowerCase().endsWith('.json') ? outcome.message : `cannot parse YAML: ${outcome.message}`, file });
     return;
   }
-  for (const doc of outcome.docs as any[]) {
-    if (doc === null || doc === undefined) continue;
+  (outcome.docs as any[]).forEach((doc, document) => {
+    if (doc === null || doc === undefined) return;
     // A mapping with neither apiVersion nor kind is no Kubernetes object (a Helm values file, say):
     // kubectl would refuse it, and linting it as one would only report noise.
     if (typeof doc === 'object' && !Array.isArray(doc) && doc.apiVersion === undefined && doc.kind === undefined) {
-      out.parseErrors.push({ code: 'CI1008', level: 'info', message: 'neither apiVersion nor kind: not a Kubernetes object, skipped', file });
-      continue;
+      out.parseErrors.push({ code: 'CI1008', level: 'info', message: 'neither apiVersion nor kind: not a Kubernetes object, skipped', file, document });
+      return;
     }
     // A List is applied item by item, as kubectl does.
     if (doc && typeof doc === 'object' && typeof doc.kind === 'string' && doc.kind.endsWith('List') && Array.isArray(doc.items)) {
-      for (const item of doc.items) out.manifests.push({ manifest: item, file });
-    } else out.manifests.push({ manifest: doc, file });
-  }
+      (doc.items as unknown[]).forEach((item, i) => out.manifests.push({ manifest: item, file, document, item: i }));
+    } else out.manifests.push({ manifest: doc, file, document });
+  });
 }

@@ -32,6 +32,8 @@ export function compareFindings(a: Finding, b: Finding): number {
     cmp(a.kind, b.kind) ||
     cmp(a.namespace, b.namespace) ||
     cmp(a.name, b.name) ||
+    // objects without a name, in file order
+    (a.name === undefined && b.name === undefined ? (a.document ?? -1) - (b.document ?? -1) || (a.item ?? -1) - (b.item ?? -1) : 0) ||
     LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] ||
     cmp(a.code, b.code) ||
     cmp(a.message, b.message)

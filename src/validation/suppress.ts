@@ -6,7 +6,8 @@ import { codeUnitOrder } from '../private/order';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { addSynthHook, runSynthHooks } from '../private/synth-hooks';
-import { ANALYZE_SUPPRESS_ANNOTATION } from '../rules/annotations';
+import { ANALYZE_SUPPRESS_ANNOTATION, analyzeSuppressCode, analyzeSuppressUnhonoured } from '../rules/annotations';
+import { fail } from '../private/errors';
 import { Finding } from './types';
 
 const KEY = 'cdk8s-istio/suppress';
@@ -63,6 +64,9 @@ export class Suppressions {
    * constructs under it record. The reason is printed with the suppression count.
    */
   public suppress(code: string, reason: string): void {
+    // synth writes the code into Istio's annotation, where a space or a comma would change what it says
+    const bad = analyzeSuppressCode(code);
+    if (bad) fail(this.scope, 'suppress.code', code, bad, typeof code === 'string' && code.trim() !== code ? `write ${JSON.stringify(code.trim())}` : 'suppress one code per call, e.g. \'IST0118\'');
     this.scope.node.addMetadata(KEY, { code, reason });
     carryIntoOutput(this.scope);
   }
@@ -173,9 +177,12 @@ export function collectSuppressions(root: IConstruct, nodes: readonly IConstruct
 /**
  * Removes the findings that construct suppressions cover (a finding whose construct path is at or
  * under the suppression's construct), and reports suppressions without a reason as CI9001 errors.
+ * A validation finding that repeats a construct's warning is left out as well (see
+ * {@link withoutRepeatedWarnings}).
  */
 export function applyConstructSuppressions(root: IConstruct, findings: readonly Finding[], nodes: readonly IConstruct[] = root.node.findAll()): Finding[] {
   const sups = collectSuppressions(root, nodes);
+  findings = withoutRepeatedWarnings(findings);
   if (sups.length === 0) return [...findings];
   const out: Finding[] = [];
   const valid = sups.filter((s) => typeof s.reason === 'string' && s.reason.trim() !== '');
@@ -191,12 +198,45 @@ export function applyConstructSuppressions(root: IConstruct, findings: readonly 
   return out;
 }
 
+/**
+ * The findings without the validation findings (about an object) that repeat a construct's own
+ * warning word for word after the field they name: same code, same text after the first `: `. A
+ * construct that warns about its input (e.g. CI3011 at `props.rules[0]`) and lint's check of the object
+ * it renders (CI3011 at `spec.http[0]`) state one rule (src/rules) in one text, so synth prints the
+ * warning that names the property the user wrote, once.
+ */
+export function withoutRepeatedWarnings(findings: readonly Finding[]): Finding[] {
+  const tail = (m: string) => m.slice(m.indexOf(': ') + 2);
+  const said = new Set<string>();
+  for (const f of findings) if (f.kind === undefined && f.level !== 'error' && f.message.includes(': ')) said.add(`${f.code}\u0000${tail(f.message)}`);
+  if (said.size === 0) return [...findings];
+  return findings.filter((f) => f.kind === undefined || !f.message.includes(': ') || !said.has(`${f.code}\u0000${tail(f.message)}`));
+}
+
 /** Whether a `Kind/namespace/name` pattern (parts may be `*`) matches the finding's object. */
 export function objectMatches(pattern: string | undefined, f: Finding): boolean {
   if (!pattern) return true;
   const [k, ns, n] = pattern.split('/');
   const eq = (p: string | undefined, v: string | undefined) => p === undefined || p === '*' || p === (v ?? '');
   return eq(k, f.kind) && eq(ns, f.namespace) && eq(n, f.name);
+}
+
+/** Finding code: an `analyze-suppress` entry Istio does not honour as written (spaces around a code). */
+export const WARN_ANALYZE_SUPPRESS_SPACES = 'CI9002';
+
+/**
+ * CI9002 warnings for one manifest's `galley.istio.io/analyze-suppress` annotation: each entry with spaces
+ * around its code, which `istioctl analyze` compares exactly (pkg/config/analysis/local/istiod_analyze.go
+ * `filterMessages`: `strings.Split(value, ",")`, no trimming), so that code is not suppressed there. Lint
+ * matches as Istio does (rules/annotations.ts analyzeSuppresses) and says so.
+ */
+export function analyzeSuppressWarnings(manifest: any): Array<{ code: string; level: 'warning'; message: string }> {
+  const value = manifest?.metadata?.annotations?.[ANALYZE_SUPPRESS_ANNOTATION];
+  return analyzeSuppressUnhonoured(value).map((u) => ({
+    code: WARN_ANALYZE_SUPPRESS_SPACES,
+    level: 'warning' as const,
+    message: `metadata.annotations[${JSON.stringify(ANALYZE_SUPPRESS_ANNOTATION)}]: entry ${JSON.stringify(u.entry)} of ${JSON.stringify(value)} has spaces around ${u.code}: istioctl analyze (and lint, as it) splits the value at ',' and compares each entry exactly, so ${u.code} is not suppressed. Hint: write ${JSON.stringify(String(value).split(',').map((e) => e.trim()).filter((e) => e !== '').join(','))}`,
+  }));
 }
 
 /** Parses the suppress annotation: `"CODE: reason; CODE: reason"`. */

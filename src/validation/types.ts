@@ -15,6 +15,14 @@ export interface Finding {
   readonly path?: string;
   /** The file the object was read from or written to. */
   readonly file?: string;
+  /**
+   * The index of the object's YAML document in `file`, from 0 (empty documents counted, as `yq`'s
+   * `documentIndex`), when read from a file: it tells apart objects without a name (lint prints
+   * `documents[N]` for them).
+   */
+  readonly document?: number;
+  /** The index of the object in the `items` of the `List` document it came from, when it did. */
+  readonly item?: number;
   /** A construct's error at synth (code `CI0001`): the property, as in `props.port`. */
   readonly property?: string;
   /** A construct's error at synth: the refused value, as the message shows it. */
@@ -30,6 +38,10 @@ export interface SourcedManifest {
   readonly manifest: any;
   /** The file it was read from or will be written to. */
   readonly file?: string;
+  /** The index of its YAML document in `file`, from 0, when read from a file (see {@link Finding.document}). */
+  readonly document?: number;
+  /** Its index in the `items` of a `List` document. */
+  readonly item?: number;
   /** The construct path of the ApiObject that produced it. */
   readonly path?: string;
 }

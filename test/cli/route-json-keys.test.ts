@@ -32,7 +32,7 @@ describe('route CLI output keeps the simulator answer keys', () => {
     expect(printed.port).toBe(8080);
     expect(api[effect as string]).toBeDefined();
     expect(printed[effect as string]).toBeDefined();
-    for (const k of ['port', 'tcp', 'fault', 'mirrors', 'rewrite', 'headers', 'cors', 'delegate']) {
+    for (const k of ['port', 'tcp', 'fault', 'mirrors', 'rewrite', 'headers', 'cors', 'delegate', 'delegation']) {
       if (api[k] !== undefined) expect(printed[k]).toEqual(JSON.parse(JSON.stringify(api[k])));
     }
   });

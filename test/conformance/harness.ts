@@ -166,6 +166,8 @@ export interface IstioRouteAnswer {
   readonly clusters: IstioCluster[];
   readonly redirect?: Record<string, unknown>;
   readonly directResponse?: number;
+  /** The :path forwarded after the route's prefix_rewrite or regex_rewrite (absent: no path rewrite). */
+  readonly rewrittenPath?: string;
   /** The port is TCP for Istio: the connection is proxied to clusters[0], no HTTP route applies. */
   readonly tcp?: boolean;
   readonly error?: string;

@@ -60,4 +60,13 @@ describeConformance('Istio conformance: suppressions in the output', () => {
     // AND without it Istio reports the two suppressed codes on the gateway's objects
     expect(shown(without)).toEqual(expect.arrayContaining([expect.stringMatching(/^IST0101 Gateway /), expect.stringMatching(/^IST0146 Deployment /)]));
   }, 30 * 60_000);
+
+  test('GIVEN analyze-suppress "CI3001, IST0118" (a space after the comma) WHEN Istio analyzes it THEN IST0118 is not suppressed, as lint says (CI9002), while "CI3001,IST0118" and "IST0118," suppress it', () => {
+    // test/validation/fixtures/analyze-suppress-spaces.yaml, linted in test/validation/suppress-output.test.ts
+    const fixture = path.join(__dirname, '..', 'validation', 'fixtures', 'analyze-suppress-spaces.yaml');
+    const [r] = runBatch<AnalyzeOutput>([{ args: ['analyze', fixture] }]);
+    if (r.error !== undefined) throw new Error(r.error);
+    const ist0118 = r.result!.messages.filter((m) => m.code === 'IST0118').map((m) => m.resource).sort();
+    expect(ist0118).toEqual(['Service default/spaced']);
+  }, 30 * 60_000);
 });

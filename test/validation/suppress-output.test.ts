@@ -17,6 +17,7 @@ import {
 import { MeshValidationPlugin, MeshValidationPluginContext } from '../../src/validation/plugin';
 import { analyzeSuppresses } from '../../src/rules/annotations';
 import { validateManifests } from '../../src/validation';
+import { readManifests } from '../../src/validation/read';
 import { OTEL } from '../helpers';
 import { lint } from './helpers';
 
@@ -186,5 +187,40 @@ describe('galley.istio.io/analyze-suppress, as istioctl analyze reads it', () =>
     expect(ist0118).toEqual(['b']);
     // AND Istio knows the annotation: no IST0108 for it on a Service
     expect(findings.filter((f) => f.code === 'IST0108')).toEqual([]);
+  });
+});
+
+describe('galley.istio.io/analyze-suppress entries with spaces (Istio does not trim them)', () => {
+  // pkg/config/analysis/local/istiod_analyze.go filterMessages (Istio 1.30.3):
+  //   for _, code := range strings.Split(annotations[GalleyAnalyzeSuppress], ",") { if code == "*" || m.Type.Code() == code ...
+  // no strings.TrimSpace: "IST0101, IST0146" suppresses IST0101 only.
+  const fixture = () => path.join(__dirname, 'fixtures', 'analyze-suppress-spaces.yaml');
+
+  test('GIVEN a Service annotated "CI3001, IST0118" WHEN linted THEN IST0118 is still reported (as istioctl analyze does) AND CI9002 names the entry and the fix', () => {
+    const { manifests } = readManifests([fixture()]);
+    const findings = validateManifests(manifests);
+    const spaced = findings.filter((f) => f.name === 'spaced');
+    expect(spaced.map((f) => f.code).sort()).toEqual(['CI9002', 'IST0118']);
+    expect(spaced.find((f) => f.code === 'CI9002')).toMatchObject({
+      level: 'warning', kind: 'Service', namespace: 'default',
+      message: expect.stringMatching(/^metadata\.annotations\["galley\.istio\.io\/analyze-suppress"\]: entry " IST0118" of "CI3001, IST0118" has spaces around IST0118: .* so IST0118 is not suppressed\. Hint: write "CI3001,IST0118"$/),
+    });
+    // the same codes without the space: both suppressed, no CI9002
+    expect(findings.filter((f) => f.name === 'tight')).toEqual([]);
+    // a trailing comma is an empty entry: harmless, no warning
+    expect(findings.filter((f) => f.name === 'trailing')).toEqual([]);
+  });
+
+  test('GIVEN the warning itself is suppressed on the object THEN it is dropped like any finding', () => {
+    const m = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default', annotations: { 'galley.istio.io/analyze-suppress': 'CI9002, IST0118' } }, spec: { selector: { app: 's' }, ports: [{ name: 'web', port: 80 }] } };
+    // "CI9002" (first entry, no space) is honoured; " IST0118" is not
+    expect(validateManifests([{ manifest: m }]).map((f) => f.code)).toEqual(['IST0118']);
+  });
+
+  test('GIVEN Validation.suppress with a code with a space or a comma THEN refused at the call (synth would write it into Istio\'s annotation)', () => {
+    const chart = Testing.chart();
+    expect(() => Validation.suppress(chart, ' IST0118', 'legacy')).toThrow(/suppress\.code: " IST0118" is invalid: a finding code has no spaces or commas .*Hint: write "IST0118"/);
+    expect(() => Validation.suppress(chart, 'IST0118,CI3001', 'legacy')).toThrow(/suppress\.code: "IST0118,CI3001" is invalid: .*Hint: suppress one code per call/);
+    expect(() => Validation.suppress(chart, 'IST0118', 'legacy')).not.toThrow();
   });
 });

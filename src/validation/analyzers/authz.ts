@@ -35,7 +35,12 @@ export const authorizationPoliciesAnalyzer: Analyzer = {
       const declared = [...external, ...externalNamespaces(str(ap.metadata.annotations?.[EXTERNAL_PRINCIPALS_ANNOTATION])?.split(',') ?? [])];
       const hasSelector = ap.spec.selector !== undefined && ap.spec.selector !== null;
       const selector = strings(ap.spec.selector?.matchLabels);
-      if (ap.namespace === root) {
+      // matchLabels of the wrong type is a schema error (CI1001) that selects nothing Istio could read:
+      // reporting it as a selector of no pods would only repeat it (consumer trial F7)
+      const labels = ap.spec.selector?.matchLabels;
+      if (labels !== undefined && labels !== null && (typeof labels !== 'object' || Array.isArray(labels))) {
+        // no selector verdict; the rules below are still checked
+      } else if (ap.namespace === root) {
         if (hasSelector && !anyPod(undefined, selector)) {
           ctx.report(ap, 'IST0127', `spec.selector: ${q(selectorText(selector))} matches no pod in the mesh`);
         }

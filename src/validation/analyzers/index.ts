@@ -26,7 +26,7 @@ import { IstioMeshConfig, meshNetworksInSet, resolveMeshConfig } from './mesh-co
 import type { MeshConfigView } from './mesh-config';
 import { meshNetworksAnalyzer } from './multicluster';
 import { claimRoutingAnalyzer, subsetTrafficAnalyzer, telemetryProvidersAnalyzer, workloadLabelsAnalyzer } from './ours';
-import { delegateMatchAnalyzer, routeActionsAnalyzer } from './route-actions';
+import { delegateMatchAnalyzer, prefixRewriteAnalyzer, routeActionsAnalyzer } from './route-actions';
 import { principalsAnalyzer } from './principals';
 import { sidecarSelectorAnalyzer, telemetryDefaultSelectorAnalyzer, telemetrySelectorAnalyzer } from './selectors';
 import { portNameAnalyzer } from './service';
@@ -86,6 +86,7 @@ export const ANALYZERS: readonly Analyzer[] = [
   gatewayApiCredentialAnalyzer,
   routeActionsAnalyzer,
   delegateMatchAnalyzer,
+  prefixRewriteAnalyzer,
 ];
 
 /** Analyzers Istio runs only when asked for by name (`skipAll` in its tests): the alpha-annotation check. */

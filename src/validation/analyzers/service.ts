@@ -25,6 +25,9 @@ export const portNameAnalyzer: Analyzer = {
       if (MANAGED_GATEWAY_CONTROLLERS.has(strings(svc.metadata.labels)['gateway.istio.io/managed'])) continue;
       const externalName = svc.spec.type === 'ExternalName';
       list<ServicePort>(svc.spec.ports).forEach((p, i) => {
+        // a port number of the wrong type (CI1201) cannot be read into a Service at all, by the API server or
+        // by istioctl analyze: judging its name only follows on from that (consumer trial F7)
+        if (typeof p?.port !== 'number' || !Number.isInteger(p.port)) return;
         const name = str(p?.name) ?? '';
         const protocol = servicePortProtocol(p);
         if (protocol !== 'UnsupportedProtocol' && !(name === 'tcp' && externalName)) return;
