@@ -22,7 +22,7 @@
  * code ran (so the functions V8 compiled lazily are in the cache too), each to a temporary file
  * renamed into place, so a concurrent synth never reads half an entry.
  */
-import { createHash, randomBytes } from 'crypto';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import Module = require('module');
 import * as path from 'path';
@@ -52,16 +52,19 @@ export function compileCacheDir(root: string = ROOT): string | undefined {
 
 /** Whether `filename` is one of this package's own compiled files. @internal */
 export function isPackageFile(filename: string, root: string = ROOT): boolean {
-  if (!filename.endsWith('.js')) return false;
-  const rel = path.relative(root, filename);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  // every module load asks: the cheap string tests first
+  if (!filename.endsWith('.js') || !filename.startsWith(root + path.sep)) return false;
+  const rel = filename.slice(root.length + 1);
   const parts = rel.split(path.sep);
   if (parts.includes('node_modules')) return false;
   return parts[0] === 'lib' || (parts[0] === 'imports' && parts[1] === 'schemas' && parts[2] === 'validators');
 }
 
+const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer) => string }).hash;
+
 function sha1(data: string | Buffer): string {
-  return createHash('sha1').update(data).digest('hex');
+  // crypto.hash (Node ≥ 20.12) hashes in one call, without a Hash object per file
+  return oneShot ? oneShot('sha1', data) : crypto.createHash('sha1').update(data).digest('hex');
 }
 
 let dirMemo: string | null | undefined;
@@ -119,7 +122,7 @@ function writePending(dir: string): void {
   }
   for (const p of pending.splice(0)) {
     // unique per writer: two threads of one process (the validation worker) may write one entry
-    const tmp = `${p.entry}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = `${p.entry}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
     try {
       const body = p.script.createCachedData();
       fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${p.key}${sha1(body)}\n`, 'latin1'), body]));
