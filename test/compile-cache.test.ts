@@ -68,6 +68,15 @@ describe('which files are cached, and where', () => {
   });
 });
 
+test('re2js loaded through the cache is the instance require gives everywhere in the process', () => {
+  const out = execFileSync(process.execPath, ['-e', `
+    const { re2 } = require(${JSON.stringify(path.join(ROOT, 'lib', 'src', 'private', 're2.js'))});
+    const mine = re2();
+    console.log(JSON.stringify({ same: mine === require('re2js').RE2JS, full: mine.compile('^a+$').matches('aaa'), rejects: (() => { try { mine.compile('(?=a)'); return false; } catch { return true; } })() }));
+  `], { cwd: ROOT, encoding: 'utf8' });
+  expect(JSON.parse(out)).toEqual({ same: true, full: true, rejects: true });
+});
+
 describe('a fresh process with the cache (compiled library)', () => {
   let app: string;
   let cache: string;

@@ -134,6 +134,31 @@ function writePending(dir: string): void {
   }
 }
 
+/**
+ * Loads a self-contained CommonJS dependency file (one with no `require` of its own, e.g. re2js's
+ * bundle) through the code cache, and registers it in Node's module cache, so a later `require` of
+ * it anywhere in the process gets this same instance. Falls back to `require` when it cannot.
+ * @internal
+ */
+export function loadBundledDependency(name: string): any {
+  const file = require.resolve(name);
+  const cached = (Module as any)._cache[file];
+  if (cached) return cached.exports;
+  if (!cacheDir()) return require(name);
+  const source = fs.readFileSync(file, 'utf8');
+  const mod = new (Module as any)(file, module);
+  mod.filename = file;
+  mod.paths = (Module as any)._nodeModulePaths(path.dirname(file));
+  const wrapper = cachedScript((Module as any).wrap(source), file, `dependencies/${name}`).runInThisContext({ displayErrors: true });
+  const req = ((id: string) => {
+    throw new Error(`${name} (${file}) is loaded as a self-contained file and cannot require ${JSON.stringify(id)}`);
+  }) as unknown as NodeJS.Require;
+  wrapper.call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
+  mod.loaded = true;
+  (Module as any)._cache[file] = mod;
+  return mod.exports;
+}
+
 let installed = false;
 
 /**

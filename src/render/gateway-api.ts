@@ -1,4 +1,3 @@
-import { RE2JS } from 're2js';
 import {
   CorsIntent,
   effectiveSubsetPolicy,
@@ -21,6 +20,7 @@ import {
 } from '../model';
 import { dns1123Label } from '../rules/names';
 import { isHttpProtocol, portProtocol } from '../rules/protocol';
+import { re2FullMatch } from '../rules/regex';
 import { portLevelWithInherited } from '../rules/traffic-policy';
 import { istioDuration } from './format';
 import { hostRoutes, HostRouteView, renderTrafficPolicy, servicePort } from './istio-traffic';
@@ -328,7 +328,7 @@ function excludes(a: StringMatchIntent, b: StringMatchIntent): boolean {
 
 function satisfies(m: StringMatchIntent, value: string): boolean {
   if (m.kind === 'prefix') return value.startsWith(m.value);
-  if (m.kind === 'regex') return RE2JS.compile(m.value).matches(value);
+  if (m.kind === 'regex') return re2FullMatch(m.value, value);
   return m.value === value;
 }
 

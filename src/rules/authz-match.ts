@@ -6,7 +6,7 @@
  * valid are in `authz.ts`.
  */
 import { MATCH_ANY_TEMPLATE, MATCH_ONE_TEMPLATE } from './authz';
-import { RE2JS } from 're2js';
+import { re2 } from '../private/re2';
 import { pathWithoutQuery } from './http';
 import { re2FullMatch } from './regex';
 
@@ -41,7 +41,7 @@ export function policyPathMatch(pattern: string, path: string | undefined): bool
   if (pattern.includes(MATCH_ONE_TEMPLATE) || pattern.includes(MATCH_ANY_TEMPLATE)) {
     const re = pattern
       .split(/(\{\*\*\}|\{\*\})/)
-      .map((part) => (part === MATCH_ANY_TEMPLATE ? SEGMENTS : part === MATCH_ONE_TEMPLATE ? SEGMENT : RE2JS.quote(part)))
+      .map((part) => (part === MATCH_ANY_TEMPLATE ? SEGMENTS : part === MATCH_ONE_TEMPLATE ? SEGMENT : re2().quote(part)))
       .join('');
     return re2FullMatch(re, bare);
   }
@@ -56,7 +56,7 @@ export function policyPathMatch(pattern: string, path: string | undefined): bool
  */
 export function policyNamespaceMatch(pattern: string, principal: string | undefined): boolean {
   if (!principal) return false;
-  return re2FullMatch(`.*/ns/${pattern.split('*').map((part) => RE2JS.quote(part)).join('.*')}/.*`, principal);
+  return re2FullMatch(`.*/ns/${pattern.split('*').map((part) => re2().quote(part)).join('.*')}/.*`, principal);
 }
 
 /**

@@ -3,7 +3,8 @@
  * and caps their length (`validateStringRegexp` in pkg/config/validation/validation.go at 1.30.3).
  * We compile with re2js, a port of RE2, so lookarounds and backreferences are rejected as Istio does.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2 } from '../private/re2';
 
 /** Istio rejects regexes longer than this (an approximation of Envoy's RE2 program-size limit). */
 export const MAX_REGEX_LENGTH = 1024;
@@ -15,7 +16,7 @@ function compile(pattern: string): RE2JS | string {
   let c = compiled.get(pattern);
   if (c !== undefined) return c;
   try {
-    c = RE2JS.compile(pattern);
+    c = re2().compile(pattern);
   } catch (e) {
     c = e instanceof Error ? e.message : String(e);
   }

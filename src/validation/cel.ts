@@ -9,6 +9,7 @@
  * the library's own output does not load the CEL engine; the engine answers whenever that evaluator
  * defers, and evaluates every other rule.
  */
+import { re2 } from '../private/re2';
 import { compileCelAst, k8sUrl } from './cel-eval';
 import { RawFinding } from './report';
 import { crdKinds, crdSchema } from './schema-data';
@@ -102,7 +103,7 @@ function env(): any {
 
 function reEngine(): any {
   try {
-    const { RE2JS } = require('re2js');
+    const RE2JS = re2();
     return { compile: (p: string) => { const r = RE2JS.compile(p); return { test: (t: string) => r.matcher(t).find() }; } };
   } catch {
     return undefined;
