@@ -1,4 +1,5 @@
 import { DisruptionBudgetIntent, IntentProblem, NamespaceIntent, namespaceOwner, PodSecurityIntent, primaryPort, ProbeIntent, RESTRICTED_POD_SECURITY, ServiceIntent, ServicePortIntent, serviceOwner, VersionIntent } from '../model';
+import { flaggerPrimaryName } from '../manifests/flagger-objects';
 import { isHttpProtocol, portProtocol } from '../rules/protocol';
 import { lazyManifest, Manifest, RenderedObject } from './types';
 
@@ -255,15 +256,6 @@ export function renderDisruptionBudget(owner: string, id: string, metadata: Mani
 }
 
 /**
- * The label value Flagger gives its primary's selector label (`<value>-primary`; Flagger v1.44.0
- * pkg/canary/deployment_controller.go createPrimaryDeployment: the primary Deployment selects
- * `app: <value>-primary`, and makePrimaryLabels relabels its pods so).
- */
-function flaggerPrimaryLabelValue(value: string): string {
-  return `${value}-primary`;
-}
-
-/**
  * The PodDisruptionBudget of a Flagger-delivered service (child id `PodDisruptionBudget`), over the
  * pods that serve: Flagger's primary Deployment `<name>-primary`, which selects `app: <name>-primary`
  * and starts with the target's replicas (createPrimaryDeployment), while the target we write is scaled
@@ -273,8 +265,8 @@ function flaggerPrimaryLabelValue(value: string): string {
 export function renderPrimaryDisruptionBudget(svc: ServiceIntent, canaryVersion: string): RenderedObject[] {
   const b = svc.versions.find((v) => v.name === canaryVersion)?.disruptionBudget;
   if (!svc.workload || !b) return [];
-  const primary = flaggerPrimaryLabelValue(svc.selector.app ?? svc.name);
-  return [renderDisruptionBudget(serviceOwner(svc), 'PodDisruptionBudget', { name: flaggerPrimaryLabelValue(svc.name), namespace: svc.namespace, labels: { ...svc.selector } }, { app: primary }, b)];
+  const primary = flaggerPrimaryName(svc.selector.app ?? svc.name);
+  return [renderDisruptionBudget(serviceOwner(svc), 'PodDisruptionBudget', { name: flaggerPrimaryName(svc.name), namespace: svc.namespace, labels: { ...svc.selector } }, { app: primary }, b)];
 }
 
 /**
