@@ -135,27 +135,51 @@ function writePending(dir: string): void {
 }
 
 /**
- * Loads a self-contained CommonJS dependency file (one with no `require` of its own, e.g. re2js's
- * bundle) through the code cache, and registers it in Node's module cache, so a later `require` of
- * it anywhere in the process gets this same instance. Falls back to `require` when it cannot.
+ * Compiles a CommonJS module's source with Node's own wrapper (`exports, require, module, __filename,
+ * __dirname`), from the cache entry `name` when it holds this source. Returns the wrapper function.
  * @internal
  */
-export function loadBundledDependency(name: string): any {
+export function compileCommonJs(source: string, filename: string, name: string): (...args: unknown[]) => unknown {
+  return cachedScript((Module as any).wrap(source), filename, name).runInThisContext({ displayErrors: true });
+}
+
+/** Runs `source` as the body of `mod`, with the `require` Node would give it. */
+function runCommonJs(mod: any, source: string, filename: string, name: string): unknown {
+  const wrapper = compileCommonJs(source, filename, name);
+  const require = function require(id: string) {
+    return mod.require(id);
+  } as NodeJS.Require;
+  const resolve = ((request: string, options?: { paths?: string[] }) => (Module as any)._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
+  resolve.paths = (request: string) => (Module as any)._resolveLookupPaths(request, mod);
+  require.resolve = resolve;
+  require.main = process.mainModule;
+  require.extensions = (Module as any)._extensions;
+  require.cache = (Module as any)._cache;
+  return wrapper.call(mod.exports, mod.exports, require, mod, filename, path.dirname(filename));
+}
+
+/**
+ * Loads a dependency's main file through the code cache and registers it in Node's module cache, as
+ * `require` would, so a later `require` of it anywhere in the process gets this same instance.
+ * Without a cache folder it is plain `require`.
+ * @internal
+ */
+export function loadDependency(name: string): any {
   const file = require.resolve(name);
   const cached = (Module as any)._cache[file];
   if (cached) return cached.exports;
   if (!cacheDir()) return require(name);
-  const source = fs.readFileSync(file, 'utf8');
   const mod = new (Module as any)(file, module);
   mod.filename = file;
   mod.paths = (Module as any)._nodeModulePaths(path.dirname(file));
-  const wrapper = cachedScript((Module as any).wrap(source), file, `dependencies/${name}`).runInThisContext({ displayErrors: true });
-  const req = ((id: string) => {
-    throw new Error(`${name} (${file}) is loaded as a self-contained file and cannot require ${JSON.stringify(id)}`);
-  }) as unknown as NodeJS.Require;
-  wrapper.call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
-  mod.loaded = true;
   (Module as any)._cache[file] = mod;
+  try {
+    runCommonJs(mod, fs.readFileSync(file, 'utf8'), file, `dependencies/${name}`);
+  } catch (e) {
+    delete (Module as any)._cache[file];
+    throw e;
+  }
+  mod.loaded = true;
   return mod.exports;
 }
 
@@ -175,18 +199,6 @@ export function installCompileCache(): void {
 
   proto._compile = function compileWithCache(this: any, content: string, filename: string) {
     if (!isPackageFile(filename)) return original.call(this, content, filename);
-    const script = cachedScript((Module as any).wrap(content), filename, path.relative(ROOT, filename));
-    const wrapper = script.runInThisContext({ displayErrors: true });
-    const mod = this;
-    const require = function require(id: string) {
-      return mod.require(id);
-    } as NodeJS.Require;
-    const resolve = ((request: string, options?: { paths?: string[] }) => (Module as any)._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
-    resolve.paths = (request: string) => (Module as any)._resolveLookupPaths(request, mod);
-    require.resolve = resolve;
-    require.main = process.mainModule;
-    require.extensions = (Module as any)._extensions;
-    require.cache = (Module as any)._cache;
-    return wrapper.call(mod.exports, mod.exports, require, mod, filename, path.dirname(filename));
+    return runCommonJs(this, content, filename, path.relative(ROOT, filename));
   };
 }

@@ -4,12 +4,12 @@
  * the library, also when no regex is ever checked.
  */
 import type { RE2JS as Re2jsClass } from 're2js';
-import { loadBundledDependency } from './compile-cache';
+import { loadDependency } from './compile-cache';
 
 let cls: typeof Re2jsClass | undefined;
 
 /** The RE2JS class. */
 export function re2(): typeof Re2jsClass {
-  cls ??= (loadBundledDependency('re2js') as typeof import('re2js')).RE2JS;
+  cls ??= (loadDependency('re2js') as typeof import('re2js')).RE2JS;
   return cls;
 }

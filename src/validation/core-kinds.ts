@@ -13,7 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cachedScript } from '../private/compile-cache';
+import { compileCommonJs } from '../private/compile-cache';
 import { unknownCoreFields } from './core-fields';
 import { coreValidateModule } from './core-formats';
 import { checkCoreSemantics } from './core-semantics';
@@ -106,7 +106,7 @@ function loadSchemaModule(modelsDir: string, file: string): any {
     const source = fs.readFileSync(file, 'utf8');
     const dir = path.dirname(file);
     // the same wrapper as Node's, compiled from the package's code cache when it has this file (compile-cache.ts)
-    const fn = cachedScript(`(function (exports, require, module, __filename, __dirname) { ${source}\n})`, file, `kubernetes-models/${path.relative(modelsDir, file)}`).runInThisContext();
+    const fn = compileCommonJs(source, file, `kubernetes-models/${path.relative(modelsDir, file)}`);
     const req = (spec: string): any => {
       if (spec.startsWith('./')) return loadSchemaModule(modelsDir, path.join(dir, spec.endsWith('.js') ? spec : `${spec}.js`));
       if (spec.startsWith('@kubernetes-models/apimachinery/_schemas/')) {
