@@ -4,8 +4,8 @@ import { Construct, IConstruct } from 'constructs';
 import { applyOrder, applyRank } from './synth/apply-order';
 import { fail } from './private/errors';
 import { runSynthHooks } from './private/synth-hooks';
-import { constructErrorFindings, constructSynthError, formatFindings, isInputError, MeshSynthError } from './mesh-synth-error';
-import { afterFailure, checkOutdir, describeFailedOutput, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
+import { constructErrorFindings, constructSynthError, failedSynthError, formatFindings, isInputError, MeshSynthError } from './mesh-synth-error';
+import { checkOutdir, isCdk8sStdoutDir, lastGoodDir, OutputFile, recoverInterrupted, replaceOutput, restoreIfMissing, saveLastGood } from './synth/output';
 import { toYamlDocuments } from './synth/yaml';
 import { MeshValidator, SetValidation, ValidationOptions } from './validation';
 import { ValidationWorker } from './validation/parallel';
@@ -432,11 +432,7 @@ export class MeshApp extends App {
       runSynthHooks(this); // meshes render their models into objects before the tree is walked
       ({ output, summaries } = this.synthWith(worker, stream));
     } catch (e) {
-      if (MeshSynthError.isMeshSynthError(e)) {
-        const state = afterFailure(this.outdir, keep, this.restoredAtStart);
-        throw new MeshSynthError(`${e.message}\n${describeFailedOutput(this.outdir, state)}`, e.findings);
-      }
-      throw e;
+      throw failedSynthError(e, this.outdir, keep, this.restoredAtStart);
     } finally {
       worker?.stop();
     }

@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { MeshConfigError, show, validationMessage } from './private/errors';
 import { brandSymbol, hasBrand } from './private/brand';
+import { afterFailure, describeFailedOutput } from './synth/output';
 import type { Finding } from './validation/types';
 
 const SYNTH_ERROR = brandSymbol('MeshSynthError');
@@ -106,4 +107,14 @@ export function constructErrorFindings(all: readonly IConstruct[]): Finding[] {
 export function constructSynthError(findings: readonly Finding[]): MeshSynthError {
   const lines = findings.map((f) => `[${f.path}] ${f.message}`);
   return new MeshSynthError(`Synth failed with ${findings.length} construct error(s); nothing was written:\n${lines.join('\n')}`, findings);
+}
+
+/**
+ * What a failed synth throws, for MeshApp and a plain App's Mesh alike: the last good output is put
+ * back if the output folder went missing (afterFailure), and a MeshSynthError says what the folder
+ * holds now. Any other error is returned as it is.
+ */
+export function failedSynthError(e: unknown, outdir: string, keep: string | undefined, restoredAtStart: boolean): unknown {
+  const state = afterFailure(outdir, keep, restoredAtStart);
+  return MeshSynthError.isMeshSynthError(e) ? new MeshSynthError(`${e.message}\n${describeFailedOutput(outdir, state)}`, e.findings) : e;
 }

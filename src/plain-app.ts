@@ -1,10 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { CONSTRUCT_ERROR_CODE, constructErrorFindings, constructSynthError, formatFindings, MeshSynthError } from './mesh-synth-error';
+import { CONSTRUCT_ERROR_CODE, constructErrorFindings, constructSynthError, failedSynthError, formatFindings, MeshSynthError } from './mesh-synth-error';
 import * as fs from 'fs';
 import { brandSymbol, hasBrand } from './private/brand';
 import { runSynthHooks } from './private/synth-hooks';
-import { afterFailure, describeFailedOutput, isCdk8sStdoutDir, lastGoodDir, restoreIfMissing, saveLastGood } from './synth/output';
+import { isCdk8sStdoutDir, lastGoodDir, restoreIfMissing, saveLastGood } from './synth/output';
 import { MeshValidator, ValidationOptions } from './validation';
 import { applyConstructSuppressions, collectExternalPrincipals } from './validation/suppress';
 import { Finding, SourcedManifest } from './validation/types';
@@ -52,22 +52,17 @@ export function installPlainAppValidation(root: IConstruct, options: PlainAppVal
   Object.defineProperty(root, 'synth', {
     configurable: true, writable: true, enumerable: false,
     value: function synthValidated(this: unknown): void {
-      const failed = (e: unknown): never => {
-        const state = afterFailure(outdir, keep, restoredAtStart);
-        if (MeshSynthError.isMeshSynthError(e)) throw new MeshSynthError(`${e.message}\n${describeFailedOutput(outdir, state)}`, e.findings);
-        throw e;
-      };
       try {
         validatePlainApp(root);
       } catch (e) {
-        failed(e);
+        throw failedSynthError(e, outdir, keep, restoredAtStart);
       }
       // the folder the CLI removed holds the restored output: cdk8s writes a fresh one, as intended
       if (restoredAtStart) fs.rmSync(outdir, { recursive: true, force: true });
       try {
         synth.call(root);
       } catch (e) {
-        failed(e);
+        throw failedSynthError(e, outdir, keep, restoredAtStart);
       }
       if (keep) saveLastGood(outdir, keep);
     },
