@@ -27,6 +27,7 @@ import * as fs from 'fs';
 import Module = require('module');
 import * as path from 'path';
 import * as vm from 'vm';
+import { packageRequire } from './package-require';
 
 /** Package root: this file is lib/src/private/compile-cache.js (or src/private/compile-cache.ts). */
 const ROOT = ((up: string) => (path.basename(up) === 'lib' ? path.dirname(up) : up))(path.resolve(__dirname, '..', '..'));
@@ -144,11 +145,12 @@ export function compileCommonJs(source: string, filename: string, name: string):
 }
 
 /** Runs `source` as the body of `mod`, with the `require` Node would give it. */
-function runCommonJs(mod: any, source: string, filename: string, name: string): unknown {
+function runCommonJs(mod: any, source: string, filename: string, name: string, own = false): unknown {
   const wrapper = compileCommonJs(source, filename, name);
-  const require = function require(id: string) {
+  // the package's own files answer each other's relative requests without Node's resolver
+  const require = (own ? packageRequire(mod, path.dirname(filename), isPackageFile, runOwnModule) : function require(id: string) {
     return mod.require(id);
-  } as NodeJS.Require;
+  }) as NodeJS.Require;
   const resolve = ((request: string, options?: { paths?: string[] }) => (Module as any)._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
   resolve.paths = (request: string) => (Module as any)._resolveLookupPaths(request, mod);
   require.resolve = resolve;
@@ -183,6 +185,11 @@ export function loadDependency(name: string): any {
   return mod.exports;
 }
 
+/** Runs one of the package's own files as the body of `mod`. */
+function runOwnModule(mod: any, source: string, filename: string): unknown {
+  return runCommonJs(mod, source, filename, path.relative(ROOT, filename), true);
+}
+
 let installed = false;
 
 /**
@@ -199,6 +206,6 @@ export function installCompileCache(): void {
 
   proto._compile = function compileWithCache(this: any, content: string, filename: string) {
     if (!isPackageFile(filename)) return original.call(this, content, filename);
-    return runCommonJs(this, content, filename, path.relative(ROOT, filename));
+    return runOwnModule(this, content, filename);
   };
 }
