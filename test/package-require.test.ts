@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 /**
- * The `require` the code cache gives the package's own modules (src/private/package-require.ts):
+ * How the package's own modules require each other under the code cache (src/private/package-require.ts):
  * relative requests between the package's compiled files skip Node's resolver. It must register
  * modules exactly as Node does. Run in child processes on the compiled library (`npm ci` builds it):
  * Jest replaces Node's module system inside tests.
@@ -19,7 +19,7 @@ const node = (script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, 
   return JSON.parse(execFileSync(process.execPath, ['-e', script, ...args], { cwd, env: { ...childEnv, ...env }, encoding: 'utf8' }));
 };
 
-describe('packageRequire on a folder of modules', () => {
+describe('requirePackageFile on a folder of modules', () => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'package-require-'));
@@ -40,11 +40,11 @@ describe('packageRequire on a folder of modules', () => {
   const script = (fast: boolean) => `
     const Module = require('module'); const path = require('path'); const vm = require('vm');
     const dir = process.argv[1];
-    const { packageRequire } = require(${JSON.stringify(LIB)});
+    const { requirePackageFile, NOT_PACKAGE_FILE } = require(${JSON.stringify(LIB)});
     const isOwn = (f) => f.startsWith(dir + path.sep) && f.endsWith('.js');
     const run = (mod, source, file) => {
       const fn = vm.runInThisContext(Module.wrap(source), { filename: file });
-      const req = packageRequire(mod, path.dirname(file), isOwn, run);
+      const req = (id) => { const r = requirePackageFile(mod, id, isOwn, run); return r === NOT_PACKAGE_FILE ? mod.require(id) : r; };
       fn.call(mod.exports, mod.exports, req, mod, file, path.dirname(file));
     };
     let a;

@@ -27,7 +27,7 @@ import * as fs from 'fs';
 import Module = require('module');
 import * as path from 'path';
 import * as vm from 'vm';
-import { packageRequire } from './package-require';
+import { NOT_PACKAGE_FILE, requirePackageFile } from './package-require';
 
 /** Package root: this file is lib/src/private/compile-cache.js (or src/private/compile-cache.ts). */
 const ROOT = ((up: string) => (path.basename(up) === 'lib' ? path.dirname(up) : up))(path.resolve(__dirname, '..', '..'));
@@ -145,12 +145,11 @@ export function compileCommonJs(source: string, filename: string, name: string):
 }
 
 /** Runs `source` as the body of `mod`, with the `require` Node would give it. */
-function runCommonJs(mod: any, source: string, filename: string, name: string, own = false): unknown {
+function runCommonJs(mod: any, source: string, filename: string, name: string): unknown {
   const wrapper = compileCommonJs(source, filename, name);
-  // the package's own files answer each other's relative requests without Node's resolver
-  const require = (own ? packageRequire(mod, path.dirname(filename), isPackageFile, runOwnModule) : function require(id: string) {
+  const require = function require(id: string) {
     return mod.require(id);
-  }) as NodeJS.Require;
+  } as NodeJS.Require;
   const resolve = ((request: string, options?: { paths?: string[] }) => (Module as any)._resolveFilename(request, mod, false, options)) as NodeJS.RequireResolve;
   resolve.paths = (request: string) => (Module as any)._resolveLookupPaths(request, mod);
   require.resolve = resolve;
@@ -187,7 +186,7 @@ export function loadDependency(name: string): any {
 
 /** Runs one of the package's own files as the body of `mod`. */
 function runOwnModule(mod: any, source: string, filename: string): unknown {
-  return runCommonJs(mod, source, filename, path.relative(ROOT, filename), true);
+  return runCommonJs(mod, source, filename, path.relative(ROOT, filename));
 }
 
 let installed = false;
@@ -207,5 +206,15 @@ export function installCompileCache(): void {
   proto._compile = function compileWithCache(this: any, content: string, filename: string) {
     if (!isPackageFile(filename)) return original.call(this, content, filename);
     return runOwnModule(this, content, filename);
+  };
+  // the package's own files answer each other's relative requires without Node's resolver (package-require.ts)
+  const originalRequire = proto.require;
+  if (typeof originalRequire !== 'function') return;
+  proto.require = function requireWithPackage(this: any, id: string) {
+    if (typeof this.filename === 'string' && isPackageFile(this.filename)) {
+      const found = requirePackageFile(this, id, isPackageFile, runOwnModule);
+      if (found !== NOT_PACKAGE_FILE) return found;
+    }
+    return originalRequire.call(this, id);
   };
 }

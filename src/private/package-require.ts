@@ -1,18 +1,19 @@
 /**
- * The `require` the code cache (compile-cache.ts) gives the package's own modules: a relative
- * request for another of the package's compiled files (`require("./model")` as TypeScript emits it)
- * is answered without Node's resolver, which stats the candidates, resolves real paths and reads the
- * package scope's package.json for every request — about a tenth of a cold synth's module loading,
- * for ~300 modules and ~1,500 requests that all resolve the same way.
+ * How the package's own modules require each other once the code cache (compile-cache.ts) is
+ * installed: a relative request from one of the package's compiled files for another
+ * (`require("./model")` as TypeScript emits it) is answered without Node's resolver, which stats the
+ * candidates, resolves real paths and reads the package scope's package.json for every request —
+ * a tenth of a cold synth's module loading, for ~300 modules and ~1,500 requests that all resolve
+ * the same way.
  *
  * Same answer as Node's: TypeScript writes no extension, and the package holds no extension-less
  * files, so `./x` is `<dir>/x.js` when that file exists (Node tries `x`, then `x.js`, before a folder
  * `x/`). The module is registered in Node's module cache under that name, as Node registers it (the
  * real path when the package's files were reached through real paths, the link's path under
  * `--preserve-symlinks`, as `__filename` is), with the same `Module` fields (parent, children, paths,
- * loaded), before it runs (so a cycle sees the partial exports, as with Node) and removed again if it
+ * loaded), before it runs (so a cycle sees the partial exports, as with Node), and removed again if it
  * throws. Anything else (a folder, another package, a built-in, a file outside the package's
- * compiled files) goes to Node's own `require`.
+ * compiled files) is left to Node ({@link NOT_PACKAGE_FILE}).
  */
 import * as fs from 'fs';
 import Module = require('module');
@@ -21,38 +22,34 @@ import * as path from 'path';
 /** Runs a module's source as the body of `mod` (compile-cache.ts's loader). */
 export type RunModule = (mod: any, source: string, filename: string) => void;
 
+/** What {@link requirePackageFile} returns for a request Node must resolve. @internal */
+export const NOT_PACKAGE_FILE: unique symbol = Symbol('not a package file');
+
 /**
- * A `require` for `mod` (one of the package's files, in `dir`) that loads the package's own files
- * (`isOwn`) through `run` and leaves every other request to Node.
+ * The exports of the module `parent` (one of the package's files) asks for with `id`, when `id` is a
+ * relative request for another of the package's files (`isOwn`), loaded through `run` the first
+ * time; {@link NOT_PACKAGE_FILE} for every other request.
  * @internal
  */
-export function packageRequire(mod: any, dir: string, isOwn: (file: string) => boolean, run: RunModule): (id: string) => unknown {
+export function requirePackageFile(parent: any, id: string, isOwn: (file: string) => boolean, run: RunModule): unknown {
+  if (typeof id !== 'string' || id.charCodeAt(0) !== 46 /* . */ || !(id.startsWith('./') || id.startsWith('../')) || path.extname(id) !== '') {
+    return NOT_PACKAGE_FILE;
+  }
   const cache = (Module as any)._cache as Record<string, any>;
-  return function require(id: string): unknown {
-    if (typeof id === 'string' && id.charCodeAt(0) === 46 /* . */ && (id.startsWith('./') || id.startsWith('../')) && path.extname(id) === '') {
-      const file = path.resolve(dir, id) + '.js';
-      const hit = cache[file];
-      if (hit !== undefined) {
-        // Node records every module a module required, once
-        if (Array.isArray(mod.children) && !mod.children.includes(hit)) mod.children.push(hit);
-        return hit.exports;
-      }
-      if (isOwn(file)) {
-        let source: string | undefined;
-        try {
-          source = fs.readFileSync(file, 'utf8');
-        } catch {
-          // no such file (a folder's index.js, say): Node resolves it
-        }
-        if (source !== undefined) return load(mod, file, source, run);
-      }
-    }
-    return mod.require(id);
-  };
-}
-
-function load(parent: any, file: string, source: string, run: RunModule): unknown {
-  const cache = (Module as any)._cache as Record<string, any>;
+  const file = path.resolve(path.dirname(parent.filename), id) + '.js';
+  const hit = cache[file];
+  if (hit !== undefined) {
+    // Node records every module a module required, once
+    if (Array.isArray(parent.children) && !parent.children.includes(hit)) parent.children.push(hit);
+    return hit.exports;
+  }
+  if (!isOwn(file)) return NOT_PACKAGE_FILE;
+  let source: string;
+  try {
+    source = fs.readFileSync(file, 'utf8');
+  } catch {
+    return NOT_PACKAGE_FILE; // no such file (a folder's index.js, say): Node resolves it
+  }
   // the constructor records the child in parent.children, as Node's loader does
   const child = new (Module as any)(file, parent);
   child.filename = file;
