@@ -11,7 +11,7 @@
  * Each N runs --reps times (default 3), each time in a fresh process; the table reports the median of
  * each timing and the largest peak RSS.
  *
- * Usage: node --expose-gc bench/run.js [--n 100,1000,5000] [--reps 3] [--runs 7] [--runs 0] [--no-write]
+ * Usage: node --expose-gc bench/run.js [--n 100,1000,5000] [--reps 3] [--runs 15] [--runs 0] [--no-write]
  *   --runs 0     skips the cold-command timing
  *   --no-write   prints the table without rewriting bench/results.json (for exploratory runs on a
  *                loaded machine, whose numbers must not replace the published ones)
@@ -36,7 +36,7 @@ function main() {
     throw new Error('lib/ is missing: run `npx projen compile` (or `npm ci`) first');
   }
   const ns = opt('n', '100,1000,5000').split(',').map(Number);
-  const runs = Number(opt('runs', '7'));
+  const runs = Number(opt('runs', '15'));
   const reps = Number(opt('reps', '3'));
   const synth = [];
   for (const n of ns) {
@@ -125,6 +125,7 @@ function child(n) {
 /** Median wall time of the reference app's `app:` command, and of a bare cdk8s-plus-28 require. */
 function cold(runs) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-cold-'));
+  let spread;
   const time = (argv, env = {}, n = runs) => {
     const samples = [];
     for (let i = 0; i < n; i++) {
@@ -134,6 +135,7 @@ function cold(runs) {
       samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
     }
     samples.sort((a, b) => a - b);
+    spread = { minMs: Math.round(samples[0]), maxMs: Math.round(samples[samples.length - 1]) };
     return Math.round(samples[Math.floor(samples.length / 2)]);
   };
   const app = (fs.readFileSync(path.join(root, 'cdk8s.yaml'), 'utf8').match(/^app:\s*(.+)$/m) || [])[1].trim().split(/\s+/);
@@ -157,12 +159,13 @@ function cold(runs) {
   const firstRunMs = firstRuns[Math.floor(firstRuns.length / 2)];
   // every later run: the cache the previous runs wrote
   const ms = time(argv, env);
+  const { minMs, maxMs } = spread;
   // without the cache
   const noCacheMs = time(argv, { ...env, CDK8S_ISTIO_COMPILE_CACHE: '0' });
   const nodeBaselineMs = time([process.execPath, '-e', "require('cdk8s-plus-28')"]);
   const cliStartupMs = time([process.execPath, path.join(root, 'node_modules/cdk8s-cli/bin/cdk8s'), '--version'], { CDK8S_CHECK_UPGRADE: 'false' });
   fs.rmSync(out, { recursive: true, force: true });
-  return { ms, noCacheMs, firstRunMs, nodeBaselineMs, cliStartupMs, runs, command: app.join(' ') };
+  return { ms, minMs, maxMs, noCacheMs, firstRunMs, nodeBaselineMs, cliStartupMs, runs, command: app.join(' ') };
 }
 
 function printTable(results, written) {
@@ -173,7 +176,7 @@ function printTable(results, written) {
   const w = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
   for (const r of rows) console.log(r.map((c, i) => String(c).padStart(w[i])).join('  '));
   const c = results.coldSynth;
-  if (c) console.log(`\ncold synth (${c.command}): median ${c.ms} ms over ${c.runs} runs with the library's code cache (${c.noCacheMs} ms without it; ${c.firstRunMs} ms for a first run that writes it); bare require('cdk8s-plus-28'): ${c.nodeBaselineMs} ms; cdk8s CLI start-up alone (cdk8s --version): ${c.cliStartupMs} ms`);
+  if (c) console.log(`\ncold synth (${c.command}): median ${c.ms} ms (min ${c.minMs}, max ${c.maxMs}) over ${c.runs} runs with the library's code cache (${c.noCacheMs} ms without it; ${c.firstRunMs} ms for a first run that writes it); bare require('cdk8s-plus-28'): ${c.nodeBaselineMs} ms; cdk8s CLI start-up alone (cdk8s --version): ${c.cliStartupMs} ms`);
   console.log(written ? 'written to bench/results.json' : 'not written (--no-write)');
 }
 
