@@ -312,16 +312,16 @@ export class ModuleBundle {
 
   /**
    * The wrapper function of the CommonJS module `file` (as {@link compileCommonJs} returns it): from
-   * the bundle when it holds the file, otherwise compiled from the file (cache entry `name`) and
+   * the bundle when it holds the file, otherwise compiled from the file (cache entry `name()`) and
    * recorded for the next bundle.
    */
-  public wrapper(file: string, name: string): (...args: unknown[]) => unknown {
+  public wrapper(file: string, name: () => string): (...args: unknown[]) => unknown {
     const fn = this.table.get(file);
     if (fn) return fn;
     const before = Date.now();
     const st = fs.statSync(file);
     const source = fs.readFileSync(file, 'utf8');
-    const compiled = compileCommonJs(source, file, name);
+    const compiled = compileCommonJs(source, file, name());
     if (st.isFile() && st.ctimeMs < before - RACY_MS) {
       this.added.push({ file, stamp: fileStamp(st), code: functionExpression(source) });
       this.queue();
