@@ -281,8 +281,8 @@ interface BundledModule {
  * granularity). The whole file carries a checksum (see {@link checksum}), checked before it is parsed.
  * Anything else (a changed, missing or new file, damage, a syntax error, no cache folder) leaves the
  * modules to be compiled one by one as before ({@link compileCommonJs}), and the bundle is rewritten at
- * exit with the files the process did read. A bundle written that way holds only eagerly compiled code,
- * so the first process that runs it rewrites its code cache after the functions ran ("warm").
+ * exit with the files the process did read. A bundle written that way has no code cache yet ("cold"):
+ * the first process that runs it writes one after the functions ran ("warm").
  * @internal
  */
 export class ModuleBundle {
@@ -301,6 +301,7 @@ export class ModuleBundle {
   private script: vm.Script | undefined;
   private source = '';
   private dataStale = false;
+  private broken = false;
   private queued = false;
 
   private constructor(private readonly file: string) {}
@@ -371,7 +372,9 @@ export class ModuleBundle {
         this.queue();
       }
     } catch {
-      // damaged in a way the checksum cannot see, or a file that cannot be read: compile file by file
+      // a bundle that does not compile or run (a patched Module.wrap?): compile file by file, and do
+      // not write the same again
+      this.broken = true;
       this.table.clear();
       this.modules = [];
       this.script = undefined;
@@ -382,7 +385,7 @@ export class ModuleBundle {
   /** Writes the bundle (at exit): with the added modules, or the same one with a code cache of the code that ran. */
   public write(): void {
     try {
-      if (this.added.length === 0 && !(this.dataStale && this.script)) return;
+      if (this.broken || (this.added.length === 0 && !(this.dataStale && this.script))) return;
       const seen = new Set<string>();
       const modules = [...this.modules, ...this.added].filter((m) => !seen.has(m.file) && seen.add(m.file));
       const manifest: Array<[string, string, number, number]> = [];
@@ -393,16 +396,16 @@ export class ModuleBundle {
         source += m.code;
       }
       source += '\n]';
-      // the same modules: the code cache of the script that ran; new ones: only what compiles eagerly
+      // the same modules: the code cache of the script that ran; new ones: none yet (compiling the
+      // script here would only cache the eagerly compiled code, and cost this process the compile)
       const same = this.added.length === 0 && this.script !== undefined && source === this.source;
+      const parts = [Buffer.from(JSON.stringify(manifest), 'utf8'), Buffer.from(source, 'utf8'), same ? this.script!.createCachedData() : Buffer.alloc(0)];
       const state = same ? 'warm' : 'cold';
-      const script = same ? this.script! : new vm.Script(source, scriptOptions(this.file));
-      const parts = [Buffer.from(JSON.stringify(manifest), 'utf8'), Buffer.from(source, 'utf8'), script.createCachedData()];
       const body = Buffer.concat(parts);
       const head = `${BUNDLE_HEADER} ${state} ${parts[0].length} ${parts[1].length} ${checksum(body)}\n`;
       writeAtomically(tmpName(this.file), this.file, [Buffer.from(head, 'latin1'), body]);
     } catch {
-      // a source that does not compile as one script: no bundle, the files load one by one
+      // V8 could not serialize: no bundle, the files load one by one
     }
   }
 }

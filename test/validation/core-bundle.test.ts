@@ -38,7 +38,7 @@ const CHILD = `
     const b = [theirs(m), theirs.errors ?? null];
     out.results.push({ key, verdict: a[0], errors: a[1], sameAsRequire: JSON.stringify(a) === JSON.stringify(b) && ours !== theirs });
   }
-  const loaded = ck._coreValidator(${JSON.stringify(CORE_KINDS[0])}, 'loader');
+  const loaded = ck._coreValidator(JSON.parse(process.argv[1])[0][0], 'loader');
   out.files = loaded.files.length;
   out.bundled = loaded.bundled.length;
   console.log(JSON.stringify(out));
@@ -52,13 +52,13 @@ describe('kubernetes-models validators from the code cache\'s bundle (fresh proc
   let app: string;
   let bundleFile: string;
   let namespaceFile: string;
-  const run = (env: Record<string, string> = {}) => {
+  const run = (env: Record<string, string> = {}, inputs = INPUTS) => {
     const childEnv: NodeJS.ProcessEnv = { ...process.env };
     delete childEnv.CDK8S_ISTIO_COMPILE_CACHE;
     delete childEnv.NODE_COMPILE_CACHE;
     // the package's files keep their installed paths, so its cache folder and kubernetes-models are the app's
     Object.assign(childEnv, { NODE_PRESERVE_SYMLINKS: '1' }, env);
-    return JSON.parse(execFileSync(process.execPath, ['-e', CHILD, JSON.stringify(INPUTS)], { cwd: app, env: childEnv, encoding: 'utf8' }));
+    return JSON.parse(execFileSync(process.execPath, ['-e', CHILD, JSON.stringify(inputs)], { cwd: app, env: childEnv, encoding: 'utf8' }));
   };
   const state = () => (fs.existsSync(bundleFile) ? fs.readFileSync(bundleFile).toString('latin1', 0, 60).split(' ')[2] : undefined);
   const everyResult = (out: any) => out.results.map((r: any) => r.sameAsRequire);
@@ -164,6 +164,24 @@ describe('kubernetes-models validators from the code cache\'s bundle (fresh proc
       expect(fs.readFileSync(bundleFile).equals(damaged)).toBe(false);
       expect(run()).toEqual(expected);
     }
+  });
+
+  test('GIVEN a bundle of the modules of one kind WHEN a process needs more kinds THEN it loads the others file by file, and the next bundle holds them all', () => {
+    fs.rmSync(bundleFile, { force: true });
+    const namespaceOnly = INPUTS.filter(([key]) => key === 'v1/Namespace');
+    const few = run({}, namespaceOnly);
+    expect(run({}, namespaceOnly)).toEqual({ ...few, bundled: few.files });
+    expect(state()).toBe('warm');
+    // WHEN every kind is needed (the first input a Namespace, so the counts are of every module loaded)
+    const all: Array<[string, unknown]> = [...namespaceOnly, ...INPUTS];
+    const more = run({}, all);
+    expect(more.files).toBeGreaterThan(few.files * 5);
+    expect(more.bundled).toBe(few.files);
+    expect(everyResult(more).every(Boolean)).toBe(true);
+    expect(state()).toBe('cold');
+    const next = run({}, all);
+    expect(next).toEqual({ ...more, bundled: more.files });
+    expect(state()).toBe('warm');
   });
 
   test('GIVEN CDK8S_ISTIO_COMPILE_CACHE=0 WHEN a process loads the validators THEN no bundle is read or written, with the same results', () => {
