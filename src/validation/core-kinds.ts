@@ -88,6 +88,9 @@ const schemaModules = new Map<string, { exports: any }>();
 let bundle: ModuleBundle | null | undefined;
 let apimachinerySchemas: string | undefined;
 let validateModule: { readonly formats: Record<string, unknown> } | undefined;
+/** The format tables behind {@link validateModule}, each loaded on first use. */
+let ajvFormats: Record<string, unknown> | undefined;
+let packageFormats: Record<string, unknown> | undefined;
 
 /**
  * Loads one of kubernetes-models' compiled schema validators (`_schemas/*.js`, CommonJS) and the
@@ -124,8 +127,6 @@ function loadSchemaModule(modelsDir: string, file: string): any {
         // resolved from the package, so these are the modules it would load itself; each table once
         // (the validators look a format up every time a module loads, and resolving costs ~0.1 ms)
         const fromPackage = () => nativeRequire(nativeRequire(file).resolve('@kubernetes-models/validate'));
-        let ajvFormats: Record<string, unknown> | undefined;
-        let packageFormats: Record<string, unknown> | undefined;
         validateModule ??= coreValidateModule(
           () => (ajvFormats ??= fromPackage()('ajv-formats/dist/formats.js').fullFormats as Record<string, unknown>),
           () => (packageFormats ??= fromPackage()('@kubernetes-models/validate').formats as Record<string, unknown>),
