@@ -1,7 +1,9 @@
 import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { compileCacheDir, isPackageFile } from '../src/private/compile-cache';
 
 /**
@@ -101,6 +103,14 @@ describe('a fresh process with the cache (compiled library)', () => {
     for (const f of fs.readdirSync(outdir)) out[f] = fs.readFileSync(path.join(outdir, f), 'utf8');
     return out;
   };
+  /** The check an entry was written with, and the same check computed over its data now. */
+  const checkOf = (b: Buffer) => {
+    const newline = b.indexOf(0x0a);
+    const written = b.toString('latin1', 0, newline).split(' ')[3];
+    const data = b.subarray(newline + 1);
+    const actual = written.startsWith('crc32-') ? `crc32-${(zlib as any).crc32(data).toString(16).padStart(8, '0')}` : `sha1-${crypto.createHash('sha1').update(data).digest('hex')}`;
+    return { written, actual };
+  };
   const entries = () => (fs.existsSync(cache) ? fs.readdirSync(cache).filter((f) => f.endsWith('.bin')).sort() : []);
 
   beforeAll(() => {
@@ -128,7 +138,7 @@ describe('a fresh process with the cache (compiled library)', () => {
     expect(written).toEqual(expect.arrayContaining(['imports__schemas__validators__networking_istio_io_v1_VirtualService.js.bin']));
     expect(written.some((f) => f.startsWith('kubernetes-models__'))).toBe(true);
     const header = fs.readFileSync(path.join(cache, 'lib__src__mesh.js.bin')).toString('latin1', 0, 120).split('\n')[0];
-    expect(header).toMatch(/^cdk8s-istio-v8-cache 1 [0-9a-f]{40} [0-9a-f]{40}$/);
+    expect(header).toMatch(/^cdk8s-istio-v8-cache 2 [0-9a-f]{40} (crc32-[0-9a-f]{8}|sha1-[0-9a-f]{40})$/);
     const before = Object.fromEntries(written.map((f) => [f, fs.statSync(path.join(cache, f)).mtimeMs]));
     const second = run(path.join(app, 'out2'), { NODE_PRESERVE_SYMLINKS: '1' });
     const off = run(path.join(app, 'out3'), { NODE_PRESERVE_SYMLINKS: '1', CDK8S_ISTIO_COMPILE_CACHE: '0' });
@@ -154,9 +164,11 @@ describe('a fresh process with the cache (compiled library)', () => {
     const rewritten = fs.readFileSync(entry);
     expect(sourceKey(rewritten)).toBe(sourceKey(good));
     expect(rewritten.equals(damaged)).toBe(false);
-    expect(rewritten.toString('latin1', newline - 40, newline)).toBe(require('crypto').createHash('sha1').update(rewritten.subarray(newline + 1)).digest('hex'));
+    expect(checkOf(rewritten)).toEqual({ written: expect.stringMatching(/^(crc32|sha1)-/), actual: expect.any(String) });
+    expect(checkOf(rewritten).actual).toBe(checkOf(rewritten).written);
+    expect(checkOf(damaged).actual).not.toBe(checkOf(damaged).written);
     // GIVEN an entry written for other content (another version of the file)
-    const other = Buffer.concat([Buffer.from(`cdk8s-istio-v8-cache 1 ${'0'.repeat(40)} `, 'latin1'), good.subarray(newline - 40)]);
+    const other = Buffer.concat([Buffer.from(`cdk8s-istio-v8-cache 2 ${'0'.repeat(40)} `, 'latin1'), good.subarray(good.indexOf(' ', 'cdk8s-istio-v8-cache 2 '.length + 40) + 1)]);
     fs.writeFileSync(entry, other);
     expect(run(path.join(app, 'out5'), { NODE_PRESERVE_SYMLINKS: '1' })).toEqual(expected);
     expect(sourceKey(fs.readFileSync(entry))).toBe(sourceKey(good));

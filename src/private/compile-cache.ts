@@ -15,23 +15,28 @@
  *
  * Correctness: an entry is used only for the same content (SHA-1 of the source: V8 itself checks
  * only its length, and npm gives every installed file the same modification time), the same Node
- * version and architecture, and when its data still has the SHA-1 it was written with (release
- * builds of V8 do not verify their own checksum); V8 rejects data from other flags. Otherwise the
- * file is compiled as usual and the entry rewritten. A loader hook that transforms the source
- * (coverage) simply gets other keys. Entries are written once per process, when it exits, after the
- * code ran (so the functions V8 compiled lazily are in the cache too), each to a temporary file
- * renamed into place, so a concurrent synth never reads half an entry.
+ * version and architecture, and when its data still has the checksum it was written with (CRC-32,
+ * or SHA-1 before Node 20.15: release builds of V8 do not verify their own checksum, and a damaged
+ * entry can crash V8); V8 rejects data from other flags. Otherwise the file is compiled as usual and
+ * the entry rewritten. A loader hook that transforms the source (coverage) simply gets other keys.
+ * Entries are written once per process, when it exits, after the code ran (so the functions V8
+ * compiled lazily are in the cache too), each to a temporary file renamed into place, so a concurrent
+ * synth never reads half an entry.
+ *
+ * kubernetes-models' validators (~160 small files) are also kept as one bundle, keyed by each file's
+ * stat rather than its content (see {@link ModuleBundle}): that saves reading and hashing every file.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import Module = require('module');
 import * as path from 'path';
 import * as vm from 'vm';
+import * as zlib from 'zlib';
 import { NOT_PACKAGE_FILE, requirePackageFile } from './package-require';
 
 /** Package root: this file is lib/src/private/compile-cache.js (or src/private/compile-cache.ts). */
 const ROOT = ((up: string) => (path.basename(up) === 'lib' ? path.dirname(up) : up))(path.resolve(__dirname, '..', '..'));
-const HEADER = 'cdk8s-istio-v8-cache 1';
+const HEADER = 'cdk8s-istio-v8-cache 2';
 
 interface Pending {
   readonly script: vm.Script;
@@ -68,8 +73,38 @@ function sha1(data: string | Buffer): string {
   return oneShot ? oneShot('sha1', data) : crypto.createHash('sha1').update(data).digest('hex');
 }
 
+const crc32 = (zlib as { crc32?: (data: Buffer) => number }).crc32;
+
+/**
+ * The check written with an entry's data and compared before V8 sees it: CRC-32 (zlib.crc32, Node ≥
+ * 20.15; a few times faster than SHA-1) or else SHA-1, tagged so either reads the other as a mismatch.
+ * It guards against damage (a bad disk, a truncated copy), not against someone who can write the
+ * cache folder (who could as well write the package's own files).
+ */
+function checksum(data: Buffer): string {
+  return crc32 ? `crc32-${crc32(data).toString(16).padStart(8, '0')}` : `sha1-${sha1(data)}`;
+}
+
 let dirMemo: string | null | undefined;
 const pending: Pending[] = [];
+const bundles: ModuleBundle[] = [];
+let exitHook = false;
+
+/** Writes every queued entry and bundle when the process (or worker thread) exits. */
+function writeAtExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once('exit', () => {
+    const dir = cacheDir();
+    try {
+      if (dir) fs.mkdirSync(dir, { recursive: true });
+    } catch {
+      return; // a read-only file system: the next process compiles as usual
+    }
+    if (dir) writePending();
+    for (const b of bundles.splice(0)) b.write();
+  });
+}
 
 function cacheDir(): string | undefined {
   if (dirMemo === undefined) dirMemo = compileCacheDir() ?? null;
@@ -84,11 +119,7 @@ function cacheDir(): string | undefined {
  */
 export function cachedScript(source: string, filename: string, name: string): vm.Script {
   const dir = cacheDir();
-  const options: vm.ScriptOptions = {
-    filename,
-    // dynamic import() as in any CommonJS module (Node ≥ 20.12); the library's compiled code has none
-    ...((vm as any).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: (vm as any).constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
-  };
+  const options = scriptOptions(filename);
   if (!dir) return new vm.Script(source, options);
   const entry = path.join(dir, name.replace(/[\\/]/g, '__') + '.bin');
   // keyed by content: installed packages all carry one fixed modification time (npm pack), and V8
@@ -97,42 +128,58 @@ export function cachedScript(source: string, filename: string, name: string): vm
   let cachedData: Buffer | undefined;
   try {
     const data = fs.readFileSync(entry);
-    const start = key.length + 41; // the data's own SHA-1 and a newline follow the key
+    const newline = data.indexOf(0x0a, key.length); // the data's own checksum and a newline follow the key
     // V8 checks only a header (release builds skip its checksum), so a damaged entry is caught here
-    if (data.length > start && data.toString('latin1', 0, key.length) === key) {
-      const body = data.subarray(start);
-      if (data.toString('latin1', key.length, start - 1) === sha1(body)) cachedData = body;
+    if (newline > 0 && data.toString('latin1', 0, key.length) === key) {
+      const body = data.subarray(newline + 1);
+      if (body.length > 0 && data.toString('latin1', key.length, newline) === checksum(body)) cachedData = body;
     }
   } catch {
     // no entry yet
   }
   const script = new vm.Script(source, { ...options, cachedData });
   if (cachedData === undefined || script.cachedDataRejected) {
-    if (pending.length === 0) process.once('exit', () => writePending(dir));
+    writeAtExit();
     pending.push({ script, entry, key });
   }
   return script;
 }
 
+function scriptOptions(filename: string): vm.ScriptOptions {
+  return {
+    filename,
+    // dynamic import() as in any CommonJS module (Node ≥ 20.12); the library's compiled code has none
+    ...((vm as any).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: (vm as any).constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+  };
+}
+
 /** Writes the queued entries, each to a temporary file renamed into place. */
-function writePending(dir: string): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-  } catch {
-    return; // a read-only file system: the next process compiles as usual
-  }
+function writePending(): void {
   for (const p of pending.splice(0)) {
-    // unique per writer: two threads of one process (the validation worker) may write one entry
-    const tmp = `${p.entry}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+    const tmp = tmpName(p.entry);
     try {
       const body = p.script.createCachedData();
-      fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${p.key}${sha1(body)}\n`, 'latin1'), body]));
-      fs.renameSync(tmp, p.entry);
+      writeAtomically(tmp, p.entry, [Buffer.from(`${p.key}${checksum(body)}\n`, 'latin1'), body]);
     } catch {
-      // a full disk: leave nothing half-written behind
-      fs.rmSync(tmp, { force: true });
+      // V8 could not serialize: the next process compiles as usual
     }
   }
+}
+
+/** Writes `parts` to `tmp` and renames it to `file`, leaving nothing half-written behind on failure. */
+function writeAtomically(tmp: string, file: string, parts: Buffer[]): void {
+  try {
+    fs.writeFileSync(tmp, Buffer.concat(parts));
+    fs.renameSync(tmp, file);
+  } catch {
+    // a full disk or a read-only folder
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+function tmpName(file: string): string {
+  // unique per writer: two threads of one process (the validation worker) may write one file
+  return `${file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
 }
 
 /**
@@ -217,4 +264,170 @@ export function installCompileCache(): void {
     }
     return originalRequire.call(this, id);
   };
+}
+
+/** How recent a file's change may be for its stat to be trusted: see {@link ModuleBundle}. */
+const RACY_MS = 2000;
+const BUNDLE_HEADER = 'cdk8s-istio-v8-bundle 1';
+
+/** A file as it is on disk: device, inode, size, modification and change times. */
+function fileStamp(st: fs.Stats): string {
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/** One module of a bundle: its file, the file's stamp when read, its source wrapped as Node wraps it. */
+interface BundledModule {
+  readonly file: string;
+  readonly stamp: string;
+  readonly code: string;
+}
+
+/**
+ * Many small CommonJS files (kubernetes-models' ~160 schema validators a Deployment needs) compiled as
+ * one script from one cache file, instead of one file read, SHA-1 and `vm.Script` each: the script is
+ * an array of the modules' wrapper functions (`Module.wrap` of each file's source, the code
+ * {@link compileCommonJs} compiles), stored with the list of its files and one V8 code cache blob.
+ *
+ * It is used only when every one of its files is exactly as it was when read: same device, inode,
+ * size, modification and change time. npm gives installed files one fixed modification time, but not a
+ * change time or inode: rewriting a file in place changes its change time, replacing it changes its
+ * inode, and neither can be set back by a tool. A file is recorded only when its last change is more
+ * than {@link RACY_MS} older than the moment its stat was taken (its source is read after), so a change
+ * right after reading cannot share the recorded change time (file systems store times at coarse
+ * granularity). The whole file carries a checksum (see {@link checksum}), checked before it is parsed.
+ * Anything else (a changed, missing or new file, damage, a syntax error, no cache folder) leaves the
+ * modules to be compiled one by one as before ({@link compileCommonJs}), and the bundle is rewritten at
+ * exit with the files the process did read. A bundle written that way has no code cache yet ("cold"):
+ * the first process that runs it writes one after the functions ran ("warm").
+ * @internal
+ */
+export class ModuleBundle {
+  /** The bundle named `name` in the cache folder, or undefined without a cache folder. */
+  public static open(name: string): ModuleBundle | undefined {
+    const dir = cacheDir();
+    if (!dir) return undefined;
+    const bundle = new ModuleBundle(path.join(dir, `${name}.bundle`));
+    bundle.read();
+    return bundle;
+  }
+
+  private readonly table = new Map<string, (...args: unknown[]) => unknown>();
+  private modules: BundledModule[] = [];
+  private readonly added: BundledModule[] = [];
+  private script: vm.Script | undefined;
+  private source = '';
+  private dataStale = false;
+  private broken = false;
+  private queued = false;
+
+  private constructor(private readonly file: string) {}
+
+  /** Whether `file` is compiled from the bundle. */
+  public has(file: string): boolean {
+    return this.table.has(file);
+  }
+
+  /**
+   * The wrapper function of the CommonJS module `file` (as {@link compileCommonJs} returns it): from
+   * the bundle when it holds the file, otherwise compiled from the file (cache entry `name()`) and
+   * recorded for the next bundle.
+   */
+  public wrapper(file: string, name: () => string): (...args: unknown[]) => unknown {
+    const fn = this.table.get(file);
+    if (fn) return fn;
+    const before = Date.now();
+    const st = fs.statSync(file);
+    const source = fs.readFileSync(file, 'utf8');
+    const compiled = compileCommonJs(source, file, name());
+    if (st.isFile() && st.ctimeMs < before - RACY_MS) {
+      this.added.push({ file, stamp: fileStamp(st), code: functionExpression(source) });
+      this.queue();
+    }
+    return compiled;
+  }
+
+  private queue(): void {
+    if (this.queued) return;
+    this.queued = true;
+    bundles.push(this);
+    writeAtExit();
+  }
+
+  private read(): void {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(this.file);
+    } catch {
+      return; // none yet
+    }
+    try {
+      // <header> <state> <manifest bytes> <source bytes> <checksum>\n<manifest><source><code cache>
+      const newline = buf.indexOf(0x0a);
+      const head = buf.toString('latin1', 0, Math.max(newline, 0)).split(' ');
+      if (newline < 0 || head.length !== 6 || `${head[0]} ${head[1]}` !== BUNDLE_HEADER) return;
+      const body = buf.subarray(newline + 1);
+      if (checksum(body) !== head[5]) return;
+      const manifestBytes = Number(head[3]);
+      const sourceBytes = Number(head[4]);
+      const manifest: Array<[string, string, number, number]> = JSON.parse(body.toString('utf8', 0, manifestBytes));
+      for (const [file, stamp] of manifest) {
+        const st = fs.statSync(file, { throwIfNoEntry: false });
+        if (!st || fileStamp(st) !== stamp) return;
+      }
+      const source = body.toString('utf8', manifestBytes, manifestBytes + sourceBytes);
+      const data = body.subarray(manifestBytes + sourceBytes);
+      const script = new vm.Script(source, { ...scriptOptions(this.file), cachedData: data.length > 0 ? data : undefined });
+      const fns = script.runInThisContext({ displayErrors: true });
+      if (!Array.isArray(fns) || fns.length !== manifest.length || !fns.every((f) => typeof f === 'function')) return;
+      this.modules = manifest.map(([file, stamp, start, end]) => ({ file, stamp, code: source.slice(start, end) }));
+      manifest.forEach(([file], i) => this.table.set(file, fns[i]));
+      this.script = script;
+      this.source = source;
+      if (head[2] !== 'warm' || data.length === 0 || script.cachedDataRejected) {
+        this.dataStale = true;
+        this.queue();
+      }
+    } catch {
+      // a bundle that does not compile or run (a patched Module.wrap?): compile file by file, and do
+      // not write the same again
+      this.broken = true;
+      this.table.clear();
+      this.modules = [];
+      this.script = undefined;
+      this.source = '';
+    }
+  }
+
+  /** Writes the bundle (at exit): with the added modules, or the same one with a code cache of the code that ran. */
+  public write(): void {
+    try {
+      if (this.broken || (this.added.length === 0 && !(this.dataStale && this.script))) return;
+      const seen = new Set<string>();
+      const modules = [...this.modules, ...this.added].filter((m) => !seen.has(m.file) && seen.add(m.file));
+      const manifest: Array<[string, string, number, number]> = [];
+      let source = '[\n';
+      for (const m of modules) {
+        if (manifest.length > 0) source += ',\n';
+        manifest.push([m.file, m.stamp, source.length, source.length + m.code.length]);
+        source += m.code;
+      }
+      source += '\n]';
+      // the same modules: the code cache of the script that ran; new ones: none yet (compiling the
+      // script here would only cache the eagerly compiled code, and cost this process the compile)
+      const same = this.added.length === 0 && this.script !== undefined && source === this.source;
+      const parts = [Buffer.from(JSON.stringify(manifest), 'utf8'), Buffer.from(source, 'utf8'), same ? this.script!.createCachedData() : Buffer.alloc(0)];
+      const state = same ? 'warm' : 'cold';
+      const body = Buffer.concat(parts);
+      const head = `${BUNDLE_HEADER} ${state} ${parts[0].length} ${parts[1].length} ${checksum(body)}\n`;
+      writeAtomically(tmpName(this.file), this.file, [Buffer.from(head, 'latin1'), body]);
+    } catch {
+      // V8 could not serialize: no bundle, the files load one by one
+    }
+  }
+}
+
+/** A module's source wrapped as Node wraps it, as an expression (without the wrapper's final `;`). */
+function functionExpression(source: string): string {
+  const wrapped: string = (Module as any).wrap(source);
+  return wrapped.endsWith(';') ? wrapped.slice(0, -1) : wrapped;
 }

@@ -13,7 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileCommonJs } from '../private/compile-cache';
+import { compileCommonJs, ModuleBundle } from '../private/compile-cache';
 import { unknownCoreFields } from './core-fields';
 import { coreValidateModule } from './core-formats';
 import { checkCoreSemantics } from './core-semantics';
@@ -84,8 +84,13 @@ function modelClass(key: string): any {
 
 /** Modules loaded by {@link loadSchemaModule}, by absolute file name. */
 const schemaModules = new Map<string, { exports: any }>();
+/** The code cache's bundle of these modules (compile-cache.ts ModuleBundle); null without a cache folder. */
+let bundle: ModuleBundle | null | undefined;
 let apimachinerySchemas: string | undefined;
 let validateModule: { readonly formats: Record<string, unknown> } | undefined;
+/** The format tables behind {@link validateModule}, each loaded on first use. */
+let ajvFormats: Record<string, unknown> | undefined;
+let packageFormats: Record<string, unknown> | undefined;
 
 /**
  * Loads one of kubernetes-models' compiled schema validators (`_schemas/*.js`, CommonJS) and the
@@ -94,7 +99,9 @@ let validateModule: { readonly formats: Record<string, unknown> } | undefined;
  * by the formats those validators use (core-formats.ts), so its ajv-i18n and draft-2019 format
  * dependencies are not loaded. Same code, same exports; about a third of the cost of `require` in a
  * fresh process. Any other `require` goes to Node. Throws when a file cannot be loaded (the caller
- * then uses `require`).
+ * then uses `require`). With a code cache folder the modules' code comes from one bundle of every
+ * module earlier processes loaded, checked against each file's stat (compile-cache.ts ModuleBundle),
+ * rather than from ~160 files; the code is the same either way, and so are the exports.
  */
 function loadSchemaModule(modelsDir: string, file: string): any {
   const hit = schemaModules.get(file);
@@ -103,20 +110,27 @@ function loadSchemaModule(modelsDir: string, file: string): any {
   // registered before it runs, as Node does, so a cycle sees the partial exports
   schemaModules.set(file, module);
   try {
-    const source = fs.readFileSync(file, 'utf8');
     const dir = path.dirname(file);
     // the same wrapper as Node's, compiled from the package's code cache when it has this file (compile-cache.ts)
-    const fn = compileCommonJs(source, file, `kubernetes-models/${path.relative(modelsDir, file)}`);
+    const name = () => `kubernetes-models/${path.relative(modelsDir, file)}`;
+    if (bundle === undefined) bundle = ModuleBundle.open('kubernetes-models') ?? null;
+    const fn = bundle ? bundle.wrapper(file, name) : compileCommonJs(fs.readFileSync(file, 'utf8'), file, name());
     const req = (spec: string): any => {
-      if (spec.startsWith('./')) return loadSchemaModule(modelsDir, path.join(dir, spec.endsWith('.js') ? spec : `${spec}.js`));
+      if (spec.startsWith('./')) {
+        return loadSchemaModule(modelsDir, childPath(dir, spec.endsWith('.js') ? spec.slice(2) : `${spec.slice(2)}.js`));
+      }
       if (spec.startsWith('@kubernetes-models/apimachinery/_schemas/')) {
         apimachinerySchemas ??= path.dirname(nativeRequire(path.join(modelsDir, 'package.json')).resolve('@kubernetes-models/apimachinery/_schemas/IoK8sApimachineryPkgApisMetaV1ObjectMeta'));
-        return loadSchemaModule(modelsDir, path.join(apimachinerySchemas, `${spec.slice('@kubernetes-models/apimachinery/_schemas/'.length)}.js`));
+        return loadSchemaModule(modelsDir, childPath(apimachinerySchemas, `${spec.slice('@kubernetes-models/apimachinery/_schemas/'.length)}.js`));
       }
       if (spec === '@kubernetes-models/validate') {
-        // resolved from the package, so these are the modules it would load itself
+        // resolved from the package, so these are the modules it would load itself; each table once
+        // (the validators look a format up every time a module loads, and resolving costs ~0.1 ms)
         const fromPackage = () => nativeRequire(nativeRequire(file).resolve('@kubernetes-models/validate'));
-        validateModule ??= coreValidateModule(() => fromPackage()('ajv-formats/dist/formats.js').fullFormats, () => fromPackage()('@kubernetes-models/validate').formats);
+        validateModule ??= coreValidateModule(
+          () => (ajvFormats ??= fromPackage()('ajv-formats/dist/formats.js').fullFormats as Record<string, unknown>),
+          () => (packageFormats ??= fromPackage()('@kubernetes-models/validate').formats as Record<string, unknown>),
+        );
         return validateModule;
       }
       return nativeRequire(file)(spec);
@@ -130,16 +144,26 @@ function loadSchemaModule(modelsDir: string, file: string): any {
 }
 
 /**
+ * `path.join(dir, name)`; for a plain file name (what the validators require: a sibling) without
+ * path.join's normalization, which costs more than the rest of a `require` from the bundle.
+ */
+function childPath(dir: string, name: string): string {
+  return /^[\w-][\w.-]*$/.test(name) && !dir.endsWith(path.sep) ? `${dir}${path.sep}${name}` : path.join(dir, name);
+}
+
+/**
  * The compiled schema validator of a core kind, loaded by {@link loadSchemaModule} (`loader`) or by
- * Node's `require` (`require`), for tests that compare the two; also the files the loader has loaded.
+ * Node's `require` (`require`), for tests that compare the two; also the files the loader has loaded,
+ * and those of them whose code came from the code cache's bundle.
  * @internal
  */
-export function _coreValidator(key: string, via: 'loader' | 'require'): { validate: any; files: string[] } {
+export function _coreValidator(key: string, via: 'loader' | 'require'): { validate: any; files: string[]; bundled: string[] } {
   const r = modelsRoot();
   if (!r || !MODELS[key]) throw new Error(`${key}: no kubernetes-models validator`);
   const file = path.join(r, MODELS[key]);
   const exports = via === 'loader' ? loadSchemaModule(r, file) : nativeRequire()(file);
-  return { validate: exports.validate, files: [...schemaModules.keys()] };
+  const files = [...schemaModules.keys()];
+  return { validate: exports.validate, files, bundled: files.filter((f) => bundle?.has(f)) };
 }
 
 /** The core kinds checked here, as `apiVersion/Kind`. */
