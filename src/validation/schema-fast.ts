@@ -54,7 +54,11 @@ export function structuralVerdict(openApiV3Schema: any, data: unknown): Verdict 
   if (!openApiV3Schema || typeof openApiV3Schema !== 'object' || Array.isArray(openApiV3Schema)) return UNSURE;
   let check = roots.get(openApiV3Schema);
   if (!check) {
-    check = compileConverted(withEnvelope(convertNode(openApiV3Schema, (n) => n)));
+    try {
+      check = compileConverted(withEnvelope(convertNode(openApiV3Schema, (n) => n)));
+    } catch {
+      check = unsure;
+    }
     roots.set(openApiV3Schema, check);
   }
   return check(data);
@@ -70,7 +74,12 @@ function compileRaw(raw: any): Check {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return unsure;
   let check = nodes.get(raw);
   if (!check) {
-    check = compileConverted(convertNode(raw, (n) => n));
+    try {
+      check = compileConverted(convertNode(raw, (n) => n));
+    } catch {
+      // a node the converter cannot read: ajv's path meets the same node and reports (or throws) as before
+      check = unsure;
+    }
     nodes.set(raw, check);
   }
   return check;
@@ -111,14 +120,19 @@ function compileConverted(s: any): Check {
       case 'type': {
         const types: unknown[] = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
         if (!types.length || !types.every((t) => typeof t === 'string' && TYPES.has(t))) return unsure;
-        c = (d) => (types.some((t) => isType(t as string, d)) ? VALID : INVALID);
+        if (types.length === 1) {
+          const t = types[0] as string;
+          c = t === 'object' || t === 'integer' || t === 'number' || t === 'null' || t === 'array' ? (d) => (isType(t, d) ? VALID : INVALID) : (d) => (typeof d === t ? VALID : INVALID);
+        } else {
+          c = (d) => (types.some((t) => isType(t as string, d)) ? VALID : INVALID);
+        }
         break;
       }
       case 'enum': {
         if (!Array.isArray(v) || !v.length || v.some((x) => x !== null && typeof x === 'object')) return unsure;
         // primitive values only: ajv compares them with ===
         c = (d) => {
-          for (const x of v) if (d === x) return VALID;
+          for (let i = 0; i < v.length; i++) if (d === v[i]) return VALID;
           return INVALID;
         };
         break;
@@ -127,21 +141,22 @@ function compileConverted(s: any): Check {
         if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return unsure;
         c = (d) => {
           if (!isObject(d)) return VALID;
-          for (const p of v) if (d[p] === undefined) return INVALID;
+          for (let i = 0; i < v.length; i++) if (d[v[i]] === undefined) return INVALID;
           return VALID;
         };
         break;
       }
       case 'properties': {
         if (!isObject(v) || hasOwn.call(v, '__proto__')) return unsure;
-        const props = Object.keys(v).map((p) => [p, lazy(v[p])] as const);
+        const names = Object.keys(v);
+        const checks = names.map((p) => lazy(v[p]));
         c = (d) => {
           if (!isObject(d)) return VALID;
           let out: Verdict = VALID;
-          for (const [p, check] of props) {
-            const x = d[p];
+          for (let i = 0; i < names.length; i++) {
+            const x = d[names[i]];
             if (x === undefined) continue;
-            const r = check(x);
+            const r = checks[i](x);
             if (r === INVALID) return INVALID;
             if (r === UNSURE) out = UNSURE;
           }
@@ -277,8 +292,8 @@ function compileConverted(s: any): Check {
   return (d) => {
     if (d === undefined) return UNSURE;
     let out: Verdict = VALID;
-    for (const c of checks) {
-      const r = c(d);
+    for (let i = 0; i < checks.length; i++) {
+      const r = checks[i](d);
       if (r === INVALID) return INVALID;
       if (r === UNSURE) out = UNSURE;
     }
@@ -314,8 +329,8 @@ function formatCheck(name: unknown): Check | undefined {
 function allOf(branches: Check[]): Check {
   return (d) => {
     let out: Verdict = VALID;
-    for (const b of branches) {
-      const r = b(d);
+    for (let i = 0; i < branches.length; i++) {
+      const r = branches[i](d);
       if (r === INVALID) return INVALID;
       if (r === UNSURE) out = UNSURE;
     }
@@ -326,8 +341,8 @@ function allOf(branches: Check[]): Check {
 function anyOf(branches: Check[]): Check {
   return (d) => {
     let out: Verdict = INVALID;
-    for (const b of branches) {
-      const r = b(d);
+    for (let i = 0; i < branches.length; i++) {
+      const r = branches[i](d);
       if (r === VALID) return VALID;
       if (r === UNSURE) out = UNSURE;
     }
@@ -339,8 +354,8 @@ function oneOf(branches: Check[]): Check {
   return (d) => {
     let passed = 0;
     let doubt = false;
-    for (const b of branches) {
-      const r = b(d);
+    for (let i = 0; i < branches.length; i++) {
+      const r = branches[i](d);
       if (r === VALID) passed++;
       else if (r === UNSURE) doubt = true;
       if (passed > 1) return INVALID;

@@ -351,13 +351,60 @@ describe('structural schema fast path (schema-fast.ts) agrees with ajv', () => {
 
   test('answers UNSURE, never VALID, for a keyword or keyword value it does not implement', () => {
     const m = { apiVersion: 'x/v1', kind: 'X', spec: { a: 'b' } };
-    for (const extra of [{ patternProperties: { '^a$': { type: 'string' } } }, { const: 'b' }, { exclusiveMinimum: 1 }, { uniqueItems: true }, { format: 'no-such-format' }, { pattern: '(' }, { enum: [{ a: 1 }] }, { type: 'strange' }, { items: [{ type: 'string' }] }]) {
+    const unknownInBranch = [{ not: { const: 'x' } }, { anyOf: [{ const: 1 }] }, { allOf: [{ const: 1 }] }, { oneOf: [{ const: 1 }, { required: ['a'] }] }];
+    for (const extra of [{ patternProperties: { '^a$': { type: 'string' } } }, { const: 'b' }, { exclusiveMinimum: 1 }, { uniqueItems: true }, { format: 'no-such-format' }, { pattern: '(' }, { enum: [{ a: 1 }] }, { type: 'strange' }, { items: [{ type: 'string' }] }, ...unknownInBranch]) {
       const schema = { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } }, ...extra } } };
       expect([extra, structuralVerdict(schema, m)]).toEqual([extra, UNSURE]);
     }
     // while a plain schema is decided
     expect(structuralVerdict({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } }, m)).toBe(VALID);
     expect(structuralVerdict({ type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'integer' } } } } }, m)).toBe(INVALID);
+  });
+
+  test('on edge cases of ajv\'s semantics (strictNumbers off, code points, unicode patterns, null, undefined)', () => {
+    const node = (props: Record<string, any>, extra: Record<string, any> = {}) => ({ type: 'object', properties: { spec: { type: 'object', properties: props, ...extra } } });
+    const cases: Array<[any, Record<string, unknown>]> = [
+      [{ i: { type: 'integer' } }, { i: Infinity }],
+      [{ i: { type: 'integer' } }, { i: NaN }],
+      [{ i: { type: 'integer' } }, { i: -0 }],
+      [{ i: { type: 'integer' } }, { i: 2 ** 60 }],
+      [{ i: { type: 'number', maximum: 5 } }, { i: NaN }],
+      [{ i: { type: 'number', minimum: 0 } }, { i: -Infinity }],
+      [{ i: { type: 'integer', format: 'int32' } }, { i: 2 ** 31 }],
+      [{ i: { type: 'integer', format: 'int64' } }, { i: Infinity }],
+      [{ i: { type: 'number', format: 'double' } }, { i: NaN }],
+      [{ s: { type: 'string', pattern: '^.$' } }, { s: '😀' }],
+      [{ s: { type: 'string', pattern: '^.$' } }, { s: '\ud83d' }],
+      [{ s: { type: 'string', pattern: '^\\p{L}+$' } }, { s: 'été' }],
+      [{ s: { type: 'string', maxLength: 1 } }, { s: '😀' }],
+      [{ s: { type: 'string', maxLength: 1 } }, { s: '\ud83d\ud83d' }],
+      [{ s: { type: 'string', minLength: 2 } }, { s: '\ude00\ud83d' }],
+      [{ s: { type: 'string', nullable: true } }, { s: null }],
+      [{ s: { type: 'string' } }, { s: null }],
+      [{ s: { type: 'string', enum: ['a', null] } }, { s: null }],
+      [{ s: { 'x-kubernetes-int-or-string': true } }, { s: 1.5 }],
+      [{ s: { 'x-kubernetes-int-or-string': true, format: 'int32' } }, { s: 2 ** 40 }],
+      [{ s: { type: 'string', format: 'int32' } }, { s: 'x' }],
+      [{ s: { type: 'string', format: 'date-time' } }, { s: 3 }],
+      [{ m: { type: 'object', additionalProperties: { type: 'string' }, maxProperties: 1 } }, { m: { a: 'x', b: undefined } }],
+      [{ m: { type: 'object', additionalProperties: { type: 'string' } } }, { m: { a: undefined } }],
+      [{ m: { type: 'object', properties: { a: { type: 'string' } } } }, { m: { a: undefined } }],
+      [{ m: { type: 'object', properties: { a: { type: 'string' } } } }, { m: { b: undefined } }],
+      [{ m: { type: 'object', required: ['a'], properties: { a: { type: 'string' } } } }, { m: { a: undefined } }],
+      [{ l: { type: 'array', items: { type: 'string' } } }, { l: [, 'a'] }],
+      [{ l: { type: 'array', items: { type: 'string' }, maxItems: 1 } }, { l: new Array(2) }],
+    ];
+    const t = tally();
+    for (const [props, spec] of cases) {
+      const schema = node(props);
+      const m = { apiVersion: 'x/v1', kind: 'X', metadata: {}, spec };
+      const v = structuralVerdict(schema, m);
+      const ok = (ajvInstance ??= createAjv()).compile(jsonSchemaFor(schema))(m);
+      if (v !== UNSURE) expect([props, spec, v === VALID]).toEqual([props, spec, ok]);
+      t[v === VALID ? 'valid' : v === INVALID ? 'invalid' : 'unsure']++;
+    }
+    expect(t.valid).toBeGreaterThan(8);
+    expect(t.invalid).toBeGreaterThan(8);
   });
 
   test('stays bounded on hostile input: deep nesting and huge lists', () => {
