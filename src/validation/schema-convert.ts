@@ -5,17 +5,21 @@
  */
 
 /**
- * Converts one structural-schema node, with `child` applied to each sub-schema:
+ * Converts one structural-schema node, with `child` applied to each sub-schema (without `child`,
+ * sub-schemas are left as they are: the caller converts them when it needs them):
  * `additionalProperties: false` wherever `properties` is given and nothing says otherwise,
  * `x-kubernetes-int-or-string` as integer-or-string, `nullable` as an extra `null` type.
  * (The two schemas added for int-or-string are already in converted form; converting them again
  * changes nothing, so `child` may be applied to them.)
  */
-export function convertNode(node: any, child: (n: any) => any): any {
+export function convertNode(node: any, child?: (n: any) => any): any {
   const out: any = {};
   for (const [k, v] of Object.entries(node)) {
     if (k.startsWith('x-kubernetes-') || k === 'nullable') continue;
-    if (k === 'properties') {
+    if (!child) {
+      // sub-schemas stay as they are (the fast path converts each when a value reaches it)
+      out[k] = v;
+    } else if (k === 'properties') {
       out.properties = Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, child(pv)]));
     } else if (k === 'additionalProperties' && typeof v === 'object') {
       out.additionalProperties = child(v);

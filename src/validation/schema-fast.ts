@@ -42,7 +42,6 @@ const IGNORED = new Set(['default', 'description', 'title']);
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null', 'array', 'object']);
 
 const roots = new WeakMap<object, Check>();
-const nodes = new WeakMap<object, Check>();
 const hasOwn = Object.prototype.hasOwnProperty;
 let ucs2: ((s: string) => number) | undefined;
 
@@ -55,7 +54,7 @@ export function structuralVerdict(openApiV3Schema: any, data: unknown): Verdict 
   let check = roots.get(openApiV3Schema);
   if (!check) {
     try {
-      check = compileConverted(withEnvelope(convertNode(openApiV3Schema, (n) => n)));
+      check = compileConverted(withEnvelope(convertNode(openApiV3Schema)));
     } catch {
       check = unsure;
     }
@@ -64,7 +63,10 @@ export function structuralVerdict(openApiV3Schema: any, data: unknown): Verdict 
   return check(data);
 }
 
-/** The check of one raw (structural) schema node, compiled the first time a value reaches it. */
+/**
+ * The check of one raw (structural) schema node, compiled the first time a value reaches it (each
+ * node has one parent: the schema is a tree).
+ */
 function lazy(raw: any): Check {
   let check: Check | undefined;
   return (d) => (check ??= compileRaw(raw))(d);
@@ -72,17 +74,12 @@ function lazy(raw: any): Check {
 
 function compileRaw(raw: any): Check {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return unsure;
-  let check = nodes.get(raw);
-  if (!check) {
-    try {
-      check = compileConverted(convertNode(raw, (n) => n));
-    } catch {
-      // a node the converter cannot read: ajv's path meets the same node and reports (or throws) as before
-      check = unsure;
-    }
-    nodes.set(raw, check);
+  try {
+    return compileConverted(convertNode(raw));
+  } catch {
+    // a node the converter cannot read: ajv's path meets the same node and reports (or throws) as before
+    return unsure;
   }
-  return check;
 }
 
 const isObject = (d: any): boolean => !!d && typeof d === 'object' && !Array.isArray(d);
