@@ -135,7 +135,8 @@ describe('a fresh process with the cache (compiled library)', () => {
     const first = run(path.join(app, 'out1'), { NODE_PRESERVE_SYMLINKS: '1' });
     const written = entries();
     expect(written).toEqual(expect.arrayContaining(['lib__src__mesh.js.bin', 'lib__src__mesh-app.js.bin']));
-    expect(written).toEqual(expect.arrayContaining(['imports__schemas__validators__networking_istio_io_v1_VirtualService.js.bin']));
+    // the ahead-of-time ajv validators load only for objects the structural fast path does not find valid (schema-fast.ts)
+    expect(written.filter((f) => f.startsWith('imports__schemas__validators__'))).toEqual([]);
     expect(written.some((f) => f.startsWith('kubernetes-models__'))).toBe(true);
     const header = fs.readFileSync(path.join(cache, 'lib__src__mesh.js.bin')).toString('latin1', 0, 120).split('\n')[0];
     expect(header).toMatch(/^cdk8s-istio-v8-cache 2 [0-9a-f]{40} (crc32-[0-9a-f]{8}|sha1-[0-9a-f]{40})$/);

@@ -3,13 +3,17 @@
  * kubectl's default strict field validation (unknown fields are rejected).
  *
  * Each CRD's openAPIV3Schema is converted to a JSON schema for ajv the first time its kind is seen,
- * and the compiled validator is cached per kind.
+ * and the compiled validator is cached per kind. A small interpreter of the same JSON schema
+ * (schema-fast.ts) answers first: when it finds the object valid, ajv is not loaded at all; otherwise
+ * ajv decides and words the findings.
  */
 import { dns1035Label, dns1123Label, dns1123Subdomain } from '../rules/names';
 import { labelKey, labelValue } from '../rules/labels';
 import { unknownMetadataFields } from './core-fields';
 import { RawFinding } from './report';
 import { ajvFindings } from './report-ajv';
+import { toJsonSchema, withEnvelope } from './schema-convert';
+import { structuralVerdict, VALID } from './schema-fast';
 import { crdSchema, isCrdGroup } from './schema-data';
 
 type Validate = ((data: unknown) => boolean) & { errors?: any[] | null };
@@ -40,43 +44,7 @@ function ajv(): any {
   return ajvInstance;
 }
 
-/**
- * Converts one Kubernetes structural-schema node into a JSON schema ajv understands:
- * `additionalProperties: false` wherever `properties` is given and nothing says otherwise,
- * `x-kubernetes-int-or-string` as integer-or-string, `nullable` as an extra `null` type.
- */
-export function toJsonSchema(node: any): any {
-  if (Array.isArray(node)) return node.map(toJsonSchema);
-  if (!node || typeof node !== 'object') return node;
-  const out: any = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k.startsWith('x-kubernetes-') || k === 'nullable') continue;
-    if (k === 'properties') {
-      out.properties = Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, toJsonSchema(pv)]));
-    } else if (k === 'additionalProperties' && typeof v === 'object') {
-      out.additionalProperties = toJsonSchema(v);
-    } else if (k === 'items' || k === 'not') {
-      out[k] = toJsonSchema(v);
-    } else if (k === 'oneOf' || k === 'anyOf' || k === 'allOf') {
-      out[k] = (v as any[]).map(toJsonSchema);
-    } else {
-      out[k] = v;
-    }
-  }
-  if (node['x-kubernetes-int-or-string']) {
-    delete out.type;
-    out.anyOf = [...(out.anyOf ?? []), { type: 'integer' }, { type: 'string' }];
-  }
-  if (node.properties && node.additionalProperties === undefined && !node['x-kubernetes-preserve-unknown-fields']) {
-    out.additionalProperties = false;
-  }
-  if (node.nullable && typeof out.type === 'string') out.type = [out.type, 'null'];
-  // A format that does not fit the type (e.g. int32 on a string) is ignored by the API server.
-  if (out.format && ['int32', 'int64', 'uint32', 'double', 'float'].includes(out.format) && out.type !== 'integer' && out.type !== 'number') {
-    delete out.format;
-  }
-  return out;
-}
+export { toJsonSchema };
 
 function validatorFor(apiVersion: string, kind: string): Validate | null {
   const key = `${apiVersion}/${kind}`;
@@ -90,10 +58,8 @@ function validatorFor(apiVersion: string, kind: string): Validate | null {
 
 /** The JSON schema ajv compiles for a CRD's openAPIV3Schema. */
 export function jsonSchemaFor(openApiV3Schema: any): any {
-  const root = dedupe(toJsonSchema(openApiV3Schema));
   // metadata is checked by checkMetadata, loosely, as the API server does.
-  root.properties = { ...root.properties, apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
-  return root;
+  return withEnvelope(dedupe(toJsonSchema(openApiV3Schema)));
 }
 
 /** File name of the ahead-of-time validator for `<group>/<version>/<Kind>`. */
@@ -108,10 +74,20 @@ let precompiledDir: string | null | undefined;
  * (tests compare both paths).
  * @internal
  */
-export function _resetSchemaCache(options: { aot?: boolean } = {}): void {
+export function _resetSchemaCache(options: { aot?: boolean; fastPath?: boolean } = {}): void {
   compiled.clear();
   precompiledDir = options.aot === false ? null : undefined;
+  fastPath = options.fastPath ?? true;
+  _schemaFastPath.valid = 0;
 }
+
+let fastPath = true;
+
+/**
+ * How many objects the fast path (schema-fast.ts) found valid, so that ajv was not needed.
+ * @internal
+ */
+export const _schemaFastPath = { valid: 0 };
 
 /**
  * The ahead-of-time validator written by scripts/compile-validators.js for the kinds the library
@@ -289,6 +265,14 @@ function withData(errors: readonly any[], root: unknown): any[] {
  * kind is not a pinned CRD (the caller decides what that means).
  */
 export function checkSchema(m: any): RawFinding[] | undefined {
+  // The fast path answers only "valid" (nothing to report); otherwise ajv decides and words the findings.
+  if (fastPath) {
+    const entry = crdSchema(m.apiVersion, m.kind);
+    if (entry && structuralVerdict(entry.schema, m) === VALID) {
+      _schemaFastPath.valid++;
+      return [];
+    }
+  }
   const v = validatorFor(m.apiVersion, m.kind);
   if (!v) {
     if (typeof m.apiVersion === 'string' && isCrdGroup(m.apiVersion)) {
