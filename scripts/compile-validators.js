@@ -83,12 +83,13 @@ function main() {
 
 /**
  * The CEL rules (and message expressions) of these schemas, parsed by the engine's own parser, as
- * `{ version, asts: { <source>: <encoded AST> } }` (see celSource/encodeCelAst in src/validation/cel.ts).
- * Transition rules (oldSelf) are never evaluated at create, so they are left out. `cel` is the engine's
- * module (the compiled one by default; the test passes the sources).
+ * `{ version, types, asts: { <source>: <encoded AST> } }` (see celSource/encodeCelAsts in
+ * src/validation/cel.ts: JSON that decodes without a reviver). Transition rules (oldSelf) are never
+ * evaluated at create, so they are left out. `cel` is the engine's module (the compiled one by
+ * default; the test passes the sources).
  */
 function celAsts(schemas, cel = require(path.join(__dirname, '..', 'lib', 'src', 'validation', 'cel.js'))) {
-  const { celSource, encodeCelAst, CEL_AST_VERSION } = cel;
+  const { celSource, encodeCelAsts, CEL_AST_VERSION } = cel;
   const { parse } = require('@bufbuild/cel');
   const sources = new Set();
   const visit = (s) => {
@@ -102,15 +103,16 @@ function celAsts(schemas, cel = require(path.join(__dirname, '..', 'lib', 'src',
     for (const [k, v] of Object.entries(s)) if (k !== 'x-kubernetes-validations') visit(v);
   };
   schemas.forEach(visit);
-  const asts = {};
+  const exprs = {};
   for (const src of [...sources].sort()) {
     try {
-      asts[src] = encodeCelAst(parse(src).expr);
+      exprs[src] = parse(src).expr;
     } catch {
       // a rule our engine cannot parse is reported at synth (CI1102), as without this file
     }
   }
-  return JSON.stringify({ version: CEL_AST_VERSION, asts }, null, 0) + '\n';
+  const { types, asts } = encodeCelAsts(exprs);
+  return JSON.stringify({ version: CEL_AST_VERSION, types, asts }, null, 0) + '\n';
 }
 
 module.exports = { AOT_KINDS, AOT_AJV_OPTIONS, sourceHash, celAsts, main };

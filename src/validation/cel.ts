@@ -119,42 +119,131 @@ export function celSource(expr: string): string {
 }
 
 /**
- * Bump when the encoding of {@link encodeCelAst} changes: an ahead-of-time file carrying another
+ * Bump when the encoding of {@link encodeCelAsts} changes: an ahead-of-time file carrying another
  * version is ignored (and the test that checks it fails until `node scripts/compile-validators.js` reruns).
  */
-export const CEL_AST_VERSION = 1;
+export const CEL_AST_VERSION = 2;
 
 /**
- * A parsed CEL expression (`parse(...).expr`, a plain protobuf-es message) as JSON text: int64 values
- * become `{"$n":"<decimal>"}` and bytes `{"$b":"<base64>"}`, everything else is JSON already.
+ * Parsed CEL expressions, encoded for {@link decodeCelAst}: `types` lists each object shape once, and
+ * `asts` holds each source's expression in terms of it, as JSON text (parsed only when its rule is
+ * first compiled).
  * @internal
  */
-export function encodeCelAst(expr: unknown): string {
-  return JSON.stringify(expr, (_k, v) => {
-    if (typeof v === 'bigint') return { $n: v.toString() };
-    if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString('base64') };
-    return v;
-  });
+export interface EncodedCelAsts {
+  /** Object shapes: `[$typeName or null, ...keys]`; a key `#k` holds an int64, `*k` a list. */
+  readonly types: ReadonlyArray<ReadonlyArray<string | null>>;
+  /** Each source's encoded expression, as JSON text. */
+  readonly asts: Readonly<Record<string, string>>;
 }
 
-/** The inverse of {@link encodeCelAst}. @internal */
-export function decodeCelAst(text: string): unknown {
-  return JSON.parse(text, (_k, v) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      if (typeof v.$n === 'string' && Object.keys(v).length === 1) return BigInt(v.$n);
-      if (typeof v.$b === 'string' && Object.keys(v).length === 1) return new Uint8Array(Buffer.from(v.$b, 'base64'));
+/** Array tags of the encoding below an object shape's index. */
+const TAG_LIST = -1;
+const TAG_BIGINT = -2;
+const TAG_BYTES = -3;
+const TAG_NUMBER = -4;
+
+/**
+ * Parsed CEL expressions (`parse(...).expr`, plain protobuf-es messages) as JSON that decodes without
+ * a per-value callback. An object is `[shape, ...values]`, its `$typeName` and keys in `types[shape]`;
+ * a key written `#k` holds an int64 (a JSON number when exact, else a decimal string) and `*k` a list
+ * of values, so the common int64 ids and argument lists need no tag. Elsewhere a list is
+ * `[-1, ...items]`, an int64 `[-2, "<decimal>"]`, bytes `[-3, "<base64>"]`, a non-finite double
+ * `[-4, "NaN"]`; strings, finite numbers, booleans and null are themselves. Keys whose value is
+ * undefined are left out (as JSON does).
+ * @internal
+ */
+export function encodeCelAsts(exprs: Readonly<Record<string, unknown>>): EncodedCelAsts {
+  const types: Array<Array<string | null>> = [];
+  const shapes = new Map<string, number>();
+  const int64 = (v: bigint): number | string => (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString());
+  const enc = (v: unknown): unknown => {
+    if (typeof v === 'bigint') return [TAG_BIGINT, v.toString()];
+    if (v instanceof Uint8Array) return [TAG_BYTES, Buffer.from(v).toString('base64')];
+    if (typeof v === 'number') return Number.isFinite(v) ? v : [TAG_NUMBER, String(v)];
+    if (Array.isArray(v)) return [TAG_LIST, ...v.map(enc)];
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const typeName = typeof o.$typeName === 'string' ? o.$typeName : null;
+      const keys = Object.keys(o).filter((k) => k !== '$typeName' && o[k] !== undefined);
+      for (const k of keys) if (k.startsWith('#') || k.startsWith('*')) throw new Error(`a CEL AST key ${k} clashes with the encoding`);
+      const shape = [typeName, ...keys.map((k) => (typeof o[k] === 'bigint' ? `#${k}` : Array.isArray(o[k]) ? `*${k}` : k))];
+      const id = JSON.stringify(shape);
+      let i = shapes.get(id);
+      if (i === undefined) {
+        i = types.push(shape) - 1;
+        shapes.set(id, i);
+      }
+      return [i, ...keys.map((k) => {
+        const x = o[k];
+        return typeof x === 'bigint' ? int64(x) : Array.isArray(x) ? x.map(enc) : enc(x);
+      })];
     }
-    return v;
-  });
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    throw new Error(`a CEL AST holds ${typeof v}, which the encoding has no form for`);
+  };
+  const asts: Record<string, string> = {};
+  for (const [source, expr] of Object.entries(exprs)) asts[source] = JSON.stringify(enc(expr));
+  return { types, asts };
+}
+
+/** An object shape of the encoding, ready to decode with: key names and how each value is stored. */
+interface Shape {
+  readonly typeName: string | null;
+  readonly keys: string[];
+  /** 0 a value, 1 an int64, 2 a list of values. */
+  readonly how: number[];
+}
+
+const shapeMemo = new WeakMap<EncodedCelAsts['types'], Shape[]>();
+
+/** The inverse of {@link encodeCelAsts}, for one expression of its `asts` with its `types`. @internal */
+export function decodeCelAst(text: string, types: EncodedCelAsts['types']): unknown {
+  let shapes = shapeMemo.get(types);
+  if (!shapes) {
+    shapes = types.map(([typeName, ...keys]) => ({
+      typeName,
+      keys: keys.map((k) => (k!.startsWith('#') || k!.startsWith('*') ? k!.slice(1) : k!)),
+      how: keys.map((k) => (k!.startsWith('#') ? 1 : k!.startsWith('*') ? 2 : 0)),
+    }));
+    shapeMemo.set(types, shapes);
+  }
+  const table = shapes;
+  const list = (v: unknown[], from: number): unknown[] => {
+    const out = new Array(v.length - from);
+    for (let i = from; i < v.length; i++) out[i - from] = dec(v[i]);
+    return out;
+  };
+  const dec = (v: unknown): unknown => {
+    if (!Array.isArray(v)) return v;
+    const tag = v[0] as number;
+    if (tag >= 0) {
+      const shape = table[tag];
+      const o: Record<string, unknown> = shape.typeName === null ? {} : { $typeName: shape.typeName };
+      for (let i = 0; i < shape.keys.length; i++) {
+        const x = v[i + 1];
+        const how = shape.how[i];
+        o[shape.keys[i]] = how === 0 ? dec(x) : how === 1 ? BigInt(x) : list(x, 0);
+      }
+      return o;
+    }
+    if (tag === TAG_LIST) return list(v, 1);
+    if (tag === TAG_BIGINT) return BigInt(v[1]);
+    if (tag === TAG_BYTES) return new Uint8Array(Buffer.from(v[1], 'base64'));
+    if (tag === TAG_NUMBER) return Number(v[1]);
+    throw new Error(`unknown tag ${tag} in an encoded CEL AST`);
+  };
+  return dec(JSON.parse(text));
 }
 
 /**
  * Rules of the kinds the library emits, parsed ahead of time by scripts/compile-validators.js into
  * imports/schemas/validators/cel-ast.json (the same parser's output, encoded; a test checks each
  * entry against a fresh parse). Parsing costs ~2-5 ms per rule in a fresh process; this file is
- * read once. Null when absent or of another version (then every rule is parsed).
+ * read once, and each expression decoded when its rule is first compiled. Null when absent or of
+ * another version (then every rule is parsed).
  */
-let aotAsts: Map<string, string> | null | undefined;
+let aotAsts: (EncodedCelAsts & { readonly version: number }) | null | undefined;
 
 function aotAst(source: string): unknown {
   if (aotAsts === undefined) {
@@ -165,11 +254,11 @@ function aotAst(source: string): unknown {
     const file = [path.join(__dirname, '..', '..', 'imports', 'schemas', 'validators', 'cel-ast.json'), path.join(__dirname, '..', '..', '..', 'imports', 'schemas', 'validators', 'cel-ast.json')].find((f) => fs.existsSync(f));
     if (file) {
       const data = JSON.parse(fs.readFileSync(file, 'utf8'));
-      if (data.version === CEL_AST_VERSION) aotAsts = new Map(Object.entries(data.asts as Record<string, string>));
+      if (data.version === CEL_AST_VERSION) aotAsts = data;
     }
   }
-  const text = aotAsts?.get(source);
-  return text === undefined ? undefined : decodeCelAst(text);
+  if (!aotAsts || !Object.prototype.hasOwnProperty.call(aotAsts.asts, source)) return undefined;
+  return decodeCelAst(aotAsts.asts[source], aotAsts.types);
 }
 
 /**

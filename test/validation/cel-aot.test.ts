@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse } from '@bufbuild/cel';
 import { readManifests } from '../../src/cli/lint';
-import { _resetCelCache, CEL_AST_VERSION, celSource, checkCel, decodeCelAst, encodeCelAst } from '../../src/validation/cel';
+import { _resetCelCache, CEL_AST_VERSION, celSource, checkCel, decodeCelAst, encodeCelAsts } from '../../src/validation/cel';
 import { CATALOG_DIR, OTHER_KINDS, REFERENCE } from './helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -23,7 +23,7 @@ describe('ahead-of-time CEL ASTs (imports/schemas/validators/cel-ast.json)', () 
 
   test('GIVEN the pinned schemas WHEN the file is regenerated THEN it is identical (rerun scripts/compile-validators.js if not)', () => {
     // the engine's encoding from the sources under test, not from a possibly stale lib/
-    const fresh = celAsts((AOT_KINDS as string[]).map(schemaOf), { celSource, encodeCelAst, CEL_AST_VERSION });
+    const fresh = celAsts((AOT_KINDS as string[]).map(schemaOf), { celSource, encodeCelAsts, CEL_AST_VERSION });
     expect(fs.readFileSync(AOT_FILE, 'utf8')).toBe(fresh);
   });
 
@@ -32,15 +32,26 @@ describe('ahead-of-time CEL ASTs (imports/schemas/validators/cel-ast.json)', () 
     expect(data.version).toBe(CEL_AST_VERSION);
     const entries = Object.entries<string>(data.asts);
     expect(entries.length).toBeGreaterThan(50);
-    for (const [source, text] of entries) expect(decodeCelAst(text)).toEqual(parse(source).expr);
+    for (const [source, encoded] of entries) expect(decodeCelAst(encoded, data.types)).toEqual(parse(source).expr);
   });
 
-  test('GIVEN int64 and bytes constants WHEN encoded and decoded THEN the values come back with their types', () => {
-    const expr = parse('self.a == 9223372036854775807 && b"\\x00\\xff" != b"" && self.c == 1u').expr;
-    const back = decodeCelAst(encodeCelAst(expr));
-    expect(back).toEqual(expr);
+  test('GIVEN int64, uint64, double, bytes, list and map constants WHEN encoded and decoded THEN the values come back with their types', () => {
+    const exprs = {
+      a: parse('self.a == 9223372036854775807 && b"\\x00\\xff" != b"" && self.c == 1u && self.d == 1.5 && [1, 2.5e300, "x"] != [] && {"k": null}.k == null').expr,
+      b: parse('self.x.all(v, v > -9223372036854775808)').expr,
+    };
+    // through JSON, as the file is
+    const data = JSON.parse(JSON.stringify(encodeCelAsts(exprs)));
+    for (const [k, expr] of Object.entries(exprs)) expect(decodeCelAst(data.asts[k], data.types)).toEqual(expr);
+    const back = decodeCelAst(data.asts.a, data.types);
     expect(JSON.stringify(back, (_k, v) => (typeof v === 'bigint' ? `bigint:${v}` : v instanceof Uint8Array ? `bytes:${[...v]}` : v))).toContain('bigint:9223372036854775807');
-    expect(encodeCelAst(expr)).toContain('"$b":"AP8="');
+    expect(data.asts.a).toContain('[-3,"AP8="]');
+    // int64 that a JSON number cannot hold exactly are decimal strings
+    expect(data.asts.a).toContain('"9223372036854775807"');
+    // other values and nestings have a form too
+    const odd = { n: { x: NaN, y: -Infinity, z: [[1n, 2], []], w: { v: 1n } } };
+    const oddData = JSON.parse(JSON.stringify(encodeCelAsts(odd)));
+    expect(decodeCelAst(oddData.asts.n, oddData.types)).toEqual(odd.n);
   });
 
   test('GIVEN the url().getScheme() rewrite WHEN a source is derived THEN the stored key is the rewritten expression', () => {
