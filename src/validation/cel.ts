@@ -197,8 +197,12 @@ interface Shape {
 
 const shapeMemo = new WeakMap<EncodedCelAsts['types'], Shape[]>();
 
-/** The inverse of {@link encodeCelAsts}, for one expression of its `asts` with its `types`. @internal */
-export function decodeCelAst(text: string, types: EncodedCelAsts['types']): unknown {
+/**
+ * The inverse of {@link encodeCelAsts}, for one expression of its `asts` with its `types`. With
+ * `selectField`, the field name of every selection (`cel.expr.Expr.Select`) is passed through it.
+ * @internal
+ */
+export function decodeCelAst(text: string, types: EncodedCelAsts['types'], selectField?: (field: string) => string): unknown {
   let shapes = shapeMemo.get(types);
   if (!shapes) {
     shapes = types.map(([typeName, ...keys]) => ({
@@ -225,6 +229,7 @@ export function decodeCelAst(text: string, types: EncodedCelAsts['types']): unkn
         const how = shape.how[i];
         o[shape.keys[i]] = how === 0 ? dec(x) : how === 1 ? BigInt(x) : list(x, 0);
       }
+      if (selectField && shape.typeName === 'cel.expr.Expr.Select' && typeof o.field === 'string') o.field = selectField(o.field);
       return o;
     }
     if (tag === TAG_LIST) return list(v, 1);
@@ -245,6 +250,7 @@ export function decodeCelAst(text: string, types: EncodedCelAsts['types']): unkn
  */
 let aotAsts: (EncodedCelAsts & { readonly version: number }) | null | undefined;
 
+/** A stored rule's AST, its selections' field names unescaped (as {@link withUnescapedFields} does). */
 function aotAst(source: string): unknown {
   if (aotAsts === undefined) {
     aotAsts = null;
@@ -258,7 +264,8 @@ function aotAst(source: string): unknown {
     }
   }
   if (!aotAsts || !Object.prototype.hasOwnProperty.call(aotAsts.asts, source)) return undefined;
-  return decodeCelAst(aotAsts.asts[source], aotAsts.types);
+  // field names unescaped as withUnescapedFields does, in the same pass
+  return decodeCelAst(aotAsts.asts[source], aotAsts.types, unescapeCelField);
 }
 
 /**
@@ -291,8 +298,7 @@ export const _celFastPath = { deferred: 0, engineOnly: 0 };
  */
 function compileExpr(expr: string): (self: unknown) => unknown {
   const source = celSource(expr);
-  const stored = aotAst(source);
-  const ast = stored !== undefined ? withUnescapedFields(stored) : undefined;
+  const ast = aotAst(source);
   const fast = ast !== undefined && fastPath ? compileCelAst(ast) : undefined;
   if (!fast) {
     if (ast !== undefined) _celFastPath.engineOnly++;
@@ -355,8 +361,11 @@ export function unescapeCelField(name: string): string {
   return out;
 }
 
-/** Rewrites the field names of every selection in a parsed expression to the properties they mean (in place). */
-function withUnescapedFields<T>(expr: T): T {
+/**
+ * Rewrites the field names of every selection in a parsed expression to the properties they mean (in place).
+ * @internal
+ */
+export function withUnescapedFields<T>(expr: T): T {
   const walk = (n: any): void => {
     if (!n || typeof n !== 'object') return;
     if (Array.isArray(n)) { n.forEach(walk); return; }
