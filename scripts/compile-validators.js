@@ -76,20 +76,22 @@ function main() {
     fs.writeFileSync(path.join(outDir, precompiledFileName(key)), out);
     console.log(`${key}: ${Math.round(out.length / 1024)} KiB`);
   }
-  const cel = celAsts(AOT_KINDS.map((key) => data[key].schema));
+  const cel = celAsts(AOT_KINDS.map((key) => [key, data[key].schema]));
   fs.writeFileSync(path.join(outDir, 'cel-ast.json'), cel);
   console.log(`CEL rules of these kinds, parsed: ${Math.round(cel.length / 1024)} KiB`);
 }
 
 /**
  * The CEL rules (and message expressions) of these schemas, parsed by the engine's own parser, as
- * `{ version, types, asts: { <source>: <encoded AST> } }` (see celSource/encodeCelAsts in
- * src/validation/cel.ts: JSON that decodes without a reviver). Transition rules (oldSelf) are never
- * evaluated at create, so they are left out. `cel` is the engine's module (the compiled one by
- * default; the test passes the sources).
+ * `{ version, types, asts: { <source>: <encoded AST> }, kinds: { <kind>: <CelSchemaIndex> } }` (see
+ * celSource/encodeCelAsts/celSchemaIndex in src/validation/cel.ts: JSON that decodes without a
+ * reviver, and where each kind's rules and defaults are). Transition rules (oldSelf) are never
+ * evaluated at create, so they are left out. `kinds` is a list of [<group>/<version>/<Kind>, schema];
+ * `cel` is the engine's module (the compiled one by default; the test passes the sources).
  */
-function celAsts(schemas, cel = require(path.join(__dirname, '..', 'lib', 'src', 'validation', 'cel.js'))) {
-  const { celSource, encodeCelAsts, CEL_AST_VERSION } = cel;
+function celAsts(kinds, cel = require(path.join(__dirname, '..', 'lib', 'src', 'validation', 'cel.js'))) {
+  const { celSource, encodeCelAsts, celSchemaIndex, CEL_AST_VERSION } = cel;
+  const schemas = kinds.map(([, schema]) => schema);
   const { parse } = require('@bufbuild/cel');
   const sources = new Set();
   const visit = (s) => {
@@ -112,7 +114,12 @@ function celAsts(schemas, cel = require(path.join(__dirname, '..', 'lib', 'src',
     }
   }
   const { types, asts } = encodeCelAsts(exprs);
-  return JSON.stringify({ version: CEL_AST_VERSION, types, asts }, null, 0) + '\n';
+  const index = {};
+  for (const [key, schema] of kinds) {
+    const i = celSchemaIndex(schema);
+    if (i) index[key] = i;
+  }
+  return JSON.stringify({ version: CEL_AST_VERSION, types, asts, kinds: index }, null, 0) + '\n';
 }
 
 module.exports = { AOT_KINDS, AOT_AJV_OPTIONS, sourceHash, celAsts, main };

@@ -122,7 +122,7 @@ export function celSource(expr: string): string {
  * Bump when the encoding of {@link encodeCelAsts} changes: an ahead-of-time file carrying another
  * version is ignored (and the test that checks it fails until `node scripts/compile-validators.js` reruns).
  */
-export const CEL_AST_VERSION = 2;
+export const CEL_AST_VERSION = 3;
 
 /**
  * Parsed CEL expressions, encoded for {@link decodeCelAst}: `types` lists each object shape once, and
@@ -200,9 +200,10 @@ const shapeMemo = new WeakMap<EncodedCelAsts['types'], Shape[]>();
 /**
  * The inverse of {@link encodeCelAsts}, for one expression of its `asts` with its `types`. With
  * `selectField`, the field name of every selection (`cel.expr.Expr.Select`) is passed through it.
+ * With `ids` false, the expression ids (int64 `id` keys, which only the engine reads) are left out.
  * @internal
  */
-export function decodeCelAst(text: string, types: EncodedCelAsts['types'], selectField?: (field: string) => string): unknown {
+export function decodeCelAst(text: string, types: EncodedCelAsts['types'], selectField?: (field: string) => string, ids = true): unknown {
   let shapes = shapeMemo.get(types);
   if (!shapes) {
     shapes = types.map(([typeName, ...keys]) => ({
@@ -227,6 +228,7 @@ export function decodeCelAst(text: string, types: EncodedCelAsts['types'], selec
       for (let i = 0; i < shape.keys.length; i++) {
         const x = v[i + 1];
         const how = shape.how[i];
+        if (how === 1 && !ids && shape.keys[i] === 'id') continue;
         o[shape.keys[i]] = how === 0 ? dec(x) : how === 1 ? BigInt(x) : list(x, 0);
       }
       if (selectField && shape.typeName === 'cel.expr.Expr.Select' && typeof o.field === 'string') o.field = selectField(o.field);
@@ -244,14 +246,14 @@ export function decodeCelAst(text: string, types: EncodedCelAsts['types'], selec
 /**
  * Rules of the kinds the library emits, parsed ahead of time by scripts/compile-validators.js into
  * imports/schemas/validators/cel-ast.json (the same parser's output, encoded; a test checks each
- * entry against a fresh parse). Parsing costs ~2-5 ms per rule in a fresh process; this file is
- * read once, and each expression decoded when its rule is first compiled. Null when absent or of
- * another version (then every rule is parsed).
+ * entry against a fresh parse), with each kind's {@link CelSchemaIndex}. Parsing costs ~2-5 ms per
+ * rule in a fresh process; this file is read once, and each expression decoded when its rule is
+ * first compiled. Null when absent or of another version (then every rule is parsed and every
+ * schema walked).
  */
-let aotAsts: (EncodedCelAsts & { readonly version: number }) | null | undefined;
+let aotAsts: (EncodedCelAsts & { readonly version: number; readonly kinds: Readonly<Record<string, CelSchemaIndex>> }) | null | undefined;
 
-/** A stored rule's AST, its selections' field names unescaped (as {@link withUnescapedFields} does). */
-function aotAst(source: string): unknown {
+function aotData(): typeof aotAsts {
   if (aotAsts === undefined) {
     aotAsts = null;
     const fs = require('fs') as typeof import('fs');
@@ -263,9 +265,18 @@ function aotAst(source: string): unknown {
       if (data.version === CEL_AST_VERSION) aotAsts = data;
     }
   }
-  if (!aotAsts || !Object.prototype.hasOwnProperty.call(aotAsts.asts, source)) return undefined;
+  return aotAsts;
+}
+
+/**
+ * A stored rule's AST, its selections' field names unescaped (as {@link withUnescapedFields} does);
+ * with `ids` false without expression ids (enough for the small evaluator).
+ */
+function aotAst(source: string, ids: boolean): unknown {
+  const data = aotData();
+  if (!data || !Object.prototype.hasOwnProperty.call(data.asts, source)) return undefined;
   // field names unescaped as withUnescapedFields does, in the same pass
-  return decodeCelAst(aotAsts.asts[source], aotAsts.types, unescapeCelField);
+  return decodeCelAst(data.asts[source], data.types, unescapeCelField, ids);
 }
 
 /**
@@ -298,11 +309,13 @@ export const _celFastPath = { deferred: 0, engineOnly: 0 };
  */
 function compileExpr(expr: string): (self: unknown) => unknown {
   const source = celSource(expr);
-  const ast = aotAst(source);
+  // the small evaluator reads no expression ids, so its AST is decoded without them; the engine's
+  // has them (decoded again, on the rare first deferral)
+  const ast = aotAst(source, false);
   const fast = ast !== undefined && fastPath ? compileCelAst(ast) : undefined;
   if (!fast) {
     if (ast !== undefined) _celFastPath.engineOnly++;
-    return enginePlan(source, ast);
+    return enginePlan(source, aotAst(source, true));
   }
   let engine: ((self: unknown) => unknown) | undefined;
   return (self: unknown) => {
@@ -311,7 +324,7 @@ function compileExpr(expr: string): (self: unknown) => unknown {
     // (an error, another type) the engine words
     if (typeof v === 'boolean' || typeof v === 'string') return v;
     _celFastPath.deferred++;
-    engine ??= enginePlan(source, ast);
+    engine ??= enginePlan(source, aotAst(source, true));
     return engine(self);
   };
 }
@@ -415,12 +428,99 @@ function build(schema: any): CelNode | undefined {
   return { schema, raw, props, items, additional };
 }
 
+/**
+ * Where in one kind's schema the CEL tree and the defaults are, so that neither {@link build} nor
+ * {@link hasDefaults} walks the whole schema (thousands of nodes) in a fresh process: a schema node
+ * that is a node of build's tree has `r`, one with a default below it (hasDefaults) has `d`, and its
+ * children with either are under `c`, keyed `p:<property>`, `i` (items) or `a`
+ * (additionalProperties). scripts/compile-validators.js stores it for the emitted kinds in
+ * cel-ast.json; a test checks that the tree built from it equals build's.
+ * @internal
+ */
+export interface CelSchemaIndex {
+  readonly r?: 1;
+  readonly d?: 1;
+  readonly c?: Readonly<Record<string, CelSchemaIndex>>;
+}
+
+/** The children build and hasDefaults descend into, keyed as in {@link CelSchemaIndex}. */
+function schemaChildren(schema: any): Array<[string, any]> {
+  const out: Array<[string, any]> = [];
+  if (schema.properties) for (const [k, v] of Object.entries(schema.properties)) out.push([`p:${k}`, v]);
+  if (schema.items) out.push(['i', schema.items]);
+  if (typeof schema.additionalProperties === 'object') out.push(['a', schema.additionalProperties]);
+  return out;
+}
+
+/** The {@link CelSchemaIndex} of a schema (undefined when it has neither rules nor defaults). @internal */
+export function celSchemaIndex(schema: any): CelSchemaIndex | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const c: Record<string, CelSchemaIndex> = {};
+  let any = false;
+  for (const [key, child] of schemaChildren(schema)) {
+    const sub = celSchemaIndex(child);
+    if (sub) {
+      c[key] = sub;
+      any = true;
+    }
+  }
+  const r = build(schema) !== undefined;
+  const d = hasDefaults(schema);
+  if (!r && !d && !any) return undefined;
+  return { ...(r ? { r: 1 as const } : {}), ...(d ? { d: 1 as const } : {}), ...(any ? { c } : {}) };
+}
+
+/** build's tree, from the index: only the indexed paths are visited. */
+function buildIndexed(schema: any, index: CelSchemaIndex): CelNode | undefined {
+  if (!index.r) return undefined;
+  const raw: Rule[] = schema['x-kubernetes-validations'] ?? [];
+  let props: Map<string, CelNode> | undefined;
+  let items: CelNode | undefined;
+  let additional: CelNode | undefined;
+  for (const [key, sub] of Object.entries(index.c ?? {})) {
+    if (!sub.r) continue;
+    if (key === 'i') items = buildIndexed(schema.items, sub);
+    else if (key === 'a') additional = buildIndexed(schema.additionalProperties, sub);
+    else (props ??= new Map()).set(key.slice(2), buildIndexed(schema.properties[key.slice(2)], sub)!);
+  }
+  return { schema, raw, props, items, additional };
+}
+
+/**
+ * Records hasDefaults' answer for every node applyDefaults can ask about: the indexed nodes, and
+ * the children of those with defaults below (which have none unless indexed with `d`).
+ */
+function seedDefaults(schema: any, index: CelSchemaIndex): void {
+  defaultsBelow.set(schema, index.d === 1);
+  if (index.d !== 1) return;
+  for (const [key, child] of schemaChildren(schema)) {
+    const sub = index.c?.[key];
+    if (sub) seedDefaults(child, sub);
+    else if (child && typeof child === 'object') defaultsBelow.set(child, false);
+  }
+}
+
+/**
+ * For tests: build's tree of a schema, from `index` when given; hasDefaults' recorded answer for a
+ * node; and seeding those answers from an index.
+ * @internal
+ */
+export const _celSchemaInternals = {
+  tree: (schema: any, index?: CelSchemaIndex): unknown => (index ? buildIndexed(schema, index) : build(schema)),
+  known: (schema: object): boolean | undefined => defaultsBelow.get(schema),
+  hasDefaults: (schema: any): boolean => hasDefaults(schema),
+  seed: (schema: any, index: CelSchemaIndex): void => seedDefaults(schema, index),
+};
+
 function treeFor(apiVersion: string, kind: string): CelNode | null {
   const key = `${apiVersion}/${kind}`;
   let t = trees.get(key);
   if (t !== undefined) return t;
   const entry = crdSchema(apiVersion, kind);
-  t = (entry && build(entry.schema)) || null;
+  const kinds = aotData()?.kinds;
+  const index = entry && kinds && Object.prototype.hasOwnProperty.call(kinds, key) ? kinds[key] : undefined;
+  if (entry && index) seedDefaults(entry.schema, index);
+  t = (entry && (index ? buildIndexed(entry.schema, index) : build(entry.schema))) || null;
   trees.set(key, t);
   return t;
 }
