@@ -76,19 +76,22 @@ function main() {
     fs.writeFileSync(path.join(outDir, precompiledFileName(key)), out);
     console.log(`${key}: ${Math.round(out.length / 1024)} KiB`);
   }
-  const cel = celAsts(AOT_KINDS.map((key) => data[key].schema));
+  const cel = celAsts(AOT_KINDS.map((key) => [key, data[key].schema]));
   fs.writeFileSync(path.join(outDir, 'cel-ast.json'), cel);
   console.log(`CEL rules of these kinds, parsed: ${Math.round(cel.length / 1024)} KiB`);
 }
 
 /**
  * The CEL rules (and message expressions) of these schemas, parsed by the engine's own parser, as
- * `{ version, asts: { <source>: <encoded AST> } }` (see celSource/encodeCelAst in src/validation/cel.ts).
- * Transition rules (oldSelf) are never evaluated at create, so they are left out. `cel` is the engine's
- * module (the compiled one by default; the test passes the sources).
+ * `{ version, types, asts: { <source>: <encoded AST> }, kinds: { <kind>: <CelSchemaIndex> } }` (see
+ * celSource/encodeCelAsts/celSchemaIndex in src/validation/cel.ts: JSON that decodes without a
+ * reviver, and where each kind's rules and defaults are). Transition rules (oldSelf) are never
+ * evaluated at create, so they are left out. `kinds` is a list of [<group>/<version>/<Kind>, schema];
+ * `cel` is the engine's module (the compiled one by default; the test passes the sources).
  */
-function celAsts(schemas, cel = require(path.join(__dirname, '..', 'lib', 'src', 'validation', 'cel.js'))) {
-  const { celSource, encodeCelAst, CEL_AST_VERSION } = cel;
+function celAsts(kinds, cel = require(path.join(__dirname, '..', 'lib', 'src', 'validation', 'cel.js'))) {
+  const { celSource, encodeCelAsts, celSchemaIndex, CEL_AST_VERSION } = cel;
+  const schemas = kinds.map(([, schema]) => schema);
   const { parse } = require('@bufbuild/cel');
   const sources = new Set();
   const visit = (s) => {
@@ -102,15 +105,21 @@ function celAsts(schemas, cel = require(path.join(__dirname, '..', 'lib', 'src',
     for (const [k, v] of Object.entries(s)) if (k !== 'x-kubernetes-validations') visit(v);
   };
   schemas.forEach(visit);
-  const asts = {};
+  const exprs = {};
   for (const src of [...sources].sort()) {
     try {
-      asts[src] = encodeCelAst(parse(src).expr);
+      exprs[src] = parse(src).expr;
     } catch {
       // a rule our engine cannot parse is reported at synth (CI1102), as without this file
     }
   }
-  return JSON.stringify({ version: CEL_AST_VERSION, asts }, null, 0) + '\n';
+  const { types, asts } = encodeCelAsts(exprs);
+  const index = {};
+  for (const [key, schema] of kinds) {
+    const i = celSchemaIndex(schema);
+    if (i) index[key] = i;
+  }
+  return JSON.stringify({ version: CEL_AST_VERSION, types, asts, kinds: index }, null, 0) + '\n';
 }
 
 module.exports = { AOT_KINDS, AOT_AJV_OPTIONS, sourceHash, celAsts, main };

@@ -306,3 +306,5 @@ const source = 'github.com/envoyproxy/go-control-plane@98966259b99a (Envoy 94828
 fs.writeFileSync(out, JSON.stringify({ source, applyTo: APPLY_TO, names, m, e }) + '\n');
 console.log(`${out}: ${keep.size} messages, ${Object.keys(e).length} enums, ${(fs.statSync(out).size / 1024).toFixed(0)} kB from ${files.length} files`);
 if (missing.size) console.log(`referenced but not in the given modules (checked as opaque): ${[...missing].sort().join(', ')}`);
+// the per-package files src/validation/envoy.ts reads (needs a build of lib/)
+require('./envoy-split').main();

@@ -21,6 +21,7 @@
  */
 
 import { re2Find, Re2SyntaxError } from '../rules/regex';
+import { re2AsJs } from './cel-regex';
 
 /** Returned when this evaluator cannot decide: the caller evaluates the rule with the engine. */
 export const DEFER: unique symbol = Symbol('cel-defer');
@@ -313,9 +314,14 @@ function compileCall(c: any): Eval {
         return op === 'contains' ? s.includes(x) : op === 'startsWith' ? s.startsWith(x) : s.endsWith(x);
       });
     }
-    case 'matches':
+    case 'matches': {
       arity(1, true);
+      // a constant pattern in the dialect both engines read alike runs as a RegExp (cel-regex.ts)
+      const literal = c.args[0]?.exprKind?.case === 'constExpr' && c.args[0].exprKind.value?.constantKind?.case === 'stringValue' ? c.args[0].exprKind.value.constantKind.value : undefined;
+      const js = typeof literal === 'string' ? re2AsJs(literal) : undefined;
+      if (js) return strict(all, (s, p) => (typeof s === 'string' && p === literal ? (s.length <= JS_REGEX_MAX_INPUT ? js.test(s) : matches(s, literal)) : defer()));
       return strict(all, (s, p) => (typeof s === 'string' && typeof p === 'string' ? matches(s, p) : defer()));
+    }
     case 'split':
       arity(1, true);
       return strict(all, (s, sep) => (typeof s === 'string' && typeof sep === 'string' && sep !== '' ? s.split(sep) : defer()));
@@ -443,6 +449,9 @@ function parseDuration(s: string): CelDuration {
   if (nanos > INT64_MAX) return defer();
   return new CelDuration(nanos);
 }
+
+/** Longer strings are matched with RE2 even when the pattern has a RegExp form (bounds backtracking). */
+const JS_REGEX_MAX_INPUT = 1024;
 
 /** RE2 `find` semantics, as the engine is configured (see cel.ts: re2js); a pattern RE2 rejects is the engine's to word. */
 function matches(s: string, pattern: string): boolean {

@@ -119,44 +119,141 @@ export function celSource(expr: string): string {
 }
 
 /**
- * Bump when the encoding of {@link encodeCelAst} changes: an ahead-of-time file carrying another
+ * Bump when the encoding of {@link encodeCelAsts} changes: an ahead-of-time file carrying another
  * version is ignored (and the test that checks it fails until `node scripts/compile-validators.js` reruns).
  */
-export const CEL_AST_VERSION = 1;
+export const CEL_AST_VERSION = 3;
 
 /**
- * A parsed CEL expression (`parse(...).expr`, a plain protobuf-es message) as JSON text: int64 values
- * become `{"$n":"<decimal>"}` and bytes `{"$b":"<base64>"}`, everything else is JSON already.
+ * Parsed CEL expressions, encoded for {@link decodeCelAst}: `types` lists each object shape once, and
+ * `asts` holds each source's expression in terms of it, as JSON text (parsed only when its rule is
+ * first compiled).
  * @internal
  */
-export function encodeCelAst(expr: unknown): string {
-  return JSON.stringify(expr, (_k, v) => {
-    if (typeof v === 'bigint') return { $n: v.toString() };
-    if (v instanceof Uint8Array) return { $b: Buffer.from(v).toString('base64') };
-    return v;
-  });
+export interface EncodedCelAsts {
+  /** Object shapes: `[$typeName or null, ...keys]`; a key `#k` holds an int64, `*k` a list. */
+  readonly types: ReadonlyArray<ReadonlyArray<string | null>>;
+  /** Each source's encoded expression, as JSON text. */
+  readonly asts: Readonly<Record<string, string>>;
 }
 
-/** The inverse of {@link encodeCelAst}. @internal */
-export function decodeCelAst(text: string): unknown {
-  return JSON.parse(text, (_k, v) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      if (typeof v.$n === 'string' && Object.keys(v).length === 1) return BigInt(v.$n);
-      if (typeof v.$b === 'string' && Object.keys(v).length === 1) return new Uint8Array(Buffer.from(v.$b, 'base64'));
+/** Array tags of the encoding below an object shape's index. */
+const TAG_LIST = -1;
+const TAG_BIGINT = -2;
+const TAG_BYTES = -3;
+const TAG_NUMBER = -4;
+
+/**
+ * Parsed CEL expressions (`parse(...).expr`, plain protobuf-es messages) as JSON that decodes without
+ * a per-value callback. An object is `[shape, ...values]`, its `$typeName` and keys in `types[shape]`;
+ * a key written `#k` holds an int64 (a JSON number when exact, else a decimal string) and `*k` a list
+ * of values, so the common int64 ids and argument lists need no tag. Elsewhere a list is
+ * `[-1, ...items]`, an int64 `[-2, "<decimal>"]`, bytes `[-3, "<base64>"]`, a non-finite double
+ * `[-4, "NaN"]`; strings, finite numbers, booleans and null are themselves. Keys whose value is
+ * undefined are left out (as JSON does).
+ * @internal
+ */
+export function encodeCelAsts(exprs: Readonly<Record<string, unknown>>): EncodedCelAsts {
+  const types: Array<Array<string | null>> = [];
+  const shapes = new Map<string, number>();
+  const int64 = (v: bigint): number | string => (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString());
+  const enc = (v: unknown): unknown => {
+    if (typeof v === 'bigint') return [TAG_BIGINT, v.toString()];
+    if (v instanceof Uint8Array) return [TAG_BYTES, Buffer.from(v).toString('base64')];
+    if (typeof v === 'number') return Number.isFinite(v) ? v : [TAG_NUMBER, String(v)];
+    if (Array.isArray(v)) return [TAG_LIST, ...v.map(enc)];
+    if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      const typeName = typeof o.$typeName === 'string' ? o.$typeName : null;
+      const keys = Object.keys(o).filter((k) => k !== '$typeName' && o[k] !== undefined);
+      for (const k of keys) if (k.startsWith('#') || k.startsWith('*')) throw new Error(`a CEL AST key ${k} clashes with the encoding`);
+      const shape = [typeName, ...keys.map((k) => (typeof o[k] === 'bigint' ? `#${k}` : Array.isArray(o[k]) ? `*${k}` : k))];
+      const id = JSON.stringify(shape);
+      let i = shapes.get(id);
+      if (i === undefined) {
+        i = types.push(shape) - 1;
+        shapes.set(id, i);
+      }
+      return [i, ...keys.map((k) => {
+        const x = o[k];
+        return typeof x === 'bigint' ? int64(x) : Array.isArray(x) ? x.map(enc) : enc(x);
+      })];
     }
-    return v;
-  });
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+    throw new Error(`a CEL AST holds ${typeof v}, which the encoding has no form for`);
+  };
+  const asts: Record<string, string> = {};
+  for (const [source, expr] of Object.entries(exprs)) asts[source] = JSON.stringify(enc(expr));
+  return { types, asts };
+}
+
+/** An object shape of the encoding, ready to decode with: key names and how each value is stored. */
+interface Shape {
+  readonly typeName: string | null;
+  readonly keys: string[];
+  /** 0 a value, 1 an int64, 2 a list of values. */
+  readonly how: number[];
+}
+
+const shapeMemo = new WeakMap<EncodedCelAsts['types'], Shape[]>();
+
+/**
+ * The inverse of {@link encodeCelAsts}, for one expression of its `asts` with its `types`. With
+ * `selectField`, the field name of every selection (`cel.expr.Expr.Select`) is passed through it.
+ * With `ids` false, the expression ids (int64 `id` keys, which only the engine reads) are left out.
+ * @internal
+ */
+export function decodeCelAst(text: string, types: EncodedCelAsts['types'], selectField?: (field: string) => string, ids = true): unknown {
+  let shapes = shapeMemo.get(types);
+  if (!shapes) {
+    shapes = types.map(([typeName, ...keys]) => ({
+      typeName,
+      keys: keys.map((k) => (k!.startsWith('#') || k!.startsWith('*') ? k!.slice(1) : k!)),
+      how: keys.map((k) => (k!.startsWith('#') ? 1 : k!.startsWith('*') ? 2 : 0)),
+    }));
+    shapeMemo.set(types, shapes);
+  }
+  const table = shapes;
+  const list = (v: unknown[], from: number): unknown[] => {
+    const out = new Array(v.length - from);
+    for (let i = from; i < v.length; i++) out[i - from] = dec(v[i]);
+    return out;
+  };
+  const dec = (v: unknown): unknown => {
+    if (!Array.isArray(v)) return v;
+    const tag = v[0] as number;
+    if (tag >= 0) {
+      const shape = table[tag];
+      const o: Record<string, unknown> = shape.typeName === null ? {} : { $typeName: shape.typeName };
+      for (let i = 0; i < shape.keys.length; i++) {
+        const x = v[i + 1];
+        const how = shape.how[i];
+        if (how === 1 && !ids && shape.keys[i] === 'id') continue;
+        o[shape.keys[i]] = how === 0 ? dec(x) : how === 1 ? BigInt(x) : list(x, 0);
+      }
+      if (selectField && shape.typeName === 'cel.expr.Expr.Select' && typeof o.field === 'string') o.field = selectField(o.field);
+      return o;
+    }
+    if (tag === TAG_LIST) return list(v, 1);
+    if (tag === TAG_BIGINT) return BigInt(v[1]);
+    if (tag === TAG_BYTES) return new Uint8Array(Buffer.from(v[1], 'base64'));
+    if (tag === TAG_NUMBER) return Number(v[1]);
+    throw new Error(`unknown tag ${tag} in an encoded CEL AST`);
+  };
+  return dec(JSON.parse(text));
 }
 
 /**
  * Rules of the kinds the library emits, parsed ahead of time by scripts/compile-validators.js into
  * imports/schemas/validators/cel-ast.json (the same parser's output, encoded; a test checks each
- * entry against a fresh parse). Parsing costs ~2-5 ms per rule in a fresh process; this file is
- * read once. Null when absent or of another version (then every rule is parsed).
+ * entry against a fresh parse), with each kind's {@link CelSchemaIndex}. Parsing costs ~2-5 ms per
+ * rule in a fresh process; this file is read once, and each expression decoded when its rule is
+ * first compiled. Null when absent or of another version (then every rule is parsed and every
+ * schema walked).
  */
-let aotAsts: Map<string, string> | null | undefined;
+let aotAsts: (EncodedCelAsts & { readonly version: number; readonly kinds: Readonly<Record<string, CelSchemaIndex>> }) | null | undefined;
 
-function aotAst(source: string): unknown {
+function aotData(): typeof aotAsts {
   if (aotAsts === undefined) {
     aotAsts = null;
     const fs = require('fs') as typeof import('fs');
@@ -165,11 +262,21 @@ function aotAst(source: string): unknown {
     const file = [path.join(__dirname, '..', '..', 'imports', 'schemas', 'validators', 'cel-ast.json'), path.join(__dirname, '..', '..', '..', 'imports', 'schemas', 'validators', 'cel-ast.json')].find((f) => fs.existsSync(f));
     if (file) {
       const data = JSON.parse(fs.readFileSync(file, 'utf8'));
-      if (data.version === CEL_AST_VERSION) aotAsts = new Map(Object.entries(data.asts as Record<string, string>));
+      if (data.version === CEL_AST_VERSION) aotAsts = data;
     }
   }
-  const text = aotAsts?.get(source);
-  return text === undefined ? undefined : decodeCelAst(text);
+  return aotAsts;
+}
+
+/**
+ * A stored rule's AST, its selections' field names unescaped (as {@link withUnescapedFields} does);
+ * with `ids` false without expression ids (enough for the small evaluator).
+ */
+function aotAst(source: string, ids: boolean): unknown {
+  const data = aotData();
+  if (!data || !Object.prototype.hasOwnProperty.call(data.asts, source)) return undefined;
+  // field names unescaped as withUnescapedFields does, in the same pass
+  return decodeCelAst(data.asts[source], data.types, unescapeCelField, ids);
 }
 
 /**
@@ -202,12 +309,13 @@ export const _celFastPath = { deferred: 0, engineOnly: 0 };
  */
 function compileExpr(expr: string): (self: unknown) => unknown {
   const source = celSource(expr);
-  const stored = aotAst(source);
-  const ast = stored !== undefined ? withUnescapedFields(stored) : undefined;
+  // the small evaluator reads no expression ids, so its AST is decoded without them; the engine's
+  // has them (decoded again, on the rare first deferral)
+  const ast = aotAst(source, false);
   const fast = ast !== undefined && fastPath ? compileCelAst(ast) : undefined;
   if (!fast) {
     if (ast !== undefined) _celFastPath.engineOnly++;
-    return enginePlan(source, ast);
+    return enginePlan(source, aotAst(source, true));
   }
   let engine: ((self: unknown) => unknown) | undefined;
   return (self: unknown) => {
@@ -216,7 +324,7 @@ function compileExpr(expr: string): (self: unknown) => unknown {
     // (an error, another type) the engine words
     if (typeof v === 'boolean' || typeof v === 'string') return v;
     _celFastPath.deferred++;
-    engine ??= enginePlan(source, ast);
+    engine ??= enginePlan(source, aotAst(source, true));
     return engine(self);
   };
 }
@@ -266,8 +374,11 @@ export function unescapeCelField(name: string): string {
   return out;
 }
 
-/** Rewrites the field names of every selection in a parsed expression to the properties they mean (in place). */
-function withUnescapedFields<T>(expr: T): T {
+/**
+ * Rewrites the field names of every selection in a parsed expression to the properties they mean (in place).
+ * @internal
+ */
+export function withUnescapedFields<T>(expr: T): T {
   const walk = (n: any): void => {
     if (!n || typeof n !== 'object') return;
     if (Array.isArray(n)) { n.forEach(walk); return; }
@@ -317,12 +428,99 @@ function build(schema: any): CelNode | undefined {
   return { schema, raw, props, items, additional };
 }
 
+/**
+ * Where in one kind's schema the CEL tree and the defaults are, so that neither {@link build} nor
+ * {@link hasDefaults} walks the whole schema (thousands of nodes) in a fresh process: a schema node
+ * that is a node of build's tree has `r`, one with a default below it (hasDefaults) has `d`, and its
+ * children with either are under `c`, keyed `p:<property>`, `i` (items) or `a`
+ * (additionalProperties). scripts/compile-validators.js stores it for the emitted kinds in
+ * cel-ast.json; a test checks that the tree built from it equals build's.
+ * @internal
+ */
+export interface CelSchemaIndex {
+  readonly r?: 1;
+  readonly d?: 1;
+  readonly c?: Readonly<Record<string, CelSchemaIndex>>;
+}
+
+/** The children build and hasDefaults descend into, keyed as in {@link CelSchemaIndex}. */
+function schemaChildren(schema: any): Array<[string, any]> {
+  const out: Array<[string, any]> = [];
+  if (schema.properties) for (const [k, v] of Object.entries(schema.properties)) out.push([`p:${k}`, v]);
+  if (schema.items) out.push(['i', schema.items]);
+  if (typeof schema.additionalProperties === 'object') out.push(['a', schema.additionalProperties]);
+  return out;
+}
+
+/** The {@link CelSchemaIndex} of a schema (undefined when it has neither rules nor defaults). @internal */
+export function celSchemaIndex(schema: any): CelSchemaIndex | undefined {
+  if (!schema || typeof schema !== 'object') return undefined;
+  const c: Record<string, CelSchemaIndex> = {};
+  let any = false;
+  for (const [key, child] of schemaChildren(schema)) {
+    const sub = celSchemaIndex(child);
+    if (sub) {
+      c[key] = sub;
+      any = true;
+    }
+  }
+  const r = build(schema) !== undefined;
+  const d = hasDefaults(schema);
+  if (!r && !d && !any) return undefined;
+  return { ...(r ? { r: 1 as const } : {}), ...(d ? { d: 1 as const } : {}), ...(any ? { c } : {}) };
+}
+
+/** build's tree, from the index: only the indexed paths are visited. */
+function buildIndexed(schema: any, index: CelSchemaIndex): CelNode | undefined {
+  if (!index.r) return undefined;
+  const raw: Rule[] = schema['x-kubernetes-validations'] ?? [];
+  let props: Map<string, CelNode> | undefined;
+  let items: CelNode | undefined;
+  let additional: CelNode | undefined;
+  for (const [key, sub] of Object.entries(index.c ?? {})) {
+    if (!sub.r) continue;
+    if (key === 'i') items = buildIndexed(schema.items, sub);
+    else if (key === 'a') additional = buildIndexed(schema.additionalProperties, sub);
+    else (props ??= new Map()).set(key.slice(2), buildIndexed(schema.properties[key.slice(2)], sub)!);
+  }
+  return { schema, raw, props, items, additional };
+}
+
+/**
+ * Records hasDefaults' answer for every node applyDefaults can ask about: the indexed nodes, and
+ * the children of those with defaults below (which have none unless indexed with `d`).
+ */
+function seedDefaults(schema: any, index: CelSchemaIndex): void {
+  defaultsBelow.set(schema, index.d === 1);
+  if (index.d !== 1) return;
+  for (const [key, child] of schemaChildren(schema)) {
+    const sub = index.c?.[key];
+    if (sub) seedDefaults(child, sub);
+    else if (child && typeof child === 'object') defaultsBelow.set(child, false);
+  }
+}
+
+/**
+ * For tests: build's tree of a schema, from `index` when given; hasDefaults' recorded answer for a
+ * node; and seeding those answers from an index.
+ * @internal
+ */
+export const _celSchemaInternals = {
+  tree: (schema: any, index?: CelSchemaIndex): unknown => (index ? buildIndexed(schema, index) : build(schema)),
+  known: (schema: object): boolean | undefined => defaultsBelow.get(schema),
+  hasDefaults: (schema: any): boolean => hasDefaults(schema),
+  seed: (schema: any, index: CelSchemaIndex): void => seedDefaults(schema, index),
+};
+
 function treeFor(apiVersion: string, kind: string): CelNode | null {
   const key = `${apiVersion}/${kind}`;
   let t = trees.get(key);
   if (t !== undefined) return t;
   const entry = crdSchema(apiVersion, kind);
-  t = (entry && build(entry.schema)) || null;
+  const kinds = aotData()?.kinds;
+  const index = entry && kinds && Object.prototype.hasOwnProperty.call(kinds, key) ? kinds[key] : undefined;
+  if (entry && index) seedDefaults(entry.schema, index);
+  t = (entry && (index ? buildIndexed(entry.schema, index) : build(entry.schema))) || null;
   trees.set(key, t);
   return t;
 }
