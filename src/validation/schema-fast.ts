@@ -1,7 +1,8 @@
 /**
  * A fast path for the structural schema check: a small interpreter of the JSON schema that
- * {@link jsonSchemaFor} gives ajv, built one node at a time from the CRD's openAPIV3Schema (with the
- * same conversion, schema-convert.ts) the first time a value reaches the node. Loading the
+ * {@link jsonSchemaFor} gives ajv, read one node at a time from the CRD's openAPIV3Schema (each node
+ * converted with the same conversion, schema-convert.ts, the first time a value reaches it, and
+ * kept). Loading the
  * ahead-of-time ajv validators (1.5 MB of generated code for the kinds the library emits) costs more
  * in a fresh process than checking every object of a large app here.
  *
@@ -32,16 +33,24 @@ export const UNSURE = 2;
 /** One of {@link VALID}, {@link INVALID}, {@link UNSURE}. */
 export type Verdict = typeof VALID | typeof INVALID | typeof UNSURE;
 
-type Check = (d: any) => Verdict;
+type Format = (d: any) => Verdict;
 
-const unsure: Check = () => UNSURE;
-const valid: Check = () => VALID;
+/** One converted node: its keywords, and whether this interpreter implements every one of them. */
+interface Node {
+  readonly s: any;
+  readonly keys: readonly string[];
+  readonly ok: boolean;
+}
 
 /** Keywords ajv ignores here: annotations (`default` is only used with ajv's `useDefaults`). */
 const IGNORED = new Set(['default', 'description', 'title']);
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'null', 'array', 'object']);
+const UNSUPPORTED: Node = { s: {}, keys: [], ok: false };
 
-const roots = new WeakMap<object, Check>();
+const roots = new WeakMap<object, Node>();
+const nodes = new WeakMap<object, Node>();
+const patterns = new Map<string, RegExp | null>();
+const formats = new Map<string, Format | null>();
 const hasOwn = Object.prototype.hasOwnProperty;
 let ucs2: ((s: string) => number) | undefined;
 
@@ -50,39 +59,119 @@ let ucs2: ((s: string) => number) | undefined;
  * that is against `jsonSchemaFor(openApiV3Schema)`.
  */
 export function structuralVerdict(openApiV3Schema: any, data: unknown): Verdict {
-  if (!openApiV3Schema || typeof openApiV3Schema !== 'object' || Array.isArray(openApiV3Schema)) return UNSURE;
-  let check = roots.get(openApiV3Schema);
-  if (!check) {
-    try {
-      check = compileConverted(withEnvelope(convertNode(openApiV3Schema)));
-    } catch {
-      check = unsure;
-    }
-    roots.set(openApiV3Schema, check);
+  if (!isObject(openApiV3Schema)) return UNSURE;
+  let root = roots.get(openApiV3Schema);
+  if (!root) {
+    root = node(() => withEnvelope(convertNode(openApiV3Schema)));
+    roots.set(openApiV3Schema, root);
   }
-  return check(data);
-}
-
-/**
- * The check of one raw (structural) schema node, compiled the first time a value reaches it (each
- * node has one parent: the schema is a tree).
- */
-function lazy(raw: any): Check {
-  let check: Check | undefined;
-  return (d) => (check ??= compileRaw(raw))(d);
-}
-
-function compileRaw(raw: any): Check {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return unsure;
-  try {
-    return compileConverted(convertNode(raw));
-  } catch {
-    // a node the converter cannot read: ajv's path meets the same node and reports (or throws) as before
-    return unsure;
-  }
+  return checkNode(root, data);
 }
 
 const isObject = (d: any): boolean => !!d && typeof d === 'object' && !Array.isArray(d);
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+const isSchema = isObject;
+
+/** Converts a node and checks, once, that every keyword and keyword value is one implemented here. */
+function node(convert: () => any): Node {
+  let s: any;
+  try {
+    s = convert();
+  } catch {
+    // a node the converter cannot read: ajv's path meets the same node and reports (or throws) as before
+    return UNSUPPORTED;
+  }
+  const keys = Object.keys(s);
+  return { s, keys, ok: keys.every((k) => supported(k, s[k], s)) };
+}
+
+function supported(k: string, v: any, s: any): boolean {
+  switch (k) {
+    case 'type':
+      return typeof v === 'string' ? TYPES.has(v) : Array.isArray(v) && v.length > 0 && v.every((t) => typeof t === 'string' && TYPES.has(t));
+    case 'enum':
+      // primitive values only: ajv compares them with ===
+      return Array.isArray(v) && v.length > 0 && v.every((x) => x === null || typeof x !== 'object');
+    case 'required':
+      return Array.isArray(v) && v.every((x) => typeof x === 'string');
+    case 'properties':
+      return isObject(v) && !hasOwn.call(v, '__proto__');
+    case 'additionalProperties':
+      return (typeof v === 'boolean' || isSchema(v)) && (s.properties === undefined || (isObject(s.properties) && !hasOwn.call(s.properties, '__proto__')));
+    case 'items':
+    case 'not':
+      return isSchema(v);
+    case 'allOf':
+    case 'anyOf':
+    case 'oneOf':
+      return Array.isArray(v) && v.length > 0;
+    case 'minimum':
+    case 'maximum':
+      return typeof v === 'number';
+    case 'minLength':
+    case 'maxLength':
+    case 'minItems':
+    case 'maxItems':
+    case 'minProperties':
+    case 'maxProperties':
+      return isCount(v);
+    case 'pattern':
+      return typeof v === 'string' && pattern(v) !== null;
+    case 'format':
+      return typeof v === 'string' && format(v) !== null;
+    default:
+      return IGNORED.has(k);
+  }
+}
+
+/** ajv's pattern: `new RegExp(p, 'u')` (unicodeRegExp); null when it does not compile. */
+function pattern(p: string): RegExp | null {
+  let re = patterns.get(p);
+  if (re === undefined) {
+    try {
+      re = new RegExp(p, 'u');
+    } catch {
+      re = null;
+    }
+    patterns.set(p, re);
+  }
+  return re;
+}
+
+/** ajv's `format` keyword (format.ts) with the definitions it is given: {@link FORMATS}. */
+function format(name: string): Format | null {
+  let f = formats.get(name);
+  if (f === undefined) {
+    f = formatCheck(name) ?? null;
+    formats.set(name, f);
+  }
+  return f;
+}
+
+function formatCheck(name: string): Format | undefined {
+  if (!hasOwn.call(FORMATS, name)) return undefined;
+  const def: any = FORMATS[name];
+  if (def === true) return () => VALID;
+  let type: string;
+  let test: ((d: any) => unknown) | undefined;
+  if (def instanceof RegExp) {
+    type = 'string';
+    test = (d) => def.test(d);
+  } else if (typeof def === 'function') {
+    type = 'string';
+    test = def;
+  } else if (def && typeof def === 'object') {
+    if (def.async) return undefined;
+    type = def.type || 'string';
+    const f = def.validate;
+    if (f instanceof RegExp) test = (d) => f.test(d);
+    else if (typeof f === 'function') test = f;
+  } else return undefined;
+  if (!test || (type !== 'string' && type !== 'number')) return undefined;
+  const t = test;
+  // applied only to data of the format's type, as ajv does
+  return (d) => (typeof d !== type ? VALID : t(d) ? VALID : INVALID);
+}
 
 /** ajv's type test (dataType.ts, checkDataType) with strictNumbers off. */
 function isType(t: string, d: any): boolean {
@@ -102,261 +191,145 @@ function isType(t: string, d: any): boolean {
   }
 }
 
-const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+/** The verdict of a raw (structural) sub-schema, converted the first time a value reaches it. */
+function check(raw: any, d: any): Verdict {
+  if (!isSchema(raw)) return UNSURE;
+  let n = nodes.get(raw);
+  if (!n) {
+    n = node(() => convertNode(raw));
+    nodes.set(raw, n);
+  }
+  return checkNode(n, d);
+}
 
-/**
- * Compiles one converted node (its sub-schemas still raw). Any keyword or keyword value outside what
- * is implemented makes the whole node {@link UNSURE}.
- */
-function compileConverted(s: any): Check {
-  const checks: Check[] = [];
-  for (const k of Object.keys(s)) {
+function checkNode(n: Node, d: any): Verdict {
+  if (!n.ok || d === undefined) return UNSURE;
+  const s = n.s;
+  const keys = n.keys;
+  let out: Verdict = VALID;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     const v = s[k];
-    let c: Check | undefined;
+    let r: Verdict = VALID;
     switch (k) {
-      case 'type': {
-        const types: unknown[] = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
-        if (!types.length || !types.every((t) => typeof t === 'string' && TYPES.has(t))) return unsure;
-        if (types.length === 1) {
-          const t = types[0] as string;
-          c = t === 'object' || t === 'integer' || t === 'number' || t === 'null' || t === 'array' ? (d) => (isType(t, d) ? VALID : INVALID) : (d) => (typeof d === t ? VALID : INVALID);
-        } else {
-          c = (d) => (types.some((t) => isType(t as string, d)) ? VALID : INVALID);
+      case 'type':
+        if (typeof v === 'string' ? !isType(v, d) : !v.some((t: string) => isType(t, d))) r = INVALID;
+        break;
+      case 'enum':
+        r = INVALID;
+        for (let j = 0; j < v.length; j++) {
+          if (d === v[j]) {
+            r = VALID;
+            break;
+          }
         }
         break;
-      }
-      case 'enum': {
-        if (!Array.isArray(v) || !v.length || v.some((x) => x !== null && typeof x === 'object')) return unsure;
-        // primitive values only: ajv compares them with ===
-        c = (d) => {
-          for (let i = 0; i < v.length; i++) if (d === v[i]) return VALID;
-          return INVALID;
-        };
+      case 'required':
+        if (isObject(d)) for (let j = 0; j < v.length; j++) if (d[v[j]] === undefined) r = INVALID;
         break;
-      }
-      case 'required': {
-        if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return unsure;
-        c = (d) => {
-          if (!isObject(d)) return VALID;
-          for (let i = 0; i < v.length; i++) if (d[v[i]] === undefined) return INVALID;
-          return VALID;
-        };
-        break;
-      }
-      case 'properties': {
-        if (!isObject(v) || hasOwn.call(v, '__proto__')) return unsure;
-        const names = Object.keys(v);
-        const checks = names.map((p) => lazy(v[p]));
-        c = (d) => {
-          if (!isObject(d)) return VALID;
-          let out: Verdict = VALID;
-          for (let i = 0; i < names.length; i++) {
-            const x = d[names[i]];
-            if (x === undefined) continue;
-            const r = checks[i](x);
-            if (r === INVALID) return INVALID;
-            if (r === UNSURE) out = UNSURE;
+      case 'properties':
+        if (isObject(d)) {
+          for (const p in v) {
+            const x = d[p];
+            if (x === undefined || !hasOwn.call(v, p)) continue;
+            const c = check(v[p], x);
+            if (c === INVALID) return INVALID;
+            if (c === UNSURE) r = UNSURE;
           }
-          return out;
-        };
+        }
         break;
-      }
-      case 'additionalProperties': {
-        const props = s.properties;
-        if (props !== undefined && (!isObject(props) || hasOwn.call(props, '__proto__'))) return unsure;
-        if (s.patternProperties !== undefined) return unsure;
-        if (v === true) break;
-        const known = (key: string): boolean => props !== undefined && hasOwn.call(props, key);
-        if (v === false) {
-          c = (d) => {
-            if (!isObject(d)) return VALID;
-            for (const key in d) if (!known(key)) return INVALID;
-            return VALID;
-          };
-        } else if (isObject(v)) {
-          const check = lazy(v);
-          c = (d) => {
-            if (!isObject(d)) return VALID;
-            let out: Verdict = VALID;
-            for (const key in d) {
-              if (known(key)) continue;
-              const r = check(d[key]);
-              if (r === INVALID) return INVALID;
-              if (r === UNSURE) out = UNSURE;
-            }
-            return out;
-          };
-        } else return unsure;
-        break;
-      }
-      case 'items': {
-        if (!isObject(v)) return unsure;
-        const check = lazy(v);
-        c = (d) => {
-          if (!Array.isArray(d)) return VALID;
-          let out: Verdict = VALID;
-          for (let i = 0; i < d.length; i++) {
-            const r = check(d[i]);
-            if (r === INVALID) return INVALID;
-            if (r === UNSURE) out = UNSURE;
+      case 'additionalProperties':
+        if (isObject(d) && v !== true) {
+          const props = s.properties;
+          for (const key in d) {
+            if (props !== undefined && hasOwn.call(props, key)) continue;
+            if (v === false) return INVALID;
+            const c = check(v, d[key]);
+            if (c === INVALID) return INVALID;
+            if (c === UNSURE) r = UNSURE;
           }
-          return out;
-        };
+        }
         break;
-      }
+      case 'items':
+        if (Array.isArray(d)) {
+          for (let j = 0; j < d.length; j++) {
+            const c = check(v, d[j]);
+            if (c === INVALID) return INVALID;
+            if (c === UNSURE) r = UNSURE;
+          }
+        }
+        break;
       case 'minimum':
-      case 'maximum': {
-        if (typeof v !== 'number') return unsure;
-        const min = k === 'minimum';
         // ajv: `data < limit || isNaN(data)` fails (limitNumber.ts)
-        c = (d) => (typeof d !== 'number' ? VALID : (min ? d < v : d > v) || isNaN(d) ? INVALID : VALID);
+        if (typeof d === 'number' && (d < v || isNaN(d))) r = INVALID;
         break;
-      }
+      case 'maximum':
+        if (typeof d === 'number' && (d > v || isNaN(d))) r = INVALID;
+        break;
       case 'minLength':
-      case 'maxLength': {
-        if (!isCount(v)) return unsure;
-        const min = k === 'minLength';
-        c = (d) => {
-          if (typeof d !== 'string') return VALID;
+      case 'maxLength':
+        if (typeof d === 'string') {
           // ajv's own code-point count (ucs2length), loaded only when a length is checked
           ucs2 ??= require('ajv/dist/runtime/ucs2length').default as (s: string) => number;
-          const n = ucs2(d);
-          return (min ? n < v : n > v) ? INVALID : VALID;
-        };
-        break;
-      }
-      case 'minItems':
-      case 'maxItems': {
-        if (!isCount(v)) return unsure;
-        const min = k === 'minItems';
-        c = (d) => (!Array.isArray(d) ? VALID : (min ? d.length < v : d.length > v) ? INVALID : VALID);
-        break;
-      }
-      case 'minProperties':
-      case 'maxProperties': {
-        if (!isCount(v)) return unsure;
-        const min = k === 'minProperties';
-        c = (d) => {
-          if (!isObject(d)) return VALID;
-          const n = Object.keys(d).length;
-          return (min ? n < v : n > v) ? INVALID : VALID;
-        };
-        break;
-      }
-      case 'pattern': {
-        if (typeof v !== 'string') return unsure;
-        let re: RegExp;
-        try {
-          re = new RegExp(v, 'u');
-        } catch {
-          return unsure;
+          const len = ucs2(d);
+          if (k === 'minLength' ? len < v : len > v) r = INVALID;
         }
-        c = (d) => (typeof d !== 'string' ? VALID : re.test(d) ? VALID : INVALID);
         break;
-      }
-      case 'format': {
-        c = formatCheck(v);
-        if (!c) return unsure;
+      case 'minItems':
+        if (Array.isArray(d) && d.length < v) r = INVALID;
         break;
-      }
+      case 'maxItems':
+        if (Array.isArray(d) && d.length > v) r = INVALID;
+        break;
+      case 'minProperties':
+        if (isObject(d) && Object.keys(d).length < v) r = INVALID;
+        break;
+      case 'maxProperties':
+        if (isObject(d) && Object.keys(d).length > v) r = INVALID;
+        break;
+      case 'pattern':
+        if (typeof d === 'string' && !patterns.get(v)!.test(d)) r = INVALID;
+        break;
+      case 'format':
+        r = formats.get(v)!(d);
+        break;
       case 'allOf':
-      case 'anyOf':
+        for (let j = 0; j < v.length && r !== INVALID; j++) {
+          const c = check(v[j], d);
+          if (c !== VALID) r = c;
+        }
+        break;
+      case 'anyOf': {
+        r = INVALID;
+        for (let j = 0; j < v.length; j++) {
+          const c = check(v[j], d);
+          if (c === VALID) {
+            r = VALID;
+            break;
+          }
+          if (c === UNSURE) r = UNSURE;
+        }
+        break;
+      }
       case 'oneOf': {
-        if (!Array.isArray(v) || !v.length) return unsure;
-        const branches = v.map(lazy);
-        c = k === 'allOf' ? allOf(branches) : k === 'anyOf' ? anyOf(branches) : oneOf(branches);
+        let passed = 0;
+        let doubt = false;
+        for (let j = 0; j < v.length && passed < 2; j++) {
+          const c = check(v[j], d);
+          if (c === VALID) passed++;
+          else if (c === UNSURE) doubt = true;
+        }
+        r = passed > 1 ? INVALID : doubt ? UNSURE : passed === 1 ? VALID : INVALID;
         break;
       }
       case 'not': {
-        if (!isObject(v)) return unsure;
-        const check = lazy(v);
-        c = (d) => {
-          const r = check(d);
-          return r === VALID ? INVALID : r === INVALID ? VALID : UNSURE;
-        };
+        const c = check(v, d);
+        r = c === VALID ? INVALID : c === INVALID ? VALID : UNSURE;
         break;
       }
-      default:
-        if (!IGNORED.has(k)) return unsure;
     }
-    if (c) checks.push(c);
+    if (r === INVALID) return INVALID;
+    if (r === UNSURE) out = UNSURE;
   }
-  if (!checks.length) return valid;
-  if (checks.length === 1) {
-    const only = checks[0];
-    return (d) => (d === undefined ? UNSURE : only(d));
-  }
-  return (d) => {
-    if (d === undefined) return UNSURE;
-    let out: Verdict = VALID;
-    for (let i = 0; i < checks.length; i++) {
-      const r = checks[i](d);
-      if (r === INVALID) return INVALID;
-      if (r === UNSURE) out = UNSURE;
-    }
-    return out;
-  };
-}
-
-/** ajv's `format` keyword (format.ts) with the definitions it is given: {@link FORMATS}. */
-function formatCheck(name: unknown): Check | undefined {
-  if (typeof name !== 'string' || !hasOwn.call(FORMATS, name)) return undefined;
-  const def: any = FORMATS[name];
-  if (def === true) return valid;
-  let type: string;
-  let test: ((d: any) => unknown) | undefined;
-  if (def instanceof RegExp) {
-    type = 'string';
-    test = (d) => def.test(d);
-  } else if (typeof def === 'function') {
-    type = 'string';
-    test = def;
-  } else if (def && typeof def === 'object') {
-    type = def.type || 'string';
-    const f = def.validate;
-    if (f instanceof RegExp) test = (d) => f.test(d);
-    else if (typeof f === 'function') test = f;
-    if (def.async) return undefined;
-  } else return undefined;
-  if (!test || (type !== 'string' && type !== 'number')) return undefined;
-  const t = test;
-  return (d) => (typeof d !== type ? VALID : t(d) ? VALID : INVALID);
-}
-
-function allOf(branches: Check[]): Check {
-  return (d) => {
-    let out: Verdict = VALID;
-    for (let i = 0; i < branches.length; i++) {
-      const r = branches[i](d);
-      if (r === INVALID) return INVALID;
-      if (r === UNSURE) out = UNSURE;
-    }
-    return out;
-  };
-}
-
-function anyOf(branches: Check[]): Check {
-  return (d) => {
-    let out: Verdict = INVALID;
-    for (let i = 0; i < branches.length; i++) {
-      const r = branches[i](d);
-      if (r === VALID) return VALID;
-      if (r === UNSURE) out = UNSURE;
-    }
-    return out;
-  };
-}
-
-function oneOf(branches: Check[]): Check {
-  return (d) => {
-    let passed = 0;
-    let doubt = false;
-    for (let i = 0; i < branches.length; i++) {
-      const r = branches[i](d);
-      if (r === VALID) passed++;
-      else if (r === UNSURE) doubt = true;
-      if (passed > 1) return INVALID;
-    }
-    return doubt ? UNSURE : passed === 1 ? VALID : INVALID;
-  };
+  return out;
 }
