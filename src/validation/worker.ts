@@ -3,6 +3,8 @@
  * validators, CEL programs) while the main thread is still building and resolving constructs, then
  * validates the deployable sets it is sent and answers on the same port.
  */
+// First, as in the entry points: the library's modules load from its V8 code cache (private/compile-cache.ts).
+import '../private/compile-cache-install';
 import { parentPort, workerData } from 'worker_threads';
 import { SetValidation, validateManifests } from './index';
 import type { ValidationOptions } from './index';
