@@ -5,6 +5,7 @@
  */
 import type { RE2JS } from 're2js';
 import { re2 } from '../private/re2';
+import { inRe2Dialect } from './re2-dialect';
 
 /** Istio rejects regexes longer than this (an approximation of Envoy's RE2 program-size limit). */
 export const MAX_REGEX_LENGTH = 1024;
@@ -24,8 +25,13 @@ function compile(pattern: string): RE2JS | string {
   return c;
 }
 
-/** Whether `pattern` compiles as RE2; returns the compiler's message when it does not. */
+/**
+ * Whether `pattern` compiles as RE2; returns the compiler's message when it does not. A pattern in the
+ * small dialect of re2-dialect.ts compiles without asking RE2 (so a fresh process that only checks
+ * such patterns never loads it).
+ */
 export function re2Compiles(pattern: string): string | undefined {
+  if (inRe2Dialect(pattern)) return undefined;
   const c = compile(pattern);
   return typeof c === 'string' ? c : undefined;
 }

@@ -21,7 +21,7 @@
  */
 
 import { re2Find, Re2SyntaxError } from '../rules/regex';
-import { re2AsJs } from './cel-regex';
+import { re2AsJs } from '../rules/re2-dialect';
 
 /** Returned when this evaluator cannot decide: the caller evaluates the rule with the engine. */
 export const DEFER: unique symbol = Symbol('cel-defer');
@@ -316,7 +316,7 @@ function compileCall(c: any): Eval {
     }
     case 'matches': {
       arity(1, true);
-      // a constant pattern in the dialect both engines read alike runs as a RegExp (cel-regex.ts)
+      // a constant pattern in the dialect both engines read alike runs as a RegExp (rules/re2-dialect.ts)
       const literal = c.args[0]?.exprKind?.case === 'constExpr' && c.args[0].exprKind.value?.constantKind?.case === 'stringValue' ? c.args[0].exprKind.value.constantKind.value : undefined;
       const js = typeof literal === 'string' ? re2AsJs(literal) : undefined;
       if (js) return strict(all, (s, p) => (typeof s === 'string' && p === literal ? (s.length <= JS_REGEX_MAX_INPUT ? js.test(s) : matches(s, literal)) : defer()));

@@ -279,12 +279,33 @@ function unbounded(nodes: Node[]): number {
   return nodes.reduce((k, n) => k + (n.t === 'set' ? 0 : n.t === 'group' ? n.alts.reduce((a, alt) => a + unbounded(alt), 0) : (n.max === undefined ? 1 : 0) + unbounded([n.node])), 0);
 }
 
+/** Longest pattern either answer below looks at. */
+const MAX_DIALECT_LENGTH = 512;
+
+/**
+ * Whether `pattern` is written in the dialect's syntax above (at most 512 characters), repetition
+ * aside: then RE2 compiles it, since the dialect is a subset of RE2's syntax whose size and nesting stay
+ * far below RE2's limits (counted repetition only of a single character or class, at most 1000; a
+ * 512-character pattern nests at most ~256 deep). rules/regex.ts answers "compiles" from this without
+ * loading RE2; test/rules/re2-dialect.test.ts compiles every such pattern it generates with re2js.
+ */
+export function inRe2Dialect(pattern: string): boolean {
+  if (pattern.length > MAX_DIALECT_LENGTH) return false;
+  try {
+    new Parser(pattern).pattern();
+    return true;
+  } catch (e) {
+    if (e instanceof NotTranslated) return false;
+    throw e;
+  }
+}
+
 /**
  * A `RegExp` that finds a match in exactly the strings RE2 finds one in for `pattern`, or undefined
  * when the pattern is outside the dialect above (match it with RE2 then).
  */
 export function re2AsJs(pattern: string): RegExp | undefined {
-  if (pattern.length > 512) return undefined;
+  if (pattern.length > MAX_DIALECT_LENGTH) return undefined;
   try {
     const { start, end, body } = new Parser(pattern).pattern();
     if (!safe(body) || unbounded(body) > MAX_UNBOUNDED) return undefined;
