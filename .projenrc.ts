@@ -67,8 +67,9 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/node_modules', '/dist/', '/lib/', '/bench/out/', '/test/fixtures/**/dist/', '*.cpuprofile', '/coverage/'],
 });
 
-// imports/ ships only the precompiled validators: lib/imports holds the compiled classes and schema data.
-for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', '/conformance/', 'cdk8s.yaml', '/imports/*.ts', '/imports/schemas/*.json']) {
+// imports/ ships only the precompiled validators and the Envoy API split per package: lib/imports holds the
+// compiled classes and schema data (not the whole Envoy API, which only scripts/envoy-split.js reads).
+for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', '/conformance/', 'cdk8s.yaml', '/imports/*.ts', '/imports/schemas/*.json', '/lib/imports/schemas/envoy-api.json']) {
   project.npmignore?.addPatterns(p);
 }
 
