@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { resolveRelative } from '../src/private/package-require';
 
 /**
  * How the package's own modules require each other under the code cache (src/private/package-require.ts):
@@ -109,4 +110,21 @@ describe('the library under the code cache', () => {
     expect(cached.length).toBeGreaterThan(100);
     expect(cached).toEqual(plain);
   });
+});
+
+test('resolveRelative is path.resolve(path.dirname(from), id) on every request tried', () => {
+  const segs = ['.', '..', '', 'a', 'model', 'b.c', '.hidden', 'x..y'];
+  let seed = 11;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const froms = ['/app/node_modules/cdk8s-istio/lib/src/index.js', '/app/node_modules/cdk8s-istio/lib/src/render/index.js', '/a.js', '/x/y.js'];
+  let n = 0;
+  for (let k = 0; k < 20000; k++) {
+    const from = froms[Math.floor(rnd() * froms.length)];
+    const steps = Array.from({ length: Math.floor(rnd() * 4) }, () => (rnd() < 0.5 ? './' : '../')).join('') || './';
+    const rest = Array.from({ length: Math.floor(rnd() * 4) }, () => segs[Math.floor(rnd() * segs.length)]).join('/');
+    const id = steps + rest;
+    expect([from, id, resolveRelative(from, id)]).toEqual([from, id, path.resolve(path.dirname(from), id)]);
+    n++;
+  }
+  expect(n).toBe(20000);
 });

@@ -59,11 +59,13 @@ export function compileCacheDir(root: string = ROOT): string | undefined {
 /** Whether `filename` is one of this package's own compiled files. @internal */
 export function isPackageFile(filename: string, root: string = ROOT): boolean {
   // every module load asks: the cheap string tests first
-  if (!filename.endsWith('.js') || !filename.startsWith(root + path.sep)) return false;
-  const rel = filename.slice(root.length + 1);
-  const parts = rel.split(path.sep);
-  if (parts.includes('node_modules')) return false;
-  return parts[0] === 'lib' || (parts[0] === 'imports' && parts[1] === 'schemas' && parts[2] === 'validators');
+  // (every require of the package's modules asks too: string tests only, no allocation)
+  const sep = path.sep;
+  if (!filename.endsWith('.js') || filename.length <= root.length || !filename.startsWith(root) || filename[root.length] !== sep) return false;
+  const start = root.length + 1;
+  // no folder of the path below the root is a node_modules folder
+  if (filename.startsWith(`node_modules${sep}`, start) || filename.includes(`${sep}node_modules${sep}`, start)) return false;
+  return filename.startsWith(`lib${sep}`, start) || filename.startsWith(`imports${sep}schemas${sep}validators${sep}`, start);
 }
 
 const oneShot = (crypto as { hash?: (algorithm: string, data: string | Buffer) => string }).hash;

@@ -36,7 +36,7 @@ export function requirePackageFile(parent: any, id: string, isOwn: (file: string
     return NOT_PACKAGE_FILE;
   }
   const cache = (Module as any)._cache as Record<string, any>;
-  const file = path.resolve(path.dirname(parent.filename), id) + '.js';
+  const file = resolveRelative(parent.filename, id) + '.js';
   const hit = cache[file];
   if (hit !== undefined) {
     // Node records every module a module required, once
@@ -65,4 +65,28 @@ export function requirePackageFile(parent: any, id: string, isOwn: (file: string
   }
   child.loaded = true;
   return child.exports;
+}
+
+/**
+ * `path.resolve(path.dirname(from), id)` for a request of `./` and `../` steps followed by a plain
+ * path (what TypeScript emits), without normalizing the whole string; anything else, and Windows
+ * paths, go through `path.resolve`.
+ * @internal
+ */
+export function resolveRelative(from: string, id: string): string {
+  const sep = path.sep;
+  let end = from.lastIndexOf(sep);
+  let i = 0;
+  for (;;) {
+    if (id.startsWith('./', i)) i += 2;
+    else if (id.startsWith('../', i)) {
+      end = from.lastIndexOf(sep, end - 1);
+      i += 3;
+    } else break;
+  }
+  const rest = id.slice(i);
+  if (sep !== '/' || end <= 0 || rest === '' || rest.startsWith('/') || rest.includes('//') || rest.includes('/.') || rest.startsWith('.') || rest.endsWith('/')) {
+    return path.resolve(path.dirname(from), id);
+  }
+  return `${from.slice(0, end)}/${rest}`;
 }
