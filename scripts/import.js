@@ -68,6 +68,8 @@ function main() {
   }
   fs.writeFileSync(path.join(schemaDir, 'index.json'), JSON.stringify(index, null, 2) + '\n');
   fs.rmSync(tmp, { recursive: true, force: true });
+  // One file per distinct schema, which is what validation reads (schema-split.js).
+  execFileSync(process.execPath, [path.join(__dirname, 'schema-split.js')], { stdio: 'inherit' });
   // Ahead-of-time ajv validators for the emitted kinds (the validation layer); needs lib/ built.
   if (fs.existsSync(path.join(root, 'lib', 'src', 'validation', 'schema.js'))) require('./compile-validators').main();
   else console.log('lib/ not built: run `npx tsc --build tsconfig.json && node scripts/compile-validators.js` to refresh imports/schemas/validators');
