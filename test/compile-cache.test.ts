@@ -120,7 +120,8 @@ describe('a fresh process with the cache (compiled library)', () => {
     fs.mkdirSync(path.join(pkg, 'imports', 'schemas'), { recursive: true });
     fs.symlinkSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
     fs.symlinkSync(path.join(ROOT, 'lib'), path.join(pkg, 'lib'));
-    fs.symlinkSync(path.join(ROOT, 'imports', 'schemas', 'validators'), path.join(pkg, 'imports', 'schemas', 'validators'));
+    // the schema data the package ships (package.json files / .npmignore): validators, CRD schemas per kind, Envoy API per package
+    for (const d of ['validators', 'crds', 'envoy']) fs.symlinkSync(path.join(ROOT, 'imports', 'schemas', d), path.join(pkg, 'imports', 'schemas', d));
     for (const dep of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
       if (dep.startsWith('.')) continue;
       fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(app, 'node_modules', dep));

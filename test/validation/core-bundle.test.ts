@@ -70,7 +70,8 @@ describe('kubernetes-models validators from the code cache\'s bundle (fresh proc
     fs.mkdirSync(path.join(pkg, 'imports', 'schemas'), { recursive: true });
     fs.symlinkSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
     fs.symlinkSync(path.join(ROOT, 'lib'), path.join(pkg, 'lib'));
-    fs.symlinkSync(path.join(ROOT, 'imports', 'schemas', 'validators'), path.join(pkg, 'imports', 'schemas', 'validators'));
+    // the schema data the package ships (package.json files / .npmignore): validators, CRD schemas per kind, Envoy API per package
+    for (const d of ['validators', 'crds', 'envoy']) fs.symlinkSync(path.join(ROOT, 'imports', 'schemas', d), path.join(pkg, 'imports', 'schemas', d));
     // every dependency linked, except kubernetes-models' schema packages: copies of the files the core kinds load
     const copied = ['kubernetes-models', path.join('@kubernetes-models', 'apimachinery')];
     for (const dep of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
