@@ -235,7 +235,8 @@ export function loadDependency(name: string): any {
 
 /** Runs one of the package's own files as the body of `mod`. */
 function runOwnModule(mod: any, source: string, filename: string): unknown {
-  return runCommonJs(mod, source, filename, path.relative(ROOT, filename));
+  // isPackageFile holds: the file is below ROOT
+  return runCommonJs(mod, source, filename, filename.slice(ROOT.length + 1));
 }
 
 let installed = false;

@@ -12,7 +12,8 @@
  * real path when the package's files were reached through real paths, the link's path under
  * `--preserve-symlinks`, as `__filename` is), with the same `Module` fields (parent, children, paths,
  * loaded), before it runs (so a cycle sees the partial exports, as with Node), and removed again if it
- * throws. Anything else (a folder, another package, a built-in, a file outside the package's
+ * throws. A bare request (another package) is answered from Node's module cache after Node resolved it
+ * once (see requireDependency). Anything else (a folder, a built-in, a file outside the package's
  * compiled files) is left to Node ({@link NOT_PACKAGE_FILE}).
  */
 import * as fs from 'fs';
@@ -32,12 +33,13 @@ export const NOT_PACKAGE_FILE: unique symbol = Symbol('not a package file');
  * @internal
  */
 export function requirePackageFile(parent: any, id: string, isOwn: (file: string) => boolean, run: RunModule): unknown {
-  if (typeof id !== 'string' || id.charCodeAt(0) !== 46 /* . */ || !(id.startsWith('./') || id.startsWith('../')) || path.extname(id) !== '') {
-    return NOT_PACKAGE_FILE;
-  }
+  if (typeof id !== 'string') return NOT_PACKAGE_FILE;
+  if (id.charCodeAt(0) !== 46 /* . */) return requireDependency(parent, id);
+  if (!(id.startsWith('./') || id.startsWith('../')) || path.extname(id) !== '') return NOT_PACKAGE_FILE;
   const cache = (Module as any)._cache as Record<string, any>;
-  const file = resolveRelative(parent.filename, id) + '.js';
-  const hit = cache[file];
+  const target = resolveRelative(parent.filename, id);
+  const file = target + '.js';
+  const hit = cache[file] ?? cache[folders.get(target) ?? ''];
   if (hit !== undefined) {
     // Node records every module a module required, once
     if (Array.isArray(parent.children) && !parent.children.includes(hit)) parent.children.push(hit);
@@ -48,7 +50,14 @@ export function requirePackageFile(parent: any, id: string, isOwn: (file: string
   try {
     source = fs.readFileSync(file, 'utf8');
   } catch {
-    return NOT_PACKAGE_FILE; // no such file (a folder's index.js, say): Node resolves it
+    // no such file (a folder's index.js, say): Node resolves it, and the answer is kept for the next
+    // request of this path (the same absolute path resolves the same from any file)
+    try {
+      folders.set(target, (Module as any)._resolveFilename(id, parent, false));
+    } catch {
+      // not found: Node throws its own error
+    }
+    return NOT_PACKAGE_FILE;
   }
   // the constructor records the child in parent.children, as Node's loader does
   const child = new (Module as any)(file, parent);
@@ -65,6 +74,37 @@ export function requirePackageFile(parent: any, id: string, isOwn: (file: string
   }
   child.loaded = true;
   return child.exports;
+}
+
+/** The file a relative request for a folder of the package resolved to (the first time, by Node), by the folder's path. */
+const folders = new Map<string, string>();
+
+/** The file each bare request of the package's files resolved to (the first time, by Node). */
+const dependencies = new Map<string, string>();
+
+/**
+ * A bare request (`require("cdk8s")`) from one of the package's files: every one of them resolves it
+ * to the same file (the package holds no node_modules folder of its own, so the folders Node searches
+ * lead to the same package from any of its files), so after Node answered it once, later requests
+ * take that module from Node's module cache, without Node's self-reference and node_modules lookups
+ * (which read the package scope of the requiring file each time). Built-ins, paths and a module no
+ * longer in the cache go to Node.
+ */
+function requireDependency(parent: any, id: string): unknown {
+  if (id === '' || id.startsWith('node:') || path.isAbsolute(id) || (Module as any).isBuiltin?.(id) !== false) return NOT_PACKAGE_FILE;
+  const file = dependencies.get(id);
+  if (file === undefined) {
+    try {
+      dependencies.set(id, (Module as any)._resolveFilename(id, parent, false));
+    } catch {
+      // not found: Node throws its own error
+    }
+    return NOT_PACKAGE_FILE;
+  }
+  const hit = ((Module as any)._cache as Record<string, any>)[file];
+  if (hit === undefined) return NOT_PACKAGE_FILE;
+  if (Array.isArray(parent.children) && !parent.children.includes(hit)) parent.children.push(hit);
+  return hit.exports;
 }
 
 /**
