@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { compileCacheDir, isPackageFile } from '../src/private/compile-cache';
+import { linkInstalledPackage } from './installed-package';
 
 /**
  * The V8 code cache of the package's own compiled files (src/private/compile-cache.ts). The unit
@@ -115,17 +116,7 @@ describe('a fresh process with the cache (compiled library)', () => {
 
   beforeAll(() => {
     // an app with the package installed as links to this checkout's compiled files and dependencies
-    app = fs.mkdtempSync(path.join(os.tmpdir(), 'compile-cache-app-'));
-    const pkg = path.join(app, 'node_modules', 'cdk8s-istio');
-    fs.mkdirSync(path.join(pkg, 'imports', 'schemas'), { recursive: true });
-    fs.symlinkSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
-    fs.symlinkSync(path.join(ROOT, 'lib'), path.join(pkg, 'lib'));
-    // the schema data the package ships (package.json files / .npmignore): validators, CRD schemas per kind, Envoy API per package
-    for (const d of ['validators', 'crds', 'envoy']) fs.symlinkSync(path.join(ROOT, 'imports', 'schemas', d), path.join(pkg, 'imports', 'schemas', d));
-    for (const dep of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
-      if (dep.startsWith('.')) continue;
-      fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(app, 'node_modules', dep));
-    }
+    app = linkInstalledPackage('compile-cache-app-');
     cache = path.join(app, 'node_modules', '.cache', 'cdk8s-istio', `v8-${process.version}-${process.arch}`);
   });
   afterAll(() => fs.rmSync(app, { recursive: true, force: true }));

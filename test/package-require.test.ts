@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { resolveRelative } from '../src/private/package-require';
+import { linkInstalledPackage } from './installed-package';
 
 /**
  * How the package's own modules require each other under the code cache (src/private/package-require.ts):
@@ -81,16 +82,7 @@ describe('the library under the code cache', () => {
   let app: string;
   beforeAll(() => {
     // an app with the package installed as links to this checkout's compiled files (its own cache folder)
-    app = fs.mkdtempSync(path.join(os.tmpdir(), 'package-require-app-'));
-    const pkg = path.join(app, 'node_modules', 'cdk8s-istio');
-    fs.mkdirSync(path.join(pkg, 'imports', 'schemas'), { recursive: true });
-    fs.symlinkSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
-    fs.symlinkSync(path.join(ROOT, 'lib'), path.join(pkg, 'lib'));
-    // the schema data the package ships (package.json files / .npmignore): validators, CRD schemas per kind, Envoy API per package
-    for (const d of ['validators', 'crds', 'envoy']) fs.symlinkSync(path.join(ROOT, 'imports', 'schemas', d), path.join(pkg, 'imports', 'schemas', d));
-    for (const dep of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
-      if (!dep.startsWith('.')) fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(app, 'node_modules', dep));
-    }
+    app = linkInstalledPackage('package-require-app-');
   });
   afterAll(() => fs.rmSync(app, { recursive: true, force: true }));
 

@@ -6,14 +6,12 @@
  * answer is the engine's. And validating the examples' own output needs the engine for nothing.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../examples/main';
 import { readManifests } from '../../src/cli/lint';
 import { _celFastPath, _enginePlan, _resetCelCache, applyDefaults, celSource, checkCel, decodeCelAst, toCel, unescapeCelField } from '../../src/validation/cel';
 import { compileCelAst, DEFER } from '../../src/validation/cel-eval';
 import { crdSchema } from '../../src/validation/schema-data';
-import { CATALOG_DIR, OTHER_KINDS, REFERENCE } from './helpers';
+import { CATALOG_DIR, OTHER_KINDS, REFERENCE, synthesizedExampleManifests } from './helpers';
 import { prng } from './mutations';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -162,21 +160,7 @@ function stringsIn(v: unknown, out: Set<string>): void {
 }
 
 function synthesizedExamples(): any[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cel-eval-'));
-  try {
-    main(dir);
-    const files: string[] = [];
-    const list = (d: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        if (e.isDirectory()) list(path.join(d, e.name));
-        else if (e.name.endsWith('.k8s.yaml')) files.push(path.join(d, e.name));
-      }
-    };
-    list(dir);
-    return readManifests(files.sort()).manifests.map((s) => s.manifest).filter((m) => m && typeof m.kind === 'string');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return synthesizedExampleManifests('cel-eval-').filter((m) => m && typeof m.kind === 'string');
 }
 
 /** The engine's value as comparable data (its lists and maps are not arrays and Maps). */

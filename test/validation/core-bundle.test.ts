@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
+import { linkInstalledPackage } from '../installed-package';
 import * as path from 'path';
 import { _coreValidator, CORE_KINDS } from '../../src/validation/core-kinds';
 
@@ -64,20 +64,10 @@ describe('kubernetes-models validators from the code cache\'s bundle (fresh proc
   const everyResult = (out: any) => out.results.map((r: any) => r.sameAsRequire);
 
   beforeAll(() => {
-    app = fs.mkdtempSync(path.join(os.tmpdir(), 'core-bundle-app-'));
-    const modules = path.join(app, 'node_modules');
-    const pkg = path.join(modules, 'cdk8s-istio');
-    fs.mkdirSync(path.join(pkg, 'imports', 'schemas'), { recursive: true });
-    fs.symlinkSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
-    fs.symlinkSync(path.join(ROOT, 'lib'), path.join(pkg, 'lib'));
-    // the schema data the package ships (package.json files / .npmignore): validators, CRD schemas per kind, Envoy API per package
-    for (const d of ['validators', 'crds', 'envoy']) fs.symlinkSync(path.join(ROOT, 'imports', 'schemas', d), path.join(pkg, 'imports', 'schemas', d));
     // every dependency linked, except kubernetes-models' schema packages: copies of the files the core kinds load
     const copied = ['kubernetes-models', path.join('@kubernetes-models', 'apimachinery')];
-    for (const dep of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
-      if (dep.startsWith('.') || dep === 'kubernetes-models' || dep === '@kubernetes-models') continue;
-      fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(modules, dep));
-    }
+    app = linkInstalledPackage('core-bundle-app-', (dep) => dep === 'kubernetes-models' || dep === '@kubernetes-models');
+    const modules = path.join(app, 'node_modules');
     fs.mkdirSync(path.join(modules, '@kubernetes-models'));
     for (const dep of fs.readdirSync(path.join(ROOT, 'node_modules', '@kubernetes-models'))) {
       if (dep !== 'apimachinery') fs.symlinkSync(path.join(ROOT, 'node_modules', '@kubernetes-models', dep), path.join(modules, '@kubernetes-models', dep));

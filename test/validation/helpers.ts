@@ -1,5 +1,7 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { main } from '../../examples/main';
 import { readManifests, run } from '../../src/cli/lint';
 
 /** The catalog of bad inputs: one YAML file per case, its first line `# expect: CODE level message-part`. */
@@ -67,5 +69,27 @@ export function buildLib(): void {
     require('child_process').execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--build', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
   } finally {
     fs.rmdirSync(lock);
+  }
+}
+
+/**
+ * Every object the examples synthesize (the dist/ files, in file order), synthesized in-process into a
+ * temporary folder (named `<prefix>…`, removed after).
+ */
+export function synthesizedExampleManifests(prefix: string): any[] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    main(dir);
+    const files: string[] = [];
+    const list = (d: string): void => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) list(path.join(d, e.name));
+        else if (e.name.endsWith('.k8s.yaml')) files.push(path.join(d, e.name));
+      }
+    };
+    list(dir);
+    return readManifests(files.sort()).manifests.map((s) => s.manifest);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

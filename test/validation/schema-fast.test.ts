@@ -1,13 +1,11 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../examples/main';
 import { readManifests } from '../../src/cli/lint';
 import { FORMATS } from '../../src/validation/formats';
 import { _resetSchemaCache, _schemaFastPath, checkSchema, compiledSchemaCount, createAjv, jsonSchemaFor, precompiledFileName } from '../../src/validation/schema';
 import { crdKinds, crdSchema } from '../../src/validation/schema-data';
 import { INVALID, structuralVerdict, UNSURE, VALID, Verdict } from '../../src/validation/schema-fast';
-import { CATALOG_DIR, REFERENCE } from './helpers';
+import { CATALOG_DIR, REFERENCE, synthesizedExampleManifests } from './helpers';
 import { mutationsOf } from './mutations';
 
 /**
@@ -85,21 +83,7 @@ function compare(m: any, t: Tally, label: string, key = keyOf(m)): Verdict {
 
 /** The examples' custom resources, synthesized in-process (the dist/ objects). */
 function exampleObjects(): any[] {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schema-fast-'));
-  try {
-    main(dir);
-    const files: string[] = [];
-    const list = (d: string): void => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        if (e.isDirectory()) list(path.join(d, e.name));
-        else if (e.name.endsWith('.k8s.yaml')) files.push(path.join(d, e.name));
-      }
-    };
-    list(dir);
-    return readManifests(files.sort()).manifests.map((x) => x.manifest).filter((m) => isObj(m) && typeof m.apiVersion === 'string' && crdSchema(m.apiVersion, m.kind));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  return synthesizedExampleManifests('schema-fast-').filter((m) => isObj(m) && typeof m.apiVersion === 'string' && crdSchema(m.apiVersion, m.kind));
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,10 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readManifests } from '../../src/cli/lint';
-import * as os from 'os';
-import { main } from '../../examples/main';
 import { _resetSchemaCache, checkSchema, CONVERTER_VERSION, dedupe, jsonSchemaFor, precompiledFileName, splitLargeSubtrees, toJsonSchema } from '../../src/validation/schema';
-import { CATALOG_DIR, REFERENCE } from './helpers';
+import { CATALOG_DIR, REFERENCE, synthesizedExampleManifests } from './helpers';
 import { mutationsOf } from './mutations';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -65,22 +63,7 @@ describe('ahead-of-time validators', () => {
   });
 
   test('give the same findings as lazily compiled validators on every mutation of the examples\' custom resources', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aot-'));
-    let objects: any[];
-    try {
-      main(dir);
-      const files: string[] = [];
-      const list = (d: string): void => {
-        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-          if (e.isDirectory()) list(path.join(d, e.name));
-          else if (e.name.endsWith('.k8s.yaml')) files.push(path.join(d, e.name));
-        }
-      };
-      list(dir);
-      objects = readManifests(files.sort()).manifests.map((m) => m.manifest).filter((m) => m && (AOT_KINDS as string[]).includes(`${m.apiVersion}/${m.kind}`));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const objects = synthesizedExampleManifests('aot-').filter((m) => m && (AOT_KINDS as string[]).includes(`${m.apiVersion}/${m.kind}`));
     const manifests = [...objects, ...objects.flatMap((m) => mutationsOf(m).map((x) => x.manifest))];
     const run = () => manifests.map((m) => checkSchema(m));
     // ajv's two paths on every object (the fast path, schema-fast.ts, would answer the valid ones first)
