@@ -67,7 +67,7 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/node_modules', '/dist/', '/lib/', '/bench/out/', '/test/fixtures/**/dist/', '*.cpuprofile', '/coverage/'],
 });
 
-// imports/ ships only the precompiled validators and the schema data validation reads (imports/schemas/crds/,
+// imports/ ships only the precompiled validators and the schema data validation reads (imports/schemas/kinds/,
 // imports/schemas/envoy/: split by scripts/schema-split.js and scripts/envoy-split.js); lib/imports holds the
 // compiled classes and the core kinds' field table, not the whole-source schema files the splits come from.
 for (const p of ['/examples/', '/lib/examples/', '/bench/', '/test/', '/dist/', '/.ci/', '/scripts/', '/conformance/', 'cdk8s.yaml', '/imports/*.ts', '/imports/schemas/*.json', '/lib/imports/schemas/*.json', '!/lib/imports/schemas/k8s-core-fields.json']) {

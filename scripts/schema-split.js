@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Splits the CRD schema files imports/schemas/<source>.json (written by scripts/import.js, which runs
- * this at its end) into one file per distinct schema, imports/schemas/crds/<group>_<version>_<Kind>.json,
- * plus imports/schemas/crds/index.json ({ "<group>/<version>/<Kind>": "<file>" }), so validation reads
+ * this at its end) into one file per distinct schema, imports/schemas/kinds/<group>_<version>_<Kind>.json,
+ * plus imports/schemas/kinds/index.json ({ "<group>/<version>/<Kind>": "<file>" }), so validation reads
  * only the schemas of the kinds it checks instead of parsing every pinned CRD (the examples' 14 kinds
  * read ~190 of ~440 kB). Served versions whose entry is identical (Istio serves v1, v1beta1 and
  * v1alpha3 of most kinds with one schema) share the file of the first key in sorted order.
@@ -54,12 +54,12 @@ function splitSchemas(index, read) {
 function main() {
   const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS, 'index.json'), 'utf8'));
   const files = splitSchemas(index, (s) => JSON.parse(fs.readFileSync(path.join(SCHEMAS, `${s}.json`), 'utf8')));
-  const outDir = path.join(SCHEMAS, 'crds');
+  const outDir = path.join(SCHEMAS, 'kinds');
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(outDir, name), text);
   const bytes = Object.values(files).reduce((n, t) => n + t.length, 0);
-  console.log(`imports/schemas/crds: ${Object.keys(files).length - 1} schema files for ${Object.keys(JSON.parse(files['index.json'])).length} kinds, ${Math.round(bytes / 1024)} kB`);
+  console.log(`imports/schemas/kinds: ${Object.keys(files).length - 1} schema files for ${Object.keys(JSON.parse(files['index.json'])).length} kinds, ${Math.round(bytes / 1024)} kB`);
 }
 
 module.exports = { splitSchemas, fileName };

@@ -1,5 +1,5 @@
 /**
- * The CRD schemas split per distinct schema (imports/schemas/crds/, scripts/schema-split.js) hold
+ * The CRD schemas split per distinct schema (imports/schemas/kinds/, scripts/schema-split.js) hold
  * exactly what the source files imports/schemas/<source>.json (scripts/import.js) hold, and validation
  * reads only the kinds it checks (src/validation/schema-data.ts).
  */
@@ -9,7 +9,7 @@ import { crdKinds, crdSchema, isCrdGroup } from '../../src/validation/schema-dat
 
 const ROOT = path.join(__dirname, '..', '..');
 const SCHEMAS = path.join(ROOT, 'imports', 'schemas');
-const DIR = path.join(SCHEMAS, 'crds');
+const DIR = path.join(SCHEMAS, 'kinds');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { splitSchemas } = require(path.join(ROOT, 'scripts', 'schema-split.js'));
 const INDEX = JSON.parse(fs.readFileSync(path.join(SCHEMAS, 'index.json'), 'utf8'));
